@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliContext } from './types.js';
+import { usage } from './errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** The parsed values: strings (or booleans) per option, arrays when `multiple`. */
+export type ParsedValues<O extends Options> = {
+  [K in keyof O]?: O[K] extends { type: 'boolean' }
+    ? O[K] extends { multiple: true } ? boolean[] : boolean
+    : O[K] extends { multiple: true } ? string[] : string;
+};
+
+/**
+ * Parse a command's arguments with node:util parseArgs in strict mode; any unknown flag, missing
+ * value or stray positional becomes a usage error (exit 2) naming the command.
+ */
+export function parseCommandArgs<O extends Options>(
+  command: string,
+  args: string[],
+  options: O,
+  positionals: { min?: number; max?: number } = { min: 0, max: 0 },
+): { values: ParsedValues<O>; positionals: string[] } {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: (positionals.max ?? 0) > 0 });
+  } catch (e) {
+    throw usage(`${command}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see 'lineproof ${command} --help')`);
+  }
+  const n = parsed.positionals.length;
+  if (n < (positionals.min ?? 0)) throw usage(`${command}: missing argument (see 'lineproof ${command} --help')`);
+  if (n > (positionals.max ?? 0)) throw usage(`${command}: unexpected argument ${JSON.stringify(parsed.positionals[positionals.max ?? 0])} (see 'lineproof ${command} --help')`);
+  return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals };
+}
+
+/** The value of a required string option, or a usage error naming it. */
+export function required(command: string, values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw usage(`${command}: --${name} is required (see 'lineproof ${command} --help')`);
+  return v;
+}
+
+/** Parse a positive integer option (decimal), or a usage error naming it. */
+export function intOption(command: string, name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value)) throw usage(`${command}: --${name} expected an integer, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (n < min || n > max) throw usage(`${command}: --${name} expected ${min}..${max}, got ${n}`);
+  return n;
+}
+
+/** Resolve a path given on the command line against the CLI's working directory. */
+export function resolvePath(ctx: CliContext, p: string): string {
+  return resolve(ctx.io.cwd, p);
+}

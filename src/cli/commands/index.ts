@@ -1,0 +1,8 @@
+/**
+ * The command table. Each command lives in its own file in this folder; add it here, in the
+ * order it should appear in `lineproof --help`.
+ */
+import type { Command } from '../types.js';
+import { canonicalCommand } from './canonical.js';
+
+export const COMMANDS: Command[] = [canonicalCommand];

@@ -1,0 +1,32 @@
+/** Where a command reads and writes: the real process in production, buffers in tests. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** True when stderr is a terminal (progress lines are drawn only then). */
+  isTTY: boolean;
+}
+
+/** Exit codes (DESIGN §2). */
+export const EXIT = { OK: 0, FAIL: 1, USAGE: 2 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** Context handed to every command. */
+export interface CliContext {
+  io: CliIo;
+  /** `--debug` was given: print stack traces of unexpected errors. */
+  debug: boolean;
+}
+
+/** One command (or sub-command such as `dsse sign`). */
+export interface Command {
+  /** Words that select it, e.g. `dsse sign`. */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full `--help` text: usage, options, exit codes, examples. */
+  help: string;
+  /** Runs with the arguments after the command words; returns the exit code. */
+  run(args: string[], ctx: CliContext): Promise<ExitCode>;
+}

@@ -1,0 +1,101 @@
+/**
+ * The one error class of Lineproof and its catalogue of stable codes.
+ *
+ * Codes are API: they appear in reports, in `--json` output and in tests. They are documented in
+ * `spec/errors.md` (a test checks that every code here is listed there) and are never renamed or
+ * removed; a new meaning gets a new code. Each entry maps the code to a one-line description.
+ *
+ * Sections are grouped by layer; add new codes at the end of the right section.
+ */
+export const ERROR_CODES = {
+  // ---- general / operator -------------------------------------------------------------------
+  INVALID_ARGUMENT: 'An argument given by the caller or operator is malformed or out of range.',
+  LIMIT_EXCEEDED: 'A documented limit (size, depth, count) was exceeded.',
+  IO_ERROR: 'A file or stream could not be read or written.',
+  ABORTED: 'The operation was aborted by its AbortSignal.',
+  INTERNAL: 'An invariant of Lineproof itself failed (a bug); please report it.',
+
+  // ---- bytes / encodings --------------------------------------------------------------------
+  HEX_INVALID: 'Text is not lowercase-or-uppercase hex of even length.',
+  BASE64_INVALID_CHAR: 'Base64 text holds a character outside the standard or URL-safe alphabet.',
+  BASE64_MIXED_ALPHABET: 'Base64 text mixes the standard and URL-safe alphabets.',
+  BASE64_BAD_PADDING: 'Base64 text is not padded to a multiple of 4 with at most two "=" at the end.',
+  BASE64_NONCANONICAL: 'Base64 text has non-zero unused bits in its last character (two texts would decode to the same bytes).',
+  UTF8_INVALID: 'Bytes are not well-formed UTF-8.',
+
+  // ---- strict JSON --------------------------------------------------------------------------
+  JSON_SYNTAX: 'Text is not JSON (RFC 8259).',
+  JSON_DUPLICATE_KEY: 'A JSON object has the same key twice (parsers disagree on which one wins).',
+  JSON_TOO_DEEP: 'JSON nesting is deeper than the depth limit.',
+  JSON_TOO_LARGE: 'JSON text is larger than the size limit.',
+  JSON_LONE_SURROGATE: 'A JSON string holds a lone UTF-16 surrogate (not Unicode text).',
+  JSON_NUMBER_OUT_OF_RANGE: 'A JSON number does not fit an IEEE 754 double (it would become Infinity).',
+  JSON_BOM: 'JSON text starts with a byte order mark.',
+  JSON_NOT_REPRESENTABLE: 'A value cannot be carried by JSON (undefined, NaN, Infinity, BigInt, function, symbol, cycle, non-plain object).',
+  SCHEMA_INVALID: 'A JSON value does not have the shape its schema requires.',
+
+  // ---- reports ------------------------------------------------------------------------------
+  NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
+  NO_CHECKS: 'A report holds no check at all, so nothing was verified (fails closed).',
+} as const;
+
+/** A stable error or check code. See `spec/errors.md`. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Every code, in catalogue order. */
+export const errorCodes = (): ErrorCode[] => Object.keys(ERROR_CODES) as ErrorCode[];
+
+/** Options for {@link LineproofError}. */
+export interface LineproofErrorOptions {
+  /** Where in the input the problem is, e.g. `signatures[0].sig` or a file path. */
+  path?: string;
+  /** What was expected (short, printable; never key material). */
+  expected?: string;
+  /** What was found (short, printable; never key material). */
+  actual?: string;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The error thrown by Lineproof for bad input and failed operations. `code` is stable API;
+ * `message` is for humans and may change.
+ *
+ * @example
+ * ```ts
+ * try { parseJson('{"a":1,"a":2}') } catch (e) { if (e instanceof LineproofError) console.log(e.code) } // JSON_DUPLICATE_KEY
+ * ```
+ */
+export class LineproofError extends Error {
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+  readonly expected: string | undefined;
+  readonly actual: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: LineproofErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LineproofError';
+    this.code = code;
+    this.path = options.path;
+    this.expected = options.expected;
+    this.actual = options.actual;
+  }
+}
+
+/** True when `e` is a {@link LineproofError}, optionally with the given code. */
+export function isLineproofError(e: unknown, code?: ErrorCode): e is LineproofError {
+  return e instanceof LineproofError && (code === undefined || e.code === code);
+}
+
+/** Shorten a hex digest for messages: first 12 hex digits and an ellipsis. */
+export function shortDigest(hex: string): string {
+  return hex.length > 16 ? `${hex.slice(0, 12)}…` : hex;
+}
+
+/** Describe a value's type for "expected X, got Y" messages, never printing its content. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Uint8Array) return `Uint8Array(length=${value.length})`;
+  return typeof value;
+}

@@ -1,0 +1,11 @@
+/**
+ * Lineproof core: zero-I/O (no Node built-ins, no Buffer, no clock unless injected); runs in
+ * browsers and edge runtimes. The Node adapter is `lineproof/node`.
+ * @module
+ */
+export * from './errors.js';
+export * from './limits.js';
+export * from './bytes/index.js';
+export * from './json/strict.js';
+export * from './json/canonical.js';
+export * from './report/index.js';
