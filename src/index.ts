@@ -9,3 +9,4 @@ export * from './bytes/index.js';
 export * from './json/strict.js';
 export * from './json/canonical.js';
 export * from './report/index.js';
+export * from './digest/index.js';
