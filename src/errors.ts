@@ -34,6 +34,9 @@ export const ERROR_CODES = {
   JSON_NOT_REPRESENTABLE: 'A value cannot be carried by JSON (undefined, NaN, Infinity, BigInt, function, symbol, cycle, non-plain object).',
   SCHEMA_INVALID: 'A JSON value does not have the shape its schema requires.',
 
+  // ---- statements (in-toto) -----------------------------------------------------------------
+  STATEMENT_INVALID: 'A payload is not a valid in-toto Statement v1 (field path in the message).',
+
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
   NO_CHECKS: 'A report holds no check at all, so nothing was verified (fails closed).',

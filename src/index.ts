@@ -10,3 +10,5 @@ export * from './json/strict.js';
 export * from './json/canonical.js';
 export * from './report/index.js';
 export * from './digest/index.js';
+export * from './json/schema.js';
+export * from './statements/statement.js';

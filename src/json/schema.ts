@@ -1,0 +1,31 @@
+/**
+ * Zod at the edge of untrusted input: parse a JSON value against a schema and turn every failure
+ * into a {@link LineproofError} with a field path (`subject[0].digest.sha256`), never a raw ZodError.
+ */
+import type { z } from 'zod';
+import { LineproofError, type ErrorCode } from '../errors.js';
+import { joinPath } from './strict.js';
+
+/** Render a zod issue path as a JSON path: `a.b[0]["odd key"]`. */
+export function issuePath(path: readonly PropertyKey[], base = ''): string {
+  let out = base;
+  for (const k of path) out = typeof k === 'number' ? joinPath(out, k) : joinPath(out, String(k));
+  return out || '$';
+}
+
+/**
+ * Validate `value` against `schema`.
+ * @param what names the document in messages, e.g. `statement` or `policy.json`
+ * @param code the error code to throw (default SCHEMA_INVALID)
+ * @returns the parsed (typed) value
+ * @throws {LineproofError} with the path and message of the first issue (all issues in the message)
+ */
+export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, what: string, code: ErrorCode = 'SCHEMA_INVALID'): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues;
+  const first = issues[0];
+  const path = first ? issuePath(first.path) : '$';
+  const all = issues.slice(0, 5).map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ');
+  throw new LineproofError(code, `${what}: ${all}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`, { path });
+}
