@@ -46,7 +46,7 @@ import {
   type DeploymentStage,
   type EvaluationPredicate,
   type EvaluationResult,
-  type ManifestDescriptor,
+  type PredicateManifest,
   type Metric,
   type ParsedPredicateOf,
   type PredicateByStage,
@@ -86,7 +86,7 @@ export interface ArtifactInput {
 }
 
 /** A manifest (DESIGN §5) carried with the statement: its JCS bytes. */
-export interface ManifestInput {
+export interface StatementManifestInput {
   /** The manifest's JCS bytes; its sha256 is the subject digest. */
   bytes: Uint8Array;
   /** Inline the bytes (base64) in the predicate (default true; at most the inline limit, 1 MiB). */
@@ -220,7 +220,7 @@ export function referenceTo<S extends Stage>(stage: S, input: PayloadInput, what
   return { name: stage, digest: { sha256: sha256Of(`sha256:${hex}`, `${what}.digest.sha256`) }, mediaType: IN_TOTO_PAYLOAD_TYPE } as StageReference<S>;
 }
 
-function manifestOf(m: ManifestInput, limits: Limits, what: string): { descriptor: ManifestDescriptor; subject: ResourceDescriptor & { digest: DigestSet } } {
+function manifestOf(m: StatementManifestInput, limits: Limits, what: string): { descriptor: PredicateManifest; subject: ResourceDescriptor & { digest: DigestSet } } {
   if (!(m.bytes instanceof Uint8Array)) argError(`${what}.bytes`, 'expected Uint8Array (the manifest JCS bytes)');
   const sha256 = sha256Hex(m.bytes);
   const inline = m.inline ?? true;
@@ -249,7 +249,7 @@ export interface DatasetStatementInput extends BuilderBase {
   /** Subjects; default: the manifest (named after the dataset). */
   subject?: SubjectInput | SubjectInput[];
   /** The dataset manifest (DESIGN §5), inlined or as a sidecar. */
-  manifest?: ManifestInput;
+  manifest?: StatementManifestInput;
   name: string;
   version: string;
   owner: string;
@@ -308,7 +308,7 @@ export interface TrainingStatementInput extends BuilderBase {
   /** Subjects (the model weights); default: the manifest (named `model`). */
   subject?: SubjectInput | SubjectInput[];
   /** The model manifest (DESIGN §5), carried as the byproduct named `manifest`. */
-  manifest?: ManifestInput;
+  manifest?: StatementManifestInput;
   /** The pipeline: SLSA `runDetails.builder`. */
   builder: { id: string; version?: Record<string, string>; builderDependencies?: ResourceDescriptor[] };
   invocationId?: string;

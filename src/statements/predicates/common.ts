@@ -97,7 +97,7 @@ export function payloadReferenceSchema<S extends Stage>(stage: S) {
       digest: z.strictObject({ sha256: sha256HexSchema }),
       mediaType: z.literal(IN_TOTO_PAYLOAD_TYPE),
     })
-    .meta({ description: `Reference to a ${stage} attestation: sha256 of its DSSE payload bytes (DESIGN §6)` });
+    .meta({ description: `Reference to ${/^[aeiou]/.test(stage) ? 'an' : 'a'} ${stage} attestation: sha256 of its DSSE payload bytes (DESIGN §6)` });
 }
 
 /** A payload reference whose `name` is a specific stage. */
@@ -115,7 +115,7 @@ export const artifactSchema = z.strictObject({
   downloadLocation: uriSchema.optional(),
 });
 /** An artifact pinned by digest. */
-export type Artifact = z.infer<typeof artifactSchema>;
+export type PinnedArtifact = z.infer<typeof artifactSchema>;
 
 /** A tool (evaluator, processing step tool): name, version, and where to find or pin it. */
 export const toolSchema = z.strictObject({
@@ -125,14 +125,14 @@ export const toolSchema = z.strictObject({
   digest: digestSetSchema.optional(),
 });
 /** A tool. */
-export type Tool = z.infer<typeof toolSchema>;
+export type ToolDescriptor = z.infer<typeof toolSchema>;
 
 /**
  * A manifest (DESIGN §5) carried with a predicate: its digest (sha256 of its JCS bytes, equal to a
  * subject's), and either the JCS bytes inlined as base64 `content` (at most the inline limit,
  * default 1 MiB) or the `uri` of a sidecar such as `NAME.manifest.json`.
  */
-export const manifestDescriptorSchema = z
+export const predicateManifestSchema = z
   .strictObject({
     name: z.literal('manifest'),
     digest: z.strictObject({ sha256: sha256HexSchema }),
@@ -142,7 +142,7 @@ export const manifestDescriptorSchema = z
   })
   .refine((m) => m.content !== undefined || m.uri !== undefined, 'a manifest needs its content (inlined) or the uri of its sidecar');
 /** A manifest carried with a predicate. */
-export type ManifestDescriptor = z.infer<typeof manifestDescriptorSchema>;
+export type PredicateManifest = z.infer<typeof predicateManifestSchema>;
 
 /** JSON values (hyperparameters, step parameters). */
 export const jsonValueSchema = z.json();
@@ -200,7 +200,7 @@ export function checkUnique<T>(items: readonly T[], key: (t: T) => string, path:
  * Check an inlined or sidecar manifest against the statement's subjects: its digest must be a
  * subject's sha256 and, when inlined, the sha256 of the decoded content and within the size limit.
  */
-export function checkManifest(manifest: ManifestDescriptor, subjects: ReadonlyArray<{ digest: Record<string, string> }>, path: string, maxInlineBytes: number): void {
+export function checkManifest(manifest: PredicateManifest, subjects: ReadonlyArray<{ digest: Record<string, string> }>, path: string, maxInlineBytes: number): void {
   if (manifest.content !== undefined) {
     let bytes: Uint8Array;
     try {

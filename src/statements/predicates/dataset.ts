@@ -32,7 +32,7 @@ import {
   checkUnique,
   identifierSchema,
   jsonValueSchema,
-  manifestDescriptorSchema,
+  predicateManifestSchema,
   payloadReferenceSchema,
   proseSchema,
   textSchema,
@@ -87,7 +87,7 @@ export const datasetPredicateSchema = z
     sources: z.array(datasetSourceSchema),
     derivedFrom: z.array(payloadReferenceSchema('dataset')).optional(),
     processing: z.array(processingStepSchema).optional(),
-    manifest: manifestDescriptorSchema.optional(),
+    manifest: predicateManifestSchema.optional(),
   })
   .meta({ title: 'Lineproof dataset predicate v0.1', description: `predicate of an in-toto Statement with predicateType ${DATASET_PREDICATE_TYPE}` });
 

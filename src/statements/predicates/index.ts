@@ -28,7 +28,23 @@ import { promotionPredicateSchema, PROMOTION_PREDICATE_TYPE, type PromotionPredi
 import { checkRevocationRules, revocationPredicateSchema, REVOCATION_PREDICATE_TYPE, type RevocationPredicate } from './revocation.js';
 import { checkTrainingRules, ML_TRAINING_BUILD_TYPE, SLSA_PROVENANCE_V1, trainingPredicateSchema, type TrainingPredicate } from './training.js';
 
-export * from './common.js';
+export {
+  STAGES,
+  LINEPROOF_ATTESTATION_PREFIX,
+  LINEPROOF_MANIFEST_MEDIA_TYPE,
+  attesterSchema,
+  timestampSchema,
+  payloadReferenceSchema,
+  predicateManifestSchema,
+  artifactSchema,
+  toolSchema,
+  type Stage,
+  type Attester,
+  type StageReference,
+  type PredicateManifest,
+  type PinnedArtifact,
+  type ToolDescriptor,
+} from './common.js';
 export * from './dataset.js';
 export * from './training.js';
 export * from './evaluation.js';

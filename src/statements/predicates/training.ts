@@ -46,7 +46,7 @@ import {
   checkOrder,
   checkUnique,
   jsonValueSchema,
-  manifestDescriptorSchema,
+  predicateManifestSchema,
   parseStrict,
   payloadReferenceSchema,
   predicateError,
@@ -149,7 +149,7 @@ export function checkTrainingRules(p: TrainingPredicate, subjects: ReadonlyArray
   (p.runDetails.byproducts ?? []).forEach((b, i) => {
     if (b.name !== 'manifest') return;
     const path = `predicate.runDetails.byproducts[${i}]`;
-    const m = parseStrict(manifestDescriptorSchema, b, path);
+    const m = parseStrict(predicateManifestSchema, b, path);
     checkManifest(m, subjects, path, maxInlineManifestBytes);
   });
 }
