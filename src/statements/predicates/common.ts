@@ -25,7 +25,6 @@ export const LINEPROOF_ATTESTATION_PREFIX = 'https://lineproof.dev/attestation/'
 export const LINEPROOF_MANIFEST_MEDIA_TYPE = 'application/vnd.lineproof.manifest.v1+json' as const;
 
 /** Control characters (C0, DEL, C1) and the Unicode line/paragraph separators. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A non-empty single-line string (names, versions, ids): no control characters. */
@@ -40,7 +39,6 @@ export const proseSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(65_536, 'at most 65536 characters')
-  // eslint-disable-next-line no-control-regex
   .refine((s) => !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s), 'must not contain control characters other than line feeds');
 
 /** An identifier: non-empty, no whitespace or control characters (use-case ids, tiers, scopes). */
