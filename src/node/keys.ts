@@ -154,13 +154,23 @@ function writeNew(path: string, text: string, mode: number, force: boolean): voi
   // Write a temporary file with the final mode, then link (refuses to replace) or rename (force)
   // it into place, so the key is never visible with a wider mode or half written.
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  const fd = openSync(tmp, 'wx', mode);
+  const ioError = (e: unknown) =>
+    new LineproofError('IO_ERROR', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path, cause: e });
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', mode);
+  } catch (e) {
+    throw ioError(e);
+  }
   try {
     writeSync(fd, text);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    unlinkSync(tmp);
+    throw ioError(e);
   }
+  closeSync(fd);
   try {
     chmodSync(tmp, mode);
     if (force) renameSync(tmp, path);
@@ -169,7 +179,7 @@ function writeNew(path: string, text: string, mode: number, force: boolean): voi
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new LineproofError('KEY_EXISTS', `${path}: already exists; refusing to overwrite (use --force)`, { path });
     }
-    throw new LineproofError('IO_ERROR', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path, cause: e });
+    throw ioError(e);
   } finally {
     if (existsSync(tmp)) unlinkSync(tmp);
   }
