@@ -16,3 +16,4 @@ export {
   type PrivateKeyOptions,
   type WrittenKeyPair,
 } from './keys.js';
+export { readStdinLimited } from './stdin.js';

@@ -7,6 +7,7 @@ import type { KeyidFormat } from '../../keys/types.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
+import { readStdinLimited } from '../../node/stdin.js';
 import { loadPrivateKey } from '../../node/keys.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
@@ -66,7 +67,7 @@ export const dsseSignCommand: Command = {
       }),
     );
     const payload = await asExit(EXIT.USAGE, () =>
-      input === '-' ? readFileLimited('/dev/stdin', DEFAULT_LIMITS.envelopeBytes, 'stdin') : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input),
+      input === '-' ? readStdinLimited(DEFAULT_LIMITS.envelopeBytes) : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input),
     );
     const envelope = await asExit(EXIT.USAGE, () => signEnvelope(payload, payloadType, [nodeEd25519Signer(key)], { verifier: nodeEd25519Verifier }));
     const text = `${serializeEnvelope(envelope)}\n`;

@@ -6,6 +6,7 @@ import type { PublicKey } from '../../keys/types.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
+import { readStdinLimited } from '../../node/stdin.js';
 import { loadPublicKey } from '../../node/keys.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { parseCommandArgs, intOption, required, resolvePath } from '../args.js';
@@ -91,7 +92,7 @@ export const dsseVerifyCommand: Command = {
 
     let bytes: Uint8Array;
     try {
-      bytes = input === '-' ? readFileLimited('/dev/stdin', DEFAULT_LIMITS.envelopeBytes, 'stdin') : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input);
+      bytes = input === '-' ? await readStdinLimited(DEFAULT_LIMITS.envelopeBytes) : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input);
     } catch (e) {
       if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') {
         // Evidence too large to be an envelope: it fails (exit 1), with a report.
