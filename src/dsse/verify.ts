@@ -56,6 +56,19 @@ function keyLabel(key: PublicKey): string {
   return key.keyid !== '' ? shortDigest(key.keyid) : `ed25519:${shortDigest(toHex(key.bytes))}`;
 }
 
+const HINT_IDS = new WeakMap<PublicKey, string[]>();
+
+/** The legacy and modern keyids of a key (cached per key object), to explain keyid hints. */
+function hintIds(key: PublicKey): string[] {
+  let ids = HINT_IDS.get(key);
+  if (!ids) {
+    const both = keyidsOf(key.bytes);
+    ids = [both.legacy, both.modern];
+    HINT_IDS.set(key, ids);
+  }
+  return ids;
+}
+
 /** Deduplicate trusted keys by their public-key bytes (first occurrence wins). */
 function dedupeKeys(keys: ReadonlyArray<PublicKey | Uint8Array>): Trusted[] {
   const out: Trusted[] = [];
@@ -64,10 +77,7 @@ function dedupeKeys(keys: ReadonlyArray<PublicKey | Uint8Array>): Trusted[] {
     if (isBytes(k)) key = publicKeyFromBytes(k, { what: `trustedKeys[${i}]` });
     else if (k && typeof k === 'object' && isBytes((k as PublicKey).bytes) && typeof (k as PublicKey).keyid === 'string') key = checkedPublicKey(k, `trustedKeys[${i}]`);
     else throw new TypeError(`"trustedKeys[${i}]" expected PublicKey or Uint8Array, got ${describeType(k)}`);
-    if (!out.some((t) => equalBytes(t.key.bytes, key.bytes))) {
-      const ids = keyidsOf(key.bytes);
-      out.push({ key, ids: [ids.legacy, ids.modern], label: keyLabel(key) });
-    }
+    if (!out.some((t) => equalBytes(t.key.bytes, key.bytes))) out.push({ key, ids: hintIds(key), label: keyLabel(key) });
   });
   return out;
 }
