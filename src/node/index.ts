@@ -10,6 +10,7 @@ export {
   loadPrivateKey,
   loadPublicKey,
   encryptPrivateKeyPem,
+  DEFAULT_PBKDF2_ITERATIONS,
   writeKeyPair,
   isReadableByOthers,
   MAX_SSLIB_PBKDF2_ITERATIONS,

@@ -3,11 +3,11 @@
  * here with node:crypto since the core has no AES), writing a key pair safely, and the
  * file-permission warning for private keys.
  */
-import { createDecipheriv, createHmac, createPrivateKey, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { fromUtf8, isBytes, toPlainBytes } from '../bytes/index.js';
 import { LineproofError, describeType } from '../errors.js';
-import { decodePem } from '../keys/pem.js';
+import { decodePem, encodePem } from '../keys/pem.js';
 import { isSslibEncryptedKey, MAX_KEY_FILE_BYTES, parsePrivateKey, parsePublicKey, privateKeyFromDer, privateKeyToDer, privateKeyToPem, publicKeyToPem, type KeyImportOptions } from '../keys/keys.js';
 import type { PrivateKey, PublicKey } from '../keys/types.js';
 import { readFileLimited } from './fs.js';
@@ -128,19 +128,66 @@ export function loadPublicKey(path: string, options: KeyImportOptions = {}): Pub
   return parsePublicKey(readFileLimited(path, MAX_KEY_FILE_BYTES, what), { ...options, what });
 }
 
+/** PBKDF2-HMAC-SHA256 iterations used when encrypting a private key (OWASP 2023 guidance). */
+export const DEFAULT_PBKDF2_ITERATIONS = 600_000;
+
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 255);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+function tlv(tag: number, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
+}
+function derInteger(n: number): Buffer {
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 255);
+  if (bytes.length === 0 || bytes[0]! & 0x80) bytes.unshift(0);
+  return tlv(0x02, Buffer.from(bytes));
+}
+const OID_PBES2 = Buffer.from('06092a864886f70d01050d', 'hex');
+const OID_PBKDF2 = Buffer.from('06092a864886f70d01050c', 'hex');
+const OID_HMAC_SHA256 = Buffer.from('06082a864886f70d0209', 'hex');
+const OID_AES256_CBC = Buffer.from('060960864801650304012a', 'hex');
+
 /**
- * PEM PKCS#8 `ENCRYPTED PRIVATE KEY` of a private key (PBES2: PBKDF2-HMAC-SHA256 and
- * AES-256-CBC, as OpenSSL writes it), readable by OpenSSL and by {@link importPrivateKey}.
- * @throws {RangeError} an empty passphrase
+ * PEM PKCS#8 `ENCRYPTED PRIVATE KEY` of a private key: PBES2 with PBKDF2-HMAC-SHA256
+ * (`iterations`, default 600,000, a fresh 16-byte salt) and AES-256-CBC (RFC 8018), readable by
+ * OpenSSL and by {@link importPrivateKey}. (OpenSSL's own default is 2,048 iterations, too few for
+ * a key file at rest.)
+ * @throws {RangeError} an empty passphrase or an iteration count outside 1,000..10,000,000
  * @example
  * ```ts
  * writeFileSync('alice.key', encryptPrivateKeyPem(key, passphrase), { mode: 0o600 });
  * ```
  */
-export function encryptPrivateKeyPem(key: PrivateKey, passphrase: string): string {
+export function encryptPrivateKeyPem(key: PrivateKey, passphrase: string, options: { iterations?: number } = {}): string {
   if (typeof passphrase !== 'string' || passphrase === '') throw new RangeError('"passphrase" expected a non-empty string');
-  const ko = createPrivateKey({ key: Buffer.from(privateKeyToDer(key)), format: 'der', type: 'pkcs8' });
-  return ko.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase }) as string;
+  const iterations = options.iterations ?? DEFAULT_PBKDF2_ITERATIONS;
+  if (!Number.isSafeInteger(iterations) || iterations < 1000 || iterations > MAX_SSLIB_PBKDF2_ITERATIONS) {
+    throw new RangeError(`"options.iterations" expected 1000..${MAX_SSLIB_PBKDF2_ITERATIONS}, got ${String(iterations)}`);
+  }
+  const salt = randomBytes(16);
+  const iv = randomBytes(16);
+  const aesKey = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), salt, iterations, 32, 'sha256');
+  const cipher = createCipheriv('aes-256-cbc', aesKey, iv);
+  const encrypted = Buffer.concat([cipher.update(privateKeyToDer(key)), cipher.final()]);
+  const der = tlv(
+    0x30,
+    tlv(
+      0x30,
+      OID_PBES2,
+      tlv(
+        0x30,
+        tlv(0x30, OID_PBKDF2, tlv(0x30, tlv(0x04, salt), derInteger(iterations), tlv(0x30, OID_HMAC_SHA256, Buffer.from([0x05, 0x00])))),
+        tlv(0x30, OID_AES256_CBC, tlv(0x04, iv)),
+      ),
+    ),
+    tlv(0x04, encrypted),
+  );
+  return encodePem('ENCRYPTED PRIVATE KEY', new Uint8Array(der));
 }
 
 /** Where {@link writeKeyPair} wrote the key pair. */
@@ -194,7 +241,7 @@ function writeNew(path: string, text: string, mode: number, force: boolean): voi
  * writeKeyPair('keys/alice', await generateKeyPair(), { passphrase });
  * ```
  */
-export function writeKeyPair(prefix: string, key: PrivateKey, options: { passphrase?: string; force?: boolean } = {}): WrittenKeyPair {
+export function writeKeyPair(prefix: string, key: PrivateKey, options: { passphrase?: string; force?: boolean; iterations?: number } = {}): WrittenKeyPair {
   const privateKeyPath = `${prefix}.key`;
   const publicKeyPath = `${prefix}.pub`;
   const force = options.force === true;
@@ -204,7 +251,7 @@ export function writeKeyPair(prefix: string, key: PrivateKey, options: { passphr
     }
   }
   const encrypted = options.passphrase !== undefined && options.passphrase !== '';
-  writeNew(privateKeyPath, encrypted ? encryptPrivateKeyPem(key, options.passphrase!) : privateKeyToPem(key), 0o600, force);
+  writeNew(privateKeyPath, encrypted ? encryptPrivateKeyPem(key, options.passphrase!, options.iterations === undefined ? {} : { iterations: options.iterations }) : privateKeyToPem(key), 0o600, force);
   writeNew(publicKeyPath, publicKeyToPem(key.publicKey), 0o644, force);
   return { privateKeyPath, publicKeyPath, encrypted };
 }

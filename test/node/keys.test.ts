@@ -33,6 +33,12 @@ describe('Node key files', () => {
       writeFileSync(join(d, 'k.pem'), pem, { mode: 0o600 });
       const pub = execFileSync('openssl', ['pkey', '-in', join(d, 'k.pem'), '-passin', 'pass:correct horse', '-pubout'], { encoding: 'utf8' });
       expect(pub).toBe(publicKeyToPem(key.publicKey));
+      // PBES2 / PBKDF2-HMAC-SHA256 with 600,000 iterations (INTEGER 0x0927c0), AES-256-CBC
+      const asn1 = execFileSync('openssl', ['asn1parse', '-in', join(d, 'k.pem')], { encoding: 'utf8' });
+      expect(asn1).toMatch(/PBES2[\s\S]*PBKDF2[\s\S]*INTEGER\s+:0927C0[\s\S]*hmacWithSHA256[\s\S]*aes-256-cbc/);
+      expect(() => encryptPrivateKeyPem(key, 'x', { iterations: 10 })).toThrow(RangeError);
+      const quick = encryptPrivateKeyPem(key, 'x', { iterations: 1000 });
+      expect(toHex((await importPrivateKey(quick, { passphrase: 'x' })).seed)).toBe(toHex(key.seed));
     });
     it('reads a key encrypted by the openssl CLI', async () => {
       const d = dir();
