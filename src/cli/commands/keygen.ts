@@ -9,8 +9,8 @@ import { EXIT, type Command } from '../types.js';
 const HELP = `Usage: lineproof keygen --out PREFIX [--keyid-format legacy|modern|none] [--force] [--json]
 
 Generate an Ed25519 key pair:
-  PREFIX.key  the private key, PKCS#8 PEM, mode 0600; encrypted (PBES2: PBKDF2-HMAC-SHA256 x 600,000, AES-256-CBC) with the
-              passphrase in LINEPROOF_KEY_PASSPHRASE when that variable is set and not empty
+  PREFIX.key  the private key, PKCS#8 PEM, mode 0600; when LINEPROOF_KEY_PASSPHRASE is set and
+              not empty, encrypted with it (PBES2: PBKDF2-HMAC-SHA256 x 600,000, AES-256-CBC)
   PREFIX.pub  the public key, SPKI PEM (give it to verifiers)
 and print both keyids: legacy (securesystemslib 0.26 / in-toto 1.x, the default) and modern
 (without keyid_hash_algorithms).
