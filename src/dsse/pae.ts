@@ -19,6 +19,12 @@ const SP = 0x20;
  * Throw unless `payloadType` is an ASCII string.
  * @throws {TypeError} when not a string
  * @throws {LineproofError} DSSE_PAYLOAD_TYPE_NOT_ASCII
+ * @param payloadType the value to check
+ * @param what names it in errors
+ * @example
+ * ```ts
+ * assertAsciiPayloadType('application/vnd.in-toto+json'); // ok; 'tëxt' throws
+ * ```
  */
 export function assertAsciiPayloadType(payloadType: unknown, what = 'payloadType'): asserts payloadType is string {
   if (typeof payloadType !== 'string') throw new TypeError(`"${what}" expected string, got ${describeType(payloadType)}`);

@@ -13,7 +13,7 @@
  * Not a general ASN.1 parser: lengths must be minimal (DER), every byte must be consumed, and any
  * other algorithm is reported as unsupported with its OID. Misencoded input is `KEY_INVALID`.
  */
-import { concatBytes } from '../bytes/index.js';
+import { assertBytes, concatBytes } from '../bytes/index.js';
 import { LineproofError } from '../errors.js';
 
 /** DER of OID 1.3.101.112 (id-Ed25519). */
@@ -110,6 +110,12 @@ function readAlgorithm(der: Uint8Array, offset: number, limit: number, what: str
  * Parse a DER SubjectPublicKeyInfo holding an Ed25519 key.
  * @returns the raw 32-byte public key
  * @throws {LineproofError} KEY_INVALID for malformed DER, KEY_UNSUPPORTED for another algorithm
+ * @param der the DER bytes
+ * @param what names the input in errors
+ * @example
+ * ```ts
+ * parseSpkiDer(spkiDer(publicKey)); // publicKey
+ * ```
  */
 export function parseSpkiDer(der: Uint8Array, what = 'public key'): Uint8Array {
   const outer = readTlv(der, 0, der.length, what);
@@ -134,6 +140,13 @@ export interface Pkcs8Parts {
  * Parse a DER PKCS#8 PrivateKeyInfo (v1, as OpenSSL writes) or OneAsymmetricKey (v2, with the
  * public key) holding an Ed25519 seed. Attributes ([0]) are read and ignored.
  * @throws {LineproofError} KEY_INVALID for malformed DER, KEY_UNSUPPORTED for another algorithm
+ * @param der the DER bytes
+ * @param what names the input in errors
+ * @returns the version, the seed and (v2) the public key
+ * @example
+ * ```ts
+ * parsePkcs8Der(pkcs8Der(seed)).seed; // seed
+ * ```
  */
 export function parsePkcs8Der(der: Uint8Array, what = 'private key'): Pkcs8Parts {
   const outer = readTlv(der, 0, der.length, what);
@@ -177,12 +190,34 @@ export function parsePkcs8Der(der: Uint8Array, what = 'private key'): Pkcs8Parts
   return publicKey ? { version, seed, publicKey } : { version, seed };
 }
 
-/** DER SubjectPublicKeyInfo of a raw Ed25519 public key (44 bytes). */
+/**
+
+ * DER SubjectPublicKeyInfo of a raw Ed25519 public key (44 bytes).
+ * @param publicKey the raw 32-byte key
+ * @returns 44 DER bytes
+ * @throws {TypeError|RangeError} when `publicKey` is not 32 bytes
+ * @example
+ * ```ts
+ * spkiDer(publicKey).length; // 44
+ * ```
+ */
 export function spkiDer(publicKey: Uint8Array): Uint8Array {
+  assertBytes(publicKey, 'publicKey', 32);
   return concatBytes(ED25519_SPKI_PREFIX, publicKey);
 }
 
-/** DER PKCS#8 v1 PrivateKeyInfo of a 32-byte seed (48 bytes), the form OpenSSL writes. */
+/**
+
+ * DER PKCS#8 v1 PrivateKeyInfo of a 32-byte seed (48 bytes), the form OpenSSL writes.
+ * @param seed the 32-byte seed
+ * @returns 48 DER bytes
+ * @throws {TypeError|RangeError} when `seed` is not 32 bytes
+ * @example
+ * ```ts
+ * pkcs8Der(seed).length; // 48
+ * ```
+ */
 export function pkcs8Der(seed: Uint8Array): Uint8Array {
+  assertBytes(seed, 'seed', 32);
   return concatBytes(ED25519_PKCS8_PREFIX, seed);
 }

@@ -55,7 +55,17 @@ const Y_ORDER8_A = 0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706
 const Y_ORDER8_B = P - Y_ORDER8_A;
 const SMALL_ORDER_Y: readonly Uint8Array[] = [0n, 1n, P - 1n, P, P + 1n, Y_ORDER8_A, Y_ORDER8_B].map(bigintToLe32);
 
-/** True when the 32-byte encoding `point` is of small order (any encoding, canonical or not). */
+/**
+
+ * True when the 32-byte encoding `point` is of small order (any encoding, canonical or not).
+ * @param point a 32-byte point encoding
+ * @returns true for every encoding of the 8 torsion points
+ * @throws {TypeError|RangeError} when not 32 bytes
+ * @example
+ * ```ts
+ * isSmallOrderEncoding(fromHex('01' + '00'.repeat(31))); // true: the identity
+ * ```
+ */
 export function isSmallOrderEncoding(point: Uint8Array): boolean {
   assertBytes(point, 'point', ED25519_KEY_BYTES);
   for (const y of SMALL_ORDER_Y) {
@@ -66,7 +76,17 @@ export function isSmallOrderEncoding(point: Uint8Array): boolean {
   return false;
 }
 
-/** True when the 32-byte encoding `point` has y >= p (a non-canonical encoding). */
+/**
+
+ * True when the 32-byte encoding `point` has y >= p (a non-canonical encoding).
+ * @param point a 32-byte point encoding
+ * @returns true when its y (sign bit cleared) is p or more
+ * @throws {TypeError|RangeError} when not 32 bytes
+ * @example
+ * ```ts
+ * isNonCanonicalEncoding(fromHex('ee' + 'ff'.repeat(30) + '7f')); // true: y = p + 1
+ * ```
+ */
 export function isNonCanonicalEncoding(point: Uint8Array): boolean {
   assertBytes(point, 'point', ED25519_KEY_BYTES);
   // y >= p = 2^255 - 19 means bytes 1..30 are 0xff, byte 31 (masked) is 0x7f and byte 0 >= 0xed.
@@ -75,7 +95,17 @@ export function isNonCanonicalEncoding(point: Uint8Array): boolean {
   return point[0]! >= 0xed;
 }
 
-/** True when the little-endian scalar `s` (32 bytes) is at least the group order L. */
+/**
+
+ * True when the little-endian scalar `s` (32 bytes) is at least the group order L.
+ * @param s the 32-byte little-endian S half of a signature
+ * @returns true when S >= L
+ * @throws {TypeError|RangeError} when not 32 bytes
+ * @example
+ * ```ts
+ * isScalarNonCanonical(signature.subarray(32)); // false for a signature made by a correct signer
+ * ```
+ */
 export function isScalarNonCanonical(s: Uint8Array): boolean {
   assertBytes(s, 's', 32);
   return leToBigint(s, 0, 32) >= L;
@@ -175,6 +205,11 @@ export const strictEd25519Verifier: SignatureVerifier = Object.freeze({
  * different Ed25519 implementations would treat differently are refused up front.
  * @returns undefined when acceptable, else the failure
  * @throws {TypeError} when `publicKey` is not a Uint8Array
+ * @param publicKey the raw public key
+ * @example
+ * ```ts
+ * ed25519PublicKeyProblem(publicKey); // undefined, or { valid: false, code: 'ED25519_MIXED_ORDER', ... }
+ * ```
  */
 export function ed25519PublicKeyProblem(publicKey: Uint8Array): PrecheckFailure | undefined {
   assertBytes(publicKey, 'publicKey');

@@ -23,6 +23,12 @@ export const SSLIB_KEYID_HASH_ALGORITHMS: readonly string[] = Object.freeze(['sh
  * The securesystemslib JSON of an Ed25519 public key, the object a keyid is the hash of.
  * @param publicKey raw 32-byte public key
  * @param format `legacy` includes `keyid_hash_algorithms`; `modern` omits it
+ * @returns the JSON object (not yet canonicalized)
+ * @throws {TypeError|RangeError} when `publicKey` is not 32 bytes
+ * @example
+ * ```ts
+ * canonicalJson(sslibPublicKeyObject(publicKey)); // '{"keyid_hash_algorithms":["sha256","sha512"],"keytype":"ed25519",...}'
+ * ```
  */
 export function sslibPublicKeyObject(publicKey: Uint8Array, format: 'legacy' | 'modern' = 'legacy'): Record<string, unknown> {
   assertBytes(publicKey, 'publicKey', 32);
@@ -68,7 +74,17 @@ export function keyidsOf(publicKey: Uint8Array): { legacy: string; modern: strin
   return { legacy: keyidOf(publicKey, 'legacy'), modern: keyidOf(publicKey, 'modern') };
 }
 
-/** Throw a TypeError unless `format` is a known keyid format. */
+/**
+
+ * Throw a TypeError unless `format` is a known keyid format.
+ * @param format the value to check
+ * @param name the argument's name for the message
+ * @throws {TypeError} for anything but legacy, modern, none
+ * @example
+ * ```ts
+ * assertKeyidFormat(options.keyidFormat ?? 'legacy');
+ * ```
+ */
 export function assertKeyidFormat(format: unknown, name = 'keyidFormat'): asserts format is KeyidFormat {
   if (format !== 'legacy' && format !== 'modern' && format !== 'none') {
     throw new TypeError(`"${name}" expected legacy, modern or none, got ${JSON.stringify(format)}`);

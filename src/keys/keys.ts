@@ -32,7 +32,16 @@ export const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 const SSLIB_ENCRYPTED = /^[0-9a-f]+@@@@[0-9]+@@@@[0-9a-f]+@@@@[0-9a-f]+@@@@[0-9a-f]+$/;
 
-/** True when `text` is securesystemslib's encrypted key format (`salt@@@@iterations@@@@hmac@@@@iv@@@@ciphertext`). */
+/**
+
+ * True when `text` is securesystemslib's encrypted key format (`salt@@@@iterations@@@@hmac@@@@iv@@@@ciphertext`).
+ * @param text the file's text
+ * @returns true for the five `@@@@`-separated fields
+ * @example
+ * ```ts
+ * isSslibEncryptedKey(readFileSync('alice', 'utf8'));
+ * ```
+ */
 export function isSslibEncryptedKey(text: string): boolean {
   return SSLIB_ENCRYPTED.test(text.trim());
 }
@@ -71,6 +80,13 @@ const CHECKED = new WeakSet<PublicKey>();
  * `key` itself when it was made by this module's import functions, else a checked copy with the
  * same keyid (a hand-built `PublicKey` object is validated like raw bytes).
  * @throws {LineproofError} as {@link publicKeyFromBytes}
+ * @param key a PublicKey (possibly hand-built)
+ * @param what names it in errors
+ * @returns a checked key with the same keyid
+ * @example
+ * ```ts
+ * const trusted = checkedPublicKey({ type: 'ed25519', bytes, keyid: 'alice' });
+ * ```
  */
 export function checkedPublicKey(key: PublicKey, what = 'public key'): PublicKey {
   if (CHECKED.has(key)) return key;
@@ -310,6 +326,12 @@ export async function parsePrivateKey(input: string | Uint8Array, options: KeyIm
 /**
  * Import a DER PKCS#8 Ed25519 private key (v1 or v2).
  * @throws {LineproofError} KEY_INVALID, KEY_UNSUPPORTED, KEY_WRONG_KIND, KEY_MISMATCH
+ * @param der the DER bytes
+ * @returns the key with its derived public key
+ * @example
+ * ```ts
+ * const key = await privateKeyFromDer(pkcs8Der(seed));
+ * ```
  */
 export async function privateKeyFromDer(der: Uint8Array, options: KeyImportOptions = {}): Promise<PrivateKey> {
   const what = options.what ?? 'private key';
@@ -346,7 +368,17 @@ function privKey(key: PrivateKey): PrivateKey {
   return key;
 }
 
-/** DER SubjectPublicKeyInfo (44 bytes) of a public key. */
+/**
+
+ * DER SubjectPublicKeyInfo (44 bytes) of a public key.
+ * @param key a PublicKey or raw 32 bytes
+ * @returns 44 DER bytes
+ * @throws {TypeError|RangeError} for anything else
+ * @example
+ * ```ts
+ * writeFileSync('alice.pub.der', publicKeyToDer(key.publicKey));
+ * ```
+ */
 export function publicKeyToDer(key: PublicKey | Uint8Array): Uint8Array {
   return spkiDer(pubBytes(key, 'key'));
 }
@@ -362,12 +394,32 @@ export function publicKeyToPem(key: PublicKey | Uint8Array): string {
   return encodePem('PUBLIC KEY', publicKeyToDer(key));
 }
 
-/** Lowercase hex of the raw public key. */
+/**
+
+ * Lowercase hex of the raw public key.
+ * @param key a PublicKey or raw 32 bytes
+ * @returns 64 lowercase hex digits
+ * @throws {TypeError|RangeError} for anything else
+ * @example
+ * ```ts
+ * publicKeyToHex(key.publicKey); // '19bf44…'
+ * ```
+ */
 export function publicKeyToHex(key: PublicKey | Uint8Array): string {
   return toHex(pubBytes(key, 'key'));
 }
 
-/** DER PKCS#8 v1 (48 bytes) of a private key, the form OpenSSL writes. */
+/**
+
+ * DER PKCS#8 v1 (48 bytes) of a private key, the form OpenSSL writes.
+ * @param key the private key
+ * @returns 48 DER bytes (contains the seed: keep it secret)
+ * @throws {TypeError} when not a PrivateKey
+ * @example
+ * ```ts
+ * const der = privateKeyToDer(key);
+ * ```
+ */
 export function privateKeyToDer(key: PrivateKey): Uint8Array {
   return pkcs8Der(privKey(key).seed);
 }
@@ -399,6 +451,13 @@ export function publicKeyToSslib(key: PublicKey | Uint8Array, format: 'legacy' |
 /**
  * The securesystemslib private key JSON object, as securesystemslib 0.26 writes an unencrypted
  * private key file: keytype, scheme, keyid (legacy), keyid_hash_algorithms, keyval {public, private}.
+ * @param key the private key
+ * @returns the JSON object (contains the seed: keep it secret)
+ * @throws {TypeError} when not a PrivateKey
+ * @example
+ * ```ts
+ * writeFileSync('alice', JSON.stringify(privateKeyToSslib(key)), { mode: 0o600 });
+ * ```
  */
 export function privateKeyToSslib(key: PrivateKey): Record<string, unknown> {
   const k = privKey(key);

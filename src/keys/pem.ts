@@ -14,7 +14,16 @@ export interface PemBlock {
 
 const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
 
-/** True when `text` holds a PEM BEGIN line. */
+/**
+
+ * True when `text` holds a PEM BEGIN line.
+ * @param text any text
+ * @returns true when a BEGIN line is present
+ * @example
+ * ```ts
+ * looksLikePem('-----BEGIN PUBLIC KEY-----\n...'); // true
+ * ```
+ */
 export function looksLikePem(text: string): boolean {
   return /-----BEGIN [A-Z0-9 ]+-----/.test(text);
 }

@@ -90,6 +90,13 @@ export async function importPrivateKey(input: string | Uint8Array, options: Priv
 /**
  * True when the file at `path` can be read by its group or others (POSIX mode bits); always
  * false on Windows, where modes do not apply.
+ * @param path a file path
+ * @returns true when mode & 0o077 is not 0
+ * @throws {Error} when the file cannot be stat'ed
+ * @example
+ * ```ts
+ * if (isReadableByOthers('alice.key')) console.warn('chmod 600 alice.key');
+ * ```
  */
 export function isReadableByOthers(path: string): boolean {
   if (process.platform === 'win32') return false;
