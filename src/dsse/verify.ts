@@ -35,10 +35,10 @@ export interface VerifyEnvelopeOptions {
 export interface EnvelopeVerification {
   /** The report (DESIGN §10, kind `dsse`); `report.ok` is the verdict. */
   report: Report;
-  /** The decoded envelope, when it could be decoded (verified or not). */
-  envelope?: DecodedEnvelope;
   /** The verified payload bytes — present only when the report is ok. */
   payload?: Uint8Array;
+  /** The verified payloadType — present only when the report is ok. */
+  payloadType?: string;
   /** The parsed in-toto Statement — present only when the report is ok and the payload is in-toto. */
   statement?: Statement;
   /** The distinct trusted keys whose signatures verified, in the order they were counted. */
@@ -177,8 +177,9 @@ export async function verifyEnvelope(input: Uint8Array | string | JsonValue | En
 
   report.result({ subject, ok: report.ok, chain: [] });
   const final = report.build();
-  if (!final.ok) return { report: final, envelope: env, verifiedKeys };
-  return statement ? { report: final, envelope: env, payload: env.payload, statement, verifiedKeys } : { report: final, envelope: env, payload: env.payload, verifiedKeys };
+  // Fail closed: nothing read from an unverified envelope is handed back.
+  if (!final.ok) return { report: final, verifiedKeys };
+  return statement ? { report: final, payload: env.payload, payloadType: env.payloadType, statement, verifiedKeys } : { report: final, payload: env.payload, payloadType: env.payloadType, verifiedKeys };
 }
 
 async function checkSignature(

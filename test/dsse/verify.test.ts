@@ -47,6 +47,7 @@ describe('verifyEnvelope', () => {
       expect(ids(r.report)).toEqual(['dsse.envelope', 'dsse.signature', 'dsse.threshold', 'dsse.payloadType', 'dsse.statement']);
       expect(r.report.checks.every((c) => c.status === 'pass')).toBe(true);
       expect(r.payload).toEqual(statementBytes());
+      expect(r.payloadType).toBe(IN_TOTO_PAYLOAD_TYPE);
       expect(r.statement?.predicateType).toBe('https://lineproof.dev/attestation/test/v0.1');
       expect(r.verifiedKeys).toEqual([alice.publicKey]);
       expect(r.report.results[0]!.subject).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -76,8 +77,10 @@ describe('verifyEnvelope', () => {
       expect(failed(r.report)).toEqual(['dsse.threshold:DSSE_NO_TRUSTED_SIGNATURE']);
       expect(sigChecks(r.report)).toEqual(['skip:DSSE_SIGNATURE_UNVERIFIED']);
       expect(r.payload).toBeUndefined();
+      expect(r.payloadType).toBeUndefined();
       expect(r.statement).toBeUndefined();
       expect(r.verifiedKeys).toEqual([]);
+      expect(Object.keys(r).sort()).toEqual(['report', 'verifiedKeys']);
     });
     it('duplicate signatures count once: threshold 2 is not met', async () => {
       const s = signed.signatures[0]!;
@@ -157,7 +160,6 @@ describe('verifyEnvelope', () => {
       const r = await verify(withSigs(signed, Array.from({ length: 17 }, () => signed.signatures[0]!)));
       expect(failed(r.report)).toEqual(['dsse.envelope:DSSE_TOO_MANY_SIGNATURES']);
       expect(ids(r.report)).toEqual(['dsse.envelope']);
-      expect(r.envelope).toBeUndefined();
     });
     it('bad base64 in each field and duplicate JSON keys fail to decode with code and path', async () => {
       const text = serializeEnvelope(signed);
