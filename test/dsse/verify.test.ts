@@ -226,13 +226,14 @@ describe('verifyEnvelope', () => {
       const type = signed.payloadType;
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: type.length - 1 }), fc.integer({ min: 0, max: 0x2ffff }), async (pos, cp) => {
-          const ch = String.fromCodePoint(cp >= 0xd800 && cp <= 0xdfff ? 0x41 : cp);
+          const used = cp >= 0xd800 && cp <= 0xdfff ? 0x41 : cp; // lone surrogates cannot be sent as text
+          const ch = String.fromCodePoint(used);
           fc.pre(ch !== type[pos]);
           const t = type.slice(0, pos) + ch + type.slice(pos + 1);
           const r = await verify({ ...signed, payloadType: t });
           expect(r.report.ok).toBe(false);
           const f = failed(r.report);
-          if (cp < 0x80) expect(f).toContain('dsse.threshold:DSSE_NO_TRUSTED_SIGNATURE');
+          if (used < 0x80) expect(f).toContain('dsse.threshold:DSSE_NO_TRUSTED_SIGNATURE');
           else expect(f).toEqual(['dsse.envelope:DSSE_PAYLOAD_TYPE_NOT_ASCII']);
         }),
         { numRuns: 60 },
