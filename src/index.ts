@@ -10,3 +10,5 @@ export * from './json/strict.js';
 export * from './json/canonical.js';
 export * from './report/index.js';
 export * from './digest/index.js';
+export * from './hashing/index.js';
+export * from './manifest/index.js';
