@@ -109,6 +109,7 @@ export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => 
       pos += n;
       options.onBytes?.(n);
       sinceYield += n;
+      if (signal?.aborted) abort();
       if (sinceYield >= YIELD_BYTES) {
         sinceYield = 0;
         await tick();

@@ -4,5 +4,6 @@
  */
 import type { Command } from '../types.js';
 import { canonicalCommand } from './canonical.js';
+import { hashCommand } from './hash.js';
 
-export const COMMANDS: Command[] = [canonicalCommand];
+export const COMMANDS: Command[] = [canonicalCommand, hashCommand];
