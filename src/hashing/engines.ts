@@ -42,7 +42,16 @@ const NOBLE: Readonly<Record<HashAlgorithm, HashEngine>> = Object.freeze({
   blake3: nobleEngine('blake3', blake3),
 });
 
-/** True when `name` is one of {@link HASH_ALGORITHMS}. */
+/**
+ * True when `name` is one of {@link HASH_ALGORITHMS}.
+ * @param name any value
+ * @returns true for sha256, sha512, blake2b or blake3
+ * @example
+ * ```ts
+ * isHashAlgorithm('sha256'); // true
+ * isHashAlgorithm('md5');    // false
+ * ```
+ */
 export function isHashAlgorithm(name: unknown): name is HashAlgorithm {
   return typeof name === 'string' && (HASH_ALGORITHMS as readonly string[]).includes(name);
 }
@@ -50,6 +59,12 @@ export function isHashAlgorithm(name: unknown): name is HashAlgorithm {
 /**
  * Check an algorithm name given by a caller or operator.
  * @throws {LineproofError} HASH_ALGORITHM_UNSUPPORTED naming the input
+ * @param name the value to check
+ * @param what names it in the error (e.g. `--alg`)
+ * @example
+ * ```ts
+ * assertHashAlgorithm('blake2b'); // ok
+ * ```
  */
 export function assertHashAlgorithm(name: unknown, what = 'algorithm'): asserts name is HashAlgorithm {
   if (!isHashAlgorithm(name)) {
@@ -81,6 +96,12 @@ export function hashEngine(algorithm: HashAlgorithm): HashEngine {
 /**
  * Check that `engine` looks like a {@link HashEngine} (misuse is a TypeError naming the argument).
  * @throws {TypeError}
+ * @param engine the value to check
+ * @param what the argument's name, used in the message
+ * @example
+ * ```ts
+ * assertHashEngine(hashEngine('sha256')); // ok
+ * ```
  */
 export function assertHashEngine(engine: unknown, what = 'engine'): asserts engine is HashEngine {
   const e = engine as Partial<HashEngine> | null;

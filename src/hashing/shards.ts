@@ -25,6 +25,9 @@ export interface ShardDigestEntry {
  * ```ts
  * shardRanges(22, 8); // [[0, 8], [8, 16], [16, 22]]
  * ```
+ * @param size length of the input in bytes
+ * @param shardSize bytes per shard (> 0)
+ * @returns `[start, end)` pairs in order
  */
 export function shardRanges(size: number, shardSize: number): [number, number][] {
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`"size" expected a non-negative safe integer, got ${String(size)}`);
@@ -42,6 +45,10 @@ export function shardRanges(size: number, shardSize: number): [number, number][]
  * s.update(utf8('This is a simple model'));
  * s.finish().map((x) => `${x.start}:${x.end}`); // ['0:8', '8:16', '16:22']
  * ```
+ * @param engine the hash of each shard
+ * @param shardSize bytes per shard (> 0)
+ * @returns (finish) the shards in order: `{start, end, digest}`
+ * @throws {LineproofError} HASH_SIZE_MISMATCH from finish() when an expected size differs
  */
 export class ShardDigest {
   readonly engine: HashEngine;

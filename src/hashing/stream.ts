@@ -18,6 +18,13 @@ export type EngineSpec = HashAlgorithm | HashEngine | readonly (HashAlgorithm | 
  * Names resolve to the pure-JS (noble) engines.
  * @throws {TypeError} an empty list, a duplicate algorithm or something that is not an engine
  * @throws {LineproofError} HASH_ALGORITHM_UNSUPPORTED for an unknown name
+ * @param spec one name or engine, or a list of them
+ * @param what the argument's name, used in messages
+ * @returns the engines, in the given order
+ * @example
+ * ```ts
+ * resolveEngines(['sha256', nodeHashEngine('blake2b')]).map((e) => e.algorithm); // ['sha256', 'blake2b']
+ * ```
  */
 export function resolveEngines(spec: EngineSpec = 'sha256', what = 'algorithms'): HashEngine[] {
   const list = (Array.isArray(spec) ? spec : [spec]) as (HashAlgorithm | HashEngine)[];
@@ -56,6 +63,10 @@ function assertSize(n: unknown, name: string): asserts n is number {
  * d.update(utf8('def'));
  * d.finish().digests.sha256; // 'bef57ec7…'
  * ```
+ * @param engines algorithm names and/or engines (default sha256)
+ * @param options expectedSize (truncation check) and a name for errors
+ * @returns (finish) size, hex and raw digests
+ * @throws {LineproofError} HASH_SIZE_MISMATCH; TypeError for a chunk that is not bytes
  */
 export class StreamDigest {
   readonly engines: readonly HashEngine[];

@@ -70,7 +70,15 @@ export interface DigestResult {
   raw: Record<string, Uint8Array>;
 }
 
-/** Adapt a streaming engine to the one-shot interface. */
+/**
+ * Adapt a streaming engine to the one-shot interface.
+ * @param engine any streaming engine
+ * @returns the same hash as a one-shot engine
+ * @example
+ * ```ts
+ * oneShot(hashEngine('sha256')).digest(utf8('abc')); // Uint8Array(32)
+ * ```
+ */
 export function oneShot(engine: HashEngine): OneShotHashEngine {
   return {
     algorithm: engine.algorithm,

@@ -21,7 +21,15 @@ import { MANIFEST_MEDIA_TYPE, MANIFEST_VERSION, type Manifest, type ManifestItem
 
 const TREE_ALG = /^sha256-tree-v1-([0-9]+)$/;
 
-/** True for an algorithm name a v1 manifest may use. */
+/**
+ * True for an algorithm name a v1 manifest may use.
+ * @param name any value
+ * @returns true for sha256, sha512, blake2b, blake3 and `sha256-tree-v1-<leafBytes>` (power of two, 64 KiB..64 MiB)
+ * @example
+ * ```ts
+ * isManifestAlgorithm('sha256-tree-v1-1048576'); // true
+ * ```
+ */
 export function isManifestAlgorithm(name: unknown): name is string {
   if (typeof name !== 'string') return false;
   if ((HASH_ALGORITHMS as readonly string[]).includes(name)) return true;
@@ -252,6 +260,11 @@ function notCanonical(path: string, why: string): LineproofError {
  * @returns a deep-frozen manifest
  * @throws {LineproofError} JSON_* codes, SCHEMA_INVALID, MANIFEST_VERSION_UNSUPPORTED,
  *   MANIFEST_NOT_CANONICAL, path rule codes, MANIFEST_ITEM_IGNORED, LIMIT_EXCEEDED
+ * @example
+ * ```ts
+ * const m = parseManifest(readFileSync('model.manifest.json'));
+ * manifestDigestText(m); // compare with the attested subject digest
+ * ```
  */
 export function parseManifest(input: Uint8Array | string | JsonValue, options: ParseManifestOptions = {}): Manifest {
   const what = options.what ?? 'manifest';
@@ -311,6 +324,12 @@ function checked(m: Manifest): Manifest {
  * The canonical bytes of a manifest (RFC 8785 JCS). A manifest not built or parsed by this module
  * is checked first.
  * @throws {LineproofError} as {@link parseManifest} for a malformed manifest
+ * @param manifest a manifest (built, parsed, or a plain object that passes the checks)
+ * @returns the JCS bytes (a fresh copy)
+ * @example
+ * ```ts
+ * new TextDecoder().decode(manifestBytes(m)); // '{"hashing":{…},"ignore":[…],"items":[…],"version":1}'
+ * ```
  */
 export function manifestBytes(manifest: Manifest): Uint8Array {
   return canonicalBytes(checked(manifest));
@@ -322,12 +341,32 @@ export function manifestBytes(manifest: Manifest): Uint8Array {
  * ```ts
  * manifestDigest(m).sha256; // 64 hex digits
  * ```
+ * @param manifest the manifest
+ * @returns `{sha256: hex}`
+ * @throws {LineproofError} as {@link parseManifest} for a malformed manifest
  */
 export function manifestDigest(manifest: Manifest): DigestSet {
-  return { sha256: sha256Hex(manifestBytes(manifest)) };
+  const m = checked(manifest);
+  let hex = digestCache.get(m);
+  if (hex === undefined) {
+    hex = sha256Hex(canonicalBytes(m));
+    digestCache.set(m, hex); // checked manifests are deep-frozen, so the digest cannot go stale
+  }
+  return { sha256: hex };
 }
 
-/** The manifest digest in text form `sha256:<hex>`, exactly as `--digest` takes it. */
+const digestCache = new WeakMap<Manifest, string>();
+
+/**
+ * The manifest digest in text form `sha256:<hex>`, exactly as `--digest` takes it.
+ * @param manifest the manifest
+ * @returns `sha256:<hex>`
+ * @throws {LineproofError} as {@link parseManifest} for a malformed manifest
+ * @example
+ * ```ts
+ * manifestDigestText(m); // 'sha256:11c59fcd…'
+ * ```
+ */
 export function manifestDigestText(manifest: Manifest): string {
   return `sha256:${manifestDigest(manifest).sha256}`;
 }
@@ -336,20 +375,42 @@ export function manifestDigestText(manifest: Manifest): string {
  * An in-toto ResourceDescriptor naming the tree: `{name, digest: {sha256}, mediaType}` with the
  * v1 manifest media type.
  * @param name informative name (e.g. the directory name); it is not part of the digest
+ * @returns `{name, digest: {sha256}, mediaType: 'application/vnd.lineproof.manifest.v1+json'}`
+ * @throws {LineproofError} as {@link parseManifest} for a malformed manifest
+ * @example
+ * ```ts
+ * manifestSubject(m, 'llama-ft'); // { name: 'llama-ft', digest: { sha256: '…' }, mediaType: '…manifest.v1+json' }
+ * ```
  */
 export function manifestSubject(manifest: Manifest, name: string): ManifestSubject {
   if (typeof name !== 'string') throw new TypeError('"name" expected string');
   return { name, digest: manifestDigest(manifest), mediaType: MANIFEST_MEDIA_TYPE };
 }
 
-/** Sum of the item sizes. */
+/**
+ * Sum of the item sizes.
+ * @param manifest the manifest
+ * @returns total bytes of its items
+ * @example
+ * ```ts
+ * manifestSize(m); // 5
+ * ```
+ */
 export function manifestSize(manifest: Manifest): number {
   let n = 0;
   for (const it of manifest.items) n += it.size;
   return n;
 }
 
-/** True when `m` was built or parsed (and so checked) by this module. */
+/**
+ * True when `m` was built or parsed (and so checked) by this module.
+ * @param m any value
+ * @returns true for a deep-frozen manifest from buildManifest, hashManifest or parseManifest
+ * @example
+ * ```ts
+ * isCheckedManifest(parseManifest(bytes)); // true
+ * ```
+ */
 export function isCheckedManifest(m: unknown): m is Manifest {
   return typeof m === 'object' && m !== null && validated.has(m);
 }

@@ -21,6 +21,13 @@ export const DEFAULT_IGNORE: readonly string[] = Object.freeze(['*.intoto.jsonl'
 /**
  * Check one ignore pattern.
  * @throws {LineproofError} MANIFEST_IGNORE_PATTERN_INVALID naming the pattern and the reason
+ * @param pattern the pattern
+ * @param what names it in the error
+ * @example
+ * ```ts
+ * checkIgnorePattern('logs/*.log'); // ok
+ * checkIgnorePattern('../x');       // throws MANIFEST_IGNORE_PATTERN_INVALID
+ * ```
  */
 export function checkIgnorePattern(pattern: unknown, what = 'ignore'): asserts pattern is string {
   if (typeof pattern !== 'string') throw new LineproofError('SCHEMA_INVALID', `${what}: expected a string pattern`, { path: what });
@@ -42,6 +49,13 @@ export function checkIgnorePattern(pattern: unknown, what = 'ignore'): asserts p
  * The canonical form of an ignore list: each pattern checked, sorted by code point, duplicates
  * removed.
  * @throws {LineproofError} MANIFEST_IGNORE_PATTERN_INVALID
+ * @param patterns the patterns
+ * @param what names the list in errors
+ * @returns the canonical list
+ * @example
+ * ```ts
+ * normalizeIgnore(['model.sig', '.git/', 'model.sig']); // ['.git/', 'model.sig']
+ * ```
  */
 export function normalizeIgnore(patterns: readonly string[], what = 'ignore'): string[] {
   if (!Array.isArray(patterns)) throw new TypeError(`"${what}" expected an array of patterns`);
@@ -94,6 +108,8 @@ export interface IgnoreMatcher {
  * m.ignoresFile('.git/config');          // true
  * m.ignoresFile('data/x.intoto.jsonl');  // false: patterns are anchored at the root
  * ```
+ * @param patterns the ignore list (checked and normalized)
+ * @returns a matcher for entries (walks) and files (manifests)
  */
 export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
   const list = normalizeIgnore(patterns);
@@ -119,6 +135,13 @@ export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
  * Normalize model_signing ignore paths: relative POSIX paths (trailing `/` dropped), checked
  * leniently (its format allows backslashes), sorted by code point, duplicates removed.
  * @throws {LineproofError} MANIFEST_IGNORE_PATTERN_INVALID for an absolute path, `..`, or an empty one
+ * @param paths the ignore paths
+ * @param what names the list in errors
+ * @returns the canonical list
+ * @example
+ * ```ts
+ * normalizeOmsIgnorePaths(['model.sig', '.git/']); // ['.git', 'model.sig']
+ * ```
  */
 export function normalizeOmsIgnorePaths(paths: readonly string[], what = 'ignore_paths'): string[] {
   if (!Array.isArray(paths)) throw new TypeError(`"${what}" expected an array of paths`);
@@ -135,7 +158,17 @@ export function normalizeOmsIgnorePaths(paths: readonly string[], what = 'ignore
   return [...new Set(out)].sort(compareCodePoints);
 }
 
-/** True when `path` is one of `ignorePaths` or lies below one (component-wise prefix). */
+/**
+ * True when `path` is one of `ignorePaths` or lies below one (component-wise prefix).
+ * @param ignorePaths normalized ignore paths
+ * @param path a path relative to the model
+ * @returns true when ignored
+ * @example
+ * ```ts
+ * omsIgnores(['.git'], '.git/config'); // true
+ * omsIgnores(['.git'], '.gitignore');  // false
+ * ```
+ */
 export function omsIgnores(ignorePaths: readonly string[], path: string): boolean {
   return ignorePaths.some((p) => path === p || path.startsWith(`${p}/`));
 }

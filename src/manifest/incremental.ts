@@ -37,7 +37,16 @@ export interface RehashResult {
   reusedFrom: { manifestDigest: string; payloadDigest: string | null };
 }
 
-/** True when two stat hints are equal in all five fields. */
+/**
+ * True when two stat hints are equal in all five fields.
+ * @param a a stat hint
+ * @param b another
+ * @returns true when size, mtimeNs, ctimeNs, ino and dev are all equal
+ * @example
+ * ```ts
+ * sameStat(hint, { ...hint, mtimeNs: hint.mtimeNs + 1n }); // false
+ * ```
+ */
 export function sameStat(a: StatHint, b: StatHint): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev;
 }
@@ -46,6 +55,11 @@ export function sameStat(a: StatHint, b: StatHint): boolean {
  * Refuse anything but a {@link VerifiedManifest} produced by `verifyManifest` (a runtime check
  * on top of the type brand: a cast or hand-built object is refused).
  * @throws {LineproofError} MANIFEST_NOT_VERIFIED
+ * @param value what the caller passed
+ * @example
+ * ```ts
+ * assertVerifiedManifest(verified); // ok only for verifyManifest()'s own result
+ * ```
  */
 export function assertVerifiedManifest(value: unknown): asserts value is VerifiedManifest {
   if (!isVerifiedManifest(value)) {
@@ -70,6 +84,7 @@ function entriesOf(current: Iterable<readonly [string, StatHint]> | Readonly<Rec
  * const plan = planRehash(verified, currentStats);
  * plan.hash; // only the files that changed
  * ```
+ * @returns the items to reuse, the paths to hash, the paths removed
  */
 export function planRehash(verified: VerifiedManifest, current: Iterable<readonly [string, StatHint]> | Readonly<Record<string, StatHint>>): RehashPlan {
   assertVerifiedManifest(verified);
@@ -95,6 +110,12 @@ export function planRehash(verified: VerifiedManifest, current: Iterable<readonl
  * @param hashed one item per path of `plan.hash`, hashed with the manifest's algorithms
  * @throws {LineproofError} MANIFEST_NOT_VERIFIED; INTERNAL when `hashed` does not match the plan;
  *   path rule codes
+ * @returns the new manifest and its digest, which paths were reused and hashed, and where the reused digests come from
+ * @example
+ * ```ts
+ * const res = completeRehash(verified, plan, hashedItems);
+ * res.reusedFrom.payloadDigest; // 'sha256:…' of the attestation the digests were verified against
+ * ```
  */
 export function completeRehash(verified: VerifiedManifest, plan: RehashPlan, hashed: readonly ManifestItemInput[]): RehashResult {
   assertVerifiedManifest(verified);

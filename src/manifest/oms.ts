@@ -101,6 +101,8 @@ function invalid(path: string, why: string): LineproofError {
  * omsSerialization({ method: 'shards', shardSize: 8 });
  * // { method: 'shards', hash_type: 'sha256', allow_symlinks: false, shard_size: 8 }
  * ```
+ * @param options method, hash type, allow_symlinks, shard size, ignore paths
+ * @returns the serialization object model_signing records
  */
 export function omsSerialization(options: OmsSerializationOptions): OmsSerialization {
   const hashType = options.hashType ?? 'sha256';
@@ -128,7 +130,15 @@ export function omsSerialization(options: OmsSerializationOptions): OmsSerializa
   return out;
 }
 
-/** The resource `algorithm` for a serialization: `sha256`, or `sha256-sharded-<size>` for shards. */
+/**
+ * The resource `algorithm` for a serialization: `sha256`, or `sha256-sharded-<size>` for shards.
+ * @param s the serialization
+ * @returns the algorithm name every resource carries
+ * @example
+ * ```ts
+ * omsResourceAlgorithm(omsSerialization({ method: 'shards', shardSize: 8 })); // 'sha256-sharded-8'
+ * ```
+ */
 export function omsResourceAlgorithm(s: OmsSerialization): string {
   return s.method === 'shards' ? `${s.hash_type}-sharded-${s.shard_size}` : s.hash_type;
 }
@@ -160,7 +170,16 @@ function compareKeyed(a: Keyed, b: Keyed): number {
   return comparePaths(a.path, b.path) || a.start - b.start || a.end - b.end;
 }
 
-/** SHA-256 over the raw digests of `resources`, in order (hex). */
+/**
+ * SHA-256 over the raw digests of `resources`, in order (hex).
+ * @param resources resources in signed order
+ * @returns lowercase hex SHA-256
+ * @throws {LineproofError} HEX_INVALID for a malformed digest
+ * @example
+ * ```ts
+ * omsRootDigest([]); // 'e3b0c442…' (SHA-256 of nothing)
+ * ```
+ */
 export function omsRootDigest(resources: readonly OmsResource[]): string {
   const h = nobleSha256.create();
   for (const r of resources) h.update(fromHex(r.digest, 'resource digest'));
@@ -173,6 +192,12 @@ export function omsRootDigest(resources: readonly OmsResource[]): string {
  * shard size, contiguous, only the last one shorter.
  * @throws {LineproofError} OMS_PATH_UNSUPPORTED, MANIFEST_PATH_* rules (lenient: backslashes and
  *   control characters are allowed, as in model_signing), MANIFEST_DUPLICATE_PATH, OMS_PREDICATE_INVALID
+ * @param input the model name, the serialization and one item per file or shard
+ * @returns the manifest with sorted resources and its root digest
+ * @example
+ * ```ts
+ * const m = buildOmsManifest({ modelName: 'm', serialization: omsSerialization({ method: 'files' }), items: [{ path: 'w.bin', digest: sha256Hex(bytes) }] });
+ * ```
  */
 export function buildOmsManifest(input: { modelName: string; serialization: OmsSerialization; items: Iterable<OmsItem> }): OmsManifest {
   const s = input.serialization;
@@ -237,6 +262,15 @@ export interface HashOmsOptions {
  * Hash a model's files in model_signing mode (pure core: any byte sources). Each file is read once;
  * shards are cut on the way.
  * @throws {LineproofError} HASH_SIZE_MISMATCH, ABORTED, and the errors of {@link buildOmsManifest}
+ * @param entries the model's files: path (`.` for a single-file model), size, bytes
+ * @param serialization from {@link omsSerialization}
+ * @param options model name, engine, signal, onProgress
+ * @returns the manifest
+ * @example
+ * ```ts
+ * const m = await hashOmsEntries([{ path: '.', size: 22, source: utf8('This is a simple model') }], omsSerialization({ method: 'files' }), { modelName: 'file_model' });
+ * m.rootDigest; // '002d162f…' (model_signing's golden)
+ * ```
  */
 export async function hashOmsEntries(entries: Iterable<OmsEntry> | AsyncIterable<OmsEntry>, serialization: OmsSerialization, options: HashOmsOptions): Promise<OmsManifest> {
   const engine = options.engine ?? hashEngine(serialization.hash_type);
@@ -276,6 +310,12 @@ export async function hashOmsEntries(entries: Iterable<OmsEntry> | AsyncIterable
 /**
  * The in-toto Statement model_signing signs for this manifest (one subject: the model name and the
  * root digest; predicate `{serialization, resources}`).
+ * @param m the manifest
+ * @returns the Statement as a JSON value (sign its JCS or JSON bytes as the DSSE payload)
+ * @example
+ * ```ts
+ * omsStatement(m).predicateType; // 'https://model_signing/signature/v1.0'
+ * ```
  */
 export function omsStatement(m: OmsManifest): JsonObject {
   const ser: JsonObject = { method: m.serialization.method, hash_type: m.serialization.hash_type };
@@ -290,7 +330,15 @@ export function omsStatement(m: OmsManifest): JsonObject {
   };
 }
 
-/** The manifest as `name:digest` lines (the format of model_signing's manifest goldens). */
+/**
+ * The manifest as `name:digest` lines (the format of model_signing's manifest goldens).
+ * @param m the manifest
+ * @returns one line per resource, each ending in LF
+ * @example
+ * ```ts
+ * omsManifestText(m); // '.:3aab065c…\n'
+ * ```
+ */
 export function omsManifestText(m: OmsManifest): string {
   return m.resources.map((r) => `${r.name}:${r.digest}\n`).join('');
 }
@@ -312,6 +360,11 @@ function field(o: JsonObject, key: string, path: string): JsonValue {
  * @returns the manifest
  * @throws {LineproofError} OMS_PREDICATE_INVALID, OMS_ROOT_DIGEST_MISMATCH, OMS_UNSUPPORTED_COMBINATION,
  *   MANIFEST_DUPLICATE_PATH, path rule codes, JSON_* codes
+ * @example
+ * ```ts
+ * const m = parseOmsStatement(payloadBytes); // after the DSSE signature verified
+ * verifyOmsManifest(m, (await hashOmsModel('model/', { method: m.serialization.method })).manifest);
+ * ```
  */
 export function parseOmsStatement(input: Uint8Array | string | JsonValue): OmsManifest {
   const v: unknown = typeof input === 'string' || input instanceof Uint8Array ? parseJson(input, { what: 'statement' }) : input;
@@ -413,6 +466,13 @@ export interface OmsDiff {
 /**
  * Compare two model_signing manifests by resource name, algorithm and digest (constant time), as
  * model_signing compares them (serialization details other than the algorithm are not compared).
+ * @param expected the signed manifest
+ * @param actual the manifest of the model as it is
+ * @returns missing, extra, mismatched and matched resources
+ * @example
+ * ```ts
+ * diffOmsManifests(signed, local).mismatched.map((m) => m.name);
+ * ```
  */
 export function diffOmsManifests(expected: OmsManifest, actual: OmsManifest): OmsDiff {
   const a = new Map(actual.resources.map((r) => [r.name, r]));
@@ -433,6 +493,14 @@ export function diffOmsManifests(expected: OmsManifest, actual: OmsManifest): Om
  * report (kind `oms`): the method, hash type and shard size must agree (`oms.serialization`); then
  * one failed `oms.resource` check per missing, extra or mismatched resource; `oms.resources`
  * passes when all match. Never throws.
+ * @param expected the signed manifest
+ * @param actual the manifest of the model as it is
+ * @param options subject name for the report
+ * @returns the report (kind `oms`) and the diff
+ * @example
+ * ```ts
+ * assertVerified(verifyOmsManifest(signed, local).report);
+ * ```
  */
 export function verifyOmsManifest(expected: OmsManifest, actual: OmsManifest, options: { subject?: string } = {}): { report: Report; diff: OmsDiff } {
   const subject = options.subject ?? `sha256:${expected.rootDigest}`;
@@ -466,7 +534,16 @@ export function verifyOmsManifest(expected: OmsManifest, actual: OmsManifest, op
   return done(diff);
 }
 
-/** Sort helper exposed for tests and callers: model_signing's order of shard keys. */
+/**
+ * Sort helper exposed for tests and callers: model_signing's order of shard keys.
+ * @param a a key
+ * @param b another
+ * @returns negative, zero or positive
+ * @example
+ * ```ts
+ * compareOmsResourceKeys({ path: 'a', start: 8, end: 16 }, { path: 'a', start: 0, end: 8 }); // > 0
+ * ```
+ */
 export function compareOmsResourceKeys(a: { path: string; start?: number; end?: number }, b: { path: string; start?: number; end?: number }): number {
   return comparePaths(a.path, b.path) || (a.start ?? 0) - (b.start ?? 0) || (a.end ?? 0) - (b.end ?? 0);
 }

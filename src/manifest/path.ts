@@ -38,6 +38,7 @@ export interface PathRuleOptions {
  * checkManifestPath('a/b.bin');   // ok
  * checkManifestPath('../etc');    // throws MANIFEST_PATH_ESCAPE
  * ```
+ * @returns nothing (asserts `path` is a valid manifest path)
  */
 export function checkManifestPath(path: unknown, what = 'path', options: PathRuleOptions = {}): asserts path is string {
   if (typeof path !== 'string') throw new LineproofError('SCHEMA_INVALID', `${what}: expected a string path`, { path: what });
@@ -65,6 +66,13 @@ function cpKey(u: number): number {
 /**
  * Compare two strings by Unicode code point (the order of Python's `str`, and of their UTF-8
  * bytes). JavaScript's `<` compares UTF-16 code units, which puts U+10000.. before U+E000..U+FFFF.
+ * @param a a string
+ * @param b another
+ * @returns negative, zero or positive
+ * @example
+ * ```ts
+ * compareCodePoints('\uFFFD', '\u{1F600}') < 0; // true (JavaScript's < says otherwise)
+ * ```
  */
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
@@ -84,6 +92,9 @@ export function compareCodePoints(a: string, b: string): number {
  * ```ts
  * ['a-b', 'a/b'].sort(comparePaths); // ['a/b', 'a-b']
  * ```
+ * @param a a path
+ * @param b another
+ * @returns negative, zero or positive
  */
 export function comparePaths(a: string, b: string): number {
   if (a === b) return 0;
@@ -113,6 +124,11 @@ const nfc = (s: string): string => (ASCII.test(s) ? s : s.normalize('NFC'));
  * @param paths the file paths
  * @param what names the collection in errors
  * @throws {LineproofError} with one of the codes above, naming both paths
+ * @returns nothing
+ * @example
+ * ```ts
+ * checkPathSet(['caf\u00e9', 'cafe\u0301']); // throws MANIFEST_NFC_COLLISION
+ * ```
  */
 export function checkPathSet(paths: Iterable<string>, what = 'items'): void {
   // key: NFC form of a prefix; value: the raw prefix and whether it is a file.

@@ -56,6 +56,10 @@ const facts = (it: ManifestItem): ItemFacts => ({ size: it.size, digest: { ...it
  * const d = diffManifests(signed, local);
  * d.mismatched.map((m) => m.path); // files whose bytes changed
  * ```
+ * @param expected the attested manifest
+ * @param actual the manifest of the files as they are
+ * @param options subset: compare only these paths
+ * @returns extra, missing, mismatched (with the reason) and matched paths, sorted
  */
 export function diffManifests(expected: Manifest, actual: Manifest, options: { subset?: Iterable<string> } = {}): ManifestDiff {
   if (!sameAlgorithms(expected, actual)) {
@@ -115,7 +119,15 @@ export interface VerifiedManifest {
 
 const produced = new WeakSet<object>();
 
-/** True only for a {@link VerifiedManifest} produced by {@link verifyManifest} (in this realm). */
+/**
+ * True only for a {@link VerifiedManifest} produced by {@link verifyManifest} (in this realm).
+ * @param value any value
+ * @returns true only for verifyManifest()'s own result
+ * @example
+ * ```ts
+ * isVerifiedManifest({ ...verified }); // false: a copy is not verified
+ * ```
+ */
 export function isVerifiedManifest(value: unknown): value is VerifiedManifest {
   return typeof value === 'object' && value !== null && produced.has(value);
 }

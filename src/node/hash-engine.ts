@@ -25,6 +25,7 @@ const cache = new Map<HashAlgorithm, HashEngine>();
  * h.update(new TextEncoder().encode('abc'));
  * Buffer.from(h.digest()).toString('hex'); // 'ba7816bf…'
  * ```
+ * @returns a frozen engine (cached per algorithm)
  */
 export function nodeHashEngine(algorithm: HashAlgorithm): HashEngine {
   assertHashAlgorithm(algorithm);
@@ -55,7 +56,16 @@ export function nodeHashEngine(algorithm: HashAlgorithm): HashEngine {
   return e;
 }
 
-/** The node:crypto engines for several algorithms (see {@link nodeHashEngine}). */
+/**
+ * The node:crypto engines for several algorithms (see {@link nodeHashEngine}).
+ * @param algorithms algorithm names
+ * @returns one engine per name
+ * @throws {LineproofError} HASH_ALGORITHM_UNSUPPORTED
+ * @example
+ * ```ts
+ * nodeHashEngines(['sha256', 'blake2b']);
+ * ```
+ */
 export function nodeHashEngines(algorithms: readonly HashAlgorithm[]): HashEngine[] {
   return algorithms.map((a) => nodeHashEngine(a));
 }

@@ -62,6 +62,15 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
  * returns: the buffer is reused). The chunks are exactly the file's bytes.
  * @throws {LineproofError} IO_ERROR, SYMLINK_REFUSED, SPECIAL_FILE_REFUSED,
  *   FILE_CHANGED_WHILE_HASHING, ABORTED — naming the file
+ * @param path the file
+ * @param sink receives each chunk (a view of the reused buffer)
+ * @param options follow, expect, buffer, signal, onBytes, racy window
+ * @returns the size read and the stat hint (null when racy)
+ * @example
+ * ```ts
+ * const h = createHash('sha256');
+ * await readFileChunks('w.bin', (c) => h.update(c));
+ * ```
  */
 export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => void, options: ReadFileOptions = {}): Promise<ReadFileResult> {
   const what = options.what ?? path;
@@ -141,7 +150,16 @@ export interface HashedFile extends DigestResult {
   hint: StatHint | null;
 }
 
-/** Map algorithm names to node:crypto engines (engine objects pass through). */
+/**
+ * Map algorithm names to node:crypto engines (engine objects pass through).
+ * @param algorithms names and/or engines (default sha256)
+ * @returns engines: node:crypto for names, engine objects unchanged
+ * @throws {LineproofError} HASH_ALGORITHM_UNSUPPORTED
+ * @example
+ * ```ts
+ * await hashSource(stream, { algorithms: nodeEngines(['sha256']) });
+ * ```
+ */
 export function nodeEngines(algorithms: readonly (HashAlgorithm | HashEngine)[] = ['sha256']): EngineSpec {
   return algorithms.map((a) => (typeof a === 'string' ? nodeHashEngine(a) : a));
 }

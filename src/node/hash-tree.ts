@@ -197,6 +197,9 @@ async function hashWalked(walk: WalkResult, engines: HashEngine[], ignore: strin
  * ```ts
  * const r = await hashPath('weights.bin');  // { kind: 'file', digest: 'sha256:…', size, … }
  * ```
+ * @param path a file or a directory
+ * @param options as {@link hashDirectory}
+ * @returns a {@link HashedSingleFile} or a {@link HashedTree}
  */
 export async function hashPath(path: string, options: HashTreeOptions = {}): Promise<HashedTree | HashedSingleFile> {
   const engines = engineList(options.algorithms);
@@ -253,6 +256,7 @@ export interface RehashedTree extends RehashResult {
  * const r = await rehashDirectory('model/', verified);
  * r.reused.length; r.hashed; r.reusedFrom.payloadDigest;
  * ```
+ * @returns the new manifest and digest, reused / hashed / removed paths, where the reused digests come from, new hints and the bytes read
  */
 export async function rehashDirectory(root: string, verified: VerifiedManifest, options: Omit<HashTreeOptions, 'algorithms' | 'ignore'> = {}): Promise<RehashedTree> {
   assertVerifiedManifest(verified);
@@ -320,6 +324,9 @@ export interface HashedOmsModel {
  * const m = await hashOmsModel('model/', { method: 'shards', allowSymlinks: true });
  * m.digest; // 'sha256:…' = the subject digest model_signing signs
  * ```
+ * @param path the model directory, or the file of a single-file model
+ * @param options method, hash type, shard size, allowSymlinks, ignore paths, model name, signal, onProgress
+ * @returns the manifest, its root digest (`sha256:<hex>`), sizes, ignored and skipped entries
  */
 export async function hashOmsModel(path: string, options: HashOmsModelOptions): Promise<HashedOmsModel> {
   const serialization = omsSerialization(options);

@@ -85,7 +85,15 @@ function lstatB(abs: string, shown: string): BigIntStats {
   }
 }
 
-/** The stat hint of a bigint stat. */
+/**
+ * The stat hint of a bigint stat.
+ * @param st a stat with bigint fields
+ * @returns size, mtimeNs, ctimeNs, ino, dev
+ * @example
+ * ```ts
+ * statHint(lstatSync('w.bin', { bigint: true }));
+ * ```
+ */
 export function statHint(st: BigIntStats): StatHint {
   return { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev };
 }
