@@ -312,7 +312,7 @@ export function verifyManifest(expected: Manifest | Uint8Array | string | JsonVa
   if (rb.ok) {
     const verifiedPaths = Object.freeze([...diff.matched]);
     const sizes = new Map(exp.items.map((it) => [it.path, it.size]));
-    const h: Record<string, Readonly<StatHint>> = {};
+    const h: Record<string, Readonly<StatHint>> = Object.create(null) as Record<string, Readonly<StatHint>>; // keyed by path: no prototype
     for (const p of verifiedPaths) {
       const s = Object.hasOwn(hints, p) ? hints[p] : undefined;
       // A hint is kept only when it describes the bytes that matched (same size).

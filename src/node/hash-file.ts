@@ -6,7 +6,8 @@
  * reading: a file that grows, shrinks, is rewritten or replaced while hashed fails with
  * FILE_CHANGED_WHILE_HASHING, never with a silently wrong digest.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, realpathSync, type BigIntStats } from 'node:fs';
+import { sep } from 'node:path';
 import { LineproofError } from '../errors.js';
 import { StreamDigest, type EngineSpec } from '../hashing/stream.js';
 import type { DigestResult, HashAlgorithm, HashEngine } from '../hashing/types.js';
@@ -42,6 +43,21 @@ export interface ReadFileOptions {
   onBytes?: (n: number) => void;
   /** Racy window: no hint for a file changed this recently before the read (default {@link RACY_WINDOW_NS}). */
   racyWindowNs?: bigint;
+  /**
+   * Real path of a root the opened file must lie in. Checked on the open descriptor (Linux:
+   * `/proc/self/fd`), so a directory swapped for a symbolic link after the walk cannot make us
+   * read a file outside the root (SYMLINK_OUTSIDE_ROOT).
+   */
+  within?: string;
+}
+
+/** The path an open descriptor refers to (Linux), else the real path of `path`. */
+function openedPath(fd: number, path: string): string {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return realpathSync(path);
+  }
 }
 
 /** What {@link readFileChunks} saw. */
@@ -94,6 +110,13 @@ export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => 
     const before = fstatSync(fd, { bigint: true });
     if (!before.isFile()) {
       throw new LineproofError('SPECIAL_FILE_REFUSED', `${what}: is not a regular file`, { path: what });
+    }
+    if (options.within !== undefined) {
+      const where = openedPath(fd, path);
+      const root = options.within.endsWith(sep) ? options.within : options.within + sep;
+      if (where !== options.within && !where.startsWith(root)) {
+        throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${what}: resolves outside the root (a directory on its path was replaced by a symbolic link?)`, { path: what, expected: `inside ${options.within}`, actual: where });
+      }
     }
     const startNs = BigInt(Date.now()) * 1_000_000n;
     const size = Number(before.size);

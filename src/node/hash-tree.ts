@@ -100,11 +100,12 @@ interface HashFilesResult {
   size: number;
 }
 
-async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], options: HashTreeOptions, what: (f: WalkFile) => string): Promise<HashFilesResult> {
+async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], options: HashTreeOptions, what: (f: WalkFile) => string, within: string): Promise<HashFilesResult> {
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
   const bytesTotal = files.reduce((n, f) => n + f.size, 0);
   const items: ManifestItemInput[] = [];
-  const hints: Record<string, StatHint> = {};
+  // Keyed by file path: no prototype, so a file named __proto__ is an ordinary key.
+  const hints: Record<string, StatHint> = Object.create(null) as Record<string, StatHint>;
   let bytesDone = 0;
   let filesDone = 0;
   const racy = racyWindowNs(options);
@@ -115,6 +116,7 @@ async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], opti
       follow: f.viaSymlink,
       expect: { size: f.size, ino: f.hint.ino, dev: f.hint.dev },
       buffer,
+      within,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(racy === undefined ? {} : { racyWindowNs: racy }),
       onBytes: (n) => {
@@ -174,7 +176,7 @@ export async function hashDirectory(root: string, options: HashTreeOptions = {})
 }
 
 async function hashWalked(walk: WalkResult, engines: HashEngine[], ignore: string[], options: HashTreeOptions): Promise<HashedTree> {
-  const { items, hints, size } = await hashFiles(walk.files, engines, options, (f) => f.path);
+  const { items, hints, size } = await hashFiles(walk.files, engines, options, (f) => f.path, walk.root);
   const manifest = buildManifest(items, { algorithms: engines.map((e) => e.algorithm), ignore, ...(options.limits ? { limits: options.limits } : {}) });
   return {
     kind: 'directory',
@@ -277,9 +279,10 @@ export async function rehashDirectory(root: string, verified: VerifiedManifest, 
     engines,
     options,
     (f) => f.path,
+    walk.root,
   );
   const result = completeRehash(verified, plan, fresh.items);
-  const hints: Record<string, StatHint> = { ...fresh.hints };
+  const hints: Record<string, StatHint> = Object.assign(Object.create(null) as Record<string, StatHint>, fresh.hints);
   for (const it of plan.reuse) hints[it.path] = verified.hints[it.path]!;
   return { ...result, root: walk.root, subject: manifestSubject(result.manifest, walk.name), hints, bytesHashed: fresh.size };
 }
@@ -350,6 +353,8 @@ export async function hashOmsModel(path: string, options: HashOmsModelOptions): 
       follow: f.viaSymlink || walk.kind === 'file',
       expect: { size: f.size, ino: f.hint.ino, dev: f.hint.dev },
       buffer,
+      // model_signing with allow_symlinks follows links anywhere; otherwise nothing may resolve outside.
+      ...(serialization.allow_symlinks || walk.kind === 'file' ? {} : { within: walk.root }),
       ...(options.signal ? { signal: options.signal } : {}),
       onBytes: (n: number) => {
         bytesDone += n;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, renameSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashDirectory, hashFile, hashPath, rehashDirectory, readFileChunks, type TreeProgress } from '../../src/node/index.js';
@@ -100,7 +100,6 @@ describe('hashFile', () => {
 
   it('refuses a symbolic link unless asked to follow', async () => {
     const root = tree({ f: 'abc' });
-    const { symlinkSync } = await import('node:fs');
     symlinkSync('f', join(root, 'l'));
     expect((await errorOf(hashFile(join(root, 'l')))).code).toBe('SYMLINK_REFUSED');
     expect((await hashFile(join(root, 'l'), { follow: true })).digests.sha256).toBe(sha('abc'));
@@ -155,6 +154,26 @@ describe('when a file changes while it is hashed', () => {
     expect(e.code).toBe('FILE_CHANGED_WHILE_HASHING');
   });
 
+  it('a directory swapped for a link out of the root after the walk fails with SYMLINK_OUTSIDE_ROOT', async () => {
+    const root = tree({ 'a.bin': big(), 'sub/secret.txt': 'inside' });
+    const outside = join(root, '..', 'elsewhere');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), 'outside');
+    let done = false;
+    const e = await errorOf(
+      hashDirectory(root, {
+        onProgress: (p) => {
+          if (!done && p.path === 'a.bin') {
+            renameSync(join(root, 'sub'), join(root, '..', 'sub.old'));
+            symlinkSync(outside, join(root, 'sub'));
+          }
+          done = true;
+        },
+      }),
+    );
+    expect(e).toMatchObject({ code: 'SYMLINK_OUTSIDE_ROOT', path: 'sub/secret.txt' });
+  });
+
   it('a file replaced between the walk and the read fails with FILE_CHANGED_WHILE_HASHING', async () => {
     const root = tree({ 'a.bin': big(), 'b.bin': 'original' });
     let done = false;
@@ -191,6 +210,13 @@ describe('rehashDirectory', () => {
     expect(r.bytesHashed).toBe(0);
     expect(r.digest).toBe(verified.manifestDigest);
     expect(r.reusedFrom).toEqual({ manifestDigest: verified.manifestDigest, payloadDigest: `sha256:${sha('payload')}` });
+  });
+
+  it('handles a file named __proto__ like any other (hints are keyed without a prototype)', async () => {
+    const { root, verified } = await verifiedTree({ ['__proto__']: 'p', constructor: 'c' }, 0);
+    expect(Object.keys(verified.hints).sort()).toEqual(['__proto__', 'constructor']);
+    const r = await rehashDirectory(root, verified, { racyWindowMs: 0 });
+    expect(r.reused).toEqual(['__proto__', 'constructor']);
   });
 
   it('re-hashes exactly the files whose stat changed, and gives the digest of a full hash', async () => {
