@@ -32,8 +32,8 @@ import { normalizeOmsIgnorePaths } from './ignore.js';
 
 /** The predicate type model_signing v1.0+ writes. */
 export const OMS_PREDICATE_TYPE = 'https://model_signing/signature/v1.0';
-/** in-toto Statement v1 `_type`. */
-export const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+/** in-toto Statement v1 `_type` (the statements layer has its own; kept local to avoid a second export). */
+const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 /** model_signing's default shard size (1,000,000,000 bytes). */
 export const OMS_DEFAULT_SHARD_SIZE = 1_000_000_000;
 /** Paths model_signing ignores by default (its git paths); its CLI also ignores the signature file. */
