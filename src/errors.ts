@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   // ---- chunk tree --------------------------------------------------------------------------
   TREE_PROOF_INVALID: 'An inclusion proof is malformed or inconsistent with the tree it claims (size, index, path length, leaf length).',
   TREE_PROOF_MISMATCH: 'An inclusion proof does not lead to the expected chunk-tree root.',
+  FILE_CHANGED_WHILE_HASHING: 'A file changed size or content while it was being hashed.',
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
