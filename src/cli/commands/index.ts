@@ -4,5 +4,6 @@
  */
 import type { Command } from '../types.js';
 import { canonicalCommand } from './canonical.js';
+import { hashCheckProofCommand, hashProveCommand } from './hash-proof.js';
 
-export const COMMANDS: Command[] = [canonicalCommand];
+export const COMMANDS: Command[] = [canonicalCommand, hashProveCommand, hashCheckProofCommand];
