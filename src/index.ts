@@ -12,3 +12,5 @@ export * from './report/index.js';
 export * from './digest/index.js';
 export * from './json/schema.js';
 export * from './statements/statement.js';
+export * from './hashing/tree.js';
+export * from './hashing/tree-webcrypto.js';

@@ -4,3 +4,4 @@
  */
 export * from '../index.js';
 export { readFileLimited } from './fs.js';
+export { hashFileTree, type FileTreeOptions, type FileTreeResult } from './tree-pool.js';
