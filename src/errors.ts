@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   // ---- statements (in-toto) -----------------------------------------------------------------
   STATEMENT_INVALID: 'A payload is not a valid in-toto Statement v1 (field path in the message).',
 
+  // ---- chunk tree --------------------------------------------------------------------------
+  TREE_PROOF_INVALID: 'An inclusion proof is malformed or inconsistent with the tree it claims (size, index, path length, leaf length).',
+  TREE_PROOF_MISMATCH: 'An inclusion proof does not lead to the expected chunk-tree root.',
+
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
   NO_CHECKS: 'A report holds no check at all, so nothing was verified (fails closed).',

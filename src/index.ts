@@ -19,3 +19,5 @@ export * from './keys/index.js';
 export * from './dsse/index.js';
 export * from './hashing/index.js';
 export * from './manifest/index.js';
+export * from './hashing/tree.js';
+export * from './hashing/tree-webcrypto.js';

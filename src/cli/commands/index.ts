@@ -8,10 +8,13 @@ import { keygenCommand } from './keygen.js';
 import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
+import { hashCheckProofCommand, hashProveCommand } from './hash-proof.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
   hashCommand,
+  hashProveCommand,
+  hashCheckProofCommand,
   dsseSignCommand,
   dsseVerifyCommand,
   canonicalCommand,

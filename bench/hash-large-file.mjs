@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Question: how fast do we hash one large file (model weights) compared with native tools?
+// Figures (median of --runs with min and max, file in the page cache), all in one run:
+//   ours whole-file SHA-256 on one thread (node adapter), ours chunk tree on all cores (worker
+//   pool), ours pure-core WebCrypto tree on one thread, noble SHA-256 (pure JS, on a slice), and
+//   the peers `openssl dgst -sha256`, `sha256sum`, `b3sum`. Targets are ratios within this run.
+// Usage: npm run bench -- hash-large-file [--size 2GiB] [--runs 5] [--leaf-bytes 1048576]
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { availableParallelism } from 'node:os';
+import { ensureFile, figure, flags, machine, measure, parseSize, runPeer, target, warm } from './lib.mjs';
+import { hashFileTree, hashFileSha256, treeRootWebCrypto } from '../dist/node/index.js';
+
+const opts = flags({ size: '2GiB', runs: 5, 'leaf-bytes': 1048576, 'noble-size': '256MiB' });
+const size = parseSize(opts.size);
+const runs = opts.runs;
+const leafBytes = opts['leaf-bytes'];
+const path = ensureFile(`random-${size}.bin`, size);
+warm(path);
+
+const results = {};
+const sha = (out) => out.trim().split(/\s+/).find((w) => /^[0-9a-f]{64}$/.test(w));
+
+const openssl = await measure(runs, () => sha(runPeer('openssl', ['dgst', '-sha256', '-r', path])));
+results['openssl dgst -sha256'] = figure(size, openssl);
+const sha256sum = await measure(runs, () => sha(runPeer('sha256sum', [path])));
+results.sha256sum = figure(size, sha256sum);
+const b3 = await measure(runs, () => runPeer('b3sum', ['--no-names', path]).trim());
+results.b3sum = figure(size, b3);
+
+const whole = await measure(runs, () => hashFileSha256(path));
+results['ours sha256 one thread'] = figure(size, whole);
+if (whole.last !== openssl.last) throw new Error(`whole-file sha256 disagrees with openssl: ${whole.last} vs ${openssl.last}`);
+
+const workers = availableParallelism();
+const tree = await measure(runs, async () => (await hashFileTree(path, { leafBytes, workers })).root);
+results[`ours tree all cores (${workers} workers)`] = figure(size, tree);
+const tree1 = await measure(runs, async () => (await hashFileTree(path, { leafBytes, workers: 1 })).root);
+results['ours tree one worker'] = figure(size, tree1);
+const both = await measure(runs, async () => {
+  const r = await hashFileTree(path, { leafBytes, workers, sha256: true });
+  return `${r.root}/${r.sha256}`;
+});
+results['ours tree + sha256 from one read'] = figure(size, both);
+
+const web = await measure(runs, async () => {
+  const stream = Readable.toWeb(createReadStream(path, { highWaterMark: leafBytes }));
+  return (await treeRootWebCrypto(stream, { leafBytes, concurrency: 1 })).root;
+});
+results['ours WebCrypto tree one thread'] = figure(size, web);
+for (const [name, r] of [['pool', tree.last], ['one worker', tree1.last], ['webcrypto', Buffer.from(web.last).toString('hex')]]) {
+  if (r !== tree.last) throw new Error(`tree roots disagree (${name}): ${r} vs ${tree.last}`);
+}
+
+const nobleBytes = Math.min(size, parseSize(opts['noble-size']));
+const slice = new Uint8Array(nobleBytes);
+{
+  const fd = openSync(path, 'r');
+  readSync(fd, slice, 0, nobleBytes, 0);
+  closeSync(fd);
+}
+const noble = await measure(Math.min(runs, 3), () => sha256(slice));
+results['noble sha256 (pure JS)'] = figure(nobleBytes, noble);
+
+const f = (k) => results[k];
+const targets = [
+  target('whole-file SHA-256 one thread vs openssl dgst -sha256', f('ours sha256 one thread'), f('openssl dgst -sha256'), 0.95),
+  target(`tree on all cores vs openssl dgst -sha256`, f(`ours tree all cores (${workers} workers)`), f('openssl dgst -sha256'), 1.8),
+  target('WebCrypto tree one thread vs ours node:crypto one thread', f('ours WebCrypto tree one thread'), f('ours sha256 one thread'), 0.8),
+];
+for (const r of Object.values(results)) delete r.last;
+console.log(JSON.stringify({ question: 'hash one large file', machine: machine(), file: { bytes: size, leafBytes, pageCache: true }, results, targets }, null, 2));
