@@ -37,6 +37,12 @@ export const ERROR_CODES = {
   // ---- statements (in-toto) -----------------------------------------------------------------
   STATEMENT_INVALID: 'A payload is not a valid in-toto Statement v1 (field path in the message).',
 
+  // ---- policy ------------------------------------------------------------------------------
+  POLICY_INVALID: 'The policy document does not have the required shape (field path in the message).',
+  POLICY_REFERENCE_UNKNOWN: 'The policy refers to a key, identity or tier it does not define.',
+  POLICY_THRESHOLD_IMPOSSIBLE: 'A threshold in the policy is larger than the number of identities that could meet it.',
+  POLICY_KEY_AMBIGUOUS: 'One key is bound to two identities in the policy, so a signer could not be named.',
+
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
   NO_CHECKS: 'A report holds no check at all, so nothing was verified (fails closed).',
