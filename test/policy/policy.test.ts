@@ -81,3 +81,15 @@ describe('parsePolicy', () => {
     expect(p.keyByName.get('alice-copy')).toBe(p.keyByName.get('alice-2026'));
   });
 });
+
+describe('spec/policy.md examples', () => {
+  it('every JSON example loads, and the high-risk one is the fixture', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { repoPath } = await import('../helpers/fixtures.js');
+    const md = readFileSync(repoPath('spec', 'policy.md'), 'utf8');
+    const blocks = [...md.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBe(2);
+    for (const b of blocks) expect(() => parsePolicy(b)).not.toThrow();
+    expect(JSON.parse(blocks[1]!)).toEqual({ ...example(), description: undefined, useCases: { 'internal-search': { riskTier: 'low' }, 'customer-support-chat': { riskTier: 'high' } } });
+  });
+});
