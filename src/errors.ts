@@ -46,6 +46,16 @@ export const ERROR_CODES = {
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
   NO_CHECKS: 'A report holds no check at all, so nothing was verified (fails closed).',
+
+  // ---- predicates (lifecycle attestations) and time ------------------------------------------
+  TIME_INVALID: 'A timestamp is not an RFC 3339 date-time with Z or an offset, or names a date or time that does not exist.',
+  PREDICATE_TYPE_UNKNOWN: 'A statement\'s predicateType (or a SLSA provenance\'s buildType) is not a lifecycle predicate this version of Lineproof knows.',
+  PREDICATE_INVALID: 'A lifecycle predicate does not match its strict schema (unknown field, missing field, wrong type; field path in the message).',
+  PREDICATE_TIME_ORDER: 'Two times in one predicate are out of order (finishedOn before startedOn, expires not after notBefore).',
+  PREDICATE_DUPLICATE: 'A predicate lists the same reference, metric or role entry twice.',
+  PREDICATE_INCONSISTENT: 'Fields of one predicate contradict each other (a PASSED result with a metric below its own threshold, evidence without a training reference...).',
+  PREDICATE_SUBJECT_MISMATCH: 'A predicate disagrees with its statement\'s subjects (an inlined manifest that is not a subject, a revocation whose subjects are not of its kind).',
+  REFERENCE_STAGE_MISMATCH: 'A predecessor payload given to a builder is not an attestation of the stage the reference requires.',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

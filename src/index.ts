@@ -12,3 +12,6 @@ export * from './report/index.js';
 export * from './digest/index.js';
 export * from './json/schema.js';
 export * from './statements/statement.js';
+export * from './time/index.js';
+export * from './statements/predicates/index.js';
+export * from './statements/builders.js';
