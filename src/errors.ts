@@ -56,6 +56,28 @@ export const ERROR_CODES = {
   PREDICATE_INCONSISTENT: 'Fields of one predicate contradict each other (a PASSED result with a metric below its own threshold, evidence without a training reference...).',
   PREDICATE_SUBJECT_MISMATCH: 'A predicate disagrees with its statement\'s subjects (an inlined manifest that is not a subject, a revocation whose subjects are not of its kind).',
   REFERENCE_STAGE_MISMATCH: 'A predecessor payload given to a builder is not an attestation of the stage the reference requires.',
+  // ---- keys / DSSE --------------------------------------------------------------------------
+  KEY_INVALID: 'Key material is malformed: bad PEM, DER, JSON or hex, wrong length, or not a point on the curve.',
+  KEY_UNSUPPORTED: 'A key of a type or format Lineproof does not support (only Ed25519 keys are accepted here).',
+  KEY_WRONG_KIND: 'A private key was given where a public key is expected, or the reverse.',
+  KEY_MISMATCH: 'The public key stored with a private key is not the one the private key derives.',
+  KEY_PASSPHRASE_REQUIRED: 'The private key is encrypted and no passphrase was given (LINEPROOF_KEY_PASSPHRASE).',
+  KEY_PASSPHRASE_WRONG: 'The encrypted private key could not be decrypted with the given passphrase.',
+  KEY_EXISTS: 'A key file already exists and would be overwritten (use --force).',
+  ED25519_MIXED_ORDER: 'An Ed25519 public key has a small-order (torsion) component; such keys are refused on import.',
+  ED25519_SMALL_ORDER: 'An Ed25519 public key A or signature point R is of small order (any of its encodings).',
+  ED25519_NONCANONICAL: 'An Ed25519 point encoding is non-canonical (y >= p), or the scalar S is not below the group order L.',
+  ED25519_SIGNATURE_MALFORMED: 'An Ed25519 signature is not exactly 64 bytes.',
+  ED25519_SIGNATURE_INVALID: 'An Ed25519 signature does not satisfy the verification equation for this key and message.',
+  SIGNER_FAULT: 'A Signer returned a signature that does not verify under its own public key (sign-then-verify).',
+  DSSE_ENVELOPE_INVALID: 'A DSSE envelope does not have the required shape (payloadType, payload, signatures[].sig).',
+  DSSE_TOO_MANY_SIGNATURES: 'A DSSE envelope holds more signatures than the limit (default 16).',
+  DSSE_PAYLOAD_TYPE_NOT_ASCII: 'A DSSE payloadType holds a non-ASCII character; signing and verifying refuse it.',
+  DSSE_PAYLOAD_TYPE_MISMATCH: 'A DSSE payloadType differs from the one the verifier requires.',
+  DSSE_SIGNATURE_UNVERIFIED: 'No trusted key verifies this signature (wrong or untrusted key, or tampered payload, type or signature).',
+  DSSE_NO_TRUSTED_SIGNATURE: 'No signature of the envelope verifies under a trusted key.',
+  DSSE_THRESHOLD_NOT_MET: 'Fewer distinct trusted keys verified the envelope than the threshold requires.',
+  DSSE_MERGE_MISMATCH: 'Envelopes to merge differ in payload or payloadType; only signatures over the same payload merge.',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

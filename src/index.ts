@@ -15,3 +15,5 @@ export * from './statements/statement.js';
 export * from './time/index.js';
 export * from './statements/predicates/index.js';
 export * from './statements/builders.js';
+export * from './keys/index.js';
+export * from './dsse/index.js';

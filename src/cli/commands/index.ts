@@ -4,5 +4,8 @@
  */
 import type { Command } from '../types.js';
 import { canonicalCommand } from './canonical.js';
+import { keygenCommand } from './keygen.js';
+import { dsseSignCommand } from './dsse-sign.js';
+import { dsseVerifyCommand } from './dsse-verify.js';
 
-export const COMMANDS: Command[] = [canonicalCommand];
+export const COMMANDS: Command[] = [canonicalCommand, keygenCommand, dsseSignCommand, dsseVerifyCommand];

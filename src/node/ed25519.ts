@@ -1,0 +1,100 @@
+/**
+ * Ed25519 on node:crypto (OpenSSL): a fast verifier and a signer, both behind the core's
+ * interfaces (`SignatureVerifier`, `Signer`).
+ *
+ * OpenSSL alone is not strict enough: its `crypto.verify` accepts the public key `01 00…00` with
+ * the signature R = `01 00…00`, S = 0 for every message (DESIGN §4). So the fast verifier runs:
+ *
+ * 1. the core's explicit pre-checks (`ed25519Precheck`: lengths, S < L, small-order and
+ *    non-canonical A and R) — a failure is returned with its code;
+ * 2. OpenSSL's verify — an accept is final: OpenSSL's cofactorless equation (encode(SB - kA) = R)
+ *    implies noble's cofactored one, and after step 1 both decode the same points;
+ * 3. on a reject, the core's strict verifier decides (and gives the code). The two equations
+ *    differ only for points with a torsion component that honest signers never produce, so this
+ *    path runs only for invalid or adversarial signatures.
+ *
+ * The verdict and code therefore equal the core's `strictEd25519Verifier` on every input; the
+ * test suite checks it on RFC 8032, Wycheproof, ZIP-215 and edge-case vectors and random cases.
+ */
+import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { assertBytes, isBytes, toHex } from '../bytes/index.js';
+import { describeType } from '../errors.js';
+import { pkcs8Der, spkiDer } from '../keys/der.js';
+import { checkEd25519, ed25519Precheck } from '../keys/ed25519.js';
+import type { PrivateKey, SignatureCheck, SignatureVerifier, Signer } from '../keys/types.js';
+
+const KEY_CACHE_MAX = 1024;
+const keyCache = new Map<string, KeyObject | null>();
+
+/** A KeyObject for a raw public key (cached; null when OpenSSL refuses the bytes). */
+function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
+  const id = toHex(publicKey);
+  const hit = keyCache.get(id);
+  if (hit !== undefined) return hit;
+  let ko: KeyObject | null;
+  try {
+    ko = createPublicKey({ key: Buffer.from(spkiDer(publicKey)), format: 'der', type: 'spki' });
+  } catch {
+    ko = null;
+  }
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+  keyCache.set(id, ko);
+  return ko;
+}
+
+/**
+ * Verify with node:crypto after the core's pre-checks; see the module documentation.
+ * @param signature raw 64-byte signature
+ * @param message the exact signed bytes
+ * @param publicKey raw 32-byte public key
+ * @returns the same outcome as the core's `checkEd25519`
+ * @throws {TypeError} when an argument is not a Uint8Array
+ * @example
+ * ```ts
+ * const check = await checkEd25519Node(sig, message, publicKey);
+ * ```
+ */
+export async function checkEd25519Node(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<SignatureCheck> {
+  assertBytes(message, 'message');
+  const pre = ed25519Precheck(signature, publicKey);
+  if (pre) return pre;
+  const ko = publicKeyObject(publicKey);
+  if (ko !== null) {
+    let ok = false;
+    try {
+      ok = nodeVerify(null, message, ko, signature);
+    } catch {
+      ok = false;
+    }
+    if (ok) return { valid: true };
+  }
+  return checkEd25519(signature, message, publicKey);
+}
+
+/** The Node adapter's fast Ed25519 verifier (node:crypto with the core's pre-checks). */
+export const nodeEd25519Verifier: SignatureVerifier = Object.freeze({
+  name: 'node-crypto-strict',
+  verify: checkEd25519Node,
+});
+
+/**
+ * An Ed25519 {@link Signer} on node:crypto (OpenSSL). Ed25519 is deterministic, so its
+ * signatures are byte-identical to the core's `ed25519Signer`.
+ * @param key the private key
+ * @example
+ * ```ts
+ * const signer = nodeEd25519Signer(await loadPrivateKey('alice.key'));
+ * ```
+ */
+export function nodeEd25519Signer(key: PrivateKey): Signer {
+  if (!key || typeof key !== 'object' || !isBytes(key.seed) || key.seed.length !== 32) throw new TypeError(`"key" expected PrivateKey, got ${describeType(key)}`);
+  const ko = createPrivateKey({ key: Buffer.from(pkcs8Der(key.seed)), format: 'der', type: 'pkcs8' });
+  return Object.freeze({
+    publicKey: Uint8Array.from(key.publicKey.bytes),
+    keyid: key.publicKey.keyid,
+    async sign(message: Uint8Array): Promise<Uint8Array> {
+      assertBytes(message, 'message');
+      return new Uint8Array(nodeSign(null, message, ko));
+    },
+  });
+}

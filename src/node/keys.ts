@@ -1,0 +1,210 @@
+/**
+ * Key files on Node: reading (any format the core imports, plus encrypted private keys, decrypted
+ * here with node:crypto since the core has no AES), writing a key pair safely, and the
+ * file-permission warning for private keys.
+ */
+import { createDecipheriv, createHmac, createPrivateKey, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { fromUtf8, isBytes, toPlainBytes } from '../bytes/index.js';
+import { LineproofError, describeType } from '../errors.js';
+import { decodePem } from '../keys/pem.js';
+import { isSslibEncryptedKey, MAX_KEY_FILE_BYTES, parsePrivateKey, parsePublicKey, privateKeyFromDer, privateKeyToDer, privateKeyToPem, publicKeyToPem, type KeyImportOptions } from '../keys/keys.js';
+import type { PrivateKey, PublicKey } from '../keys/types.js';
+import { readFileLimited } from './fs.js';
+
+/** Options for reading a private key. */
+export interface PrivateKeyOptions extends KeyImportOptions {
+  /** Passphrase of an encrypted key (the CLI passes `LINEPROOF_KEY_PASSPHRASE`). */
+  passphrase?: string;
+  /** Called with a warning, e.g. a key file readable by group or others. */
+  onWarning?: (message: string) => void;
+}
+
+/** Most PBKDF2 iterations accepted from a securesystemslib encrypted key (bounds the work a file can ask for). */
+export const MAX_SSLIB_PBKDF2_ITERATIONS = 10_000_000;
+
+function decryptSslib(text: string, passphrase: string, what: string): string {
+  const [saltHex, iterText, hmacHex, ivHex, ctHex] = text.trim().split('@@@@') as [string, string, string, string, string];
+  const iterations = Number(iterText);
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_SSLIB_PBKDF2_ITERATIONS) {
+    throw new LineproofError('KEY_INVALID', `${what}: PBKDF2 iteration count ${iterText} is outside 1..${MAX_SSLIB_PBKDF2_ITERATIONS}`, { path: what });
+  }
+  const iv = Buffer.from(ivHex, 'hex');
+  const hmac = Buffer.from(hmacHex, 'hex');
+  if (iv.length !== 16 || hmac.length !== 32 || saltHex.length % 2 !== 0 || ctHex.length % 2 !== 0) {
+    throw new LineproofError('KEY_INVALID', `${what}: malformed securesystemslib encrypted key`, { path: what });
+  }
+  const ciphertext = Buffer.from(ctHex, 'hex');
+  const key = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), Buffer.from(saltHex, 'hex'), iterations, 32, 'sha256');
+  const mac = createHmac('sha256', key).update(ciphertext).digest();
+  if (!timingSafeEqual(mac, hmac)) throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, { path: what });
+  const decipher = createDecipheriv('aes-256-ctr', key, iv);
+  const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  return fromUtf8(toPlainBytes(plain), what);
+}
+
+function decryptPkcs8Pem(text: string, passphrase: string, what: string): Uint8Array {
+  decodePem(text, what); // one well-formed block, or KEY_INVALID
+  let ko;
+  try {
+    ko = createPrivateKey({ key: text, format: 'pem', passphrase });
+  } catch (cause) {
+    const code = (cause as { code?: string }).code ?? '';
+    if (/BAD_DECRYPT|DECRYPT|ERR_OSSL_EVP|INTERRUPTED_OR_CANCELLED/i.test(code) || /decrypt/i.test((cause as Error).message)) {
+      throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, { path: what, cause });
+    }
+    throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, { path: what, cause });
+  }
+  if (ko.asymmetricKeyType !== 'ed25519') {
+    throw new LineproofError('KEY_UNSUPPORTED', `${what}: ${ko.asymmetricKeyType ?? 'unknown'} key; only Ed25519 is supported`, { path: what, expected: 'ed25519', actual: String(ko.asymmetricKeyType) });
+  }
+  return new Uint8Array(ko.export({ format: 'der', type: 'pkcs8' }));
+}
+
+/**
+ * Import a private key from bytes or text in any format the core reads, and also encrypted:
+ * PKCS#8 `ENCRYPTED PRIVATE KEY` (PBES2, as OpenSSL writes) and securesystemslib's encrypted key
+ * files (PBKDF2-HMAC-SHA256, AES-256-CTR, HMAC-SHA256).
+ * @throws {LineproofError} KEY_PASSPHRASE_REQUIRED (encrypted, no passphrase), KEY_PASSPHRASE_WRONG,
+ *   and the codes of the core's `parsePrivateKey`
+ * @example
+ * ```ts
+ * const key = await importPrivateKey(readFileSync('alice.key'), { passphrase: process.env.LINEPROOF_KEY_PASSPHRASE });
+ * ```
+ */
+export async function importPrivateKey(input: string | Uint8Array, options: PrivateKeyOptions = {}): Promise<PrivateKey> {
+  const what = options.what ?? 'private key';
+  const { passphrase } = options;
+  if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError(`"passphrase" expected string, got ${describeType(passphrase)}`);
+  const importOpts: KeyImportOptions = options.keyidFormat === undefined ? { what } : { what, keyidFormat: options.keyidFormat };
+  try {
+    return await parsePrivateKey(input, importOpts);
+  } catch (e) {
+    if (!(e instanceof LineproofError && e.code === 'KEY_PASSPHRASE_REQUIRED') || passphrase === undefined || passphrase === '') throw e;
+  }
+  const text = (isBytes(input) ? fromUtf8(input, what) : input).replace(/^\uFEFF/, '').trim();
+  if (isSslibEncryptedKey(text)) return parsePrivateKey(decryptSslib(text, passphrase, what), importOpts);
+  return privateKeyFromDer(decryptPkcs8Pem(text, passphrase, what), importOpts);
+}
+
+/**
+ * True when the file at `path` can be read by its group or others (POSIX mode bits); always
+ * false on Windows, where modes do not apply.
+ */
+export function isReadableByOthers(path: string): boolean {
+  if (process.platform === 'win32') return false;
+  return (statSync(path).mode & 0o077) !== 0;
+}
+
+/**
+ * Read a private key file (any supported format, encrypted ones with `passphrase`). Warns through
+ * `onWarning` when the file is readable by group or others.
+ * @throws {LineproofError} IO_ERROR naming the path, LIMIT_EXCEEDED, and the codes of {@link importPrivateKey}
+ * @example
+ * ```ts
+ * const key = await loadPrivateKey('alice.key', { passphrase, onWarning: console.warn });
+ * ```
+ */
+export async function loadPrivateKey(path: string, options: PrivateKeyOptions = {}): Promise<PrivateKey> {
+  const what = options.what ?? path;
+  const bytes = readFileLimited(path, MAX_KEY_FILE_BYTES, what);
+  if (options.onWarning && isReadableByOthers(path)) {
+    const mode = (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
+    options.onWarning(`${what}: private key file is readable by group or others (mode ${mode}); run: chmod 600 ${JSON.stringify(path)}`);
+  }
+  return importPrivateKey(bytes, { ...options, what });
+}
+
+/**
+ * Read a public key file in any supported format (PEM SPKI, securesystemslib JSON, hex, DER, raw).
+ * @throws {LineproofError} IO_ERROR naming the path, and the codes of `parsePublicKey`
+ * @example
+ * ```ts
+ * const alice = loadPublicKey('alice.pub');
+ * ```
+ */
+export function loadPublicKey(path: string, options: KeyImportOptions = {}): PublicKey {
+  const what = options.what ?? path;
+  return parsePublicKey(readFileLimited(path, MAX_KEY_FILE_BYTES, what), { ...options, what });
+}
+
+/**
+ * PEM PKCS#8 `ENCRYPTED PRIVATE KEY` of a private key (PBES2: PBKDF2-HMAC-SHA256 and
+ * AES-256-CBC, as OpenSSL writes it), readable by OpenSSL and by {@link importPrivateKey}.
+ * @throws {RangeError} an empty passphrase
+ * @example
+ * ```ts
+ * writeFileSync('alice.key', encryptPrivateKeyPem(key, passphrase), { mode: 0o600 });
+ * ```
+ */
+export function encryptPrivateKeyPem(key: PrivateKey, passphrase: string): string {
+  if (typeof passphrase !== 'string' || passphrase === '') throw new RangeError('"passphrase" expected a non-empty string');
+  const ko = createPrivateKey({ key: Buffer.from(privateKeyToDer(key)), format: 'der', type: 'pkcs8' });
+  return ko.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase }) as string;
+}
+
+/** Where {@link writeKeyPair} wrote the key pair. */
+export interface WrittenKeyPair {
+  privateKeyPath: string;
+  publicKeyPath: string;
+  encrypted: boolean;
+}
+
+function writeNew(path: string, text: string, mode: number, force: boolean): void {
+  // Write a temporary file with the final mode, then link (refuses to replace) or rename (force)
+  // it into place, so the key is never visible with a wider mode or half written.
+  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  const ioError = (e: unknown) =>
+    new LineproofError('IO_ERROR', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path, cause: e });
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', mode);
+  } catch (e) {
+    throw ioError(e);
+  }
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw ioError(e);
+  }
+  closeSync(fd);
+  try {
+    chmodSync(tmp, mode);
+    if (force) renameSync(tmp, path);
+    else linkSync(tmp, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new LineproofError('KEY_EXISTS', `${path}: already exists; refusing to overwrite (use --force)`, { path });
+    }
+    throw ioError(e);
+  } finally {
+    if (existsSync(tmp)) unlinkSync(tmp);
+  }
+}
+
+/**
+ * Write `PREFIX.key` (PKCS#8 PEM, mode 0600; encrypted when `passphrase` is non-empty) and
+ * `PREFIX.pub` (SPKI PEM, mode 0644). Refuses to overwrite either file unless `force`.
+ * @throws {LineproofError} KEY_EXISTS, IO_ERROR
+ * @example
+ * ```ts
+ * writeKeyPair('keys/alice', await generateKeyPair(), { passphrase });
+ * ```
+ */
+export function writeKeyPair(prefix: string, key: PrivateKey, options: { passphrase?: string; force?: boolean } = {}): WrittenKeyPair {
+  const privateKeyPath = `${prefix}.key`;
+  const publicKeyPath = `${prefix}.pub`;
+  const force = options.force === true;
+  if (!force) {
+    for (const p of [privateKeyPath, publicKeyPath]) {
+      if (existsSync(p)) throw new LineproofError('KEY_EXISTS', `${p}: already exists; refusing to overwrite (use --force)`, { path: p });
+    }
+  }
+  const encrypted = options.passphrase !== undefined && options.passphrase !== '';
+  writeNew(privateKeyPath, encrypted ? encryptPrivateKeyPem(key, options.passphrase!) : privateKeyToPem(key), 0o600, force);
+  writeNew(publicKeyPath, publicKeyToPem(key.publicKey), 0o644, force);
+  return { privateKeyPath, publicKeyPath, encrypted };
+}
