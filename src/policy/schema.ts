@@ -9,18 +9,14 @@
  * {@link parsePolicy}.
  */
 import { z } from 'zod';
+import { METRIC_CATEGORIES } from '../statements/predicates/evaluation.js';
 
 /** Roles of DESIGN §8. */
 export const ROLES = ['data-steward', 'trainer', 'evaluator', 'approver', 'deployer', 'verifier', 'revoker'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Lifecycle stages, in chain order. */
-export const STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
-export type Stage = (typeof STAGES)[number];
-
-/** Evaluation categories a tier can require. */
-export const EVALUATION_CATEGORIES = ['accuracy', 'robustness', 'bias', 'safety', 'drift'] as const;
-export type EvaluationCategory = (typeof EVALUATION_CATEGORIES)[number];
+/** Stages a policy can require, in chain order. */
+export const REQUIRABLE_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@:/+-]{0,127}$/, 'expected a name of letters, digits and ._@:/+- (1-128 characters)');
 const time = z.string().min(1);
@@ -65,7 +61,7 @@ const metricGateSchema = z
 
 const tierSchema = z.strictObject({
   /** Evaluation categories that must each be covered by a passing evaluation. */
-  requiredEvaluationCategories: z.array(z.enum(EVALUATION_CATEGORIES)).default([]),
+  requiredEvaluationCategories: z.array(z.enum(METRIC_CATEGORIES)).default([]),
   /** Thresholds that override those the evaluator declared. */
   metricGates: z.array(metricGateSchema).default([]),
   /** Whether an evaluation result of WARNED passes for this tier. */
@@ -129,7 +125,7 @@ export const policySchema = z.strictObject({
       pairs: z.array(z.tuple([z.enum(ROLES), z.enum(ROLES)])),
     })
     .default({ pairs: [['trainer', 'approver'], ['evaluator', 'approver']] }),
-  requiredStages: z.array(z.enum(STAGES)).default(['dataset', 'training', 'evaluation', 'approval']),
+  requiredStages: z.array(z.enum(REQUIRABLE_STAGES)).default(['dataset', 'training', 'evaluation', 'approval']),
   riskTiers: z.record(name, tierSchema),
   useCases: z.record(name, useCaseSchema),
   revocations: z.array(revocationSchema).default([]),
