@@ -17,3 +17,5 @@ export * from './statements/predicates/index.js';
 export * from './statements/builders.js';
 export * from './keys/index.js';
 export * from './dsse/index.js';
+export * from './hashing/index.js';
+export * from './manifest/index.js';

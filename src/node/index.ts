@@ -16,3 +16,7 @@ export {
   type PrivateKeyOptions,
   type WrittenKeyPair,
 } from './keys.js';
+export { nodeHashEngine, nodeHashEngines } from './hash-engine.js';
+export { walkTree, statHint, WALK_ERROR_CODES, type SymlinkPolicy, type WalkOptions, type WalkFile, type WalkResult } from './walk.js';
+export { hashFile, readFileChunks, nodeEngines, READ_BUFFER_BYTES, RACY_WINDOW_NS, type HashFileOptions, type HashedFile, type ReadFileOptions, type ReadFileResult } from './hash-file.js';
+export { hashDirectory, hashPath, rehashDirectory, hashOmsModel, type TreeProgress, type HashTreeOptions, type HashedTree, type HashedSingleFile, type RehashedTree, type HashOmsModelOptions, type HashedOmsModel } from './hash-tree.js';

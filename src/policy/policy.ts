@@ -6,7 +6,8 @@
  * Loading a policy throws on any problem: the policy is operator input (CLI exit 2), not evidence.
  */
 import { LineproofError } from '../errors.js';
-import { fromHex, toHex } from '../bytes/index.js';
+import { toHex } from '../bytes/index.js';
+import { parsePublicKey } from '../keys/keys.js';
 import { canonicalBytes } from '../json/canonical.js';
 import { parseJson, type JsonValue } from '../json/strict.js';
 import { parseWithSchema } from '../json/schema.js';
@@ -47,17 +48,19 @@ export interface ParsePolicyOptions {
   /** Names the policy in errors (a file name). */
   what?: string;
   /**
-   * Decodes a key's `publicKey` text into raw 32 bytes. The default accepts 64 hex digits; the
-   * key module supplies one that also reads PEM SPKI.
+   * Decodes a key's `publicKey` text into raw 32 bytes (default: the key module's
+   * `parsePublicKey`: 64 hex digits, SPKI PEM or securesystemslib JSON).
    */
   decodePublicKey?: (text: string, what: string) => Uint8Array;
 }
 
+/** Policy keys are 64 hex digits, SPKI PEM or securesystemslib JSON; each is checked (on the curve, not small order). */
 function defaultDecodePublicKey(text: string, what: string): Uint8Array {
-  if (!/^[0-9a-fA-F]{64}$/.test(text)) {
-    throw new LineproofError('POLICY_INVALID', `${what}: expected an Ed25519 public key as 64 hex digits or SPKI PEM`, { path: what });
+  try {
+    return parsePublicKey(text, { what, keyidFormat: 'none' }).bytes;
+  } catch (e) {
+    throw new LineproofError('POLICY_INVALID', `${what}: ${e instanceof LineproofError ? e.message : String(e)}`, { path: what, cause: e });
   }
-  return fromHex(text, what);
 }
 
 function invalid(code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_THRESHOLD_IMPOSSIBLE' | 'POLICY_KEY_AMBIGUOUS', what: string, path: string, message: string): never {

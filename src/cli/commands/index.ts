@@ -1,11 +1,18 @@
 /**
- * The command table. Each command lives in its own file in this folder; add it here, in the
- * order it should appear in `lineproof --help`.
+ * The command table. Each command lives in its own file in this folder; add it here, one line
+ * each (merge-friendly), in the order it should appear in `lineproof --help`.
  */
 import type { Command } from '../types.js';
 import { canonicalCommand } from './canonical.js';
 import { keygenCommand } from './keygen.js';
 import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
+import { hashCommand } from './hash.js';
 
-export const COMMANDS: Command[] = [canonicalCommand, keygenCommand, dsseSignCommand, dsseVerifyCommand];
+export const COMMANDS: Command[] = [
+  keygenCommand,
+  hashCommand,
+  dsseSignCommand,
+  dsseVerifyCommand,
+  canonicalCommand,
+];

@@ -1,0 +1,200 @@
+import { writeFileSync } from 'node:fs';
+import { LineproofError } from '../../errors.js';
+import { assertHashAlgorithm } from '../../hashing/engines.js';
+import type { HashAlgorithm } from '../../hashing/types.js';
+import { DEFAULT_IGNORE } from '../../manifest/ignore.js';
+import { manifestBytes } from '../../manifest/build.js';
+import { OMS_DEFAULT_SHARD_SIZE, OMS_GIT_IGNORE_PATHS, omsStatement, type OmsHashType } from '../../manifest/oms.js';
+import { hashOmsModel, hashPath, type TreeProgress } from '../../node/hash-tree.js';
+import { intOption, parseCommandArgs, resolvePath } from '../args.js';
+import { CliError, asExit, usage } from '../errors.js';
+import { EXIT, type CliContext, type Command } from '../types.js';
+
+const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3] [--format lineproof|oms-files|oms-shards]
+                      [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
+                      [--out FILE] [--json]
+
+Hash a file or a directory and print its subject digest, in the form --digest takes (sha256:<hex>).
+
+  A file: the digest of its bytes (--alg picks the algorithm; default sha256).
+  A directory (--format lineproof, the default): a v1 manifest listing every file with its size and
+  digest (--alg), the ignore list and the hashing configuration; the subject digest is the sha256 of
+  the manifest's canonical (JCS) bytes, media type application/vnd.lineproof.manifest.v1+json.
+  --format oms-files | oms-shards: the manifest and root digest OpenSSF model signing
+  (model_signing) computes, by file or by shard; --alg sha256 (default), blake2b or blake3
+  (blake3 cannot be sharded).
+
+Options:
+  --alg A              digest algorithm: sha256 (default), sha512, blake2b, blake3
+  --format F           lineproof (default), oms-files, oms-shards
+  --shard-size N       oms-shards only: bytes per shard (default ${OMS_DEFAULT_SHARD_SIZE})
+  --ignore P           leave P out (repeatable). lineproof: a pattern anchored at the root, * within a
+                       segment, ** for any depth, trailing / for directories. oms-*: a path relative
+                       to the model, ignoring everything below it. Recorded in the manifest.
+  --no-default-ignore  do not add the default ignores (lineproof: ${DEFAULT_IGNORE.join(' ')};
+                       oms-*: ${OMS_GIT_IGNORE_PATHS.join(' ')} model.sig)
+  --allow-symlinks     lineproof: follow symbolic links that stay inside the root (default: refuse
+                       every link); oms-*: model_signing's allow_symlinks (links to files are hashed
+                       wherever they point; links to directories are not descended)
+  --out FILE           write the manifest: the canonical v1 manifest (lineproof) or the unsigned
+                       model_signing statement (oms-*)
+  --json               print {path, kind, format, digest, subject, size, files, manifest, ...}
+
+Exit codes: 0 hashed; 2 usage or input error (missing path, symbolic link or special file refused,
+a path rule broken, a file changed while hashed; the code is printed).
+
+Examples:
+  lineproof hash model/
+  lineproof hash model/ --json > model.hash.json
+  lineproof hash model/ --format oms-shards --shard-size 1000000000
+`;
+
+const FORMATS = ['lineproof', 'oms-files', 'oms-shards'] as const;
+type Format = (typeof FORMATS)[number];
+
+function human(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${bytes} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+}
+
+/** Draws a progress line on stderr for big inputs when stderr is a terminal. */
+function progress(ctx: CliContext): { onProgress?: (p: TreeProgress) => void; done(): void } {
+  if (!ctx.io.isTTY) return { done() {} };
+  let last = 0;
+  let drawn = false;
+  return {
+    onProgress(p: TreeProgress): void {
+      if (p.bytesTotal < 64 * 1024 * 1024) return;
+      const now = Date.now();
+      if (now - last < 200 && p.bytesDone < p.bytesTotal) return;
+      last = now;
+      drawn = true;
+      const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
+      const name = p.path.length > 40 ? `…${p.path.slice(-39)}` : p.path;
+      ctx.io.stderr(`\rhashing ${String(pct).padStart(3)}%  ${human(p.bytesDone)} of ${human(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${name}\u001b[K`);
+    },
+    done(): void {
+      if (drawn) ctx.io.stderr('\r\u001b[K');
+    },
+  };
+}
+
+export const hashCommand: Command = {
+  name: 'hash',
+  summary: 'hash a file or directory (manifest, subject digest; model_signing files/shards)',
+  help: HELP,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs(
+      'hash',
+      args,
+      {
+        alg: { type: 'string' },
+        format: { type: 'string' },
+        'shard-size': { type: 'string' },
+        ignore: { type: 'string', multiple: true },
+        'no-default-ignore': { type: 'boolean' },
+        'allow-symlinks': { type: 'boolean' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      { min: 1, max: 1 },
+    );
+    const given = positionals[0]!;
+    const path = resolvePath(ctx, given);
+    const format = (values.format ?? 'lineproof') as Format;
+    if (!FORMATS.includes(format)) throw usage(`hash: --format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+    const alg = (values.alg ?? 'sha256') as HashAlgorithm;
+    await asExit(EXIT.USAGE, () => assertHashAlgorithm(alg, '--alg'));
+    const shardSize = intOption('hash', 'shard-size', values['shard-size'], 1, Number.MAX_SAFE_INTEGER);
+    if (shardSize !== undefined && format !== 'oms-shards') throw usage('hash: --shard-size applies to --format oms-shards only');
+    const extraIgnore = values.ignore ?? [];
+    const defaults = !values['no-default-ignore'];
+    const allowSymlinks = values['allow-symlinks'] ?? false;
+    const bar = progress(ctx);
+
+    let out: Record<string, unknown>;
+    let written: Uint8Array | undefined;
+    try {
+      if (format === 'lineproof') {
+        const r = await asExit(EXIT.USAGE, () =>
+          hashPath(path, {
+            algorithms: [alg],
+            ignore: [...(defaults ? DEFAULT_IGNORE : []), ...extraIgnore],
+            allowSymlinks,
+            ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+          }),
+        );
+        if (r.kind === 'file') {
+          out = { path: given, kind: 'file', format, digest: r.digest, subject: r.subject, size: r.size, files: 1, manifest: null };
+        } else {
+          written = manifestBytes(r.manifest);
+          out = { path: given, kind: 'directory', format, digest: r.digest, subject: r.subject, size: r.size, files: r.files, manifest: r.manifest, ignored: r.ignored };
+        }
+      } else {
+        if (alg === 'sha512') throw new CliError(EXIT.USAGE, 'hash: OMS_UNSUPPORTED_COMBINATION: model_signing has no sha512; use --alg sha256, blake2b or blake3', 'OMS_UNSUPPORTED_COMBINATION');
+        const r = await asExit(EXIT.USAGE, () =>
+          hashOmsModel(path, {
+            method: format === 'oms-files' ? 'files' : 'shards',
+            hashType: alg as OmsHashType,
+            allowSymlinks,
+            ...(shardSize !== undefined ? { shardSize } : {}),
+            ignorePaths: [...(defaults ? [...OMS_GIT_IGNORE_PATHS, 'model.sig'] : []), ...extraIgnore],
+            ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+          }),
+        );
+        const statement = omsStatement(r.manifest);
+        written = new TextEncoder().encode(`${JSON.stringify(statement, null, 2)}\n`);
+        out = {
+          path: given,
+          kind: r.kind,
+          format,
+          digest: r.digest,
+          subject: (statement.subject as unknown[])[0],
+          size: r.size,
+          files: r.files,
+          manifest: statement.predicate,
+          ignored: r.ignored,
+          skipped: r.skipped,
+        };
+      }
+    } finally {
+      bar.done();
+    }
+
+    if (values.out !== undefined) {
+      const target = resolvePath(ctx, values.out);
+      if (written === undefined) throw usage('hash: --out needs a directory (a single file has no manifest in the lineproof format)');
+      await asExit(EXIT.USAGE, () => {
+        try {
+          writeFileSync(target, written!);
+        } catch (cause) {
+          throw new LineproofError('IO_ERROR', `${values.out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: values.out!, cause });
+        }
+      });
+    }
+
+    if (values.json) {
+      ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+      return EXIT.OK;
+    }
+    const lines = [`${out.digest as string}  ${given}`];
+    if (out.kind === 'file') lines.push(`  file, ${human(out.size as number)}${format === 'lineproof' ? '' : `, ${format}`}`);
+    else {
+      const what = format === 'lineproof' ? `manifest v1 (${alg}), media type application/vnd.lineproof.manifest.v1+json` : `model_signing ${format === 'oms-files' ? 'files' : `shards of ${shardSize ?? OMS_DEFAULT_SHARD_SIZE} bytes`} (${alg})`;
+      lines.push(`  ${out.files as number} files, ${human(out.size as number)}; ${what}`);
+    }
+    const ignored = (out.ignored as string[] | undefined) ?? [];
+    if (ignored.length > 0) lines.push(`  ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? `, … (${ignored.length})` : ''}`);
+    for (const s of (out.skipped as { path: string; reason: string }[] | undefined) ?? []) lines.push(`  skipped ${s.path}: ${s.reason}`);
+    if (values.out !== undefined) lines.push(`  manifest written to ${values.out}`);
+    ctx.io.stdout(`${lines.join('\n')}\n`);
+    return EXIT.OK;
+  },
+};
+
