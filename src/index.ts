@@ -19,3 +19,7 @@ export * from './keys/index.js';
 export * from './dsse/index.js';
 export * from './hashing/index.js';
 export * from './manifest/index.js';
+export * from './policy/schema.js';
+export * from './policy/policy.js';
+export * from './bundle/jsonl.js';
+export * from './verify/chain.js';

@@ -163,12 +163,12 @@ export function walkReferences(
  * 4. **Parse** each trusted payload as one of our predicates (stage, issuedAt, attester,
  *    references); an unknown type or an invalid predicate is remembered, and fails only if the
  *    chain refers to it.
- * 5. **Resolve signers**: each verifying key's identity and roles from the policy, and whether the
+ * 5. **Revocations**: from the policy, and trusted revocation statements signed by revokers that
+ *    are in effect at `asOf`.
+ * 6. **Resolve signers**: each verifying key's identity and roles from the policy, and whether the
  *    key counts at the statement's issuedAt: a compromised or revoked key never counts
  *    (KEY_COMPROMISED); a retired key only inside its window, and no key before its validFrom
  *    (KEY_OUTSIDE_VALIDITY).
- * 6. **Revocations**: from the policy, and trusted revocation statements signed by revokers that
- *    are in effect at `asOf`.
  * 7. **Anchor**: the trusted APPROVED approvals whose subject matches the artifact (DESIGN §3
  *    rule) for the use case; none gives SUBJECT_NOT_APPROVED, USE_CASE_NOT_APPROVED,
  *    APPROVAL_REJECTED or UNTRUSTED_SIGNER, whichever explains it. With several candidates, each is
@@ -261,7 +261,7 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   }
   if (bundle.errors.length === 0) report.pass('bundle.read', 'bundle', `${bundle.entries.length} distinct attestation(s) read`);
 
-  // 3. Authenticate, 4. parse, 5. resolve signers
+  // 3. Authenticate, 4. parse
   const nodes = new Map<string, Node>();
   const policyKeyBytes = policy.keys.map((k) => k.publicKey);
   const keyByHex = new Map(policy.keys.map((k) => [k.publicKeyHex, k] as const));
@@ -269,8 +269,9 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   for (const r of policy.document.revocations) if (r.kind === 'key') revokedKeys.add(policy.keyByName.get(r.key)!.publicKeyHex);
   for (const entry of bundle.entries) nodes.set(entry.payloadDigest, await authenticate(entry, policyKeyBytes, keyByHex, input.verifier, limits));
 
-  // 6. Revocations
+  // 5. Revocations
   const revoked = collectRevocations(policy, nodes, asOfNanos, revokedKeys);
+  // 6. Resolve signers
   for (const node of nodes.values()) resolveSigners(node, revoked.keys);
 
   // 7. Anchor

@@ -8,10 +8,12 @@ import { keygenCommand } from './keygen.js';
 import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
+import { verifyCommand } from './verify.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
   hashCommand,
+  verifyCommand,
   dsseSignCommand,
   dsseVerifyCommand,
   canonicalCommand,
