@@ -21,3 +21,7 @@ export * from './hashing/index.js';
 export * from './manifest/index.js';
 export * from './hashing/tree.js';
 export * from './hashing/tree-webcrypto.js';
+export * from './policy/schema.js';
+export * from './policy/policy.js';
+export * from './bundle/jsonl.js';
+export * from './verify/chain.js';

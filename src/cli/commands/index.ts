@@ -9,12 +9,14 @@ import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
 import { hashCheckProofCommand, hashProveCommand } from './hash-proof.js';
+import { verifyCommand } from './verify.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
   hashCommand,
   hashProveCommand,
   hashCheckProofCommand,
+  verifyCommand,
   dsseSignCommand,
   dsseVerifyCommand,
   canonicalCommand,

@@ -1,0 +1,173 @@
+/**
+ * Loading a policy: strict JSON, the zod schema, then cross-reference checks, producing a resolved
+ * {@link Policy} that the chain verifier queries (which identity holds a key, which roles an
+ * identity has, the tier of a use case).
+ *
+ * Loading a policy throws on any problem: the policy is operator input (CLI exit 2), not evidence.
+ */
+import { LineproofError } from '../errors.js';
+import { toHex } from '../bytes/index.js';
+import { parsePublicKey } from '../keys/keys.js';
+import { canonicalBytes } from '../json/canonical.js';
+import { parseJson, type JsonValue } from '../json/strict.js';
+import { parseWithSchema } from '../json/schema.js';
+import { sha256Hex } from '../digest/index.js';
+import { policySchema, ROLES, type PolicyDocument, type PolicyKey, type Role, type RiskTier } from './schema.js';
+
+/** A trusted key as resolved from the policy. */
+export interface ResolvedKey {
+  /** The key's name in the policy. */
+  name: string;
+  /** Raw 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+  /** Lowercase hex of the public key (its identity for deduplication). */
+  publicKeyHex: string;
+  /** The identity holding the key. */
+  identity: string;
+  /** Roles of that identity. */
+  roles: Role[];
+  spec: PolicyKey;
+}
+
+/** A loaded, cross-checked policy. */
+export interface Policy {
+  document: PolicyDocument;
+  /** `sha256:<hex>` of the JCS bytes of the policy as written. */
+  digest: string;
+  /** Trusted keys, one per distinct public key. */
+  keys: ResolvedKey[];
+  keyByName: Map<string, ResolvedKey>;
+  /** Roles each identity holds. */
+  rolesOf: Map<string, Role[]>;
+  /** The risk tier of a use case, or undefined when the use case is not allowed. */
+  tierOf(useCase: string): { name: string; tier: RiskTier } | undefined;
+}
+
+/** Options for {@link parsePolicy}. */
+export interface ParsePolicyOptions {
+  /** Names the policy in errors (a file name). */
+  what?: string;
+  /**
+   * Decodes a key's `publicKey` text into raw 32 bytes (default: the key module's
+   * `parsePublicKey`: 64 hex digits, SPKI PEM or securesystemslib JSON).
+   */
+  decodePublicKey?: (text: string, what: string) => Uint8Array;
+}
+
+/** Policy keys are 64 hex digits, SPKI PEM or securesystemslib JSON; each is checked (on the curve, not small order). */
+function defaultDecodePublicKey(text: string, what: string): Uint8Array {
+  try {
+    return parsePublicKey(text, { what, keyidFormat: 'none' }).bytes;
+  } catch (e) {
+    throw new LineproofError('POLICY_INVALID', `${what}: ${e instanceof LineproofError ? e.message : String(e)}`, { path: what, cause: e });
+  }
+}
+
+function invalid(code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_THRESHOLD_IMPOSSIBLE' | 'POLICY_KEY_AMBIGUOUS', what: string, path: string, message: string): never {
+  throw new LineproofError(code, `${what}: ${path}: ${message}`, { path });
+}
+
+/**
+ * Load a policy from bytes, text or a parsed JSON value.
+ *
+ * 1. Parse strictly (duplicate keys, depth, size) and validate against the schema (unknown
+ *    fields fail).
+ * 2. Compute the policy digest over the JCS bytes of the document as written.
+ * 3. Check cross-references: every identity's keys exist; every key belongs to exactly one
+ *    identity; every role's identities exist; every use case's tier exists; revocations of keys
+ *    name existing keys; separation-of-duties pairs name two different roles.
+ * 4. Check thresholds are possible: a role's threshold and a tier's approver count are at most
+ *    the number of identities that hold the role.
+ * 5. Decode every public key; two key names with the same public key bytes are merged only if
+ *    they belong to the same identity (otherwise the signer's identity would be ambiguous).
+ *
+ * @throws {LineproofError} JSON_* codes, POLICY_INVALID, POLICY_REFERENCE_UNKNOWN,
+ *   POLICY_THRESHOLD_IMPOSSIBLE, POLICY_KEY_AMBIGUOUS
+ */
+export function parsePolicy(input: Uint8Array | string | JsonValue, options: ParsePolicyOptions = {}): Policy {
+  const what = options.what ?? 'policy';
+  const decode = options.decodePublicKey ?? defaultDecodePublicKey;
+  // 1.
+  const raw: JsonValue = input instanceof Uint8Array || typeof input === 'string' ? parseJson(input, { what }) : input;
+  const document = parseWithSchema(policySchema, raw, what, 'POLICY_INVALID');
+  // 2.
+  const digest = `sha256:${sha256Hex(canonicalBytes(raw))}`;
+  // 3.
+  const identityOfKey = new Map<string, string>();
+  for (const [id, identity] of Object.entries(document.identities)) {
+    for (const k of identity.keys) {
+      if (!Object.hasOwn(document.keys, k)) invalid('POLICY_REFERENCE_UNKNOWN', what, `identities.${id}.keys`, `names unknown key ${JSON.stringify(k)}`);
+      const other = identityOfKey.get(k);
+      if (other !== undefined && other !== id) invalid('POLICY_KEY_AMBIGUOUS', what, `identities.${id}.keys`, `key ${JSON.stringify(k)} is also held by identity ${JSON.stringify(other)}`);
+      identityOfKey.set(k, id);
+    }
+  }
+  for (const k of Object.keys(document.keys)) {
+    if (!identityOfKey.has(k)) invalid('POLICY_REFERENCE_UNKNOWN', what, `keys.${k}`, 'key is held by no identity');
+  }
+  const rolesOf = new Map<string, Role[]>();
+  for (const role of ROLES) {
+    const spec = document.roles[role];
+    if (!spec) continue;
+    const distinct = new Set(spec.identities);
+    for (const id of distinct) {
+      if (!Object.hasOwn(document.identities, id)) invalid('POLICY_REFERENCE_UNKNOWN', what, `roles.${role}.identities`, `names unknown identity ${JSON.stringify(id)}`);
+      rolesOf.set(id, [...(rolesOf.get(id) ?? []), role]);
+    }
+    // 4.
+    if (spec.threshold > distinct.size) {
+      invalid('POLICY_THRESHOLD_IMPOSSIBLE', what, `roles.${role}.threshold`, `threshold ${spec.threshold} is more than the ${distinct.size} identities holding the role`);
+    }
+  }
+  const approvers = new Set(document.roles.approver?.identities ?? []).size;
+  for (const [tierName, tier] of Object.entries(document.riskTiers)) {
+    if (tier.approvers > approvers) {
+      invalid('POLICY_THRESHOLD_IMPOSSIBLE', what, `riskTiers.${tierName}.approvers`, `needs ${tier.approvers} approvers but only ${approvers} identities hold the approver role`);
+    }
+  }
+  for (const [uc, spec] of Object.entries(document.useCases)) {
+    if (!Object.hasOwn(document.riskTiers, spec.riskTier)) invalid('POLICY_REFERENCE_UNKNOWN', what, `useCases.${uc}.riskTier`, `names unknown tier ${JSON.stringify(spec.riskTier)}`);
+  }
+  document.revocations.forEach((r, i) => {
+    if (r.kind === 'key' && !Object.hasOwn(document.keys, r.key)) invalid('POLICY_REFERENCE_UNKNOWN', what, `revocations[${i}].key`, `names unknown key ${JSON.stringify(r.key)}`);
+  });
+  document.separationOfDuties.pairs.forEach(([a, b], i) => {
+    if (a === b) invalid('POLICY_INVALID', what, `separationOfDuties.pairs[${i}]`, 'a pair needs two different roles');
+  });
+  for (const [k, spec] of Object.entries(document.keys)) {
+    if (spec.status === 'compromised' && spec.compromisedAt === undefined) invalid('POLICY_INVALID', what, `keys.${k}.compromisedAt`, 'a compromised key needs compromisedAt');
+    if (spec.status === 'retired' && spec.validUntil === undefined) invalid('POLICY_INVALID', what, `keys.${k}.validUntil`, 'a retired key needs validUntil (the end of its validity window)');
+  }
+  // 5.
+  const keys: ResolvedKey[] = [];
+  const byHex = new Map<string, ResolvedKey>();
+  const keyByName = new Map<string, ResolvedKey>();
+  for (const [k, spec] of Object.entries(document.keys)) {
+    const publicKey = decode(spec.publicKey, `${what}: keys.${k}.publicKey`);
+    if (publicKey.length !== 32) invalid('POLICY_INVALID', what, `keys.${k}.publicKey`, `expected 32 bytes, got ${publicKey.length}`);
+    const publicKeyHex = toHex(publicKey);
+    const identity = identityOfKey.get(k)!;
+    const existing = byHex.get(publicKeyHex);
+    if (existing) {
+      if (existing.identity !== identity) invalid('POLICY_KEY_AMBIGUOUS', what, `keys.${k}.publicKey`, `same public key as ${JSON.stringify(existing.name)}, held by another identity`);
+      keyByName.set(k, existing);
+      continue;
+    }
+    const resolved: ResolvedKey = { name: k, publicKey, publicKeyHex, identity, roles: rolesOf.get(identity) ?? [], spec };
+    keys.push(resolved);
+    byHex.set(publicKeyHex, resolved);
+    keyByName.set(k, resolved);
+  }
+  return {
+    document,
+    digest,
+    keys,
+    keyByName,
+    rolesOf,
+    tierOf(useCase: string) {
+      if (!Object.hasOwn(document.useCases, useCase)) return undefined;
+      const tierName = document.useCases[useCase]!.riskTier;
+      return { name: tierName, tier: document.riskTiers[tierName]! };
+    },
+  };
+}

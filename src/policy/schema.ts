@@ -1,0 +1,150 @@
+/**
+ * The policy document (DESIGN §8): the trust root of chain verification.
+ *
+ * A policy is our own format, so it is strict: an unknown field fails. It names trusted keys (with
+ * validity windows and status), identities that hold them, roles with thresholds, separation of
+ * duties, required stages, per-risk-tier gates, allowed use cases, revocations and accepted
+ * digest algorithms. Its digest, `sha256:` of the JCS bytes of the document, appears in every
+ * report. Cross-references (identity -> key, role -> identity, use case -> tier) are checked by
+ * {@link parsePolicy}.
+ */
+import { z } from 'zod';
+import { METRIC_CATEGORIES } from '../statements/predicates/evaluation.js';
+
+/** Roles of DESIGN §8. */
+export const ROLES = ['data-steward', 'trainer', 'evaluator', 'approver', 'deployer', 'verifier', 'revoker'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Stages a policy can require, in chain order. */
+export const REQUIRABLE_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@:/+-]{0,127}$/, 'expected a name of letters, digits and ._@:/+- (1-128 characters)');
+const time = z.string().min(1);
+
+const keySchema = z.strictObject({
+  /** Ed25519 public key: 64 hex digits, or an SPKI PEM block. */
+  publicKey: z.string().min(1),
+  /** Only Ed25519 keys sign our attestations. */
+  type: z.literal('ed25519').default('ed25519'),
+  /** active: trusted; retired: trusted only for evidence issued inside [validFrom, validUntil); compromised: never trusted. */
+  status: z.enum(['active', 'retired', 'compromised']).default('active'),
+  validFrom: time.optional(),
+  validUntil: time.optional(),
+  /** When a compromise took effect (informative: a compromised key is rejected for every signature). */
+  compromisedAt: time.optional(),
+  description: z.string().optional(),
+});
+
+const identitySchema = z.strictObject({
+  /** Names of keys in `keys` held by this identity. */
+  keys: z.array(name).min(1),
+  description: z.string().optional(),
+});
+
+const roleSchema = z.strictObject({
+  /** Identities allowed to act in this role. */
+  identities: z.array(name).min(1),
+  /** Distinct identities (each with a distinct key) needed for one attestation of this role. */
+  threshold: z.number().int().min(1).default(1),
+});
+
+const metricGateSchema = z
+  .strictObject({
+    /** Metric name as written by the evaluator (e.g. `accuracy`, `toxicity_rate`). */
+    name: z.string().min(1),
+    /** The metric must be >= min (for higher-is-better metrics). */
+    min: z.number().optional(),
+    /** The metric must be <= max (for lower-is-better metrics). */
+    max: z.number().optional(),
+  })
+  .refine((g) => g.min !== undefined || g.max !== undefined, 'a metric gate needs min or max');
+
+const tierSchema = z.strictObject({
+  /** Evaluation categories that must each be covered by a passing evaluation. */
+  requiredEvaluationCategories: z.array(z.enum(METRIC_CATEGORIES)).default([]),
+  /** Thresholds that override those the evaluator declared. */
+  metricGates: z.array(metricGateSchema).default([]),
+  /** Whether an evaluation result of WARNED passes for this tier. */
+  allowWarned: z.boolean().default(false),
+  /** Distinct approver identities (and keys) needed. */
+  approvers: z.number().int().min(1).default(1),
+  /** Longest an approval stays valid after its issuedAt, in days (whatever its own `expires`). */
+  maxApprovalAgeDays: z.number().positive().max(3660),
+  description: z.string().optional(),
+});
+
+const useCaseSchema = z.strictObject({
+  riskTier: name,
+  description: z.string().optional(),
+});
+
+const revocationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('payload'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
+  z.strictObject({ kind: z.literal('model'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
+  z.strictObject({ kind: z.literal('dataset'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
+  z.strictObject({ kind: z.literal('key'), key: name, reason: z.string().min(1), effectiveAt: time.optional() }),
+]);
+
+const pinnedBaseModelSchema = z.strictObject({
+  name: z.string().optional(),
+  /** `sha256:<hex>` (or another accepted algorithm) of the base model's subject digest. */
+  digest: z.string(),
+});
+
+/** A base-model entry: a pinned digest, or a sub-policy for the base model's own chain. */
+export type BaseModelsSpec = {
+  pinned?: Array<z.infer<typeof pinnedBaseModelSchema>>;
+  policy?: PolicyInput;
+  useCase?: string;
+};
+
+const baseModelsSchema: z.ZodType<BaseModelsSpec> = z.lazy(() =>
+  z.strictObject({
+    pinned: z.array(pinnedBaseModelSchema).optional(),
+    /** A policy the base model's own chain must verify against. */
+    policy: policySchema.optional(),
+    /** The use case the base model's chain is verified for (default: any). */
+    useCase: z.string().optional(),
+  }),
+) as z.ZodType<BaseModelsSpec>;
+
+/** The policy document's zod schema. */
+export const policySchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** A URI naming this policy. */
+  id: z.string().regex(/^[a-z][a-z0-9+.-]*:\S+$/i, 'expected a URI'),
+  /** Increases with every change; verifiers may require a minimum (no rollback). */
+  version: z.number().int().min(1),
+  description: z.string().optional(),
+  keys: z.record(name, keySchema),
+  identities: z.record(name, identitySchema),
+  roles: z.partialRecord(z.enum(ROLES), roleSchema),
+  separationOfDuties: z
+    .strictObject({
+      /** Pairs [a, b]: an identity that signed a stage of role a cannot count toward role b. */
+      pairs: z.array(z.tuple([z.enum(ROLES), z.enum(ROLES)])),
+    })
+    .default({ pairs: [['trainer', 'approver'], ['evaluator', 'approver']] }),
+  requiredStages: z.array(z.enum(REQUIRABLE_STAGES)).default(['dataset', 'training', 'evaluation', 'approval']),
+  riskTiers: z.record(name, tierSchema),
+  useCases: z.record(name, useCaseSchema),
+  revocations: z.array(revocationSchema).default([]),
+  /** Digest algorithms accepted when matching subjects (DESIGN §3). */
+  digestAlgorithms: z.array(z.string()).min(1).default(['sha256']),
+  /** Required hashing configuration for manifests (e.g. a chunk-tree leaf size). */
+  hashing: z
+    .strictObject({
+      algorithms: z.array(z.string()).min(1).optional(),
+      treeLeafBytes: z.number().int().optional(),
+    })
+    .optional(),
+  baseModels: baseModelsSchema.optional(),
+});
+
+/** A policy as written (before defaults). */
+export type PolicyInput = z.input<typeof policySchema>;
+/** A policy with defaults filled in. */
+export type PolicyDocument = z.output<typeof policySchema>;
+export type PolicyKey = z.output<typeof keySchema>;
+export type RiskTier = z.output<typeof tierSchema>;
+export type Revocation = z.output<typeof revocationSchema>;

@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, beforeAll } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { buildWorld, MODEL, T } from '../helpers/world.js';
+import { reportSchema } from '../../src/report/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lineproof-verify-'));
+const p = (n: string) => join(dir, n);
+
+beforeAll(async () => {
+  const good = await buildWorld();
+  writeFileSync(p('policy.json'), JSON.stringify(good.doc, null, 2));
+  writeFileSync(p('good.intoto.jsonl'), good.bundle);
+  const warned = await buildWorld({ evaluation: (i) => ({ ...i, result: 'WARNED' }) });
+  writeFileSync(p('warned.intoto.jsonl'), warned.bundle);
+  writeFileSync(p('junk.intoto.jsonl'), `${good.bundle}not json\n`);
+  // A file whose sha256 is MODEL (the world's model digest is sha256 of this text).
+  writeFileSync(p('model.bin'), 'lineproof test model manifest');
+  writeFileSync(p('bad-policy.json'), '{"id":"urn:x","id":"urn:y"}');
+});
+
+const base = (bundle: string) => ['verify', '--chain', p(bundle), '--policy', p('policy.json'), '--at', T.asOf];
+
+describe('lineproof verify', () => {
+  it('verifies a valid chain by digest (exit 0) and prints the chain', async () => {
+    const r = await cli([...base('good.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^VERIFIED: /m);
+    expect(r.stdout).toMatch(/approval/);
+  });
+  it('hashes --artifact itself', async () => {
+    const r = await cli([...base('good.intoto.jsonl'), '--artifact', p('model.bin'), '--use-case', 'support-chat']);
+    expect(r.code).toBe(0);
+  });
+  it('--json prints exactly the report', async () => {
+    const r = await cli([...base('good.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', '--json']);
+    const report = JSON.parse(r.stdout);
+    expect(reportSchema.safeParse(report).success).toBe(true);
+    expect(report.ok).toBe(true);
+    expect(report.kind).toBe('chain');
+  });
+  it('exits 1 with one line per failed check when the evidence fails', async () => {
+    const r = await cli([...base('warned.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL EVALUATION_WARNED /m);
+    expect(r.stdout).toMatch(/^NOT VERIFIED/m);
+  });
+  it('exits 1 for a bundle with a malformed line, naming the line', async () => {
+    const r = await cli([...base('junk.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/BUNDLE_LINE_INVALID bundle.line \(line 6\)/);
+  });
+  it('exits 1 for another artifact', async () => {
+    const r = await cli([...base('good.intoto.jsonl'), '--digest', `sha256:${'00'.repeat(32)}`, '--use-case', 'support-chat']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/SUBJECT_NOT_APPROVED/);
+  });
+  it('exits 1 as of a time after the approval expired, 0 before', async () => {
+    const args = ['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat'];
+    expect((await cli([...args, '--at', '2026-06-01T00:00:00+02:00'])).code).toBe(1);
+    expect((await cli([...args, '--at', '2026-03-01T00:00:00.5-05:00'])).code).toBe(0);
+  });
+  describe('usage and operator errors exit 2', () => {
+    it.each([
+      ['no use case', ['--digest', MODEL], /USE_CASE_REQUIRED/],
+      ['both use-case flags', ['--digest', MODEL, '--use-case', 'x', '--any-use-case'], /not both/],
+      ['no artifact', ['--use-case', 'support-chat'], /exactly one of --artifact/],
+      ['bad digest', ['--digest', 'sha256:xyz', '--use-case', 'support-chat'], /hex/],
+      ['missing artifact path', ['--artifact', '/nonexistent/model', '--use-case', 'support-chat'], /nonexistent/],
+    ])('%s', async (_n, extra, msg) => {
+      const r = await cli([...base('good.intoto.jsonl'), ...(extra as string[])]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg as RegExp);
+    });
+    it('--at without an offset', async () => {
+      const r = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat', '--at', '2026-03-01T00:00:00']);
+      expect(r.code).toBe(2);
+    });
+    it('an invalid policy file and a missing bundle file', async () => {
+      const bad = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('bad-policy.json'), '--digest', MODEL, '--use-case', 'support-chat']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/JSON_DUPLICATE_KEY/);
+      const missing = await cli(['verify', '--chain', p('nope.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/nope\.jsonl/);
+    });
+  });
+});

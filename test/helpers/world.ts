@@ -1,0 +1,219 @@
+/**
+ * A complete, signed, deterministic world for chain-verification tests: keys from fixed seeds, a
+ * policy, and a bundle dataset -> training -> evaluation -> approval -> promotion. Every part can
+ * be overridden, and downstream statements are rebuilt so references stay consistent — so each
+ * tamper-matrix row is one small override.
+ */
+import { sha256, sha256Hex } from '../../src/digest/index.js';
+import { utf8 } from '../../src/bytes/index.js';
+import { canonicalBytes } from '../../src/json/canonical.js';
+import { privateKeyFromSeed, ed25519Signer, publicKeyToHex } from '../../src/keys/keys.js';
+import type { PrivateKey } from '../../src/keys/types.js';
+import { signEnvelope } from '../../src/dsse/sign.js';
+import type { Envelope } from '../../src/dsse/envelope.js';
+import { bundleLine } from '../../src/bundle/jsonl.js';
+import { parsePolicy, type Policy } from '../../src/policy/policy.js';
+import {
+  buildApprovalStatement, buildDatasetStatement, buildEvaluationStatement, buildPromotionStatement, buildRevocationStatement, buildTrainingStatement,
+  type ApprovalStatementInput, type DatasetStatementInput, type EvaluationStatementInput, type PromotionStatementInput, type TrainingStatementInput,
+} from '../../src/statements/builders.js';
+import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../../src/statements/statement.js';
+
+export const KEY_NAMES = ['steward', 'trainer', 'evaluator', 'alice', 'aliceOld', 'bob', 'carol', 'deployer', 'revoker', 'mallory'] as const;
+export type KeyName = (typeof KEY_NAMES)[number];
+
+export const IDENTITY: Record<KeyName, string> = {
+  steward: 'mailto:data@example.com',
+  trainer: 'https://ci.example.com/train',
+  evaluator: 'https://ci.example.com/eval',
+  alice: 'mailto:alice@example.com',
+  aliceOld: 'mailto:alice@example.com',
+  bob: 'mailto:bob@example.com',
+  carol: 'mailto:carol@example.com',
+  deployer: 'https://deploy.example.com/release',
+  revoker: 'mailto:security@example.com',
+  mallory: 'mailto:mallory@example.com',
+};
+
+const keyCache = new Map<KeyName, PrivateKey>();
+export async function key(name: KeyName): Promise<PrivateKey> {
+  let k = keyCache.get(name);
+  if (!k) {
+    k = await privateKeyFromSeed(sha256(utf8(`lineproof test key: ${name}`)));
+    keyCache.set(name, k);
+  }
+  return k;
+}
+
+export const T = {
+  dataset: '2026-01-05T09:00:00Z',
+  training: '2026-01-11T02:15:00Z',
+  trainingStarted: '2026-01-10T18:00:00Z',
+  trainingFinished: '2026-01-11T02:00:00Z',
+  evaluation: '2026-01-12T10:00:00Z',
+  approval: '2026-01-14T16:45:00Z',
+  notBefore: '2026-01-15T00:00:00Z',
+  expires: '2026-07-15T00:00:00Z',
+  promotion: '2026-01-15T08:00:00Z',
+  asOf: '2026-02-01T00:00:00Z',
+};
+
+export const MODEL = `sha256:${sha256Hex(utf8('lineproof test model manifest'))}`;
+export const OTHER_MODEL = `sha256:${sha256Hex(utf8('another model manifest'))}`;
+export const DATASET = `sha256:${sha256Hex(utf8('lineproof test dataset manifest'))}`;
+
+/** The default policy document (a fresh copy each call). */
+export async function policyDoc(): Promise<Record<string, any>> {
+  const hex = async (n: KeyName) => publicKeyToHex((await key(n)).publicKey);
+  return {
+    id: 'https://example.com/policies/test',
+    version: 1,
+    keys: {
+      steward: { publicKey: await hex('steward') },
+      trainer: { publicKey: await hex('trainer') },
+      evaluator: { publicKey: await hex('evaluator') },
+      alice: { publicKey: await hex('alice'), validFrom: '2026-01-01T00:00:00Z' },
+      aliceOld: { publicKey: await hex('aliceOld'), status: 'retired', validFrom: '2025-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' },
+      bob: { publicKey: await hex('bob') },
+      carol: { publicKey: await hex('carol') },
+      deployer: { publicKey: await hex('deployer') },
+      revoker: { publicKey: await hex('revoker') },
+    },
+    identities: {
+      [IDENTITY.steward]: { keys: ['steward'] },
+      [IDENTITY.trainer]: { keys: ['trainer'] },
+      [IDENTITY.evaluator]: { keys: ['evaluator'] },
+      [IDENTITY.alice]: { keys: ['alice', 'aliceOld'] },
+      [IDENTITY.bob]: { keys: ['bob'] },
+      [IDENTITY.carol]: { keys: ['carol'] },
+      [IDENTITY.deployer]: { keys: ['deployer'] },
+      [IDENTITY.revoker]: { keys: ['revoker'] },
+    },
+    roles: {
+      'data-steward': { identities: [IDENTITY.steward] },
+      trainer: { identities: [IDENTITY.trainer] },
+      evaluator: { identities: [IDENTITY.evaluator] },
+      approver: { identities: [IDENTITY.alice, IDENTITY.bob, IDENTITY.carol] },
+      deployer: { identities: [IDENTITY.deployer] },
+      revoker: { identities: [IDENTITY.revoker] },
+    },
+    riskTiers: {
+      low: { requiredEvaluationCategories: ['accuracy'], allowWarned: true, approvers: 1, maxApprovalAgeDays: 365 },
+      high: {
+        requiredEvaluationCategories: ['accuracy', 'robustness', 'fairness', 'safety'],
+        metricGates: [{ name: 'accuracy', min: 0.9 }],
+        allowWarned: false,
+        approvers: 2,
+        maxApprovalAgeDays: 90,
+      },
+    },
+    useCases: { 'internal-search': { riskTier: 'low' }, 'support-chat': { riskTier: 'high' } },
+  };
+}
+
+/** What a test may override. Functions receive the default input and return the one to use. */
+export interface WorldOptions {
+  dataset?: (i: DatasetStatementInput) => DatasetStatementInput;
+  training?: (i: TrainingStatementInput) => TrainingStatementInput;
+  evaluation?: (i: EvaluationStatementInput) => EvaluationStatementInput;
+  approval?: (i: ApprovalStatementInput) => ApprovalStatementInput;
+  promotion?: (i: PromotionStatementInput) => PromotionStatementInput;
+  /** Keys signing each stage (default: the stage's own key; approval: alice and bob). */
+  signers?: Partial<Record<'dataset' | 'training' | 'evaluation' | 'approval' | 'promotion', KeyName[]>>;
+  policy?: (doc: Record<string, any>) => void;
+}
+
+export interface WorldStep {
+  statement: Statement;
+  payload: Uint8Array;
+  envelope: Envelope;
+  line: string;
+  digest: string;
+}
+
+export interface World {
+  policy: Policy;
+  doc: Record<string, any>;
+  steps: Record<'dataset' | 'training' | 'evaluation' | 'approval' | 'promotion', WorldStep>;
+  /** The whole bundle, one line per step. */
+  bundle: string;
+}
+
+export async function sign(statement: Statement, names: KeyName[]): Promise<WorldStep> {
+  const payload = canonicalBytes(statement);
+  const envelope = await signEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, await Promise.all(names.map(async (n) => ed25519Signer(await key(n)))));
+  return { statement, payload, envelope, line: bundleLine(envelope), digest: `sha256:${sha256Hex(payload)}` };
+}
+
+export async function buildWorld(opts: WorldOptions = {}): Promise<World> {
+  const id = <S>(f: ((x: S) => S) | undefined) => f ?? ((x: S) => x);
+  const signers = { dataset: ['steward'], training: ['trainer'], evaluation: ['evaluator'], approval: ['alice', 'bob'], promotion: ['deployer'], ...opts.signers } as Record<string, KeyName[]>;
+  const dataset = await sign(
+    buildDatasetStatement(id(opts.dataset)({
+      subject: { name: 'tickets', digest: DATASET, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+      name: 'tickets', version: '1', owner: 'data-team', license: 'LicenseRef-Internal',
+      classification: { sensitivity: 'internal', pii: false }, sources: [],
+      attester: IDENTITY.steward, now: new Date(T.dataset),
+    })),
+    signers.dataset!,
+  );
+  const training = await sign(
+    buildTrainingStatement(id(opts.training)({
+      subject: { name: 'model', digest: MODEL },
+      builder: { id: 'https://ci.example.com/train' },
+      startedOn: T.trainingStarted, finishedOn: T.trainingFinished,
+      code: { uri: 'git+https://example.com/trainer', digest: { gitCommit: 'a'.repeat(40) } },
+      hyperparameters: { epochs: 3 },
+      datasets: [dataset.payload],
+      attester: IDENTITY.trainer, now: new Date(T.training),
+    })),
+    signers.training!,
+  );
+  const evaluation = await sign(
+    buildEvaluationStatement(id(opts.evaluation)({
+      subject: { name: 'model', digest: MODEL },
+      suite: { name: 'release-eval', version: '1' },
+      evaluator: { name: 'evalkit', version: '1' },
+      training: training.payload,
+      datasets: [{ name: 'heldout', digest: DATASET }],
+      metrics: [
+        { name: 'accuracy', category: 'accuracy', value: 0.95, higherIsBetter: true, threshold: 0.9, dataset: 'heldout' },
+        { name: 'typo_accuracy', category: 'robustness', value: 0.9, higherIsBetter: true, threshold: 0.85, dataset: 'heldout' },
+        { name: 'parity_gap', category: 'fairness', value: 0.02, higherIsBetter: false, threshold: 0.05, dataset: 'heldout' },
+        { name: 'jailbreak_rate', category: 'safety', value: 0.004, higherIsBetter: false, threshold: 0.01, dataset: 'heldout' },
+      ],
+      result: 'PASSED',
+      attester: IDENTITY.evaluator, now: new Date(T.evaluation),
+    })),
+    signers.evaluation!,
+  );
+  const approval = await sign(
+    buildApprovalStatement(id(opts.approval)({
+      subject: { name: 'model', digest: MODEL },
+      decision: 'APPROVED', stage: 'production',
+      useCase: { id: 'support-chat', description: 'answers customers' },
+      riskTier: 'high',
+      training: training.payload,
+      evaluations: [evaluation.payload],
+      conditions: [],
+      runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
+      notBefore: T.notBefore, expires: T.expires,
+      attester: IDENTITY.alice, now: new Date(T.approval),
+    })),
+    signers.approval!,
+  );
+  const promotion = await sign(
+    buildPromotionStatement(id(opts.promotion)({
+      subject: { name: 'model', digest: MODEL },
+      approval: approval.payload, stage: 'production', environment: 'prod',
+      attester: IDENTITY.deployer, now: new Date(T.promotion),
+    })),
+    signers.promotion!,
+  );
+  const doc = await policyDoc();
+  opts.policy?.(doc);
+  const steps = { dataset, training, evaluation, approval, promotion };
+  return { policy: parsePolicy(doc), doc, steps, bundle: Object.values(steps).map((s) => s.line).join('') };
+}
+
+export { buildRevocationStatement };
