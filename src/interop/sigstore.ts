@@ -167,7 +167,6 @@ function decodeField(text: string, path: string, what: string): Uint8Array {
 }
 
 function checkHint(hint: unknown): asserts hint is string {
-  // eslint-disable-next-line no-control-regex
   if (typeof hint !== 'string' || hint === '' || hint.length > 1024 || /[\u0000-\u001f\u007f]/.test(hint)) {
     throw new LineproofError('INVALID_ARGUMENT', `hint: expected 1..1024 characters without control characters, got ${typeof hint === 'string' ? `${hint.length} characters` : describeType(hint)}`, { path: 'hint' });
   }

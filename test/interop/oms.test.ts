@@ -31,7 +31,7 @@ function copyModel(): string {
 
 const failed = (r: Report): { id: string; code: string; subject: string }[] => r.checks.filter((c) => c.status === 'fail').map(({ id, code, subject }) => ({ id, code, subject }));
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const bundleJson = (): Json => JSON.parse(new TextDecoder().decode(SIG)) as Json;
 const enc = (j: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(j));
 
