@@ -60,6 +60,8 @@ export interface EcCurveInfo {
   bytes: number;
   /** The hash ECDSA uses with this curve in model_signing and Sigstore. */
   hash: 'sha256' | 'sha384' | 'sha512';
+  /** The hash's display name (`SHA-256`, ...). */
+  hashName: string;
   /** Sigstore's `PublicKeyDetails` name. */
   keyDetails: string;
   /** The group order n. */
@@ -71,9 +73,9 @@ export interface EcCurveInfo {
 }
 
 const INFO: Record<EcCurve, EcCurveInfo> = {
-  'P-256': { curve: 'P-256', oid: '1.2.840.10045.3.1.7', opensslName: 'prime256v1', bytes: 32, hash: 'sha256', keyDetails: 'PKIX_ECDSA_P256_SHA_256', order: p256.Point.Fn.ORDER, noble: p256, digest: sha256 },
-  'P-384': { curve: 'P-384', oid: '1.3.132.0.34', opensslName: 'secp384r1', bytes: 48, hash: 'sha384', keyDetails: 'PKIX_ECDSA_P384_SHA_384', order: p384.Point.Fn.ORDER, noble: p384 as unknown as NobleCurve, digest: sha384 },
-  'P-521': { curve: 'P-521', oid: '1.3.132.0.35', opensslName: 'secp521r1', bytes: 66, hash: 'sha512', keyDetails: 'PKIX_ECDSA_P521_SHA_512', order: p521.Point.Fn.ORDER, noble: p521 as unknown as NobleCurve, digest: sha512 },
+  'P-256': { curve: 'P-256', oid: '1.2.840.10045.3.1.7', opensslName: 'prime256v1', bytes: 32, hash: 'sha256', hashName: 'SHA-256', keyDetails: 'PKIX_ECDSA_P256_SHA_256', order: p256.Point.Fn.ORDER, noble: p256, digest: sha256 },
+  'P-384': { curve: 'P-384', oid: '1.3.132.0.34', opensslName: 'secp384r1', bytes: 48, hash: 'sha384', hashName: 'SHA-384', keyDetails: 'PKIX_ECDSA_P384_SHA_384', order: p384.Point.Fn.ORDER, noble: p384 as unknown as NobleCurve, digest: sha384 },
+  'P-521': { curve: 'P-521', oid: '1.3.132.0.35', opensslName: 'secp521r1', bytes: 66, hash: 'sha512', hashName: 'SHA-512', keyDetails: 'PKIX_ECDSA_P521_SHA_512', order: p521.Point.Fn.ORDER, noble: p521 as unknown as NobleCurve, digest: sha512 },
 };
 
 /** id-ecPublicKey (RFC 5480). */

@@ -93,7 +93,7 @@ export function verifyEcdsa(key: EcPublicKey, message: Uint8Array, signature: Ui
   } catch {
     ok = false;
   }
-  return ok ? { valid: true } : { valid: false, code: 'ECDSA_SIGNATURE_INVALID', reason: `the ECDSA ${key.curve}/${info.hash.toUpperCase()} signature does not verify for this key and message` };
+  return ok ? { valid: true } : { valid: false, code: 'ECDSA_SIGNATURE_INVALID', reason: `the ECDSA ${key.curve}/${info.hashName} signature does not verify for this key and message` };
 }
 
 /**

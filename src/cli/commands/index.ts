@@ -10,6 +10,8 @@ import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
 import { hashCheckProofCommand, hashProveCommand } from './hash-proof.js';
 import { verifyCommand } from './verify.js';
+import { omsSignCommand, omsVerifyCommand } from './oms.js';
+import { bundleFromSigstoreCommand, bundleToSigstoreCommand } from './bundle-sigstore.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
@@ -20,4 +22,8 @@ export const COMMANDS: Command[] = [
   dsseSignCommand,
   dsseVerifyCommand,
   canonicalCommand,
+  omsVerifyCommand,
+  omsSignCommand,
+  bundleToSigstoreCommand,
+  bundleFromSigstoreCommand,
 ];

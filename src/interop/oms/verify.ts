@@ -130,7 +130,7 @@ function checkSignature(rb: ReportBuilder, input: Uint8Array | string | JsonValu
   // 3. ECDSA over PAE(payloadType, exact payload bytes)
   const sig = b.envelope.signatures[0]!.sig;
   const check = verifyEcdsa(key, pae(b.envelope.payloadType, b.envelope.payload), sig);
-  const hash = ecCurveInfo(key.curve).hash.toUpperCase();
+  const hash = ecCurveInfo(key.curve).hashName;
   if (check.valid) rb.pass('oms.signature', subject, `ECDSA ${key.curve}/${hash} signature over the DSSE PAE of the payload verifies under the given key`);
   else if (check.code === 'ECDSA_SIGNATURE_MALFORMED') rb.fail('oms.signature', 'ECDSA_SIGNATURE_MALFORMED', subject, check.reason);
   else rb.fail('oms.signature', 'OMS_SIGNATURE_INVALID', subject, `the ECDSA ${key.curve}/${hash} signature does not verify under the given key: the payload or signature changed, or another key signed`);
