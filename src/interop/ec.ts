@@ -288,11 +288,19 @@ function pemBlocks(text: string, what: string): PemFound[] {
   return out;
 }
 
+function indexOfAscii(bytes: Uint8Array, needle: string): number {
+  const first = needle.charCodeAt(0);
+  outer: for (let i = bytes.indexOf(first); i >= 0 && i + needle.length <= bytes.length; i = bytes.indexOf(first, i + 1)) {
+    for (let j = 1; j < needle.length; j++) if (bytes[i + j] !== needle.charCodeAt(j)) continue outer;
+    return i;
+  }
+  return -1;
+}
+
 function inputText(input: string | Uint8Array, what: string): string | undefined {
   if (typeof input === 'string') return input;
   // Bytes holding a PEM BEGIN line are text; anything else is binary (DER or a raw point).
-  const probe = new TextDecoder('latin1').decode(input.subarray(0, Math.min(input.length, 64 * 1024)));
-  return probe.includes('-----BEGIN ') ? fromUtf8(input, what) : undefined;
+  return indexOfAscii(input, '-----BEGIN ') >= 0 ? fromUtf8(input, what) : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { ecCurveInfo } from '../../interop/ec.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { OMS_DEFAULT_SHARD_SIZE, type OmsMethod } from '../../manifest/oms.js';
 import { loadEcPrivateKey, loadEcPublicKey, signOmsModelPath, verifyOmsModelPath } from '../../node/oms.js';
+import type { TreeProgress } from '../../node/hash-tree.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
@@ -74,6 +75,26 @@ Example:
   lineproof oms sign --model ./my-model --key model-key.pem --out ./my-model/model.sig
 `;
 
+/** A progress line on stderr while hashing large models, only on a terminal. */
+function progress(ctx: CliContext): { onProgress?: (p: TreeProgress) => void; done(): void } {
+  if (!ctx.io.isTTY) return { done() {} };
+  let last = 0;
+  let drawn = false;
+  return {
+    onProgress(p: TreeProgress): void {
+      const now = Date.now();
+      if (p.bytesTotal < 64 * 1024 * 1024 || (now - last < 200 && p.bytesDone < p.bytesTotal)) return;
+      last = now;
+      drawn = true;
+      const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
+      ctx.io.stderr(`\rhashing ${String(pct).padStart(3)}%  ${p.filesDone}/${p.filesTotal} files  ${p.path.length > 40 ? `…${p.path.slice(-39)}` : p.path}\u001b[K`);
+    },
+    done(): void {
+      if (drawn) ctx.io.stderr('\r\u001b[K');
+    },
+  };
+}
+
 function exists(path: string): boolean {
   try {
     statSync(path);
@@ -135,8 +156,9 @@ export const omsVerifyCommand: Command = {
     const publicKey = await asExit(EXIT.USAGE, () => loadEcPublicKey(resolvePath(ctx, keyArg), { what: keyArg }));
 
     let result;
+    const bar = progress(ctx);
     try {
-      result = await verifyOmsModelPath(model, { signature, publicKey, ignorePaths, ignoreGitPaths: !values['no-ignore-git-paths'] });
+      result = await verifyOmsModelPath(model, { signature, publicKey, ignorePaths, ignoreGitPaths: !values['no-ignore-git-paths'], ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
     } catch (e) {
       if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') {
         // A signature file too large to be a bundle: the evidence fails, with a report.
@@ -149,6 +171,8 @@ export const omsVerifyCommand: Command = {
           throw e;
         });
       }
+    } finally {
+      bar.done();
     }
     if (values.json) ctx.io.stdout(`${JSON.stringify(result.report, null, 2)}\n`);
     else summary(ctx, result.report, modelArg, sigArg);
@@ -187,8 +211,10 @@ export const omsSignCommand: Command = {
     const key = await asExit(EXIT.USAGE, () =>
       loadEcPrivateKey(resolvePath(ctx, keyArg), { what: keyArg, onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`), ...(passphrase ? { passphrase } : {}) }),
     );
+    const bar = progress(ctx);
     const signed = await asExit(EXIT.USAGE, () =>
       signOmsModelPath(model, {
+        ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
         key,
         method,
         ...(shardSize !== undefined ? { shardSize } : {}),
@@ -197,7 +223,7 @@ export const omsSignCommand: Command = {
         allowSymlinks: values['allow-symlinks'] ?? false,
         signaturePath: out,
       }),
-    );
+    ).finally(() => bar.done());
     if (signed.text.length > DEFAULT_LIMITS.envelopeBytes) {
       throw usage(`oms sign: the signature would be ${signed.text.length} bytes, more than the bundle limit of ${DEFAULT_LIMITS.envelopeBytes}; use --method files or a larger --shard-size`);
     }
@@ -213,7 +239,7 @@ export const omsSignCommand: Command = {
       ctx.io.stdout(`${JSON.stringify({ signature: outArg, digest: signed.model.digest, method, resources: signed.model.manifest.resources.length, files: signed.model.files, curve: key.curve, hint }, null, 2)}\n`);
     } else {
       const info = ecCurveInfo(key.curve);
-      ctx.io.stdout(`signed: ${modelArg} -> ${outArg}\n  ${signed.model.files} files, ${signed.model.manifest.resources.length} resources by ${method}; root ${signed.model.digest}\n  ECDSA ${key.curve}/${info.hashName}, key hint ${hint}\n`);
+      ctx.io.stdout(`signed: ${modelArg} -> ${outArg}\n  ${signed.model.files} file${signed.model.files === 1 ? "" : "s"}, ${signed.model.manifest.resources.length} resource${signed.model.manifest.resources.length === 1 ? "" : "s"} by ${method}; root ${signed.model.digest}\n  ECDSA ${key.curve}/${info.hashName}, key hint ${hint}\n`);
     }
     return EXIT.OK;
   },
