@@ -239,7 +239,7 @@ export const omsSignCommand: Command = {
       ctx.io.stdout(`${JSON.stringify({ signature: outArg, digest: signed.model.digest, method, resources: signed.model.manifest.resources.length, files: signed.model.files, curve: key.curve, hint }, null, 2)}\n`);
     } else {
       const info = ecCurveInfo(key.curve);
-      ctx.io.stdout(`signed: ${modelArg} -> ${outArg}\n  ${signed.model.files} file${signed.model.files === 1 ? "" : "s"}, ${signed.model.manifest.resources.length} resource${signed.model.manifest.resources.length === 1 ? "" : "s"} by ${method}; root ${signed.model.digest}\n  ECDSA ${key.curve}/${info.hashName}, key hint ${hint}\n`);
+      ctx.io.stdout(`signed: ${modelArg} -> ${outArg}\n  ${signed.model.files} file${signed.model.files === 1 ? '' : 's'}, ${signed.model.manifest.resources.length} resource${signed.model.manifest.resources.length === 1 ? '' : 's'} by ${method}; root ${signed.model.digest}\n  ECDSA ${key.curve}/${info.hashName}, key hint ${hint}\n`);
     }
     return EXIT.OK;
   },
