@@ -72,6 +72,13 @@ function allowOnly(o: JsonObject, keys: readonly string[], path: string, code: E
 /**
  * @internal Read a key-based Sigstore bundle strictly (shared by the Sigstore converter and the
  * model_signing verifier, whose v1.0.x bundles need the `oms` dialect).
+ * @param input the bundle: bytes, text or a parsed value
+ * @param options the dialect, limits, a name for messages
+ * @returns the media type, the key material, the envelope (one signature) and the keyid as written
+ * @example
+ * ```ts
+ * const b = readKeyBundle(bytes, { dialect: 'oms', what: 'model.sig' });
+ * ```
  * @throws {LineproofError} JSON_* codes, BASE64_* codes, SIGSTORE_BUNDLE_INVALID / OMS_BUNDLE_INVALID,
  *   SIGSTORE_BUNDLE_UNSUPPORTED / OMS_BUNDLE_UNSUPPORTED, SIGSTORE_MULTIPLE_SIGNATURES, DSSE_* parse codes
  */

@@ -18,7 +18,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { Verifier, toSignedEntity, toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../src/bytes/index.js';
-import { EC_CURVES, ecCurveInfo, ecPrivateKeyToPem, ecPublicKeyToPem, ecSpkiDer, generateEcPrivateKey, omsKeyHint, parseOmsStatement, serializeSigstoreBundle, signOmsManifest, ecdsaSigner, verifyOmsSignature, type EcCurve, type EcPublicKey } from '../../src/index.js';
+import { EC_CURVES, ecPrivateKeyToPem, ecPublicKeyToPem, ecSpkiDer, generateEcPrivateKey, omsKeyHint, parseOmsStatement, serializeSigstoreBundle, signOmsManifest, ecdsaSigner, verifyOmsSignature, type EcCurve, type EcPublicKey } from '../../src/index.js';
 import { hashOmsModel, loadEcPrivateKey, signOmsModelPath, verifyOmsModelPath } from '../../src/node/index.js';
 import type { Report } from '../../src/report/index.js';
 import { fixturePath, repoPath } from '../helpers/fixtures.js';
@@ -219,7 +219,6 @@ describe('Python cryptography following model_signing\'s EC-key code (oms_peer.p
         cpSync(fixturePath('model-signing', 'v1.0.1-elliptic-key'), dir, { recursive: true });
         expect(py(python, 'verify', join(dir, 'model.sig'), fixturePath('model-signing', 'signing-key-pub.pem'), dir, 'ignore-me', 'model.sig').status).toBe(0);
         expect(py(python, 'verify', join(dir, 'model.sig'), fixturePath('model-signing', 'signing-key-pub.pem'), dir, 'model.sig').status).toBe(1);
-        expect(ecCurveInfo('P-384').hash).toBe('sha384');
       });
     });
   }

@@ -284,7 +284,6 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
     });
 
     it('never passes a bundle with one byte changed (other than whitespace for whitespace)', async () => {
-      const text = new TextDecoder().decode(SIG);
       const ws = new Set([0x20, 0x09, 0x0a, 0x0d]);
       await fc.assert(
         fc.asyncProperty(fc.nat(SIG.length - 1), fc.integer({ min: 1, max: 255 }), async (at, delta) => {
@@ -298,7 +297,6 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
         }),
         { numRuns: 300 },
       );
-      expect(text.length).toBe(SIG.length);
     });
 
     it('never throws on arbitrary input', async () => {
