@@ -81,6 +81,8 @@ export const ERROR_CODES = {
   METRIC_GATE_FAILED: 'A metric fails the policy gate (or, without one, its declared threshold).',
   METRIC_MISSING: 'The policy gates a metric that no evaluation reports.',
   REVOKED: 'An attestation, the model, a dataset or a key of the chain is revoked.',
+  BASE_MODEL_NOT_ALLOWED: 'A fine-tune\'s base model is neither pinned by the policy nor covered by its baseModels sub-policy.',
+  BASE_MODEL_UNCHECKED: 'A fine-tune\'s base model is not checked because the policy has no baseModels section (listed as skipped).',
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
