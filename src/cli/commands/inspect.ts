@@ -166,7 +166,7 @@ async function inspect(chainName: string, bundle: ReturnType<typeof readBundleFi
 }
 
 function signatureText(s: InspectSignature, policy: boolean): string {
-  const hint = s.keyid ? `keyid ${short(s.keyid)}` : 'no keyid';
+  const hint = s.keyid ? `keyid ${s.keyid.length > 16 ? `${s.keyid.slice(0, 12)}…` : s.keyid}` : 'no keyid';
   if (!policy) return `${hint} (unverified: no --policy)`;
   if (!s.key) return `UNTRUSTED ${hint}: no policy key verifies it`;
   return `${s.identity} (key ${s.key}; ${s.roles!.join(', ') || 'no role'})`;
