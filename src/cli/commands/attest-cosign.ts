@@ -9,6 +9,7 @@ import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
 import { loadPrivateKey } from '../../node/keys.js';
 import { parsePolicy } from '../../policy/policy.js';
+import { parseTimestamp } from '../../time/index.js';
 import { ROLE_OF_STAGE } from '../../verify/chain.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
@@ -83,7 +84,7 @@ export const attestCosignCommand: Command = {
       const hex = toHex(key.publicKey.bytes);
       const k = policy.keys.find((p) => p.publicKeyHex === hex);
       if (!k) throw operatorError('UNTRUSTED_SIGNER', `${cmd}: the key ${keyPath} is not in the policy ${policyPath}; its signature would not count`);
-      checkSigner(cmd, k, undefined, attestation.stage, new Date(), keyPath, policyPath!);
+      checkSigner(cmd, k, undefined, attestation.stage, new Date(Number(parseTimestamp(attestation.issuedAt).epochNanos / 1_000_000n)), keyPath, policyPath!);
       const sigs = await resolveSignatures(entry.envelope, policy.keys, nodeEd25519Verifier);
       const role = ROLE_OF_STAGE[attestation.stage];
       if (!sigs.some((s) => s.key?.roles.includes(role))) warn(ctx, `${digestText}: no trusted key of the ${role} role has signed it yet`);
