@@ -123,6 +123,17 @@ describe('lineproof attest', () => {
       expect(parsed.attester.id).toBe(IDENTITY.steward); // taken from the policy's binding of the key
     });
 
+    it('a dataset derived from another (--ref) is the one training finds: the leaf of the derivation', async () => {
+      const w = await workspace();
+      const raw = await digestOf(w.run, DATASET);
+      const clean = await digestOf(w.run, [...DATASET.map((x) => (x === 'data' ? 'data2' : x === 'tickets' ? 'tickets-clean' : x)), '--ref', raw]);
+      const training = await digestOf(w.run, TRAINING);
+      const entries = readBundle(w.chain()).entries;
+      const refs = (d: string) => parseAttestationPayload(entries.find((e) => e.payloadDigest === d)!.envelope.payload).references.map((r) => [r.role, r.digest]);
+      expect(refs(clean)).toEqual([['derived-from', raw]]);
+      expect(refs(training)).toEqual([['dataset', clean]]);
+    });
+
     it('--predicate supplies the other fields, and flags override it', async () => {
       const w = await workspace();
       writeFileSync(join(w.dir, 'dataset.json'), JSON.stringify({ name: 'from-file', version: '9', owner: 'o', license: 'MIT', description: 'd', classification: { sensitivity: 'public', pii: true }, processing: [{ name: 'dedup', parameters: { t: 0.9 } }] }));

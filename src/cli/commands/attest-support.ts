@@ -3,7 +3,7 @@
  * hashing subjects, resolving `--ref` and looking up predecessors in the chain, reading
  * `--predicate FILE` strictly, checking the key against the policy, signing and writing.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { toHex } from '../../bytes/index.js';
 import { type Bundle } from '../../bundle/jsonl.js';
@@ -296,11 +296,11 @@ const DIGEST_TEXT = /^[A-Za-z0-9_-]+:[0-9a-fA-F]+$/;
 
 /**
  * `--subject PATH|ALG:HEX`: a path is hashed now (a directory's digest is its manifest's, DESIGN
- * §3); digest text is taken as is.
+ * §3); digest text (that names no existing file) is taken as is.
  */
 export async function resolveSubject(env: AttestEnv, text: string, defaultName: string | undefined): Promise<ResolvedSubject> {
   const name = env.values.name as string | undefined;
-  if (DIGEST_TEXT.test(text)) {
+  if (DIGEST_TEXT.test(text) && !existsSync(resolvePath(env.ctx, text))) {
     let digest: DigestSet;
     try {
       digest = digestSetFromText(text.toLowerCase(), '--subject');

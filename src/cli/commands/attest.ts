@@ -38,6 +38,7 @@ import {
   signAndWrite,
   slotRefs,
   timeFlag,
+  trustedForStage,
   warn,
   digestText,
   type AttestEnv,
@@ -215,7 +216,8 @@ export const attestTrainingCommand = stageCommand(
     const refs = slotRefs(env, resolveRefs(env), ['dataset', 'training'], 'a training refers to the dataset attestations it was trained on (and, for a fine-tune, to the base model\'s training)');
     let datasets = refs.dataset;
     if (datasets.length === 0) {
-      const leaves = candidates(env, 'dataset', (a) => env.index.referrers(a.entry.payloadDigest).every((r) => r.from.attestation.stage !== 'dataset'));
+      // the datasets no other (trusted, with --policy) dataset of the chain derives from
+      const leaves = candidates(env, 'dataset', (a) => env.index.referrers(a.entry.payloadDigest).every((r) => r.from.attestation.stage !== 'dataset' || !trustedForStage(env, r.from)));
       datasets = [exactlyOne(env, leaves, 'the dataset attestation the model was trained on')];
     }
     const baseTraining = one(env, refs.training, "the base model's training");
