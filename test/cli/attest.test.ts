@@ -383,6 +383,7 @@ describe('lineproof inspect', () => {
     expect(r.stdout).toMatch(/^OK: /m);
     const plain = await ok(w.run(['inspect', '--chain', 'chain.intoto.jsonl']));
     expect(plain.stdout).toMatch(/unverified: no --policy/);
+    expect(r.stdout).not.toMatch(/unreferenced/);
     const json = JSON.parse((await ok(w.run(['inspect', '--chain', 'chain.intoto.jsonl', '--json']))).stdout);
     expect(json.ok).toBe(true);
     expect(json.roots).toEqual([d.promotion]);
@@ -404,6 +405,8 @@ describe('lineproof inspect', () => {
       const text = await w.run(['inspect', '--chain', 'chain.intoto.jsonl']);
       expect(text.stdout).toMatch(/Unreadable lines:\n {2}line 3: JSON_SYNTAX/);
       expect(text.stdout).toMatch(/MISSING sha256:/);
+      // every attestation that remains is still relied on by another
+      expect(text.stdout).not.toMatch(/unreferenced/);
     });
     it('a changed payload no longer verifies (UNTRUSTED with --policy) and its referrers dangle', async () => {
       const w = await workspace();
@@ -423,6 +426,13 @@ describe('lineproof inspect', () => {
       expect(json.problems.map((p: { code: string }) => p.code).sort()).toEqual(['REFERENCE_UNRESOLVED', 'UNTRUSTED_SIGNER']);
       expect(json.problems.find((p: { code: string }) => p.code === 'REFERENCE_UNRESOLVED').message).toContain(d.evaluation.slice(0, 19));
     });
+  });
+
+  it('marks attestations nothing relies on as unreferenced', async () => {
+    const w = await workspace();
+    const d = await digestOf(w.run, DATASET);
+    const r = await ok(w.run(['inspect', '--chain', 'chain.intoto.jsonl']));
+    expect(r.stdout).toContain(`dataset ${d}  (line 1)  unreferenced`);
   });
 
   it('exits 2 for a missing chain file or a bad policy', async () => {

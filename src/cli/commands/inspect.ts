@@ -197,7 +197,8 @@ function render(ins: Inspection, policy: boolean): string {
       continue;
     }
     shown.add(digest);
-    const marks = [a.revokedBy.length > 0 ? `REVOKED by ${a.revokedBy.map(short).join(', ')}` : undefined, policy && a.trusted === false ? 'UNTRUSTED' : undefined].filter(Boolean);
+    const unreferenced = edge === undefined && (a.stage === 'dataset' || a.stage === 'training' || a.stage === 'evaluation');
+    const marks = [unreferenced ? 'unreferenced: nothing in the chain relies on it' : undefined, a.revokedBy.length > 0 ? `REVOKED by ${a.revokedBy.map(short).join(', ')}` : undefined, policy && a.trusted === false ? 'UNTRUSTED' : undefined].filter(Boolean);
     out.push(`${prefix}${branch}${label}${a.stage} ${digest}  (line ${a.lines.join(', ')})${marks.length ? `  ${marks.join('; ')}` : ''}`);
     const body = `${prefix}${cont}${a.references.filter((r) => r.role !== 'revokes').length > 0 ? '│ ' : '  '}`;
     out.push(`${body}${a.summary}; issued ${a.issuedAt} by ${a.attester}`);
