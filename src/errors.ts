@@ -158,6 +158,12 @@ export const ERROR_CODES = {
   OMS_PATH_UNSUPPORTED: 'A path model_signing cannot represent (e.g. a ":" in a shard path).',
   OMS_PREDICATE_INVALID: 'A model_signing statement or predicate does not have the shape of its v1.0 format.',
   OMS_ROOT_DIGEST_MISMATCH: 'A model_signing subject digest is not the SHA-256 over its resource digests.',
+
+  // ---- bundle writing, co-signing, attest ---------------------------------------------------
+  BUNDLE_LOCK_TIMEOUT: 'The advisory lock of a bundle (BUNDLE.lock) stayed held by a live writer past the timeout; nothing was written.',
+  BUNDLE_PAYLOAD_NOT_FOUND: 'No envelope of the bundle has a payload with the given digest (nothing to co-sign).',
+  PREDECESSOR_NOT_FOUND: 'No attestation in the chain fits as the predecessor a new attestation needs (name it with --ref).',
+  PREDECESSOR_AMBIGUOUS: 'Several attestations in the chain fit as the predecessor a new attestation needs; choose with --ref.',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */
