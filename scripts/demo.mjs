@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The first Lineproof demo (`npm run demo`, after a build): generate a key, sign a small in-toto
-// statement about a file, verify it, then flip one byte of the payload and show the rejection
-// with its code. Runs the built CLI (dist/) exactly as a user would. Exits 0 only when every step
-// behaved as expected. (A later issue replaces it with the full lifecycle demo.)
+// The Lineproof lifecycle demo (`npm run demo`, after a build). In a temporary directory, with no
+// arguments and nothing to set up: six people and pipelines get keys, a policy names who may do
+// what, and a model is attested from its data to production through the real CLI (dist/):
+// dataset -> training -> evaluation -> approval (two approvers) -> promotion. The chain is verified
+// offline, then three attacks are shown being rejected with their codes, and the chain is printed
+// as a tree. Exits 0 only when every step behaved as expected.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,59 +16,144 @@ if (!existsSync(BIN)) {
   console.error('demo: dist/ is missing; run `npm run build` first (npm run demo does)');
   process.exit(1);
 }
+const started = Date.now();
 const dir = mkdtempSync(join(tmpdir(), 'lineproof-demo-'));
 const problems = [];
+const CHAIN = 'model.intoto.jsonl';
 
-function step(title) {
-  console.log(`\n== ${title}`);
+function say(text) {
+  console.log(text.replace(/^/gm, '   ').replace(/^ {3}/, '\n== '));
 }
-function lineproof(args, expectCode) {
-  console.log(`$ lineproof ${args.join(' ')}`);
+function lineproof(args, { expect = 0, codes = [], quiet = false } = {}) {
+  console.log(`$ lineproof ${args.map((a) => (/[\s"'<>|]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, LINEPROOF_KEY_PASSPHRASE: '' } });
   const out = `${r.stdout}${r.stderr}`.trimEnd();
-  if (out) console.log(out.replace(/^/gm, '  '));
+  if (out && !quiet) console.log(out.replace(/^/gm, '  '));
   console.log(`  (exit ${r.status})`);
-  if (r.status !== expectCode) problems.push(`lineproof ${args[0]} ${args[1] ?? ''}: expected exit ${expectCode}, got ${r.status}`);
+  if (r.status !== expect) problems.push(`lineproof ${args.slice(0, 2).join(' ')}: expected exit ${expect}, got ${r.status}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
+  for (const c of codes) if (!out.includes(c)) problems.push(`lineproof ${args.slice(0, 2).join(' ')}: expected ${c} in the output`);
   return r;
 }
+const iso = (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+const PEOPLE = {
+  steward: 'mailto:data-steward@example.com',
+  trainer: 'https://ci.example.com/pipelines/train',
+  evaluator: 'https://ci.example.com/pipelines/eval',
+  alice: 'mailto:alice@example.com',
+  bob: 'mailto:bob@example.com',
+  deployer: 'https://deploy.example.com/release',
+};
 
 try {
-  step('1. generate an Ed25519 key pair');
-  lineproof(['keygen', '--out', 'trainer'], 0);
+  say('1. Keys. Each person or pipeline that signs gets its own Ed25519 key pair.');
+  mkdirSync(join(dir, 'keys'));
+  for (const name of Object.keys(PEOPLE)) lineproof(['keygen', '--out', `keys/${name}`], { quiet: name !== 'steward' });
 
-  step('2. write a small in-toto Statement about a model file');
-  const model = Buffer.from('pretend these are weights\n');
-  writeFileSync(join(dir, 'model.bin'), model);
-  const statement = {
-    _type: 'https://in-toto.io/Statement/v1',
-    subject: [{ name: 'model.bin', digest: { sha256: createHash('sha256').update(model).digest('hex') } }],
-    predicateType: 'https://lineproof.dev/attestation/demo/v0.1',
-    predicate: { note: 'first demo' },
+  say(`2. The policy (policy.json) is the trust root: which key belongs to which identity, who holds
+which role, and what each use case requires. "support-chat" is high risk: two approvers, accuracy,
+robustness, fairness and safety evaluated, accuracy >= 0.9, nothing WARNED.`);
+  const doc = {
+    id: 'https://example.com/policies/support-models',
+    version: 1,
+    keys: Object.fromEntries(Object.keys(PEOPLE).map((n) => [n, { publicKey: readFileSync(join(dir, 'keys', `${n}.pub`), 'utf8') }])),
+    identities: Object.fromEntries(Object.entries(PEOPLE).map(([n, id]) => [id, { keys: [n] }])),
+    roles: {
+      'data-steward': { identities: [PEOPLE.steward] },
+      trainer: { identities: [PEOPLE.trainer] },
+      evaluator: { identities: [PEOPLE.evaluator] },
+      approver: { identities: [PEOPLE.alice, PEOPLE.bob] },
+      deployer: { identities: [PEOPLE.deployer] },
+    },
+    riskTiers: {
+      low: { requiredEvaluationCategories: ['accuracy'], allowWarned: true, approvers: 1, maxApprovalAgeDays: 365 },
+      high: { requiredEvaluationCategories: ['accuracy', 'robustness', 'fairness', 'safety'], metricGates: [{ name: 'routing_accuracy', min: 0.9 }], allowWarned: false, approvers: 2, maxApprovalAgeDays: 90 },
+    },
+    useCases: { 'support-chat': { riskTier: 'high' }, 'internal-search': { riskTier: 'low' } },
   };
-  writeFileSync(join(dir, 'statement.json'), `${JSON.stringify(statement, null, 2)}\n`);
-  console.log(readFileSync(join(dir, 'statement.json'), 'utf8').trimEnd().replace(/^/gm, '  '));
+  writeFileSync(join(dir, 'policy.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  console.log(`  roles: ${Object.entries(doc.roles).map(([r, v]) => `${r} = ${v.identities.join(', ')}`).join('; ')}`);
 
-  step('3. sign it as a DSSE envelope');
-  lineproof(['dsse', 'sign', '--key', 'trainer.key', '--type', 'application/vnd.in-toto+json', '--in', 'statement.json', '--out', 'statement.intoto.json'], 0);
+  say('3. A small fake model directory and its training data.');
+  mkdirSync(join(dir, 'model'));
+  writeFileSync(join(dir, 'model', 'config.json'), '{"architecture":"tiny-demo","layers":2}\n');
+  writeFileSync(join(dir, 'model', 'model.safetensors'), Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 2654435761) >>> 24)));
+  writeFileSync(join(dir, 'model', 'tokenizer.json'), '{"vocab":["hello","world"]}\n');
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'data', 'train.jsonl'), '{"ticket":"my order is late","queue":"shipping"}\n'.repeat(50));
+  writeFileSync(join(dir, 'data', 'test.jsonl'), '{"ticket":"refund please","queue":"billing"}\n'.repeat(10));
+  lineproof(['hash', 'model']);
 
-  step('4. verify it against the public key');
-  lineproof(['dsse', 'verify', '--key', 'trainer.pub', '--type', 'application/vnd.in-toto+json', '--in', 'statement.intoto.json'], 0);
+  const now = Date.now();
+  const C = ['--chain', CHAIN, '--policy', 'policy.json'];
+  say('4. The data steward attests the dataset (a directory: its manifest is hashed and inlined).');
+  lineproof(['attest', 'dataset', '--subject', 'data', '--name', 'support-tickets', '--version', '2026.01', '--owner', 'support-data-team',
+    '--license', 'LicenseRef-Internal', '--sensitivity', 'internal', '--pii', 'no', '--key', 'keys/steward.key', ...C]);
 
-  step('5. flip one byte of the payload and verify again');
-  const env = JSON.parse(readFileSync(join(dir, 'statement.intoto.json'), 'utf8'));
-  const payload = Buffer.from(env.payload, 'base64');
-  const at = payload.indexOf('first demo');
-  payload[at] ^= 0x20; // "first demo" -> "First demo": still a valid Statement, no longer what was signed
-  writeFileSync(join(dir, 'tampered.intoto.json'), `${JSON.stringify({ ...env, payload: payload.toString('base64') })}\n`);
-  console.log(`  payload byte ${at}: ${JSON.stringify(String.fromCharCode(payload[at] ^ 0x20))} -> ${JSON.stringify(String.fromCharCode(payload[at]))}`);
-  const bad = lineproof(['dsse', 'verify', '--key', 'trainer.pub', '--type', 'application/vnd.in-toto+json', '--in', 'tampered.intoto.json'], 1);
-  if (!/FAIL dsse\.threshold DSSE_NO_TRUSTED_SIGNATURE/.test(bad.stdout)) problems.push('the tampered envelope was not rejected with DSSE_NO_TRUSTED_SIGNATURE');
+  say('5. The training pipeline attests the run (SLSA provenance). The dataset attestation is found in\nthe chain by itself; the key is checked against the policy before signing.');
+  lineproof(['attest', 'training', '--subject', 'model', '--started', iso(now - 7_200_000), '--finished', iso(now - 3_600_000),
+    '--code', 'git+https://github.com/example/trainer', '--code-ref', 'refs/tags/v1.4.0', '--commit', '4f2a9c1e0b7d3a5f6e8c9b0a1d2e3f4a5b6c7d8e',
+    '--param', 'epochs=3', '--param', 'learning_rate=0.0002', '--key', 'keys/trainer.key', ...C]);
+
+  say('6. The evaluation pipeline attests its results; the training of this exact model is looked up.');
+  const evalArgs = ['--subject', 'model', '--suite', 'support-release-eval', '--suite-version', '3.1', '--evaluator', 'evalkit', '--evaluator-version', '0.9.4',
+    '--data', 'heldout=data/test.jsonl', '--metric', 'accuracy:routing_accuracy=0.93>=0.9', '--metric', 'robustness:accuracy_under_typos=0.88>=0.85',
+    '--metric', 'fairness:parity_gap=0.021<=0.05', '--metric', 'safety:jailbreak_rate=0.004<=0.01', '--result', 'PASSED', '--key', 'keys/evaluator.key'];
+  lineproof(['attest', 'evaluation', ...evalArgs, ...C]);
+
+  say('7. Alice approves the model for "support-chat" in production, relying on that training and evaluation.');
+  const approval = lineproof(['attest', 'approval', '--subject', 'model', '--decision', 'APPROVED', '--stage', 'production', '--use-case', 'support-chat',
+    '--use-case-description', 'Answers customer support chats; a human reviews refunds.', '--expires', '+30d', '--condition', 'A human reviews every refund.',
+    '--tool', 'https://helpdesk.example.com/api/tickets:read', '--data-class', 'internal', '--key', 'keys/alice.key', ...C]);
+  const approvalDigest = /^approval (sha256:[0-9a-f]{64})$/m.exec(approval.stdout)?.[1];
+  if (!approvalDigest) throw new Error('attest approval did not print the payload digest');
+
+  say('8. Verify now: one approver is not enough for a high-risk use case.');
+  const verify = ['verify', '--chain', CHAIN, '--policy', 'policy.json'];
+  lineproof([...verify, '--artifact', 'model', '--use-case', 'support-chat'], { expect: 1, codes: ['APPROVAL_THRESHOLD_NOT_MET'] });
+
+  say('9. Bob co-signs the same approval: his signature is appended as a new line over the same payload,\nso every reference to the approval stays valid.');
+  lineproof(['attest', 'cosign', '--payload-digest', approvalDigest, '--key', 'keys/bob.key', ...C]);
+
+  say('10. The deployer attests the promotion to production under that approval.');
+  lineproof(['attest', 'promotion', '--subject', 'model', '--environment', 'prod-eu-west-1', '--endpoint', 'https://inference.example.com/v1/support-chat', '--key', 'keys/deployer.key', ...C]);
+
+  say('11. Verify the model directory offline against the policy: the whole chain holds.');
+  lineproof([...verify, '--artifact', 'model', '--use-case', 'support-chat'], { codes: ['VERIFIED: model'] });
+
+  say('Attack 1: one byte of the weights is flipped. The model is no longer the one approved.');
+  cpSync(join(dir, 'model'), join(dir, 'model-tampered'), { recursive: true });
+  const weights = join(dir, 'model-tampered', 'model.safetensors');
+  const bytes = readFileSync(weights);
+  bytes[123_456] ^= 0x01;
+  writeFileSync(weights, bytes);
+  console.log('  model-tampered/model.safetensors: byte 123456 flipped');
+  lineproof([...verify, '--artifact', 'model-tampered', '--use-case', 'support-chat'], { expect: 1, codes: ['SUBJECT_NOT_APPROVED'] });
+
+  say('Attack 2: a different evaluation is swapped in for the one the approvers relied on (a real one,\nsigned by the evaluation pipeline, of the same training, but not the evidence that was approved).');
+  const lines = readFileSync(join(dir, CHAIN), 'utf8').trimEnd().split('\n');
+  const trainingDigest = JSON.parse(lineproof(['inspect', '--chain', CHAIN, '--json'], { quiet: true }).stdout).attestations.find((a) => a.stage === 'training').payloadDigest;
+  lineproof(['attest', 'evaluation', ...evalArgs.map((a) => (a === 'accuracy:routing_accuracy=0.93>=0.9' ? 'accuracy:routing_accuracy=0.97>=0.9' : a)), '--ref', `training=${trainingDigest}`, '--policy', 'policy.json', '--out', 'other-evaluation.intoto.json']);
+  const swapped = [...lines.filter((l, i) => i !== 2), readFileSync(join(dir, 'other-evaluation.intoto.json'), 'utf8').trimEnd()];
+  writeFileSync(join(dir, 'swapped.intoto.jsonl'), `${swapped.join('\n')}\n`);
+  console.log('  swapped.intoto.jsonl: line 3 (the evaluation) replaced by other-evaluation.intoto.json');
+  lineproof(['verify', '--chain', 'swapped.intoto.jsonl', '--policy', 'policy.json', '--artifact', 'model', '--use-case', 'support-chat'], { expect: 1, codes: ['REFERENCE_UNRESOLVED'] });
+
+  say('Attack 3: the model is used for a use case nobody approved.');
+  lineproof([...verify, '--artifact', 'model', '--use-case', 'internal-search'], { expect: 1, codes: ['USE_CASE_NOT_APPROVED'] });
+
+  say('12. The chain as a tree: who signed what, and what each step relies on.');
+  lineproof(['inspect', '--chain', CHAIN, '--policy', 'policy.json'], { codes: ['OK: every line reads'] });
+} catch (e) {
+  problems.push(`the demo stopped: ${e instanceof Error ? e.message : String(e)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
 if (problems.length > 0) {
-  console.log(`\ndemo FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  console.log(`\ndemo FAILED (${seconds} s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);
 }
-console.log('\ndemo OK: signed, verified, and the one-byte change was rejected with DSSE_NO_TRUSTED_SIGNATURE');
+console.log(`\ndemo OK (${seconds} s): the chain verified; the flipped byte (SUBJECT_NOT_APPROVED), the swapped evaluation
+(REFERENCE_UNRESOLVED) and the unapproved use case (USE_CASE_NOT_APPROVED) were rejected.`);

@@ -81,6 +81,8 @@ export const ERROR_CODES = {
   METRIC_GATE_FAILED: 'A metric fails the policy gate (or, without one, its declared threshold).',
   METRIC_MISSING: 'The policy gates a metric that no evaluation reports.',
   REVOKED: 'An attestation, the model, a dataset or a key of the chain is revoked.',
+  BASE_MODEL_NOT_ALLOWED: 'A fine-tune\'s base model is neither pinned by the policy nor covered by its baseModels sub-policy.',
+  BASE_MODEL_UNCHECKED: 'A fine-tune\'s base model is not checked because the policy has no baseModels section (listed as skipped).',
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
@@ -156,6 +158,13 @@ export const ERROR_CODES = {
   OMS_PATH_UNSUPPORTED: 'A path model_signing cannot represent (e.g. a ":" in a shard path).',
   OMS_PREDICATE_INVALID: 'A model_signing statement or predicate does not have the shape of its v1.0 format.',
   OMS_ROOT_DIGEST_MISMATCH: 'A model_signing subject digest is not the SHA-256 over its resource digests.',
+
+  // ---- bundle writing, co-signing, attest ---------------------------------------------------
+  BUNDLE_LOCK_TIMEOUT: 'The advisory lock of a bundle (BUNDLE.lock) stayed held by a live writer past the timeout; nothing was written.',
+  BUNDLE_PAYLOAD_NOT_FOUND: 'No envelope of the bundle has a payload with the given digest (nothing to co-sign).',
+  PREDECESSOR_NOT_FOUND: 'No attestation in the chain fits as the predecessor a new attestation needs (name it with --ref).',
+  PREDECESSOR_AMBIGUOUS: 'Several attestations in the chain fit as the predecessor a new attestation needs; choose with --ref.',
+
   // ---- interop (ECDSA, OpenSSF model_signing signatures, Sigstore bundles) -------------------
   ECDSA_SIGNATURE_MALFORMED: 'An ECDSA signature is not a strict DER SEQUENCE of two minimal INTEGERs r, s with 1 <= r, s < n for the curve.',
   ECDSA_SIGNATURE_INVALID: 'An ECDSA signature does not satisfy the verification equation for this key and message.',

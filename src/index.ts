@@ -25,4 +25,5 @@ export * from './policy/schema.js';
 export * from './policy/policy.js';
 export * from './bundle/jsonl.js';
 export * from './verify/chain.js';
+export * from './bundle/lookup.js';
 export * from './interop/index.js';

@@ -3,11 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { repoPath } from './helpers/fixtures.js';
 
 describe('npm run demo (scripts/demo.mjs, against dist/)', () => {
-  it('signs, verifies, and shows the one-byte change rejected with its code; exit 0', () => {
-    const r = spawnSync(process.execPath, [repoPath('scripts', 'demo.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  it('attests a model from data to production through the CLI, verifies it, and shows three attacks rejected with their codes; exit 0', () => {
+    const r = spawnSync(process.execPath, [repoPath('scripts', 'demo.mjs')], { encoding: 'utf8', timeout: 90_000 });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/FAIL dsse\.threshold DSSE_NO_TRUSTED_SIGNATURE/);
-    expect(r.stdout).toMatch(/demo OK/);
+    expect(r.stdout).toMatch(/^ {2}FAIL APPROVAL_THRESHOLD_NOT_MET /m); // one approver is not enough
+    expect(r.stdout).toMatch(/^ {2}VERIFIED: model /m);
+    expect(r.stdout).toMatch(/^ {2}FAIL SUBJECT_NOT_APPROVED .*\(model-tampered\)/m);
+    expect(r.stdout).toMatch(/^ {2}FAIL REFERENCE_UNRESOLVED .*predicate\.evidence\[1\]/m);
+    expect(r.stdout).toMatch(/^ {2}FAIL USE_CASE_NOT_APPROVED /m);
+    expect(r.stdout).toMatch(/^ {2}└─ approval sha256:[0-9a-f]{64} {2}\(line 4, 5\)/m); // inspect: co-signed in a second line
+    expect(r.stdout).toMatch(/^demo OK/m);
     expect(r.status).toBe(0);
-  });
+  }, 90_000);
 });

@@ -1,12 +1,20 @@
 /**
- * `.intoto.jsonl` bundles (DESIGN §6): a set of DSSE envelopes, one JCS envelope per line + LF.
+ * `.intoto.jsonl` bundles (DESIGN §6, spec/envelopes.md §6): a set of DSSE envelopes, one JCS
+ * envelope per line + LF.
  *
  * Reading: line order means nothing and duplicates are harmless; blank lines and CRLF are
  * accepted; a malformed line fails naming its line number. Envelopes with the same payloadType
  * and payload bytes are one attestation: their signatures merge (identical signatures once).
+ *
+ * Writing is by append of whole lines ({@link bundleLine}); the Node adapter's `appendToBundle`
+ * does it under an advisory lock. A second signer co-signs by appending the envelope again with
+ * its signature added ({@link cosignEntry}): readers merge the lines.
  */
 import { equalBytes, fromUtf8, toBase64 } from '../bytes/index.js';
-import { parseEnvelope, type DecodedEnvelope, type Envelope } from '../dsse/envelope.js';
+import { encodeEnvelope, parseEnvelope, type DecodedEnvelope, type Envelope } from '../dsse/envelope.js';
+import { addSignature, type SignOptions } from '../dsse/sign.js';
+import type { Signer } from '../keys/types.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
 import { LineproofError, type ErrorCode } from '../errors.js';
 import { canonicalJson } from '../json/canonical.js';
 import type { JsonValue } from '../json/strict.js';
@@ -113,7 +121,84 @@ export function readBundle(input: string | Uint8Array | ReadonlyArray<Uint8Array
   return { entries: [...byPayload.values()], errors };
 }
 
-/** One bundle line: the JCS of the envelope's wire form and LF. */
+/**
+ * One bundle line: the JCS (RFC 8785) of the envelope's wire form and LF.
+ * @param envelope the envelope in wire form (as `signEnvelope` returns it)
+ * @returns the line, ending in `\n`
+ * @throws {LineproofError} JSON_NOT_REPRESENTABLE when `envelope` is not plain JSON
+ * @example
+ * ```ts
+ * const line = bundleLine(await signEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, [signer]));
+ * ```
+ */
 export function bundleLine(envelope: Envelope): string {
   return `${canonicalJson(envelope)}\n`;
+}
+
+/** `sha256:<hex>` in lowercase from `sha256:<hex>` or bare hex (any case); undefined when malformed. */
+function normalizePayloadDigest(digest: string): string | undefined {
+  if (typeof digest !== 'string') return undefined;
+  const m = /^(?:sha256:)?([0-9a-fA-F]{64})$/.exec(digest);
+  return m ? `sha256:${m[1]!.toLowerCase()}` : undefined;
+}
+
+/**
+ * The attestation of a bundle whose payload has this digest (in-toto payloadType preferred, then
+ * any other).
+ * @param bundle a bundle from {@link readBundle}
+ * @param payloadDigest `sha256:<hex>` of the payload bytes (bare hex accepted)
+ * @returns the entry, or undefined when no envelope has that payload
+ * @throws {LineproofError} INVALID_ARGUMENT when `payloadDigest` is not a sha256 digest
+ * @example
+ * ```ts
+ * const entry = findEntry(readBundle(text), 'sha256:…');
+ * ```
+ */
+export function findEntry(bundle: Bundle, payloadDigest: string): BundleEntry | undefined {
+  const digest = normalizePayloadDigest(payloadDigest);
+  if (digest === undefined) throw new LineproofError('INVALID_ARGUMENT', `payload digest: expected sha256:<64 hex digits>, got ${JSON.stringify(String(payloadDigest).slice(0, 80))}`, { path: 'payloadDigest' });
+  const matches = bundle.entries.filter((e) => e.payloadDigest === digest);
+  return matches.find((e) => e.envelope.payloadType === IN_TOTO_PAYLOAD_TYPE) ?? matches[0];
+}
+
+/** The result of {@link cosignEntry}. */
+export interface CosignResult {
+  /** The attestation co-signed, as read from the bundle (signatures of all its lines merged). */
+  entry: BundleEntry;
+  /** The envelope to append: the payload with every signature known so far and the new one. */
+  envelope: Envelope;
+  /** False when the signer's key had already signed this payload (nothing needs appending). */
+  added: boolean;
+}
+
+/**
+ * Co-sign an attestation of a bundle (a second approver, a counter-signature): find the envelope by
+ * payload digest and add the signer's signature over the same payload (DESIGN §6). Append
+ * `bundleLine(result.envelope)` to the bundle; readers merge it with the earlier line(s), and
+ * references to the attestation, which name its payload digest, do not change.
+ *
+ * The signatures already there are not verified here (the signer may not hold their keys); chain
+ * verification counts only trusted ones.
+ * @param bundle a bundle from {@link readBundle}
+ * @param payloadDigest `sha256:<hex>` of the payload to co-sign
+ * @param signer the co-signer
+ * @param options verifier and limits for signing
+ * @returns the entry, the envelope to append, and whether a signature was added
+ * @throws {LineproofError} BUNDLE_PAYLOAD_NOT_FOUND when no envelope has that payload;
+ *   INVALID_ARGUMENT for a malformed digest; the codes of `addSignature` (DSSE_TOO_MANY_SIGNATURES,
+ *   STATEMENT_INVALID, SIGNER_FAULT)
+ * @example
+ * ```ts
+ * const { envelope, added } = await cosignEntry(readBundle(text), approvalDigest, ed25519Signer(bob));
+ * if (added) text += bundleLine(envelope);
+ * ```
+ */
+export async function cosignEntry(bundle: Bundle, payloadDigest: string, signer: Signer, options: SignOptions = {}): Promise<CosignResult> {
+  const entry = findEntry(bundle, payloadDigest);
+  if (!entry) {
+    throw new LineproofError('BUNDLE_PAYLOAD_NOT_FOUND', `no envelope of the bundle has payload ${payloadDigest} (${bundle.entries.length} attestation(s) read)`, { path: 'payloadDigest', expected: payloadDigest });
+  }
+  const before = entry.envelope.signatures.length;
+  const envelope = await addSignature(encodeEnvelope(entry.envelope), signer, options);
+  return { entry, envelope, added: envelope.signatures.length > before };
 }

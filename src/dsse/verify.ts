@@ -196,7 +196,12 @@ async function checkSignature(
   const subject = `signatures[${i}]`;
   const outcomes: SignatureCheck[] = [];
   let verifiedBy = -1;
-  for (const [k, t] of trusted.entries()) {
+  // Every trusted key is tried; the keyid hint only decides the order (a hinted key first), so a
+  // correct hint saves the other tries and a wrong or missing one changes nothing but speed.
+  const order = [...trusted.keys()];
+  if (keyid !== undefined) order.sort((a, b) => Number(trusted[b]!.ids.includes(keyid)) - Number(trusted[a]!.ids.includes(keyid)));
+  for (const k of order) {
+    const t = trusted[k]!;
     let check: SignatureCheck;
     try {
       check = await verifier.verify(sig, message, t.key.bytes);

@@ -52,19 +52,21 @@ export async function treeRootWebCrypto(
   const inflight = new Set<Promise<void>>();
   let total = 0;
   let done = 0;
-  // Each leaf is copied once into a buffer holding the 0x00 prefix: subtle.digest takes one input.
-  let buf = new Uint8Array(leafBytes + 1);
+  // One buffer holding the 0x00 prefix and the current leaf, reused for every leaf: WebCrypto
+  // takes a copy of its input when digest() is called (W3C WebCrypto, "get a copy of the bytes
+  // held by the data parameter"), so the buffer is free again as soon as the call returns.
+  const buf = new Uint8Array(leafBytes + 1);
   let fill = 0;
 
-  const submit = async (index: number, prefixed: Uint8Array): Promise<void> => {
-    const p = subtle.digest('SHA-256', prefixed).then((d) => {
+  const submit = async (index: number, length: number): Promise<void> => {
+    const p = subtle.digest('SHA-256', length === leafBytes ? buf : buf.subarray(0, length + 1)).then((d) => {
       leafHashes[index] = new Uint8Array(d);
-      done += prefixed.length - 1;
+      done += length;
       options.onProgress?.(done);
     });
-    inflight.add(p);
     const forget = () => void inflight.delete(p);
     p.then(forget, forget);
+    inflight.add(p);
     if (inflight.size >= concurrency) await Promise.race(inflight);
   };
 
@@ -78,10 +80,8 @@ export async function treeRootWebCrypto(
       fill += take;
       off += take;
       if (fill === leafBytes) {
-        const full = buf;
-        buf = new Uint8Array(leafBytes + 1);
         fill = 0;
-        await submit(index++, full);
+        await submit(index++, leafBytes);
       }
     }
     total += data.length;
@@ -102,7 +102,7 @@ export async function treeRootWebCrypto(
   } else {
     for await (const chunk of source) await push(chunk);
   }
-  if (fill > 0) await submit(index++, buf.subarray(0, fill + 1));
+  if (fill > 0) await submit(index++, fill);
   await Promise.all(inflight);
   if (total === 0) return { root: rootHash(merkleTreeHash([]), 0, leafBytes), totalLength: 0, leafHashes };
   return { root: rootHash(merkleTreeHash(leafHashes), total, leafBytes), totalLength: total, leafHashes };

@@ -14,6 +14,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { LineproofError } from '../errors.js';
 import { concatBytes, equalBytes, fromHex, toHex, u32be, u64be } from '../bytes/index.js';
+import type { HashEngine } from './types.js';
 
 /** Smallest and largest leaf size, and the default (1 MiB). */
 export const TREE_MIN_LEAF_BYTES = 65536;
@@ -183,6 +184,20 @@ export class TreeHasher {
   get length(): number {
     return this.total;
   }
+}
+
+/**
+ * The chunk tree as a streaming {@link HashEngine} (one thread), so manifests and the streaming
+ * digests can record `sha256-tree-v1-<leafBytes>` digests for every file. The Node adapter's
+ * worker pool computes the same digest on all cores.
+ * @example
+ * ```ts
+ * const h = treeHashEngine(1 << 20).create(); h.update(bytes); h.digest();
+ * ```
+ */
+export function treeHashEngine(leafBytes: number = TREE_DEFAULT_LEAF_BYTES): HashEngine {
+  const algorithm = treeAlgorithm(leafBytes);
+  return Object.freeze({ algorithm, outputLen: 32, create: () => new TreeHasher(leafBytes) });
 }
 
 /** Root of the chunk tree of `data` (whole input in memory; see {@link TreeHasher} for streams). */

@@ -18,7 +18,7 @@ import { digestSetFromText, matchDigestSets, sha256Hex, type DigestSet } from '.
 import { LineproofError, type ErrorCode } from '../errors.js';
 import type { JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import type { Policy, ResolvedKey } from '../policy/policy.js';
+import { parsePolicy, type Policy, type ResolvedKey } from '../policy/policy.js';
 import type { Role } from '../policy/schema.js';
 import { ReportBuilder, type ChainLink, type Report } from '../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
@@ -58,6 +58,12 @@ export interface VerifyChainInput {
   limits?: Partial<Limits>;
   /** Names the subject in the report (default: its digest text). */
   subjectName?: string;
+}
+
+/** Internal: a base-model level collects its own base models into the top level's queue. */
+interface LevelState {
+  depth: number;
+  queue: Array<{ digest: DigestSet; from: string; policy: Policy; useCase: string | undefined; depth: number }>;
 }
 
 /** The outcome: the report (DESIGN §10) and the resolved chain. */
@@ -184,6 +190,8 @@ export function walkReferences(
  * 10. **Across links**: every training, evaluation and approval is about the artifact
  *    (SUBJECT_MISMATCH); the approval's training is the evaluations' training
  *    (CHAIN_INCONSISTENT); the promotion's stage is the approval's (PROMOTION_STAGE_MISMATCH);
+ *    a fine-tune's base model is pinned by the policy or its own chain verifies against the
+ *    baseModels sub-policy — walked iteratively, at most 8 levels (BASE_MODEL_NOT_ALLOWED);
  *    required stages are present (STAGE_MISSING).
  * 11. **Approval gates** for the tier: risk tier matches the policy's (RISK_TIER_MISMATCH);
  *    distinct approver identities and keys, without those separation of duties excludes
@@ -204,6 +212,10 @@ export function walkReferences(
  * ```
  */
 export async function verifyChain(input: VerifyChainInput): Promise<ChainVerification> {
+  return verifyLevel(input, undefined);
+}
+
+async function verifyLevel(input: VerifyChainInput, level: LevelState | undefined): Promise<ChainVerification> {
   if (!input || typeof input !== 'object') throw new TypeError('"input" expected an object');
   const { policy } = input;
   if (!policy || !Array.isArray(policy.keys) || typeof policy.digest !== 'string') throw new TypeError('"policy" expected a loaded policy (parsePolicy)');
@@ -290,16 +302,18 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
     explainNoAnchor(report, subjectName, nodes, artifact, accepted, candidates, approved, anyUseCase ? undefined : (useCase as string | undefined));
   } else {
     // Try each candidate on a scratch report; keep the first that passes, else the most recent.
-    let best: { builder: ReportBuilder; chain: ChainLink[]; used: Set<string> } | undefined;
+    let best: { builder: ReportBuilder; chain: ChainLink[]; used: Set<string>; queue: ChainContext['baseModelQueue'] } | undefined;
     for (const anchor of forUseCase) {
       const scratch = new ReportBuilder('chain', asOfText, policy.digest);
       const scratchUsed = new Set<string>();
+      const scratchQueue: ChainContext['baseModelQueue'] = [];
       const links = checkChain(scratch, anchor, nodes, {
         policy, artifact, accepted, asOfNanos, limits, revoked, subjectName,
         tier: tier ?? policy.tierOf((anchor.parsed as Extract<ParsedAttestationPayload, { stage: 'approval' }>).predicate.useCase.id),
         used: scratchUsed,
+        baseModelQueue: scratchQueue,
       });
-      const candidate = { builder: scratch, chain: links, used: scratchUsed };
+      const candidate = { builder: scratch, chain: links, used: scratchUsed, queue: scratchQueue };
       if (!best) best = candidate;
       if (!scratch.checks.some((c) => c.status === 'fail')) {
         best = candidate;
@@ -309,6 +323,32 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
     for (const c of best!.builder.checks) report.add(c);
     chain = best!.chain;
     for (const d of best!.used) used.add(d);
+    // Base models not pinned: their chains verify against the sub-policy, one level deeper. The
+    // top level walks the queue iteratively (no recursion), at most limits.baseModelDepth deep.
+    const spec = policy.document.baseModels;
+    if (spec?.policy && best!.queue.length > 0) {
+      const state: LevelState = level ?? { depth: 0, queue: [] };
+      const sub = parsePolicy(spec.policy as JsonValue, { what: 'baseModels.policy' });
+      for (const q of best!.queue) state.queue.push({ ...q, policy: sub, useCase: spec.useCase, depth: state.depth + 1 });
+      if (!level) {
+        while (state.queue.length > 0) {
+          const item = state.queue.shift()!;
+          const name = `base model ${short(digestText(item.digest))}`;
+          if (item.depth > limits.baseModelDepth) {
+            report.fail('chain.baseModel', 'LIMIT_EXCEEDED', name, `base models nested deeper than ${limits.baseModelDepth}`);
+            continue;
+          }
+          const r = await verifyLevel(
+            { ...input, policy: item.policy, subject: item.digest, useCase: item.useCase ?? { any: true }, subjectName: name },
+            { depth: item.depth, queue: state.queue },
+          );
+          const failed = r.report.checks.filter((c) => c.status === 'fail');
+          if (failed.length === 0) report.pass('chain.baseModel', item.from, `${name} verifies against the baseModels sub-policy (${r.chain.length} link(s))`);
+          for (const c of failed) report.fail(`baseModel.${c.id}`, c.code as ErrorCode, `${name}: ${c.subject}`, c.message, { ...(c.expected ? { expected: c.expected } : {}), ...(c.actual ? { actual: c.actual } : {}) });
+          for (const d of r.chain) used.add(d.payloadDigest);
+        }
+      }
+    }
   }
 
   // 12. The rest of the bundle
@@ -485,6 +525,8 @@ interface ChainContext {
   subjectName: string;
   tier: ReturnType<Policy['tierOf']>;
   used: Set<string>;
+  /** Base models whose own chains must verify against the baseModels sub-policy. */
+  baseModelQueue: Array<{ digest: DigestSet; from: string }>;
 }
 
 function linkOf(node: Node): ChainLink {
@@ -512,9 +554,10 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   const edgesOf = (d: string): string[] => {
     const n = nodes.get(d);
     if (!n?.trusted || !n.parsed) return [];
-    // Revocations are not part of the lineage.
+    // Revocations are not part of the lineage; a base model's own chain is checked separately
+    // against the policy's baseModels section (step 10).
     if (n.parsed.stage === 'revocation') return [];
-    return n.parsed.references.map((r) => r.digest);
+    return n.parsed.references.filter((r) => r.role !== 'base-model').map((r) => r.digest);
   };
   const roots = [...promotions.map((p) => p.digest), anchor.digest];
   const reached = new Set<string>();
@@ -533,11 +576,12 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
     }
   }
   // Every reference of every linked node must resolve to a trusted node of the expected stage.
+  const lineage = (n: Node) => n.parsed!.references.filter((r) => r.role !== 'base-model');
   for (const n of linked) {
-    for (const ref of n.parsed!.references) checkReference(report, n, ref, nodes, problems);
+    for (const ref of lineage(n)) checkReference(report, n, ref, nodes, problems);
   }
   let refsOk = true;
-  for (const n of linked) for (const ref of n.parsed!.references) if (problems.has(`${n.digest}>${ref.digest}`)) refsOk = false;
+  for (const n of linked) for (const ref of lineage(n)) if (problems.has(`${n.digest}>${ref.digest}`)) refsOk = false;
   if (refsOk) report.pass('chain.references', ctx.subjectName, `${linked.length} linked attestation(s); every reference resolves to a trusted attestation of the expected stage, issued no earlier than what it refers to`);
 
   // 9. Per link
@@ -564,6 +608,7 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
       report.pass('chain.promotion', short(pr.digest), `deployed to ${p.predicate.stage} (${p.predicate.environment}) as approved`);
     }
   }
+  for (const t of byStage('training')) checkBaseModel(report, t, ctx);
   for (const stage of policy.document.requiredStages) {
     const present = byStage(stage as Stage);
     if (present.length > 0) report.pass(`chain.stage.${stage}`, ctx.subjectName, `${stage} present (${present.length})`);
@@ -649,6 +694,35 @@ function checkSubjects(report: ReportBuilder, linked: Node[], ctx: ChainContext)
   }
   if (ctx.revoked.models.some((r) => matchDigestSets(r, ctx.artifact, ctx.accepted).match)) {
     report.fail('chain.revocation', 'REVOKED', ctx.subjectName, 'the model is revoked');
+  }
+}
+
+/**
+ * A fine-tune's base model (a `base-model` dependency of its training) must be allowed by the
+ * policy's `baseModels`: a pinned digest, or a chain that verifies against the sub-policy. The
+ * sub-policy chains are queued and verified after this one, iteratively (depth at most
+ * `limits.baseModelDepth`), by {@link verifyChain}.
+ */
+function checkBaseModel(report: ReportBuilder, training: Node, ctx: ChainContext): void {
+  const p = training.parsed as Extract<ParsedAttestationPayload, { stage: 'training' }>;
+  const bases = p.predicate.buildDefinition.resolvedDependencies.filter((d): d is Extract<typeof d, { name: 'base-model' }> => d.name === 'base-model');
+  const subject = `training ${short(training.digest)}`;
+  const spec = ctx.policy.document.baseModels;
+  for (const base of bases) {
+    const text = digestText(base.digest);
+    if (!spec) {
+      report.skip('chain.baseModel', 'BASE_MODEL_UNCHECKED', subject, `base model ${short(text)} is not checked: the policy has no baseModels section`);
+      continue;
+    }
+    const pinned = (spec.pinned ?? []).find((pin) => matchDigestSets(digestSetFromText(pin.digest, 'baseModels.pinned'), base.digest, ctx.accepted).match);
+    if (pinned) {
+      report.pass('chain.baseModel', subject, `base model ${short(text)} is pinned by the policy${pinned.name ? ` (${pinned.name})` : ''}`);
+    } else if (spec.policy) {
+      ctx.baseModelQueue.push({ digest: base.digest, from: subject });
+      report.pass('chain.baseModel.queued', subject, `base model ${short(text)} is not pinned; its own chain is verified against the baseModels sub-policy`);
+    } else {
+      report.fail('chain.baseModel', 'BASE_MODEL_NOT_ALLOWED', subject, `base model ${short(text)} is neither pinned nor covered by a sub-policy`, { expected: (spec.pinned ?? []).map((x) => short(x.digest)).join(', ') || 'a pinned digest', actual: short(text) });
+    }
   }
 }
 

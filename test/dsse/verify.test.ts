@@ -274,7 +274,7 @@ describe('verifyEnvelope', () => {
   });
 
   describe('pluggable verifier', () => {
-    it('every signature is tried against every trusted key until one verifies (keyid never picks)', async () => {
+    it('every signature is tried against every trusted key until one verifies (the keyid hint only orders the tries)', async () => {
       const calls: string[] = [];
       const spy: SignatureVerifier = {
         name: 'spy',
@@ -283,8 +283,20 @@ describe('verifyEnvelope', () => {
           return nodeEd25519Verifier.verify(sig, msg, pub);
         },
       };
+      // The hint names alice: she is tried first (the hint orders, it saves tries).
       const r = await verify(signed, { verifier: spy, trustedKeys: [bob.publicKey, carol.publicKey, alice.publicKey] });
       expect(r.report.ok).toBe(true);
+      expect(calls).toEqual(['alice']);
+      // A hint naming another key (bob) never picks: every key is tried and alice's signature still counts.
+      calls.length = 0;
+      const lying = withSigs(signed, [{ keyid: bob.publicKey.keyid, sig: signed.signatures[0]!.sig }]);
+      const r2 = await verify(lying, { verifier: spy, trustedKeys: [carol.publicKey, bob.publicKey, alice.publicKey] });
+      expect(r2.report.ok).toBe(true);
+      expect(calls).toEqual(['bob', 'carol', 'alice']);
+      // No hint: tried in the given order.
+      calls.length = 0;
+      const none = withSigs(signed, [{ sig: signed.signatures[0]!.sig }]);
+      expect((await verify(none, { verifier: spy, trustedKeys: [bob.publicKey, carol.publicKey, alice.publicKey] })).report.ok).toBe(true);
       expect(calls).toEqual(['bob', 'carol', 'alice']);
     });
   });

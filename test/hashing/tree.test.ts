@@ -186,3 +186,11 @@ describe('inclusion proofs', () => {
     expect(() => leavesForRange(0, bytes.length + 1, bytes.length, L)).toThrow(RangeError);
   });
 });
+
+describe('spec/hashing.md', () => {
+  it('shows exactly the checked-in vectors', () => {
+    const spec = readFileSync(fixturePath('..', 'spec', 'hashing.md'), 'utf8');
+    const vectors = JSON.parse(readFileSync(fixturePath('tree', 'vectors.json'), 'utf8')) as { vectors: Array<{ name: string; length: number; root: string }> };
+    for (const v of vectors.vectors) expect(spec).toContain(`| ${v.name} | ${v.length} | \`${v.root}\` |`);
+  });
+});

@@ -15,7 +15,7 @@ describe('spec/verification.md and verifyChain', () => {
   it('the code has a commented section for each step, in order', () => {
     const fnBody = (name: string) => code.slice(code.indexOf(`function ${name}(`), code.indexOf('\n}\n', code.indexOf(`function ${name}(`)));
     const markers = (body: string) => [...body.matchAll(/\/\/ (\d+)\. /g)].map((m) => Number(m[1]));
-    const main = fnBody('verifyChain');
+    const main = fnBody('verifyLevel');
     // Steps 8-11 run per candidate approval inside checkChain, called between steps 7 and 12.
     expect(markers(main)).toEqual([1, 2, 3, 5, 6, 7, 12]);
     expect(main.indexOf('checkChain(')).toBeGreaterThan(main.indexOf('// 7. '));

@@ -226,3 +226,47 @@ describe('properties over generated chains', () => {
   });
 });
 
+
+describe('base models (fine-tunes)', () => {
+  const BASE = `sha256:${'b1'.repeat(32)}`;
+  it('a base model pinned by the policy passes', async () => {
+    const w = await buildWorld({ training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE } }), policy: (d) => { d.baseModels = { pinned: [{ name: 'base-7b', digest: BASE }] }; } });
+    const { report } = await run({ world: w });
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(report.checks.some((c) => c.id === 'chain.baseModel' && c.status === 'pass')).toBe(true);
+  });
+  it('a base model not pinned fails with BASE_MODEL_NOT_ALLOWED', async () => {
+    const w = await buildWorld({ training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE } }), policy: (d) => { d.baseModels = { pinned: [{ digest: `sha256:${'c2'.repeat(32)}` }] }; } });
+    const { report } = await run({ world: w });
+    expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.code)).toContain('BASE_MODEL_NOT_ALLOWED');
+  });
+  it('without a baseModels section the base model is listed as unchecked (skip)', async () => {
+    const w = await buildWorld({ training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE } }) });
+    const { report } = await run({ world: w });
+    expect(report.ok).toBe(true);
+    expect(report.checks.some((c) => c.status === 'skip' && c.code === 'BASE_MODEL_UNCHECKED')).toBe(true);
+  });
+  it('a base model whose own chain verifies against the sub-policy passes; a broken one fails', async () => {
+    // The base model's own chain: the default world for another model digest.
+    const baseWorld = await buildWorld({
+      training: (i) => ({ ...i, subject: { name: 'base', digest: BASE } }),
+      evaluation: (i) => ({ ...i, subject: { name: 'base', digest: BASE } }),
+      approval: (i) => ({ ...i, subject: { name: 'base', digest: BASE } }),
+      promotion: (i) => ({ ...i, subject: { name: 'base', digest: BASE } }),
+    });
+    const fine = await buildWorld({
+      dataset: (i) => ({ ...i, version: 'fine-tune data' }),
+      training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE, training: baseWorld.steps.training.payload } }),
+      policy: (d) => { d.baseModels = { policy: JSON.parse(JSON.stringify(baseWorld.doc)), useCase: 'support-chat' }; },
+    });
+    const good = await run({ world: fine, bundle: fine.bundle + baseWorld.bundle });
+    expect(good.report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(good.report.ok).toBe(true);
+    expect(good.report.checks.some((c) => c.id === 'chain.baseModel' && c.status === 'pass' && /sub-policy/.test(c.message))).toBe(true);
+    // Without the base model's approval the fine-tune fails, naming the base model.
+    const broken = fine.bundle + Object.entries(baseWorld.steps).filter(([s]) => s !== 'approval').map(([, v]) => v.line).join('');
+    const bad = await run({ world: fine, bundle: broken });
+    expect(bad.report.ok).toBe(false);
+    expect(bad.report.checks.some((c) => c.status === 'fail' && c.id.startsWith('baseModel.') && c.subject.startsWith('base model'))).toBe(true);
+  });
+});

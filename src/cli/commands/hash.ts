@@ -6,13 +6,16 @@ import { DEFAULT_IGNORE } from '../../manifest/ignore.js';
 import { manifestBytes } from '../../manifest/build.js';
 import { OMS_DEFAULT_SHARD_SIZE, OMS_GIT_IGNORE_PATHS, omsStatement, type OmsHashType } from '../../manifest/oms.js';
 import { hashOmsModel, hashPath, type TreeProgress } from '../../node/hash-tree.js';
+import { hashFileTree } from '../../node/tree-pool.js';
+import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../../hashing/tree.js';
+import { statSync } from 'node:fs';
 import { intOption, parseCommandArgs, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
-                      [--out FILE] [--json]
+                      [--tree [--leaf-bytes N] [--workers N]] [--out FILE] [--json]
 
 Hash a file or a directory and print its subject digest, in the form --digest takes (sha256:<hex>).
 
@@ -36,6 +39,12 @@ Options:
   --allow-symlinks     lineproof: follow symbolic links that stay inside the root (default: refuse
                        every link); oms-*: model_signing's allow_symlinks (links to files are hashed
                        wherever they point; links to directories are not descended)
+  --tree               also compute the chunk-tree digest sha256-tree-v1-<leafBytes> (spec/hashing.md):
+                       for a file, on all cores with the whole-file digest from the same single read;
+                       for a directory, per file in the manifest. Leaves can later be proven with
+                       'lineproof hash prove'.
+  --leaf-bytes N       tree leaf size, a power of two from 65536 to 67108864 (default ${TREE_DEFAULT_LEAF_BYTES})
+  --workers N          worker threads for a file's tree (default: one per core)
   --out FILE           write the manifest: the canonical v1 manifest (lineproof) or the unsigned
                        model_signing statement (oms-*)
   --json               print {path, kind, format, digest, subject, size, files, manifest, ...}
@@ -102,9 +111,17 @@ export const hashCommand: Command = {
         'allow-symlinks': { type: 'boolean' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        tree: { type: 'boolean' },
+        'leaf-bytes': { type: 'string' },
+        workers: { type: 'string' },
       },
       { min: 1, max: 1 },
     );
+    const leafBytes = intOption('hash', 'leaf-bytes', values['leaf-bytes'], 65536, 67108864);
+    const workers = intOption('hash', 'workers', values.workers, 0, 256);
+    if ((leafBytes !== undefined || workers !== undefined) && !values.tree) throw usage('hash: --leaf-bytes and --workers apply with --tree only');
+    if (leafBytes !== undefined && !parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`)) throw usage(`hash: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
+    if (values.tree && values.format !== undefined && values.format !== 'lineproof') throw usage('hash: --tree applies to --format lineproof only (model_signing has no chunk trees)');
     const given = positionals[0]!;
     const path = resolvePath(ctx, given);
     const format = (values.format ?? 'lineproof') as Format;
@@ -121,17 +138,41 @@ export const hashCommand: Command = {
     let out: Record<string, unknown>;
     let written: Uint8Array | undefined;
     try {
-      if (format === 'lineproof') {
+      const isFile = values.tree ? await asExit(EXIT.USAGE, () => {
+        try {
+          return statSync(path).isFile();
+        } catch (cause) {
+          throw new LineproofError('IO_ERROR', `${given}: cannot stat (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: given, cause });
+        }
+      }) : false;
+      if (format === 'lineproof' && values.tree && isFile && (alg === 'sha256')) {
+        // One read, all cores: the whole-file sha256 and the chunk tree together.
+        const r = await asExit(EXIT.USAGE, () =>
+          hashFileTree(path, {
+            leafBytes: leafBytes ?? TREE_DEFAULT_LEAF_BYTES,
+            sha256: true,
+            ...(workers !== undefined ? { workers } : {}),
+            ...(bar.onProgress ? { onProgress: (done: number, total: number) => bar.onProgress!({ path: given, bytesDone: done, bytesTotal: total, filesDone: 0, filesTotal: 1 }) } : {}),
+          }),
+        );
+        const name = given.split('/').filter(Boolean).pop() ?? given;
+        out = {
+          path: given, kind: 'file', format, digest: `sha256:${r.sha256}`, treeDigest: `${r.algorithm}:${r.root}`,
+          subject: { name, digest: { sha256: r.sha256, [r.algorithm]: r.root } }, size: r.totalLength, files: 1, manifest: null, workers: r.workers,
+        };
+      } else if (format === 'lineproof') {
+        const engines = values.tree ? [alg, treeHashEngine(leafBytes ?? TREE_DEFAULT_LEAF_BYTES)] : [alg];
         const r = await asExit(EXIT.USAGE, () =>
           hashPath(path, {
-            algorithms: [alg],
+            algorithms: engines,
             ignore: [...(defaults ? DEFAULT_IGNORE : []), ...extraIgnore],
             allowSymlinks,
             ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
           }),
         );
         if (r.kind === 'file') {
-          out = { path: given, kind: 'file', format, digest: r.digest, subject: r.subject, size: r.size, files: 1, manifest: null };
+          const tree = Object.keys(r.subject.digest).find((a) => parseTreeAlgorithm(a));
+          out = { path: given, kind: 'file', format, digest: r.digest, ...(tree ? { treeDigest: `${tree}:${r.subject.digest[tree]}` } : {}), subject: r.subject, size: r.size, files: 1, manifest: null };
         } else {
           written = manifestBytes(r.manifest);
           out = { path: given, kind: 'directory', format, digest: r.digest, subject: r.subject, size: r.size, files: r.files, manifest: r.manifest, ignored: r.ignored };
@@ -184,6 +225,7 @@ export const hashCommand: Command = {
       return EXIT.OK;
     }
     const lines = [`${out.digest as string}  ${given}`];
+    if (out.treeDigest) lines.push(`${out.treeDigest as string}  ${given}`);
     if (out.kind === 'file') lines.push(`  file, ${human(out.size as number)}${format === 'lineproof' ? '' : `, ${format}`}`);
     else {
       const what = format === 'lineproof' ? `manifest v1 (${alg}), media type application/vnd.lineproof.manifest.v1+json` : `model_signing ${format === 'oms-files' ? 'files' : `shards of ${shardSize ?? OMS_DEFAULT_SHARD_SIZE} bytes`} (${alg})`;

@@ -10,6 +10,9 @@ import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
 import { hashCheckProofCommand, hashProveCommand } from './hash-proof.js';
 import { verifyCommand } from './verify.js';
+import { attestDatasetCommand, attestTrainingCommand, attestEvaluationCommand, attestApprovalCommand, attestPromotionCommand, attestRevocationCommand } from './attest.js';
+import { attestCosignCommand } from './attest-cosign.js';
+import { inspectCommand } from './inspect.js';
 import { omsSignCommand, omsVerifyCommand } from './oms.js';
 import { bundleFromSigstoreCommand, bundleToSigstoreCommand } from './bundle-sigstore.js';
 
@@ -19,6 +22,14 @@ export const COMMANDS: Command[] = [
   hashProveCommand,
   hashCheckProofCommand,
   verifyCommand,
+  attestDatasetCommand,
+  attestTrainingCommand,
+  attestEvaluationCommand,
+  attestApprovalCommand,
+  attestPromotionCommand,
+  attestRevocationCommand,
+  attestCosignCommand,
+  inspectCommand,
   dsseSignCommand,
   dsseVerifyCommand,
   canonicalCommand,
