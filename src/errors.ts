@@ -164,6 +164,17 @@ export const ERROR_CODES = {
   BUNDLE_PAYLOAD_NOT_FOUND: 'No envelope of the bundle has a payload with the given digest (nothing to co-sign).',
   PREDECESSOR_NOT_FOUND: 'No attestation in the chain fits as the predecessor a new attestation needs (name it with --ref).',
   PREDECESSOR_AMBIGUOUS: 'Several attestations in the chain fit as the predecessor a new attestation needs; choose with --ref.',
+
+  // ---- interop (ECDSA, OpenSSF model_signing signatures, Sigstore bundles) -------------------
+  ECDSA_SIGNATURE_MALFORMED: 'An ECDSA signature is not a strict DER SEQUENCE of two minimal INTEGERs r, s with 1 <= r, s < n for the curve.',
+  ECDSA_SIGNATURE_INVALID: 'An ECDSA signature does not satisfy the verification equation for this key and message.',
+  OMS_BUNDLE_INVALID: 'A model_signing signature file is not a Sigstore bundle v0.3 of a shape model_signing writes (field path in the message).',
+  OMS_BUNDLE_UNSUPPORTED: 'A model_signing signature of a kind Lineproof does not verify (certificate or Sigstore keyless, transparency-log entries, timestamps).',
+  OMS_KEY_MISMATCH: 'The key a model_signing bundle names (v1.0 publicKey.rawBytes or v1.1 publicKey.hint) is not the public key given for verification.',
+  OMS_SIGNATURE_INVALID: 'The model_signing signature does not verify under the given public key (payload or signature changed, or signed by another key).',
+  SIGSTORE_BUNDLE_INVALID: 'A Sigstore bundle is not a v0.3 bundle of the shape Lineproof reads: media type, public-key hint, one DSSE envelope, no unknown field (field path in the message).',
+  SIGSTORE_BUNDLE_UNSUPPORTED: 'A Sigstore bundle holds material Lineproof does not verify offline (certificates, transparency-log entries, RFC 3161 timestamps, message signatures); it is refused, not dropped.',
+  SIGSTORE_MULTIPLE_SIGNATURES: 'A Sigstore bundle carries exactly one signature; an envelope with several cannot be converted (make one bundle per signer), nor a bundle with several read.',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

@@ -26,3 +26,4 @@ export * from './policy/policy.js';
 export * from './bundle/jsonl.js';
 export * from './verify/chain.js';
 export * from './bundle/lookup.js';
+export * from './interop/index.js';

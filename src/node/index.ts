@@ -24,3 +24,4 @@ export { hashFile, readFileChunks, nodeEngines, READ_BUFFER_BYTES, RACY_WINDOW_N
 export { hashDirectory, hashPath, rehashDirectory, hashOmsModel, type TreeProgress, type HashTreeOptions, type HashedTree, type HashedSingleFile, type RehashedTree, type HashOmsModelOptions, type HashedOmsModel } from './hash-tree.js';
 export { hashFileTree, type FileTreeOptions, type FileTreeResult } from './tree-pool.js';
 export { appendToBundle, readBundleFile, cosignBundleFile, MAX_BUNDLE_FILE_BYTES, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS, type AppendToBundleOptions, type AppendResult, type ReadBundleFileOptions, type CosignFileResult } from './bundle.js';
+export { loadEcPublicKey, importEcPrivateKey, loadEcPrivateKey, verifyOmsModelPath, signOmsModelPath, type VerifyOmsModelPathOptions, type SignOmsModelPathOptions, type SignedOmsModel } from './oms.js';

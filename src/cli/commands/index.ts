@@ -13,6 +13,8 @@ import { verifyCommand } from './verify.js';
 import { attestDatasetCommand, attestTrainingCommand, attestEvaluationCommand, attestApprovalCommand, attestPromotionCommand, attestRevocationCommand } from './attest.js';
 import { attestCosignCommand } from './attest-cosign.js';
 import { inspectCommand } from './inspect.js';
+import { omsSignCommand, omsVerifyCommand } from './oms.js';
+import { bundleFromSigstoreCommand, bundleToSigstoreCommand } from './bundle-sigstore.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
@@ -31,4 +33,8 @@ export const COMMANDS: Command[] = [
   dsseSignCommand,
   dsseVerifyCommand,
   canonicalCommand,
+  omsVerifyCommand,
+  omsSignCommand,
+  bundleToSigstoreCommand,
+  bundleFromSigstoreCommand,
 ];

@@ -1,0 +1,246 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { LineproofError } from '../../errors.js';
+import { ecCurveInfo } from '../../interop/ec.js';
+import { DEFAULT_LIMITS } from '../../limits.js';
+import { OMS_DEFAULT_SHARD_SIZE, type OmsMethod } from '../../manifest/oms.js';
+import { loadEcPrivateKey, loadEcPublicKey, signOmsModelPath, verifyOmsModelPath } from '../../node/oms.js';
+import type { TreeProgress } from '../../node/hash-tree.js';
+import { ReportBuilder, type Report } from '../../report/index.js';
+import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
+import { asExit, usage } from '../errors.js';
+import { EXIT, type CliContext, type Command } from '../types.js';
+
+const VERIFY_HELP = `Usage: lineproof oms verify --model PATH --signature SIG --key PUB [--ignore-paths P ...]
+                          [--no-ignore-git-paths] [--json]
+
+Verify a model against an OpenSSF model signing (model_signing) signature made with an
+elliptic-curve key (ECDSA P-256/SHA-256, P-384/SHA-384 or P-521/SHA-512), as its 'verify key'
+command does, in this order: the bundle (a Sigstore bundle v0.3 of model_signing 1.0.x with
+publicKey.rawBytes, or 1.1+ with publicKey.hint) -> the key it names is the key you give (compared,
+never trusted) -> the ECDSA signature over the exact payload -> the in-toto statement and its root
+digest -> the model hashed as the signature records (files or shards, hash type, allow_symlinks)
+-> every file: extra, missing and changed files are listed one by one.
+
+Options:
+  --model PATH           the model directory, or the file itself for a single-file model
+  --signature SIG        the signature file (model.sig); ignored when it lies inside the model
+  --key PUB              the signer's public key: PEM (text before -----BEGIN is skipped), DER, or
+                         a compressed point
+  --ignore-paths P       a path to leave out, relative to the model directory (an absolute path
+                         must lie inside it); repeat for several. Paths the signature records in
+                         ignore_paths are always left out.
+  --no-ignore-git-paths  also check .git, .gitattributes, .github and .gitignore (ignored by default)
+  --json                 print the verification report (JSON, kind "oms") instead of the summary
+
+Exit codes: 0 verified; 1 the signature or the model fails (including a signature file that cannot
+be parsed); 2 usage error, an unreadable or invalid key file, or a missing model or signature path.
+
+Example:
+  lineproof oms verify --model ./v1.0.1-elliptic-key --signature ./v1.0.1-elliptic-key/model.sig \\
+    --key signing-key-pub.pem --ignore-paths ignore-me
+`;
+
+const SIGN_HELP = `Usage: lineproof oms sign --model PATH --key KEY --out SIG [--method files|shards] [--shard-size N]
+                        [--ignore-paths P ...] [--no-ignore-git-paths] [--allow-symlinks] [--json]
+
+Hash a model exactly as OpenSSF model signing (model_signing) does and sign it with an ECDSA key
+(P-256, P-384 or P-521) in model_signing 1.1+'s format: a Sigstore bundle v0.3 with
+publicKey.hint (SHA-256 of the key's PEM), no transparency-log entry, and a DSSE envelope whose
+payload is the model_signing in-toto statement. model_signing's 'verify key' and Lineproof's
+'oms verify' both verify it; a P-256 bundle also verifies with sigstore-js (@sigstore/verify).
+
+Options:
+  --model PATH           the model directory, or the file itself for a single-file model
+  --key KEY              EC private key: PEM PKCS#8 "PRIVATE KEY" or SEC1 "EC PRIVATE KEY" (as
+                         'openssl ecparam -genkey' writes), or DER; encrypted PKCS#8 needs
+                         LINEPROOF_KEY_PASSPHRASE
+  --out SIG              where to write the signature (model.sig); left out of the hash and recorded
+                         in ignore_paths when inside the model
+  --method M             files (default) or shards
+  --shard-size N         shards only: bytes per shard (default ${OMS_DEFAULT_SHARD_SIZE})
+  --ignore-paths P       a path to leave out, relative to the model directory; recorded in the
+                         signature; repeat for several
+  --no-ignore-git-paths  also hash .git, .gitattributes, .github and .gitignore
+  --allow-symlinks       model_signing's allow_symlinks: a link to a file is hashed as that file
+  --json                 print {signature, digest, resources, hint} as JSON
+
+Environment:
+  LINEPROOF_KEY_PASSPHRASE   passphrase of an encrypted private key
+
+Exit codes: 0 signed; 2 usage error, an unreadable or invalid key file or model path, a model
+that cannot be hashed (e.g. a symbolic link without --allow-symlinks), or the output not writable.
+
+Example:
+  openssl ecparam -name prime256v1 -genkey -noout -out model-key.pem
+  lineproof oms sign --model ./my-model --key model-key.pem --out ./my-model/model.sig
+`;
+
+/** A progress line on stderr while hashing large models, only on a terminal. */
+function progress(ctx: CliContext): { onProgress?: (p: TreeProgress) => void; done(): void } {
+  if (!ctx.io.isTTY) return { done() {} };
+  let last = 0;
+  let drawn = false;
+  return {
+    onProgress(p: TreeProgress): void {
+      const now = Date.now();
+      if (p.bytesTotal < 64 * 1024 * 1024 || (now - last < 200 && p.bytesDone < p.bytesTotal)) return;
+      last = now;
+      drawn = true;
+      const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
+      ctx.io.stderr(`\rhashing ${String(pct).padStart(3)}%  ${p.filesDone}/${p.filesTotal} files  ${p.path.length > 40 ? `…${p.path.slice(-39)}` : p.path}\u001b[K`);
+    },
+    done(): void {
+      if (drawn) ctx.io.stderr('\r\u001b[K');
+    },
+  };
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** --ignore-paths values: relative to the model directory (absolute ones are checked by the adapter). */
+function ignoreFlags(cmd: string, values: string[] | undefined): string[] {
+  for (const p of values ?? []) if (p === '') throw usage(`${cmd}: --ignore-paths expected a path, got ""`);
+  return values ?? [];
+}
+
+function summary(ctx: CliContext, report: Report, model: string, signature: string): void {
+  const lines: string[] = [];
+  for (const c of report.checks) {
+    if (c.status === 'fail') lines.push(`FAIL ${c.id} ${c.code} (${c.subject}): ${c.message}`);
+  }
+  if (report.ok) {
+    const sig = report.checks.find((c) => c.id === 'oms.signature');
+    const bundle = report.checks.find((c) => c.id === 'oms.bundle');
+    const res = report.checks.find((c) => c.id === 'oms.resources');
+    lines.push(`verified: ${model} against ${signature}`);
+    if (bundle) lines.push(`  ${bundle.message}`);
+    if (sig) lines.push(`  ${sig.message}`);
+    if (res) lines.push(`  ${res.message}; root ${res.expected ?? ''}`);
+  } else {
+    const n = report.checks.filter((c) => c.status === 'fail').length;
+    const notChecked = report.checks.find((c) => c.id === 'oms.model' && c.status === 'skip');
+    if (notChecked) lines.push(`note: ${notChecked.message}`);
+    lines.push(`NOT VERIFIED: ${model} (${n} failed check${n === 1 ? '' : 's'})`);
+  }
+  ctx.io.stdout(`${lines.join('\n')}\n`);
+}
+
+export const omsVerifyCommand: Command = {
+  name: 'oms verify',
+  summary: 'verify a model against its OpenSSF model_signing signature (EC key)',
+  help: VERIFY_HELP,
+  async run(args, ctx) {
+    const { values } = parseCommandArgs('oms verify', args, {
+      model: { type: 'string' },
+      signature: { type: 'string' },
+      key: { type: 'string' },
+      'ignore-paths': { type: 'string', multiple: true },
+      'no-ignore-git-paths': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    const modelArg = required('oms verify', values, 'model');
+    const sigArg = required('oms verify', values, 'signature');
+    const keyArg = required('oms verify', values, 'key');
+    const ignorePaths = ignoreFlags('oms verify', values['ignore-paths']);
+    const model = resolvePath(ctx, modelArg);
+    const signature = resolvePath(ctx, sigArg);
+    if (!exists(model)) throw usage(`oms verify: --model ${JSON.stringify(modelArg)}: no such file or directory`);
+    if (!exists(signature)) throw usage(`oms verify: --signature ${JSON.stringify(sigArg)}: no such file`);
+    const publicKey = await asExit(EXIT.USAGE, () => loadEcPublicKey(resolvePath(ctx, keyArg), { what: keyArg }));
+
+    let result;
+    const bar = progress(ctx);
+    try {
+      result = await verifyOmsModelPath(model, { signature, publicKey, ignorePaths, ignoreGitPaths: !values['no-ignore-git-paths'], ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
+    } catch (e) {
+      if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') {
+        // A signature file too large to be a bundle: the evidence fails, with a report.
+        const b = new ReportBuilder('oms');
+        b.failFrom('oms.bundle', sigArg, e);
+        b.result({ subject: sigArg, ok: false, chain: [] });
+        result = { report: b.build() };
+      } else {
+        return asExit(EXIT.USAGE, () => {
+          throw e;
+        });
+      }
+    } finally {
+      bar.done();
+    }
+    if (values.json) ctx.io.stdout(`${JSON.stringify(result.report, null, 2)}\n`);
+    else summary(ctx, result.report, modelArg, sigArg);
+    return result.report.ok ? EXIT.OK : EXIT.FAIL;
+  },
+};
+
+export const omsSignCommand: Command = {
+  name: 'oms sign',
+  summary: 'sign a model in OpenSSF model_signing format with an ECDSA key',
+  help: SIGN_HELP,
+  async run(args, ctx) {
+    const { values } = parseCommandArgs('oms sign', args, {
+      model: { type: 'string' },
+      key: { type: 'string' },
+      out: { type: 'string' },
+      method: { type: 'string' },
+      'shard-size': { type: 'string' },
+      'ignore-paths': { type: 'string', multiple: true },
+      'no-ignore-git-paths': { type: 'boolean' },
+      'allow-symlinks': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    const modelArg = required('oms sign', values, 'model');
+    const keyArg = required('oms sign', values, 'key');
+    const outArg = required('oms sign', values, 'out');
+    const method = (values.method ?? 'files') as OmsMethod;
+    if (method !== 'files' && method !== 'shards') throw usage(`oms sign: --method expected files or shards, got ${JSON.stringify(values.method)}`);
+    const shardSize = intOption('oms sign', 'shard-size', values['shard-size'], 1, Number.MAX_SAFE_INTEGER);
+    if (shardSize !== undefined && method !== 'shards') throw usage('oms sign: --shard-size applies to --method shards only');
+    const ignorePaths = ignoreFlags('oms sign', values['ignore-paths']);
+    const model = resolvePath(ctx, modelArg);
+    const out = resolvePath(ctx, outArg);
+    if (!exists(model)) throw usage(`oms sign: --model ${JSON.stringify(modelArg)}: no such file or directory`);
+    const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
+    const key = await asExit(EXIT.USAGE, () =>
+      loadEcPrivateKey(resolvePath(ctx, keyArg), { what: keyArg, onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`), ...(passphrase ? { passphrase } : {}) }),
+    );
+    const bar = progress(ctx);
+    const signed = await asExit(EXIT.USAGE, () =>
+      signOmsModelPath(model, {
+        ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+        key,
+        method,
+        ...(shardSize !== undefined ? { shardSize } : {}),
+        ignorePaths,
+        ignoreGitPaths: !values['no-ignore-git-paths'],
+        allowSymlinks: values['allow-symlinks'] ?? false,
+        signaturePath: out,
+      }),
+    ).finally(() => bar.done());
+    if (signed.text.length > DEFAULT_LIMITS.envelopeBytes) {
+      throw usage(`oms sign: the signature would be ${signed.text.length} bytes, more than the bundle limit of ${DEFAULT_LIMITS.envelopeBytes}; use --method files or a larger --shard-size`);
+    }
+    await asExit(EXIT.USAGE, () => {
+      try {
+        writeFileSync(out, signed.text);
+      } catch (cause) {
+        throw new LineproofError('IO_ERROR', `${outArg}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: outArg, cause });
+      }
+    });
+    const hint = signed.bundle.verificationMaterial.publicKey.hint;
+    if (values.json) {
+      ctx.io.stdout(`${JSON.stringify({ signature: outArg, digest: signed.model.digest, method, resources: signed.model.manifest.resources.length, files: signed.model.files, curve: key.curve, hint }, null, 2)}\n`);
+    } else {
+      const info = ecCurveInfo(key.curve);
+      ctx.io.stdout(`signed: ${modelArg} -> ${outArg}\n  ${signed.model.files} file${signed.model.files === 1 ? '' : 's'}, ${signed.model.manifest.resources.length} resource${signed.model.manifest.resources.length === 1 ? '' : 's'} by ${method}; root ${signed.model.digest}\n  ECDSA ${key.curve}/${info.hashName}, key hint ${hint}\n`);
+    }
+    return EXIT.OK;
+  },
+};
