@@ -18,10 +18,17 @@ export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json' as const;
 
 /** A DigestSet checked for shape (algorithm names, lowercase hex of the right length). */
 export const digestSetSchema = z.record(z.string(), z.string()).superRefine((set, ctx) => {
-  try {
-    assertDigestSet(set, 'digest');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: isLineproofError(e) ? e.message.replace(/^digest\.?/, '') || 'invalid digest set' : 'invalid digest set' });
+  if (Object.keys(set).length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'empty digest set' });
+    return;
+  }
+  // Check entry by entry so an issue names the offending algorithm in its path.
+  for (const [alg, hex] of Object.entries(set)) {
+    try {
+      assertDigestSet({ [alg]: hex }, 'digest');
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: [alg], message: isLineproofError(e) ? e.message.replace(/^digest\.[^:]*: /, '') : 'invalid digest' });
+    }
   }
 }) as unknown as z.ZodType<DigestSet>;
 
