@@ -111,7 +111,11 @@ export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => 
     if (!before.isFile()) {
       throw new LineproofError('SPECIAL_FILE_REFUSED', `${what}: is not a regular file`, { path: what });
     }
-    if (options.within !== undefined) {
+    // With `expect`, the open file must be the very inode the walk found inside the root, which
+    // already rules out a directory swapped for a link; the path check then runs only to name
+    // the failure precisely (it costs a readlink per file).
+    const replaced = options.expect !== undefined && (before.ino !== options.expect.ino || before.dev !== options.expect.dev);
+    if (options.within !== undefined && (options.expect === undefined || replaced)) {
       const where = openedPath(fd, path);
       const root = options.within.endsWith(sep) ? options.within : options.within + sep;
       if (where !== options.within && !where.startsWith(root)) {

@@ -4,7 +4,10 @@
  * {@link walkTree}; files are read once each by {@link readFileChunks} into one reused buffer and
  * hashed with node:crypto.
  */
-import { LineproofError } from '../errors.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ERROR_CODES, LineproofError, type ErrorCode } from '../errors.js';
+import { parseTreeAlgorithm, treeHashEngine } from '../hashing/tree.js';
 import { StreamDigest } from '../hashing/stream.js';
 import { ShardDigest } from '../hashing/shards.js';
 import { isHashAlgorithm } from '../hashing/engines.js';
@@ -47,6 +50,11 @@ export interface HashTreeOptions {
    * they are always re-hashed by {@link rehashDirectory} (default 2000; see RACY_WINDOW_NS).
    */
   racyWindowMs?: number;
+  /**
+   * Worker threads for trees of many files (default: one per core; 0 or 1: the calling thread).
+   * Each worker runs the same per-file checks ({@link hashFileBatch}).
+   */
+  workers?: number;
 }
 
 /** A hashed directory: its manifest, subject and the stat hints observed while hashing. */
@@ -100,38 +108,190 @@ interface HashFilesResult {
   size: number;
 }
 
-async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], options: HashTreeOptions, what: (f: WalkFile) => string, within: string): Promise<HashFilesResult> {
+/** One file of a batch handed to {@link hashFileBatch} (structured-clone safe). */
+export interface FileTask {
+  path: string;
+  absPath: string;
+  what: string;
+  size: number;
+  ino: bigint;
+  dev: bigint;
+  viaSymlink: boolean;
+}
+
+/** Options of {@link hashFileBatch} (structured-clone safe, so a worker thread can run it). */
+export interface FileBatchOptions {
+  /** Algorithm names: node:crypto algorithms or `sha256-tree-v1-<leafBytes>`. */
+  algorithms: readonly string[];
+  within: string;
+  racyWindowNs?: bigint;
+}
+
+function enginesByName(algorithms: readonly string[]): HashEngine[] {
+  return algorithms.map((a) => {
+    const tree = parseTreeAlgorithm(a);
+    if (tree) return treeHashEngine(tree.leafBytes);
+    if (!isHashAlgorithm(a)) throw new TypeError(`"algorithms" has unknown algorithm ${JSON.stringify(a)}`);
+    return nodeHashEngine(a);
+  });
+}
+
+/**
+ * Hash a batch of walked files, each read once with the checks of {@link readFileChunks}
+ * (no link followed unless walked through one, the same inode as walked, no change while read).
+ * The one per-file routine: the calling thread runs it for small trees, worker threads for large
+ * ones. Returns, per file in order, its item and stat hint.
+ */
+export async function hashFileBatch(
+  files: readonly FileTask[],
+  options: FileBatchOptions & { engines?: HashEngine[]; signal?: AbortSignal; onBytes?: (file: FileTask, n: number) => void; onFile?: (file: FileTask, size: number) => void },
+): Promise<Array<{ item: ManifestItemInput; hint: StatHint | null }>> {
+  const engines = options.engines ?? enginesByName(options.algorithms);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  const out: Array<{ item: ManifestItemInput; hint: StatHint | null }> = [];
+  for (const f of files) {
+    const d = new StreamDigest(engines, { what: f.what });
+    const r = await readFileChunks(f.absPath, (c) => d.update(c), {
+      what: f.what,
+      follow: f.viaSymlink,
+      expect: { size: f.size, ino: f.ino, dev: f.dev },
+      buffer,
+      within: options.within,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.racyWindowNs === undefined ? {} : { racyWindowNs: options.racyWindowNs }),
+      ...(options.onBytes ? { onBytes: (n: number) => options.onBytes!(f, n) } : {}),
+    });
+    const res = d.finish();
+    out.push({ item: { path: f.path, size: res.size, digest: res.digests }, hint: r.hint });
+    options.onFile?.(f, res.size);
+  }
+  return out;
+}
+
+/** Trees with fewer files than this are hashed on the calling thread (a worker costs ~30 ms). */
+const PARALLEL_MIN_FILES = 512;
+
+async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], options: HashTreeOptions, what: (f: WalkFile) => string, within: string): Promise<HashFilesResult> {
   const bytesTotal = files.reduce((n, f) => n + f.size, 0);
-  const items: ManifestItemInput[] = [];
   // Keyed by file path: no prototype, so a file named __proto__ is an ordinary key.
   const hints: Record<string, StatHint> = Object.create(null) as Record<string, StatHint>;
   let bytesDone = 0;
   let filesDone = 0;
   const racy = racyWindowNs(options);
-  for (const f of files) {
-    const d = new StreamDigest(engines, { what: what(f) });
-    const r = await readFileChunks(f.absPath, (c) => d.update(c), {
-      what: what(f),
-      follow: f.viaSymlink,
-      expect: { size: f.size, ino: f.hint.ino, dev: f.hint.dev },
-      buffer,
-      within,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(racy === undefined ? {} : { racyWindowNs: racy }),
-      onBytes: (n) => {
-        bytesDone += n;
-        options.onProgress?.({ path: what(f), bytesDone, bytesTotal, filesDone, filesTotal: files.length });
-      },
-    });
-    const res = d.finish();
-    filesDone++;
-    items.push({ path: f.path, size: res.size, digest: res.digests });
-    const hint = r.hint;
-    if (hint) hints[f.path] = hint;
-    if (res.size === 0) options.onProgress?.({ path: what(f), bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+  const tasks: FileTask[] = files.map((f) => ({ path: f.path, absPath: f.absPath, what: what(f), size: f.size, ino: f.hint.ino, dev: f.hint.dev, viaSymlink: f.viaSymlink }));
+  const names = engines.map((e) => e.algorithm);
+  // Engines given by name can be rebuilt in a worker; a caller's own engine object cannot.
+  const transferable = engines.every((e) => isHashAlgorithm(e.algorithm) ? e === nodeHashEngine(e.algorithm as HashAlgorithm) : parseTreeAlgorithm(e.algorithm) !== undefined);
+  const workers = options.workers ?? availableParallelism();
+  const results: Array<{ item: ManifestItemInput; hint: StatHint | null }> =
+    tasks.length >= PARALLEL_MIN_FILES && workers > 1 && transferable
+      ? await hashFilesParallel(tasks, { algorithms: names, within, ...(racy === undefined ? {} : { racyWindowNs: racy }) }, Math.min(workers, 16), options, (n, f) => {
+          bytesDone += n;
+          filesDone += f;
+          options.onProgress?.({ path: '', bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+        })
+      : await hashFileBatch(tasks, {
+          algorithms: names,
+          engines,
+          within,
+          ...(racy === undefined ? {} : { racyWindowNs: racy }),
+          ...(options.signal ? { signal: options.signal } : {}),
+          onBytes: (f, n) => {
+            bytesDone += n;
+            options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+          },
+          onFile: (f, size) => {
+            filesDone++;
+            if (size === 0) options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+          },
+        });
+  const items: ManifestItemInput[] = [];
+  let size = 0;
+  for (const r of results) {
+    items.push(r.item);
+    size += r.item.size;
+    if (r.hint) hints[r.item.path] = r.hint;
   }
-  return { items, hints, size: bytesDone };
+  return { items, hints, size };
+}
+
+// The worker is plain JavaScript evaluated from a string; it imports this adapter (the built one:
+// dist/node/index.js) and runs hashFileBatch, so every file gets exactly the checks above.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.moduleUrl).then((m) => {
+  parentPort.on('message', async (batch) => {
+    try {
+      const out = await m.hashFileBatch(batch.files, workerData.options);
+      parentPort.postMessage({ id: batch.id, out });
+    } catch (e) {
+      parentPort.postMessage({ id: batch.id, error: { code: e && e.code, message: String(e && e.message || e), path: e && e.path } });
+    }
+  });
+  parentPort.postMessage({ ready: true });
+}, (e) => parentPort.postMessage({ fatal: String(e && e.message || e) }));
+`;
+
+/** URL of the built adapter the workers import (the tests run the sources, after a build). */
+function adapterUrl(): string {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/node/index.js', here).href : new URL('./index.js', here).href;
+}
+
+async function hashFilesParallel(
+  tasks: FileTask[],
+  batchOptions: FileBatchOptions,
+  workers: number,
+  options: HashTreeOptions,
+  progress: (bytes: number, files: number) => void,
+): Promise<Array<{ item: ManifestItemInput; hint: StatHint | null }>> {
+  if (options.signal?.aborted) throw new LineproofError('ABORTED', 'hashing aborted');
+  const per = Math.max(16, Math.min(256, Math.ceil(tasks.length / (workers * 8))));
+  const batches: FileTask[][] = [];
+  for (let i = 0; i < tasks.length; i += per) batches.push(tasks.slice(i, i + per));
+  const results: Array<Array<{ item: ManifestItemInput; hint: StatHint | null }>> = new Array(batches.length);
+  const pool = Array.from({ length: workers }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { moduleUrl: adapterUrl(), options: batchOptions } }));
+  let next = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let finished = 0;
+      let failed = false;
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        reject(e);
+      };
+      const onAbort = () => fail(new LineproofError('ABORTED', 'hashing aborted'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const give = (w: Worker) => {
+        if (failed) return;
+        if (next >= batches.length) return;
+        const id = next++;
+        w.postMessage({ id, files: batches[id] });
+      };
+      for (const w of pool) {
+        w.on('message', (m: { ready?: boolean; fatal?: string; id?: number; out?: Array<{ item: ManifestItemInput; hint: StatHint | null }>; error?: { code?: string; message: string; path?: string } }) => {
+          if (m.fatal) return fail(new LineproofError('INTERNAL', `hashing worker could not start: ${m.fatal}`));
+          if (m.ready) return give(w);
+          if (m.error) {
+            const code = m.error.code && Object.hasOwn(ERROR_CODES, m.error.code) ? (m.error.code as ErrorCode) : 'IO_ERROR';
+            return fail(new LineproofError(code, m.error.message, m.error.path ? { path: m.error.path } : {}));
+          }
+          results[m.id!] = m.out!;
+          progress(m.out!.reduce((n, r) => n + r.item.size, 0), m.out!.length);
+          if (++finished === batches.length) {
+            options.signal?.removeEventListener('abort', onAbort);
+            resolve();
+          } else give(w);
+        });
+        w.on('error', (e) => fail(new LineproofError('INTERNAL', `hashing worker failed: ${e.message}`, { cause: e })));
+      }
+      if (batches.length === 0) resolve();
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return results.flat();
 }
 
 async function walkForManifest(root: string, ignore: readonly string[], options: HashTreeOptions): Promise<WalkResult> {
