@@ -3,16 +3,7 @@ import fc from 'fast-check';
 import {
   concatBytes, equalBytes, equalHex, fromBase64, fromHex, fromUtf8, hasLoneSurrogate, isAscii, toBase64, toHex, u32be, u64be, utf8,
 } from '../src/bytes/index.js';
-import { LineproofError } from '../src/errors.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? e.code : `not a LineproofError: ${String(e)}`;
-  }
-  return undefined;
-}
+import { codeOf } from './helpers/codes.js';
 
 describe('hex', () => {
   it('round-trips any bytes and agrees with Buffer', () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { assertDigestSet, digestSetFromText, matchDigestSets, parseDigest, sha256Hex } from '../src/digest/index.js';
-import { LineproofError } from '../src/errors.js';
 import { utf8 } from '../src/bytes/index.js';
+import { codeOf } from './helpers/codes.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 const C = 'c'.repeat(128);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? e.code : String(e);
-  }
-  return undefined;
-}
 
 describe('digest text form', () => {
   it('parses sha256:<hex> and refuses bad forms', () => {

@@ -4,15 +4,7 @@ import { canonicalBytes, canonicalJson } from '../../src/json/canonical.js';
 import { parseJson } from '../../src/json/strict.js';
 import { LineproofError } from '../../src/errors.js';
 import { listFixtures, readFixture } from '../helpers/fixtures.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? e.code : `not a LineproofError: ${String(e)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../helpers/codes.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   // fixtures/jcs: cyberphone/json-canonicalization testdata (see fixtures/README.md)

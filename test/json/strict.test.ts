@@ -4,16 +4,7 @@ import { parseJson } from '../../src/json/strict.js';
 import { canonicalJson } from '../../src/json/canonical.js';
 import { LineproofError } from '../../src/errors.js';
 import { utf8 } from '../../src/bytes/index.js';
-
-function failure(fn: () => unknown): { code: string; path: string | undefined } | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LineproofError) return { code: e.code, path: e.path };
-    return { code: `not a LineproofError: ${String(e)}`, path: undefined };
-  }
-  return undefined;
-}
+import { failure } from '../helpers/codes.js';
 
 describe('parseJson', () => {
   it('parses the JSON grammar like JSON.parse when there is no duplicate key', () => {

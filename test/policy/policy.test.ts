@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/policy/policy.js';
-import { LineproofError } from '../../src/errors.js';
 import { canonicalBytes } from '../../src/json/canonical.js';
 import { sha256Hex } from '../../src/digest/index.js';
 import { readFixture, readFixtureText } from '../helpers/fixtures.js';
+import { failure } from '../helpers/codes.js';
 
 type Doc = Record<string, any>;
 const example = (): Doc => JSON.parse(readFixtureText('policy', 'example-high.json'));
-
-function failure(fn: () => unknown): { code: string; path?: string } | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? { code: e.code, path: e.path } : { code: String(e) };
-  }
-  return undefined;
-}
 
 describe('parsePolicy', () => {
   it('loads the example policy and resolves keys, identities and roles', () => {

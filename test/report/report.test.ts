@@ -4,15 +4,7 @@ import { ReportBuilder, assertVerified, reportJsonSchema, reportSchema, failedCh
 import { LineproofError } from '../../src/errors.js';
 import { parseJson } from '../../src/json/strict.js';
 import { repoPath } from '../helpers/fixtures.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? e.code : String(e);
-  }
-  return undefined;
-}
+import { codeOf } from '../helpers/codes.js';
 
 describe('ReportBuilder', () => {
   it('is ok only with at least one pass and no fail', () => {

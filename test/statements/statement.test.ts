@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatement, payloadDigest, payloadReference, STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
-import { LineproofError } from '../../src/errors.js';
 import { canonicalBytes } from '../../src/json/canonical.js';
 import { utf8 } from '../../src/bytes/index.js';
+import { failure } from '../helpers/codes.js';
 
 const D = 'ab'.repeat(32);
 const valid = { _type: STATEMENT_TYPE_V1, subject: [{ name: 'model', digest: { sha256: D } }], predicateType: 'https://example.com/p/v1', predicate: { a: 1 } };
-
-function failure(fn: () => unknown): { code: string; path?: string } | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? { code: e.code, path: e.path } : { code: String(e) };
-  }
-  return undefined;
-}
 
 describe('parseStatement', () => {
   it('accepts a valid Statement v1 from bytes and from a value', () => {

@@ -5,13 +5,14 @@ import type { HashAlgorithm } from '../../hashing/types.js';
 import { DEFAULT_IGNORE } from '../../manifest/ignore.js';
 import { manifestBytes } from '../../manifest/build.js';
 import { OMS_DEFAULT_SHARD_SIZE, OMS_GIT_IGNORE_PATHS, omsStatement, type OmsHashType } from '../../manifest/oms.js';
-import { hashOmsModel, hashPath, type TreeProgress } from '../../node/hash-tree.js';
+import { hashOmsModel, hashPath } from '../../node/hash-tree.js';
 import { hashFileTree } from '../../node/tree-pool.js';
 import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../../hashing/tree.js';
 import { statSync } from 'node:fs';
 import { intOption, parseCommandArgs, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
+import { hashProgress, humanBytes } from '../progress.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
@@ -61,38 +62,7 @@ Examples:
 const FORMATS = ['lineproof', 'oms-files', 'oms-shards'] as const;
 type Format = (typeof FORMATS)[number];
 
-function human(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${bytes} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
-}
 
-/** Draws a progress line on stderr for big inputs when stderr is a terminal. */
-function progress(ctx: CliContext): { onProgress?: (p: TreeProgress) => void; done(): void } {
-  if (!ctx.io.isTTY) return { done() {} };
-  let last = 0;
-  let drawn = false;
-  return {
-    onProgress(p: TreeProgress): void {
-      if (p.bytesTotal < 64 * 1024 * 1024) return;
-      const now = Date.now();
-      if (now - last < 200 && p.bytesDone < p.bytesTotal) return;
-      last = now;
-      drawn = true;
-      const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
-      const name = p.path.length > 40 ? `…${p.path.slice(-39)}` : p.path;
-      ctx.io.stderr(`\rhashing ${String(pct).padStart(3)}%  ${human(p.bytesDone)} of ${human(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${name}\u001b[K`);
-    },
-    done(): void {
-      if (drawn) ctx.io.stderr('\r\u001b[K');
-    },
-  };
-}
 
 export const hashCommand: Command = {
   name: 'hash',
@@ -133,7 +103,7 @@ export const hashCommand: Command = {
     const extraIgnore = values.ignore ?? [];
     const defaults = !values['no-default-ignore'];
     const allowSymlinks = values['allow-symlinks'] ?? false;
-    const bar = progress(ctx);
+    const bar = hashProgress(ctx);
 
     let out: Record<string, unknown>;
     let written: Uint8Array | undefined;
@@ -226,10 +196,10 @@ export const hashCommand: Command = {
     }
     const lines = [`${out.digest as string}  ${given}`];
     if (out.treeDigest) lines.push(`${out.treeDigest as string}  ${given}`);
-    if (out.kind === 'file') lines.push(`  file, ${human(out.size as number)}${format === 'lineproof' ? '' : `, ${format}`}`);
+    if (out.kind === 'file') lines.push(`  file, ${humanBytes(out.size as number)}${format === 'lineproof' ? '' : `, ${format}`}`);
     else {
       const what = format === 'lineproof' ? `manifest v1 (${alg}), media type application/vnd.lineproof.manifest.v1+json` : `model_signing ${format === 'oms-files' ? 'files' : `shards of ${shardSize ?? OMS_DEFAULT_SHARD_SIZE} bytes`} (${alg})`;
-      lines.push(`  ${out.files as number} files, ${human(out.size as number)}; ${what}`);
+      lines.push(`  ${out.files as number} files, ${humanBytes(out.size as number)}; ${what}`);
     }
     const ignored = (out.ignored as string[] | undefined) ?? [];
     if (ignored.length > 0) lines.push(`  ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? `, … (${ignored.length})` : ''}`);

@@ -4,11 +4,11 @@ import { ecCurveInfo } from '../../interop/ec.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { OMS_DEFAULT_SHARD_SIZE, type OmsMethod } from '../../manifest/oms.js';
 import { loadEcPrivateKey, loadEcPublicKey, signOmsModelPath, verifyOmsModelPath } from '../../node/oms.js';
-import type { TreeProgress } from '../../node/hash-tree.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
+import { hashProgress } from '../progress.js';
 
 const VERIFY_HELP = `Usage: lineproof oms verify --model PATH --signature SIG --key PUB [--ignore-paths P ...]
                           [--no-ignore-git-paths] [--json]
@@ -75,25 +75,6 @@ Example:
   lineproof oms sign --model ./my-model --key model-key.pem --out ./my-model/model.sig
 `;
 
-/** A progress line on stderr while hashing large models, only on a terminal. */
-function progress(ctx: CliContext): { onProgress?: (p: TreeProgress) => void; done(): void } {
-  if (!ctx.io.isTTY) return { done() {} };
-  let last = 0;
-  let drawn = false;
-  return {
-    onProgress(p: TreeProgress): void {
-      const now = Date.now();
-      if (p.bytesTotal < 64 * 1024 * 1024 || (now - last < 200 && p.bytesDone < p.bytesTotal)) return;
-      last = now;
-      drawn = true;
-      const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
-      ctx.io.stderr(`\rhashing ${String(pct).padStart(3)}%  ${p.filesDone}/${p.filesTotal} files  ${p.path.length > 40 ? `…${p.path.slice(-39)}` : p.path}\u001b[K`);
-    },
-    done(): void {
-      if (drawn) ctx.io.stderr('\r\u001b[K');
-    },
-  };
-}
 
 function exists(path: string): boolean {
   try {
@@ -156,7 +137,7 @@ export const omsVerifyCommand: Command = {
     const publicKey = await asExit(EXIT.USAGE, () => loadEcPublicKey(resolvePath(ctx, keyArg), { what: keyArg }));
 
     let result;
-    const bar = progress(ctx);
+    const bar = hashProgress(ctx);
     try {
       result = await verifyOmsModelPath(model, { signature, publicKey, ignorePaths, ignoreGitPaths: !values['no-ignore-git-paths'], ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
     } catch (e) {
@@ -211,7 +192,7 @@ export const omsSignCommand: Command = {
     const key = await asExit(EXIT.USAGE, () =>
       loadEcPrivateKey(resolvePath(ctx, keyArg), { what: keyArg, onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`), ...(passphrase ? { passphrase } : {}) }),
     );
-    const bar = progress(ctx);
+    const bar = hashProgress(ctx);
     const signed = await asExit(EXIT.USAGE, () =>
       signOmsModelPath(model, {
         ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
