@@ -83,10 +83,13 @@ export function warm(path) {
   closeSync(fd);
 }
 
-/** Median, min and max of `runs` timings (seconds) of an async or sync function. */
+/**
+ * Median, min and max of `runs` timings (seconds) of an async or sync function, after one
+ * untimed warm-up run (JIT, caches) — the same for every figure, ours and the peers'.
+ */
 export async function measure(runs, fn) {
   const times = [];
-  let last;
+  let last = await fn();
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
     last = await fn();

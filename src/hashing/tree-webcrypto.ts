@@ -58,7 +58,11 @@ export async function treeRootWebCrypto(
   const buf = new Uint8Array(leafBytes + 1);
   let fill = 0;
 
+  // Wait for a free slot *before* starting a digest, not after: with `concurrency` digests in
+  // flight the caller goes on reading and filling the next leaf meanwhile, so I/O overlaps hashing
+  // even with one digest at a time.
   const submit = async (index: number, length: number): Promise<void> => {
+    while (inflight.size >= concurrency) await Promise.race(inflight);
     const p = subtle.digest('SHA-256', length === leafBytes ? buf : buf.subarray(0, length + 1)).then((d) => {
       leafHashes[index] = new Uint8Array(d);
       done += length;
@@ -67,7 +71,6 @@ export async function treeRootWebCrypto(
     const forget = () => void inflight.delete(p);
     p.then(forget, forget);
     inflight.add(p);
-    if (inflight.size >= concurrency) await Promise.race(inflight);
   };
 
   let index = 0;
