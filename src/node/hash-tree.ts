@@ -55,6 +55,12 @@ export interface HashTreeOptions {
    * Each worker runs the same per-file checks ({@link hashFileBatch}).
    */
   workers?: number;
+  /**
+   * URL of the adapter module the workers import (default: this package's `lineproof/node`).
+   * Set it when the adapter is bundled into another file; if workers cannot load it, hashing
+   * falls back to the calling thread.
+   */
+  workerModule?: string;
 }
 
 /** A hashed directory: its manifest, subject and the stat hints observed while hashing. */
@@ -183,28 +189,34 @@ async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], opti
   // Engines given by name can be rebuilt in a worker; a caller's own engine object cannot.
   const transferable = engines.every((e) => isHashAlgorithm(e.algorithm) ? e === nodeHashEngine(e.algorithm as HashAlgorithm) : parseTreeAlgorithm(e.algorithm) !== undefined);
   const workers = options.workers ?? availableParallelism();
-  const results: Array<{ item: ManifestItemInput; hint: StatHint | null }> =
-    tasks.length >= PARALLEL_MIN_FILES && workers > 1 && transferable
-      ? await hashFilesParallel(tasks, { algorithms: names, within, ...(racy === undefined ? {} : { racyWindowNs: racy }) }, Math.min(workers, 16), options, (n, f) => {
-          bytesDone += n;
-          filesDone += f;
-          options.onProgress?.({ path: '', bytesDone, bytesTotal, filesDone, filesTotal: files.length });
-        })
-      : await hashFileBatch(tasks, {
-          algorithms: names,
-          engines,
-          within,
-          ...(racy === undefined ? {} : { racyWindowNs: racy }),
-          ...(options.signal ? { signal: options.signal } : {}),
-          onBytes: (f, n) => {
-            bytesDone += n;
-            options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
-          },
-          onFile: (f, size) => {
-            filesDone++;
-            if (size === 0) options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
-          },
-        });
+  let results: Array<{ item: ManifestItemInput; hint: StatHint | null }> | undefined;
+  if (tasks.length >= PARALLEL_MIN_FILES && workers > 1 && transferable) {
+    results = await hashFilesParallel(tasks, { algorithms: names, within, ...(racy === undefined ? {} : { racyWindowNs: racy }) }, Math.min(workers, 16), options, (n, f) => {
+      bytesDone += n;
+      filesDone += f;
+      options.onProgress?.({ path: '', bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+    });
+    if (results === undefined) {
+      // Workers could not load the adapter (e.g. it was bundled): hash on this thread instead.
+      bytesDone = 0;
+      filesDone = 0;
+    }
+  }
+  results ??= await hashFileBatch(tasks, {
+    algorithms: names,
+    engines,
+    within,
+    ...(racy === undefined ? {} : { racyWindowNs: racy }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onBytes: (f, n) => {
+      bytesDone += n;
+      options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+    },
+    onFile: (f, size) => {
+      filesDone++;
+      if (size === 0) options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+    },
+  });
   const items: ManifestItemInput[] = [];
   let size = 0;
   for (const r of results) {
@@ -244,13 +256,14 @@ async function hashFilesParallel(
   workers: number,
   options: HashTreeOptions,
   progress: (bytes: number, files: number) => void,
-): Promise<Array<{ item: ManifestItemInput; hint: StatHint | null }>> {
+): Promise<Array<{ item: ManifestItemInput; hint: StatHint | null }> | undefined> {
   if (options.signal?.aborted) throw new LineproofError('ABORTED', 'hashing aborted');
+  let unavailable = false;
   const per = Math.max(16, Math.min(256, Math.ceil(tasks.length / (workers * 8))));
   const batches: FileTask[][] = [];
   for (let i = 0; i < tasks.length; i += per) batches.push(tasks.slice(i, i + per));
   const results: Array<Array<{ item: ManifestItemInput; hint: StatHint | null }>> = new Array(batches.length);
-  const pool = Array.from({ length: workers }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { moduleUrl: adapterUrl(), options: batchOptions } }));
+  const pool = Array.from({ length: workers }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { moduleUrl: options.workerModule ?? adapterUrl(), options: batchOptions } }));
   let next = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -271,7 +284,11 @@ async function hashFilesParallel(
       };
       for (const w of pool) {
         w.on('message', (m: { ready?: boolean; fatal?: string; id?: number; out?: Array<{ item: ManifestItemInput; hint: StatHint | null }>; error?: { code?: string; message: string; path?: string } }) => {
-          if (m.fatal) return fail(new LineproofError('INTERNAL', `hashing worker could not start: ${m.fatal}`));
+          if (m.fatal) {
+            // The adapter module could not be loaded in a worker: the caller falls back.
+            unavailable = true;
+            return fail(new LineproofError('INTERNAL', `hashing worker could not start: ${m.fatal}`));
+          }
           if (m.ready) return give(w);
           if (m.error) {
             const code = m.error.code && Object.hasOwn(ERROR_CODES, m.error.code) ? (m.error.code as ErrorCode) : 'IO_ERROR';
@@ -288,6 +305,9 @@ async function hashFilesParallel(
       }
       if (batches.length === 0) resolve();
     });
+  } catch (e) {
+    if (unavailable) return undefined;
+    throw e;
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }

@@ -54,3 +54,12 @@ describe('hashDirectory on worker threads (many files)', () => {
     await expect(hashDirectory(dir, { workers: 2, signal: ctl.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('when workers cannot load the adapter (e.g. it was bundled)', () => {
+  it('falls back to the calling thread with the same result', async () => {
+    const direct = await hashDirectory(dir, { workers: 1 });
+    const fallback = await hashDirectory(dir, { workers: 2, workerModule: 'file:///nonexistent/lineproof-node.js' });
+    expect(fallback.digest).toBe(direct.digest);
+    expect(fallback.files).toBe(direct.files);
+  });
+});
