@@ -8,9 +8,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import * as vm from 'node:vm';
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from './helpers/fixtures.js';
+import { NEUTRAL_BUILD, coreInWebContext } from './helpers/neutral.js';
 
 const SRC = repoPath('src');
 const ADAPTER_DIRS = ['node', 'cli'];
@@ -38,15 +39,7 @@ function specifiers(source: string): string[] {
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
-const neutral: BuildOptions = {
-  bundle: true,
-  write: false,
-  platform: 'neutral',
-  mainFields: ['module', 'main'],
-  conditions: ['browser', 'import', 'default'],
-  logLevel: 'silent',
-  target: 'es2022',
-};
+const neutral = NEUTRAL_BUILD;
 
 describe('zero-I/O core', () => {
   const files = coreFiles();
@@ -97,9 +90,7 @@ describe('zero-I/O core', () => {
   });
 
   it('the neutral bundle runs in a context with web globals only (no process, no Buffer)', async () => {
-    const result = await build({ ...neutral, entryPoints: [join(SRC, 'index.ts')], format: 'iife', globalName: 'lineproof' });
-    const context = vm.createContext({ TextEncoder, TextDecoder, crypto: globalThis.crypto, console, Uint8Array, ArrayBuffer, DataView });
-    vm.runInContext(`${result.outputFiles![0]!.text};globalThis.lineproof = lineproof;`, context);
+    const context = await coreInWebContext();
     const core = context.lineproof as typeof import('../src/index.js');
     expect(vm.runInContext('typeof process + typeof Buffer + typeof require', context)).toBe('undefinedundefinedundefined');
     expect(core.canonicalJson({ b: [1, 'é'], a: null })).toBe('{"a":null,"b":[1,"é"]}');

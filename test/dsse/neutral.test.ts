@@ -4,26 +4,12 @@
  * a browser or an edge runtime.
  */
 import * as vm from 'node:vm';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { repoPath } from '../helpers/fixtures.js';
+import { coreInWebContext } from '../helpers/neutral.js';
 
 describe('keys and DSSE in a web-only context (neutral bundle of the core)', () => {
   it('generates a key, signs an in-toto statement, verifies it, and rejects the 01||0 trap', async () => {
-    const result = await build({
-      bundle: true,
-      write: false,
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['browser', 'import', 'default'],
-      logLevel: 'silent',
-      target: 'es2022',
-      format: 'iife',
-      globalName: 'lineproof',
-      entryPoints: [repoPath('src', 'index.ts')],
-    });
-    const context = vm.createContext({ TextEncoder, TextDecoder, crypto: globalThis.crypto, Uint8Array, ArrayBuffer, DataView });
-    vm.runInContext(`${result.outputFiles![0]!.text};globalThis.lineproof = lineproof;`, context);
+    const context = await coreInWebContext();
     const out = (await vm.runInContext(
       `(async () => {
         const lp = globalThis.lineproof;

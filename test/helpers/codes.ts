@@ -1,22 +1,28 @@
 import { LineproofError } from '../../src/errors.js';
 
-/** The LineproofError code `fn` throws, `undefined` when it does not throw, or a marker for any other error. */
+function nameOf(e: unknown): string {
+  return e instanceof Error ? e.name : `thrown ${typeof e}: ${String(e)}`;
+}
+
+/**
+ * The LineproofError code `fn` throws; for any other error its name (`TypeError`, `RangeError`:
+ * misuse), never a code; `undefined` when it does not throw.
+ */
 export function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (e) {
-    return e instanceof LineproofError ? e.code : `not a LineproofError: ${String(e)}`;
+    return e instanceof LineproofError ? e.code : nameOf(e);
   }
   return undefined;
 }
 
-/** The code and path of the LineproofError `fn` throws, or `undefined` when it does not throw. */
+/** Like {@link codeOf}, with the error's path. */
 export function failure(fn: () => unknown): { code: string; path: string | undefined } | undefined {
   try {
     fn();
   } catch (e) {
-    if (e instanceof LineproofError) return { code: e.code, path: e.path };
-    return { code: `not a LineproofError: ${String(e)}`, path: undefined };
+    return e instanceof LineproofError ? { code: e.code, path: e.path } : { code: nameOf(e), path: undefined };
   }
   return undefined;
 }

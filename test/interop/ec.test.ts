@@ -36,6 +36,7 @@ import { LineproofError } from '../../src/errors.js';
 import { decodePem } from '../../src/keys/pem.js';
 import { readFixtureText } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
+import { codeOf } from '../helpers/codes.js';
 
 function openssl(args: string[], input?: Uint8Array): { stdout: Buffer; stderr: string } {
   const r = spawnSync('openssl', args, { input, timeout: 30_000 });
@@ -50,14 +51,6 @@ function opensslOk(args: string[]): boolean {
 }
 
 const OPENSSL_NAME: Record<EcCurve, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof LineproofError ? e.code : `not LineproofError: ${String(e)}`;
-  }
-  return 'no error';
-};
 
 describe('EC public keys', () => {
   const pemText = readFixtureText('model-signing', 'signing-key-pub.pem');

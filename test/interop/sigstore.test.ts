@@ -12,7 +12,6 @@ import { fromBase64, toBase64 } from '../../src/bytes/index.js';
 import { pae } from '../../src/dsse/pae.js';
 import { serializeEnvelope } from '../../src/dsse/envelope.js';
 import { addSignature, signEnvelope } from '../../src/dsse/sign.js';
-import { LineproofError } from '../../src/errors.js';
 import { ed25519Signer, generateKeyPair, publicKeyToDer } from '../../src/keys/keys.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/statements/statement.js';
 import {
@@ -24,6 +23,7 @@ import {
   verifySigstoreBundle,
 } from '../../src/index.js';
 import { statementBytes } from '../helpers/dsse.js';
+import { codeOf } from '../helpers/codes.js';
 
 /** sigstore/protobuf-specs `PublicKeyDetails` values. */
 const PKIX_ED25519 = 7;
@@ -50,15 +50,6 @@ async function ourEnvelope(): Promise<{ text: string; key: Awaited<ReturnType<ty
   const env = await signEnvelope(statementBytes(), IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(key)]);
   return { text: serializeEnvelope(env), key };
 }
-
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof LineproofError ? e.code : `not LineproofError: ${String(e)}`;
-  }
-  return 'no error';
-};
 
 describe('toSigstoreBundle / fromSigstoreBundle', () => {
   it('wraps an Ed25519 envelope with a hint and no log entry, and gives the same envelope back', async () => {

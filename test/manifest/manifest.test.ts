@@ -17,6 +17,7 @@ import {
   utf8,
   type Manifest,
 } from '../../src/index.js';
+import { codeOf } from '../helpers/codes.js';
 
 const H = (s: string): string => sha256Hex(utf8(s));
 
@@ -32,15 +33,6 @@ function example(): Manifest {
     { path: 'weights/model.safetensors', size: 3, digest: { sha256: H('abc') } },
     { path: 'config.json', size: 2, digest: { sha256: H('{}') } },
   ]);
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
 }
 
 describe('buildManifest', () => {

@@ -14,17 +14,9 @@ import {
   type OmsManifest,
 } from '../../src/index.js';
 import { readFixtureText } from '../helpers/fixtures.js';
+import { codeOf } from '../helpers/codes.js';
 
 const H = (s: string): string => sha256Hex(utf8(s));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-}
 
 describe('omsSerialization', () => {
   it('defaults to sha256 without symlinks, shard size 1,000,000,000 for shards', () => {

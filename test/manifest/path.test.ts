@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, hasLoneSurrogate, type ErrorCode } from '../../src/index.js';
-
-function codeOf(fn: () => void): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-}
+import { codeOf } from '../helpers/codes.js';
 
 describe('checkManifestPath', () => {
   const cases: [string, ErrorCode | undefined][] = [

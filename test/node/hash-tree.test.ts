@@ -4,17 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashDirectory, hashFile, hashPath, rehashDirectory, readFileChunks, type TreeProgress } from '../../src/node/index.js';
 import { hashManifest, manifestDigestText, utf8, verifyManifest, manifestBytes, type VerifiedManifest } from '../../src/index.js';
-import { tempDir } from '../helpers/tmp.js';
-
-function tree(files: Record<string, string | Uint8Array>): string {
-  const root = join(tempDir(), 'model');
-  mkdirSync(root);
-  for (const [rel, data] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    writeFileSync(join(root, rel), data);
-  }
-  return root;
-}
+import { tempDir, tempTree as tree } from '../helpers/tmp.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sha = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');

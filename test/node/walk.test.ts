@@ -4,18 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashDirectory, hashOmsModel, walkTree } from '../../src/node/index.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir, tempTree as tree } from '../helpers/tmp.js';
 import { verifyManifest } from '../../src/index.js';
-
-function tree(files: Record<string, string>): string {
-  const root = join(tempDir(), 'model');
-  mkdirSync(root);
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
-  return root;
-}
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   try {

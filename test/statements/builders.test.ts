@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromBase64, utf8 } from '../../src/bytes/index.js';
 import { sha256Hex } from '../../src/digest/index.js';
-import { LineproofError } from '../../src/errors.js';
 import { canonicalBytes } from '../../src/json/canonical.js';
 import type { JsonValue } from '../../src/json/strict.js';
 import {
@@ -21,19 +20,11 @@ import {
 import { parseAttestationPayload, referencesOf } from '../../src/statements/predicates/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, payloadReference } from '../../src/statements/statement.js';
 import { buildExampleChain, cleanManifestBytes, fakeCommit, fakeDigest } from '../helpers/lifecycle.js';
+import { failure } from '../helpers/codes.js';
 
 const chain = buildExampleChain();
 const NOW = new Date('2026-03-01T12:00:00.750Z');
 const MODEL = `sha256:${fakeDigest('model')}`;
-
-function failure(fn: () => unknown): { code: string; path?: string } | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? { code: e.code, path: e.path } : { code: (e as Error).name };
-  }
-  return undefined;
-}
 
 const dataset = (over: Partial<DatasetStatementInput> = {}): DatasetStatementInput => ({
   manifest: { bytes: cleanManifestBytes },

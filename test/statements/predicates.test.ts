@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from '../../src/bytes/index.js';
 import { sha256Hex } from '../../src/digest/index.js';
-import { LineproofError } from '../../src/errors.js';
 import { canonicalBytes } from '../../src/json/canonical.js';
 import { joinPath, parseJson, type JsonValue } from '../../src/json/strict.js';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../../src/statements/predicates/index.js';
 import { parseStatement, payloadReference } from '../../src/statements/statement.js';
 import { buildExampleChain, type ExampleStep } from '../helpers/lifecycle.js';
+import { failure } from '../helpers/codes.js';
 
 const chain = buildExampleChain();
 const examples: Array<[Stage, ExampleStep]> = [
@@ -31,15 +31,6 @@ const examples: Array<[Stage, ExampleStep]> = [
 ];
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
-function failure(fn: () => unknown): { code: string; path?: string } | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? { code: e.code, path: e.path } : { code: `${(e as Error).name}: ${(e as Error).message}` };
-  }
-  return undefined;
-}
 
 /** Parse a statement value the way a reader does: through its JCS bytes. */
 const readBack = (statement: unknown, limits?: { inlineManifestBytes: number }) => parseAttestationPayload(canonicalBytes(statement as JsonValue), limits ? { limits } : {});

@@ -2,15 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareTimestamps, formatTimestamp, isTimestamp, parseTimestamp, readNow, timestampProblem, WRITTEN_TIMESTAMP_PATTERN } from '../../src/time/index.js';
 import { LineproofError } from '../../src/errors.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof LineproofError ? e.code : (e as Error).name;
-  }
-  return undefined;
-}
+import { codeOf } from '../helpers/codes.js';
 
 describe('parseTimestamp', () => {
   describe('when the text is a valid RFC 3339 date-time', () => {
