@@ -299,6 +299,17 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
       );
     });
 
+    it('refuses publicKey.rawBytes whose PEM text is altered even when it still holds the key (found by the property above)', async () => {
+      const text = new TextDecoder().decode(SIG);
+      // Base64 of the PEM's last quantum: one more byte after the END line, or an END line changed.
+      for (const altered of [text.replace('LS0tLQo="', 'LS0tLQo+"'), text.replace('LS0tLQo="', 'LS0tLRo="')]) {
+        expect(altered).not.toBe(text);
+        const r = await verifyOmsSignature(new TextEncoder().encode(altered), { publicKey: KEY });
+        expect(r.report.ok).toBe(false);
+        expect(failed(r.report).map((c) => `${c.id}:${c.code}`)).toEqual(['oms.key:OMS_BUNDLE_INVALID']);
+      }
+    });
+
     it('never throws on arbitrary input', async () => {
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => {

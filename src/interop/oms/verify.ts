@@ -8,6 +8,7 @@ import { LineproofError, shortDigest } from '../../errors.js';
 import type { JsonValue } from '../../json/strict.js';
 import type { Limits } from '../../limits.js';
 import { pae } from '../../dsse/pae.js';
+import { decodePem, encodePem } from '../../keys/pem.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, payloadDigest } from '../../statements/statement.js';
 import { parseOmsStatement, verifyOmsManifest, type OmsDiff, type OmsManifest, type OmsSerialization } from '../../manifest/oms.js';
@@ -55,7 +56,16 @@ function keyFromRawBytes(raw: Uint8Array, what: string): EcPublicKey {
   } catch {
     text = undefined;
   }
-  if (text !== undefined && text.trimStart().startsWith('-----BEGIN')) return parseEcPublicKey(text, { what });
+  if (text !== undefined && text.trimStart().startsWith('-----BEGIN')) {
+    // The field is unsigned, so it is held to one exact text: a single PEM block in the layout
+    // OpenSSL and cryptography write (64-column base64, LF endings), nothing before or after —
+    // otherwise two different byte strings would both "hold the given key".
+    const { label, der } = decodePem(text, what);
+    if (encodePem(label, der) !== text) {
+      throw new LineproofError('OMS_BUNDLE_INVALID', `${what}: not exactly one PEM block in the standard layout (extra or misplaced text)`, { path: what });
+    }
+    return parseEcPublicKey(text, { what });
+  }
   return ecPublicKeyFromSpki(raw, what);
 }
 
