@@ -11,6 +11,13 @@
  *    then A's y coordinate is below p (`ED25519_NONCANONICAL`);
  * 4. the same two checks for R, the first half of the signature.
  *
+ * After the cofactored equation of noble's strict branch accepts, R must also have no torsion
+ * component when A has none. For a prime-order A (every key our importers accept), that makes the verdict equal
+ * to the cofactorless equation `[S]B = R + [k]A` that OpenSSL uses, so the node:crypto verifier's
+ * reject is final and a junk signature costs one native check per key (spec/keys.md). Honest
+ * signers (R = [r]B) are never affected; only a key holder can make a signature that the two
+ * equations judge differently.
+ *
  * Only the async API of @noble/ed25519 is used (SHA-512 from WebCrypto); its module-level
  * `hashes.*` slots are never assigned.
  */
@@ -150,7 +157,8 @@ export function ed25519Precheck(signature: Uint8Array, publicKey: Uint8Array): P
 
 /**
  * Verify an Ed25519 signature strictly: the pre-checks of {@link ed25519Precheck}, then
- * @noble/ed25519 with `zip215: false` (RFC 8032 decoding, cofactored equation). Never throws for
+ * @noble/ed25519 with `zip215: false` (RFC 8032 decoding, cofactored equation), then R free of
+ * torsion when A has none (so that, for a prime-order A, the verdict is the cofactorless equation's). Never throws for
  * any byte inputs; the outcome carries a code when invalid.
  * @param signature the raw 64-byte signature
  * @param message the exact signed bytes
@@ -175,6 +183,9 @@ export async function checkEd25519(signature: Uint8Array, message: Uint8Array, p
   let ok = false;
   try {
     ok = await ed.verifyAsync(signature, message, publicKey, { zip215: false });
+    // Cofactored accept, but R with a torsion component and A of prime order: the cofactorless
+    // equation rejects it, and so does this verifier (keys with torsion never pass our importers).
+    if (ok && !ed.Point.fromBytes(signature.subarray(0, 32), false).isTorsionFree() && ed.Point.fromBytes(publicKey, false).isTorsionFree()) ok = false;
   } catch {
     ok = false;
   }

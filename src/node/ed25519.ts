@@ -7,11 +7,16 @@
  *
  * 1. the core's explicit pre-checks (`ed25519Precheck`: lengths, S < L, small-order and
  *    non-canonical A and R) — a failure is returned with its code;
- * 2. OpenSSL's verify — an accept is final: OpenSSL's cofactorless equation (encode(SB - kA) = R)
- *    implies noble's cofactored one, and after step 1 both decode the same points;
- * 3. on a reject, the core's strict verifier decides (and gives the code). The two equations
- *    differ only for points with a torsion component that honest signers never produce, so this
- *    path runs only for invalid or adversarial signatures.
+ * 2. OpenSSL's verify, whose verdict is final for a key of prime order (on the curve, no torsion
+ *    component: every key Lineproof's importers accept). OpenSSL checks the cofactorless equation
+ *    `[S]B = R + [k]A`; the core's strict verifier checks the cofactored one and then that R has
+ *    no torsion component, which for such a key is the same verdict. So a signature no trusted key
+ *    verifies costs one native check per key, never a pure-JS one (a junk-signature flood is cheap
+ *    to refuse);
+ * 3. for any other key (only reachable through this raw primitive), the core's strict verifier
+ *    decides. The differential vectors show why this fallback stays: the "Taming the many
+ *    EdDSAs" cases edge#4 and edge#5 (A with a torsion component) verify under the cofactored
+ *    equation and are rejected by OpenSSL; no vector with a prime-order A tells the two apart.
  *
  * The verdict and code therefore equal the core's `strictEd25519Verifier` on every input; the
  * test suite checks it on RFC 8032, Wycheproof, ZIP-215 and edge-case vectors and random cases.
@@ -20,22 +25,27 @@ import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVeri
 import { assertBytes, isBytes, toHex } from '../bytes/index.js';
 import { describeType } from '../errors.js';
 import { pkcs8Der, spkiDer } from '../keys/der.js';
-import { checkEd25519, ed25519Precheck } from '../keys/ed25519.js';
+import { checkEd25519, ed25519Precheck, ed25519PublicKeyProblem } from '../keys/ed25519.js';
 import type { PrivateKey, SignatureCheck, SignatureVerifier, Signer } from '../keys/types.js';
 
 const KEY_CACHE_MAX = 1024;
 const keyCache = new Map<string, KeyObject | null>();
 
-/** A KeyObject for a raw public key (cached; null when OpenSSL refuses the bytes). */
+/**
+ * A KeyObject for a raw public key whose OpenSSL verdict is final (cached): null when the key is
+ * not of prime order (off the curve, small order, a torsion component) or OpenSSL refuses it.
+ */
 function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
   const id = toHex(publicKey);
   const hit = keyCache.get(id);
   if (hit !== undefined) return hit;
-  let ko: KeyObject | null;
-  try {
-    ko = createPublicKey({ key: Buffer.from(spkiDer(publicKey)), format: 'der', type: 'spki' });
-  } catch {
-    ko = null;
+  let ko: KeyObject | null = null;
+  if (ed25519PublicKeyProblem(publicKey) === undefined) {
+    try {
+      ko = createPublicKey({ key: Buffer.from(spkiDer(publicKey)), format: 'der', type: 'spki' });
+    } catch {
+      ko = null;
+    }
   }
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
   keyCache.set(id, ko);
@@ -59,16 +69,14 @@ export async function checkEd25519Node(signature: Uint8Array, message: Uint8Arra
   const pre = ed25519Precheck(signature, publicKey);
   if (pre) return pre;
   const ko = publicKeyObject(publicKey);
-  if (ko !== null) {
-    let ok = false;
-    try {
-      ok = nodeVerify(null, message, ko, signature);
-    } catch {
-      ok = false;
-    }
-    if (ok) return { valid: true };
+  if (ko === null) return checkEd25519(signature, message, publicKey);
+  let ok = false;
+  try {
+    ok = nodeVerify(null, message, ko, signature);
+  } catch {
+    ok = false;
   }
-  return checkEd25519(signature, message, publicKey);
+  return ok ? { valid: true } : { valid: false, code: 'ED25519_SIGNATURE_INVALID', reason: 'signature does not verify for this key and message' };
 }
 
 /** The Node adapter's fast Ed25519 verifier (node:crypto with the core's pre-checks). */

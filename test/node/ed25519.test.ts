@@ -2,7 +2,9 @@ import { createPublicKey, verify as nodeVerify } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concatBytes, fromHex, toHex } from '../../src/bytes/index.js';
+import { concatBytes, fromHex, toHex, utf8 } from '../../src/bytes/index.js';
+import { sha256 } from '../../src/digest/index.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { spkiDer } from '../../src/keys/der.js';
 import { checkEd25519, ed25519PublicFromSeed, ed25519Sign } from '../../src/keys/ed25519.js';
 import { privateKeyFromSeed, ed25519Signer } from '../../src/keys/keys.js';
@@ -116,6 +118,30 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
         { numRuns: 120 },
       );
     });
+    it('a key holder signing with a torsion component in R: cofactored noble accepts, both strict verifiers reject (the OpenSSL reject is final)', async () => {
+      // R = [r]B + T8, k = H(R || A || M), S = r + k·a: only the key holder can make this. The
+      // cofactored equation ignores T8; the cofactorless one (OpenSSL) does not; the core's strict
+      // verifier refuses R with torsion, so both agree and a reject needs no pure-JS re-check.
+      const seed = sha256(utf8('torsion R signer'));
+      const h = sha512(seed);
+      const head = h.slice(0, 32);
+      head[0]! &= 248;
+      head[31]! &= 127;
+      head[31]! |= 64;
+      const a = leScalar(head) % L;
+      const A = ed.Point.BASE.multiply(a).toBytes();
+      expect(toHex(A)).toBe(toHex(await ed25519PublicFromSeed(seed)));
+      const msg = utf8('a message');
+      const r = 0x1234567890abcdefn;
+      const R = ed.Point.BASE.multiply(r).add(ed.Point.fromBytes(T8)).toBytes();
+      const k = leScalar(sha512(concatBytes(R, A, msg))) % L;
+      const S = (r + k * a) % L;
+      const sig = concatBytes(R, leBytes32(S));
+      expect(await ed.verifyAsync(sig, msg, A, { zip215: false })).toBe(true);
+      expect(opensslVerify(sig, msg, A)).toBe(false);
+      expect((await checkEd25519(sig, msg, A)).valid).toBe(false);
+      expect(await checkEd25519Node(sig, msg, A)).toEqual(await checkEd25519(sig, msg, A));
+    });
   });
 
   describe('the verifier object', () => {
@@ -145,3 +171,18 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
     });
   });
 });
+
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+function leScalar(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
+  return n;
+}
+function leBytes32(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) {
+    out[i] = Number(n & 255n);
+    n >>= 8n;
+  }
+  return out;
+}
