@@ -1,18 +1,17 @@
 /**
  * Verifying DSSE envelopes (DESIGN §6, spec/envelopes.md "Verification").
  */
-import { equalBytes, isAscii, isBytes, toHex } from '../bytes/index.js';
-import { describeType, shortDigest } from '../errors.js';
+import { isAscii } from '../bytes/index.js';
+import { describeType } from '../errors.js';
 import type { JsonValue } from '../json/strict.js';
 import { parseJson } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { strictEd25519Verifier } from '../keys/ed25519.js';
-import { keyidsOf } from '../keys/keyid.js';
-import { checkedPublicKey, publicKeyFromBytes } from '../keys/keys.js';
-import type { PublicKey, SignatureCheck, SignatureVerifier } from '../keys/types.js';
+import type { PublicKey, SignatureVerifier } from '../keys/types.js';
 import { ReportBuilder, type Report } from '../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, parseStatement, payloadDigest, type Statement } from '../statements/statement.js';
-import { parseEnvelope, type DecodedEnvelope, type Envelope } from './envelope.js';
+import { parseEnvelope, type DecodedEnvelope, type DecodedSignature, type Envelope } from './envelope.js';
+import { checkSignature, keyHintNote, trustedKeySet, type TrustedKey } from './signatures.js';
 import { pae } from './pae.js';
 
 /** Options for {@link verifyEnvelope}. */
@@ -45,43 +44,6 @@ export interface EnvelopeVerification {
   verifiedKeys: PublicKey[];
 }
 
-interface Trusted {
-  key: PublicKey;
-  /** Legacy and modern keyids, to explain keyid hints in messages (never to pick a key). */
-  ids: string[];
-  label: string;
-}
-
-function keyLabel(key: PublicKey): string {
-  return key.keyid !== '' ? shortDigest(key.keyid) : `ed25519:${shortDigest(toHex(key.bytes))}`;
-}
-
-const HINT_IDS = new WeakMap<PublicKey, string[]>();
-
-/** The legacy and modern keyids of a key (cached per key object), to explain keyid hints. */
-function hintIds(key: PublicKey): string[] {
-  let ids = HINT_IDS.get(key);
-  if (!ids) {
-    const both = keyidsOf(key.bytes);
-    ids = [both.legacy, both.modern];
-    HINT_IDS.set(key, ids);
-  }
-  return ids;
-}
-
-/** Deduplicate trusted keys by their public-key bytes (first occurrence wins). */
-function dedupeKeys(keys: ReadonlyArray<PublicKey | Uint8Array>): Trusted[] {
-  const out: Trusted[] = [];
-  keys.forEach((k, i) => {
-    let key: PublicKey;
-    if (isBytes(k)) key = publicKeyFromBytes(k, { what: `trustedKeys[${i}]` });
-    else if (k && typeof k === 'object' && isBytes((k as PublicKey).bytes) && typeof (k as PublicKey).keyid === 'string') key = checkedPublicKey(k, `trustedKeys[${i}]`);
-    else throw new TypeError(`"trustedKeys[${i}]" expected PublicKey or Uint8Array, got ${describeType(k)}`);
-    if (!out.some((t) => equalBytes(t.key.bytes, key.bytes))) out.push({ key, ids: hintIds(key), label: keyLabel(key) });
-  });
-  return out;
-}
-
 /**
  * Verify a DSSE envelope against trusted keys. Never throws on untrusted input: every problem is
  * a check in the report. The steps run in exactly this order (DESIGN §6):
@@ -110,7 +72,7 @@ function dedupeKeys(keys: ReadonlyArray<PublicKey | Uint8Array>): Trusted[] {
 export async function verifyEnvelope(input: Uint8Array | string | JsonValue | Envelope, options: VerifyEnvelopeOptions): Promise<EnvelopeVerification> {
   if (!options || typeof options !== 'object') throw new TypeError(`"options" expected object, got ${describeType(options)}`);
   if (!Array.isArray(options.trustedKeys)) throw new TypeError(`"options.trustedKeys" expected array, got ${describeType(options.trustedKeys)}`);
-  const trusted = dedupeKeys(options.trustedKeys);
+  const trusted = trustedKeySet(options.trustedKeys);
   const threshold = options.threshold ?? 1;
   if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError(`"options.threshold" expected an integer >= 1, got ${String(threshold)}`);
   if (threshold > trusted.length) {
@@ -144,7 +106,7 @@ export async function verifyEnvelope(input: Uint8Array | string | JsonValue | En
   // 3. each signature against each trusted key
   const counted = new Map<number, number>(); // trusted index -> signature index that counted it
   for (const [i, s] of env.signatures.entries()) {
-    await checkSignature(report, verifier, trusted, counted, verifiedKeys, message, s.sig, s.keyid, i);
+    await countSignature(report, verifier, trusted, counted, verifiedKeys, message, s, i);
   }
 
   // 4. distinct-key threshold
@@ -182,44 +144,24 @@ export async function verifyEnvelope(input: Uint8Array | string | JsonValue | En
   return statement ? { report: final, payload: env.payload, payloadType: env.payloadType, statement, verifiedKeys } : { report: final, payload: env.payload, payloadType: env.payloadType, verifiedKeys };
 }
 
-async function checkSignature(
+async function countSignature(
   report: ReportBuilder,
   verifier: SignatureVerifier,
-  trusted: Trusted[],
+  trusted: readonly TrustedKey[],
   counted: Map<number, number>,
   verifiedKeys: PublicKey[],
   message: Uint8Array,
-  sig: Uint8Array,
-  keyid: string | undefined,
+  sig: DecodedSignature,
   i: number,
 ): Promise<void> {
   const subject = `signatures[${i}]`;
-  const outcomes: SignatureCheck[] = [];
-  let verifiedBy = -1;
-  // Every trusted key is tried; the keyid hint only decides the order (a hinted key first), so a
-  // correct hint saves the other tries and a wrong or missing one changes nothing but speed.
-  const order = [...trusted.keys()];
-  if (keyid !== undefined) order.sort((a, b) => Number(trusted[b]!.ids.includes(keyid)) - Number(trusted[a]!.ids.includes(keyid)));
-  for (const k of order) {
-    const t = trusted[k]!;
-    let check: SignatureCheck;
-    try {
-      check = await verifier.verify(sig, message, t.key.bytes);
-    } catch (e) {
-      check = { valid: false, code: 'INTERNAL', reason: `verifier ${verifier.name} threw: ${e instanceof Error ? e.message : String(e)}` };
-    }
-    if (check.valid) {
-      verifiedBy = k;
-      break; // a signature counts for at most one key
-    }
-    outcomes.push(check);
-  }
-  const hint = keyid === undefined ? '' : keyHintNote(trusted, keyid, verifiedBy);
-  if (verifiedBy >= 0) {
-    const t = trusted[verifiedBy]!;
-    const earlier = counted.get(verifiedBy);
+  const outcome = await checkSignature(verifier, trusted, message, sig.sig, sig.keyid);
+  const hint = keyHintNote(trusted, sig.keyid, outcome.keyIndex);
+  if (outcome.keyIndex >= 0) {
+    const t = trusted[outcome.keyIndex]!;
+    const earlier = counted.get(outcome.keyIndex);
     if (earlier === undefined) {
-      counted.set(verifiedBy, i);
+      counted.set(outcome.keyIndex, i);
       verifiedKeys.push(t.key);
       report.pass('dsse.signature', subject, `verifies under trusted key ${t.label}${hint}`, { actual: t.label });
     } else {
@@ -229,21 +171,9 @@ async function checkSignature(
   }
   // Not verified by any trusted key: listed (skip), never counted. A signature no trusted key
   // verifies may belong to a signer this verifier does not trust, so it does not fail by itself;
-  // the threshold check decides. The code says why when every key gave the same reason.
-  const codes = new Set(outcomes.map((o) => (o.valid ? 'OK' : o.code)));
-  const only = outcomes[0];
-  if (codes.size === 1 && only && !only.valid && only.code !== 'ED25519_SIGNATURE_INVALID') {
-    report.skip('dsse.signature', only.code, subject, `not counted: ${only.reason}${hint}`);
-  } else {
-    report.skip('dsse.signature', 'DSSE_SIGNATURE_UNVERIFIED', subject, `not counted: no trusted key verifies it (tried ${trusted.length})${hint}`);
-  }
-}
-
-function keyHintNote(trusted: Trusted[], keyid: string, verifiedBy: number): string {
-  const named = trusted.findIndex((t) => t.ids.includes(keyid));
-  if (named === -1) return `; its keyid hint ${JSON.stringify(shortDigest(keyid))} names no trusted key`;
-  if (verifiedBy >= 0 && named !== verifiedBy) return `; its keyid hint names another trusted key (${trusted[named]!.label}), ignored`;
-  return '';
+  // the threshold check decides.
+  const failure = outcome.failure!;
+  report.skip('dsse.signature', failure.code, subject, `not counted: ${failure.reason}${hint}`);
 }
 
 function checkStatement(report: ReportBuilder, payload: Uint8Array, subject: string, limits: Limits): Statement | undefined {

@@ -138,21 +138,47 @@ export type PrecheckFailure = { valid: false; code: ErrorCode; reason: string };
 export function ed25519Precheck(signature: Uint8Array, publicKey: Uint8Array): PrecheckFailure | undefined {
   assertBytes(signature, 'signature');
   assertBytes(publicKey, 'publicKey');
-  if (signature.length !== ED25519_SIGNATURE_BYTES) {
-    return { valid: false, code: 'ED25519_SIGNATURE_MALFORMED', reason: `signature: expected ${ED25519_SIGNATURE_BYTES} bytes, got ${signature.length}` };
-  }
+  if (signature.length !== ED25519_SIGNATURE_BYTES) return signatureLengthFailure(signature);
   if (publicKey.length !== ED25519_KEY_BYTES) {
     return { valid: false, code: 'KEY_INVALID', reason: `public key: expected ${ED25519_KEY_BYTES} bytes, got ${publicKey.length}` };
   }
-  if (isScalarNonCanonical(signature.subarray(32, 64))) {
-    return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'signature: S is not below the group order L' };
-  }
+  if (isScalarNonCanonical(signature.subarray(32, 64))) return S_FAILURE;
   if (isSmallOrderEncoding(publicKey)) return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'public key: A is of small order' };
   if (isNonCanonicalEncoding(publicKey)) return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'public key: A is encoded with y >= p' };
+  return rFailure(signature);
+}
+
+const S_FAILURE: PrecheckFailure = Object.freeze({ valid: false, code: 'ED25519_NONCANONICAL', reason: 'signature: S is not below the group order L' });
+
+function signatureLengthFailure(signature: Uint8Array): PrecheckFailure {
+  return { valid: false, code: 'ED25519_SIGNATURE_MALFORMED', reason: `signature: expected ${ED25519_SIGNATURE_BYTES} bytes, got ${signature.length}` };
+}
+
+function rFailure(signature: Uint8Array): PrecheckFailure | undefined {
   const r = signature.subarray(0, 32);
   if (isSmallOrderEncoding(r)) return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'signature: R is of small order' };
   if (isNonCanonicalEncoding(r)) return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'signature: R is encoded with y >= p' };
   return undefined;
+}
+
+/**
+ * The key-independent part of {@link ed25519Precheck}: the signature's length, S < L, and R's
+ * encoding. For a key that passes its own checks (every imported key), `ed25519Precheck` gives
+ * exactly this result, so a verifier of many keys runs it once per signature and spends no key
+ * check on a signature it refuses.
+ * @param signature the raw signature (R || S)
+ * @returns the first failure, or undefined
+ * @throws {TypeError} when `signature` is not a Uint8Array (misuse)
+ * @example
+ * ```ts
+ * ed25519SignaturePrecheck(new Uint8Array(63)); // { valid: false, code: 'ED25519_SIGNATURE_MALFORMED', ... }
+ * ```
+ */
+export function ed25519SignaturePrecheck(signature: Uint8Array): PrecheckFailure | undefined {
+  assertBytes(signature, 'signature');
+  if (signature.length !== ED25519_SIGNATURE_BYTES) return signatureLengthFailure(signature);
+  if (isScalarNonCanonical(signature.subarray(32, 64))) return S_FAILURE;
+  return rFailure(signature);
 }
 
 /**
