@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   // ---- general / operator -------------------------------------------------------------------
   INVALID_ARGUMENT: 'An argument given by the caller or operator is malformed or out of range.',
   LIMIT_EXCEEDED: 'A documented limit (size, depth, count) was exceeded.',
+  VERIFY_BUDGET_EXCEEDED: 'Verification spent its budget of signature checks on signatures no trusted key verifies; it fails closed, naming the line where the budget ran out.',
   IO_ERROR: 'A file or stream could not be read or written.',
   ABORTED: 'The operation was aborted by its AbortSignal.',
   INTERNAL: 'An invariant of Lineproof itself failed (a bug); please report it.',

@@ -21,6 +21,12 @@ export interface Limits {
   inlineManifestBytes: number;
   /** Most items in one manifest. */
   manifestItems: number;
+  /**
+   * Most (signature, key) checks one verification spends on signatures that no trusted key
+   * verifies (DESIGN §14): the work an attacker's bytes can cause. Past it verification fails
+   * closed (VERIFY_BUDGET_EXCEEDED).
+   */
+  untrustedSignatureChecks: number;
 }
 
 /** The defaults of DESIGN §11. */
@@ -33,6 +39,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   baseModelDepth: 8,
   inlineManifestBytes: 1024 * 1024,
   manifestItems: 10_000_000,
+  untrustedSignatureChecks: 8192,
 });
 
 /** Inclusive bounds each limit may be configured within. */
@@ -45,6 +52,7 @@ export const LIMIT_BOUNDS: Readonly<Record<keyof Limits, readonly [number, numbe
   baseModelDepth: [0, 64],
   inlineManifestBytes: [0, 64 * 1024 * 1024],
   manifestItems: [1, 100_000_000],
+  untrustedSignatureChecks: [0, 100_000_000],
 });
 
 /**

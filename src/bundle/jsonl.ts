@@ -3,8 +3,12 @@
  * envelope per line + LF.
  *
  * Reading: line order means nothing and duplicates are harmless; blank lines and CRLF are
- * accepted; a malformed line fails naming its line number. Envelopes with the same payloadType
- * and payload bytes are one attestation: their signatures merge (identical signatures once).
+ * accepted; a malformed line fails naming its line number. An envelope is its (payloadType,
+ * payload bytes) (DESIGN §14): lines with both equal are one envelope and their signatures merge,
+ * one by one (identical signature bytes once, whatever their keyid hints); envelopes that differ
+ * in either never merge or replace one another. Entries and signatures come in the order first
+ * seen; a signature seen with several keyid hints keeps the least (in code-point order), so what
+ * a verifier does with them need not depend on line order.
  *
  * Writing is by append of whole lines ({@link bundleLine}); the Node adapter's `appendToBundle`
  * does it under an advisory lock. A second signer co-signs by appending the envelope again with
@@ -27,8 +31,10 @@ export interface BundleEntry {
   envelope: DecodedEnvelope;
   /** `sha256:<hex>` of the payload bytes: the attestation's name in references and reports. */
   payloadDigest: string;
-  /** 1-based line numbers (or array indices + 1) it was read from. */
+  /** 1-based line numbers (or array indices + 1) it was read from, ascending. */
   lines: number[];
+  /** For each signature of `envelope`, the lines it appears on, ascending. */
+  signatureLines: number[][];
 }
 
 /** A line that could not be read. */
@@ -54,6 +60,11 @@ export interface ReadBundleOptions {
 /** Signatures are the same when their bytes are: the keyid is only a hint. */
 function signatureKey(sig: { sig: Uint8Array }): string {
   return toBase64(sig.sig);
+}
+
+/** Orders keyid hints so the one kept for a merged signature does not depend on line order. */
+function keyidRank(keyid: string | undefined): string {
+  return keyid === undefined ? '\uffff' : keyid;
 }
 
 /**
@@ -88,7 +99,7 @@ export function readBundle(input: string | Uint8Array | ReadonlyArray<Uint8Array
   if (items.length > limits.envelopesPerBundle) {
     return { entries: [], errors: [{ line: 0, code: 'LIMIT_EXCEEDED', message: `${what}: ${items.length} envelopes is more than the limit of ${limits.envelopesPerBundle}` }] };
   }
-  const byPayload = new Map<string, BundleEntry>();
+  const byPayload = new Map<string, { entry: BundleEntry; sigs: Map<string, { sig: DecodedEnvelope['signatures'][number]; lines: number[] }> }>();
   for (const { line, value } of items) {
     let env: DecodedEnvelope;
     try {
@@ -98,27 +109,36 @@ export function readBundle(input: string | Uint8Array | ReadonlyArray<Uint8Array
       continue;
     }
     const digest = `sha256:${sha256Hex(env.payload)}`;
-    const key = `${env.payloadType}\u0000${digest}`;
-    const existing = byPayload.get(key);
-    if (!existing) {
-      byPayload.set(key, { envelope: { ...env, signatures: [...env.signatures] }, payloadDigest: digest, lines: [line] });
-      continue;
-    }
-    if (!equalBytes(existing.envelope.payload, env.payload)) {
+    const key = `${digest}\u0000${env.payloadType}`;
+    let slot = byPayload.get(key);
+    if (!slot) {
+      slot = { entry: { envelope: { payloadType: env.payloadType, payload: env.payload, signatures: [] }, payloadDigest: digest, lines: [], signatureLines: [] }, sigs: new Map() };
+      byPayload.set(key, slot);
+    } else if (!equalBytes(slot.entry.envelope.payload, env.payload)) {
       // Same digest, different bytes: a SHA-256 collision. Refuse rather than merge.
       errors.push({ line, code: 'INTERNAL', message: `line ${line}: payload digest collision` });
       continue;
     }
-    existing.lines.push(line);
-    const seen = new Set(existing.envelope.signatures.map(signatureKey));
+    // Lines arrive in ascending order, so a repeat can only be the last one.
+    if (slot.entry.lines[slot.entry.lines.length - 1] !== line) slot.entry.lines.push(line);
     for (const s of env.signatures) {
-      if (!seen.has(signatureKey(s))) {
-        existing.envelope.signatures.push(s);
-        seen.add(signatureKey(s));
+      const id = signatureKey(s);
+      const seen = slot.sigs.get(id);
+      if (!seen) slot.sigs.set(id, { sig: s, lines: [line] });
+      else {
+        if (seen.lines[seen.lines.length - 1] !== line) seen.lines.push(line);
+        if (keyidRank(s.keyid) < keyidRank(seen.sig.keyid)) seen.sig = s;
       }
     }
   }
-  return { entries: [...byPayload.values()], errors };
+  const slots = [...byPayload.values()];
+  for (const { entry, sigs } of slots) {
+    for (const { sig, lines: at } of sigs.values()) {
+      entry.envelope.signatures.push(sig);
+      entry.signatureLines.push(at);
+    }
+  }
+  return { entries: slots.map((s) => s.entry), errors };
 }
 
 /**

@@ -8,25 +8,25 @@
  * {@link verifyChain}; the body follows it step for step. Untrusted input never throws: every
  * problem is a failed check, and independent checks keep running so the report lists them all.
  */
-import { toHex } from '../bytes/index.js';
-import { encodeEnvelope } from '../dsse/envelope.js';
-import { verifyEnvelope } from '../dsse/verify.js';
 import { spkiDer } from '../keys/der.js';
 import { keyidOf } from '../keys/keyid.js';
 import type { SignatureVerifier } from '../keys/types.js';
 import { digestSetFromText, matchDigestSets, sha256Hex, type DigestSet } from '../digest/index.js';
-import { LineproofError, type ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
 import type { JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { parsePolicy, type Policy, type ResolvedKey } from '../policy/policy.js';
 import type { Role } from '../policy/schema.js';
 import { ReportBuilder, type ChainLink, type Report } from '../report/index.js';
-import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
 import { parseAttestationPayload, type ParsedAttestationPayload, type StatementReference } from '../statements/predicates/index.js';
 import type { Stage } from '../statements/predicates/common.js';
 import { formatTimestamp, parseTimestamp } from '../time/index.js';
 import type { Envelope } from '../dsse/envelope.js';
-import { readBundle, type BundleEntry } from '../bundle/jsonl.js';
+import { readBundle } from '../bundle/jsonl.js';
+import { strictEd25519Verifier } from '../keys/ed25519.js';
+import { authenticateBundle, authenticationBudget, type AuthenticationBudget, type Node } from './authenticate.js';
+
+export type { Node } from './authenticate.js';
 
 /** Seconds of clock skew tolerated before evidence counts as "from the future" (DESIGN §7). */
 export const FUTURE_SKEW_SECONDS = 300;
@@ -70,27 +70,6 @@ interface LevelState {
 export interface ChainVerification {
   report: Report;
   chain: ChainLink[];
-}
-
-/** A signer of one attestation, resolved against the policy. */
-interface Signer {
-  key: ResolvedKey;
-  /** Why the key does not count, when it does not. */
-  rejected?: { code: ErrorCode; message: string };
-}
-
-/** One attestation of the bundle after authentication and parsing. */
-export interface Node {
-  digest: string;
-  /** The payload bytes (read for explanations even when untrusted; trusted only when `trusted`). */
-  payload: Uint8Array;
-  lines: number[];
-  trusted: boolean;
-  signers: Signer[];
-  parsed?: ParsedAttestationPayload;
-  /** Why the payload could not be parsed as one of our predicates (trusted envelopes only). */
-  parseError?: { code: ErrorCode; message: string };
-  issuedAtNanos?: bigint;
 }
 
 function nanos(text: string): bigint {
@@ -160,12 +139,21 @@ export function walkReferences(
  *
  * 1. **Inputs.** Read `asOf`; require a use case (USE_CASE_REQUIRED) unless `{any: true}`; the use
  *    case must be allowed by the policy (USE_CASE_NOT_ALLOWED), which gives its risk tier.
- * 2. **Read the bundle** as a set: each malformed line fails with its line number
- *    (BUNDLE_LINE_INVALID); envelopes with the same payload merge their signatures.
- * 3. **Authenticate** each envelope: DSSE verification (decode, PAE over the exact payload, every
- *    signature against every trusted policy key, payloadType, in-toto Statement) with all policy
- *    keys trusted and threshold 1. Envelopes no trusted key signed are untrusted: never part of the
- *    lineage graph.
+ * 2. **Read the bundle** as a set: an envelope is its (payloadType, payload bytes); lines with
+ *    both equal merge their signatures one by one, and envelopes differing in either never merge
+ *    or replace one another. A malformed line fails with its line number (BUNDLE_LINE_INVALID);
+ *    a line past a limit (signatures per envelope, size, depth) fails the same way with
+ *    LIMIT_EXCEEDED, and the rest is read without it; a bundle with more envelopes than the limit
+ *    fails closed with LIMIT_EXCEEDED alone.
+ * 3. **Authenticate** each in-toto envelope against every policy key, one signature at a time and
+ *    in an order fixed by content (payload digest, then signature bytes), never by line order:
+ *    checks that need no key first (length, S < L, R's encoding), then each key once, keyid hints
+ *    only ordering the tries. A signature no policy key verifies is a skip and never outweighs a
+ *    trusted one; an envelope with at least one verifying policy key is trusted, the others are
+ *    never part of the lineage graph; envelopes of another payloadType are listed, never checked.
+ *    The checks spent on signatures no policy key verifies count against the budget
+ *    `untrustedSignatureChecks` (8192 by default); past it verification fails closed with
+ *    VERIFY_BUDGET_EXCEEDED naming the line, and reports no other reason.
  * 4. **Parse** each trusted payload as one of our predicates (stage, issuedAt, attester,
  *    references); an unknown type or an invalid predicate is remembered, and fails only if the
  *    chain refers to it.
@@ -176,12 +164,14 @@ export function walkReferences(
  *    (KEY_COMPROMISED); a retired key only inside its window, and no key before its validFrom
  *    (KEY_OUTSIDE_VALIDITY).
  * 7. **Anchor**: the trusted APPROVED approvals whose subject matches the artifact (DESIGN §3
- *    rule) for the use case; none gives SUBJECT_NOT_APPROVED, USE_CASE_NOT_APPROVED,
- *    APPROVAL_REJECTED or UNTRUSTED_SIGNER, whichever explains it. With several candidates, each is
- *    checked and the first that passes (most recent first) is reported.
+ *    rule) for the use case; none gives SUBJECT_NOT_APPROVED, USE_CASE_NOT_APPROVED or
+ *    APPROVAL_REJECTED, whichever the trusted approvals explain; untrusted approvals of the
+ *    artifact are named as skips (UNTRUSTED_SIGNER), never as the failure. With several
+ *    candidates, each is checked and the first that passes (most recent first) is reported.
  * 8. **Walk** the references from the anchor (and from the promotion that refers to it, if any):
  *    every reference must resolve to a trusted attestation of the expected stage
- *    (REFERENCE_UNRESOLVED, REFERENCE_UNTRUSTED, PREDICATE_TYPE_UNKNOWN, REFERENCE_INVALID,
+ *    (REFERENCE_UNRESOLVED when no envelope a trusted key signed carries it — an untrusted copy
+ *    is named as a skip, REFERENCE_UNTRUSTED; PREDICATE_TYPE_UNKNOWN, REFERENCE_INVALID,
  *    REFERENCE_STAGE_MISMATCH); no cycle (REFERENCE_CYCLE); depth within the limit.
  * 9. **Per link**: signed by keys holding the stage's role, enough distinct identities and keys
  *    (SIGNER_NOT_IN_ROLE, ROLE_THRESHOLD_NOT_MET); the claimed `attester` is a signer's policy
@@ -200,8 +190,9 @@ export function walkReferences(
  *    APPROVAL_EXPIRED); evaluations: no FAILED (EVALUATION_FAILED), WARNED only if the tier
  *    allows (EVALUATION_WARNED), every required category covered (EVALUATION_CATEGORY_MISSING),
  *    policy metric gates override declared thresholds (METRIC_GATE_FAILED, METRIC_MISSING).
- * 12. **The rest** of the bundle: unreferenced attestations and untrusted envelopes are listed as
- *    skipped, never failed. The verdict is ok when at least one check passed and none failed.
+ * 12. **The rest** of the bundle: unreferenced attestations, untrusted envelopes, envelopes of
+ *    other payloadTypes and signatures no policy key verifies are listed as skipped, never
+ *    failed. The verdict is ok when at least one check passed and none failed.
  *
  * @returns the report and the resolved chain
  * @throws {TypeError} misuse: a missing policy, a malformed subject digest or `asOf`
@@ -212,10 +203,11 @@ export function walkReferences(
  * ```
  */
 export async function verifyChain(input: VerifyChainInput): Promise<ChainVerification> {
-  return verifyLevel(input, undefined);
+  if (!input || typeof input !== 'object') throw new TypeError('"input" expected an object');
+  return verifyLevel(input, undefined, authenticationBudget(resolveLimits(input.limits)));
 }
 
-async function verifyLevel(input: VerifyChainInput, level: LevelState | undefined): Promise<ChainVerification> {
+async function verifyLevel(input: VerifyChainInput, level: LevelState | undefined, budget: AuthenticationBudget): Promise<ChainVerification> {
   if (!input || typeof input !== 'object') throw new TypeError('"input" expected an object');
   const { policy } = input;
   if (!policy || !Array.isArray(policy.keys) || typeof policy.digest !== 'string') throw new TypeError('"policy" expected a loaded policy (parsePolicy)');
@@ -269,17 +261,23 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
   // 2. Read the bundle
   const bundle = readBundle(input.bundle, { limits, what: 'bundle' });
   for (const err of bundle.errors) {
-    report.fail('bundle.line', err.code === 'LIMIT_EXCEEDED' ? 'LIMIT_EXCEEDED' : 'BUNDLE_LINE_INVALID', `line ${err.line}`, err.message, { actual: err.code });
+    report.fail('bundle.line', LIMIT_CODES.has(err.code) ? 'LIMIT_EXCEEDED' : 'BUNDLE_LINE_INVALID', err.line === 0 ? 'bundle' : `line ${err.line}`, err.message, { actual: err.code });
   }
-  if (bundle.errors.length === 0) report.pass('bundle.read', 'bundle', `${bundle.entries.length} distinct attestation(s) read`);
+  if (bundle.errors.length === 0) report.pass('bundle.read', 'bundle', `${bundle.entries.length} distinct envelope(s) read`);
+  // Past the bundle-size limit nothing was read: fail closed with that reason alone.
+  if (bundle.errors.some((e) => e.line === 0)) return finish(report, subjectName, []);
 
   // 3. Authenticate, 4. parse
-  const nodes = new Map<string, Node>();
-  const policyKeyBytes = policy.keys.map((k) => k.publicKey);
-  const keyByHex = new Map(policy.keys.map((k) => [k.publicKeyHex, k] as const));
+  const verifier = input.verifier ?? strictEd25519Verifier;
+  const { nodes, others } = await authenticateBundle(bundle.entries, policy, verifier, budget, limits);
+  if (budget.exceeded) {
+    // Fail closed, naming the line; what was not checked cannot give any other reason.
+    const at = `line ${budget.exceeded.lines.join(', ')}`;
+    report.fail('bundle.budget', 'VERIFY_BUDGET_EXCEEDED', at, `more than ${budget.limit} signature checks spent on signatures no policy key verifies (the limit untrustedSignatureChecks); verification stops here`, { expected: `<= ${budget.limit}`, actual: String(budget.spent) });
+    return finish(report, subjectName, []);
+  }
   const revokedKeys = new Set<string>();
   for (const r of policy.document.revocations) if (r.kind === 'key') revokedKeys.add(policy.keyByName.get(r.key)!.publicKeyHex);
-  for (const entry of bundle.entries) nodes.set(entry.payloadDigest, await authenticate(entry, policyKeyBytes, keyByHex, input.verifier, limits));
 
   // 5. Revocations
   const revoked = collectRevocations(policy, nodes, asOfNanos, revokedKeys);
@@ -341,6 +339,7 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
           const r = await verifyLevel(
             { ...input, policy: item.policy, subject: item.digest, useCase: item.useCase ?? { any: true }, subjectName: name },
             { depth: item.depth, queue: state.queue },
+            budget,
           );
           const failed = r.report.checks.filter((c) => c.status === 'fail');
           if (failed.length === 0) report.pass('chain.baseModel', item.from, `${name} verifies against the baseModels sub-policy (${r.chain.length} link(s))`);
@@ -353,51 +352,29 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
 
   // 12. The rest of the bundle
   for (const node of nodes.values()) {
-    if (used.has(node.digest)) continue;
     const where = `${short(node.digest)} (line ${node.lines.join(', ')})`;
+    if (node.trusted && node.unverified.length > 0) {
+      const lines = [...new Set(node.unverified.flatMap((u) => u.lines))].sort((a, b) => a - b);
+      report.skip('bundle.signature', 'DSSE_SIGNATURE_UNVERIFIED', where, `${node.unverified.length} signature(s) verified by no policy key (line ${lines.join(', ')}); not counted`);
+    }
+    if (used.has(node.digest)) continue;
     if (!node.trusted) report.skip('bundle.untrusted', 'UNTRUSTED_SIGNER', where, 'signed by no key the policy trusts; not part of the lineage graph');
     else if (node.parseError) report.skip('bundle.unreferenced', node.parseError.code, where, `not referenced by the chain: ${node.parseError.message}`);
     else report.skip('bundle.unreferenced', 'UNREFERENCED', where, `${node.parsed!.stage} attestation not referenced by the chain`);
   }
+  for (const other of others) {
+    report.skip('bundle.other', 'DSSE_PAYLOAD_TYPE_MISMATCH', `${short(other.payloadDigest)} (line ${other.lines.join(', ')})`, `payloadType ${JSON.stringify(other.envelope.payloadType)} is not ${JSON.stringify('application/vnd.in-toto+json')}: not an attestation, not checked`);
+  }
 
-  report.result({ subject: subjectName, ok: report.ok, chain });
-  return { report: report.build(), chain };
+  return finish(report, subjectName, chain);
 }
 
-async function authenticate(entry: BundleEntry, keys: Uint8Array[], keyByHex: Map<string, ResolvedKey>, verifier: SignatureVerifier | undefined, limits: Limits): Promise<Node> {
-  const node: Node = { digest: entry.payloadDigest, payload: entry.envelope.payload, lines: entry.lines, trusted: false, signers: [] };
-  if (keys.length === 0) return node;
-  let verification;
-  try {
-    verification = await verifyEnvelope(encodeEnvelope(entry.envelope), {
-      trustedKeys: keys,
-      threshold: 1,
-      payloadType: IN_TOTO_PAYLOAD_TYPE,
-      limits: { ...limits, signaturesPerEnvelope: Math.max(limits.signaturesPerEnvelope, entry.envelope.signatures.length) },
-      ...(verifier ? { verifier } : {}),
-    });
-  } catch (e) {
-    node.parseError = { code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message };
-    return node;
-  }
-  for (const k of verification.verifiedKeys) {
-    const rk = keyByHex.get(toHex(k.bytes));
-    if (rk) node.signers.push({ key: rk });
-  }
-  node.trusted = node.signers.length > 0;
-  if (!node.trusted) return node;
-  if (!verification.report.ok) {
-    const failed = verification.report.checks.find((c) => c.status === 'fail');
-    node.parseError = { code: (failed?.code ?? 'INTERNAL') as ErrorCode, message: failed?.message ?? 'envelope failed verification' };
-    return node;
-  }
-  try {
-    node.parsed = parseAttestationPayload(entry.envelope.payload, { limits });
-    node.issuedAtNanos = nanos(node.parsed.issuedAt);
-  } catch (e) {
-    node.parseError = { code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message };
-  }
-  return node;
+/** Limit codes of a bundle line that count as LIMIT_EXCEEDED in the report. */
+const LIMIT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LIMIT_EXCEEDED', 'DSSE_TOO_MANY_SIGNATURES', 'JSON_TOO_DEEP', 'JSON_TOO_LARGE']);
+
+function finish(report: ReportBuilder, subjectName: string, chain: ChainLink[]): ChainVerification {
+  report.result({ subject: subjectName, ok: report.ok, chain });
+  return { report: report.build(), chain };
 }
 
 interface Revoked {
@@ -486,13 +463,13 @@ function explainNoAnchor(
     report.fail('chain.approval', 'APPROVAL_REJECTED', subject, 'every trusted approval of the artifact has decision REJECTED', { expected: 'APPROVED', actual: 'REJECTED' });
     return;
   }
-  // Explain with untrusted or unparseable envelopes, without trusting them.
+  // Untrusted approvals of the artifact are named as skips: they explain, and never change the
+  // failure (adding untrusted lines never changes a failed code).
   for (const node of nodes.values()) {
     if (node.trusted) continue;
     const stage = peekStage(node);
     if (stage?.stage === 'approval' && stage.subjects.some((d) => matchDigestSets(d, artifact, accepted).match)) {
-      report.fail('chain.approval', 'UNTRUSTED_SIGNER', subject, `an approval of the artifact (${short(node.digest)}) is signed by no key the policy trusts`);
-      return;
+      report.skip('chain.approval.untrusted', 'UNTRUSTED_SIGNER', subject, `an approval of the artifact (${short(node.digest)}, line ${node.lines.join(', ')}) is signed by no key the policy trusts`);
     }
   }
   report.fail('chain.approval', 'SUBJECT_NOT_APPROVED', subject, 'no trusted approval in the bundle is about this artifact', { expected: subject });
@@ -629,8 +606,11 @@ function checkReference(report: ReportBuilder, from: Node, ref: StatementReferen
     problems.set(`${from.digest}>${ref.digest}`, true);
     report.fail('chain.reference', code, at, message, extra);
   };
-  if (!target) return fail('REFERENCE_UNRESOLVED', `refers to ${short(ref.digest)} (${ref.role}), which is not in the bundle`, { expected: ref.digest });
-  if (!target.trusted) return fail('REFERENCE_UNTRUSTED', `refers to ${short(ref.digest)}, which no trusted key signed`);
+  if (!target?.trusted) {
+    // An untrusted copy explains (a skip) but is never a different failure than no copy at all.
+    if (target) report.skip('chain.reference.untrusted', 'REFERENCE_UNTRUSTED', at, `an envelope with payload ${short(ref.digest)} (line ${target.lines.join(', ')}) is signed by no key the policy trusts`);
+    return fail('REFERENCE_UNRESOLVED', `refers to ${short(ref.digest)} (${ref.role}), which no envelope signed by a trusted key carries`, { expected: ref.digest });
+  }
   if (!target.parsed) {
     const code = target.parseError?.code === 'PREDICATE_TYPE_UNKNOWN' ? 'PREDICATE_TYPE_UNKNOWN' : 'REFERENCE_INVALID';
     return fail(code, `refers to ${short(ref.digest)}, which is not a valid attestation: ${target.parseError?.message ?? 'unreadable'}`);

@@ -33,6 +33,11 @@ interface Row {
   setup: () => Promise<Case>;
   /** Rows that must pass (a skip is listed, the verdict ok). */
   ok?: boolean;
+  /**
+   * A skip that must explain the failure: untrusted material is named, never a failure of its own
+   * (adding lines no trusted key signed never changes a failed code, DESIGN §14).
+   */
+  explainedBy?: string;
 }
 
 const ROWS: Row[] = [
@@ -101,8 +106,8 @@ const ROWS: Row[] = [
   { attack: 'a retired key inside its window', code: 'OK', ok: true, setup: async () => ({
     world: await buildWorld({ signers: { approval: ['aliceOld', 'bob'] }, policy: (d) => { d.keys.aliceOld.validUntil = '2026-01-20T00:00:00Z'; d.keys.alice.validFrom = '2026-01-20T00:00:00Z'; } }),
   }) },
-  { attack: 'an untrusted key (evaluation signed by mallory)', code: 'REFERENCE_UNTRUSTED', setup: async () => ({ world: await buildWorld({ signers: { evaluation: ['mallory'] } }) }) },
-  { attack: 'an approval signed only by untrusted keys', code: 'UNTRUSTED_SIGNER', setup: async () => ({ world: await buildWorld({ signers: { approval: ['mallory'] } }) }) },
+  { attack: 'an untrusted key (evaluation signed by mallory)', code: 'REFERENCE_UNRESOLVED', explainedBy: 'REFERENCE_UNTRUSTED', setup: async () => ({ world: await buildWorld({ signers: { evaluation: ['mallory'] } }) }) },
+  { attack: 'an approval signed only by untrusted keys', code: 'SUBJECT_NOT_APPROVED', explainedBy: 'UNTRUSTED_SIGNER', setup: async () => ({ world: await buildWorld({ signers: { approval: ['mallory'] } }) }) },
   { attack: 'an unknown predicate type referenced by the chain', code: 'PREDICATE_TYPE_UNKNOWN', setup: async () => {
     const junk = await sign(unknownStatement(`sha256:${'ab'.repeat(32)}`) as never, ['steward']);
     const w = await buildWorld({ training: (i) => ({ ...i, datasets: [junk.digest] }) });
@@ -163,6 +168,7 @@ describe('tamper matrix', () => {
     } else {
       expect(report.ok).toBe(false);
       expect(failed.map((f) => f.code)).toContain(row.code);
+      if (row.explainedBy) expect(report.checks.some((x) => x.status === 'skip' && x.code === row.explainedBy)).toBe(true);
     }
   });
 
