@@ -55,7 +55,7 @@ export interface AuthenticationBudget {
   readonly limit: number;
   /** Checks spent so far on signatures no trusted key verified. */
   spent: number;
-  /** Memo of tried pairs: payload digest + payloadType + signature + key -> outcome. */
+  /** Memo of tried pairs: payload digest (of an in-toto envelope) + signature + key -> outcome. */
   readonly memo: Map<string, SignatureCheck>;
   /** Where the budget ran out, once it has. */
   exceeded?: { lines: number[]; digest: string };
@@ -80,12 +80,15 @@ function byContent(entries: readonly BundleEntry[]): BundleEntry[] {
   return [...entries].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** A verifier that answers from the memo, so each (signature, key) pair is tried once. */
+/**
+ * A verifier for one signature that answers from the memo, so each (signature, key) pair is
+ * tried once; `prefix` names the payload and signature.
+ */
 function memoVerifier(verifier: SignatureVerifier, memo: Map<string, SignatureCheck>, prefix: string, counter: { tries: number }): SignatureVerifier {
   return {
     name: verifier.name,
     async verify(sig, message, publicKey) {
-      const id = `${prefix}${toHex(sig)}:${toHex(publicKey)}`;
+      const id = `${prefix}${toHex(publicKey)}`;
       const hit = memo.get(id);
       if (hit) return hit;
       counter.tries++;
@@ -140,7 +143,7 @@ async function authenticateNode(node: Node, entry: BundleEntry, trusted: readonl
   const counted = new Set<string>();
   for (const s of signatures) {
     const counter = { tries: 0 };
-    const memo = memoVerifier(verifier, budget.memo, `${entry.payloadDigest}:`, counter);
+    const memo = memoVerifier(verifier, budget.memo, `${entry.payloadDigest}:${s.hex}:`, counter);
     const outcome = await checkSignature(memo, trusted, message, s.sig, s.keyid);
     if (outcome.keyIndex >= 0) {
       const hex = trusted[outcome.keyIndex]!.hex;
