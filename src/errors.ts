@@ -153,7 +153,7 @@ export const ERROR_CODES = {
   SYMLINK_OUTSIDE_ROOT: 'A symbolic link points outside the root being hashed.',
   SYMLINK_LOOP: 'Symbolic links form a loop.',
   SYMLINK_DANGLING: 'A symbolic link points to nothing.',
-  SPECIAL_FILE_REFUSED: 'A special file (FIFO, socket, device) was found; only regular files and directories are hashed.',
+  SPECIAL_FILE_REFUSED: 'A special file (FIFO, socket, device) was found where a regular file is read (an input file, or a file in a tree being hashed); it is refused, never waited on or read.',
   FILE_CHANGED_WHILE_HASHING: 'A file changed (size, time or identity) while it was being hashed.',
   OMS_UNSUPPORTED_COMBINATION: 'A model_signing option combination its format cannot express (e.g. shards with blake3).',
   OMS_PATH_UNSUPPORTED: 'A path model_signing cannot represent (e.g. a ":" in a shard path).',

@@ -27,7 +27,6 @@ import {
   ftruncateSync,
   linkSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   statSync,
@@ -100,7 +99,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function readLockInfo(path: string): LockInfo | undefined {
   try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    // A lock file is a few bytes we wrote; anything else there (a FIFO, a huge file) is unreadable.
+    const v = JSON.parse(new TextDecoder().decode(readFileLimited(path, 4096))) as unknown;
     return typeof v === 'object' && v !== null ? (v as LockInfo) : undefined;
   } catch {
     return undefined;
@@ -337,7 +337,8 @@ export interface ReadBundleFileOptions {
  * @param path the bundle file
  * @param options limits, name, whether a missing file is an empty bundle
  * @returns the bundle
- * @throws {LineproofError} IO_ERROR (cannot open or read the file), LIMIT_EXCEEDED (over 1 GiB)
+ * @throws {LineproofError} IO_ERROR (cannot open or read the file), SPECIAL_FILE_REFUSED (a FIFO,
+ *   socket or device), LIMIT_EXCEEDED (over 1 GiB)
  * @example
  * ```ts
  * const { entries, errors } = readBundleFile('model.intoto.jsonl');

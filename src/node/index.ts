@@ -3,7 +3,7 @@
  * @module
  */
 export * from '../index.js';
-export { readFileLimited } from './fs.js';
+export { readFileLimited, openRegularFile, specialFileKind, type FileTypeStat } from './fs.js';
 export { checkEd25519Node, nodeEd25519Verifier, nodeEd25519Signer } from './ed25519.js';
 export {
   importPrivateKey,

@@ -106,7 +106,8 @@ export function isReadableByOthers(path: string): boolean {
 /**
  * Read a private key file (any supported format, encrypted ones with `passphrase`). Warns through
  * `onWarning` when the file is readable by group or others.
- * @throws {LineproofError} IO_ERROR naming the path, LIMIT_EXCEEDED, and the codes of {@link importPrivateKey}
+ * @throws {LineproofError} IO_ERROR naming the path, SPECIAL_FILE_REFUSED (a FIFO, socket or
+ *   device), LIMIT_EXCEEDED, and the codes of {@link importPrivateKey}
  * @example
  * ```ts
  * const key = await loadPrivateKey('alice.key', { passphrase, onWarning: console.warn });
@@ -124,7 +125,8 @@ export async function loadPrivateKey(path: string, options: PrivateKeyOptions = 
 
 /**
  * Read a public key file in any supported format (PEM SPKI, securesystemslib JSON, hex, DER, raw).
- * @throws {LineproofError} IO_ERROR naming the path, and the codes of `parsePublicKey`
+ * @throws {LineproofError} IO_ERROR naming the path, SPECIAL_FILE_REFUSED (a FIFO, socket or
+ *   device), LIMIT_EXCEEDED, and the codes of `parsePublicKey`
  * @example
  * ```ts
  * const alice = loadPublicKey('alice.pub');

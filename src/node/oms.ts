@@ -28,7 +28,7 @@ import { isReadableByOthers } from './keys.js';
  * @param path the file
  * @param options `what` names it in errors (default: the path)
  * @returns the checked key
- * @throws {LineproofError} IO_ERROR, LIMIT_EXCEEDED, and the codes of `parseEcPublicKey`
+ * @throws {LineproofError} IO_ERROR, SPECIAL_FILE_REFUSED, LIMIT_EXCEEDED, and the codes of `parseEcPublicKey`
  * @example
  * ```ts
  * const key = loadEcPublicKey('signing-key-pub.pem');
@@ -82,7 +82,7 @@ export function importEcPrivateKey(input: string | Uint8Array, options: { passph
  * @param path the file
  * @param options passphrase, onWarning, what
  * @returns the key
- * @throws {LineproofError} IO_ERROR, LIMIT_EXCEEDED, and the codes of {@link importEcPrivateKey}
+ * @throws {LineproofError} IO_ERROR, SPECIAL_FILE_REFUSED, LIMIT_EXCEEDED, and the codes of {@link importEcPrivateKey}
  * @example
  * ```ts
  * const key = loadEcPrivateKey('model-key.pem', { onWarning: console.warn });
@@ -175,7 +175,7 @@ export interface VerifyOmsModelPathOptions {
  * @param modelPath the model directory, or the file of a single-file model
  * @param options signature file, public key, ignore paths, limits, signal, onProgress
  * @returns the report (kind `oms`), the signed and actual manifests, the diff
- * @throws {LineproofError} IO_ERROR / LIMIT_EXCEEDED reading the signature file; INVALID_ARGUMENT for an ignore path outside the model
+ * @throws {LineproofError} IO_ERROR / SPECIAL_FILE_REFUSED / LIMIT_EXCEEDED reading the signature file; INVALID_ARGUMENT for an ignore path outside the model
  * @example
  * ```ts
  * const { report } = await verifyOmsModelPath('model/', { signature: 'model.sig', publicKey: loadEcPublicKey('key.pub'), ignorePaths: ['ignore-me'] });

@@ -9,11 +9,12 @@
  *   same bytes. One read, bounded memory (ring slots x segment size).
  * The root never depends on the number of workers: leaves are merged in index order.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LineproofError } from '../errors.js';
+import { openRegularFile } from './fs.js';
 import { assertLeafBytes, leafCount, merkleTreeHash, rootHash, TREE_DEFAULT_LEAF_BYTES, treeAlgorithm } from '../hashing/tree.js';
 import { toHex } from '../bytes/index.js';
 
@@ -106,7 +107,8 @@ interface Task {
 /**
  * Hash a file's chunk tree (and optionally its whole-file SHA-256) on a pool of worker threads.
  * @param path the file
- * @throws {LineproofError} IO_ERROR (naming the path), FILE_CHANGED_WHILE_HASHING, ABORTED
+ * @throws {LineproofError} IO_ERROR (naming the path; a directory), SPECIAL_FILE_REFUSED (a FIFO,
+ *   socket or device), FILE_CHANGED_WHILE_HASHING, ABORTED
  * @throws {RangeError} for a bad leaf size or worker count
  */
 export async function hashFileTree(path: string, options: FileTreeOptions = {}): Promise<FileTreeResult> {
@@ -116,15 +118,9 @@ export async function hashFileTree(path: string, options: FileTreeOptions = {}):
   if (!Number.isInteger(requested) || requested < 0 || requested > 256) throw new RangeError(`"workers" expected 0..256, got ${requested}`);
   if (options.signal?.aborted) throw new LineproofError('ABORTED', `${path}: hashing aborted`);
 
-  let fd: number;
+  // A regular file only: a FIFO or device is refused (SPECIAL_FILE_REFUSED), never waited on.
+  const { fd, stat: st } = openRegularFile(path);
   try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw ioError(path, e, 'open');
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new LineproofError('IO_ERROR', `${path}: not a regular file`, { path });
     const totalLength = st.size;
     const n = leafCount(totalLength, leafBytes);
     // Small files are not worth a thread start (tens of milliseconds).

@@ -20,6 +20,7 @@ import { LineproofError, type ErrorCode } from '../errors.js';
 import { fromUtf8 } from '../bytes/index.js';
 import { checkManifestPath, comparePaths } from '../manifest/path.js';
 import type { StatHint } from '../manifest/types.js';
+import { specialFileKind } from './fs.js';
 
 /** What to do with symbolic links (see the module description). */
 export type SymlinkPolicy = 'refuse' | 'within-root' | 'oms';
@@ -98,16 +99,8 @@ export function statHint(st: BigIntStats): StatHint {
   return { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev };
 }
 
-function special(st: BigIntStats): string | undefined {
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  return undefined;
-}
-
 function refuseSpecial(st: BigIntStats, shown: string): never {
-  throw new LineproofError('SPECIAL_FILE_REFUSED', `${shown}: is ${special(st) ?? 'not a regular file or directory'}; only regular files are hashed`, { path: shown, actual: special(st) ?? 'other' });
+  throw new LineproofError('SPECIAL_FILE_REFUSED', `${shown}: is ${specialFileKind(st) ?? 'not a regular file or directory'}; only regular files are hashed`, { path: shown, actual: specialFileKind(st) ?? 'other' });
 }
 
 function followLink(abs: string, shown: string): { real: string; st: BigIntStats } {

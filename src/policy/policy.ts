@@ -71,7 +71,9 @@ function invalid(code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_T
  * Load a policy from bytes, text or a parsed JSON value.
  *
  * 1. Parse strictly (duplicate keys, depth, size) and validate against the schema (unknown
- *    fields fail).
+ *    fields fail; every time field is RFC 3339 with Z or an offset; no map of names has a key
+ *    `__proto__`, `constructor` or `prototype`; a key revocation with reason `retired` or
+ *    `superseded` has `effectiveAt`). The schema holds for a `baseModels` sub-policy too.
  * 2. Compute the policy digest over the JCS bytes of the document as written.
  * 3. Check cross-references: every identity's keys exist; every key belongs to exactly one
  *    identity; every role's identities exist; every use case's tier exists; revocations of keys

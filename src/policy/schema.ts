@@ -7,9 +7,18 @@
  * digest algorithms. Its digest, `sha256:` of the JCS bytes of the document, appears in every
  * report. Cross-references (identity -> key, role -> identity, use case -> tier) are checked by
  * {@link parsePolicy}.
+ *
+ * Rules the schema itself enforces (so a `baseModels` sub-policy, which reuses it, gets them too):
+ * - every time field (`validFrom`, `validUntil`, `compromisedAt`, `effectiveAt`) is an RFC 3339
+ *   date-time with `Z` or an offset, read by `src/time` (a real calendar date; no `Date.parse`);
+ * - no map of names (`keys`, `identities`, `roles`, `riskTiers`, `useCases`) has a key named
+ *   `__proto__`, `constructor` or `prototype` (zod drops `__proto__` from a record unseen;
+ *   `constructor` is found on every object);
+ * - a key revocation whose reason is `retired` or `superseded` has `effectiveAt`.
  */
 import { z } from 'zod';
 import { METRIC_CATEGORIES } from '../statements/predicates/evaluation.js';
+import { timestampSchema } from '../statements/predicates/common.js';
 
 /** Roles of DESIGN §8. */
 export const ROLES = ['data-steward', 'trainer', 'evaluator', 'approver', 'deployer', 'verifier', 'revoker'] as const;
@@ -19,7 +28,31 @@ export type Role = (typeof ROLES)[number];
 export const REQUIRABLE_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@:/+-]{0,127}$/, 'expected a name of letters, digits and ._@:/+- (1-128 characters)');
-const time = z.string().min(1);
+/** Every time in a policy: RFC 3339 with Z or an offset (the statements' own timestamp rule). */
+const time = timestampSchema;
+
+/**
+ * Names that every JavaScript object answers to. As keys of a map in the policy they are refused:
+ * zod drops `__proto__` from a record without a word, and a lookup that forgets `Object.hasOwn`
+ * would find `constructor` on any object, so the policy could mean something else than it says.
+ */
+export const RESERVED_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * A map of names (a zod record) that refuses {@link RESERVED_NAMES} as keys, with the key's path.
+ * The check runs on the input, before the record schema (which would already have dropped
+ * `__proto__`); the strict JSON parser keeps `__proto__` as an own property, so it is seen.
+ */
+function nameMap<R extends z.ZodType>(record: R) {
+  return z.preprocess<unknown, R, z.input<R>>((input, ctx) => {
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+      for (const k of Object.keys(input)) {
+        if (RESERVED_NAMES.includes(k)) ctx.addIssue({ code: 'custom', path: [k], input: k, message: `${JSON.stringify(k)} is a reserved name (${RESERVED_NAMES.join(', ')} are properties of every JavaScript object)` });
+      }
+    }
+    return input as z.input<R>;
+  }, record);
+}
 
 const keySchema = z.strictObject({
   /** Ed25519 public key: 64 hex digits, or an SPKI PEM block. */
@@ -78,11 +111,23 @@ const useCaseSchema = z.strictObject({
   description: z.string().optional(),
 });
 
+/**
+ * Reasons of a key revocation that describe a rotation rather than a compromise: what they mean
+ * depends on when the key stopped being used, so `effectiveAt` is required with them. `reason` is
+ * otherwise free text.
+ */
+export const KEY_REVOCATION_REASONS_WITH_TIME: readonly string[] = ['retired', 'superseded'];
+
 const revocationSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('payload'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
   z.strictObject({ kind: z.literal('model'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
   z.strictObject({ kind: z.literal('dataset'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
-  z.strictObject({ kind: z.literal('key'), key: name, reason: z.string().min(1), effectiveAt: time.optional() }),
+  z
+    .strictObject({ kind: z.literal('key'), key: name, reason: z.string().min(1), effectiveAt: time.optional() })
+    .refine((r) => r.effectiveAt !== undefined || !KEY_REVOCATION_REASONS_WITH_TIME.includes(r.reason), {
+      path: ['effectiveAt'],
+      message: `a key revocation with reason ${KEY_REVOCATION_REASONS_WITH_TIME.join(' or ')} needs effectiveAt (when the key stopped being used)`,
+    }),
 ]);
 
 const pinnedBaseModelSchema = z.strictObject({
@@ -116,9 +161,9 @@ export const policySchema = z.strictObject({
   /** Increases with every change; verifiers may require a minimum (no rollback). */
   version: z.number().int().min(1),
   description: z.string().optional(),
-  keys: z.record(name, keySchema),
-  identities: z.record(name, identitySchema),
-  roles: z.partialRecord(z.enum(ROLES), roleSchema),
+  keys: nameMap(z.record(name, keySchema)),
+  identities: nameMap(z.record(name, identitySchema)),
+  roles: nameMap(z.partialRecord(z.enum(ROLES), roleSchema)),
   separationOfDuties: z
     .strictObject({
       /** Pairs [a, b]: an identity that signed a stage of role a cannot count toward role b. */
@@ -126,8 +171,8 @@ export const policySchema = z.strictObject({
     })
     .default({ pairs: [['trainer', 'approver'], ['evaluator', 'approver']] }),
   requiredStages: z.array(z.enum(REQUIRABLE_STAGES)).default(['dataset', 'training', 'evaluation', 'approval']),
-  riskTiers: z.record(name, tierSchema),
-  useCases: z.record(name, useCaseSchema),
+  riskTiers: nameMap(z.record(name, tierSchema)),
+  useCases: nameMap(z.record(name, useCaseSchema)),
   revocations: z.array(revocationSchema).default([]),
   /** Digest algorithms accepted when matching subjects (DESIGN §3). */
   digestAlgorithms: z.array(z.string()).min(1).default(['sha256']),

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, beforeAll } from 'vitest';
@@ -78,6 +78,34 @@ describe('lineproof verify', () => {
     it('--at without an offset', async () => {
       const r = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat', '--at', '2026-03-01T00:00:00']);
       expect(r.code).toBe(2);
+    });
+    describe('a policy that breaks a load-time rule exits 2 (POLICY_INVALID and the field path), whatever the chain', () => {
+      const rows: Array<[string, (d: Record<string, any>) => void, string]> = [
+        ['validFrom in words', (d) => { d.keys.bob.validFrom = 'yesterday'; }, 'keys.bob.validFrom'],
+        ['validUntil without a time zone', (d) => { d.keys.aliceOld.validUntil = '2026-01-01T00:00:00'; }, 'keys.aliceOld.validUntil'],
+        ['a compromised key with compromisedAt in words', (d) => { d.keys.bob.status = 'compromised'; d.keys.bob.compromisedAt = 'soon'; }, 'keys.bob.compromisedAt'],
+        ['a revocation effectiveAt in words', (d) => { d.revocations = [{ kind: 'model', digest: MODEL, reason: 'recalled', effectiveAt: 'next monday' }]; }, 'revocations[0].effectiveAt'],
+        ['a key retired by a revocation without effectiveAt', (d) => { d.revocations = [{ kind: 'key', key: 'aliceOld', reason: 'retired' }]; }, 'revocations[0].effectiveAt'],
+      ];
+      it.each(rows)('%s', async (name, mutate, path) => {
+        const d = JSON.parse(readFileSync(p('policy.json'), 'utf8'));
+        mutate(d);
+        const file = p(`bad-${name.replace(/\W+/g, '-')}.json`);
+        writeFileSync(file, JSON.stringify(d));
+        const r = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', file, '--digest', MODEL, '--use-case', 'support-chat', '--at', T.asOf, '--json']);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(/^lineproof: POLICY_INVALID: /);
+        expect(r.stderr).toContain(`: ${path}: `);
+      });
+      it('"__proto__" as an identity in the policy text', async () => {
+        const file = p('bad-proto.json');
+        writeFileSync(file, readFileSync(p('policy.json'), 'utf8').replace('"identities": {', '"identities": {"__proto__": {"keys": ["bob"]},'));
+        expect(readFileSync(file, 'utf8')).toContain('__proto__');
+        const r = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', file, '--digest', MODEL, '--use-case', 'support-chat', '--at', T.asOf]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^lineproof: POLICY_INVALID: .*: identities\.__proto__: /);
+      });
     });
     it('an invalid policy file and a missing bundle file', async () => {
       const bad = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('bad-policy.json'), '--digest', MODEL, '--use-case', 'support-chat']);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,22 @@ describe('appendToBundle', () => {
       const r = await appendToBundle(path, await envelope(1), { lockTimeoutMs: 50, staleLockMs: 60_000 });
       expect(r.brokenLocks).toHaveLength(1);
       expect(existsSync(`${path}.lock`)).toBe(false);
+    });
+
+    it('a FIFO in place of the lock file is not read (it would block): it counts as a fresh lock of an unknown writer (checked in a child process)', async () => {
+      const dir = tempDir();
+      const path = join(dir, 'chain.intoto.jsonl');
+      execFileSync('mkfifo', [`${path}.lock`]);
+      const script = `
+        const { appendToBundle } = await import(${JSON.stringify(repoPath('dist', 'node', 'index.js'))});
+        try { await appendToBundle(process.argv[1], JSON.parse(process.argv[2]), { lockTimeoutMs: 100, staleLockMs: 60000 }); console.log('appended'); }
+        catch (e) { console.log(e.code); }
+      `;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path, JSON.stringify(await envelope(1))], { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+      expect(r.signal, 'appendToBundle blocked reading the FIFO as lock info').toBeNull();
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('BUNDLE_LOCK_TIMEOUT');
+      expect(existsSync(path)).toBe(false);
     });
 
     it('serializes appends of one process that overlap in time', async () => {

@@ -63,6 +63,94 @@ describe('parsePolicy', () => {
     });
   });
 
+  describe('when a time field is not an RFC 3339 date-time with Z or an offset', () => {
+    const cases: Array<[string, (d: Doc) => void, string]> = [
+      ['validFrom in words', (d) => { d.keys['alice-2026'].validFrom = 'yesterday'; }, 'keys["alice-2026"].validFrom'],
+      ['validFrom without a time zone', (d) => { d.keys['alice-2026'].validFrom = '2026-01-01T00:00:00'; }, 'keys["alice-2026"].validFrom'],
+      ['validUntil a date only', (d) => { d.keys['alice-2025'].validUntil = '2026-01-01'; }, 'keys["alice-2025"].validUntil'],
+      ['validUntil on a day that does not exist', (d) => { d.keys['alice-2025'].validUntil = '2025-02-29T00:00:00Z'; }, 'keys["alice-2025"].validUntil'],
+      ['compromisedAt in words', (d) => { d.keys['bob-key'].status = 'compromised'; d.keys['bob-key'].compromisedAt = 'last week'; }, 'keys["bob-key"].compromisedAt'],
+      ['compromisedAt empty', (d) => { d.keys['bob-key'].status = 'compromised'; d.keys['bob-key'].compromisedAt = ''; }, 'keys["bob-key"].compromisedAt'],
+      ['a revocation effectiveAt in lower case', (d) => { d.revocations = [{ kind: 'model', digest: `sha256:${'ab'.repeat(32)}`, reason: 'recalled', effectiveAt: '2026-01-01t00:00:00z' }]; }, 'revocations[0].effectiveAt'],
+      ['a key revocation effectiveAt as epoch text', (d) => { d.revocations = [{ kind: 'key', key: 'bob-key', reason: 'lost laptop', effectiveAt: '1767225600' }]; }, 'revocations[0].effectiveAt'],
+      ['a time in the baseModels sub-policy', (d) => { const sub = example(); sub.keys['bob-key'].validFrom = 'yesterday'; d.baseModels = { policy: sub }; }, 'baseModels.policy.keys["bob-key"].validFrom'],
+    ];
+    it.each(cases)('%s fails at load with POLICY_INVALID and the field path', (_name, mutate, path) => {
+      const d = example();
+      mutate(d);
+      expect(failure(() => parsePolicy(d))).toEqual({ code: 'POLICY_INVALID', path });
+    });
+    it('any offset and up to 9 fraction digits load', () => {
+      const d = example();
+      d.keys['alice-2026'].validFrom = '2026-01-01T01:00:00.123456789+01:00';
+      d.keys['bob-key'].status = 'compromised';
+      d.keys['bob-key'].compromisedAt = '2026-02-01T00:00:00-05:30';
+      d.revocations = [{ kind: 'dataset', digest: `sha256:${'cd'.repeat(32)}`, reason: 'licence withdrawn', effectiveAt: '2026-03-01T00:00:00Z' }];
+      expect(() => parsePolicy(d)).not.toThrow();
+    });
+  });
+
+  describe('when a map of names has a key named like a property of every object', () => {
+    const maps: Array<[string, Doc]> = [
+      ['keys', { publicKey: '11'.repeat(32) }],
+      ['identities', { keys: ['bob-key'] }],
+      ['roles', { identities: ['bob@example.com'] }],
+      ['riskTiers', { approvers: 1, maxApprovalAgeDays: 30 }],
+      ['useCases', { riskTier: 'low' }],
+    ];
+    const rows = maps.flatMap(([map, value]) => ['__proto__', 'constructor', 'prototype'].map((k) => [map, k, value] as const));
+    it.each(rows)('%s.%s is refused with POLICY_INVALID naming the path', (map, k, value) => {
+      const d = example();
+      // An own property, as the strict JSON parser (and JSON.parse) makes it; a literal would set the prototype.
+      Object.defineProperty(d[map], k, { value, enumerable: true, writable: true, configurable: true });
+      expect(failure(() => parsePolicy(d))).toEqual({ code: 'POLICY_INVALID', path: `${map}.${k}` });
+    });
+    it('"__proto__" in the policy text is refused, not dropped', () => {
+      const text = JSON.stringify(example()).replace('"identities":{', '"identities":{"__proto__":{"keys":["bob-key"]},');
+      expect(text).toContain('"__proto__"');
+      expect(failure(() => parsePolicy(text))).toEqual({ code: 'POLICY_INVALID', path: 'identities.__proto__' });
+    });
+    it('and in the baseModels sub-policy', () => {
+      const d = example();
+      const text = JSON.stringify({ ...d, baseModels: { policy: example() } }).replace(/("baseModels":\{"policy":\{.*?"useCases":\{)/, '$1"__proto__":{"riskTier":"low"},');
+      expect(text.match(/__proto__/g)).toHaveLength(1);
+      expect(failure(() => parsePolicy(text))).toEqual({ code: 'POLICY_INVALID', path: 'baseModels.policy.useCases.__proto__' });
+    });
+    it('names that merely contain those words load', () => {
+      const d = example();
+      d.useCases['constructor-support'] = { riskTier: 'low' };
+      d.useCases.prototypes = { riskTier: 'low' };
+      expect(parsePolicy(d).tierOf('constructor-support')?.name).toBe('low');
+    });
+  });
+
+  describe('when a key revocation is a rotation (reason retired or superseded)', () => {
+    it.each(['retired', 'superseded'])('reason %s without effectiveAt fails at load with POLICY_INVALID', (reason) => {
+      const d = example();
+      d.revocations = [{ kind: 'key', key: 'alice-2025', reason }];
+      expect(failure(() => parsePolicy(d))).toEqual({ code: 'POLICY_INVALID', path: 'revocations[0].effectiveAt' });
+    });
+    it.each(['retired', 'superseded'])('reason %s with effectiveAt loads', (reason) => {
+      const d = example();
+      d.revocations = [{ kind: 'key', key: 'alice-2025', reason, effectiveAt: '2026-01-01T00:00:00Z' }];
+      expect(parsePolicy(d).document.revocations).toEqual(d.revocations);
+    });
+    it('other reasons (free text) need no effectiveAt', () => {
+      for (const reason of ['compromised', 'lost laptop', 'Retired']) {
+        const d = example();
+        d.revocations = [{ kind: 'key', key: 'bob-key', reason }];
+        expect(() => parsePolicy(d)).not.toThrow();
+      }
+    });
+    it('the rule also holds in the baseModels sub-policy', () => {
+      const d = example();
+      const sub = example();
+      sub.revocations = [{ kind: 'key', key: 'alice-2025', reason: 'superseded' }];
+      d.baseModels = { policy: sub };
+      expect(failure(() => parsePolicy(d))).toEqual({ code: 'POLICY_INVALID', path: 'baseModels.policy.revocations[0].effectiveAt' });
+    });
+  });
+
   it('merges two names for one public key held by the same identity', () => {
     const d = example();
     d.keys['alice-copy'] = { publicKey: d.keys['alice-2026'].publicKey };

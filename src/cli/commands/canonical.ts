@@ -2,6 +2,7 @@ import { canonicalJson } from '../../json/canonical.js';
 import { parseJson } from '../../json/strict.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { readFileLimited } from '../../node/fs.js';
+import { readStdinLimited } from '../../node/stdin.js';
 import { parseCommandArgs, resolvePath } from '../args.js';
 import { asExit } from '../errors.js';
 import { EXIT, type Command } from '../types.js';
@@ -25,7 +26,7 @@ export const canonicalCommand: Command = {
     const { positionals } = parseCommandArgs('canonical', args, {}, { min: 1, max: 1 });
     const file = positionals[0]!;
     const bytes = await asExit(EXIT.USAGE, () =>
-      file === '-' ? readFileLimited('/dev/stdin', DEFAULT_LIMITS.envelopeBytes, 'stdin') : readFileLimited(resolvePath(ctx, file), DEFAULT_LIMITS.envelopeBytes, file),
+      file === '-' ? readStdinLimited(DEFAULT_LIMITS.envelopeBytes) : readFileLimited(resolvePath(ctx, file), DEFAULT_LIMITS.envelopeBytes, file),
     );
     const value = await asExit(EXIT.FAIL, () => parseJson(bytes, { what: file }));
     ctx.io.stdout(canonicalJson(value));

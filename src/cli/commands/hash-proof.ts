@@ -1,10 +1,10 @@
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, readSync, writeFileSync } from 'node:fs';
 import { fromHex } from '../../bytes/index.js';
 import { parseDigest } from '../../digest/index.js';
 import { LineproofError } from '../../errors.js';
 import { leavesForRange, parseTreeAlgorithm, proveLeaf, TREE_DEFAULT_LEAF_BYTES, verifyLeafProof, type InclusionProof } from '../../hashing/tree.js';
 import { parseJson, isJsonObject } from '../../json/strict.js';
-import { readFileLimited } from '../../node/fs.js';
+import { openRegularFile, readFileLimited } from '../../node/fs.js';
 import { hashFileTree } from '../../node/tree-pool.js';
 import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, CliError, usage } from '../errors.js';
@@ -114,9 +114,10 @@ function readProofDocument(bytes: Uint8Array, what: string): ProofDocument {
 function readAt(path: string, what: string, offset: number, length: number): Uint8Array {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    ({ fd } = openRegularFile(path, what));
   } catch (e) {
-    throw new CliError(EXIT.USAGE, `hash check-proof: ${what}: cannot open (${(e as NodeJS.ErrnoException).code})`);
+    if (e instanceof LineproofError) throw new CliError(EXIT.USAGE, `${e.code}: hash check-proof: ${e.message}`, e.code);
+    throw e;
   }
   try {
     const buf = new Uint8Array(length);
