@@ -58,6 +58,26 @@ describe('lineproof verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/SUBJECT_NOT_APPROVED/);
   });
+  it('--max-untrusted-checks sets the budget: junk within it passes, past it fails closed (exit 1, VERIFY_BUDGET_EXCEEDED)', async () => {
+    const good = await buildWorld();
+    const junk = JSON.parse(good.steps.approval.line) as { signatures: Array<{ keyid: string; sig: string }> };
+    // 64 zero bytes but R = the base point's encoding and S = 1: structurally valid, verifies under no key.
+    const sig = Buffer.alloc(64);
+    Buffer.from('5866666666666666666666666666666666666666666666666666666666666666', 'hex').copy(sig);
+    sig[32] = 1;
+    junk.signatures = [{ keyid: '', sig: sig.toString('base64') }];
+    writeFileSync(p('flood.intoto.jsonl'), `${good.bundle}${JSON.stringify(junk)}\n`);
+    const keys = good.policy.keys.length;
+    const ok = await cli([...base('flood.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', '--max-untrusted-checks', String(keys)]);
+    expect(ok.code).toBe(0);
+    const past = await cli([...base('flood.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', '--max-untrusted-checks', String(keys - 1), '--json']);
+    expect(past.code).toBe(1);
+    expect(JSON.parse(past.stdout).checks.filter((c: { status: string }) => c.status === 'fail').map((c: { code: string }) => c.code)).toEqual(['VERIFY_BUDGET_EXCEEDED']);
+    for (const bad of ['-1', 'many', '1e3', '100000001']) {
+      const r = await cli([...base('good.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', '--max-untrusted-checks', bad]);
+      expect(r.code, bad).toBe(2);
+    }
+  });
   it('exits 1 as of a time after the approval expired, 0 before', async () => {
     const args = ['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat'];
     expect((await cli([...args, '--at', '2026-06-01T00:00:00+02:00'])).code).toBe(1);

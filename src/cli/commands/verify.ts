@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS } from '../../limits.js';
+import { DEFAULT_LIMITS, LIMIT_BOUNDS } from '../../limits.js';
 import { digestSetFromText, type DigestSet } from '../../digest/index.js';
 import { LineproofError } from '../../errors.js';
 import { readFileLimited } from '../../node/fs.js';
@@ -13,7 +13,8 @@ import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
 
 const HELP = `Usage: lineproof verify --chain BUNDLE --policy POLICY (--artifact PATH | --digest ALG:HEX)
-                        (--use-case ID | --any-use-case) [--at TIME] [--json]
+                        (--use-case ID | --any-use-case) [--at TIME]
+                        [--max-untrusted-checks N] [--json]
 
 Verify, offline, that an artifact (a model directory or file) is traceable through a trusted chain
 dataset -> training -> evaluation -> approval (-> promotion) that meets the policy: trusted keys per
@@ -28,6 +29,11 @@ Options:
   --use-case ID      the use case the model is to be used for (required, or --any-use-case)
   --any-use-case     accept an approval for any use case the policy allows (explicit on purpose)
   --at TIME          verify as of TIME (RFC 3339 with Z or an offset); default: now
+  --max-untrusted-checks N
+                     the budget of signature checks spent on signatures no policy key verifies
+                     (default ${DEFAULT_LIMITS.untrustedSignatureChecks}; each is one check per policy key). Past it the
+                     verification fails closed (VERIFY_BUDGET_EXCEEDED); raise it for a bundle
+                     that aggregates many signers the policy does not know
   --json             print the verification report (JSON, spec/report.md) instead of the summary
 
 Output: one line per failed check, then the verdict (and the chain when verified).
@@ -68,6 +74,7 @@ export const verifyCommand: Command = {
       'use-case': { type: 'string' },
       'any-use-case': { type: 'boolean' },
       at: { type: 'string' },
+      'max-untrusted-checks': { type: 'string' },
       json: { type: 'boolean' },
     });
     const chainPath = required('verify', values, 'chain');
@@ -87,6 +94,13 @@ export const verifyCommand: Command = {
       asOf = values.at;
     } else {
       asOf = formatTimestamp(Date.now(), 'up');
+    }
+    let untrustedSignatureChecks = DEFAULT_LIMITS.untrustedSignatureChecks;
+    if (values['max-untrusted-checks'] !== undefined) {
+      const [lo, hi] = LIMIT_BOUNDS.untrustedSignatureChecks;
+      const text = values['max-untrusted-checks'];
+      untrustedSignatureChecks = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+      if (!(untrustedSignatureChecks >= lo && untrustedSignatureChecks <= hi)) throw usage(`verify: --max-untrusted-checks expected a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`);
     }
     let subject: DigestSet;
     if (values.digest !== undefined) {
@@ -112,6 +126,7 @@ export const verifyCommand: Command = {
         useCase: values['any-use-case'] ? { any: true } : values['use-case'],
         asOf,
         verifier: nodeEd25519Verifier,
+        limits: { untrustedSignatureChecks },
         subjectName: values.artifact ?? values.digest!,
       }));
     } catch (e) {
