@@ -83,6 +83,7 @@ export const ERROR_CODES = {
   REVOKED: 'An attestation, the model, a dataset or a key of the chain is revoked.',
   BASE_MODEL_NOT_ALLOWED: 'A fine-tune\'s base model is neither pinned by the policy nor covered by its baseModels sub-policy.',
   BASE_MODEL_UNCHECKED: 'A fine-tune\'s base model is not checked because the policy has no baseModels section (listed as skipped).',
+  KEY_REVOKED: 'A signature is by a key revoked as retired or superseded, on evidence claiming to be issued at or after the revocation\'s effectiveAt.',
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',

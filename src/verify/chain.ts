@@ -27,6 +27,8 @@ import type { Stage } from '../statements/predicates/common.js';
 import { formatTimestamp, parseTimestamp } from '../time/index.js';
 import type { Envelope } from '../dsse/envelope.js';
 import { readBundle, type BundleEntry } from '../bundle/jsonl.js';
+import { keyStanding, type KeyRevocations } from './key-standing.js';
+import { collectRevocations, type Revoked } from './revocations.js';
 
 /** Seconds of clock skew tolerated before evidence counts as "from the future" (DESIGN §7). */
 export const FUTURE_SKEW_SECONDS = 300;
@@ -282,7 +284,7 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
   for (const entry of bundle.entries) nodes.set(entry.payloadDigest, await authenticate(entry, policyKeyBytes, keyByHex, input.verifier, limits));
 
   // 5. Revocations
-  const revoked = collectRevocations(policy, nodes, asOfNanos, revokedKeys);
+  const revoked = collectRevocations(policy, nodes.values(), asOfNanos);
   // 6. Resolve signers
   for (const node of nodes.values()) resolveSigners(node, revoked.keys);
 
@@ -400,64 +402,11 @@ async function authenticate(entry: BundleEntry, keys: Uint8Array[], keyByHex: Ma
   return node;
 }
 
-interface Revoked {
-  payloads: Map<string, string>;
-  models: DigestSet[];
-  datasets: DigestSet[];
-  keys: Set<string>;
-  reasons: Map<string, string>;
-}
-
-/** Key revocation statements name a key by sha256 of its SPKI DER. */
-function spkiDigest(key: ResolvedKey): string {
-  return sha256Hex(spkiDer(key.publicKey));
-}
-
-function collectRevocations(policy: Policy, nodes: Map<string, Node>, asOf: bigint, revokedKeys: Set<string>): Revoked {
-  const out: Revoked = { payloads: new Map(), models: [], datasets: [], keys: new Set(revokedKeys), reasons: new Map() };
-  for (const r of policy.document.revocations) {
-    if (r.effectiveAt !== undefined && nanos(r.effectiveAt) > asOf) continue;
-    if (r.kind === 'payload') out.payloads.set(r.digest, `policy: ${r.reason}`);
-    else if (r.kind === 'model') out.models.push(digestSetFromText(r.digest, 'policy revocation'));
-    else if (r.kind === 'dataset') out.datasets.push(digestSetFromText(r.digest, 'policy revocation'));
-  }
-  const spki = new Map(policy.keys.map((k) => [spkiDigest(k), k.publicKeyHex] as const));
-  for (const node of nodes.values()) {
-    if (!node.trusted || node.parsed?.stage !== 'revocation') continue;
-    // Only revokers' statements count; resolveSigners has not run yet, so check keys directly.
-    const byRevoker = node.signers.some((s) => s.key.roles.includes('revoker') && !revokedKeys.has(s.key.publicKeyHex) && s.key.spec.status !== 'compromised');
-    if (!byRevoker) continue;
-    const p = node.parsed.predicate;
-    if (nanos(p.effectiveAt) > asOf) continue;
-    const reason = `revocation ${short(node.digest)}: ${p.reason}`;
-    for (const s of node.parsed.statement.subject) {
-      if (p.kind === 'attestation' && s.digest.sha256) out.payloads.set(`sha256:${s.digest.sha256}`, reason);
-      else if (p.kind === 'model') out.models.push(s.digest);
-      else if (p.kind === 'dataset') out.datasets.push(s.digest);
-      else if (p.kind === 'key' && s.digest.sha256) {
-        const hex = spki.get(s.digest.sha256);
-        if (hex && p.reason === 'compromised') out.keys.add(hex);
-      }
-    }
-  }
-  return out;
-}
-
-function resolveSigners(node: Node, revokedKeys: Set<string>): void {
+function resolveSigners(node: Node, keyRevocations: KeyRevocations): void {
   if (!node.trusted) return;
-  const at = node.issuedAtNanos;
   for (const s of node.signers) {
-    const spec = s.key.spec;
-    if (spec.status === 'compromised' || revokedKeys.has(s.key.publicKeyHex)) {
-      s.rejected = { code: 'KEY_COMPROMISED', message: `key ${s.key.name} is compromised or revoked: rejected whatever time the evidence claims` };
-      continue;
-    }
-    if (at === undefined) continue;
-    if (spec.validFrom !== undefined && at < nanos(spec.validFrom)) {
-      s.rejected = { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${s.key.name} is valid from ${spec.validFrom}; evidence claims ${formatTimestamp(Number(at / 1_000_000n))}` };
-    } else if (spec.validUntil !== undefined && at >= nanos(spec.validUntil)) {
-      s.rejected = { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${s.key.name} is ${spec.status === 'retired' ? 'retired' : 'valid'} until ${spec.validUntil}; evidence claims ${formatTimestamp(Number(at / 1_000_000n))}` };
-    }
+    const rejected = keyStanding(s.key, node.issuedAtNanos, keyRevocations);
+    if (rejected) s.rejected = rejected;
   }
 }
 
@@ -678,9 +627,9 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext): void {
   }
   // Revoked
   const why = ctx.revoked.payloads.get(n.digest);
-  const datasetRevoked = p.stage === 'dataset' && p.statement.subject.some((s) => ctx.revoked.datasets.some((r) => matchDigestSets(r, s.digest, ctx.accepted).match));
-  if (why) report.fail('chain.revocation', 'REVOKED', subject, `the attestation is revoked (${why})`);
-  if (datasetRevoked) report.fail('chain.revocation', 'REVOKED', subject, 'the dataset is revoked');
+  const datasetRevoked = p.stage === 'dataset' ? ctx.revoked.datasets.find((r) => p.statement.subject.some((s) => matchDigestSets(r.digest, s.digest, ctx.accepted).match)) : undefined;
+  if (why) report.fail('chain.revocation', 'REVOKED', subject, `the attestation is revoked (${why})`, { actual: why });
+  if (datasetRevoked) report.fail('chain.revocation', 'REVOKED', subject, `the dataset is revoked (${datasetRevoked.reason})`, { actual: datasetRevoked.reason });
   if (!why && !datasetRevoked) report.pass('chain.revocation', subject, 'no revocation in effect applies');
 }
 
@@ -692,8 +641,9 @@ function checkSubjects(report: ReportBuilder, linked: Node[], ctx: ChainContext)
     if (subjectMatches(p, ctx.artifact, ctx.accepted)) report.pass('chain.subject', subject, `is about the artifact ${ctx.subjectName}`);
     else report.fail('chain.subject', 'SUBJECT_MISMATCH', subject, `is about ${p.statement.subject.map((s) => digestText(s.digest)).join(', ')}, not the artifact`, { expected: ctx.subjectName, actual: p.statement.subject.map((s) => short(digestText(s.digest))).join(', ') });
   }
-  if (ctx.revoked.models.some((r) => matchDigestSets(r, ctx.artifact, ctx.accepted).match)) {
-    report.fail('chain.revocation', 'REVOKED', ctx.subjectName, 'the model is revoked');
+  const modelRevoked = ctx.revoked.models.find((r) => matchDigestSets(r.digest, ctx.artifact, ctx.accepted).match);
+  if (modelRevoked) {
+    report.fail('chain.revocation', 'REVOKED', ctx.subjectName, `the model is revoked (${modelRevoked.reason})`, { actual: modelRevoked.reason });
   }
 }
 

@@ -9,7 +9,7 @@ import { parsePolicy } from '../../src/policy/policy.js';
 import { sha256Hex } from '../../src/digest/index.js';
 import { spkiDer } from '../../src/keys/der.js';
 import { STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
-import { buildRevocationStatement, buildWorld, IDENTITY, key, MODEL, OTHER_MODEL, sign, T, type World } from '../helpers/world.js';
+import { buildRevocationStatement, buildWorld, IDENTITY, key, MODEL, OTHER_MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
 
 type Case = Partial<Omit<VerifyChainInput, 'policy'>> & { world: World; bundle?: string };
 
@@ -26,6 +26,17 @@ async function run(c: Case) {
 const without = (w: World, stage: keyof World['steps']) => Object.entries(w.steps).filter(([s]) => s !== stage).map(([, v]) => v.line).join('');
 
 const unknownStatement = (digest: string) => ({ _type: STATEMENT_TYPE_V1, subject: [{ name: 'x', digest: { sha256: digest.slice(7) } }], predicateType: 'https://example.com/unknown/v1', predicate: { a: 1 } });
+
+/** A revoker's statement revoking `name`'s key for `reason` from `effectiveAt` (issued 2026-01-20). */
+async function keyRevocation(name: KeyName, reason: string, effectiveAt: string) {
+  const k = await key(name);
+  return sign(buildRevocationStatement({ kind: 'key', subjects: [{ digest: `sha256:${sha256Hex(spkiDer(k.publicKey.bytes))}` }], reason, description: 'rotation', effectiveAt, attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), ['revoker']);
+}
+
+/** A statement revoking the model, signed by `signers` (the first is the attester). */
+async function modelRevocation(signers: KeyName[]) {
+  return sign(buildRevocationStatement({ kind: 'model', subjects: [{ digest: MODEL }], reason: 'legal', description: 'takedown', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY[signers[0]!], now: new Date('2026-01-20T00:00:00Z') } as never), signers);
+}
 
 interface Row {
   attack: string;
@@ -147,6 +158,34 @@ const ROWS: Row[] = [
     const bob = await key('bob');
     const rev = await sign(buildRevocationStatement({ kind: 'key', subjects: [{ digest: `sha256:${sha256Hex(spkiDer(bob.publicKey.bytes))}` }], reason: 'compromised', description: 'stolen', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), ['revoker']);
     return { world: w, bundle: w.bundle + rev.line };
+  } },
+  // Key revocations by reason (DESIGN §13): retired/superseded cut off at effectiveAt; any other reason rejects everything.
+  { attack: 'a key retired by the policy before the evidence was issued', code: 'KEY_REVOKED', setup: async () => ({
+    world: await buildWorld({ policy: (d) => { d.revocations = [{ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-10T00:00:00Z' }]; } }),
+  }) },
+  { attack: 'a key retired by the policy after the evidence was issued still counts', code: 'OK', ok: true, setup: async () => ({
+    world: await buildWorld({ policy: (d) => { d.revocations = [{ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-20T00:00:00Z' }]; } }),
+  }) },
+  { attack: 'a key superseded by a revoker\'s statement before the evidence was issued', code: 'KEY_REVOKED', setup: async () => {
+    const w = await buildWorld();
+    return { world: w, bundle: w.bundle + (await keyRevocation('bob', 'superseded', '2026-01-10T00:00:00Z')).line };
+  } },
+  { attack: 'a key retired by a revoker\'s statement after the evidence was issued still counts', code: 'OK', ok: true, setup: async () => {
+    const w = await buildWorld();
+    return { world: w, bundle: w.bundle + (await keyRevocation('bob', 'retired', '2026-01-20T00:00:00Z')).line };
+  } },
+  { attack: 'a key revoked for another reason (legal) by a revoker\'s statement, effective after the evidence', code: 'KEY_COMPROMISED', setup: async () => {
+    const w = await buildWorld();
+    return { world: w, bundle: w.bundle + (await keyRevocation('bob', 'legal', '2026-01-20T00:00:00Z')).line };
+  } },
+  // The revoker role's threshold applies to revocation statements.
+  { attack: 'a revocation signed by one revoker where the policy requires two is not honoured', code: 'OK', ok: true, setup: async () => {
+    const w = await buildWorld({ policy: (d) => { d.roles.revoker = { identities: [IDENTITY.revoker, IDENTITY.carol], threshold: 2 }; } });
+    return { world: w, bundle: w.bundle + (await modelRevocation(['revoker'])).line };
+  } },
+  { attack: 'a revocation signed by the two revokers the policy requires', code: 'REVOKED', setup: async () => {
+    const w = await buildWorld({ policy: (d) => { d.roles.revoker = { identities: [IDENTITY.revoker, IDENTITY.carol], threshold: 2 }; } });
+    return { world: w, bundle: w.bundle + (await modelRevocation(['revoker', 'carol'])).line };
   } },
   { attack: 'a malformed bundle line', code: 'BUNDLE_LINE_INVALID', setup: async () => { const w = await buildWorld(); return { world: w, bundle: `${w.bundle}{"payloadType":"x","payload":"!!","signatures":[]}\n` }; } },
 ];
