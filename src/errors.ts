@@ -63,7 +63,7 @@ export const ERROR_CODES = {
   SIGNER_NOT_IN_ROLE: 'An attestation is signed by an identity that does not hold the role its stage needs.',
   ROLE_THRESHOLD_NOT_MET: 'Fewer distinct identities of the role signed than the policy requires.',
   IDENTITY_MISMATCH: 'The identity an attestation claims is not the identity the policy binds to its signing key.',
-  SEPARATION_OF_DUTIES: 'An identity that trained or evaluated the model was counted out as its approver.',
+  SEPARATION_OF_DUTIES: 'An identity that signed one stage of a separation-of-duties pair (e.g. the training) was counted out of the other (e.g. the approval), leaving that stage short of its role threshold.',
   APPROVAL_THRESHOLD_NOT_MET: 'Fewer distinct approver identities and keys signed the approval than the risk tier requires.',
   KEY_COMPROMISED: 'A signature is by a key the policy or a revocation marks compromised; it counts for nothing, whatever time it claims.',
   KEY_OUTSIDE_VALIDITY: 'A signature is by a key outside its validity window at the time the evidence claims.',

@@ -29,6 +29,7 @@ import type { Envelope } from '../dsse/envelope.js';
 import { readBundle, type BundleEntry } from '../bundle/jsonl.js';
 import { keyStanding, type KeyRevocations } from './key-standing.js';
 import { collectRevocations, type Revoked } from './revocations.js';
+import { countRole, separationExclusions, type Exclusions } from './separation.js';
 
 /** Seconds of clock skew tolerated before evidence counts as "from the future" (DESIGN §7). */
 export const FUTURE_SKEW_SECONDS = 300;
@@ -534,7 +535,8 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   if (refsOk) report.pass('chain.references', ctx.subjectName, `${linked.length} linked attestation(s); every reference resolves to a trusted attestation of the expected stage, issued no earlier than what it refers to`);
 
   // 9. Per link
-  for (const n of linked) checkLink(report, n, ctx);
+  const exclusions = separationExclusions(policy.document.separationOfDuties.pairs, linked.map((n) => ({ digest: n.digest, role: ROLE_OF_STAGE[n.parsed!.stage], signers: n.signers })));
+  for (const n of linked) checkLink(report, n, ctx, exclusions);
 
   // 10. Across links
   checkSubjects(report, linked, ctx);
@@ -565,7 +567,7 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   }
 
   // 11. Approval gates
-  checkApproval(report, anchor, linked, evaluations.map((e) => e.parsed as Extract<ParsedAttestationPayload, { stage: 'evaluation' }>), ctx);
+  checkApproval(report, anchor, evaluations.map((e) => e.parsed as Extract<ParsedAttestationPayload, { stage: 'evaluation' }>), ctx, exclusions);
 
   const order: Stage[] = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
   return linked.sort((a, b) => order.indexOf(a.parsed!.stage) - order.indexOf(b.parsed!.stage) || (a.issuedAtNanos! < b.issuedAtNanos! ? -1 : 1)).map(linkOf);
@@ -594,7 +596,7 @@ function checkReference(report: ReportBuilder, from: Node, ref: StatementReferen
   }
 }
 
-function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext): void {
+function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext, exclusions: Exclusions): void {
   const p = n.parsed!;
   const subject = `${p.stage} ${short(n.digest)}`;
   const role = ROLE_OF_STAGE[p.stage];
@@ -606,13 +608,21 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext): void {
   if (p.stage !== 'approval') {
     // Approvals are counted by the approval gate (tier approvers, separation of duties).
     const needed = ctx.policy.document.roles[role]?.threshold ?? 1;
-    const identities = new Set(inRole.map((s) => s.key.identity));
+    // Separation of duties: identities that signed a stage paired with this role do not count.
+    const { counted, separated } = countRole(inRole, role, exclusions);
+    const identities = new Set(counted.keys());
     if (inRole.length === 0) {
       report.fail('chain.role', valid.length > 0 ? 'SIGNER_NOT_IN_ROLE' : (n.signers[0]?.rejected?.code ?? 'UNTRUSTED_SIGNER'), subject, valid.length > 0 ? `signed by ${outOfRole.map((s) => s.key.identity).join(', ')}, who do not hold the ${role} role` : 'no signing key counts', { expected: role, actual: outOfRole.map((s) => s.key.identity).join(', ') || 'none' });
     } else if (identities.size < needed) {
-      report.fail('chain.role', 'ROLE_THRESHOLD_NOT_MET', subject, `${identities.size} distinct ${role} identit(ies) signed; the policy requires ${needed}`, { expected: String(needed), actual: String(identities.size) });
+      const code = separated.length > 0 && identities.size + separated.length >= needed ? 'SEPARATION_OF_DUTIES' : 'ROLE_THRESHOLD_NOT_MET';
+      report.fail('chain.role', code, subject, `${identities.size} distinct ${role} identit(ies) counted; the policy requires ${needed}`, { expected: String(needed), actual: String(identities.size) });
     } else {
       report.pass('chain.role', subject, `signed by ${[...identities].join(', ')} as ${role}`);
+    }
+    if (separated.length > 0) {
+      const message = `not counted as ${role} by separation of duties: ${separated.join(', ')}`;
+      if (inRole.length > 0 && identities.size >= needed) report.skip('chain.separation', 'SEPARATION_OF_DUTIES', subject, message);
+      else report.fail('chain.separation', 'SEPARATION_OF_DUTIES', subject, message);
     }
   }
   // Claimed identity
@@ -676,7 +686,7 @@ function checkBaseModel(report: ReportBuilder, training: Node, ctx: ChainContext
   }
 }
 
-function checkApproval(report: ReportBuilder, anchor: Node, linked: Node[], evaluations: Array<Extract<ParsedAttestationPayload, { stage: 'evaluation' }>>, ctx: ChainContext): void {
+function checkApproval(report: ReportBuilder, anchor: Node, evaluations: Array<Extract<ParsedAttestationPayload, { stage: 'evaluation' }>>, ctx: ChainContext, exclusions: Exclusions): void {
   const approval = anchor.parsed as Approval;
   const subject = `approval ${short(anchor.digest)}`;
   const tier = ctx.tier;
@@ -691,25 +701,7 @@ function checkApproval(report: ReportBuilder, anchor: Node, linked: Node[], eval
   const roleThreshold = ctx.policy.document.roles.approver?.threshold ?? 1;
   const needed = Math.max(tier.tier.approvers, roleThreshold);
   const valid = anchor.signers.filter((s) => !s.rejected && s.key.roles.includes('approver'));
-  const excluded = new Map<string, string>();
-  for (const [a, b] of ctx.policy.document.separationOfDuties.pairs) {
-    if (b !== 'approver') continue;
-    const stage = (Object.entries(ROLE_OF_STAGE) as Array<[Stage, Role]>).find(([, r]) => r === a)?.[0];
-    if (!stage) continue;
-    for (const n of linked) {
-      if (n.parsed!.stage !== stage) continue;
-      for (const s of n.signers) if (!s.rejected) excluded.set(s.key.identity, `${a} of ${short(n.digest)}`);
-    }
-  }
-  const counted = new Map<string, string>(); // identity -> key
-  const sod: string[] = [];
-  for (const s of valid) {
-    if (excluded.has(s.key.identity)) {
-      sod.push(`${s.key.identity} (${excluded.get(s.key.identity)})`);
-      continue;
-    }
-    if (!counted.has(s.key.identity)) counted.set(s.key.identity, s.key.publicKeyHex);
-  }
+  const { counted, separated: sod } = countRole(valid, 'approver', exclusions);
   const notInRole = anchor.signers.filter((s) => !s.rejected && !s.key.roles.includes('approver'));
   if (notInRole.length > 0) report.fail('approval.signers', 'SIGNER_NOT_IN_ROLE', subject, `signed by ${notInRole.map((s) => s.key.identity).join(', ')}, who do not hold the approver role`, { expected: 'approver', actual: notInRole.map((s) => s.key.identity).join(', ') });
   if (sod.length > 0) {

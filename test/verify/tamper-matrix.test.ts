@@ -187,6 +187,34 @@ const ROWS: Row[] = [
     const w = await buildWorld({ policy: (d) => { d.roles.revoker = { identities: [IDENTITY.revoker, IDENTITY.carol], threshold: 2 }; } });
     return { world: w, bundle: w.bundle + (await modelRevocation(['revoker', 'carol'])).line };
   } },
+  // Separation of duties, whatever the pair's roles.
+  { attack: 'one identity signs the dataset and the training ([data-steward, trainer])', code: 'SEPARATION_OF_DUTIES', setup: async () => ({
+    world: await buildWorld({
+      signers: { dataset: ['trainer'] },
+      dataset: (i) => ({ ...i, attester: IDENTITY.trainer }),
+      policy: (d) => { d.roles['data-steward'].identities.push(IDENTITY.trainer); d.separationOfDuties = { pairs: [['data-steward', 'trainer']] }; },
+    }),
+  }) },
+  { attack: 'the trainer evaluates its own model ([trainer, evaluator])', code: 'SEPARATION_OF_DUTIES', setup: async () => ({
+    world: await buildWorld({
+      signers: { evaluation: ['trainer'] },
+      evaluation: (i) => ({ ...i, attester: IDENTITY.trainer }),
+      policy: (d) => { d.roles.evaluator.identities.push(IDENTITY.trainer); d.separationOfDuties = { pairs: [['trainer', 'evaluator']] }; },
+    }),
+  }) },
+  { attack: 'the evaluator deploys the model it evaluated ([evaluator, deployer])', code: 'SEPARATION_OF_DUTIES', setup: async () => ({
+    world: await buildWorld({
+      signers: { promotion: ['evaluator'] },
+      promotion: (i) => ({ ...i, attester: IDENTITY.evaluator }),
+      policy: (d) => { d.roles.deployer.identities.push(IDENTITY.evaluator); d.separationOfDuties = { pairs: [['evaluator', 'deployer']] }; },
+    }),
+  }) },
+  { attack: 'the trainer co-signs an evaluation an independent evaluator signed (not counted; passes)', code: 'SEPARATION_OF_DUTIES', ok: true, setup: async () => ({
+    world: await buildWorld({
+      signers: { evaluation: ['trainer', 'evaluator'] },
+      policy: (d) => { d.roles.evaluator.identities.push(IDENTITY.trainer); d.separationOfDuties = { pairs: [['trainer', 'evaluator']] }; },
+    }),
+  }) },
   { attack: 'a malformed bundle line', code: 'BUNDLE_LINE_INVALID', setup: async () => { const w = await buildWorld(); return { world: w, bundle: `${w.bundle}{"payloadType":"x","payload":"!!","signatures":[]}\n` }; } },
 ];
 
