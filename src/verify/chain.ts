@@ -646,7 +646,9 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext, exclusions
 function checkSubjects(report: ReportBuilder, linked: Node[], ctx: ChainContext): void {
   for (const n of linked) {
     const p = n.parsed!;
-    if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval') continue;
+    // A promotion is about the model it deploys: one of another artifact that refers to this
+    // approval must not stand in for this model's deployment record.
+    if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval' && p.stage !== 'promotion') continue;
     const subject = `${p.stage} ${short(n.digest)}`;
     if (subjectMatches(p, ctx.artifact, ctx.accepted)) report.pass('chain.subject', subject, `is about the artifact ${ctx.subjectName}`);
     else report.fail('chain.subject', 'SUBJECT_MISMATCH', subject, `is about ${p.statement.subject.map((s) => digestText(s.digest)).join(', ')}, not the artifact`, { expected: ctx.subjectName, actual: p.statement.subject.map((s) => short(digestText(s.digest))).join(', ') });

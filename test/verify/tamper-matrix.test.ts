@@ -215,6 +215,13 @@ const ROWS: Row[] = [
       policy: (d) => { d.roles.evaluator.identities.push(IDENTITY.trainer); d.separationOfDuties = { pairs: [['trainer', 'evaluator']] }; },
     }),
   }) },
+  // A promotion is about the approved model.
+  { attack: 'a promotion of another model that refers to the approval', code: 'SUBJECT_MISMATCH', setup: async () => ({
+    world: await buildWorld({
+      promotion: (i) => ({ ...i, subject: { name: 'other', digest: OTHER_MODEL } }),
+      policy: (d) => { d.requiredStages = ['dataset', 'training', 'evaluation', 'approval', 'promotion']; },
+    }),
+  }) },
   { attack: 'a malformed bundle line', code: 'BUNDLE_LINE_INVALID', setup: async () => { const w = await buildWorld(); return { world: w, bundle: `${w.bundle}{"payloadType":"x","payload":"!!","signatures":[]}\n` }; } },
 ];
 
