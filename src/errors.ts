@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   BASE_MODEL_NOT_ALLOWED: 'A fine-tune\'s base model is neither pinned by the policy nor covered by its baseModels sub-policy.',
   BASE_MODEL_UNCHECKED: 'A fine-tune\'s base model is not checked because the policy has no baseModels section (listed as skipped).',
   KEY_REVOKED: 'A signature is by a key revoked as retired or superseded, on evidence claiming to be issued at or after the revocation\'s effectiveAt.',
+  RUN_TIME_INVALID: 'A run time an attestation records (startedOn, finishedOn) is after its own issuedAt or the verification time (plus 300 s), or before the end of the run it depends on (an evaluation started before its training finished).',
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',

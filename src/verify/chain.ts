@@ -30,6 +30,7 @@ import { readBundle, type BundleEntry } from '../bundle/jsonl.js';
 import { keyStanding, type KeyRevocations } from './key-standing.js';
 import { collectRevocations, type Revoked } from './revocations.js';
 import { countRole, separationExclusions, type Exclusions } from './separation.js';
+import { checkRunOrder, checkRunTimes } from './run-times.js';
 
 /** Seconds of clock skew tolerated before evidence counts as "from the future" (DESIGN §7). */
 export const FUTURE_SKEW_SECONDS = 300;
@@ -551,6 +552,12 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
       report.pass('chain.consistency', short(e.digest), 'the evaluation is of the training the approval relies on');
     }
   }
+  // An evaluation's run does not start before the run of the training it evaluates finished.
+  const linkedByDigest = new Map(linked.map((n) => [n.digest, n] as const));
+  for (const e of byStage('evaluation')) {
+    const t = e.parsed!.references.find((r) => r.role === 'training')?.digest;
+    checkRunOrder(report, e.parsed!, t === undefined ? undefined : linkedByDigest.get(t)?.parsed, `evaluation ${short(e.digest)}`, FUTURE_SKEW_SECONDS);
+  }
   for (const pr of promotions) {
     const p = pr.parsed as Extract<ParsedAttestationPayload, { stage: 'promotion' }>;
     if (p.predicate.stage !== approval.predicate.stage) {
@@ -635,6 +642,8 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext, exclusions
   } else {
     report.pass('chain.time.future', subject, `issued ${p.issuedAt}, not after the verification time`);
   }
+  // Run times: not after the attestation's own issuedAt, nor after the verification time
+  checkRunTimes(report, p, subject, ctx.asOfNanos, FUTURE_SKEW_SECONDS);
   // Revoked
   const why = ctx.revoked.payloads.get(n.digest);
   const datasetRevoked = p.stage === 'dataset' ? ctx.revoked.datasets.find((r) => p.statement.subject.some((s) => matchDigestSets(r.digest, s.digest, ctx.accepted).match)) : undefined;

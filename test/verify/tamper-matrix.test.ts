@@ -222,6 +222,12 @@ const ROWS: Row[] = [
       policy: (d) => { d.requiredStages = ['dataset', 'training', 'evaluation', 'approval', 'promotion']; },
     }),
   }) },
+  // Run times.
+  { attack: 'a training whose run finished after it was attested', code: 'RUN_TIME_INVALID', setup: async () => ({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-12T00:00:00Z' }) }) }) },
+  { attack: 'a training whose run finished after the verification time', code: 'RUN_TIME_INVALID', setup: async () => ({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-03-01T00:00:00Z' }) }) }) },
+  { attack: 'an evaluation run before the training finished', code: 'RUN_TIME_INVALID', setup: async () => ({
+    world: await buildWorld({ evaluation: (i) => ({ ...i, startedOn: '2026-01-09T00:00:00Z', finishedOn: '2026-01-09T06:00:00Z' }) }),
+  }) },
   { attack: 'a malformed bundle line', code: 'BUNDLE_LINE_INVALID', setup: async () => { const w = await buildWorld(); return { world: w, bundle: `${w.bundle}{"payloadType":"x","payload":"!!","signatures":[]}\n` }; } },
 ];
 
@@ -342,5 +348,23 @@ describe('base models (fine-tunes)', () => {
     const bad = await run({ world: fine, bundle: broken });
     expect(bad.report.ok).toBe(false);
     expect(bad.report.checks.some((c) => c.status === 'fail' && c.id.startsWith('baseModel.') && c.subject.startsWith('base model'))).toBe(true);
+  });
+});
+
+describe('run times (each check on its own)', () => {
+  const failedIds = async (c: Case) => (await run(c)).report.checks.filter((x) => x.status === 'fail' && x.code === 'RUN_TIME_INVALID').map((x) => x.id);
+  it('a run that finished after its own issuedAt fails chain.time.run.issued only', async () => {
+    expect(await failedIds({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-11T02:20:01Z' }) }) })).toEqual(['chain.time.run.issued']);
+    // Within the 300 s tolerance it passes.
+    expect(await failedIds({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-11T02:20:00Z' }) }) })).toEqual([]);
+  });
+  it('a run that finished after the verification time fails chain.time.run.future (though not after its issuedAt)', async () => {
+    // The training is issued at the edge of the future window (asOf + 300 s); its run ends after that edge.
+    const w = await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-11T02:18:20Z' }) });
+    expect(await failedIds({ world: w, asOf: '2026-01-11T02:10:00Z' })).toEqual(['chain.time.run.future']);
+  });
+  it('an evaluation that records only its end, before the training finished, fails chain.time.run.order', async () => {
+    expect(await failedIds({ world: await buildWorld({ evaluation: (i) => ({ ...i, finishedOn: '2026-01-11T01:00:00Z' }) }) })).toEqual(['chain.time.run.order']);
+    expect(await failedIds({ world: await buildWorld({ evaluation: (i) => ({ ...i, startedOn: '2026-01-11T01:56:00Z', finishedOn: '2026-01-11T03:00:00Z' }) }) })).toEqual([]);
   });
 });
