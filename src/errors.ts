@@ -85,6 +85,8 @@ export const ERROR_CODES = {
   BASE_MODEL_UNCHECKED: 'A fine-tune\'s base model is not checked because the policy has no baseModels section (listed as skipped).',
   KEY_REVOKED: 'A signature is by a key revoked as retired or superseded, on evidence claiming to be issued at or after the revocation\'s effectiveAt.',
   RUN_TIME_INVALID: 'A run time an attestation records (startedOn, finishedOn) is after its own issuedAt or the verification time (plus 300 s), or before the end of the run it depends on (an evaluation started before its training finished).',
+  HASHING_MISMATCH: 'The hashing configuration a chain subject was attested with (its manifest\'s hashing.algorithms, or a file subject\'s digest algorithms) lacks an algorithm the policy\'s hashing requires, or uses a chunk-tree leaf size other than the policy\'s.',
+  HASHING_UNKNOWN: 'The policy requires a hashing configuration, but the chain does not establish a subject\'s (a manifest subject whose manifest no trusted attestation of the chain inlines): fails closed.',
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',

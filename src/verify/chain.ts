@@ -31,6 +31,7 @@ import { keyStanding, type KeyRevocations } from './key-standing.js';
 import { collectRevocations, type Revoked } from './revocations.js';
 import { countRole, separationExclusions, type Exclusions } from './separation.js';
 import { checkRunOrder, checkRunTimes } from './run-times.js';
+import { checkHashing } from './hashing.js';
 
 /** Seconds of clock skew tolerated before evidence counts as "from the future" (DESIGN §7). */
 export const FUTURE_SKEW_SECONDS = 300;
@@ -567,6 +568,7 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
     }
   }
   for (const t of byStage('training')) checkBaseModel(report, t, ctx);
+  checkHashing(report, policy.document.hashing, linked.map((n) => ({ digest: n.digest, parsed: n.parsed! })), { digest: anchor.digest, parsed: approval }, ctx.artifact, ctx.accepted, ctx.limits);
   for (const stage of policy.document.requiredStages) {
     const present = byStage(stage as Stage);
     if (present.length > 0) report.pass(`chain.stage.${stage}`, ctx.subjectName, `${stage} present (${present.length})`);

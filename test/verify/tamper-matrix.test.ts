@@ -9,7 +9,7 @@ import { parsePolicy } from '../../src/policy/policy.js';
 import { sha256Hex } from '../../src/digest/index.js';
 import { spkiDer } from '../../src/keys/der.js';
 import { STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
-import { buildRevocationStatement, buildWorld, IDENTITY, key, MODEL, OTHER_MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
+import { buildRevocationStatement, buildWorld, IDENTITY, key, manifestWorld, MODEL, OTHER_MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
 
 type Case = Partial<Omit<VerifyChainInput, 'policy'>> & { world: World; bundle?: string };
 
@@ -228,6 +228,27 @@ const ROWS: Row[] = [
   { attack: 'an evaluation run before the training finished', code: 'RUN_TIME_INVALID', setup: async () => ({
     world: await buildWorld({ evaluation: (i) => ({ ...i, startedOn: '2026-01-09T00:00:00Z', finishedOn: '2026-01-09T06:00:00Z' }) }),
   }) },
+  // The policy's hashing rule.
+  { attack: 'a model manifest hashed without an algorithm the policy requires', code: 'HASHING_MISMATCH', setup: async () => {
+    const w = await manifestWorld({ algorithms: ['sha256'], policy: (d) => { d.hashing = { algorithms: ['sha256', 'sha256-tree-v1-1048576'] }; } });
+    return { world: w, subject: w.model };
+  } },
+  { attack: 'a model manifest with chunk trees of another leaf size than the policy\'s', code: 'HASHING_MISMATCH', setup: async () => {
+    const w = await manifestWorld({ algorithms: ['sha256', 'sha256-tree-v1-65536'], datasetAlgorithms: ['sha256', 'sha256-tree-v1-1048576'], policy: (d) => { d.hashing = { treeLeafBytes: 1048576 }; } });
+    return { world: w, subject: w.model };
+  } },
+  { attack: 'a model manifest kept as a sidecar when the policy requires a hashing (fails closed)', code: 'HASHING_UNKNOWN', setup: async () => {
+    const w = await manifestWorld({ inline: false, policy: (d) => { d.hashing = { algorithms: ['sha256'] }; } });
+    return { world: w, subject: w.model };
+  } },
+  { attack: 'a model file whose chunk-tree digest has another leaf size than the policy\'s', code: 'HASHING_MISMATCH', setup: async () => {
+    const digest = { sha256: MODEL.slice(7), 'sha256-tree-v1-65536': 'ab'.repeat(32) };
+    return { world: await buildWorld({ training: (i) => ({ ...i, subject: { name: 'model.safetensors', digest } }), policy: (d) => { d.hashing = { treeLeafBytes: 1048576 }; } }) };
+  } },
+  { attack: 'manifests hashed as the policy requires', code: 'OK', ok: true, setup: async () => {
+    const w = await manifestWorld({ algorithms: ['sha256', 'sha256-tree-v1-1048576'], datasetAlgorithms: ['sha256', 'sha256-tree-v1-1048576'], policy: (d) => { d.hashing = { algorithms: ['sha256'], treeLeafBytes: 1048576 }; } });
+    return { world: w, subject: w.model };
+  } },
   { attack: 'a malformed bundle line', code: 'BUNDLE_LINE_INVALID', setup: async () => { const w = await buildWorld(); return { world: w, bundle: `${w.bundle}{"payloadType":"x","payload":"!!","signatures":[]}\n` }; } },
 ];
 
