@@ -174,12 +174,15 @@ export function walkReferences(
  * 4. **Parse** each trusted payload as one of our predicates (stage, issuedAt, attester,
  *    references); an unknown type or an invalid predicate is remembered, and fails only if the
  *    chain refers to it.
- * 5. **Revocations**: from the policy, and trusted revocation statements signed by revokers that
- *    are in effect at `asOf`.
+ * 5. **Revocations**: from the policy, and trusted revocation statements in effect at `asOf`, each
+ *    signed by the revoker role's threshold of distinct revoker identities whose keys count
+ *    (judged against the policy alone: a statement never disables another revoker).
  * 6. **Resolve signers**: each verifying key's identity and roles from the policy, and whether the
- *    key counts at the statement's issuedAt: a compromised or revoked key never counts
- *    (KEY_COMPROMISED); a retired key only inside its window, and no key before its validFrom
- *    (KEY_OUTSIDE_VALIDITY).
+ *    key counts at the statement's issuedAt (one `keyStanding`): a compromised key, or one revoked
+ *    for any reason but retired or superseded, never counts (KEY_COMPROMISED); a key revoked as
+ *    retired or superseded does not count on evidence issued at or after the revocation's
+ *    effectiveAt (KEY_REVOKED); a retired key only inside its window, and no key before its
+ *    validFrom (KEY_OUTSIDE_VALIDITY).
  * 7. **Anchor**: the trusted APPROVED approvals whose subject matches the artifact (DESIGN §3
  *    rule) for the use case; none gives SUBJECT_NOT_APPROVED, USE_CASE_NOT_APPROVED,
  *    APPROVAL_REJECTED or UNTRUSTED_SIGNER, whichever explains it. With several candidates, each is
@@ -188,16 +191,22 @@ export function walkReferences(
  *    every reference must resolve to a trusted attestation of the expected stage
  *    (REFERENCE_UNRESOLVED, REFERENCE_UNTRUSTED, PREDICATE_TYPE_UNKNOWN, REFERENCE_INVALID,
  *    REFERENCE_STAGE_MISMATCH); no cycle (REFERENCE_CYCLE); depth within the limit.
- * 9. **Per link**: signed by keys holding the stage's role, enough distinct identities and keys
- *    (SIGNER_NOT_IN_ROLE, ROLE_THRESHOLD_NOT_MET); the claimed `attester` is a signer's policy
- *    identity (IDENTITY_MISMATCH); not issued after asOf + 300 s (EVIDENCE_FROM_FUTURE); not
- *    issued before anything it refers to (TIME_ORDER_VIOLATION); not revoked (REVOKED).
- * 10. **Across links**: every training, evaluation and approval is about the artifact
+ * 9. **Per link**: signed by keys holding the stage's role, enough distinct identities and keys,
+ *    without those separation of duties excludes (SIGNER_NOT_IN_ROLE, ROLE_THRESHOLD_NOT_MET,
+ *    SEPARATION_OF_DUTIES); the claimed `attester` is a signer's policy identity
+ *    (IDENTITY_MISMATCH); not issued after asOf + 300 s (EVIDENCE_FROM_FUTURE); its run times
+ *    (training, evaluation) not after its own issuedAt nor after asOf, each + 300 s
+ *    (RUN_TIME_INVALID); not issued before anything it refers to (TIME_ORDER_VIOLATION); not
+ *    revoked (REVOKED).
+ * 10. **Across links**: every training, evaluation, approval and promotion is about the artifact
  *    (SUBJECT_MISMATCH); the approval's training is the evaluations' training
- *    (CHAIN_INCONSISTENT); the promotion's stage is the approval's (PROMOTION_STAGE_MISMATCH);
- *    a fine-tune's base model is pinned by the policy or its own chain verifies against the
- *    baseModels sub-policy — walked iteratively, at most 8 levels (BASE_MODEL_NOT_ALLOWED);
- *    required stages are present (STAGE_MISSING).
+ *    (CHAIN_INCONSISTENT); an evaluation's run did not start before its training's run finished,
+ *    within 300 s (RUN_TIME_INVALID); the promotion's stage is the approval's
+ *    (PROMOTION_STAGE_MISMATCH); a fine-tune's base model is pinned by the policy or its own chain
+ *    verifies against the baseModels sub-policy — walked iteratively, at most 8 levels
+ *    (BASE_MODEL_NOT_ALLOWED); the model's and the datasets' hashing configuration meets the
+ *    policy's `hashing` (HASHING_MISMATCH, HASHING_UNKNOWN); required stages are present
+ *    (STAGE_MISSING).
  * 11. **Approval gates** for the tier: risk tier matches the policy's (RISK_TIER_MISMATCH);
  *    distinct approver identities and keys, without those separation of duties excludes
  *    (SEPARATION_OF_DUTIES, APPROVAL_THRESHOLD_NOT_MET); valid at asOf:
