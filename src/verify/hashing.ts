@@ -65,8 +65,26 @@ function inlinedManifests(p: ParsedAttestationPayload): Array<{ sha256: string; 
   return [];
 }
 
-/** The algorithms of a manifest, or why they cannot be read. */
-function manifestAlgorithms(content: string, sha256: string, limits: Limits): { algorithms: readonly string[] } | { problem: string } {
+type ManifestRead = { algorithms: readonly string[] } | { problem: string };
+
+/**
+ * Reads of inlined manifests, per content text: each anchor candidate checks the same links, and
+ * a manifest (up to the inline limit) is parsed once per verification, not once per candidate.
+ */
+const reads = new WeakMap<ParsedAttestationPayload, Map<string, ManifestRead>>();
+
+/** The algorithms of a manifest `owner` inlines, or why they cannot be read. */
+function manifestAlgorithms(owner: ParsedAttestationPayload, content: string, sha256: string, limits: Limits): ManifestRead {
+  let cache = reads.get(owner);
+  if (!cache) reads.set(owner, (cache = new Map()));
+  const hit = cache.get(sha256);
+  if (hit) return hit;
+  const read = readManifest(content, sha256, limits);
+  cache.set(sha256, read);
+  return read;
+}
+
+function readManifest(content: string, sha256: string, limits: Limits): ManifestRead {
   try {
     const bytes = fromBase64(content, 'manifest.content');
     if (sha256Hex(bytes) !== sha256) return { problem: 'the inlined manifest bytes do not hash to the subject digest' };
@@ -107,8 +125,8 @@ function describeRule(rule: HashingRule): string {
  */
 export function checkHashing(report: ReportBuilder, rule: HashingRule | undefined, linked: readonly HashedLink[], anchor: HashedLink, artifact: DigestSet, accepted: readonly string[], limits: Limits): void {
   if (!rule || (rule.algorithms === undefined && rule.treeLeafBytes === undefined)) return;
-  const manifests = new Map<string, string>();
-  for (const n of linked) for (const m of inlinedManifests(n.parsed)) if (!manifests.has(m.sha256)) manifests.set(m.sha256, m.content);
+  const manifests = new Map<string, { owner: ParsedAttestationPayload; content: string }>();
+  for (const n of linked) for (const m of inlinedManifests(n.parsed)) if (!manifests.has(m.sha256)) manifests.set(m.sha256, { owner: n.parsed, content: m.content });
   const trainings = linked.filter((n) => n.parsed.stage === 'training');
   const subjects: Array<{ what: string; descriptor: { digest: DigestSet; mediaType?: string | undefined } }> = [];
   for (const n of trainings.length > 0 ? trainings : [anchor]) {
@@ -127,7 +145,7 @@ export function checkHashing(report: ReportBuilder, rule: HashingRule | undefine
     let algorithms: readonly string[];
     let source: string;
     if (inlined !== undefined) {
-      const read = manifestAlgorithms(inlined, sha!, limits);
+      const read = manifestAlgorithms(inlined.owner, inlined.content, sha!, limits);
       if ('problem' in read) {
         report.fail('chain.hashing', 'HASHING_UNKNOWN', what, `${read.problem}; the policy requires ${want}`, { expected: want, actual: 'unreadable manifest' });
         continue;

@@ -9,7 +9,7 @@ import { parsePolicy } from '../../src/policy/policy.js';
 import { sha256Hex } from '../../src/digest/index.js';
 import { spkiDer } from '../../src/keys/der.js';
 import { STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
-import { buildRevocationStatement, buildWorld, IDENTITY, key, manifestWorld, MODEL, OTHER_MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
+import { buildRevocationStatement, buildWorld, DATASET, IDENTITY, key, manifestWorld, MODEL, OTHER_MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
 
 type Case = Partial<Omit<VerifyChainInput, 'policy'>> & { world: World; bundle?: string };
 
@@ -244,6 +244,18 @@ const ROWS: Row[] = [
   { attack: 'a model file whose chunk-tree digest has another leaf size than the policy\'s', code: 'HASHING_MISMATCH', setup: async () => {
     const digest = { sha256: MODEL.slice(7), 'sha256-tree-v1-65536': 'ab'.repeat(32) };
     return { world: await buildWorld({ training: (i) => ({ ...i, subject: { name: 'model.safetensors', digest } }), policy: (d) => { d.hashing = { treeLeafBytes: 1048576 }; } }) };
+  } },
+  { attack: 'an inlined model "manifest" that is not a manifest, under a hashing rule', code: 'HASHING_UNKNOWN', setup: async () => {
+    const bytes = new TextEncoder().encode('{"not":"a manifest"}');
+    const model = `sha256:${sha256Hex(bytes)}`;
+    const about = { name: 'model', digest: model, mediaType: 'application/vnd.lineproof.manifest.v1+json' };
+    const w = await buildWorld({
+      dataset: (i) => ({ ...i, subject: { name: 'tickets.parquet', digest: DATASET } }),
+      training: (i) => ({ ...i, subject: undefined, manifest: { bytes } }),
+      evaluation: (i) => ({ ...i, subject: about }), approval: (i) => ({ ...i, subject: about }), promotion: (i) => ({ ...i, subject: about }),
+      policy: (d) => { d.hashing = { algorithms: ['sha256'] }; },
+    });
+    return { world: w, subject: model };
   } },
   { attack: 'manifests hashed as the policy requires', code: 'OK', ok: true, setup: async () => {
     const w = await manifestWorld({ algorithms: ['sha256', 'sha256-tree-v1-1048576'], datasetAlgorithms: ['sha256', 'sha256-tree-v1-1048576'], policy: (d) => { d.hashing = { algorithms: ['sha256'], treeLeafBytes: 1048576 }; } });
