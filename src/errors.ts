@@ -64,7 +64,7 @@ export const ERROR_CODES = {
   SIGNER_NOT_IN_ROLE: 'An attestation is signed by an identity that does not hold the role its stage needs.',
   ROLE_THRESHOLD_NOT_MET: 'Fewer distinct identities of the role signed than the policy requires.',
   IDENTITY_MISMATCH: 'The identity an attestation claims is not the identity the policy binds to its signing key.',
-  SEPARATION_OF_DUTIES: 'An identity that trained or evaluated the model was counted out as its approver.',
+  SEPARATION_OF_DUTIES: 'An identity that signed one stage of a separation-of-duties pair (e.g. the training) was counted out of the other (e.g. the approval), leaving that stage short of its role threshold.',
   APPROVAL_THRESHOLD_NOT_MET: 'Fewer distinct approver identities and keys signed the approval than the risk tier requires.',
   KEY_COMPROMISED: 'A signature is by a key the policy or a revocation marks compromised; it counts for nothing, whatever time it claims.',
   KEY_OUTSIDE_VALIDITY: 'A signature is by a key outside its validity window at the time the evidence claims.',
@@ -84,6 +84,10 @@ export const ERROR_CODES = {
   REVOKED: 'An attestation, the model, a dataset or a key of the chain is revoked.',
   BASE_MODEL_NOT_ALLOWED: 'A fine-tune\'s base model is neither pinned by the policy nor covered by its baseModels sub-policy.',
   BASE_MODEL_UNCHECKED: 'A fine-tune\'s base model is not checked because the policy has no baseModels section (listed as skipped).',
+  KEY_REVOKED: 'A signature is by a key revoked as retired or superseded, on evidence claiming to be issued at or after the revocation\'s effectiveAt.',
+  RUN_TIME_INVALID: 'A run time an attestation records (startedOn, finishedOn) is after its own issuedAt or the verification time (plus 300 s), or before the end of the run it depends on (an evaluation started before its training finished).',
+  HASHING_MISMATCH: 'The hashing configuration a chain subject was attested with (its manifest\'s hashing.algorithms, or a file subject\'s digest algorithms) lacks an algorithm the policy\'s hashing requires, or uses a chunk-tree leaf size other than the policy\'s.',
+  HASHING_UNKNOWN: 'The policy requires a hashing configuration, but the chain does not establish a subject\'s (a manifest subject whose manifest no trusted attestation of the chain inlines): fails closed.',
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',

@@ -63,6 +63,9 @@ function defaultDecodePublicKey(text: string, what: string): Uint8Array {
   }
 }
 
+/** Roles that sign a stage of a chain: the only roles a separation-of-duties pair can name. */
+const CHAIN_ROLES: readonly Role[] = ['data-steward', 'trainer', 'evaluator', 'approver', 'deployer'];
+
 function invalid(code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_THRESHOLD_IMPOSSIBLE' | 'POLICY_KEY_AMBIGUOUS', what: string, path: string, message: string): never {
   throw new LineproofError(code, `${what}: ${path}: ${message}`, { path });
 }
@@ -77,7 +80,8 @@ function invalid(code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_T
  * 2. Compute the policy digest over the JCS bytes of the document as written.
  * 3. Check cross-references: every identity's keys exist; every key belongs to exactly one
  *    identity; every role's identities exist; every use case's tier exists; revocations of keys
- *    name existing keys; separation-of-duties pairs name two different roles.
+ *    name existing keys; separation-of-duties pairs name two different roles, each one that signs
+ *    a stage of a chain (data-steward, trainer, evaluator, approver, deployer).
  * 4. Check thresholds are possible: a role's threshold and a tier's approver count are at most
  *    the number of identities that hold the role.
  * 5. Decode every public key; two key names with the same public key bytes are merged only if
@@ -135,6 +139,9 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   });
   document.separationOfDuties.pairs.forEach(([a, b], i) => {
     if (a === b) invalid('POLICY_INVALID', what, `separationOfDuties.pairs[${i}]`, 'a pair needs two different roles');
+    // verifier signs no stage of a chain (summaries are not built); a revoker's statements are no
+    // link of it, and discounting them could only cancel revocations: such a pair could never be enforced.
+    for (const r of [a, b]) if (!CHAIN_ROLES.includes(r)) invalid('POLICY_INVALID', what, `separationOfDuties.pairs[${i}]`, `role ${r} signs no stage of a chain, so a pair naming it could not be enforced (pairs name ${CHAIN_ROLES.join(', ')})`);
   });
   for (const [k, spec] of Object.entries(document.keys)) {
     if (spec.status === 'compromised' && spec.compromisedAt === undefined) invalid('POLICY_INVALID', what, `keys.${k}.compromisedAt`, 'a compromised key needs compromisedAt');

@@ -25,6 +25,11 @@ import type { Envelope } from '../dsse/envelope.js';
 import { readBundle } from '../bundle/jsonl.js';
 import { strictEd25519Verifier } from '../keys/ed25519.js';
 import { authenticateBundle, authenticationBudget, type AuthenticationBudget, type Node } from './authenticate.js';
+import { keyStanding, type KeyRevocations } from './key-standing.js';
+import { collectRevocations, type Revoked } from './revocations.js';
+import { countRole, separationExclusions, type Exclusions } from './separation.js';
+import { checkRunOrder, checkRunTimes } from './run-times.js';
+import { checkHashing } from './hashing.js';
 
 export type { Node } from './authenticate.js';
 
@@ -157,12 +162,15 @@ export function walkReferences(
  * 4. **Parse** each trusted payload as one of our predicates (stage, issuedAt, attester,
  *    references); an unknown type or an invalid predicate is remembered, and fails only if the
  *    chain refers to it.
- * 5. **Revocations**: from the policy, and trusted revocation statements signed by revokers that
- *    are in effect at `asOf`.
+ * 5. **Revocations**: from the policy, and trusted revocation statements in effect at `asOf`, each
+ *    signed by the revoker role's threshold of distinct revoker identities whose keys count
+ *    (judged against the policy alone: a statement never disables another revoker).
  * 6. **Resolve signers**: each verifying key's identity and roles from the policy, and whether the
- *    key counts at the statement's issuedAt: a compromised or revoked key never counts
- *    (KEY_COMPROMISED); a retired key only inside its window, and no key before its validFrom
- *    (KEY_OUTSIDE_VALIDITY).
+ *    key counts at the statement's issuedAt (one `keyStanding`): a compromised key, or one revoked
+ *    for any reason but retired or superseded, never counts (KEY_COMPROMISED); a key revoked as
+ *    retired or superseded does not count on evidence issued at or after the revocation's
+ *    effectiveAt (KEY_REVOKED); a retired key only inside its window, and no key before its
+ *    validFrom (KEY_OUTSIDE_VALIDITY).
  * 7. **Anchor**: the trusted APPROVED approvals whose subject matches the artifact (DESIGN §3
  *    rule) for the use case; none gives SUBJECT_NOT_APPROVED, USE_CASE_NOT_APPROVED or
  *    APPROVAL_REJECTED, whichever the trusted approvals explain; untrusted approvals of the
@@ -173,16 +181,22 @@ export function walkReferences(
  *    (REFERENCE_UNRESOLVED when no envelope a trusted key signed carries it — an untrusted copy
  *    is named as a skip, REFERENCE_UNTRUSTED; PREDICATE_TYPE_UNKNOWN, REFERENCE_INVALID,
  *    REFERENCE_STAGE_MISMATCH); no cycle (REFERENCE_CYCLE); depth within the limit.
- * 9. **Per link**: signed by keys holding the stage's role, enough distinct identities and keys
- *    (SIGNER_NOT_IN_ROLE, ROLE_THRESHOLD_NOT_MET); the claimed `attester` is a signer's policy
- *    identity (IDENTITY_MISMATCH); not issued after asOf + 300 s (EVIDENCE_FROM_FUTURE); not
- *    issued before anything it refers to (TIME_ORDER_VIOLATION); not revoked (REVOKED).
- * 10. **Across links**: every training, evaluation and approval is about the artifact
+ * 9. **Per link**: signed by keys holding the stage's role, enough distinct identities and keys,
+ *    without those separation of duties excludes (SIGNER_NOT_IN_ROLE, ROLE_THRESHOLD_NOT_MET,
+ *    SEPARATION_OF_DUTIES); the claimed `attester` is a signer's policy identity
+ *    (IDENTITY_MISMATCH); not issued after asOf + 300 s (EVIDENCE_FROM_FUTURE); its run times
+ *    (training, evaluation) not after its own issuedAt nor after asOf, each + 300 s
+ *    (RUN_TIME_INVALID); not issued before anything it refers to (TIME_ORDER_VIOLATION); not
+ *    revoked (REVOKED).
+ * 10. **Across links**: every training, evaluation, approval and promotion is about the artifact
  *    (SUBJECT_MISMATCH); the approval's training is the evaluations' training
- *    (CHAIN_INCONSISTENT); the promotion's stage is the approval's (PROMOTION_STAGE_MISMATCH);
- *    a fine-tune's base model is pinned by the policy or its own chain verifies against the
- *    baseModels sub-policy — walked iteratively, at most 8 levels (BASE_MODEL_NOT_ALLOWED);
- *    required stages are present (STAGE_MISSING).
+ *    (CHAIN_INCONSISTENT); an evaluation's run did not start before its training's run finished,
+ *    within 300 s (RUN_TIME_INVALID); the promotion's stage is the approval's
+ *    (PROMOTION_STAGE_MISMATCH); a fine-tune's base model is pinned by the policy or its own chain
+ *    verifies against the baseModels sub-policy — walked iteratively, at most 8 levels
+ *    (BASE_MODEL_NOT_ALLOWED); the model's and the datasets' hashing configuration meets the
+ *    policy's `hashing` (HASHING_MISMATCH, HASHING_UNKNOWN); required stages are present
+ *    (STAGE_MISSING).
  * 11. **Approval gates** for the tier: risk tier matches the policy's (RISK_TIER_MISMATCH);
  *    distinct approver identities and keys, without those separation of duties excludes
  *    (SEPARATION_OF_DUTIES, APPROVAL_THRESHOLD_NOT_MET); valid at asOf:
@@ -276,11 +290,9 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
     report.fail('bundle.budget', 'VERIFY_BUDGET_EXCEEDED', at, `more than ${budget.limit} signature checks spent on signatures no policy key verifies (the limit untrustedSignatureChecks); verification stops here`, { expected: `<= ${budget.limit}`, actual: String(budget.spent) });
     return finish(report, subjectName, []);
   }
-  const revokedKeys = new Set<string>();
-  for (const r of policy.document.revocations) if (r.kind === 'key') revokedKeys.add(policy.keyByName.get(r.key)!.publicKeyHex);
 
   // 5. Revocations
-  const revoked = collectRevocations(policy, nodes, asOfNanos, revokedKeys);
+  const revoked = collectRevocations(policy, nodes.values(), asOfNanos);
   // 6. Resolve signers
   for (const node of nodes.values()) resolveSigners(node, revoked.keys);
 
@@ -377,64 +389,11 @@ function finish(report: ReportBuilder, subjectName: string, chain: ChainLink[]):
   return { report: report.build(), chain };
 }
 
-interface Revoked {
-  payloads: Map<string, string>;
-  models: DigestSet[];
-  datasets: DigestSet[];
-  keys: Set<string>;
-  reasons: Map<string, string>;
-}
-
-/** Key revocation statements name a key by sha256 of its SPKI DER. */
-function spkiDigest(key: ResolvedKey): string {
-  return sha256Hex(spkiDer(key.publicKey));
-}
-
-function collectRevocations(policy: Policy, nodes: Map<string, Node>, asOf: bigint, revokedKeys: Set<string>): Revoked {
-  const out: Revoked = { payloads: new Map(), models: [], datasets: [], keys: new Set(revokedKeys), reasons: new Map() };
-  for (const r of policy.document.revocations) {
-    if (r.effectiveAt !== undefined && nanos(r.effectiveAt) > asOf) continue;
-    if (r.kind === 'payload') out.payloads.set(r.digest, `policy: ${r.reason}`);
-    else if (r.kind === 'model') out.models.push(digestSetFromText(r.digest, 'policy revocation'));
-    else if (r.kind === 'dataset') out.datasets.push(digestSetFromText(r.digest, 'policy revocation'));
-  }
-  const spki = new Map(policy.keys.map((k) => [spkiDigest(k), k.publicKeyHex] as const));
-  for (const node of nodes.values()) {
-    if (!node.trusted || node.parsed?.stage !== 'revocation') continue;
-    // Only revokers' statements count; resolveSigners has not run yet, so check keys directly.
-    const byRevoker = node.signers.some((s) => s.key.roles.includes('revoker') && !revokedKeys.has(s.key.publicKeyHex) && s.key.spec.status !== 'compromised');
-    if (!byRevoker) continue;
-    const p = node.parsed.predicate;
-    if (nanos(p.effectiveAt) > asOf) continue;
-    const reason = `revocation ${short(node.digest)}: ${p.reason}`;
-    for (const s of node.parsed.statement.subject) {
-      if (p.kind === 'attestation' && s.digest.sha256) out.payloads.set(`sha256:${s.digest.sha256}`, reason);
-      else if (p.kind === 'model') out.models.push(s.digest);
-      else if (p.kind === 'dataset') out.datasets.push(s.digest);
-      else if (p.kind === 'key' && s.digest.sha256) {
-        const hex = spki.get(s.digest.sha256);
-        if (hex && p.reason === 'compromised') out.keys.add(hex);
-      }
-    }
-  }
-  return out;
-}
-
-function resolveSigners(node: Node, revokedKeys: Set<string>): void {
+function resolveSigners(node: Node, keyRevocations: KeyRevocations): void {
   if (!node.trusted) return;
-  const at = node.issuedAtNanos;
   for (const s of node.signers) {
-    const spec = s.key.spec;
-    if (spec.status === 'compromised' || revokedKeys.has(s.key.publicKeyHex)) {
-      s.rejected = { code: 'KEY_COMPROMISED', message: `key ${s.key.name} is compromised or revoked: rejected whatever time the evidence claims` };
-      continue;
-    }
-    if (at === undefined) continue;
-    if (spec.validFrom !== undefined && at < nanos(spec.validFrom)) {
-      s.rejected = { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${s.key.name} is valid from ${spec.validFrom}; evidence claims ${formatTimestamp(Number(at / 1_000_000n))}` };
-    } else if (spec.validUntil !== undefined && at >= nanos(spec.validUntil)) {
-      s.rejected = { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${s.key.name} is ${spec.status === 'retired' ? 'retired' : 'valid'} until ${spec.validUntil}; evidence claims ${formatTimestamp(Number(at / 1_000_000n))}` };
-    }
+    const rejected = keyStanding(s.key, node.issuedAtNanos, keyRevocations);
+    if (rejected) s.rejected = rejected;
   }
 }
 
@@ -562,7 +521,8 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   if (refsOk) report.pass('chain.references', ctx.subjectName, `${linked.length} linked attestation(s); every reference resolves to a trusted attestation of the expected stage, issued no earlier than what it refers to`);
 
   // 9. Per link
-  for (const n of linked) checkLink(report, n, ctx);
+  const exclusions = separationExclusions(policy.document.separationOfDuties.pairs, linked.map((n) => ({ digest: n.digest, role: ROLE_OF_STAGE[n.parsed!.stage], signers: n.signers })));
+  for (const n of linked) checkLink(report, n, ctx, exclusions);
 
   // 10. Across links
   checkSubjects(report, linked, ctx);
@@ -577,6 +537,12 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
       report.pass('chain.consistency', short(e.digest), 'the evaluation is of the training the approval relies on');
     }
   }
+  // An evaluation's run does not start before the run of the training it evaluates finished.
+  const linkedByDigest = new Map(linked.map((n) => [n.digest, n] as const));
+  for (const e of byStage('evaluation')) {
+    const t = e.parsed!.references.find((r) => r.role === 'training')?.digest;
+    checkRunOrder(report, e.parsed!, t === undefined ? undefined : linkedByDigest.get(t)?.parsed, `evaluation ${short(e.digest)}`, FUTURE_SKEW_SECONDS);
+  }
   for (const pr of promotions) {
     const p = pr.parsed as Extract<ParsedAttestationPayload, { stage: 'promotion' }>;
     if (p.predicate.stage !== approval.predicate.stage) {
@@ -586,6 +552,7 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
     }
   }
   for (const t of byStage('training')) checkBaseModel(report, t, ctx);
+  checkHashing(report, policy.document.hashing, linked.map((n) => ({ digest: n.digest, parsed: n.parsed! })), { digest: anchor.digest, parsed: approval }, ctx.artifact, ctx.accepted, ctx.limits);
   for (const stage of policy.document.requiredStages) {
     const present = byStage(stage as Stage);
     if (present.length > 0) report.pass(`chain.stage.${stage}`, ctx.subjectName, `${stage} present (${present.length})`);
@@ -593,7 +560,7 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   }
 
   // 11. Approval gates
-  checkApproval(report, anchor, linked, evaluations.map((e) => e.parsed as Extract<ParsedAttestationPayload, { stage: 'evaluation' }>), ctx);
+  checkApproval(report, anchor, evaluations.map((e) => e.parsed as Extract<ParsedAttestationPayload, { stage: 'evaluation' }>), ctx, exclusions);
 
   const order: Stage[] = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
   return linked.sort((a, b) => order.indexOf(a.parsed!.stage) - order.indexOf(b.parsed!.stage) || (a.issuedAtNanos! < b.issuedAtNanos! ? -1 : 1)).map(linkOf);
@@ -625,7 +592,7 @@ function checkReference(report: ReportBuilder, from: Node, ref: StatementReferen
   }
 }
 
-function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext): void {
+function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext, exclusions: Exclusions): void {
   const p = n.parsed!;
   const subject = `${p.stage} ${short(n.digest)}`;
   const role = ROLE_OF_STAGE[p.stage];
@@ -637,13 +604,21 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext): void {
   if (p.stage !== 'approval') {
     // Approvals are counted by the approval gate (tier approvers, separation of duties).
     const needed = ctx.policy.document.roles[role]?.threshold ?? 1;
-    const identities = new Set(inRole.map((s) => s.key.identity));
+    // Separation of duties: identities that signed a stage paired with this role do not count.
+    const { counted, separated } = countRole(inRole, role, exclusions);
+    const identities = new Set(counted.keys());
     if (inRole.length === 0) {
       report.fail('chain.role', valid.length > 0 ? 'SIGNER_NOT_IN_ROLE' : (n.signers[0]?.rejected?.code ?? 'UNTRUSTED_SIGNER'), subject, valid.length > 0 ? `signed by ${outOfRole.map((s) => s.key.identity).join(', ')}, who do not hold the ${role} role` : 'no signing key counts', { expected: role, actual: outOfRole.map((s) => s.key.identity).join(', ') || 'none' });
     } else if (identities.size < needed) {
-      report.fail('chain.role', 'ROLE_THRESHOLD_NOT_MET', subject, `${identities.size} distinct ${role} identit(ies) signed; the policy requires ${needed}`, { expected: String(needed), actual: String(identities.size) });
+      const code = separated.length > 0 && identities.size + separated.length >= needed ? 'SEPARATION_OF_DUTIES' : 'ROLE_THRESHOLD_NOT_MET';
+      report.fail('chain.role', code, subject, `${identities.size} distinct ${role} identit(ies) counted; the policy requires ${needed}`, { expected: String(needed), actual: String(identities.size) });
     } else {
       report.pass('chain.role', subject, `signed by ${[...identities].join(', ')} as ${role}`);
+    }
+    if (separated.length > 0) {
+      const message = `not counted as ${role} by separation of duties: ${separated.join(', ')}`;
+      if (inRole.length > 0 && identities.size >= needed) report.skip('chain.separation', 'SEPARATION_OF_DUTIES', subject, message);
+      else report.fail('chain.separation', 'SEPARATION_OF_DUTIES', subject, message);
     }
   }
   // Claimed identity
@@ -656,24 +631,29 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext): void {
   } else {
     report.pass('chain.time.future', subject, `issued ${p.issuedAt}, not after the verification time`);
   }
+  // Run times: not after the attestation's own issuedAt, nor after the verification time
+  checkRunTimes(report, p, subject, ctx.asOfNanos, FUTURE_SKEW_SECONDS);
   // Revoked
   const why = ctx.revoked.payloads.get(n.digest);
-  const datasetRevoked = p.stage === 'dataset' && p.statement.subject.some((s) => ctx.revoked.datasets.some((r) => matchDigestSets(r, s.digest, ctx.accepted).match));
-  if (why) report.fail('chain.revocation', 'REVOKED', subject, `the attestation is revoked (${why})`);
-  if (datasetRevoked) report.fail('chain.revocation', 'REVOKED', subject, 'the dataset is revoked');
+  const datasetRevoked = p.stage === 'dataset' ? ctx.revoked.datasets.find((r) => p.statement.subject.some((s) => matchDigestSets(r.digest, s.digest, ctx.accepted).match)) : undefined;
+  if (why) report.fail('chain.revocation', 'REVOKED', subject, `the attestation is revoked (${why})`, { actual: why });
+  if (datasetRevoked) report.fail('chain.revocation', 'REVOKED', subject, `the dataset is revoked (${datasetRevoked.reason})`, { actual: datasetRevoked.reason });
   if (!why && !datasetRevoked) report.pass('chain.revocation', subject, 'no revocation in effect applies');
 }
 
 function checkSubjects(report: ReportBuilder, linked: Node[], ctx: ChainContext): void {
   for (const n of linked) {
     const p = n.parsed!;
-    if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval') continue;
+    // A promotion is about the model it deploys: one of another artifact that refers to this
+    // approval must not stand in for this model's deployment record.
+    if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval' && p.stage !== 'promotion') continue;
     const subject = `${p.stage} ${short(n.digest)}`;
     if (subjectMatches(p, ctx.artifact, ctx.accepted)) report.pass('chain.subject', subject, `is about the artifact ${ctx.subjectName}`);
     else report.fail('chain.subject', 'SUBJECT_MISMATCH', subject, `is about ${p.statement.subject.map((s) => digestText(s.digest)).join(', ')}, not the artifact`, { expected: ctx.subjectName, actual: p.statement.subject.map((s) => short(digestText(s.digest))).join(', ') });
   }
-  if (ctx.revoked.models.some((r) => matchDigestSets(r, ctx.artifact, ctx.accepted).match)) {
-    report.fail('chain.revocation', 'REVOKED', ctx.subjectName, 'the model is revoked');
+  const modelRevoked = ctx.revoked.models.find((r) => matchDigestSets(r.digest, ctx.artifact, ctx.accepted).match);
+  if (modelRevoked) {
+    report.fail('chain.revocation', 'REVOKED', ctx.subjectName, `the model is revoked (${modelRevoked.reason})`, { actual: modelRevoked.reason });
   }
 }
 
@@ -706,7 +686,7 @@ function checkBaseModel(report: ReportBuilder, training: Node, ctx: ChainContext
   }
 }
 
-function checkApproval(report: ReportBuilder, anchor: Node, linked: Node[], evaluations: Array<Extract<ParsedAttestationPayload, { stage: 'evaluation' }>>, ctx: ChainContext): void {
+function checkApproval(report: ReportBuilder, anchor: Node, evaluations: Array<Extract<ParsedAttestationPayload, { stage: 'evaluation' }>>, ctx: ChainContext, exclusions: Exclusions): void {
   const approval = anchor.parsed as Approval;
   const subject = `approval ${short(anchor.digest)}`;
   const tier = ctx.tier;
@@ -721,25 +701,7 @@ function checkApproval(report: ReportBuilder, anchor: Node, linked: Node[], eval
   const roleThreshold = ctx.policy.document.roles.approver?.threshold ?? 1;
   const needed = Math.max(tier.tier.approvers, roleThreshold);
   const valid = anchor.signers.filter((s) => !s.rejected && s.key.roles.includes('approver'));
-  const excluded = new Map<string, string>();
-  for (const [a, b] of ctx.policy.document.separationOfDuties.pairs) {
-    if (b !== 'approver') continue;
-    const stage = (Object.entries(ROLE_OF_STAGE) as Array<[Stage, Role]>).find(([, r]) => r === a)?.[0];
-    if (!stage) continue;
-    for (const n of linked) {
-      if (n.parsed!.stage !== stage) continue;
-      for (const s of n.signers) if (!s.rejected) excluded.set(s.key.identity, `${a} of ${short(n.digest)}`);
-    }
-  }
-  const counted = new Map<string, string>(); // identity -> key
-  const sod: string[] = [];
-  for (const s of valid) {
-    if (excluded.has(s.key.identity)) {
-      sod.push(`${s.key.identity} (${excluded.get(s.key.identity)})`);
-      continue;
-    }
-    if (!counted.has(s.key.identity)) counted.set(s.key.identity, s.key.publicKeyHex);
-  }
+  const { counted, separated: sod } = countRole(valid, 'approver', exclusions);
   const notInRole = anchor.signers.filter((s) => !s.rejected && !s.key.roles.includes('approver'));
   if (notInRole.length > 0) report.fail('approval.signers', 'SIGNER_NOT_IN_ROLE', subject, `signed by ${notInRole.map((s) => s.key.identity).join(', ')}, who do not hold the approver role`, { expected: 'approver', actual: notInRole.map((s) => s.key.identity).join(', ') });
   if (sod.length > 0) {

@@ -18,6 +18,8 @@ import {
   type ApprovalStatementInput, type DatasetStatementInput, type EvaluationStatementInput, type PromotionStatementInput, type TrainingStatementInput,
 } from '../../src/statements/builders.js';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../../src/statements/statement.js';
+import { buildManifest, manifestBytes, manifestDigestText } from '../../src/manifest/build.js';
+import { LINEPROOF_MANIFEST_MEDIA_TYPE } from '../../src/statements/predicates/index.js';
 
 export const KEY_NAMES = ['steward', 'trainer', 'evaluator', 'alice', 'aliceOld', 'bob', 'carol', 'deployer', 'revoker', 'mallory'] as const;
 export type KeyName = (typeof KEY_NAMES)[number];
@@ -217,3 +219,35 @@ export async function buildWorld(opts: WorldOptions = {}): Promise<World> {
 }
 
 export { buildRevocationStatement };
+
+const hexOfLength = (alg: string, seed: string) => {
+  const h = sha256Hex(utf8(`${alg}:${seed}`));
+  return alg === 'sha512' || alg === 'blake2b' ? h + h : h;
+};
+
+/** The JCS bytes of a one-file manifest hashed with `algorithms`, and its subject digest. */
+export function manifestOf(algorithms: readonly string[], seed: string): { bytes: Uint8Array; digest: string } {
+  const m = buildManifest([{ path: 'weights.bin', size: 3, digest: Object.fromEntries(algorithms.map((a) => [a, hexOfLength(a, seed)])) }], { algorithms });
+  return { bytes: manifestBytes(m), digest: manifestDigestText(m) };
+}
+
+/**
+ * The world for a model directory: the model and the dataset are manifests hashed with
+ * `algorithms`, inlined in the training and dataset attestations (or, with `inline: false`, the
+ * model's kept as a sidecar). `model` is the subject to verify.
+ */
+export async function manifestWorld(o: { algorithms?: string[]; datasetAlgorithms?: string[]; inline?: boolean } & WorldOptions = {}): Promise<World & { model: string }> {
+  const model = manifestOf(o.algorithms ?? ['sha256'], 'model');
+  const data = manifestOf(o.datasetAlgorithms ?? ['sha256'], 'dataset');
+  const about = { name: 'model', digest: model.digest, mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE };
+  const then = <S>(f: ((x: S) => S) | undefined, g: (x: S) => S) => (x: S) => (f ? f(g(x)) : g(x));
+  const w = await buildWorld({
+    ...o,
+    dataset: then(o.dataset, (i) => ({ ...i, subject: undefined, manifest: { bytes: data.bytes } })),
+    training: then(o.training, (i) => ({ ...i, subject: undefined, manifest: o.inline === false ? { bytes: model.bytes, inline: false, uri: 'model.manifest.json' } : { bytes: model.bytes } })),
+    evaluation: then(o.evaluation, (i) => ({ ...i, subject: about })),
+    approval: then(o.approval, (i) => ({ ...i, subject: about })),
+    promotion: then(o.promotion, (i) => ({ ...i, subject: about })),
+  });
+  return { ...w, model: model.digest };
+}

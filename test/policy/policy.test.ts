@@ -49,6 +49,8 @@ describe('parsePolicy', () => {
       ['compromised key without time', (d) => { d.keys['bob-key'].status = 'compromised'; }, 'POLICY_INVALID'],
       ['retired key without window end', (d) => { delete d.keys['alice-2025'].validUntil; }, 'POLICY_INVALID'],
       ['SoD pair of one role', (d) => { d.separationOfDuties = { pairs: [['approver', 'approver']] }; }, 'POLICY_INVALID'],
+      ['SoD pair naming the verifier role (signs no stage of a chain)', (d) => { d.separationOfDuties = { pairs: [['verifier', 'approver']] }; }, 'POLICY_INVALID', 'separationOfDuties.pairs[0]'],
+      ['SoD pair naming the revoker role (discounting revocations could only cancel them)', (d) => { d.separationOfDuties = { pairs: [['trainer', 'approver'], ['trainer', 'revoker']] }; }, 'POLICY_INVALID', 'separationOfDuties.pairs[1]'],
       ['metric gate without bound', (d) => { d.riskTiers.high.metricGates = [{ name: 'accuracy' }]; }, 'POLICY_INVALID'],
     ];
     it.each(cases)('%s fails with %s', (_name, mutate, code, path) => {

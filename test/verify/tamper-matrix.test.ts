@@ -9,7 +9,7 @@ import { parsePolicy } from '../../src/policy/policy.js';
 import { sha256Hex } from '../../src/digest/index.js';
 import { spkiDer } from '../../src/keys/der.js';
 import { STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
-import { buildRevocationStatement, buildWorld, IDENTITY, key, MODEL, OTHER_MODEL, sign, T, type World } from '../helpers/world.js';
+import { buildRevocationStatement, buildWorld, DATASET, IDENTITY, key, manifestWorld, MODEL, OTHER_MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
 
 type Case = Partial<Omit<VerifyChainInput, 'policy'>> & { world: World; bundle?: string };
 
@@ -26,6 +26,17 @@ async function run(c: Case) {
 const without = (w: World, stage: keyof World['steps']) => Object.entries(w.steps).filter(([s]) => s !== stage).map(([, v]) => v.line).join('');
 
 const unknownStatement = (digest: string) => ({ _type: STATEMENT_TYPE_V1, subject: [{ name: 'x', digest: { sha256: digest.slice(7) } }], predicateType: 'https://example.com/unknown/v1', predicate: { a: 1 } });
+
+/** A revoker's statement revoking `name`'s key for `reason` from `effectiveAt` (issued 2026-01-20). */
+async function keyRevocation(name: KeyName, reason: string, effectiveAt: string) {
+  const k = await key(name);
+  return sign(buildRevocationStatement({ kind: 'key', subjects: [{ digest: `sha256:${sha256Hex(spkiDer(k.publicKey.bytes))}` }], reason, description: 'rotation', effectiveAt, attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), ['revoker']);
+}
+
+/** A statement revoking the model, signed by `signers` (the first is the attester). */
+async function modelRevocation(signers: KeyName[]) {
+  return sign(buildRevocationStatement({ kind: 'model', subjects: [{ digest: MODEL }], reason: 'legal', description: 'takedown', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY[signers[0]!], now: new Date('2026-01-20T00:00:00Z') } as never), signers);
+}
 
 interface Row {
   attack: string;
@@ -153,6 +164,108 @@ const ROWS: Row[] = [
     const rev = await sign(buildRevocationStatement({ kind: 'key', subjects: [{ digest: `sha256:${sha256Hex(spkiDer(bob.publicKey.bytes))}` }], reason: 'compromised', description: 'stolen', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), ['revoker']);
     return { world: w, bundle: w.bundle + rev.line };
   } },
+  // Key revocations by reason (DESIGN §13): retired/superseded cut off at effectiveAt; any other reason rejects everything.
+  { attack: 'a key retired by the policy before the evidence was issued', code: 'KEY_REVOKED', setup: async () => ({
+    world: await buildWorld({ policy: (d) => { d.revocations = [{ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-10T00:00:00Z' }]; } }),
+  }) },
+  { attack: 'a key retired by the policy after the evidence was issued still counts', code: 'OK', ok: true, setup: async () => ({
+    world: await buildWorld({ policy: (d) => { d.revocations = [{ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-20T00:00:00Z' }]; } }),
+  }) },
+  { attack: 'a key superseded by a revoker\'s statement before the evidence was issued', code: 'KEY_REVOKED', setup: async () => {
+    const w = await buildWorld();
+    return { world: w, bundle: w.bundle + (await keyRevocation('bob', 'superseded', '2026-01-10T00:00:00Z')).line };
+  } },
+  { attack: 'a key retired by a revoker\'s statement after the evidence was issued still counts', code: 'OK', ok: true, setup: async () => {
+    const w = await buildWorld();
+    return { world: w, bundle: w.bundle + (await keyRevocation('bob', 'retired', '2026-01-20T00:00:00Z')).line };
+  } },
+  { attack: 'a key revoked for another reason (legal) by a revoker\'s statement, effective after the evidence', code: 'KEY_COMPROMISED', setup: async () => {
+    const w = await buildWorld();
+    return { world: w, bundle: w.bundle + (await keyRevocation('bob', 'legal', '2026-01-20T00:00:00Z')).line };
+  } },
+  // The revoker role's threshold applies to revocation statements.
+  { attack: 'a revocation signed by one revoker where the policy requires two is not honoured', code: 'OK', ok: true, setup: async () => {
+    const w = await buildWorld({ policy: (d) => { d.roles.revoker = { identities: [IDENTITY.revoker, IDENTITY.carol], threshold: 2 }; } });
+    return { world: w, bundle: w.bundle + (await modelRevocation(['revoker'])).line };
+  } },
+  { attack: 'a revocation signed by the two revokers the policy requires', code: 'REVOKED', setup: async () => {
+    const w = await buildWorld({ policy: (d) => { d.roles.revoker = { identities: [IDENTITY.revoker, IDENTITY.carol], threshold: 2 }; } });
+    return { world: w, bundle: w.bundle + (await modelRevocation(['revoker', 'carol'])).line };
+  } },
+  // Separation of duties, whatever the pair's roles.
+  { attack: 'one identity signs the dataset and the training ([data-steward, trainer])', code: 'SEPARATION_OF_DUTIES', setup: async () => ({
+    world: await buildWorld({
+      signers: { dataset: ['trainer'] },
+      dataset: (i) => ({ ...i, attester: IDENTITY.trainer }),
+      policy: (d) => { d.roles['data-steward'].identities.push(IDENTITY.trainer); d.separationOfDuties = { pairs: [['data-steward', 'trainer']] }; },
+    }),
+  }) },
+  { attack: 'the trainer evaluates its own model ([trainer, evaluator])', code: 'SEPARATION_OF_DUTIES', setup: async () => ({
+    world: await buildWorld({
+      signers: { evaluation: ['trainer'] },
+      evaluation: (i) => ({ ...i, attester: IDENTITY.trainer }),
+      policy: (d) => { d.roles.evaluator.identities.push(IDENTITY.trainer); d.separationOfDuties = { pairs: [['trainer', 'evaluator']] }; },
+    }),
+  }) },
+  { attack: 'the evaluator deploys the model it evaluated ([evaluator, deployer])', code: 'SEPARATION_OF_DUTIES', setup: async () => ({
+    world: await buildWorld({
+      signers: { promotion: ['evaluator'] },
+      promotion: (i) => ({ ...i, attester: IDENTITY.evaluator }),
+      policy: (d) => { d.roles.deployer.identities.push(IDENTITY.evaluator); d.separationOfDuties = { pairs: [['evaluator', 'deployer']] }; },
+    }),
+  }) },
+  { attack: 'the trainer co-signs an evaluation an independent evaluator signed (not counted; passes)', code: 'SEPARATION_OF_DUTIES', ok: true, setup: async () => ({
+    world: await buildWorld({
+      signers: { evaluation: ['trainer', 'evaluator'] },
+      policy: (d) => { d.roles.evaluator.identities.push(IDENTITY.trainer); d.separationOfDuties = { pairs: [['trainer', 'evaluator']] }; },
+    }),
+  }) },
+  // A promotion is about the approved model.
+  { attack: 'a promotion of another model that refers to the approval', code: 'SUBJECT_MISMATCH', setup: async () => ({
+    world: await buildWorld({
+      promotion: (i) => ({ ...i, subject: { name: 'other', digest: OTHER_MODEL } }),
+      policy: (d) => { d.requiredStages = ['dataset', 'training', 'evaluation', 'approval', 'promotion']; },
+    }),
+  }) },
+  // Run times.
+  { attack: 'a training whose run finished after it was attested', code: 'RUN_TIME_INVALID', setup: async () => ({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-12T00:00:00Z' }) }) }) },
+  { attack: 'a training whose run finished after the verification time', code: 'RUN_TIME_INVALID', setup: async () => ({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-03-01T00:00:00Z' }) }) }) },
+  { attack: 'an evaluation run before the training finished', code: 'RUN_TIME_INVALID', setup: async () => ({
+    world: await buildWorld({ evaluation: (i) => ({ ...i, startedOn: '2026-01-09T00:00:00Z', finishedOn: '2026-01-09T06:00:00Z' }) }),
+  }) },
+  // The policy's hashing rule.
+  { attack: 'a model manifest hashed without an algorithm the policy requires', code: 'HASHING_MISMATCH', setup: async () => {
+    const w = await manifestWorld({ algorithms: ['sha256'], policy: (d) => { d.hashing = { algorithms: ['sha256', 'sha256-tree-v1-1048576'] }; } });
+    return { world: w, subject: w.model };
+  } },
+  { attack: 'a model manifest with chunk trees of another leaf size than the policy\'s', code: 'HASHING_MISMATCH', setup: async () => {
+    const w = await manifestWorld({ algorithms: ['sha256', 'sha256-tree-v1-65536'], datasetAlgorithms: ['sha256', 'sha256-tree-v1-1048576'], policy: (d) => { d.hashing = { treeLeafBytes: 1048576 }; } });
+    return { world: w, subject: w.model };
+  } },
+  { attack: 'a model manifest kept as a sidecar when the policy requires a hashing (fails closed)', code: 'HASHING_UNKNOWN', setup: async () => {
+    const w = await manifestWorld({ inline: false, policy: (d) => { d.hashing = { algorithms: ['sha256'] }; } });
+    return { world: w, subject: w.model };
+  } },
+  { attack: 'a model file whose chunk-tree digest has another leaf size than the policy\'s', code: 'HASHING_MISMATCH', setup: async () => {
+    const digest = { sha256: MODEL.slice(7), 'sha256-tree-v1-65536': 'ab'.repeat(32) };
+    return { world: await buildWorld({ training: (i) => ({ ...i, subject: { name: 'model.safetensors', digest } }), policy: (d) => { d.hashing = { treeLeafBytes: 1048576 }; } }) };
+  } },
+  { attack: 'an inlined model "manifest" that is not a manifest, under a hashing rule', code: 'HASHING_UNKNOWN', setup: async () => {
+    const bytes = new TextEncoder().encode('{"not":"a manifest"}');
+    const model = `sha256:${sha256Hex(bytes)}`;
+    const about = { name: 'model', digest: model, mediaType: 'application/vnd.lineproof.manifest.v1+json' };
+    const w = await buildWorld({
+      dataset: (i) => ({ ...i, subject: { name: 'tickets.parquet', digest: DATASET } }),
+      training: (i) => ({ ...i, subject: undefined, manifest: { bytes } }),
+      evaluation: (i) => ({ ...i, subject: about }), approval: (i) => ({ ...i, subject: about }), promotion: (i) => ({ ...i, subject: about }),
+      policy: (d) => { d.hashing = { algorithms: ['sha256'] }; },
+    });
+    return { world: w, subject: model };
+  } },
+  { attack: 'manifests hashed as the policy requires', code: 'OK', ok: true, setup: async () => {
+    const w = await manifestWorld({ algorithms: ['sha256', 'sha256-tree-v1-1048576'], datasetAlgorithms: ['sha256', 'sha256-tree-v1-1048576'], policy: (d) => { d.hashing = { algorithms: ['sha256'], treeLeafBytes: 1048576 }; } });
+    return { world: w, subject: w.model };
+  } },
   { attack: 'a malformed bundle line', code: 'BUNDLE_LINE_INVALID', setup: async () => { const w = await buildWorld(); return { world: w, bundle: `${w.bundle}{"payloadType":"x","payload":"!!","signatures":[]}\n` }; } },
 ];
 
@@ -274,5 +387,23 @@ describe('base models (fine-tunes)', () => {
     const bad = await run({ world: fine, bundle: broken });
     expect(bad.report.ok).toBe(false);
     expect(bad.report.checks.some((c) => c.status === 'fail' && c.id.startsWith('baseModel.') && c.subject.startsWith('base model'))).toBe(true);
+  });
+});
+
+describe('run times (each check on its own)', () => {
+  const failedIds = async (c: Case) => (await run(c)).report.checks.filter((x) => x.status === 'fail' && x.code === 'RUN_TIME_INVALID').map((x) => x.id);
+  it('a run that finished after its own issuedAt fails chain.time.run.issued only', async () => {
+    expect(await failedIds({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-11T02:20:01Z' }) }) })).toEqual(['chain.time.run.issued']);
+    // Within the 300 s tolerance it passes.
+    expect(await failedIds({ world: await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-11T02:20:00Z' }) }) })).toEqual([]);
+  });
+  it('a run that finished after the verification time fails chain.time.run.future (though not after its issuedAt)', async () => {
+    // The training is issued at the edge of the future window (asOf + 300 s); its run ends after that edge.
+    const w = await buildWorld({ training: (i) => ({ ...i, finishedOn: '2026-01-11T02:18:20Z' }) });
+    expect(await failedIds({ world: w, asOf: '2026-01-11T02:10:00Z' })).toEqual(['chain.time.run.future']);
+  });
+  it('an evaluation that records only its end, before the training finished, fails chain.time.run.order', async () => {
+    expect(await failedIds({ world: await buildWorld({ evaluation: (i) => ({ ...i, finishedOn: '2026-01-11T01:00:00Z' }) }) })).toEqual(['chain.time.run.order']);
+    expect(await failedIds({ world: await buildWorld({ evaluation: (i) => ({ ...i, startedOn: '2026-01-11T01:56:00Z', finishedOn: '2026-01-11T03:00:00Z' }) }) })).toEqual([]);
   });
 });

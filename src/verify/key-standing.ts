@@ -1,0 +1,118 @@
+/**
+ * Key standing (DESIGN §7, §13): whether a trusted key's signature counts on evidence that claims
+ * a given `issuedAt`. One answer for the whole verifier: chain links, approvals and the revokers
+ * whose statements step 5 honours all ask {@link keyStanding}.
+ *
+ * - A key whose policy `status` is `compromised` never counts (KEY_COMPROMISED).
+ * - A key revocation (the policy's `revocations`, or a trusted revocation statement of kind `key`)
+ *   with reason `retired` or `superseded` rejects evidence issued at or after its `effectiveAt`
+ *   (KEY_REVOKED); evidence issued before still counts. Without a readable `effectiveAt` there is
+ *   no cut-off to honour, so every signature is rejected (fail closed).
+ * - A key revocation with any other reason (`compromised`, `erroneous`, `legal`, `other`, or any
+ *   text a policy writes) rejects every signature, whatever time the evidence claims
+ *   (KEY_COMPROMISED): claimed times are self-asserted, so a thief could backdate.
+ * - Otherwise the key's validity window: not before `validFrom`, not at or after `validUntil`
+ *   (KEY_OUTSIDE_VALIDITY).
+ * @module
+ */
+import type { ErrorCode } from '../errors.js';
+import type { Policy, ResolvedKey } from '../policy/policy.js';
+import { formatTimestamp, parseTimestamp } from '../time/index.js';
+
+/** Key revocation reasons that end a key's use at `effectiveAt` only (rotation, DESIGN §13). */
+export const TIME_BOUNDED_KEY_REASONS: readonly string[] = Object.freeze(['retired', 'superseded']);
+
+/** One revocation of a key, from the policy or a trusted revocation statement. */
+export interface KeyRevocation {
+  reason: string;
+  /** `effectiveAt` as written, when given. */
+  effectiveAt?: string;
+  /** Where it comes from: `policy`, or `revocation sha256:…`. */
+  source: string;
+}
+
+/** Key revocations by public-key hex. */
+export type KeyRevocations = Map<string, KeyRevocation[]>;
+
+/** Why a key does not count. */
+export interface KeyRejection {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Nanoseconds of a time, or undefined when it cannot be read (callers fail closed). */
+function nanosOrUndefined(text: string | undefined): bigint | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseTimestamp(text).epochNanos;
+  } catch {
+    return undefined;
+  }
+}
+
+function at(nanos: bigint): string {
+  return formatTimestamp(Number(nanos / 1_000_000n));
+}
+
+/** Add a revocation of the key with public-key hex `hex`. */
+export function addKeyRevocation(into: KeyRevocations, hex: string, revocation: KeyRevocation): void {
+  const list = into.get(hex);
+  if (list) list.push(revocation);
+  else into.set(hex, [revocation]);
+}
+
+/** The key revocations the policy itself lists (every one is in force: the policy is the trust root). */
+export function policyKeyRevocations(policy: Policy): KeyRevocations {
+  const out: KeyRevocations = new Map();
+  for (const r of policy.document.revocations) {
+    if (r.kind !== 'key') continue;
+    const key = policy.keyByName.get(r.key);
+    if (!key) continue; // parsePolicy refuses unknown key names
+    addKeyRevocation(out, key.publicKeyHex, { reason: r.reason, ...(r.effectiveAt !== undefined ? { effectiveAt: r.effectiveAt } : {}), source: 'policy' });
+  }
+  return out;
+}
+
+/**
+ * Whether `key` counts on evidence claiming `issuedAtNanos`.
+ * @param key the trusted key, resolved from the policy
+ * @param issuedAtNanos the evidence's claimed issue time (undefined: unknown, e.g. unparsed)
+ * @param revocations key revocations in force (policy and trusted statements)
+ * @returns undefined when the key counts, else the code and a message
+ * @example
+ * ```ts
+ * keyStanding(policy.keyByName.get('bob')!, issuedAt, policyKeyRevocations(policy)); // undefined or { code: 'KEY_REVOKED', ... }
+ * ```
+ */
+export function keyStanding(key: ResolvedKey, issuedAtNanos: bigint | undefined, revocations: KeyRevocations): KeyRejection | undefined {
+  const spec = key.spec;
+  if (spec.status === 'compromised') {
+    return { code: 'KEY_COMPROMISED', message: `key ${key.name} is compromised: rejected whatever time the evidence claims` };
+  }
+  const list = revocations.get(key.publicKeyHex) ?? [];
+  // Compromise (any reason but retired/superseded) first: it rejects everything.
+  for (const r of list) {
+    if (!TIME_BOUNDED_KEY_REASONS.includes(r.reason)) {
+      return { code: 'KEY_COMPROMISED', message: `key ${key.name} is revoked (${r.source}: ${r.reason}): rejected whatever time the evidence claims` };
+    }
+  }
+  for (const r of list) {
+    const effective = nanosOrUndefined(r.effectiveAt);
+    if (effective === undefined) {
+      return { code: 'KEY_REVOKED', message: `key ${key.name} is ${r.reason} (${r.source}) with no readable effectiveAt: rejected for every signature` };
+    }
+    if (issuedAtNanos === undefined || issuedAtNanos >= effective) {
+      return { code: 'KEY_REVOKED', message: `key ${key.name} is ${r.reason} from ${r.effectiveAt} (${r.source}); evidence claims ${issuedAtNanos === undefined ? 'no readable time' : at(issuedAtNanos)}` };
+    }
+  }
+  if (issuedAtNanos === undefined) return undefined;
+  const from = nanosOrUndefined(spec.validFrom);
+  const until = nanosOrUndefined(spec.validUntil);
+  if (spec.validFrom !== undefined && (from === undefined || issuedAtNanos < from)) {
+    return { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${key.name} is valid from ${spec.validFrom}; evidence claims ${at(issuedAtNanos)}` };
+  }
+  if (spec.validUntil !== undefined && (until === undefined || issuedAtNanos >= until)) {
+    return { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${key.name} is ${spec.status === 'retired' ? 'retired' : 'valid'} until ${spec.validUntil}; evidence claims ${at(issuedAtNanos)}` };
+  }
+  return undefined;
+}

@@ -1,0 +1,103 @@
+/**
+ * Step 5 of chain verification: the revocations in force (DESIGN §8, §13).
+ *
+ * From the policy (`revocations`: in force from their `effectiveAt`, when given; key revocations
+ * always, judged by reason in {@link keyStanding}), and from trusted revocation statements in the
+ * bundle. A statement counts when it is in effect at `asOf` and signed by the revoker role's
+ * threshold of distinct identities (`roles.revoker.threshold`, default 1), each with a key that
+ * counts at the statement's `issuedAt`. Revokers' keys are judged against the policy alone: a
+ * revocation statement can never disable another revoker, since that could only cancel
+ * revocations (fail open).
+ * @module
+ */
+import { digestSetFromText, sha256Hex, type DigestSet } from '../digest/index.js';
+import { shortDigest } from '../errors.js';
+import { spkiDer } from '../keys/der.js';
+import type { Policy, ResolvedKey } from '../policy/policy.js';
+import type { ParsedAttestationPayload } from '../statements/predicates/index.js';
+import { parseTimestamp } from '../time/index.js';
+import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from './key-standing.js';
+
+/** What step 5 needs of an attestation (a chain `Node`). */
+export interface RevocationSource {
+  digest: string;
+  trusted: boolean;
+  signers: ReadonlyArray<{ key: ResolvedKey }>;
+  parsed?: ParsedAttestationPayload;
+  issuedAtNanos?: bigint;
+}
+
+/** A revoked digest and why (the reason is reported as the failed check's `actual`). */
+export interface RevokedDigest {
+  digest: DigestSet;
+  reason: string;
+}
+
+/** The revocations in force. */
+export interface Revoked {
+  /** Payload digest (`sha256:<hex>`) -> why. */
+  payloads: Map<string, string>;
+  models: RevokedDigest[];
+  datasets: RevokedDigest[];
+  /** Key revocations by public-key hex, judged by {@link keyStanding}. */
+  keys: KeyRevocations;
+}
+
+/** Key revocation statements name a key by sha256 of its SPKI DER. */
+function spkiDigest(key: ResolvedKey): string {
+  return sha256Hex(spkiDer(key.publicKey));
+}
+
+function nanos(text: string): bigint {
+  return parseTimestamp(text).epochNanos;
+}
+
+function short(digest: string): string {
+  const i = digest.indexOf(':');
+  return i > 0 ? `${digest.slice(0, i)}:${shortDigest(digest.slice(i + 1))}` : shortDigest(digest);
+}
+
+/**
+ * Collect the revocations in force at `asOf`.
+ * @param policy the loaded policy
+ * @param nodes the authenticated, parsed attestations of the bundle
+ * @param asOf the verification time, in nanoseconds since the epoch
+ * @returns payloads, models, datasets and keys revoked
+ */
+export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSource>, asOf: bigint): Revoked {
+  const policyKeys = policyKeyRevocations(policy);
+  const out: Revoked = { payloads: new Map(), models: [], datasets: [], keys: new Map([...policyKeys].map(([k, v]) => [k, [...v]] as const)) };
+  for (const r of policy.document.revocations) {
+    if (r.kind === 'key') continue;
+    if (r.effectiveAt !== undefined && nanos(r.effectiveAt) > asOf) continue;
+    const reason = `policy: ${r.reason}`;
+    if (r.kind === 'payload') out.payloads.set(r.digest, reason);
+    else if (r.kind === 'model') out.models.push({ digest: digestSetFromText(r.digest, 'policy revocation'), reason });
+    else if (r.kind === 'dataset') out.datasets.push({ digest: digestSetFromText(r.digest, 'policy revocation'), reason });
+  }
+  const spki = new Map(policy.keys.map((k) => [spkiDigest(k), k.publicKeyHex] as const));
+  const needed = policy.document.roles.revoker?.threshold ?? 1;
+  for (const node of nodes) {
+    if (!node.trusted || node.parsed?.stage !== 'revocation') continue;
+    // The revoker threshold: distinct identities holding the role, each with a key that counts.
+    const revokers = new Set(
+      node.signers
+        .filter((s) => s.key.roles.includes('revoker') && keyStanding(s.key, node.issuedAtNanos, policyKeys) === undefined)
+        .map((s) => s.key.identity),
+    );
+    if (revokers.size < needed) continue;
+    const p = node.parsed.predicate;
+    if (nanos(p.effectiveAt) > asOf) continue;
+    const reason = `revocation ${short(node.digest)}: ${p.reason}`;
+    for (const s of node.parsed.statement.subject) {
+      if (p.kind === 'attestation' && s.digest.sha256) out.payloads.set(`sha256:${s.digest.sha256}`, reason);
+      else if (p.kind === 'model') out.models.push({ digest: s.digest, reason });
+      else if (p.kind === 'dataset') out.datasets.push({ digest: s.digest, reason });
+      else if (p.kind === 'key' && s.digest.sha256) {
+        const hex = spki.get(s.digest.sha256);
+        if (hex) addKeyRevocation(out.keys, hex, { reason: p.reason, effectiveAt: p.effectiveAt, source: `revocation ${short(node.digest)}` });
+      }
+    }
+  }
+  return out;
+}
