@@ -1,5 +1,5 @@
 /**
- * Limits on untrusted input (DESIGN §11). Every limit hit is a coded failure, never a crash or a
+ * Limits on untrusted input (decisions §11). Every limit hit is a coded failure, never a crash or a
  * hang. Each limit has a default and bounds within which a caller may configure it.
  */
 
@@ -23,13 +23,13 @@ export interface Limits {
   manifestItems: number;
   /**
    * Most (signature, key) checks one verification spends on signatures that no trusted key
-   * verifies (DESIGN §14): the work an attacker's bytes can cause. Past it verification fails
+   * verifies (decisions §14): the work an attacker's bytes can cause. Past it verification fails
    * closed (VERIFY_BUDGET_EXCEEDED).
    */
   untrustedSignatureChecks: number;
 }
 
-/** The defaults of DESIGN §11. */
+/** The defaults of decisions §11. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   jsonDepth: 64,
   envelopeBytes: 16 * 1024 * 1024,

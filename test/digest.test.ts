@@ -28,7 +28,7 @@ describe('digest text form', () => {
   });
 });
 
-describe('matchDigestSets (DESIGN §3)', () => {
+describe('matchDigestSets (decisions §3)', () => {
   it('matches on a common accepted algorithm', () => {
     expect(matchDigestSets({ sha256: A }, { sha256: A })).toEqual({ match: true, algorithms: ['sha256'] });
   });

@@ -1,5 +1,5 @@
 /**
- * The core is zero-I/O (DESIGN §1): no Node built-in, no Buffer, no process, outside src/node and
+ * The core is zero-I/O (decisions §1): no Node built-in, no Buffer, no process, outside src/node and
  * src/cli. Enforced twice: by scanning imports, and by bundling the core entry for esbuild's
  * `neutral` platform, which cannot resolve any built-in. The bundle is then run in a fresh V8
  * context that has only web globals, as a browser would.

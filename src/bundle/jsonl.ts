@@ -1,10 +1,10 @@
 /**
- * `.intoto.jsonl` bundles (DESIGN §6, spec/envelopes.md §6): a set of DSSE envelopes, one JCS
+ * `.intoto.jsonl` bundles (decisions §6, spec/envelopes.md §6): a set of DSSE envelopes, one JCS
  * envelope per line + LF.
  *
  * Reading: line order means nothing and duplicates are harmless; blank lines and CRLF are
  * accepted; a malformed line fails naming its line number. An envelope is its (payloadType,
- * payload bytes) (DESIGN §14): lines with both equal are one envelope and their signatures merge,
+ * payload bytes) (decisions §14): lines with both equal are one envelope and their signatures merge,
  * one by one (identical signature bytes once, whatever their keyid hints); envelopes that differ
  * in either never merge or replace one another. Entries and signatures come in the order first
  * seen; a signature seen with several keyid hints keeps the least (in code-point order), so what
@@ -193,7 +193,7 @@ export interface CosignResult {
 
 /**
  * Co-sign an attestation of a bundle (a second approver, a counter-signature): find the envelope by
- * payload digest and add the signer's signature over the same payload (DESIGN §6). Append
+ * payload digest and add the signer's signature over the same payload (decisions §6). Append
  * `bundleLine(result.envelope)` to the bundle; readers merge it with the earlier line(s), and
  * references to the attestation, which name its payload digest, do not change.
  *

@@ -128,7 +128,7 @@ export interface ResolvedSignature {
 
 /**
  * Which policy key, if any, verifies each signature of an envelope: every signature is tried
- * against every key (DESIGN §4: keyids are hints only), over PAE of the exact payload bytes.
+ * against every key (decisions §4: keyids are hints only), over PAE of the exact payload bytes.
  * @param envelope a decoded envelope (e.g. a bundle entry's, signatures merged)
  * @param keys the policy's keys (`policy.keys`)
  * @param verifier signature verifier (default: strict Ed25519 of the core)

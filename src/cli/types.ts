@@ -8,7 +8,7 @@ export interface CliIo {
   isTTY: boolean;
 }
 
-/** Exit codes (DESIGN §2). */
+/** Exit codes (decisions §2). */
 export const EXIT = { OK: 0, FAIL: 1, USAGE: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

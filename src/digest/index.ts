@@ -1,5 +1,5 @@
 /**
- * DigestSets (in-toto ResourceDescriptor `digest`) and the text form `alg:hex` (DESIGN §3).
+ * DigestSets (in-toto ResourceDescriptor `digest`) and the text form `alg:hex` (decisions §3).
  *
  * In a DigestSet, `sha256`, `sha512` and `blake2b` always mean the hash of the exact bytes of the
  * artifact. Chunk-tree digests are named `sha256-tree-v1-<leafBytes>`. Two DigestSets match when
@@ -105,7 +105,7 @@ export type DigestMatch =
   | { match: false; reason: 'mismatch'; algorithm: string; expected: string; actual: string };
 
 /**
- * Compare two DigestSets (DESIGN §3): they match when at least one accepted algorithm is present
+ * Compare two DigestSets (decisions §3): they match when at least one accepted algorithm is present
  * in both, and every algorithm present in both agrees (compared in constant time).
  * @param expected the set being checked against (e.g. the attested subject)
  * @param actual the set computed or presented

@@ -1,5 +1,5 @@
 /**
- * DSSE envelopes (github.com/secure-systems-lab/dsse, envelope.md), DESIGN §6.
+ * DSSE envelopes (github.com/secure-systems-lab/dsse, envelope.md), decisions §6.
  *
  * ```json
  * {"payload":"<base64>","payloadType":"application/vnd.in-toto+json","signatures":[{"keyid":"…","sig":"<base64>"}]}
@@ -49,7 +49,7 @@ export interface DecodedEnvelope {
 
 /** Options for {@link parseEnvelope}. */
 export interface ParseEnvelopeOptions {
-  /** Size, depth and signature-count limits (defaults of DESIGN §11). */
+  /** Size, depth and signature-count limits (defaults of decisions §11). */
   limits?: Partial<Limits>;
   /** Names the input in messages, e.g. a file name (default `envelope`). */
   what?: string;
@@ -158,7 +158,7 @@ function normalizeWire(env: Envelope): Envelope {
 
 /**
  * Merge envelopes over the same payload: the union of their signatures, identical signatures
- * (same bytes) kept once, the first keyid hint kept (DESIGN §6: a second approver's signature
+ * (same bytes) kept once, the first keyid hint kept (decisions §6: a second approver's signature
  * is added to the same payload).
  * @param envelopes at least one envelope (bytes, text, parsed value or wire form)
  * @returns the merged envelope in wire form

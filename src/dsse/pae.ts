@@ -7,7 +7,7 @@
  *
  * where SP is one space (0x20) and LEN is the length **in bytes** (UTF-8 for the type) written in
  * ASCII decimal without leading zeros. Lineproof additionally refuses a non-ASCII payloadType when
- * signing and verifying (DESIGN §6), so byte and character counts of the type always agree.
+ * signing and verifying (decisions §6), so byte and character counts of the type always agree.
  */
 import { assertBytes, isAscii, utf8 } from '../bytes/index.js';
 import { LineproofError, describeType } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Signing DSSE envelopes through the {@link Signer} interface (DESIGN §6).
+ * Signing DSSE envelopes through the {@link Signer} interface (decisions §6).
  *
  * Every signature is verified under the signer's own public key right after signing
  * (sign-then-verify), so a faulty signer, KMS or HSM cannot produce an envelope that fails later.

@@ -1,5 +1,5 @@
 /**
- * Checking signatures against a set of trusted keys, one signature at a time (DESIGN §4, §14).
+ * Checking signatures against a set of trusted keys, one signature at a time (decisions §4, §14).
  * Shared by {@link verifyEnvelope} and chain verification, so both try keys the same way:
  *
  * - trusted keys are deduplicated by their public-key bytes;

@@ -1,5 +1,5 @@
 /**
- * Verifying DSSE envelopes (DESIGN §6, spec/envelopes.md "Verification").
+ * Verifying DSSE envelopes (decisions §6, spec/envelopes.md "Verification").
  */
 import { isAscii } from '../bytes/index.js';
 import { describeType } from '../errors.js';
@@ -24,7 +24,7 @@ export interface VerifyEnvelopeOptions {
   payloadType?: string;
   /** Signature verifier (default: the core's strict Ed25519 verifier). */
   verifier?: SignatureVerifier;
-  /** Size, depth and signature-count limits (defaults of DESIGN §11). */
+  /** Size, depth and signature-count limits (defaults of decisions §11). */
   limits?: Partial<Limits>;
   /** Names the envelope in the report, e.g. its file name (default `envelope`). */
   what?: string;
@@ -32,7 +32,7 @@ export interface VerifyEnvelopeOptions {
 
 /** The outcome of {@link verifyEnvelope}. */
 export interface EnvelopeVerification {
-  /** The report (DESIGN §10, kind `dsse`); `report.ok` is the verdict. */
+  /** The report (decisions §10, kind `dsse`); `report.ok` is the verdict. */
   report: Report;
   /** The verified payload bytes — present only when the report is ok. */
   payload?: Uint8Array;
@@ -46,7 +46,7 @@ export interface EnvelopeVerification {
 
 /**
  * Verify a DSSE envelope against trusted keys. Never throws on untrusted input: every problem is
- * a check in the report. The steps run in exactly this order (DESIGN §6):
+ * a check in the report. The steps run in exactly this order (decisions §6):
  *
  * 1. **decode** — strict JSON, shape, strict base64, ASCII payloadType, at most 16 signatures
  *    (check `dsse.envelope`); on failure nothing else can run;

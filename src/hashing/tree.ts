@@ -1,5 +1,5 @@
 /**
- * The chunk tree `sha256-tree-v1-<leafBytes>` (DESIGN §3, spec/hashing.md).
+ * The chunk tree `sha256-tree-v1-<leafBytes>` (decisions §3, spec/hashing.md).
  *
  * A file is cut into leaves of `leafBytes` (the last may be shorter; the empty file has none).
  * The Merkle Tree Hash (MTH) is RFC 9162's: leaf = SHA-256(0x00 || chunk),
@@ -207,7 +207,7 @@ export function treeRoot(data: Uint8Array, leafBytes: number = TREE_DEFAULT_LEAF
 
 // ---- inclusion proofs (RFC 9162 §2.1.3) ----------------------------------------------------
 
-/** An inclusion proof of one leaf (DESIGN §3). */
+/** An inclusion proof of one leaf (decisions §3). */
 export interface InclusionProof {
   leafIndex: number;
   treeSize: number;

@@ -4,7 +4,7 @@
  * caller's own implementation can be dropped in without touching the formats built on top.
  */
 
-/** The whole-content hash algorithms Lineproof computes (DESIGN §3). */
+/** The whole-content hash algorithms Lineproof computes (decisions §3). */
 export type HashAlgorithm = 'sha256' | 'sha512' | 'blake2b' | 'blake3';
 
 /** All of {@link HashAlgorithm}, in order of preference. */

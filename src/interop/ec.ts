@@ -1,5 +1,5 @@
 /**
- * Elliptic-curve keys for OpenSSF model signing interop (DESIGN §4): NIST P-256, P-384 and P-521
+ * Elliptic-curve keys for OpenSSF model signing interop (decisions §4): NIST P-256, P-384 and P-521
  * with @noble/curves. Lineproof signs its own attestations with Ed25519 only; these keys exist to
  * verify and write model_signing signatures.
  *

@@ -1,5 +1,5 @@
 /**
- * Strict Ed25519 (RFC 8032 §5.1.7 / FIPS 186-5), DESIGN §4.
+ * Strict Ed25519 (RFC 8032 §5.1.7 / FIPS 186-5), decisions §4.
  *
  * @noble/ed25519's strict branch (`zip215: false`) is the reference; in front of it run explicit
  * pre-checks that hold for every verifier Lineproof ships (this one and the node:crypto verifier
@@ -122,7 +122,7 @@ export function isScalarNonCanonical(s: Uint8Array): boolean {
 export type PrecheckFailure = { valid: false; code: ErrorCode; reason: string };
 
 /**
- * The explicit pre-checks of DESIGN §4, in the order of this module's documentation. Returns the
+ * The explicit pre-checks of decisions §4, in the order of this module's documentation. Returns the
  * first failure, or `undefined` when the signature may go on to the verification equation.
  * Never throws for any Uint8Array inputs.
  * @param signature the raw signature (R || S)

@@ -1,5 +1,5 @@
 /**
- * Ed25519 key import and export (DESIGN §4, spec/keys.md).
+ * Ed25519 key import and export (decisions §4, spec/keys.md).
  *
  * Import detects the format: raw bytes (32-byte key or seed, 64-byte seed || public), hex, PEM
  * (SPKI `PUBLIC KEY`, PKCS#8 `PRIVATE KEY` v1 or v2), DER of the same, and securesystemslib key

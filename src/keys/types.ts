@@ -4,7 +4,7 @@
  */
 import type { ErrorCode } from '../errors.js';
 
-/** Key algorithms Lineproof signs and verifies attestations with (DESIGN §4). */
+/** Key algorithms Lineproof signs and verifies attestations with (decisions §4). */
 export type KeyType = 'ed25519';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Building, reading and naming Lineproof v1 manifests (DESIGN §5, spec/manifests.md).
+ * Building, reading and naming Lineproof v1 manifests (decisions §5, spec/manifests.md).
  *
  * A manifest lists every file of a tree (a model directory, a dataset) with its size and digest,
  * together with the hashing configuration and the ignore list. It is built by the pure core from

@@ -1,5 +1,5 @@
 /**
- * Ignore lists. The ignore list is part of what is signed (DESIGN §5): a verifier re-hashes with
+ * Ignore lists. The ignore list is part of what is signed (decisions §5): a verifier re-hashes with
  * exactly the recorded list, and anyone reading the manifest sees what was left out.
  *
  * Lineproof patterns (v1 manifests), matched against paths relative to the root:
@@ -15,7 +15,7 @@
 import { LineproofError } from '../errors.js';
 import { checkManifestPath, compareCodePoints } from './path.js';
 
-/** The default ignore list of Lineproof manifests (DESIGN §5). */
+/** The default ignore list of Lineproof manifests (decisions §5). */
 export const DEFAULT_IGNORE: readonly string[] = Object.freeze(['*.intoto.jsonl', '.git/', 'model.sig']);
 
 /**

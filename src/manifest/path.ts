@@ -1,5 +1,5 @@
 /**
- * Manifest paths (DESIGN §5): POSIX, relative, UTF-8, in one normal form. Enforced when a
+ * Manifest paths (decisions §5): POSIX, relative, UTF-8, in one normal form. Enforced when a
  * manifest is built and again when one is read, so a signed manifest can never name a file
  * outside its root, and two manifests of the same tree list the same paths.
  *

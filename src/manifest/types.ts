@@ -1,5 +1,5 @@
 /**
- * Types of Lineproof v1 manifests (DESIGN §5, spec/manifests.md).
+ * Types of Lineproof v1 manifests (decisions §5, spec/manifests.md).
  */
 import type { DigestSet } from '../digest/index.js';
 
@@ -13,7 +13,7 @@ export const MANIFEST_VERSION = 1 as const;
 export interface ManifestHashing {
   /**
    * Digest algorithms of every item, sorted, at least one: `sha256`, `sha512`, `blake2b`,
-   * `blake3`, or a chunk-tree name `sha256-tree-v1-<leafBytes>` (DESIGN §3).
+   * `blake3`, or a chunk-tree name `sha256-tree-v1-<leafBytes>` (decisions §3).
    */
   algorithms: string[];
 }

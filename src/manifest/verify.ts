@@ -1,7 +1,7 @@
 /**
  * Verifying a tree against its manifest: the diff (extra, missing and mismatched files, one by
  * one, with expected and actual digests), explicit subset verification, and the report of
- * DESIGN §10. A successful verification is the only producer of a {@link VerifiedManifest}, the
+ * decisions §10. A successful verification is the only producer of a {@link VerifiedManifest}, the
  * input incremental re-hashing requires.
  */
 import { LineproofError, shortDigest } from '../errors.js';

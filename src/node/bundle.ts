@@ -1,5 +1,5 @@
 /**
- * `.intoto.jsonl` bundle files (DESIGN §6, spec/envelopes.md §6): reading a file as a set, and
+ * `.intoto.jsonl` bundle files (decisions §6, spec/envelopes.md §6): reading a file as a set, and
  * appending whole lines under an advisory lock so that concurrent writers — several pipeline steps,
  * two approvers — never leave a broken line.
  *

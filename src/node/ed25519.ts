@@ -3,7 +3,7 @@
  * interfaces (`SignatureVerifier`, `Signer`).
  *
  * OpenSSL alone is not strict enough: its `crypto.verify` accepts the public key `01 00…00` with
- * the signature R = `01 00…00`, S = 0 for every message (DESIGN §4). So the fast verifier runs:
+ * the signature R = `01 00…00`, S = 0 for every message (decisions §4). So the fast verifier runs:
  *
  * 1. the core's explicit pre-checks (`ed25519Precheck`: lengths, S < L, small-order and
  *    non-canonical A and R) — a failure is returned with its code;

@@ -372,7 +372,7 @@ async function hashWalked(walk: WalkResult, engines: HashEngine[], ignore: strin
 }
 
 /**
- * Hash a file or a directory: a file's subject digest is the digest of its bytes (DESIGN §3); a
+ * Hash a file or a directory: a file's subject digest is the digest of its bytes (decisions §3); a
  * directory's is its manifest digest (see {@link hashDirectory}).
  * @throws {LineproofError} as {@link hashDirectory} and {@link readFileChunks}
  * @example

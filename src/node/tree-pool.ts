@@ -1,6 +1,6 @@
 /**
  * Chunk-tree hashing of a file on all cores: a `worker_threads` pool hashing leaves with
- * node:crypto into reused buffers (spec/hashing.md, DESIGN §3).
+ * node:crypto into reused buffers (spec/hashing.md, decisions §3).
  *
  * - Tree only: each worker reads its own leaves with positioned reads (no copy through the main
  *   thread), taking batches from a shared queue so fast workers take more.

@@ -1,5 +1,5 @@
 /**
- * The policy document (DESIGN §8): the trust root of chain verification.
+ * The policy document (decisions §8): the trust root of chain verification.
  *
  * A policy is our own format, so it is strict: an unknown field fails. It names trusted keys (with
  * validity windows and status), identities that hold them, roles with thresholds, separation of
@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { METRIC_CATEGORIES } from '../statements/predicates/evaluation.js';
 import { timestampSchema } from '../statements/predicates/common.js';
 
-/** Roles of DESIGN §8. */
+/** Roles of decisions §8. */
 export const ROLES = ['data-steward', 'trainer', 'evaluator', 'approver', 'deployer', 'verifier', 'revoker'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -174,7 +174,7 @@ export const policySchema = z.strictObject({
   riskTiers: nameMap(z.record(name, tierSchema)),
   useCases: nameMap(z.record(name, useCaseSchema)),
   revocations: z.array(revocationSchema).default([]),
-  /** Digest algorithms accepted when matching subjects (DESIGN §3). */
+  /** Digest algorithms accepted when matching subjects (decisions §3). */
   digestAlgorithms: z.array(z.string()).min(1).default(['sha256']),
   /** Required hashing configuration for manifests (e.g. a chunk-tree leaf size). */
   hashing: z

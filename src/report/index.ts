@@ -1,5 +1,5 @@
 /**
- * The verification report (DESIGN §10): one versioned JSON shape returned by every verifier in
+ * The verification report (decisions §10): one versioned JSON shape returned by every verifier in
  * Lineproof, printed verbatim by `--json`, and described by a JSON Schema
  * (`spec/report.schema.json`, generated from {@link reportSchema}).
  *

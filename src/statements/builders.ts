@@ -1,6 +1,6 @@
 /**
  * Builders of lifecycle statements: typed, named-field inputs in; an in-toto Statement v1 out,
- * with the references of DESIGN §6 filled in and validated by the same strict parser readers use,
+ * with the references of decisions §6 filled in and validated by the same strict parser readers use,
  * so a builder never returns a statement a verifier would refuse.
  *
  * Common inputs:
@@ -85,7 +85,7 @@ export interface ArtifactInput {
   downloadLocation?: string;
 }
 
-/** A manifest (DESIGN §5) carried with the statement: its JCS bytes. */
+/** A manifest (decisions §5) carried with the statement: its JCS bytes. */
 export interface StatementManifestInput {
   /** The manifest's JCS bytes; its sha256 is the subject digest. */
   bytes: Uint8Array;
@@ -182,7 +182,7 @@ function sha256Of(text: string, what: string): string {
 }
 
 /**
- * The payload reference (DESIGN §6) to a predecessor of `stage`.
+ * The payload reference (decisions §6) to a predecessor of `stage`.
  * @param stage the stage the predecessor must have
  * @param input its exact payload bytes (hashed, and checked to be an attestation of `stage`), its
  *   payload digest `sha256:<hex>`, or a payload reference (its `name` must be `stage`)
@@ -248,7 +248,7 @@ function finish<S extends Stage>(stage: S, predicateType: string, subject: Array
 export interface DatasetStatementInput extends BuilderBase {
   /** Subjects; default: the manifest (named after the dataset). */
   subject?: SubjectInput | SubjectInput[];
-  /** The dataset manifest (DESIGN §5), inlined or as a sidecar. */
+  /** The dataset manifest (decisions §5), inlined or as a sidecar. */
   manifest?: StatementManifestInput;
   name: string;
   version: string;
@@ -307,7 +307,7 @@ export function buildDatasetStatement(input: DatasetStatementInput): StatementOf
 export interface TrainingStatementInput extends BuilderBase {
   /** Subjects (the model weights); default: the manifest (named `model`). */
   subject?: SubjectInput | SubjectInput[];
-  /** The model manifest (DESIGN §5), carried as the byproduct named `manifest`. */
+  /** The model manifest (decisions §5), carried as the byproduct named `manifest`. */
   manifest?: StatementManifestInput;
   /** The pipeline: SLSA `runDetails.builder`. */
   builder: { id: string; version?: Record<string, string>; builderDependencies?: ResourceDescriptor[] };

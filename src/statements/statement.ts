@@ -13,7 +13,7 @@ import { parseWithSchema } from '../json/schema.js';
 
 /** `_type` of an in-toto Statement v1. */
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1' as const;
-/** DSSE payloadType of in-toto statements (DESIGN §6). */
+/** DSSE payloadType of in-toto statements (decisions §6). */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json' as const;
 
 /** A DigestSet checked for shape (algorithm names, lowercase hex of the right length). */
@@ -81,7 +81,7 @@ export function parseStatement(input: Uint8Array | JsonValue, what = 'statement'
   return parseWithSchema(statementSchema, value, what, 'STATEMENT_INVALID') as Statement;
 }
 
-/** A reference to an earlier attestation by its payload digest (DESIGN §6). */
+/** A reference to an earlier attestation by its payload digest (decisions §6). */
 export interface PayloadReference {
   name: string;
   digest: { sha256: string };

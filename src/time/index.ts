@@ -1,5 +1,5 @@
 /**
- * Timestamps (DESIGN §7): RFC 3339 date-times, parsed without `Date.parse` and without a clock.
+ * Timestamps (decisions §7): RFC 3339 date-times, parsed without `Date.parse` and without a clock.
  *
  * Written form: `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, UTC). Read form: RFC 3339 `date-time` with
  * `Z` or a numeric offset and at most 9 fraction digits. `Date.parse` is not used because it
@@ -133,7 +133,7 @@ function floorMillis(ns: bigint): number {
 export type Rounding = 'down' | 'up';
 
 /**
- * Write an instant in the written form `YYYY-MM-DDTHH:MM:SSZ` (DESIGN §7).
+ * Write an instant in the written form `YYYY-MM-DDTHH:MM:SSZ` (decisions §7).
  * @param at a Date or epoch milliseconds
  * @param rounding drop sub-seconds toward the past (`down`, default) or the future (`up`) — e.g.
  *   a validity window's start is rounded up and its end down, so rounding never widens it

@@ -1,6 +1,6 @@
 /**
  * Step 3 of chain verification: authenticate every envelope of the bundle against the policy's
- * keys, one signature at a time, within a budget (DESIGN §14, spec/verification.md).
+ * keys, one signature at a time, within a budget (decisions §14, spec/verification.md).
  *
  * - An envelope is its (payloadType, payload bytes). Only in-toto envelopes can be attestations;
  *   an envelope of another payloadType is listed and costs no signature check, so a copy of a

@@ -1,5 +1,5 @@
 /**
- * Offline chain verification (DESIGN §6–§8, §10): given a bundle of DSSE envelopes, a policy, the
+ * Offline chain verification (decisions §6–§8, §10): given a bundle of DSSE envelopes, a policy, the
  * artifact's digest, a use case and a time, decide whether the artifact is traceable through a
  * trusted, policy-conforming chain dataset -> training -> evaluation -> approval (-> promotion),
  * and say why in a report that names every check.
@@ -33,7 +33,7 @@ import { checkHashing } from './hashing.js';
 
 export type { Node } from './authenticate.js';
 
-/** Seconds of clock skew tolerated before evidence counts as "from the future" (DESIGN §7). */
+/** Seconds of clock skew tolerated before evidence counts as "from the future" (decisions §7). */
 export const FUTURE_SKEW_SECONDS = 300;
 
 /** The role that must sign each stage. */
@@ -71,7 +71,7 @@ interface LevelState {
   queue: Array<{ digest: DigestSet; from: string; policy: Policy; useCase: string | undefined; depth: number }>;
 }
 
-/** The outcome: the report (DESIGN §10) and the resolved chain. */
+/** The outcome: the report (decisions §10) and the resolved chain. */
 export interface ChainVerification {
   report: Report;
   chain: ChainLink[];
@@ -171,7 +171,7 @@ export function walkReferences(
  *    retired or superseded does not count on evidence issued at or after the revocation's
  *    effectiveAt (KEY_REVOKED); a retired key only inside its window, and no key before its
  *    validFrom (KEY_OUTSIDE_VALIDITY).
- * 7. **Anchor**: the trusted APPROVED approvals whose subject matches the artifact (DESIGN §3
+ * 7. **Anchor**: the trusted APPROVED approvals whose subject matches the artifact (decisions §3
  *    rule) for the use case; none gives SUBJECT_NOT_APPROVED, USE_CASE_NOT_APPROVED or
  *    APPROVAL_REJECTED, whichever the trusted approvals explain; untrusted approvals of the
  *    artifact are named as skips (UNTRUSTED_SIGNER), never as the failure. With several

@@ -3,7 +3,7 @@
  * with must be the one the policy requires. Step 10 of chain verification.
  *
  * Where the configuration is recorded:
- * - A manifest subject (DESIGN §3, §5: a directory; subject digest = sha256 of the manifest's JCS
+ * - A manifest subject (decisions §3, §5: a directory; subject digest = sha256 of the manifest's JCS
  *   bytes) records it inside the manifest, `hashing.algorithms` (item digest algorithms, a chunk
  *   tree named `sha256-tree-v1-<leafBytes>`). No predicate field restates it: it is established
  *   only from the manifest bytes, which a training carries as its `manifest` byproduct and a
@@ -12,7 +12,7 @@
  *   parsed and again here). A sidecar is not in the bundle, so offline verification cannot read
  *   it: such a subject fails closed (HASHING_UNKNOWN) when the policy has a `hashing` rule.
  * - A file subject (no manifest mediaType, and no inlined manifest with its digest) is hashed by
- *   the algorithms of its DigestSet, which are self-describing (DESIGN §3: a chunk-tree digest
+ *   the algorithms of its DigestSet, which are self-describing (decisions §3: a chunk-tree digest
  *   names its leaf size).
  *
  * Which subjects: the model (the subjects of each training of the chain that match the artifact;

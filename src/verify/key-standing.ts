@@ -1,5 +1,5 @@
 /**
- * Key standing (DESIGN §7, §13): whether a trusted key's signature counts on evidence that claims
+ * Key standing (decisions §7, §13): whether a trusted key's signature counts on evidence that claims
  * a given `issuedAt`. One answer for the whole verifier: chain links, approvals and the revokers
  * whose statements step 5 honours all ask {@link keyStanding}.
  *
@@ -19,7 +19,7 @@ import type { ErrorCode } from '../errors.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { formatTimestamp, parseTimestamp } from '../time/index.js';
 
-/** Key revocation reasons that end a key's use at `effectiveAt` only (rotation, DESIGN §13). */
+/** Key revocation reasons that end a key's use at `effectiveAt` only (rotation, decisions §13). */
 export const TIME_BOUNDED_KEY_REASONS: readonly string[] = Object.freeze(['retired', 'superseded']);
 
 /** One revocation of a key, from the policy or a trusted revocation statement. */

@@ -1,5 +1,5 @@
 /**
- * Step 5 of chain verification: the revocations in force (DESIGN §8, §13).
+ * Step 5 of chain verification: the revocations in force (decisions §8, §13).
  *
  * From the policy (`revocations`: in force from their `effectiveAt`, when given; key revocations
  * always, judged by reason in {@link keyStanding}), and from trusted revocation statements in the

@@ -1,5 +1,5 @@
 /**
- * Separation of duties (DESIGN §8): for every pair `[a, b]` of `separationOfDuties.pairs`, an
+ * Separation of duties (decisions §8): for every pair `[a, b]` of `separationOfDuties.pairs`, an
  * identity with a counting signature on an attestation of role `a`'s stage in the chain does not
  * count toward role `b` in the same chain — whatever the two roles (data-steward, trainer,
  * evaluator, approver, deployer). Excluded signers are left out of the count for `b`'s stage:

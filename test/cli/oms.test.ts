@@ -1,6 +1,6 @@
 /**
  * `lineproof oms verify|sign` and `lineproof bundle to-sigstore|from-sigstore`: exit codes
- * (DESIGN §2), --json reports, --help. The model_signing fixture (github.com/sigstore/model-transparency
+ * (decisions §2), --json reports, --help. The model_signing fixture (github.com/sigstore/model-transparency
  * at e343073) is copied to a temporary directory before any change.
  */
 import { spawnSync } from 'node:child_process';

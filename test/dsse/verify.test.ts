@@ -40,7 +40,7 @@ function withSigs(env: Envelope, sigs: Array<{ keyid?: string; sig: string }>): 
 
 describe('verifyEnvelope', () => {
   describe('when the envelope is signed by a trusted key', () => {
-    it('verifies, in DESIGN §6 order, and returns payload, statement and the verified key', async () => {
+    it('verifies, in decisions §6 order, and returns payload, statement and the verified key', async () => {
       const r = await verify(serializeEnvelope(signed), { payloadType: IN_TOTO_PAYLOAD_TYPE });
       expect(r.report.ok).toBe(true);
       expect(r.report.kind).toBe('dsse');

@@ -64,9 +64,9 @@ export function wycheproofCases(): Ed25519Case[] {
 
 /**
  * The three ZIP-215 cases whose `valid_legacy` is true: each has a public key A of small order
- * (an order-8 point), which DESIGN §4 rejects. `valid_legacy` is Zcash's pre-ZIP-215 rule set
+ * (an order-8 point), which decisions §4 rejects. `valid_legacy` is Zcash's pre-ZIP-215 rule set
  * (libsodium 1.0.15, which did not refuse small-order A), not a strict RFC 8032 / FIPS 186-5
- * verifier with DESIGN §4's pre-checks, so for these three Lineproof deliberately says false.
+ * verifier with decisions §4's pre-checks, so for these three Lineproof deliberately says false.
  */
 export const ZIP215_LEGACY_VALID_SMALL_ORDER_A = [
   'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a/0000000000000000000000000000000000000000000000000000000000000080',
@@ -91,10 +91,10 @@ export function zip215Cases(): Array<Ed25519Case & { validLegacy: boolean; valid
 
 /**
  * noble's edge cases (the 12 "Taming the many EdDSAs" vectors). The file has no verdicts; ours,
- * by DESIGN §4 and the cofactored equation of noble's strict branch:
+ * by decisions §4 and the cofactored equation of noble's strict branch:
  * 0, 1, 10, 11: small-order A -> false; 2, 8, 9: small-order R -> false; 6, 7: S >= L -> false;
  * 3, 4, 5: A with a torsion component, R valid -> true under the cofactored equation (such keys
- * are refused at import, see keys.md, but the verifier primitive follows RFC 8032 + DESIGN §4).
+ * are refused at import, see keys.md, but the verifier primitive follows RFC 8032 + decisions §4).
  */
 export const EDGE_EXPECTED = [false, false, false, true, true, true, false, false, false, false, false, false];
 

@@ -59,7 +59,7 @@ function allSmallOrderEncodings(): Uint8Array[] {
   return out;
 }
 
-describe('strict Ed25519 (core, @noble/ed25519 zip215:false + DESIGN §4 pre-checks)', () => {
+describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-checks)', () => {
   describe('when given the RFC 8032 §7.1 vectors', () => {
     it('derives each public key, signs byte-for-byte, and verifies', async () => {
       const cases = rfc8032Cases();

@@ -59,7 +59,7 @@ describe('lifecycle predicates', () => {
     });
   });
 
-  describe('references (DESIGN §6)', () => {
+  describe('references (decisions §6)', () => {
     it('lists every payload reference with its role and the stage it needs', () => {
       const refs = (s: ExampleStep) => referencesOf(s.statement).map((r) => [r.role, r.stage, r.path, r.digest]);
       const d = (s: ExampleStep) => `sha256:${sha256Hex(s.payload)}`;

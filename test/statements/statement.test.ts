@@ -38,7 +38,7 @@ describe('parseStatement', () => {
   });
 });
 
-describe('payload references (DESIGN §6)', () => {
+describe('payload references (decisions §6)', () => {
   it('name the sha256 of the payload bytes', () => {
     const payload = utf8('{"a":1}');
     const ref = payloadReference('training', payload);

@@ -1,5 +1,5 @@
 /**
- * Bundle identity and bounded cost (DESIGN §14, spec/verification.md step 3): regression tests for
+ * Bundle identity and bounded cost (decisions §14, spec/verification.md step 3): regression tests for
  * what someone with append access to a bundle and no key could make the verifier say.
  */
 import * as ed from '@noble/ed25519';

@@ -227,7 +227,7 @@ const TABLE: Record<string, Entry[]> = {
   'roles.evaluator.identities': [notInRole('evaluator', IDENTITY.trainer)],
   'roles.approver.identities': [{ ...notInRole('approver', IDENTITY.bob), biting: (d) => { d.roles.approver.identities = [IDENTITY.bob, IDENTITY.carol]; } }],
   'roles.deployer.identities': [notInRole('deployer', IDENTITY.steward)],
-  'roles.verifier.identities': [meta('the verifier role signs verification summaries (DESIGN §9), which are not built (spec/README.md): no stage of a chain needs it', (d) => { d.roles.verifier = { identities: [IDENTITY.carol] }; })],
+  'roles.verifier.identities': [meta('the verifier role signs verification summaries (decisions §9), which are not built (spec/README.md): no stage of a chain needs it', (d) => { d.roles.verifier = { identities: [IDENTITY.carol] }; })],
   'roles.revoker.identities': [{
     why: 'only revokers\' statements are honoured',
     chain: chains.modelRevokedByRevoker,

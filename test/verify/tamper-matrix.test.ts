@@ -46,7 +46,7 @@ interface Row {
   ok?: boolean;
   /**
    * A skip that must explain the failure: untrusted material is named, never a failure of its own
-   * (adding lines no trusted key signed never changes a failed code, DESIGN §14).
+   * (adding lines no trusted key signed never changes a failed code, decisions §14).
    */
   explainedBy?: string;
 }
@@ -164,7 +164,7 @@ const ROWS: Row[] = [
     const rev = await sign(buildRevocationStatement({ kind: 'key', subjects: [{ digest: `sha256:${sha256Hex(spkiDer(bob.publicKey.bytes))}` }], reason: 'compromised', description: 'stolen', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), ['revoker']);
     return { world: w, bundle: w.bundle + rev.line };
   } },
-  // Key revocations by reason (DESIGN §13): retired/superseded cut off at effectiveAt; any other reason rejects everything.
+  // Key revocations by reason (decisions §13): retired/superseded cut off at effectiveAt; any other reason rejects everything.
   { attack: 'a key retired by the policy before the evidence was issued', code: 'KEY_REVOKED', setup: async () => ({
     world: await buildWorld({ policy: (d) => { d.revocations = [{ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-10T00:00:00Z' }]; } }),
   }) },

@@ -295,7 +295,7 @@ export interface ResolvedSubject {
 const DIGEST_TEXT = /^[A-Za-z0-9_-]+:[0-9a-fA-F]+$/;
 
 /**
- * `--subject PATH|ALG:HEX`: a path is hashed now (a directory's digest is its manifest's, DESIGN
+ * `--subject PATH|ALG:HEX`: a path is hashed now (a directory's digest is its manifest's, decisions
  * §3); digest text (that names no existing file) is taken as is.
  */
 export async function resolveSubject(env: AttestEnv, text: string, defaultName: string | undefined): Promise<ResolvedSubject> {
@@ -418,7 +418,7 @@ export function exactlyOne(env: AttestEnv, found: BundleAttestation[], what: str
   return { digest: a.entry.payloadDigest, stage: a.attestation.stage, payload: a.entry.envelope.payload, found: a };
 }
 
-/** Is the attestation about this subject (DESIGN §3 matching)? */
+/** Is the attestation about this subject (decisions §3 matching)? */
 export function isAbout(env: AttestEnv, a: BundleAttestation, subject: DigestSet): boolean {
   return a.attestation.statement.subject.some((s) => matchDigestSets(s.digest, subject, env.accepted).match);
 }

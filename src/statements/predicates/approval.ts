@@ -10,13 +10,13 @@
  * - `useCase` `{id, description}` — the one use case approved; `verify --use-case ID` matches `id`.
  * - `riskTier` — the policy's tier id (e.g. `low`, `high`), which sets the maximum age and whether
  *   WARNED evaluations pass.
- * - `evidence` — payload references (DESIGN §6) to exactly the attestations relied on: one
+ * - `evidence` — payload references (decisions §6) to exactly the attestations relied on: one
  *   `training` and at least one `evaluation`.
  * - `conditions` — conditions of the approval, as text (may be empty).
  * - `runtimeScope` — what the model may do in production: `tools` (tools and APIs it may call),
  *   `dataClasses` (classes of data it may read), `secretScopes` (secrets it may use). An empty
  *   list grants nothing.
- * - `notBefore`, `expires` — the validity window; DESIGN §7: valid at T iff
+ * - `notBefore`, `expires` — the validity window; decisions §7: valid at T iff
  *   notBefore <= T < min(expires, issuedAt + the tier's maximum age).
  *
  * Rules beyond the schema: notBefore < expires (PREDICATE_TIME_ORDER); evidence holds exactly one

@@ -1,7 +1,7 @@
 /**
  * Building blocks shared by the lifecycle predicates: timestamps, claimed identities, payload
- * references (DESIGN §6), artifact descriptors and inlined manifests. All strict: an unknown field
- * fails (DESIGN §6: a new meaning needs a new version URI).
+ * references (decisions §6), artifact descriptors and inlined manifests. All strict: an unknown field
+ * fails (decisions §6: a new meaning needs a new version URI).
  * @module
  */
 import { z } from 'zod';
@@ -21,7 +21,7 @@ export type Stage = (typeof STAGES)[number];
 /** Prefix of Lineproof's own predicate type URIs (an identifier, never fetched). */
 export const LINEPROOF_ATTESTATION_PREFIX = 'https://lineproof.dev/attestation/';
 
-/** Media type of a Lineproof manifest v1 (DESIGN §3, §5): its digest is sha256 of its JCS bytes. */
+/** Media type of a Lineproof manifest v1 (decisions §3, §5): its digest is sha256 of its JCS bytes. */
 export const LINEPROOF_MANIFEST_MEDIA_TYPE = 'application/vnd.lineproof.manifest.v1+json' as const;
 
 /** Control characters (C0, DEL, C1) and the Unicode line/paragraph separators. */
@@ -58,7 +58,7 @@ export const uriSchema = z
   .regex(/^[a-z][a-z0-9+.-]*:[^\s\u0000-\u001f\u007f-\u009f]+$/u, 'must be a URI with a lower-case scheme, e.g. https://... or git+https://...');
 
 /**
- * A timestamp as read (DESIGN §7): RFC 3339 with Z or an offset, up to 9 fraction digits, a real
+ * A timestamp as read (decisions §7): RFC 3339 with Z or an offset, up to 9 fraction digits, a real
  * calendar date. Builders write `YYYY-MM-DDTHH:MM:SSZ`.
  */
 export const timestampSchema = z
@@ -73,7 +73,7 @@ export const timestampSchema = z
 /**
  * The signer's claimed identity, the same field in every predicate (`attester`; in the training
  * provenance, `buildDefinition.internalParameters.attester`). A verifier requires it to equal the
- * identity its policy binds to the key that signed the envelope (DESIGN §8).
+ * identity its policy binds to the key that signed the envelope (decisions §8).
  */
 export const attesterSchema = z
   .strictObject({ id: textSchema.meta({ description: 'Identity the policy binds to the signing key, e.g. mailto:alice@example.com or https://ci.example.com/pipelines/train' }) })
@@ -85,7 +85,7 @@ export type Attester = z.infer<typeof attesterSchema>;
 export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 
 /**
- * A payload reference (DESIGN §6) to an attestation of `stage`: exactly
+ * A payload reference (decisions §6) to an attestation of `stage`: exactly
  * `{"name": stage, "digest": {"sha256": sha256(payload bytes)}, "mediaType": "application/vnd.in-toto+json"}`.
  */
 export function payloadReferenceSchema<S extends Stage>(stage: S) {
@@ -95,7 +95,7 @@ export function payloadReferenceSchema<S extends Stage>(stage: S) {
       digest: z.strictObject({ sha256: sha256HexSchema }),
       mediaType: z.literal(IN_TOTO_PAYLOAD_TYPE),
     })
-    .meta({ description: `Reference to ${/^[aeiou]/.test(stage) ? 'an' : 'a'} ${stage} attestation: sha256 of its DSSE payload bytes (DESIGN §6)` });
+    .meta({ description: `Reference to ${/^[aeiou]/.test(stage) ? 'an' : 'a'} ${stage} attestation: sha256 of its DSSE payload bytes (decisions §6)` });
 }
 
 /** A payload reference whose `name` is a specific stage. */
@@ -126,7 +126,7 @@ export const toolSchema = z.strictObject({
 export type ToolDescriptor = z.infer<typeof toolSchema>;
 
 /**
- * A manifest (DESIGN §5) carried with a predicate: its digest (sha256 of its JCS bytes, equal to a
+ * A manifest (decisions §5) carried with a predicate: its digest (sha256 of its JCS bytes, equal to a
  * subject's), and either the JCS bytes inlined as base64 `content` (at most the inline limit,
  * default 1 MiB) or the `uri` of a sidecar such as `NAME.manifest.json`.
  */

@@ -1,7 +1,7 @@
 /**
  * Dataset predicate `https://lineproof.dev/attestation/dataset/v0.1`, signed by a data steward.
  *
- * Subject: the dataset manifest (DESIGN §5: `sha256` of the manifest's JCS bytes, mediaType
+ * Subject: the dataset manifest (decisions §5: `sha256` of the manifest's JCS bytes, mediaType
  * `application/vnd.lineproof.manifest.v1+json`), or the digests of the dataset's files.
  *
  * Fields (strict: an unknown field fails):
@@ -13,7 +13,7 @@
  *   `copyrighted`); policies and approvals' runtime data classes are matched against these.
  * - `sources` — where the data came from: ResourceDescriptors with a `digest`, a `uri`, or both
  *   (a URI alone names a mutable source; say so in an audit).
- * - `derivedFrom` — payload references (DESIGN §6) to the dataset attestations this dataset was
+ * - `derivedFrom` — payload references (decisions §6) to the dataset attestations this dataset was
  *   derived from (filtered, deduplicated, merged...).
  * - `processing` — the steps applied, in order: name, description, tool, parameters.
  * - `manifest` — optional: the dataset manifest inlined (base64 JCS bytes, at most 1 MiB) or named

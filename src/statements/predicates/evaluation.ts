@@ -6,13 +6,13 @@
  * - `issuedAt`, `attester` — when and by whom (the evaluator's claimed identity).
  * - `suite` `{name, version, uri?, digest?}` — the evaluation suite; `evaluator` — the tool that
  *   ran it `{name, version?, uri?, digest?}`.
- * - `training` — payload reference (DESIGN §6) to the training attestation of the model.
+ * - `training` — payload reference (decisions §6) to the training attestation of the model.
  * - `datasets` — the evaluation data, each `{name, digest, uri?, mediaType?}` (at least one);
  *   `datasetAttestations` — optional payload references to their dataset attestations.
  * - `metrics` — `{name, category, value, higherIsBetter, threshold?, unit?, dataset?}`; `category`
  *   is one of `accuracy`, `robustness` (adversarial), `fairness` (bias), `safety` (red-team,
  *   misuse), `drift` (drift sensitivity); `threshold` is the evaluator's declared pass mark (a
- *   policy's thresholds override it, DESIGN §8); `dataset` names a `datasets` entry.
+ *   policy's thresholds override it, decisions §8); `dataset` names a `datasets` entry.
  * - `result` — `PASSED`, `WARNED` or `FAILED` (WARNED fails unless the policy's tier allows it).
  * - `startedOn?`, `finishedOn?`; `report?` — the full report, pinned by digest.
  *
@@ -42,7 +42,7 @@ export const EVALUATION_PREDICATE_TYPE = 'https://lineproof.dev/attestation/eval
 
 /** Metric categories. */
 export const METRIC_CATEGORIES = ['accuracy', 'robustness', 'fairness', 'safety', 'drift'] as const;
-/** Evaluation results (DESIGN §8). */
+/** Evaluation results (decisions §8). */
 export const EVALUATION_RESULTS = ['PASSED', 'WARNED', 'FAILED'] as const;
 
 /** One metric. */

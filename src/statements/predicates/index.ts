@@ -6,7 +6,7 @@
  * 1. Validate the Statement v1 (unknown Statement fields ignored, the in-toto rule) — STATEMENT_INVALID.
  * 2. Recognise the predicate: `predicateType` one of ours, or SLSA Provenance v1 with our
  *    ml-training buildType; anything else — PREDICATE_TYPE_UNKNOWN (a reader reports an
- *    unreferenced one as skipped and fails a referenced one, DESIGN §6).
+ *    unreferenced one as skipped and fails a referenced one, decisions §6).
  * 3. Validate the predicate against its strict schema — PREDICATE_INVALID with the field path.
  * 4. Check the predicate's own cross-field rules — PREDICATE_TIME_ORDER, PREDICATE_DUPLICATE,
  *    PREDICATE_INCONSISTENT, PREDICATE_SUBJECT_MISMATCH, LIMIT_EXCEEDED (inlined manifest).
@@ -245,7 +245,7 @@ export interface StatementReference {
 const isStage = (s: unknown): s is Stage => typeof s === 'string' && (Object.keys(PREDICATE_TYPES) as string[]).includes(s);
 
 /**
- * Every payload reference (DESIGN §6) a statement makes, with its role and the stage the referenced
+ * Every payload reference (decisions §6) a statement makes, with its role and the stage the referenced
  * attestation must have: the edges of the lineage graph. In document order.
  * @param input a validated statement from {@link parsePredicate}, or a statement to validate first
  * @returns the references, in document order (empty for a dataset without parents and for
@@ -304,7 +304,7 @@ function isParsed(v: unknown): v is ParsedPredicate {
 
 /** A lifecycle attestation payload, parsed and validated, with its payload digest and references. */
 export type ParsedAttestationPayload = ParsedPredicate & {
-  /** `sha256:<hex>` of the payload bytes: how other statements refer to this one (DESIGN §6). */
+  /** `sha256:<hex>` of the payload bytes: how other statements refer to this one (decisions §6). */
   payloadDigest: string;
   /** Every payload reference this statement makes. */
   references: StatementReference[];

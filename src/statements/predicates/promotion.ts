@@ -4,7 +4,7 @@
  *
  * Fields (strict: an unknown field fails):
  * - `issuedAt`, `attester` — when and by whom (the deployer's claimed identity).
- * - `approval` — payload reference (DESIGN §6) to the approval this deployment relies on.
+ * - `approval` — payload reference (decisions §6) to the approval this deployment relies on.
  * - `stage` — `staging` or `production`; a verifier checks it equals the approval's stage.
  * - `environment` — where it runs (e.g. `prod-eu-west-1`); `endpoint?` — the serving URI.
  * @module

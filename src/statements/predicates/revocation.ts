@@ -1,7 +1,7 @@
 /**
  * Revocation predicate `https://lineproof.dev/attestation/revocation/v0.1`, signed by a revoker.
  * Subject: what is revoked, all of one `kind`:
- * - `attestation` — payload references (DESIGN §6): `{name: <stage>, digest: {sha256: sha256(payload
+ * - `attestation` — payload references (decisions §6): `{name: <stage>, digest: {sha256: sha256(payload
  *   bytes)}, mediaType: "application/vnd.in-toto+json"}`; revoking the payload revokes every
  *   envelope and signature over it.
  * - `key` — `{name?, digest: {sha256: <SPKI fingerprint>}}`: sha256 of the key's DER
@@ -11,13 +11,13 @@
  * Fields (strict: an unknown field fails):
  * - `issuedAt`, `attester` — when and by whom (the revoker's claimed identity).
  * - `kind` — as above. `reason` — `compromised`, `retired`, `superseded`, `erroneous`, `legal`,
- *   `other`; `description` — free text. DESIGN §7: a key revoked as `compromised` is rejected for
+ *   `other`; `description` — free text. decisions §7: a key revoked as `compromised` is rejected for
  *   every signature whatever time it claims; a `retired` key still verifies evidence issued before
  *   `effectiveAt`.
  * - `effectiveAt` — from when the revocation applies.
  *
  * A revocation found in a bundle is honoured, but its absence proves nothing (bundle lines can be
- * deleted): revocations that must hold come from the policy or a signed revocation list (DESIGN §8).
+ * deleted): revocations that must hold come from the policy or a signed revocation list (decisions §8).
  *
  * Rules beyond the schema (PREDICATE_SUBJECT_MISMATCH): for `attestation`, every subject is a
  * payload reference (mediaType `application/vnd.in-toto+json` and a sha256); for `key`, every subject

@@ -1,7 +1,7 @@
 /**
  * Training: SLSA Provenance v1 (`https://slsa.dev/provenance/v1`, slsa.dev/spec/v1.0/provenance)
  * with buildType `https://lineproof.dev/buildtypes/ml-training/v0.1`, signed by the training
- * pipeline. Subject: the model weights (their manifest digest, DESIGN §5, or file digests).
+ * pipeline. Subject: the model weights (their manifest digest, decisions §5, or file digests).
  *
  * The predicate keeps the SLSA v1 shape exactly, so SLSA tooling reads it:
  * ```
@@ -19,7 +19,7 @@
  * - `internalParameters`: `issuedAt` and `attester` — the same two fields every Lineproof
  *   predicate carries. They live here because SLSA defines internalParameters as set by the
  *   platform, and the schema of this object belongs to the buildType; `builder.id` stays the
- *   pipeline's identity, and `attester.id` is the signer's claimed identity (DESIGN §8; SLSA keeps
+ *   pipeline's identity, and `attester.id` is the signer's claimed identity (decisions §8; SLSA keeps
  *   signer and builder distinct too).
  * - `resolvedDependencies`: each entry's `name` is its role:
  *   `dataset` — payload reference to a dataset attestation (at least one);
