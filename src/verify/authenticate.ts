@@ -74,6 +74,24 @@ export interface Authentication {
   others: BundleEntry[];
 }
 
+const TRUSTED_CACHE_MAX = 64;
+const trustedCache = new Map<string, TrustedKey[]>();
+
+/**
+ * The policy's keys prepared for signature checks, cached by their bytes: importing a key checks
+ * that it is of prime order (a scalar multiplication), which need not be paid per verification.
+ */
+function policyTrustedKeys(policy: Policy): TrustedKey[] {
+  const id = policy.keys.map((k) => k.publicKeyHex).join(',');
+  let hit = trustedCache.get(id);
+  if (!hit) {
+    hit = trustedKeySet(policy.keys.map((k) => k.publicKey), 'policy.keys');
+    if (trustedCache.size >= TRUSTED_CACHE_MAX) trustedCache.clear();
+    trustedCache.set(id, hit);
+  }
+  return hit;
+}
+
 /** Entries in an order fixed by their content: payload digest, then payloadType. */
 function byContent(entries: readonly BundleEntry[]): BundleEntry[] {
   const key = (e: BundleEntry) => `${e.payloadDigest}\u0000${e.envelope.payloadType}`;
@@ -114,7 +132,7 @@ function memoVerifier(verifier: SignatureVerifier, memo: Map<string, SignatureCh
 export async function authenticateBundle(entries: readonly BundleEntry[], policy: Policy, verifier: SignatureVerifier, budget: AuthenticationBudget, limits: Limits): Promise<Authentication> {
   const nodes = new Map<string, Node>();
   const others: BundleEntry[] = [];
-  const trusted = trustedKeySet(policy.keys.map((k) => k.publicKey), 'policy.keys');
+  const trusted = policyTrustedKeys(policy);
   const keyByHex = new Map(policy.keys.map((k) => [k.publicKeyHex, k] as const));
   for (const entry of byContent(entries)) {
     if (entry.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
