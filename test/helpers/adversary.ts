@@ -107,8 +107,6 @@ export interface Pool {
   structural: string[];
   /** Edge-case junk signatures (base64): zeros, ones, S = L, S = L - 1, R the identity, .... */
   edge: string[];
-  /** Genuine signatures of the pool (base64; a dozen: each costs a slow check per key and message), to move onto other envelopes. */
-  genuineSigs: string[];
   /** Legacy and modern keyids of every policy key (what a lying keyid hint names). */
   policyKeyids: string[];
   /** Legacy keyid of each policy key -> its name (the report's chain names signers by keyid). */
@@ -417,7 +415,6 @@ export async function buildPool(): Promise<Pool> {
         return false;
       }
     }),
-    genuineSigs: [...new Set(variants.flatMap((v) => v.lines.flatMap((l) => l.sigs.map((x) => x.sig))))].slice(0, 12),
     policyKeyids,
     keyNameByKeyid,
     policyKeyCount: Math.max(...variants.map((v) => v.policy.keys.length)),
@@ -447,7 +444,7 @@ export type KeyidChoice =
 /**
  * A junk signature: 64 random bytes (sha512 of a seed: uniform, so S >= L fifteen times in
  * sixteen), an edge case (all zeros, S = L, R the identity, ...), a structurally valid one
- * (canonical S < L, R a curve point), or a genuine signature of another envelope moved here.
+ * (canonical S < L, R a curve point), or a genuine signature of the same bundle moved here.
  */
 export type Junk =
   | { j: 'random'; seed: number; keyid: KeyidChoice }
@@ -564,7 +561,7 @@ function keyidOf(pool: Pool, c: KeyidChoice): { keyid?: string | null } {
   }
 }
 
-function junkBytes(pool: Pool, j: Junk): string {
+function junkBytes(pool: Pool, v: Variant, j: Junk): string {
   switch (j.j) {
     case 'random':
       return createHash('sha512').update(`junk ${j.seed}`).digest('base64');
@@ -572,8 +569,12 @@ function junkBytes(pool: Pool, j: Junk): string {
       return pool.edge[j.i % pool.edge.length]!;
     case 'structural':
       return pool.structural[j.i % pool.structural.length]!;
-    case 'transplant':
-      return pool.genuineSigs[j.i % pool.genuineSigs.length]!;
+    case 'transplant': {
+      // Only signatures of this bundle: a genuine signature from elsewhere (another chain over the
+      // same payload) is trusted material the attacker does not have.
+      const sigs = v.lines.flatMap((l) => l.sigs.map((x) => x.sig));
+      return sigs[j.i % sigs.length]!;
+    }
     default: {
       const never: never = j;
       throw new TypeError(`unknown junk ${JSON.stringify(never)}`);
@@ -581,8 +582,8 @@ function junkBytes(pool: Pool, j: Junk): string {
   }
 }
 
-function junkSig(pool: Pool, j: Junk): WireSignature {
-  return { ...keyidOf(pool, j.keyid), sig: junkBytes(pool, j) };
+function junkSig(pool: Pool, v: Variant, j: Junk): WireSignature {
+  return { ...keyidOf(pool, j.keyid), sig: junkBytes(pool, v, j) };
 }
 
 const urlsafe = (s: string) => s.replace(/\+/g, '-').replace(/\//g, '_');
@@ -621,7 +622,7 @@ export function moveLine(pool: Pool, v: Variant, m: Move): Line {
   if (m.op === 'blank') return { text: m.text, eol: m.eol };
   if (m.op === 'forged') {
     const f = pool.forged[m.f % pool.forged.length]!;
-    return encodeLine({ ...f.env, signatures: fit(f.env.signatures, m.junk.map((j) => junkSig(pool, j)), SIGS_PER_LINE) }, m.enc);
+    return encodeLine({ ...f.env, signatures: fit(f.env.signatures, m.junk.map((j) => junkSig(pool, v, j)), SIGS_PER_LINE) }, m.enc);
   }
   const g = v.lines[m.src % v.lines.length]!;
   const env = wireOf(g);
@@ -631,14 +632,14 @@ export function moveLine(pool: Pool, v: Variant, m: Move): Line {
     case 'retype': {
       const type = pool.altTypes[m.type % pool.altTypes.length]!;
       const base = m.keep === 'genuine' ? env.signatures : m.keep === 'untrusted' ? [{ sig: pool.resigned.get(`${g.digest}|${type}|${m.u % pool.untrusted.length}`)! }] : [];
-      return encodeLine({ payloadType: type, payload: env.payload, signatures: fit(base, m.junk.map((j) => junkSig(pool, j)), SIGS_PER_LINE) }, m.enc);
+      return encodeLine({ payloadType: type, payload: env.payload, signatures: fit(base, m.junk.map((j) => junkSig(pool, v, j)), SIGS_PER_LINE) }, m.enc);
     }
     case 'resign': {
       const mine = { ...keyidOf(pool, m.keyid), sig: pool.resigned.get(`${g.digest}|${g.payloadType}|${m.u % pool.untrusted.length}`)! };
       return encodeLine({ ...env, signatures: m.keepGenuine ? [...env.signatures, mine] : [mine] }, m.enc);
     }
     case 'junk':
-      return encodeLine({ ...env, signatures: fit(m.keepGenuine ? env.signatures : [], m.junk.map((j) => junkSig(pool, j)), SIGS_PER_LINE) }, m.enc);
+      return encodeLine({ ...env, signatures: fit(m.keepGenuine ? env.signatures : [], m.junk.map((j) => junkSig(pool, v, j)), SIGS_PER_LINE) }, m.enc);
     default: {
       const never: never = m;
       throw new TypeError(`unknown move ${JSON.stringify(never)}`);
@@ -651,7 +652,7 @@ export function breakerLines(pool: Pool, v: Variant, b: Breaker): { lines: Line[
   switch (b.kind) {
     case 'signatures': {
       const env = b.forged ? pool.forged[b.src % pool.forged.length]!.env : wireOf(v.lines[b.src % v.lines.length]!);
-      const junk = b.junk.map((j) => junkSig(pool, j));
+      const junk = b.junk.map((j) => junkSig(pool, v, j));
       const sigs = [...(b.keepGenuine || b.forged ? env.signatures : []), ...junk];
       if (sigs.length <= SIGS_PER_LINE) throw new Error('harness: a signatures breaker must exceed the per-line limit');
       return { lines: [encodeLine({ ...env, signatures: sigs }, b.enc)] };
@@ -698,6 +699,32 @@ export function materialize(pool: Pool, v: Variant, adv: Adversary, extra: Line[
   let lines = [...baseLines(v), ...adv.moves.map((m) => moveLine(pool, v, m)), ...extra];
   if (adv.order) lines = reorder(lines, adv.order);
   return adv.tight ? { lines, limits: { envelopesPerBundle: lines.filter((l) => l.text.trim() !== '').length } } : { lines };
+}
+
+/**
+ * The harness's own check of the threat model: no line the attacker added carries a signature a
+ * policy key made, unless that very signature is already in the chain over the same payloadType
+ * and payload (copying what is there is allowed; new trusted material is not).
+ * @returns a description of the first offending signature, or undefined
+ */
+export async function trustedMaterialAdded(pool: Pool, v: Variant, lines: readonly Line[]): Promise<string | undefined> {
+  const genuine = new Set(v.lines.flatMap((l) => l.sigs.map((s) => `${l.payloadType}|${l.digest}|${s.sig}`)));
+  const own = new Set(v.lines.map((l) => l.text));
+  for (const line of lines) {
+    if (line.text.trim() === '' || own.has(line.text)) continue;
+    const env = JSON.parse(line.text) as WireEnvelope;
+    const payload = new Uint8Array(Buffer.from(env.payload, 'base64'));
+    const digest = `sha256:${sha256Hex(payload)}`;
+    const message = pae(env.payloadType, payload);
+    for (const s of env.signatures) {
+      const sig = new Uint8Array(Buffer.from(s.sig, 'base64'));
+      if (genuine.has(`${env.payloadType}|${digest}|${toBase64(sig)}`)) continue;
+      for (const k of v.policy.keys) {
+        if ((await pool.verifier.verify(sig, message, k.publicKey)).valid) return `an added line carries a new signature by policy key ${k.name} over ${digest}`;
+      }
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

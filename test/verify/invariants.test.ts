@@ -45,7 +45,7 @@ import { canonicalJson } from '../../src/json/canonical.js';
 import type { ChainLink, Report } from '../../src/report/index.js';
 import type { ChainVerification } from '../../src/verify/chain.js';
 import {
-  adversaryArb, baseLines, orderArb, breakerArb, breakerLines, buildPool, describeAdversary, describeBreaker, describeMove, joinLines, LIMIT_CODES, materialize, moveArb, moveLine, reorder, verifyVariant,
+  adversaryArb, baseLines, orderArb, breakerArb, breakerLines, buildPool, describeAdversary, describeBreaker, describeMove, joinLines, LIMIT_CODES, materialize, moveArb, moveLine, reorder, trustedMaterialAdded, verifyVariant,
   type Adversary, type Breaker, type Line, type Move, type Pool, type Variant, type WireEnvelope,
 } from '../helpers/adversary.js';
 import { runProperty, runsFor, timeoutFor, type Outcome } from '../helpers/fuzz.js';
@@ -125,6 +125,8 @@ async function checkMonotone(c: MonoCase): Promise<Outcome> {
   const v = pool.variants[c.v % pool.variants.length]!;
   const base = bases.get(v)!;
   const { lines, limits } = materialize(pool, v, c.adv);
+  const harness = await trustedMaterialAdded(pool, v, lines);
+  if (harness) return { violation: { kind: 'harness-error', detail: harness } };
   const r = await verifyVariant(pool, v, joinLines(lines), limits);
   const bad = inconsistency(r);
   if (bad) return { violation: { kind: 'report-inconsistent', detail: bad } };
@@ -157,6 +159,9 @@ async function checkPastLimit(c: LimitCase): Promise<Outcome> {
   const broken = breakerLines(pool, v, c.breaker);
   let lines: Line[] = [...baseLines(v), ...c.moves.map((m) => moveLine(pool, v, m)), ...broken.lines];
   if (c.order) lines = reorder(lines, c.order);
+  // The breaker's lines are junk by construction (and checking 17+ of them under every key is slow).
+  const harness = await trustedMaterialAdded(pool, v, c.moves.map((m) => moveLine(pool, v, m)));
+  if (harness) return { violation: { kind: 'harness-error', detail: harness } };
   const r = await verifyVariant(pool, v, joinLines(lines), broken.limits);
   const bad = inconsistency(r);
   if (bad) return { violation: { kind: 'report-inconsistent', detail: bad } };
@@ -214,6 +219,8 @@ async function checkPermutation(c: PermCase): Promise<Outcome> {
   const m = materialize(pool, v, c.adv, broken.lines);
   const limits = { ...m.limits, ...broken.limits };
   const permuted = reorder(m.lines, c.perm);
+  const harness = await trustedMaterialAdded(pool, v, c.adv.moves.map((mv) => moveLine(pool, v, mv)));
+  if (harness) return { violation: { kind: 'harness-error', detail: harness } };
   const r1 = await verifyVariant(pool, v, joinLines(m.lines), limits);
   const r2 = await verifyVariant(pool, v, joinLines(permuted), limits);
   const bad = inconsistency(r1) ?? inconsistency(r2);
