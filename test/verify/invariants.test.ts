@@ -51,8 +51,10 @@ import {
 import { runProperty, runsFor, timeoutFor, type Outcome } from '../helpers/fuzz.js';
 
 /**
- * Default (npm test) case counts, and each property's share of FUZZ_RUNS in the fuzz run.
- * Measured figures: see vitest.fuzz.config.ts.
+ * Default (npm test) case counts — 200 cases, 15-30 s for this file on the shared 2-core machine,
+ * most of it the first cases paying for a cold signature cache — and each property's share of
+ * FUZZ_RUNS in the fuzz run (40% / 15% / 30% / 15%). `msPerCase` only sizes the test timeouts
+ * (4x margin). Measured figures: vitest.fuzz.config.ts.
  */
 const SIZES = {
   monotonicity: { runs: runsFor(0.4, 100), msPerCase: 12 },
@@ -139,7 +141,8 @@ async function checkMonotone(c: MonoCase): Promise<Outcome> {
   if (base.ok && !r.report.ok) return { violation: { kind: 'passing-became-failing', detail } };
   if (added.length > 0) return { violation: { kind: 'failed-check-added', detail } };
   if (canonicalJson(base.chain) !== canonicalJson(r.chain)) {
-    return { violation: { kind: 'chain-changed', detail: `resolved chain ${base.chain.map((l) => `${l.stage}:${l.payloadDigest.slice(7, 19)}`).join(' ')} became ${r.chain.map((l) => `${l.stage}:${l.payloadDigest.slice(7, 19)}`).join(' ')}` } };
+    const show = (chain: ChainLink[]) => chain.map((l) => `${l.stage}:${l.payloadDigest.slice(7, 19)}[${l.signers.map((x) => x.identity ?? x.keyid.slice(0, 8)).join(',')}]`).join(' ');
+    return { violation: { kind: 'chain-changed', detail: `resolved chain ${show(base.chain)} became ${show(r.chain)}` } };
   }
   return {};
 }
