@@ -1,5 +1,5 @@
 /**
- * The adversary of the chain invariants (test/verify/invariants.test.ts, DESIGN §14).
+ * The adversary of the chain invariants (test/verify/invariants.test.ts, decisions §14).
  *
  * Who can touch what: the attacker has append access to the bundle and holds NO key the policy
  * trusts. It can copy any line it sees, re-encode it, put a payload under another payloadType
@@ -120,7 +120,7 @@ export interface Pool {
 // ---------------------------------------------------------------------------------------------
 // Limits
 
-/** The codes a verification past a limit may fail with (DESIGN §11, §14). */
+/** The codes a verification past a limit may fail with (decisions §11, §14). */
 export const LIMIT_CODES: readonly string[] = ['LIMIT_EXCEEDED', 'VERIFY_BUDGET_EXCEEDED'];
 
 /** Whether the per-verification budget of untrusted signature checks exists yet (src/limits.ts). */
@@ -406,7 +406,7 @@ export async function buildPool(): Promise<Pool> {
     untrustedKeyids: untrustedKeys.map((k) => k.publicKey.keyid),
     structural: structuralJunk(16),
     // Only what the envelope parser accepts: the attacker's lines are all well-formed (a malformed
-    // line fails verification by design, DESIGN §6).
+    // line fails verification by design, decisions §6).
     edge: edgeJunk().filter((sig) => {
       try {
         parseEnvelope({ payloadType: IN_TOTO_PAYLOAD_TYPE, payload: 'e30=', signatures: [{ sig }] });

@@ -1,7 +1,7 @@
 /**
  * Memoized copies of pure key functions, for module mocks in the invariant harness
  * (test/verify/invariants.test.ts). Verification recomputes them for every trusted key and every
- * envelope (DESIGN §14 budget aside, that is most of a case's time); their results depend on the
+ * envelope (decisions §14 budget aside, that is most of a case's time); their results depend on the
  * public-key bytes and the format alone, so a cache changes no outcome. Thrown errors are not
  * cached. FUZZ_MEMO=0 leaves the module as it is.
  */

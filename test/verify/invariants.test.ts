@@ -1,6 +1,6 @@
 /**
  * Invariants of chain verification against an attacker with append access and no trusted key
- * (DESIGN §14, STYLE "Think as the attacker"). Generators: test/helpers/adversary.ts; runner
+ * (decisions §14, STYLE "Think as the attacker"). Generators: test/helpers/adversary.ts; runner
  * (sweep, shrink, record, counters): test/helpers/fuzz.ts. Sizes: small by default (`npm test`),
  * large with `npm run test:fuzz` (vitest.fuzz.config.ts; FUZZ_RUNS, FUZZ_SEED).
  *
