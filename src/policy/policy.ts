@@ -12,6 +12,7 @@ import { canonicalBytes } from '../json/canonical.js';
 import { parseJson, type JsonValue } from '../json/strict.js';
 import { parseWithSchema } from '../json/schema.js';
 import { sha256Hex } from '../digest/index.js';
+import { parseTimestamp } from '../time/index.js';
 import { policySchema, ROLES, type PolicyDocument, type PolicyKey, type Role, type RiskTier } from './schema.js';
 
 /** A trusted key as resolved from the policy. */
@@ -41,6 +42,8 @@ export interface Policy {
   rolesOf: Map<string, Role[]>;
   /** The risk tier of a use case, or undefined when the use case is not allowed. */
   tierOf(useCase: string): { name: string; tier: RiskTier } | undefined;
+  /** The `baseModels` sub-policy, loaded (and checked) with this one; undefined when there is none. */
+  baseModelPolicy?: Policy;
 }
 
 /** Options for {@link parsePolicy}. */
@@ -82,10 +85,13 @@ function invalid(code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_T
  *    identity; every role's identities exist; every use case's tier exists; revocations of keys
  *    name existing keys; separation-of-duties pairs name two different roles, each one that signs
  *    a stage of a chain (data-steward, trainer, evaluator, approver, deployer).
+ *    A key's validity window, when it has both ends, is not empty (validFrom < validUntil).
  * 4. Check thresholds are possible: a role's threshold and a tier's approver count are at most
  *    the number of identities that hold the role.
  * 5. Decode every public key; two key names with the same public key bytes are merged only if
  *    they belong to the same identity (otherwise the signer's identity would be ambiguous).
+ * 6. Load a `baseModels` sub-policy the same way (steps 1–5, and its own sub-policy), so every
+ *    rule of it fails at load, never during verification.
  *
  * @throws {LineproofError} JSON_* codes, POLICY_INVALID, POLICY_REFERENCE_UNKNOWN,
  *   POLICY_THRESHOLD_IMPOSSIBLE, POLICY_KEY_AMBIGUOUS
@@ -146,6 +152,9 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   for (const [k, spec] of Object.entries(document.keys)) {
     if (spec.status === 'compromised' && spec.compromisedAt === undefined) invalid('POLICY_INVALID', what, `keys.${k}.compromisedAt`, 'a compromised key needs compromisedAt');
     if (spec.status === 'retired' && spec.validUntil === undefined) invalid('POLICY_INVALID', what, `keys.${k}.validUntil`, 'a retired key needs validUntil (the end of its validity window)');
+    if (spec.validFrom !== undefined && spec.validUntil !== undefined && parseTimestamp(spec.validUntil).epochNanos <= parseTimestamp(spec.validFrom).epochNanos) {
+      invalid('POLICY_INVALID', what, `keys.${k}.validUntil`, `the validity window is empty: validUntil ${spec.validUntil} is not after validFrom ${spec.validFrom}`);
+    }
   }
   // 5.
   const keys: ResolvedKey[] = [];
@@ -167,12 +176,16 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
     byHex.set(publicKeyHex, resolved);
     keyByName.set(k, resolved);
   }
+  // 6.
+  const sub = document.baseModels?.policy;
+  const baseModelPolicy = sub === undefined ? undefined : parsePolicy(sub as JsonValue, { ...options, what: `${what}: baseModels.policy` });
   return {
     document,
     digest,
     keys,
     keyByName,
     rolesOf,
+    ...(baseModelPolicy ? { baseModelPolicy } : {}),
     tierOf(useCase: string) {
       if (!Object.hasOwn(document.useCases, useCase)) return undefined;
       const tierName = document.useCases[useCase]!.riskTier;

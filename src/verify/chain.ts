@@ -338,7 +338,7 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
     const spec = policy.document.baseModels;
     if (spec?.policy && best!.queue.length > 0) {
       const state: LevelState = level ?? { depth: 0, queue: [] };
-      const sub = parsePolicy(spec.policy as JsonValue, { what: 'baseModels.policy' });
+      const sub = policy.baseModelPolicy!;
       for (const q of best!.queue) state.queue.push({ ...q, policy: sub, useCase: spec.useCase, depth: state.depth + 1 });
       if (!level) {
         while (state.queue.length > 0) {

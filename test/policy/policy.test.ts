@@ -52,6 +52,10 @@ describe('parsePolicy', () => {
       ['SoD pair naming the verifier role (signs no stage of a chain)', (d) => { d.separationOfDuties = { pairs: [['verifier', 'approver']] }; }, 'POLICY_INVALID', 'separationOfDuties.pairs[0]'],
       ['SoD pair naming the revoker role (discounting revocations could only cancel them)', (d) => { d.separationOfDuties = { pairs: [['trainer', 'approver'], ['trainer', 'revoker']] }; }, 'POLICY_INVALID', 'separationOfDuties.pairs[1]'],
       ['metric gate without bound', (d) => { d.riskTiers.high.metricGates = [{ name: 'accuracy' }]; }, 'POLICY_INVALID'],
+      ['a key validity window that ends before it starts', (d) => { d.keys['ci-key'].validFrom = '2026-06-01T00:00:00Z'; d.keys['ci-key'].validUntil = '2026-05-01T00:00:00Z'; }, 'POLICY_INVALID', 'keys.ci-key.validUntil'],
+      ['a key validity window of no length', (d) => { d.keys['ci-key'].validFrom = '2026-06-01T00:00:00Z'; d.keys['ci-key'].validUntil = '2026-06-01T00:00:00+00:00'; }, 'POLICY_INVALID', 'keys.ci-key.validUntil'],
+      ['a baseModels sub-policy that breaks a cross-reference rule (checked at load, not during verification)', (d) => { const sub = example(); sub.identities['bob@example.com'].keys = ['nope']; d.baseModels = { policy: sub }; }, 'POLICY_REFERENCE_UNKNOWN'],
+      ['a baseModels sub-policy with an impossible threshold', (d) => { const sub = example(); sub.roles.trainer.threshold = 2; d.baseModels = { policy: sub }; }, 'POLICY_THRESHOLD_IMPOSSIBLE'],
     ];
     it.each(cases)('%s fails with %s', (_name, mutate, code, path) => {
       const d = example();
@@ -151,6 +155,17 @@ describe('parsePolicy', () => {
       d.baseModels = { policy: sub };
       expect(failure(() => parsePolicy(d))).toEqual({ code: 'POLICY_INVALID', path: 'baseModels.policy.revocations[0].effectiveAt' });
     });
+  });
+
+  it('loads a baseModels sub-policy with the policy', () => {
+    const d = example();
+    const sub = example();
+    sub.id = 'urn:example:base-models';
+    d.baseModels = { policy: sub };
+    const p = parsePolicy(d);
+    expect(p.baseModelPolicy?.document.id).toBe('urn:example:base-models');
+    expect(p.baseModelPolicy?.keys).toHaveLength(6);
+    expect(parsePolicy(example()).baseModelPolicy).toBeUndefined();
   });
 
   it('merges two names for one public key held by the same identity', () => {
