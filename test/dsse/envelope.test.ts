@@ -16,6 +16,16 @@ function caught(fn: () => unknown): { code: ErrorCode | string; path?: string | 
   return { code: 'no error' };
 }
 
+/** Code, path, expected and actual of the LineproofError `fn` throws (the fields a report shows). */
+function fields(fn: () => unknown): { code: ErrorCode | string; path?: string | undefined; expected?: string | undefined; actual?: string | undefined } {
+  try {
+    fn();
+  } catch (e) {
+    return isLineproofError(e) ? { code: e.code, path: e.path, expected: e.expected, actual: e.actual } : { code: (e as Error).name };
+  }
+  return { code: 'no error' };
+}
+
 const SIG = toBase64(new Uint8Array(64).fill(7));
 const PAYLOAD = toBase64(utf8('hello'));
 const env = (o: Record<string, unknown> = {}) => JSON.stringify({ payloadType: 'text/plain', payload: PAYLOAD, signatures: [{ keyid: 'k', sig: SIG }], ...o });
@@ -76,6 +86,13 @@ describe('DSSE envelopes', () => {
       expect(caught(() => parseEnvelope(env({ signatures: sigs(17) })))).toEqual({ code: 'DSSE_TOO_MANY_SIGNATURES', path: 'signatures' });
       expect(caught(() => parseEnvelope(env({ signatures: sigs(3) }), { limits: { signaturesPerEnvelope: 2 } })).code).toBe('DSSE_TOO_MANY_SIGNATURES');
     });
+    it('reports the limit and the count of a signature list over it (expected, actual)', () => {
+      const sigs = Array.from({ length: 3 }, () => ({ sig: SIG }));
+      expect(fields(() => parseEnvelope(env({ signatures: sigs }), { limits: { signaturesPerEnvelope: 2 } }))).toEqual({ code: 'DSSE_TOO_MANY_SIGNATURES', path: 'signatures', expected: '<= 2', actual: '3' });
+    });
+    it('reports a non-ASCII payloadType as expected ASCII', () => {
+      expect(fields(() => parseEnvelope(env({ payloadType: 'tëxt' })))).toEqual({ code: 'DSSE_PAYLOAD_TYPE_NOT_ASCII', path: 'payloadType', expected: 'ASCII', actual: undefined });
+    });
     it('refuses oversize and too-deep input with the strict JSON codes', () => {
       expect(caught(() => parseEnvelope(env({ pad: 'x'.repeat(3000) }), { limits: { envelopeBytes: 1024 } })).code).toBe('JSON_TOO_LARGE');
       expect(caught(() => parseEnvelope(env({ deep: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown }))).code).toBe('JSON_TOO_DEEP');
@@ -127,6 +144,29 @@ describe('DSSE envelopes', () => {
       expect(caught(() => mergeEnvelopes([])).code).toBe('RangeError');
       const many = Array.from({ length: 9 }, (_, i) => ({ ...typed, signatures: [{ keyid: '', sig: toBase64(new Uint8Array(64).fill(i)) }, { keyid: '', sig: toBase64(new Uint8Array(64).fill(100 + i)) }] }));
       expect(caught(() => mergeEnvelopes(many)).code).toBe('DSSE_TOO_MANY_SIGNATURES');
+    });
+    describe('when an input of a merge is unreadable', () => {
+      it('names it by its index, under the name given (default "envelopes")', () => {
+        const good = env();
+        expect(fields(() => mergeEnvelopes([good, '[]']))).toMatchObject({ code: 'DSSE_ENVELOPE_INVALID', path: 'envelopes[1]' });
+        expect(fields(() => mergeEnvelopes([good, good, '[]'], { what: 'bundle' }))).toMatchObject({ code: 'DSSE_ENVELOPE_INVALID', path: 'bundle[2]' });
+      });
+      it('parses each input under the limits given', () => {
+        const big = env({ pad: 'x'.repeat(2000) });
+        expect(mergeEnvelopes([big]).signatures).toHaveLength(1);
+        expect(fields(() => mergeEnvelopes([env(), big], { limits: { envelopeBytes: 1024 } }))).toMatchObject({ code: 'JSON_TOO_LARGE', path: 'envelopes[1]' });
+      });
+    });
+    it('names what differs in a mismatch: the field path, and for payloadType expected and actual', () => {
+      expect(fields(() => mergeEnvelopes([env(), env(), env({ payloadType: 'text/other' })]))).toEqual({ code: 'DSSE_MERGE_MISMATCH', path: 'envelopes[2].payloadType', expected: 'text/plain', actual: 'text/other' });
+      expect(fields(() => mergeEnvelopes([env(), env({ payload: toBase64(utf8('other')) })]))).toEqual({ code: 'DSSE_MERGE_MISMATCH', path: 'envelopes[1].payload', expected: undefined, actual: undefined });
+    });
+    it('merges up to the signature limit and refuses a union over it (expected, actual)', () => {
+      const one = (n: number) => env({ signatures: [{ keyid: '', sig: toBase64(new Uint8Array(64).fill(n)) }] });
+      const limits = { signaturesPerEnvelope: 2 };
+      expect(mergeEnvelopes([one(1), one(2)], { limits }).signatures).toHaveLength(2);
+      expect(mergeEnvelopes([one(1), one(2), one(1)], { limits }).signatures).toHaveLength(2);
+      expect(fields(() => mergeEnvelopes([one(1), one(2), one(3)], { limits }))).toEqual({ code: 'DSSE_TOO_MANY_SIGNATURES', path: 'signatures', expected: '<= 2', actual: '3' });
     });
     it('keeps the payload bytes exactly (no re-serialization)', async () => {
       const alice = await testKey(1);

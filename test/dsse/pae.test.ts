@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromUtf8, toHex, utf8 } from '../../src/bytes/index.js';
 import { isLineproofError } from '../../src/errors.js';
-import { pae } from '../../src/dsse/pae.js';
+import { assertAsciiPayloadType, pae } from '../../src/dsse/pae.js';
 
 describe('PAE', () => {
   it('matches the DSSE protocol example', () => {
@@ -40,8 +40,38 @@ describe('PAE', () => {
       }),
     );
   });
+  it('names the payloadType in a non-ASCII failure (path, expected ASCII)', () => {
+    try {
+      pae('ü', new Uint8Array());
+      expect.unreachable();
+    } catch (e) {
+      expect(isLineproofError(e) && [e.code, e.path, e.expected]).toEqual(['DSSE_PAYLOAD_TYPE_NOT_ASCII', 'payloadType', 'ASCII']);
+    }
+  });
   it('throws TypeError on misuse', () => {
     expect(() => pae(1 as never, new Uint8Array())).toThrow(TypeError);
     expect(() => pae('t', 'x' as never)).toThrow(TypeError);
+  });
+});
+
+describe('assertAsciiPayloadType', () => {
+  it('accepts any ASCII string, the empty one included', () => {
+    for (const t of ['', 'application/vnd.in-toto+json', '\u0000\u007f']) expect(() => assertAsciiPayloadType(t)).not.toThrow();
+  });
+  it('throws TypeError for anything but a string, even one whose text would be ASCII', () => {
+    for (const v of [1, null, undefined, ['a'], { toString: () => 'a' }, utf8('a')]) expect(() => assertAsciiPayloadType(v), String(v)).toThrow(TypeError);
+  });
+  it('refuses a non-ASCII string with DSSE_PAYLOAD_TYPE_NOT_ASCII at the path given (default payloadType)', () => {
+    const at = (what?: string) => {
+      try {
+        if (what === undefined) assertAsciiPayloadType('tëxt');
+        else assertAsciiPayloadType('tëxt', what);
+      } catch (e) {
+        return isLineproofError(e) ? [e.code, e.path, e.expected] : [(e as Error).name];
+      }
+      return ['no error'];
+    };
+    expect(at()).toEqual(['DSSE_PAYLOAD_TYPE_NOT_ASCII', 'payloadType', 'ASCII']);
+    expect(at('options.payloadType')).toEqual(['DSSE_PAYLOAD_TYPE_NOT_ASCII', 'options.payloadType', 'ASCII']);
   });
 });
