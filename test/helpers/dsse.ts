@@ -24,13 +24,14 @@ export function statementBytes(extra: Record<string, unknown> = {}): Uint8Array 
   return utf8(JSON.stringify(statement(extra)));
 }
 
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-function leToBig(b: Uint8Array): bigint {
+/** The order of the Ed25519 prime-order subgroup, and little-endian scalar helpers. */
+export const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+export function leToBig(b: Uint8Array): bigint {
   let n = 0n;
   for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
   return n;
 }
-function bigToLe32(n: bigint): Uint8Array {
+export function bigToLe32(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
   for (let i = 0; i < 32; i++) {
     out[i] = Number(n & 255n);

@@ -10,6 +10,7 @@ import { checkEd25519, ed25519PublicFromSeed, ed25519Sign } from '../../src/keys
 import { privateKeyFromSeed, ed25519Signer } from '../../src/keys/keys.js';
 import { checkEd25519Node, nodeEd25519Signer, nodeEd25519Verifier } from '../../src/node/ed25519.js';
 import { allCases, edgeCases, TRAP_PUBLIC_KEY, TRAP_SIGNATURE } from '../helpers/ed25519-vectors.js';
+import { bigToLe32, L, leToBig } from '../helpers/dsse.js';
 
 function opensslVerify(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boolean {
   const key = createPublicKey({ key: Buffer.from(spkiDer(pub)), format: 'der', type: 'spki' });
@@ -128,15 +129,15 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
       head[0]! &= 248;
       head[31]! &= 127;
       head[31]! |= 64;
-      const a = leScalar(head) % L;
+      const a = leToBig(head) % L;
       const A = ed.Point.BASE.multiply(a).toBytes();
       expect(toHex(A)).toBe(toHex(await ed25519PublicFromSeed(seed)));
       const msg = utf8('a message');
       const r = 0x1234567890abcdefn;
       const R = ed.Point.BASE.multiply(r).add(ed.Point.fromBytes(T8)).toBytes();
-      const k = leScalar(sha512(concatBytes(R, A, msg))) % L;
+      const k = leToBig(sha512(concatBytes(R, A, msg))) % L;
       const S = (r + k * a) % L;
-      const sig = concatBytes(R, leBytes32(S));
+      const sig = concatBytes(R, bigToLe32(S));
       expect(await ed.verifyAsync(sig, msg, A, { zip215: false })).toBe(true);
       expect(opensslVerify(sig, msg, A)).toBe(false);
       expect((await checkEd25519(sig, msg, A)).valid).toBe(false);
@@ -172,17 +173,3 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
   });
 });
 
-const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-function leScalar(b: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
-  return n;
-}
-function leBytes32(n: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) {
-    out[i] = Number(n & 255n);
-    n >>= 8n;
-  }
-  return out;
-}
