@@ -32,10 +32,32 @@ for (const curve of lp.EC_CURVES) {
   const ko = createPublicKey(lp.ecPublicKeyToPem(key.publicKey));
   const openssl = time(N * 4, () => opensslVerify(info.hash, msg, ko, sig));
   const noble = time(N, () => lp.verifyEcdsa(key.publicKey, msg, sig));
-  const hashed = await lp.hashOmsEntries([{ path: 'w.bin', size: 4, source: lp.utf8('abcd') }], lp.omsSerialization({ method: 'files' }), { modelName: 'm' });
+  const hashed = await lp.hashOmsEntries(
+    [{ path: 'w.bin', size: 4, source: lp.utf8('abcd') }],
+    lp.omsSerialization({ method: 'files' }),
+    { modelName: 'm' },
+  );
   const bundle = lp.serializeSigstoreBundle(await lp.signOmsManifest(hashed, lp.ecdsaSigner(key)));
   const oms = await timeAsync(N, () => lp.verifyOmsSignature(bundle, { publicKey: key.publicKey }));
-  const row = (name, us) => ({ name, microsecondsPerOp: Number(us.toFixed(1)), ratioToOpenssl: Number((us / openssl).toFixed(2)) });
-  results.push(row(`${curve} openssl verify (native peer)`, openssl), row(`${curve} noble verifyEcdsa`, noble), row(`${curve} verifyOmsSignature (bundle, key, signature, statement)`, oms));
+  const row = (name, us) => ({
+    name,
+    microsecondsPerOp: Number(us.toFixed(1)),
+    ratioToOpenssl: Number((us / openssl).toFixed(2)),
+  });
+  results.push(
+    row(`${curve} openssl verify (native peer)`, openssl),
+    row(`${curve} noble verifyEcdsa`, noble),
+    row(`${curve} verifyOmsSignature (bundle, key, signature, statement)`, oms),
+  );
 }
-console.log(JSON.stringify({ question: 'ECDSA / model_signing signature verification cost vs OpenSSL verify', machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, results }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      question: 'ECDSA / model_signing signature verification cost vs OpenSSL verify',
+      machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+      results,
+    },
+    null,
+    2,
+  ),
+);

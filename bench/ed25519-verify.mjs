@@ -14,7 +14,14 @@ const sig = await signer.sign(msg);
 const bad = Uint8Array.from(sig);
 bad[5] ^= 1;
 const ko = createPublicKey({ key: Buffer.from(lp.spkiDer(key.publicKey.bytes)), format: 'der', type: 'spki' });
-const statement = lp.utf8(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'm', digest: { sha256: 'ab'.repeat(32) } }], predicateType: 'https://lineproof.dev/x', predicate: { pad: 'y'.repeat(900) } }));
+const statement = lp.utf8(
+  JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'm', digest: { sha256: 'ab'.repeat(32) } }],
+    predicateType: 'https://lineproof.dev/x',
+    predicate: { pad: 'y'.repeat(900) },
+  }),
+);
 const envelope = lp.serializeEnvelope(await lp.signEnvelope(statement, lp.IN_TOTO_PAYLOAD_TYPE, [signer]));
 
 async function time(name, n, fn) {
@@ -28,11 +35,21 @@ async function time(name, n, fn) {
 const rows = [
   await time('openssl-verify (native peer)', N, () => opensslVerify(null, msg, ko, sig)),
   await time('node-crypto-strict verify, valid', N, () => lp.checkEd25519Node(sig, msg, key.publicKey.bytes)),
-  await time('node-crypto-strict verify, invalid (strict fallback)', Math.ceil(N / 10), () => lp.checkEd25519Node(bad, msg, key.publicKey.bytes)),
+  await time('node-crypto-strict verify, invalid (strict fallback)', Math.ceil(N / 10), () =>
+    lp.checkEd25519Node(bad, msg, key.publicKey.bytes),
+  ),
   await time('noble-strict verify, valid', Math.ceil(N / 10), () => lp.checkEd25519(sig, msg, key.publicKey.bytes)),
-  await time('verifyEnvelope 1 KiB in-toto, node-crypto-strict', N, () => lp.verifyEnvelope(envelope, { trustedKeys: [key.publicKey], verifier: lp.nodeEd25519Verifier })),
-  await time('verifyEnvelope 1 KiB in-toto, noble-strict', Math.ceil(N / 10), () => lp.verifyEnvelope(envelope, { trustedKeys: [key.publicKey] })),
-  await time('signEnvelope 1 KiB in-toto, node signer + node verifier', Math.ceil(N / 2), () => lp.signEnvelope(statement, lp.IN_TOTO_PAYLOAD_TYPE, [lp.nodeEd25519Signer(key)], { verifier: lp.nodeEd25519Verifier })),
+  await time('verifyEnvelope 1 KiB in-toto, node-crypto-strict', N, () =>
+    lp.verifyEnvelope(envelope, { trustedKeys: [key.publicKey], verifier: lp.nodeEd25519Verifier }),
+  ),
+  await time('verifyEnvelope 1 KiB in-toto, noble-strict', Math.ceil(N / 10), () =>
+    lp.verifyEnvelope(envelope, { trustedKeys: [key.publicKey] }),
+  ),
+  await time('signEnvelope 1 KiB in-toto, node signer + node verifier', Math.ceil(N / 2), () =>
+    lp.signEnvelope(statement, lp.IN_TOTO_PAYLOAD_TYPE, [lp.nodeEd25519Signer(key)], {
+      verifier: lp.nodeEd25519Verifier,
+    }),
+  ),
 ];
 const base = rows[0][1];
 console.log(
@@ -40,7 +57,12 @@ console.log(
     {
       question: 'strict Ed25519 / DSSE verification cost vs OpenSSL verify',
       machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
-      results: rows.map(([name, us]) => ({ name, microsecondsPerOp: Number(us.toFixed(1)), opsPerSecond: Math.round(1e6 / us), ratioToOpenssl: Number((us / base).toFixed(2)) })),
+      results: rows.map(([name, us]) => ({
+        name,
+        microsecondsPerOp: Number(us.toFixed(1)),
+        opsPerSecond: Math.round(1e6 / us),
+        ratioToOpenssl: Number((us / base).toFixed(2)),
+      })),
     },
     null,
     2,

@@ -20,7 +20,11 @@ const path = ensureFile(`random-${size}.bin`, size);
 warm(path);
 
 const results = {};
-const sha = (out) => out.trim().split(/\s+/).find((w) => /^[0-9a-f]{64}$/.test(w));
+const sha = (out) =>
+  out
+    .trim()
+    .split(/\s+/)
+    .find((w) => /^[0-9a-f]{64}$/.test(w));
 
 const openssl = await measure(runs, () => sha(runPeer('openssl', ['dgst', '-sha256', '-r', path])));
 results['openssl dgst -sha256'] = figure(size, openssl);
@@ -31,7 +35,8 @@ results.b3sum = figure(size, b3);
 
 const whole = await measure(runs, async () => (await hashFile(path)).digests.sha256);
 results['ours sha256 one thread'] = figure(size, whole);
-if (whole.last !== openssl.last) throw new Error(`whole-file sha256 disagrees with openssl: ${whole.last} vs ${openssl.last}`);
+if (whole.last !== openssl.last)
+  throw new Error(`whole-file sha256 disagrees with openssl: ${whole.last} vs ${openssl.last}`);
 
 // WebCrypto figures run before any worker pool, so no earlier phase's threads or shared memory
 // weigh on the thread pool WebCrypto uses.
@@ -41,7 +46,7 @@ async function* chunks() {
   const fd = openSync(path, 'r');
   const b = new Uint8Array(leafBytes);
   try {
-    for (let n; (n = readSync(fd, b, 0, b.length, null)) > 0; ) yield b.subarray(0, n);
+    for (let n; (n = readSync(fd, b, 0, b.length, null)) > 0;) yield b.subarray(0, n);
   } finally {
     closeSync(fd);
   }
@@ -50,7 +55,16 @@ const web = await measure(runs, async () => (await treeRootWebCrypto(chunks(), {
 results['ours WebCrypto tree one thread'] = figure(size, web);
 const web4 = await measure(runs, async () => (await treeRootWebCrypto(chunks(), { leafBytes, concurrency: 4 })).root);
 results['ours WebCrypto tree, 4 digests in flight'] = figure(size, web4);
-const webStream = await measure(runs, async () => (await treeRootWebCrypto(Readable.toWeb(createReadStream(path, { highWaterMark: leafBytes })), { leafBytes, concurrency: 1 })).root);
+const webStream = await measure(
+  runs,
+  async () =>
+    (
+      await treeRootWebCrypto(Readable.toWeb(createReadStream(path, { highWaterMark: leafBytes })), {
+        leafBytes,
+        concurrency: 1,
+      })
+    ).root,
+);
 results['ours WebCrypto tree one thread, from a web ReadableStream'] = figure(size, webStream);
 
 const workers = availableParallelism();
@@ -64,7 +78,13 @@ const both = await measure(runs, async () => {
 });
 results['ours tree + sha256 from one read'] = figure(size, both);
 
-for (const [name, r] of [['pool', tree.last], ['one worker', tree1.last], ['webcrypto', Buffer.from(web.last).toString('hex')], ['webcrypto x4', Buffer.from(web4.last).toString('hex')], ['webcrypto stream', Buffer.from(webStream.last).toString('hex')]]) {
+for (const [name, r] of [
+  ['pool', tree.last],
+  ['one worker', tree1.last],
+  ['webcrypto', Buffer.from(web.last).toString('hex')],
+  ['webcrypto x4', Buffer.from(web4.last).toString('hex')],
+  ['webcrypto stream', Buffer.from(webStream.last).toString('hex')],
+]) {
   if (r !== tree.last) throw new Error(`tree roots disagree (${name}): ${r} vs ${tree.last}`);
 }
 
@@ -96,11 +116,47 @@ results['noble sha256 (pure JS)'] = figure(nobleBytes, noble);
 
 const f = (k) => results[k];
 const targets = [
-  target('whole-file SHA-256 one thread vs openssl dgst -sha256', f('ours sha256 one thread'), f('openssl dgst -sha256'), 0.95),
-  target(`tree on all cores vs openssl dgst -sha256`, f(`ours tree all cores (${workers} workers)`), f('openssl dgst -sha256'), 1.8),
-  target('WebCrypto tree one thread vs ours node:crypto one thread', f('ours WebCrypto tree one thread'), f('ours sha256 one thread'), 0.8),
+  target(
+    'whole-file SHA-256 one thread vs openssl dgst -sha256',
+    f('ours sha256 one thread'),
+    f('openssl dgst -sha256'),
+    0.95,
+  ),
+  target(
+    `tree on all cores vs openssl dgst -sha256`,
+    f(`ours tree all cores (${workers} workers)`),
+    f('openssl dgst -sha256'),
+    1.8,
+  ),
+  target(
+    'WebCrypto tree one thread vs ours node:crypto one thread',
+    f('ours WebCrypto tree one thread'),
+    f('ours sha256 one thread'),
+    0.8,
+  ),
 ];
 // Context for the WebCrypto target: the same ratio for the bare APIs, without I/O or the tree.
-const ceiling = { name: 'context: crypto.subtle.digest one in flight vs createHash (no I/O, no tree)', ratio: Math.round((f('ceiling: crypto.subtle.digest alone, in memory, one in flight').gbPerSecond / f('ceiling: node:crypto createHash alone, in memory').gbPerSecond) * 1000) / 1000 };
+const ceiling = {
+  name: 'context: crypto.subtle.digest one in flight vs createHash (no I/O, no tree)',
+  ratio:
+    Math.round(
+      (f('ceiling: crypto.subtle.digest alone, in memory, one in flight').gbPerSecond /
+        f('ceiling: node:crypto createHash alone, in memory').gbPerSecond) *
+        1000,
+    ) / 1000,
+};
 for (const r of Object.values(results)) delete r.last;
-console.log(JSON.stringify({ question: 'hash one large file', machine: machine(), file: { bytes: size, leafBytes, pageCache: true }, results, targets, context: [ceiling] }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      question: 'hash one large file',
+      machine: machine(),
+      file: { bytes: size, leafBytes, pageCache: true },
+      results,
+      targets,
+      context: [ceiling],
+    },
+    null,
+    2,
+  ),
+);

@@ -9,7 +9,8 @@ const opts = flags({ size: '4GiB', 'leaf-bytes': 1048576 });
 const size = parseSize(opts.size);
 const path = ensureFile(`random-${size}.bin`, size);
 warm(path);
-const script = (sha) => `import('${ROOT}/dist/node/index.js').then(async (m) => { const r = await m.hashFileTree(${JSON.stringify(path)}, { leafBytes: ${opts['leaf-bytes']}, sha256: ${sha} }); process.stdout.write(r.root); })`;
+const script = (sha) =>
+  `import('${ROOT}/dist/node/index.js').then(async (m) => { const r = await m.hashFileTree(${JSON.stringify(path)}, { leafBytes: ${opts['leaf-bytes']}, sha256: ${sha} }); process.stdout.write(r.root); })`;
 const mib = (kib) => Math.round(kib / 1024);
 const results = {
   'ours tree all cores': mib(peakRssKiB(process.execPath, ['-e', script(false)])),
@@ -20,4 +21,16 @@ const limit = 256;
 const targets = Object.entries(results)
   .filter(([k]) => k.startsWith('ours'))
   .map(([k, v]) => ({ name: `peak RSS of ${k} (MiB) below ${limit}`, value: v, goal: limit, met: v < limit }));
-console.log(JSON.stringify({ question: 'memory while hashing a large file', machine: machine(), file: { bytes: size }, peakRssMiB: results, targets }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      question: 'memory while hashing a large file',
+      machine: machine(),
+      file: { bytes: size },
+      peakRssMiB: results,
+      targets,
+    },
+    null,
+    2,
+  ),
+);

@@ -16,7 +16,11 @@ export function flags(defaults) {
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)$/.exec(argv[i]);
     if (!m || !(m[1] in defaults)) {
-      console.error(`unknown flag ${argv[i]}; flags: ${Object.keys(defaults).map((k) => `--${k}`).join(' ')}`);
+      console.error(
+        `unknown flag ${argv[i]}; flags: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      );
       process.exit(2);
     }
     out[m[1]] = typeof defaults[m[1]] === 'number' ? Number(argv[++i]) : argv[++i];
@@ -62,9 +66,13 @@ export function ensureFile(name, bytes) {
   const buf = new Uint8Array(8 << 20);
   const words = new Uint32Array(buf.buffer);
   let x = 2463534242;
-  for (let written = 0; written < bytes; ) {
+  for (let written = 0; written < bytes;) {
     for (let i = 0; i < words.length; i++) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
       words[i] = x;
     }
     const n = Math.min(buf.length, bytes - written);
@@ -109,7 +117,11 @@ export function runPeer(cmd, args, options = {}) {
 
 /** Peak RSS (KiB) of a command, via GNU time. */
 export function peakRssKiB(cmd, args, options = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    ...options,
+  });
   if (r.error) throw new Error(`/usr/bin/time is not runnable: ${r.error.message} (apt-get install time)`);
   if (r.status !== 0) throw new Error(`${cmd} failed under /usr/bin/time: ${r.stderr.slice(0, 500)}`);
   const lines = r.stderr.trim().split('\n');
@@ -121,7 +133,11 @@ export const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** A figure: throughput stats for `bytes` processed per run. */
 export function figure(bytes, m) {
-  return { seconds: { median: round(m.median, 4), min: round(m.min, 4), max: round(m.max, 4) }, gbPerSecond: gbps(bytes, m.median), runs: m.runs };
+  return {
+    seconds: { median: round(m.median, 4), min: round(m.min, 4), max: round(m.max, 4) },
+    gbPerSecond: gbps(bytes, m.median),
+    runs: m.runs,
+  };
 }
 
 /** A target: ratio of two figures' throughputs (higher is better), with the goal and the verdict. */

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs'].includes(f)).map((f) => f.slice(0, -4));
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs'].includes(f))
+  .map((f) => f.slice(0, -4));
 const [name, ...rest] = process.argv.slice(2);
 if (name === '--help' || name === '-h') {
   console.log(`Usage: npm run bench [-- NAME [flags]]\nBenchmarks: ${all.join(', ')}`);
@@ -22,7 +24,11 @@ for (const b of chosen) {
     process.exit(2);
   }
   console.error(`== ${b}`);
-  const r = spawnSync(process.execPath, [join(here, `${b}.mjs`), ...(name ? rest : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [join(here, `${b}.mjs`), ...(name ? rest : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) {
     failed = true;
     out[b] = { error: `exit ${r.status}` };

@@ -33,17 +33,91 @@ async function sign(statement, who) {
   const envelope = await lp.signEnvelope(payload, lp.IN_TOTO_PAYLOAD_TYPE, [lp.ed25519Signer(keys[who])]);
   return { payload, envelope, line: lp.bundleLine(envelope) };
 }
-const dataset = await sign(lp.buildDatasetStatement({ subject: { name: 'd', digest: `sha256:${lp.sha256Hex(lp.utf8('d'))}` }, name: 'd', version: '1', owner: 'o', license: 'MIT', classification: { sensitivity: 'internal', pii: false }, sources: [], attester: id.steward, now: at(5) }), 'steward');
-const training = await sign(lp.buildTrainingStatement({ subject: { name: 'model', digest: model }, builder: { id: id.trainer }, startedOn: '2026-01-09T00:00:00Z', finishedOn: '2026-01-10T00:00:00Z', code: { uri: 'git+https://example.com/t', digest: { gitCommit: 'a'.repeat(40) } }, hyperparameters: { epochs: 1 }, datasets: [dataset.payload], attester: id.trainer, now: at(10) }), 'trainer');
-const evaluation = await sign(lp.buildEvaluationStatement({ subject: { name: 'model', digest: model }, suite: { name: 's', version: '1' }, evaluator: { name: 'e', version: '1' }, training: training.payload, datasets: [{ name: 'h', digest: `sha256:${lp.sha256Hex(lp.utf8('h'))}` }], metrics: [{ name: 'acc', category: 'accuracy', value: 0.95, higherIsBetter: true, threshold: 0.9, dataset: 'h' }], result: 'PASSED', attester: id.evaluator, now: at(11) }), 'evaluator');
-const approval = await sign(lp.buildApprovalStatement({ subject: { name: 'model', digest: model }, decision: 'APPROVED', stage: 'production', useCase: { id: 'chat', description: 'c' }, riskTier: 'low', training: training.payload, evaluations: [evaluation.payload], conditions: [], runtimeScope: { tools: [], dataClasses: [], secretScopes: [] }, notBefore: '2026-01-12T00:00:00Z', expires: '2026-07-01T00:00:00Z', attester: id.alice, now: at(12) }), 'alice');
-const promotion = await sign(lp.buildPromotionStatement({ subject: { name: 'model', digest: model }, approval: approval.payload, stage: 'production', environment: 'prod', attester: id.deployer, now: at(13) }), 'deployer');
+const dataset = await sign(
+  lp.buildDatasetStatement({
+    subject: { name: 'd', digest: `sha256:${lp.sha256Hex(lp.utf8('d'))}` },
+    name: 'd',
+    version: '1',
+    owner: 'o',
+    license: 'MIT',
+    classification: { sensitivity: 'internal', pii: false },
+    sources: [],
+    attester: id.steward,
+    now: at(5),
+  }),
+  'steward',
+);
+const training = await sign(
+  lp.buildTrainingStatement({
+    subject: { name: 'model', digest: model },
+    builder: { id: id.trainer },
+    startedOn: '2026-01-09T00:00:00Z',
+    finishedOn: '2026-01-10T00:00:00Z',
+    code: { uri: 'git+https://example.com/t', digest: { gitCommit: 'a'.repeat(40) } },
+    hyperparameters: { epochs: 1 },
+    datasets: [dataset.payload],
+    attester: id.trainer,
+    now: at(10),
+  }),
+  'trainer',
+);
+const evaluation = await sign(
+  lp.buildEvaluationStatement({
+    subject: { name: 'model', digest: model },
+    suite: { name: 's', version: '1' },
+    evaluator: { name: 'e', version: '1' },
+    training: training.payload,
+    datasets: [{ name: 'h', digest: `sha256:${lp.sha256Hex(lp.utf8('h'))}` }],
+    metrics: [{ name: 'acc', category: 'accuracy', value: 0.95, higherIsBetter: true, threshold: 0.9, dataset: 'h' }],
+    result: 'PASSED',
+    attester: id.evaluator,
+    now: at(11),
+  }),
+  'evaluator',
+);
+const approval = await sign(
+  lp.buildApprovalStatement({
+    subject: { name: 'model', digest: model },
+    decision: 'APPROVED',
+    stage: 'production',
+    useCase: { id: 'chat', description: 'c' },
+    riskTier: 'low',
+    training: training.payload,
+    evaluations: [evaluation.payload],
+    conditions: [],
+    runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
+    notBefore: '2026-01-12T00:00:00Z',
+    expires: '2026-07-01T00:00:00Z',
+    attester: id.alice,
+    now: at(12),
+  }),
+  'alice',
+);
+const promotion = await sign(
+  lp.buildPromotionStatement({
+    subject: { name: 'model', digest: model },
+    approval: approval.payload,
+    stage: 'production',
+    environment: 'prod',
+    attester: id.deployer,
+    now: at(13),
+  }),
+  'deployer',
+);
 const chain = [dataset, training, evaluation, approval, promotion].map((s) => s.line).join('');
 const policy = {
-  id: 'https://example.com/policies/bench', version: 1,
+  id: 'https://example.com/policies/bench',
+  version: 1,
   keys: Object.fromEntries(names.map((n) => [n, { publicKey: lp.publicKeyToHex(keys[n].publicKey) }])),
   identities: Object.fromEntries(names.map((n) => [id[n], { keys: [n] }])),
-  roles: { 'data-steward': { identities: [id.steward] }, trainer: { identities: [id.trainer] }, evaluator: { identities: [id.evaluator] }, approver: { identities: [id.alice, id.bob] }, deployer: { identities: [id.deployer] }, revoker: { identities: [id.revoker] } },
+  roles: {
+    'data-steward': { identities: [id.steward] },
+    trainer: { identities: [id.trainer] },
+    evaluator: { identities: [id.evaluator] },
+    approver: { identities: [id.alice, id.bob] },
+    deployer: { identities: [id.deployer] },
+    revoker: { identities: [id.revoker] },
+  },
   riskTiers: { low: { requiredEvaluationCategories: ['accuracy'], approvers: 1, maxApprovalAgeDays: 180 } },
   useCases: { chat: { riskTier: 'low' } },
 };
@@ -63,11 +137,15 @@ function junkSignature(i) {
   const sig = new Uint8Array(64);
   sig.set(r, 0);
   sig.set(sb, 32);
-  return { keyid: i % 2 === 0 ? lp.toHex(randomBytes(32)) : policyKeyids[i % policyKeyids.length], sig: lp.toBase64(sig) };
+  return {
+    keyid: i % 2 === 0 ? lp.toHex(randomBytes(32)) : policyKeyids[i % policyKeyids.length],
+    sig: lp.toBase64(sig),
+  };
 }
 function junkLines(count) {
   let out = '';
-  for (let l = 0; l < count; l++) out += lp.bundleLine({ ...approval.envelope, signatures: Array.from({ length: 16 }, (_, i) => junkSignature(i)) });
+  for (let l = 0; l < count; l++)
+    out += lp.bundleLine({ ...approval.envelope, signatures: Array.from({ length: 16 }, (_, i) => junkSignature(i)) });
   return out;
 }
 
@@ -75,17 +153,43 @@ const budget = lp.DEFAULT_LIMITS.untrustedSignatureChecks;
 const withinLines = Math.floor(budget / (16 * names.length)); // every junk signature costs one check per key
 const cases = {
   'valid chain': chain,
-  [`valid chain + ${withinLines} junk lines (${withinLines * 16 * names.length} of ${budget} checks)`]: chain + junkLines(withinLines),
-  [`valid chain + ${opt['past-lines']} junk lines (${opt['past-lines'] * 16 * names.length} checks wanted, past the budget)`]: junkLines(opt['past-lines'] / 2) + chain + junkLines(opt['past-lines'] / 2),
+  [`valid chain + ${withinLines} junk lines (${withinLines * 16 * names.length} of ${budget} checks)`]:
+    chain + junkLines(withinLines),
+  [`valid chain + ${opt['past-lines']} junk lines (${opt['past-lines'] * 16 * names.length} checks wanted, past the budget)`]:
+    junkLines(opt['past-lines'] / 2) + chain + junkLines(opt['past-lines'] / 2),
 };
 
 function runCli(file) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CLI, 'verify', '--chain', file, '--policy', join(dir, 'policy.json'), '--digest', model, '--use-case', 'chat', '--at', '2026-02-01T00:00:00Z', '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      CLI,
+      'verify',
+      '--chain',
+      file,
+      '--policy',
+      join(dir, 'policy.json'),
+      '--digest',
+      model,
+      '--use-case',
+      'chat',
+      '--at',
+      '2026-02-01T00:00:00Z',
+      '--json',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   let failed = [];
   try {
-    failed = [...new Set(JSON.parse(r.stdout).checks.filter((c) => c.status === 'fail').map((c) => c.code))];
+    failed = [
+      ...new Set(
+        JSON.parse(r.stdout)
+          .checks.filter((c) => c.status === 'fail')
+          .map((c) => c.code),
+      ),
+    ];
   } catch {
     failed = [`unparseable output (exit ${r.status})`];
   }
@@ -99,7 +203,14 @@ for (const [name, text] of Object.entries(cases)) {
   writeFileSync(file, text);
   runCli(file); // warm-up
   const runs = Array.from({ length: opt.runs }, () => runCli(file));
-  results.push({ name, bytes: text.length, exit: runs[0].exit, failedCodes: runs[0].failed, medianSeconds: Number(median(runs.map((r) => r.seconds)).toFixed(3)), maxSeconds: Number(Math.max(...runs.map((r) => r.seconds)).toFixed(3)) });
+  results.push({
+    name,
+    bytes: text.length,
+    exit: runs[0].exit,
+    failedCodes: runs[0].failed,
+    medianSeconds: Number(median(runs.map((r) => r.seconds)).toFixed(3)),
+    maxSeconds: Number(Math.max(...runs.map((r) => r.seconds)).toFixed(3)),
+  });
 }
 
 // The native peer: OpenSSL verifying the same number of (junk signature, key) pairs, in-process.
@@ -113,16 +224,30 @@ const opensslSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 rmSync(dir, { recursive: true, force: true });
 const within = results[1];
 const past = results[2];
-console.log(JSON.stringify({
-  question: 'lineproof verify on a valid chain flooded with junk signatures: within the default budget (passes) and past it (fails closed)',
-  machine: machine(),
-  policyKeys: names.length,
-  budget,
-  peer: { name: `openssl Ed25519 verify x ${budget} (node:crypto, in-process)`, seconds: Number(opensslSeconds.toFixed(3)) },
-  results,
-  targets: {
-    withinBudgetPassesUnder5s: within.exit === 0 && within.failedCodes.length === 0 && within.medianSeconds < 5,
-    pastBudgetFailsClosedUnder5s: past.exit === 1 && past.failedCodes.includes('VERIFY_BUDGET_EXCEEDED') && past.failedCodes.length === 1 && past.medianSeconds < 5,
-    withinBudgetRatioToOpensslChecks: Number((within.medianSeconds / opensslSeconds).toFixed(2)),
-  },
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      question:
+        'lineproof verify on a valid chain flooded with junk signatures: within the default budget (passes) and past it (fails closed)',
+      machine: machine(),
+      policyKeys: names.length,
+      budget,
+      peer: {
+        name: `openssl Ed25519 verify x ${budget} (node:crypto, in-process)`,
+        seconds: Number(opensslSeconds.toFixed(3)),
+      },
+      results,
+      targets: {
+        withinBudgetPassesUnder5s: within.exit === 0 && within.failedCodes.length === 0 && within.medianSeconds < 5,
+        pastBudgetFailsClosedUnder5s:
+          past.exit === 1 &&
+          past.failedCodes.includes('VERIFY_BUDGET_EXCEEDED') &&
+          past.failedCodes.length === 1 &&
+          past.medianSeconds < 5,
+        withinBudgetRatioToOpensslChecks: Number((within.medianSeconds / opensslSeconds).toFixed(2)),
+      },
+    },
+    null,
+    2,
+  ),
+);

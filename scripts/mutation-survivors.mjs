@@ -18,17 +18,31 @@ const files = {};
 for (const p of inputs) Object.assign(files, JSON.parse(readFileSync(p, 'utf8')).files);
 
 // Which mutants the ignore-plugin would mark: instrument the same sources with it.
-const quiet = { isDebugEnabled: () => false, isTraceEnabled: () => false, debug() {}, trace() {}, info() {}, warn() {}, error: console.error };
+const quiet = {
+  isDebugEnabled: () => false,
+  isTraceEnabled: () => false,
+  debug() {},
+  trace() {},
+  info() {},
+  warn() {},
+  error: console.error,
+};
 const instrumented = await new Instrumenter(quiet).instrument(
   Object.entries(files).map(([name, f]) => ({ name, content: f.source, mutate: true })),
   { plugins: null, excludedMutations: [], noHeader: false, ignorers: [ignoreMessages] },
 );
-const keyOf = (file, m) => `${file}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement}`;
+const keyOf = (file, m) =>
+  `${file}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement}`;
 const messageOnly = new Set(
   instrumented.mutants
     .filter((m) => m.status === 'Ignored')
     // the instrumenter counts lines from 0 and columns from 0; reports count both from 1
-    .map((m) => keyOf(m.fileName, { ...m, location: { start: { line: m.location.start.line + 1, column: m.location.start.column + 1 } } })),
+    .map((m) =>
+      keyOf(m.fileName, {
+        ...m,
+        location: { start: { line: m.location.start.line + 1, column: m.location.start.column + 1 } },
+      }),
+    ),
 );
 
 const DETECTED = new Set(['Killed', 'Timeout']);
@@ -69,9 +83,12 @@ for (const f of names) {
 }
 const total = Object.values(perFile).reduce(add);
 
-const row = (name, t) => `| ${name} | ${t.mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${score(t)} | ${t.msg} | ${scoreNoMsg(t)} |`;
+const row = (name, t) =>
+  `| ${name} | ${t.mutants} | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | ${score(t)} | ${t.msg} | ${scoreNoMsg(t)} |`;
 const out = [];
-out.push('| | mutants | killed | timeout | survived | no coverage | score % | of them message text | score % without message text |');
+out.push(
+  '| | mutants | killed | timeout | survived | no coverage | score % | of them message text | score % without message text |',
+);
 out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const f of names) out.push(row(`\`${f}\``, perFile[f]));
 for (const [d, t] of Object.entries(folders)) out.push(row(`**${d}/**`, t));
@@ -87,7 +104,9 @@ for (const f of names) {
   for (const m of list) {
     const rep = m.replacement.replace(/\s+/g, ' ');
     const shown = rep.length > 90 ? `${rep.slice(0, 87)}...` : rep;
-    out.push(`| ${m.location.start.line}:${m.location.start.column} | ${m.status === 'NoCoverage' ? 'no cov' : 'survived'} | ${m.mutatorName} | \`${shown.replace(/\|/g, '\\|').replace(/`/g, "'")}\` | ${messageOnly.has(keyOf(f, m)) ? 'msg' : ''} |`);
+    out.push(
+      `| ${m.location.start.line}:${m.location.start.column} | ${m.status === 'NoCoverage' ? 'no cov' : 'survived'} | ${m.mutatorName} | \`${shown.replace(/\|/g, '\\|').replace(/`/g, "'")}\` | ${messageOnly.has(keyOf(f, m)) ? 'msg' : ''} |`,
+    );
   }
   out.push('');
 }

@@ -11,7 +11,8 @@ export const ERROR_CODES = {
   // ---- general / operator -------------------------------------------------------------------
   INVALID_ARGUMENT: 'An argument given by the caller or operator is malformed or out of range.',
   LIMIT_EXCEEDED: 'A documented limit (size, depth, count) was exceeded.',
-  VERIFY_BUDGET_EXCEEDED: 'Verification spent its budget of signature checks on signatures no trusted key verifies; it fails closed, naming the line where the budget ran out.',
+  VERIFY_BUDGET_EXCEEDED:
+    'Verification spent its budget of signature checks on signatures no trusted key verifies; it fails closed, naming the line where the budget ran out.',
   IO_ERROR: 'A file or stream could not be read or written.',
   ABORTED: 'The operation was aborted by its AbortSignal.',
   INTERNAL: 'An invariant of Lineproof itself failed (a bug); please report it.',
@@ -21,7 +22,8 @@ export const ERROR_CODES = {
   BASE64_INVALID_CHAR: 'Base64 text holds a character outside the standard or URL-safe alphabet.',
   BASE64_MIXED_ALPHABET: 'Base64 text mixes the standard and URL-safe alphabets.',
   BASE64_BAD_PADDING: 'Base64 text is not padded to a multiple of 4 with at most two "=" at the end.',
-  BASE64_NONCANONICAL: 'Base64 text has non-zero unused bits in its last character (two texts would decode to the same bytes).',
+  BASE64_NONCANONICAL:
+    'Base64 text has non-zero unused bits in its last character (two texts would decode to the same bytes).',
   UTF8_INVALID: 'Bytes are not well-formed UTF-8.',
 
   // ---- strict JSON --------------------------------------------------------------------------
@@ -32,14 +34,16 @@ export const ERROR_CODES = {
   JSON_LONE_SURROGATE: 'A JSON string holds a lone UTF-16 surrogate (not Unicode text).',
   JSON_NUMBER_OUT_OF_RANGE: 'A JSON number does not fit an IEEE 754 double (it would become Infinity).',
   JSON_BOM: 'JSON text starts with a byte order mark.',
-  JSON_NOT_REPRESENTABLE: 'A value cannot be carried by JSON (undefined, NaN, Infinity, BigInt, function, symbol, cycle, non-plain object).',
+  JSON_NOT_REPRESENTABLE:
+    'A value cannot be carried by JSON (undefined, NaN, Infinity, BigInt, function, symbol, cycle, non-plain object).',
   SCHEMA_INVALID: 'A JSON value does not have the shape its schema requires.',
 
   // ---- statements (in-toto) -----------------------------------------------------------------
   STATEMENT_INVALID: 'A payload is not a valid in-toto Statement v1 (field path in the message).',
 
   // ---- chunk tree --------------------------------------------------------------------------
-  TREE_PROOF_INVALID: 'An inclusion proof is malformed or inconsistent with the tree it claims (size, index, path length, leaf length).',
+  TREE_PROOF_INVALID:
+    'An inclusion proof is malformed or inconsistent with the tree it claims (size, index, path length, leaf length).',
   TREE_PROOF_MISMATCH: 'An inclusion proof does not lead to the expected chunk-tree root.',
   // ---- policy ------------------------------------------------------------------------------
   POLICY_INVALID: 'The policy document does not have the required shape (field path in the message).',
@@ -54,7 +58,8 @@ export const ERROR_CODES = {
   USE_CASE_NOT_APPROVED: 'The artifact is approved, but only for other use cases.',
   SUBJECT_NOT_APPROVED: 'No trusted approval in the bundle is about this artifact.',
   APPROVAL_REJECTED: 'The only trusted approvals of the artifact have decision REJECTED.',
-  UNTRUSTED_SIGNER: 'An attestation is signed by no key the policy trusts (listed as skipped unless the chain needs it).',
+  UNTRUSTED_SIGNER:
+    'An attestation is signed by no key the policy trusts (listed as skipped unless the chain needs it).',
   UNREFERENCED: 'A trusted attestation is not part of the verified chain (listed as skipped).',
   STAGE_MISSING: 'A stage the policy requires is missing from the chain.',
   REFERENCE_UNRESOLVED: 'An attestation refers to a payload digest that is not in the bundle.',
@@ -64,14 +69,18 @@ export const ERROR_CODES = {
   SIGNER_NOT_IN_ROLE: 'An attestation is signed by an identity that does not hold the role its stage needs.',
   ROLE_THRESHOLD_NOT_MET: 'Fewer distinct identities of the role signed than the policy requires.',
   IDENTITY_MISMATCH: 'The identity an attestation claims is not the identity the policy binds to its signing key.',
-  SEPARATION_OF_DUTIES: 'An identity that signed one stage of a separation-of-duties pair (e.g. the training) was counted out of the other (e.g. the approval), leaving that stage short of its role threshold.',
-  APPROVAL_THRESHOLD_NOT_MET: 'Fewer distinct approver identities and keys signed the approval than the risk tier requires.',
-  KEY_COMPROMISED: 'A signature is by a key the policy or a revocation marks compromised; it counts for nothing, whatever time it claims.',
+  SEPARATION_OF_DUTIES:
+    'An identity that signed one stage of a separation-of-duties pair (e.g. the training) was counted out of the other (e.g. the approval), leaving that stage short of its role threshold.',
+  APPROVAL_THRESHOLD_NOT_MET:
+    'Fewer distinct approver identities and keys signed the approval than the risk tier requires.',
+  KEY_COMPROMISED:
+    'A signature is by a key the policy or a revocation marks compromised; it counts for nothing, whatever time it claims.',
   KEY_OUTSIDE_VALIDITY: 'A signature is by a key outside its validity window at the time the evidence claims.',
   EVIDENCE_FROM_FUTURE: 'Evidence claims to be issued more than 300 s after the verification time.',
   TIME_ORDER_VIOLATION: 'Evidence claims to be issued before the attestation it refers to.',
   SUBJECT_MISMATCH: 'An attestation of the chain is about another artifact than the one verified.',
-  CHAIN_INCONSISTENT: 'Attestations of the chain disagree about what they rely on (e.g. evaluation and approval name different trainings).',
+  CHAIN_INCONSISTENT:
+    'Attestations of the chain disagree about what they rely on (e.g. evaluation and approval name different trainings).',
   PROMOTION_STAGE_MISMATCH: 'A promotion deploys to another stage than the approval allows.',
   RISK_TIER_MISMATCH: 'The approval names another risk tier than the policy gives its use case.',
   APPROVAL_NOT_YET_VALID: 'The approval is not valid yet at the verification time (notBefore).',
@@ -82,26 +91,39 @@ export const ERROR_CODES = {
   METRIC_GATE_FAILED: 'A metric fails the policy gate (or, without one, its declared threshold).',
   METRIC_MISSING: 'The policy gates a metric that no evaluation reports.',
   REVOKED: 'An attestation, the model, a dataset or a key of the chain is revoked.',
-  BASE_MODEL_NOT_ALLOWED: 'A fine-tune\'s base model is neither pinned by the policy nor covered by its baseModels sub-policy.',
-  BASE_MODEL_UNCHECKED: 'A fine-tune\'s base model is not checked because the policy has no baseModels section (listed as skipped).',
-  KEY_REVOKED: 'A signature is by a key revoked as retired or superseded, on evidence claiming to be issued at or after the revocation\'s effectiveAt.',
-  RUN_TIME_INVALID: 'A run time an attestation records (startedOn, finishedOn) is after its own issuedAt or the verification time (plus 300 s), or before the end of the run it depends on (an evaluation started before its training finished).',
-  HASHING_MISMATCH: 'The hashing configuration a chain subject was attested with (its manifest\'s hashing.algorithms, or a file subject\'s digest algorithms) lacks an algorithm the policy\'s hashing requires, or uses a chunk-tree leaf size other than the policy\'s.',
-  HASHING_UNKNOWN: 'The policy requires a hashing configuration, but the chain does not establish a subject\'s (a manifest subject whose manifest no trusted attestation of the chain inlines): fails closed.',
+  BASE_MODEL_NOT_ALLOWED:
+    "A fine-tune's base model is neither pinned by the policy nor covered by its baseModels sub-policy.",
+  BASE_MODEL_UNCHECKED:
+    "A fine-tune's base model is not checked because the policy has no baseModels section (listed as skipped).",
+  KEY_REVOKED:
+    "A signature is by a key revoked as retired or superseded, on evidence claiming to be issued at or after the revocation's effectiveAt.",
+  RUN_TIME_INVALID:
+    'A run time an attestation records (startedOn, finishedOn) is after its own issuedAt or the verification time (plus 300 s), or before the end of the run it depends on (an evaluation started before its training finished).',
+  HASHING_MISMATCH:
+    "The hashing configuration a chain subject was attested with (its manifest's hashing.algorithms, or a file subject's digest algorithms) lacks an algorithm the policy's hashing requires, or uses a chunk-tree leaf size other than the policy's.",
+  HASHING_UNKNOWN:
+    "The policy requires a hashing configuration, but the chain does not establish a subject's (a manifest subject whose manifest no trusted attestation of the chain inlines): fails closed.",
 
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
   NO_CHECKS: 'A report holds no check at all, so nothing was verified (fails closed).',
 
   // ---- predicates (lifecycle attestations) and time ------------------------------------------
-  TIME_INVALID: 'A timestamp is not an RFC 3339 date-time with Z or an offset, or names a date or time that does not exist.',
-  PREDICATE_TYPE_UNKNOWN: 'A statement\'s predicateType (or a SLSA provenance\'s buildType) is not a lifecycle predicate this version of Lineproof knows.',
-  PREDICATE_INVALID: 'A lifecycle predicate does not match its strict schema (unknown field, missing field, wrong type; field path in the message).',
-  PREDICATE_TIME_ORDER: 'Two times in one predicate are out of order (finishedOn before startedOn, expires not after notBefore).',
+  TIME_INVALID:
+    'A timestamp is not an RFC 3339 date-time with Z or an offset, or names a date or time that does not exist.',
+  PREDICATE_TYPE_UNKNOWN:
+    "A statement's predicateType (or a SLSA provenance's buildType) is not a lifecycle predicate this version of Lineproof knows.",
+  PREDICATE_INVALID:
+    'A lifecycle predicate does not match its strict schema (unknown field, missing field, wrong type; field path in the message).',
+  PREDICATE_TIME_ORDER:
+    'Two times in one predicate are out of order (finishedOn before startedOn, expires not after notBefore).',
   PREDICATE_DUPLICATE: 'A predicate lists the same reference, metric or role entry twice.',
-  PREDICATE_INCONSISTENT: 'Fields of one predicate contradict each other (a PASSED result with a metric below its own threshold, evidence without a training reference...).',
-  PREDICATE_SUBJECT_MISMATCH: 'A predicate disagrees with its statement\'s subjects (an inlined manifest that is not a subject, a revocation whose subjects are not of its kind).',
-  REFERENCE_STAGE_MISMATCH: 'A predecessor payload given to a builder is not an attestation of the stage the reference requires.',
+  PREDICATE_INCONSISTENT:
+    'Fields of one predicate contradict each other (a PASSED result with a metric below its own threshold, evidence without a training reference...).',
+  PREDICATE_SUBJECT_MISMATCH:
+    "A predicate disagrees with its statement's subjects (an inlined manifest that is not a subject, a revocation whose subjects are not of its kind).",
+  REFERENCE_STAGE_MISMATCH:
+    'A predecessor payload given to a builder is not an attestation of the stage the reference requires.',
   // ---- keys / DSSE --------------------------------------------------------------------------
   KEY_INVALID: 'Key material is malformed: bad PEM, DER, JSON or hex, wrong length, or not a point on the curve.',
   KEY_UNSUPPORTED: 'A key of a type or format Lineproof does not support (only Ed25519 keys are accepted here).',
@@ -112,18 +134,22 @@ export const ERROR_CODES = {
   KEY_EXISTS: 'A key file already exists and would be overwritten (use --force).',
   ED25519_MIXED_ORDER: 'An Ed25519 public key has a small-order (torsion) component; such keys are refused on import.',
   ED25519_SMALL_ORDER: 'An Ed25519 public key A or signature point R is of small order (any of its encodings).',
-  ED25519_NONCANONICAL: 'An Ed25519 point encoding is non-canonical (y >= p), or the scalar S is not below the group order L.',
+  ED25519_NONCANONICAL:
+    'An Ed25519 point encoding is non-canonical (y >= p), or the scalar S is not below the group order L.',
   ED25519_SIGNATURE_MALFORMED: 'An Ed25519 signature is not exactly 64 bytes.',
-  ED25519_SIGNATURE_INVALID: 'An Ed25519 signature does not satisfy the verification equation for this key and message.',
+  ED25519_SIGNATURE_INVALID:
+    'An Ed25519 signature does not satisfy the verification equation for this key and message.',
   SIGNER_FAULT: 'A Signer returned a signature that does not verify under its own public key (sign-then-verify).',
   DSSE_ENVELOPE_INVALID: 'A DSSE envelope does not have the required shape (payloadType, payload, signatures[].sig).',
   DSSE_TOO_MANY_SIGNATURES: 'A DSSE envelope holds more signatures than the limit (default 16).',
   DSSE_PAYLOAD_TYPE_NOT_ASCII: 'A DSSE payloadType holds a non-ASCII character; signing and verifying refuse it.',
   DSSE_PAYLOAD_TYPE_MISMATCH: 'A DSSE payloadType differs from the one the verifier requires.',
-  DSSE_SIGNATURE_UNVERIFIED: 'No trusted key verifies this signature (wrong or untrusted key, or tampered payload, type or signature).',
+  DSSE_SIGNATURE_UNVERIFIED:
+    'No trusted key verifies this signature (wrong or untrusted key, or tampered payload, type or signature).',
   DSSE_NO_TRUSTED_SIGNATURE: 'No signature of the envelope verifies under a trusted key.',
   DSSE_THRESHOLD_NOT_MET: 'Fewer distinct trusted keys verified the envelope than the threshold requires.',
-  DSSE_MERGE_MISMATCH: 'Envelopes to merge differ in payload or payloadType; only signatures over the same payload merge.',
+  DSSE_MERGE_MISMATCH:
+    'Envelopes to merge differ in payload or payloadType; only signatures over the same payload merge.',
   // ---- hashing / manifests ------------------------------------------------------------------
   HASH_ALGORITHM_UNSUPPORTED: 'A hash algorithm name is not one Lineproof computes (sha256, sha512, blake2b, blake3).',
   HASH_SIZE_MISMATCH: 'A byte source produced more or fewer bytes than expected (truncated or extended).',
@@ -136,50 +162,68 @@ export const ERROR_CODES = {
   MANIFEST_PATH_CONTROL_CHAR: 'A manifest path holds a control character (U+0000-U+001F or U+007F).',
   MANIFEST_PATH_NOT_UTF8: 'A file name is not well-formed UTF-8 (or a path holds a lone surrogate).',
   MANIFEST_DUPLICATE_PATH: 'Two manifest items have the same path.',
-  MANIFEST_NFC_COLLISION: 'Two different names are equal after Unicode NFC normalization (they collide on some filesystems).',
+  MANIFEST_NFC_COLLISION:
+    'Two different names are equal after Unicode NFC normalization (they collide on some filesystems).',
   MANIFEST_PATH_CONFLICT: 'A manifest path is both a file and the directory of another path.',
-  MANIFEST_NOT_CANONICAL: 'A manifest is not in its one canonical form (items unsorted, ignore list unsorted or repeated).',
+  MANIFEST_NOT_CANONICAL:
+    'A manifest is not in its one canonical form (items unsorted, ignore list unsorted or repeated).',
   MANIFEST_VERSION_UNSUPPORTED: 'A manifest has a version this Lineproof does not know.',
   MANIFEST_ITEM_IGNORED: 'A manifest lists an item that its own ignore list excludes.',
   MANIFEST_IGNORE_PATTERN_INVALID: 'An ignore pattern is malformed (absolute, "..", empty segment, backslash).',
-  MANIFEST_DIGEST_MISMATCH: 'The manifest does not have the digest it was expected to have (it is not the attested manifest).',
-  MANIFEST_HASHING_MISMATCH: 'Two manifests were computed with different hashing configurations, so their items cannot be compared.',
+  MANIFEST_DIGEST_MISMATCH:
+    'The manifest does not have the digest it was expected to have (it is not the attested manifest).',
+  MANIFEST_HASHING_MISMATCH:
+    'Two manifests were computed with different hashing configurations, so their items cannot be compared.',
   MANIFEST_IGNORE_MISMATCH: 'The files were hashed with an ignore list other than the one the manifest records.',
   MANIFEST_ITEM_MISSING: 'A file listed in the manifest is missing.',
   MANIFEST_ITEM_EXTRA: 'A file is present that the manifest does not list.',
-  MANIFEST_ITEM_MISMATCH: 'A file\'s digest differs from the one in the manifest.',
-  MANIFEST_ITEM_SIZE_MISMATCH: 'A file\'s size differs from the one in the manifest.',
+  MANIFEST_ITEM_MISMATCH: "A file's digest differs from the one in the manifest.",
+  MANIFEST_ITEM_SIZE_MISMATCH: "A file's size differs from the one in the manifest.",
   MANIFEST_ITEM_NOT_CHECKED: 'A manifest item was deliberately not checked (subset verification).',
-  MANIFEST_EXTRA_NOT_CHECKED: 'Files outside the checked subset were not looked for (subset verification cannot detect extra files).',
+  MANIFEST_EXTRA_NOT_CHECKED:
+    'Files outside the checked subset were not looked for (subset verification cannot detect extra files).',
   MANIFEST_SUBSET_PATH_UNKNOWN: 'A path asked for in subset verification is not in the manifest.',
   MANIFEST_NOT_VERIFIED: 'Incremental re-hash was given a manifest that did not come from a successful verification.',
   SYMLINK_REFUSED: 'A symbolic link was found and symbolic links are not allowed.',
   SYMLINK_OUTSIDE_ROOT: 'A symbolic link points outside the root being hashed.',
   SYMLINK_LOOP: 'Symbolic links form a loop.',
   SYMLINK_DANGLING: 'A symbolic link points to nothing.',
-  SPECIAL_FILE_REFUSED: 'A special file (FIFO, socket, device) was found where a regular file is read (an input file, or a file in a tree being hashed); it is refused, never waited on or read.',
+  SPECIAL_FILE_REFUSED:
+    'A special file (FIFO, socket, device) was found where a regular file is read (an input file, or a file in a tree being hashed); it is refused, never waited on or read.',
   FILE_CHANGED_WHILE_HASHING: 'A file changed (size, time or identity) while it was being hashed.',
-  OMS_UNSUPPORTED_COMBINATION: 'A model_signing option combination its format cannot express (e.g. shards with blake3).',
+  OMS_UNSUPPORTED_COMBINATION:
+    'A model_signing option combination its format cannot express (e.g. shards with blake3).',
   OMS_PATH_UNSUPPORTED: 'A path model_signing cannot represent (e.g. a ":" in a shard path).',
   OMS_PREDICATE_INVALID: 'A model_signing statement or predicate does not have the shape of its v1.0 format.',
   OMS_ROOT_DIGEST_MISMATCH: 'A model_signing subject digest is not the SHA-256 over its resource digests.',
 
   // ---- bundle writing, co-signing, attest ---------------------------------------------------
-  BUNDLE_LOCK_TIMEOUT: 'The advisory lock of a bundle (BUNDLE.lock) stayed held by a live writer past the timeout; nothing was written.',
+  BUNDLE_LOCK_TIMEOUT:
+    'The advisory lock of a bundle (BUNDLE.lock) stayed held by a live writer past the timeout; nothing was written.',
   BUNDLE_PAYLOAD_NOT_FOUND: 'No envelope of the bundle has a payload with the given digest (nothing to co-sign).',
-  PREDECESSOR_NOT_FOUND: 'No attestation in the chain fits as the predecessor a new attestation needs (name it with --ref).',
-  PREDECESSOR_AMBIGUOUS: 'Several attestations in the chain fit as the predecessor a new attestation needs; choose with --ref.',
+  PREDECESSOR_NOT_FOUND:
+    'No attestation in the chain fits as the predecessor a new attestation needs (name it with --ref).',
+  PREDECESSOR_AMBIGUOUS:
+    'Several attestations in the chain fit as the predecessor a new attestation needs; choose with --ref.',
 
   // ---- interop (ECDSA, OpenSSF model_signing signatures, Sigstore bundles) -------------------
-  ECDSA_SIGNATURE_MALFORMED: 'An ECDSA signature is not a strict DER SEQUENCE of two minimal INTEGERs r, s with 1 <= r, s < n for the curve.',
+  ECDSA_SIGNATURE_MALFORMED:
+    'An ECDSA signature is not a strict DER SEQUENCE of two minimal INTEGERs r, s with 1 <= r, s < n for the curve.',
   ECDSA_SIGNATURE_INVALID: 'An ECDSA signature does not satisfy the verification equation for this key and message.',
-  OMS_BUNDLE_INVALID: 'A model_signing signature file is not a Sigstore bundle v0.3 of a shape model_signing writes (field path in the message).',
-  OMS_BUNDLE_UNSUPPORTED: 'A model_signing signature of a kind Lineproof does not verify (certificate or Sigstore keyless, transparency-log entries, timestamps).',
-  OMS_KEY_MISMATCH: 'The key a model_signing bundle names (v1.0 publicKey.rawBytes or v1.1 publicKey.hint) is not the public key given for verification.',
-  OMS_SIGNATURE_INVALID: 'The model_signing signature does not verify under the given public key (payload or signature changed, or signed by another key).',
-  SIGSTORE_BUNDLE_INVALID: 'A Sigstore bundle is not a v0.3 bundle of the shape Lineproof reads: media type, public-key hint, one DSSE envelope, no unknown field (field path in the message).',
-  SIGSTORE_BUNDLE_UNSUPPORTED: 'A Sigstore bundle holds material Lineproof does not verify offline (certificates, transparency-log entries, RFC 3161 timestamps, message signatures); it is refused, not dropped.',
-  SIGSTORE_MULTIPLE_SIGNATURES: 'A Sigstore bundle carries exactly one signature; an envelope with several cannot be converted (make one bundle per signer), nor a bundle with several read.',
+  OMS_BUNDLE_INVALID:
+    'A model_signing signature file is not a Sigstore bundle v0.3 of a shape model_signing writes (field path in the message).',
+  OMS_BUNDLE_UNSUPPORTED:
+    'A model_signing signature of a kind Lineproof does not verify (certificate or Sigstore keyless, transparency-log entries, timestamps).',
+  OMS_KEY_MISMATCH:
+    'The key a model_signing bundle names (v1.0 publicKey.rawBytes or v1.1 publicKey.hint) is not the public key given for verification.',
+  OMS_SIGNATURE_INVALID:
+    'The model_signing signature does not verify under the given public key (payload or signature changed, or signed by another key).',
+  SIGSTORE_BUNDLE_INVALID:
+    'A Sigstore bundle is not a v0.3 bundle of the shape Lineproof reads: media type, public-key hint, one DSSE envelope, no unknown field (field path in the message).',
+  SIGSTORE_BUNDLE_UNSUPPORTED:
+    'A Sigstore bundle holds material Lineproof does not verify offline (certificates, transparency-log entries, RFC 3161 timestamps, message signatures); it is refused, not dropped.',
+  SIGSTORE_MULTIPLE_SIGNATURES:
+    'A Sigstore bundle carries exactly one signature; an envelope with several cannot be converted (make one bundle per signer), nor a bundle with several read.',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

@@ -65,7 +65,8 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   for (const [name, value] of Object.entries(overrides)) {
     if (!(name in LIMIT_BOUNDS)) throw new TypeError(`"limits.${name}" is not a known limit`);
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw new TypeError(`"limits.${name}" expected integer, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw new TypeError(`"limits.${name}" expected integer, got ${String(value)}`);
     const [lo, hi] = LIMIT_BOUNDS[name as keyof Limits];
     if (value < lo || value > hi) throw new RangeError(`"limits.${name}" expected ${lo}..${hi}, got ${value}`);
     out[name as keyof Limits] = value;

@@ -1,18 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  concatBytes, equalBytes, equalHex, fromBase64, fromHex, fromUtf8, hasLoneSurrogate, isAscii, toBase64, toHex, u32be, u64be, utf8,
+  concatBytes,
+  equalBytes,
+  equalHex,
+  fromBase64,
+  fromHex,
+  fromUtf8,
+  hasLoneSurrogate,
+  isAscii,
+  toBase64,
+  toHex,
+  u32be,
+  u64be,
+  utf8,
 } from '../src/bytes/index.js';
 import { codeOf } from './helpers/codes.js';
 
 describe('hex', () => {
   it('round-trips any bytes and agrees with Buffer', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
-      const h = toHex(b);
-      expect(h).toBe(Buffer.from(b).toString('hex'));
-      expect(fromHex(h)).toEqual(b);
-      expect(fromHex(h.toUpperCase())).toEqual(b);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+        const h = toHex(b);
+        expect(h).toBe(Buffer.from(b).toString('hex'));
+        expect(fromHex(h)).toEqual(b);
+        expect(fromHex(h.toUpperCase())).toEqual(b);
+      }),
+    );
   });
   it('rejects odd length and non-hex characters with HEX_INVALID', () => {
     expect(codeOf(() => fromHex('abc'))).toBe('HEX_INVALID');
@@ -28,17 +42,21 @@ describe('hex', () => {
 
 describe('base64', () => {
   it('emits standard padded base64 identical to Buffer and decodes it back', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
-      const t = toBase64(b);
-      expect(t).toBe(Buffer.from(b).toString('base64'));
-      expect(fromBase64(t)).toEqual(b);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+        const t = toBase64(b);
+        expect(t).toBe(Buffer.from(b).toString('base64'));
+        expect(fromBase64(t)).toEqual(b);
+      }),
+    );
   });
   it('accepts the URL-safe alphabet with padding', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
-      const url = Buffer.from(b).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
-      expect(fromBase64(url)).toEqual(b);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
+        const url = Buffer.from(b).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+        expect(fromBase64(url)).toEqual(b);
+      }),
+    );
   });
   describe('when the text is malformed (where Buffer silently skips)', () => {
     const cases: Array<[string, string]> = [
@@ -65,25 +83,33 @@ describe('base64', () => {
     });
   });
   it('each byte string has exactly one accepted standard text', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 20 }), fc.nat(), (b, k) => {
-      const t = toBase64(b);
-      const body = t.replace(/=+$/, '');
-      const i = k % body.length;
-      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-      const other = alphabet[(alphabet.indexOf(body[i]!) + 1) % 64]!;
-      const mutated = t.slice(0, i) + other + t.slice(i + 1);
-      let decoded: Uint8Array | undefined;
-      try { decoded = fromBase64(mutated); } catch { decoded = undefined; }
-      if (decoded) expect(equalBytes(decoded, b)).toBe(false);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 20 }), fc.nat(), (b, k) => {
+        const t = toBase64(b);
+        const body = t.replace(/=+$/, '');
+        const i = k % body.length;
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+        const other = alphabet[(alphabet.indexOf(body[i]!) + 1) % 64]!;
+        const mutated = t.slice(0, i) + other + t.slice(i + 1);
+        let decoded: Uint8Array | undefined;
+        try {
+          decoded = fromBase64(mutated);
+        } catch {
+          decoded = undefined;
+        }
+        if (decoded) expect(equalBytes(decoded, b)).toBe(false);
+      }),
+    );
   });
 });
 
 describe('utf8', () => {
   it('round-trips well-formed text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => {
-      expect(fromUtf8(utf8(s))).toBe(s);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        expect(fromUtf8(utf8(s))).toBe(s);
+      }),
+    );
   });
   it('rejects malformed UTF-8 with UTF8_INVALID', () => {
     expect(codeOf(() => fromUtf8(new Uint8Array([0xc3])))).toBe('UTF8_INVALID');

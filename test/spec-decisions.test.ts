@@ -15,8 +15,12 @@ function files(dir: string): string[] {
 }
 
 describe('spec/decisions.md', () => {
-  const sections = new Set([...readFileSync(repoPath('spec', 'decisions.md'), 'utf8').matchAll(/^## (\d+)\. /gm)].map((m) => Number(m[1])));
-  const all = ['src', 'test', 'spec', 'bench', 'scripts', 'examples'].flatMap((d) => files(repoPath(d))).concat([repoPath('README.md')]);
+  const sections = new Set(
+    [...readFileSync(repoPath('spec', 'decisions.md'), 'utf8').matchAll(/^## (\d+)\. /gm)].map((m) => Number(m[1])),
+  );
+  const all = ['src', 'test', 'spec', 'bench', 'scripts', 'examples']
+    .flatMap((d) => files(repoPath(d)))
+    .concat([repoPath('README.md')]);
 
   it('has the sixteen numbered sections', () => {
     expect([...sections].sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
@@ -37,7 +41,9 @@ describe('spec/decisions.md', () => {
 
   it('nothing cites a design document the repository does not hold', () => {
     const self = repoPath('test', 'spec-decisions.test.ts');
-    const hits = all.filter((f) => f !== self && /\bDESIGN(?:\.md)?\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(repoPath(), f));
+    const hits = all
+      .filter((f) => f !== self && /\bDESIGN(?:\.md)?\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(repoPath(), f));
     expect(hits).toEqual([]);
   });
 });

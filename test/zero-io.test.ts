@@ -52,8 +52,10 @@ describe('zero-I/O core', () => {
     const bad: string[] = [];
     for (const f of files) {
       for (const s of specifiers(readFileSync(f, 'utf8'))) {
-        if (builtins.has(s) || s.startsWith('node:') || FORBIDDEN_PACKAGE_PATHS.some((re) => re.test(s))) bad.push(`${relative(SRC, f)}: ${s}`);
-        if (s.startsWith('.') && /\/(node|cli)\//.test(join(f, '..', s).replace(SRC, ''))) bad.push(`${relative(SRC, f)}: ${s} (adapter import)`);
+        if (builtins.has(s) || s.startsWith('node:') || FORBIDDEN_PACKAGE_PATHS.some((re) => re.test(s)))
+          bad.push(`${relative(SRC, f)}: ${s}`);
+        if (s.startsWith('.') && /\/(node|cli)\//.test(join(f, '..', s).replace(SRC, '')))
+          bad.push(`${relative(SRC, f)}: ${s} (adapter import)`);
       }
     }
     expect(bad).toEqual([]);
@@ -62,16 +64,21 @@ describe('zero-I/O core', () => {
   it('no core file uses Buffer or process', () => {
     const bad: string[] = [];
     for (const f of files) {
-      readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
-        const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
-        if (/\bBuffer\b|\bprocess\s*\./.test(code)) bad.push(`${relative(SRC, f)}:${i + 1}`);
-      });
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
+          if (/\bBuffer\b|\bprocess\s*\./.test(code)) bad.push(`${relative(SRC, f)}:${i + 1}`);
+        });
     }
     expect(bad).toEqual([]);
   });
 
   it('the scanner catches a built-in import (it can fail)', () => {
-    expect(specifiers("import { readFileSync } from 'node:fs';\nconst x = await import('crypto');")).toEqual(['node:fs', 'crypto']);
+    expect(specifiers("import { readFileSync } from 'node:fs';\nconst x = await import('crypto');")).toEqual([
+      'node:fs',
+      'crypto',
+    ]);
   });
 
   it('bundles for the neutral platform (no built-in can resolve)', async () => {
@@ -83,7 +90,12 @@ describe('zero-I/O core', () => {
   it('the neutral build fails when the core imports a built-in', async () => {
     const attempt = build({
       ...neutral,
-      stdin: { contents: "export * from './src/index.ts';\nimport { createHash } from 'node:crypto';\nexport const h = createHash;", resolveDir: repoPath(), loader: 'ts' },
+      stdin: {
+        contents:
+          "export * from './src/index.ts';\nimport { createHash } from 'node:crypto';\nexport const h = createHash;",
+        resolveDir: repoPath(),
+        loader: 'ts',
+      },
       format: 'esm',
     });
     await expect(attempt).rejects.toThrow(/node:crypto/);
@@ -92,7 +104,9 @@ describe('zero-I/O core', () => {
   it('the neutral bundle runs in a context with web globals only (no process, no Buffer)', async () => {
     const context = await coreInWebContext();
     const core = context.lineproof as typeof import('../src/index.js');
-    expect(vm.runInContext('typeof process + typeof Buffer + typeof require', context)).toBe('undefinedundefinedundefined');
+    expect(vm.runInContext('typeof process + typeof Buffer + typeof require', context)).toBe(
+      'undefinedundefinedundefined',
+    );
     expect(core.canonicalJson({ b: [1, 'é'], a: null })).toBe('{"a":null,"b":[1,"é"]}');
     expect(() => core.parseJson('{"a":1,"a":2}')).toThrow(/duplicate key/);
   });

@@ -73,7 +73,10 @@ function keyidRank(keyid: string | undefined): string {
  * in `errors` with their line numbers; the caller decides (chain verification fails on them).
  * @throws {TypeError} when `input` is none of the accepted types (misuse)
  */
-export function readBundle(input: string | Uint8Array | ReadonlyArray<Uint8Array | string | JsonValue | Envelope>, options: ReadBundleOptions = {}): Bundle {
+export function readBundle(
+  input: string | Uint8Array | ReadonlyArray<Uint8Array | string | JsonValue | Envelope>,
+  options: ReadBundleOptions = {},
+): Bundle {
   const limits = resolveLimits(options.limits);
   const what = options.what ?? 'bundle';
   const errors: BundleLineError[] = [];
@@ -83,7 +86,10 @@ export function readBundle(input: string | Uint8Array | ReadonlyArray<Uint8Array
     try {
       text = typeof input === 'string' ? input : fromUtf8(input, what);
     } catch (e) {
-      return { entries: [], errors: [{ line: 0, code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message }] };
+      return {
+        entries: [],
+        errors: [{ line: 0, code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message }],
+      };
     }
     items = [];
     text.split('\n').forEach((raw, i) => {
@@ -97,22 +103,46 @@ export function readBundle(input: string | Uint8Array | ReadonlyArray<Uint8Array
     throw new TypeError('"bundle" expected .intoto.jsonl text or bytes, or an array of envelopes');
   }
   if (items.length > limits.envelopesPerBundle) {
-    return { entries: [], errors: [{ line: 0, code: 'LIMIT_EXCEEDED', message: `${what}: ${items.length} envelopes is more than the limit of ${limits.envelopesPerBundle}` }] };
+    return {
+      entries: [],
+      errors: [
+        {
+          line: 0,
+          code: 'LIMIT_EXCEEDED',
+          message: `${what}: ${items.length} envelopes is more than the limit of ${limits.envelopesPerBundle}`,
+        },
+      ],
+    };
   }
-  const byPayload = new Map<string, { entry: BundleEntry; sigs: Map<string, { sig: DecodedEnvelope['signatures'][number]; lines: number[] }> }>();
+  const byPayload = new Map<
+    string,
+    { entry: BundleEntry; sigs: Map<string, { sig: DecodedEnvelope['signatures'][number]; lines: number[] }> }
+  >();
   for (const { line, value } of items) {
     let env: DecodedEnvelope;
     try {
       env = parseEnvelope(value, { limits, what: `${what} line ${line}` });
     } catch (e) {
-      errors.push({ line, code: e instanceof LineproofError ? e.code : 'INTERNAL', message: `line ${line}: ${(e as Error).message}` });
+      errors.push({
+        line,
+        code: e instanceof LineproofError ? e.code : 'INTERNAL',
+        message: `line ${line}: ${(e as Error).message}`,
+      });
       continue;
     }
     const digest = `sha256:${sha256Hex(env.payload)}`;
     const key = `${digest}\u0000${env.payloadType}`;
     let slot = byPayload.get(key);
     if (!slot) {
-      slot = { entry: { envelope: { payloadType: env.payloadType, payload: env.payload, signatures: [] }, payloadDigest: digest, lines: [], signatureLines: [] }, sigs: new Map() };
+      slot = {
+        entry: {
+          envelope: { payloadType: env.payloadType, payload: env.payload, signatures: [] },
+          payloadDigest: digest,
+          lines: [],
+          signatureLines: [],
+        },
+        sigs: new Map(),
+      };
       byPayload.set(key, slot);
     } else if (!equalBytes(slot.entry.envelope.payload, env.payload)) {
       // Same digest, different bytes: a SHA-256 collision. Refuse rather than merge.
@@ -176,7 +206,12 @@ function normalizePayloadDigest(digest: string): string | undefined {
  */
 export function findEntry(bundle: Bundle, payloadDigest: string): BundleEntry | undefined {
   const digest = normalizePayloadDigest(payloadDigest);
-  if (digest === undefined) throw new LineproofError('INVALID_ARGUMENT', `payload digest: expected sha256:<64 hex digits>, got ${JSON.stringify(String(payloadDigest).slice(0, 80))}`, { path: 'payloadDigest' });
+  if (digest === undefined)
+    throw new LineproofError(
+      'INVALID_ARGUMENT',
+      `payload digest: expected sha256:<64 hex digits>, got ${JSON.stringify(String(payloadDigest).slice(0, 80))}`,
+      { path: 'payloadDigest' },
+    );
   const matches = bundle.entries.filter((e) => e.payloadDigest === digest);
   return matches.find((e) => e.envelope.payloadType === IN_TOTO_PAYLOAD_TYPE) ?? matches[0];
 }
@@ -213,10 +248,19 @@ export interface CosignResult {
  * if (added) text += bundleLine(envelope);
  * ```
  */
-export async function cosignEntry(bundle: Bundle, payloadDigest: string, signer: Signer, options: SignOptions = {}): Promise<CosignResult> {
+export async function cosignEntry(
+  bundle: Bundle,
+  payloadDigest: string,
+  signer: Signer,
+  options: SignOptions = {},
+): Promise<CosignResult> {
   const entry = findEntry(bundle, payloadDigest);
   if (!entry) {
-    throw new LineproofError('BUNDLE_PAYLOAD_NOT_FOUND', `no envelope of the bundle has payload ${payloadDigest} (${bundle.entries.length} attestation(s) read)`, { path: 'payloadDigest', expected: payloadDigest });
+    throw new LineproofError(
+      'BUNDLE_PAYLOAD_NOT_FOUND',
+      `no envelope of the bundle has payload ${payloadDigest} (${bundle.entries.length} attestation(s) read)`,
+      { path: 'payloadDigest', expected: payloadDigest },
+    );
   }
   const before = entry.envelope.signatures.length;
   const envelope = await addSignature(encodeEnvelope(entry.envelope), signer, options);

@@ -16,7 +16,11 @@ import { strictEd25519Verifier } from '../keys/ed25519.js';
 import type { SignatureVerifier } from '../keys/types.js';
 import type { Limits } from '../limits.js';
 import type { ResolvedKey } from '../policy/policy.js';
-import { parseAttestationPayload, type ParsedAttestationPayload, type StatementReference } from '../statements/predicates/index.js';
+import {
+  parseAttestationPayload,
+  type ParsedAttestationPayload,
+  type StatementReference,
+} from '../statements/predicates/index.js';
 import type { Stage } from '../statements/predicates/common.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
 import type { Bundle, BundleEntry } from './jsonl.js';
@@ -54,7 +58,9 @@ export interface BundleIndex {
   /** The attestation with this payload digest (`sha256:<hex>`). */
   get(payloadDigest: string): BundleAttestation | undefined;
   /** The attestations of one stage. */
-  ofStage<S extends Stage>(stage: S): Array<BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }>;
+  ofStage<S extends Stage>(
+    stage: S,
+  ): Array<BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }>;
   /** Who refers to this payload digest, and how. */
   referrers(payloadDigest: string): Referrer[];
 }
@@ -85,7 +91,11 @@ export function indexBundle(bundle: Bundle, options: IndexBundleOptions = {}): B
   const referrers = new Map<string, Referrer[]>();
   for (const entry of bundle.entries) {
     if (entry.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-      others.push({ entry, code: 'DSSE_PAYLOAD_TYPE_MISMATCH', message: `payloadType ${JSON.stringify(entry.envelope.payloadType.slice(0, 100))} is not ${IN_TOTO_PAYLOAD_TYPE}` });
+      others.push({
+        entry,
+        code: 'DSSE_PAYLOAD_TYPE_MISMATCH',
+        message: `payloadType ${JSON.stringify(entry.envelope.payloadType.slice(0, 100))} is not ${IN_TOTO_PAYLOAD_TYPE}`,
+      });
       continue;
     }
     let attestation: ParsedAttestationPayload;
@@ -111,7 +121,10 @@ export function indexBundle(bundle: Bundle, options: IndexBundleOptions = {}): B
     attestations,
     others,
     get: (d) => byDigest.get(d),
-    ofStage: <S extends Stage>(stage: S) => attestations.filter((a) => a.attestation.stage === stage) as Array<BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }>,
+    ofStage: <S extends Stage>(stage: S) =>
+      attestations.filter((a) => a.attestation.stage === stage) as Array<
+        BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }
+      >,
     referrers: (d) => referrers.get(d) ?? [],
   };
 }
@@ -139,7 +152,11 @@ export interface ResolvedSignature {
  * sigs.filter((s) => s.key).map((s) => s.key!.identity);
  * ```
  */
-export async function resolveSignatures(envelope: DecodedEnvelope, keys: readonly ResolvedKey[], verifier: SignatureVerifier = strictEd25519Verifier): Promise<ResolvedSignature[]> {
+export async function resolveSignatures(
+  envelope: DecodedEnvelope,
+  keys: readonly ResolvedKey[],
+  verifier: SignatureVerifier = strictEd25519Verifier,
+): Promise<ResolvedSignature[]> {
   const message = pae(envelope.payloadType, envelope.payload);
   const out: ResolvedSignature[] = [];
   for (const [index, s] of envelope.signatures.entries()) {

@@ -61,14 +61,18 @@ function hexNibble(c: number): number {
 export function fromHex(text: string, what = 'hex'): Uint8Array {
   if (typeof text !== 'string') throw new TypeError(`"${what}" expected string, got ${describeType(text)}`);
   if (text.length % 2 !== 0) {
-    throw new LineproofError('HEX_INVALID', `${what}: expected an even number of hex digits, got ${text.length}`, { path: what });
+    throw new LineproofError('HEX_INVALID', `${what}: expected an even number of hex digits, got ${text.length}`, {
+      path: what,
+    });
   }
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) {
     const hi = hexNibble(text.charCodeAt(2 * i));
     const lo = hexNibble(text.charCodeAt(2 * i + 1));
     if (hi < 0 || lo < 0) {
-      throw new LineproofError('HEX_INVALID', `${what}: non-hex character at offset ${hi < 0 ? 2 * i : 2 * i + 1}`, { path: what });
+      throw new LineproofError('HEX_INVALID', `${what}: non-hex character at offset ${hi < 0 ? 2 * i : 2 * i + 1}`, {
+        path: what,
+      });
     }
     out[i] = (hi << 4) | lo;
   }
@@ -129,16 +133,24 @@ export function fromBase64(text: string, what = 'base64'): Uint8Array {
     const c = text.charCodeAt(i);
     if (c === 61) continue; // '=' is placed-checked below
     if (c >= 128 || b64Value[c] === -1) {
-      throw new LineproofError('BASE64_INVALID_CHAR', `${what}: invalid base64 character at offset ${i}`, { path: what });
+      throw new LineproofError('BASE64_INVALID_CHAR', `${what}: invalid base64 character at offset ${i}`, {
+        path: what,
+      });
     }
     if (c === 43 || c === 47) std = true;
     else if (c === 45 || c === 95) url = true;
   }
   if (std && url) {
-    throw new LineproofError('BASE64_MIXED_ALPHABET', `${what}: mixes standard (+/) and URL-safe (-_) base64`, { path: what });
+    throw new LineproofError('BASE64_MIXED_ALPHABET', `${what}: mixes standard (+/) and URL-safe (-_) base64`, {
+      path: what,
+    });
   }
   if (text.length % 4 !== 0) {
-    throw new LineproofError('BASE64_BAD_PADDING', `${what}: expected a length that is a multiple of 4 (padded base64), got ${text.length}`, { path: what });
+    throw new LineproofError(
+      'BASE64_BAD_PADDING',
+      `${what}: expected a length that is a multiple of 4 (padded base64), got ${text.length}`,
+      { path: what },
+    );
   }
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const eq = text.indexOf('=');
@@ -159,7 +171,9 @@ export function fromBase64(text: string, what = 'base64'): Uint8Array {
     if (o < outLen) out[o++] = (n >> 8) & 255;
     if (o < outLen) out[o++] = n & 255;
     if (last && ((pad === 2 && (b & 15) !== 0) || (pad === 1 && (c & 3) !== 0))) {
-      throw new LineproofError('BASE64_NONCANONICAL', `${what}: non-zero unused bits before the padding`, { path: what });
+      throw new LineproofError('BASE64_NONCANONICAL', `${what}: non-zero unused bits before the padding`, {
+        path: what,
+      });
     }
   }
   return out;
@@ -252,7 +266,8 @@ export function u32be(n: number): Uint8Array {
 /** Big-endian 64-bit unsigned integer from a safe integer or bigint. @throws {RangeError} when negative or unsafe */
 export function u64be(n: number | bigint): Uint8Array {
   const v = typeof n === 'bigint' ? n : BigInt(n);
-  if (typeof n === 'number' && (!Number.isSafeInteger(n) || n < 0)) throw new RangeError(`"n" expected safe non-negative integer, got ${n}`);
+  if (typeof n === 'number' && (!Number.isSafeInteger(n) || n < 0))
+    throw new RangeError(`"n" expected safe non-negative integer, got ${n}`);
   if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`"n" expected 0..2^64-1, got ${v}`);
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, v, false);

@@ -8,8 +8,12 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** The parsed values: strings (or booleans) per option, arrays when `multiple`. */
 export type ParsedValues<O extends Options> = {
   [K in keyof O]?: O[K] extends { type: 'boolean' }
-    ? O[K] extends { multiple: true } ? boolean[] : boolean
-    : O[K] extends { multiple: true } ? string[] : string;
+    ? O[K] extends { multiple: true }
+      ? boolean[]
+      : boolean
+    : O[K] extends { multiple: true }
+      ? string[]
+      : string;
 };
 
 /**
@@ -26,23 +30,35 @@ export function parseCommandArgs<O extends Options>(
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: (positionals.max ?? 0) > 0 });
   } catch (e) {
-    throw usage(`${command}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see 'lineproof ${command} --help')`);
+    throw usage(
+      `${command}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see 'lineproof ${command} --help')`,
+    );
   }
   const n = parsed.positionals.length;
   if (n < (positionals.min ?? 0)) throw usage(`${command}: missing argument (see 'lineproof ${command} --help')`);
-  if (n > (positionals.max ?? 0)) throw usage(`${command}: unexpected argument ${JSON.stringify(parsed.positionals[positionals.max ?? 0])} (see 'lineproof ${command} --help')`);
+  if (n > (positionals.max ?? 0))
+    throw usage(
+      `${command}: unexpected argument ${JSON.stringify(parsed.positionals[positionals.max ?? 0])} (see 'lineproof ${command} --help')`,
+    );
   return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals };
 }
 
 /** The value of a required string option, or a usage error naming it. */
 export function required(command: string, values: Record<string, unknown>, name: string): string {
   const v = values[name];
-  if (typeof v !== 'string' || v === '') throw usage(`${command}: --${name} is required (see 'lineproof ${command} --help')`);
+  if (typeof v !== 'string' || v === '')
+    throw usage(`${command}: --${name} is required (see 'lineproof ${command} --help')`);
   return v;
 }
 
 /** Parse a positive integer option (decimal), or a usage error naming it. */
-export function intOption(command: string, name: string, value: string | undefined, min: number, max: number): number | undefined {
+export function intOption(
+  command: string,
+  name: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[0-9]+$/.test(value)) throw usage(`${command}: --${name} expected an integer, got ${JSON.stringify(value)}`);
   const n = Number(value);

@@ -30,7 +30,9 @@ export function hashProgress(ctx: CliContext): { onProgress?: (p: TreeProgress) 
       drawn = true;
       const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
       const name = p.path.length > 40 ? `…${p.path.slice(-39)}` : p.path;
-      ctx.io.stderr(`\rhashing ${String(pct).padStart(3)}%  ${humanBytes(p.bytesDone)} of ${humanBytes(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${name}\u001b[K`);
+      ctx.io.stderr(
+        `\rhashing ${String(pct).padStart(3)}%  ${humanBytes(p.bytesDone)} of ${humanBytes(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${name}\u001b[K`,
+      );
     },
     done(): void {
       if (drawn) ctx.io.stderr('\r\u001b[K');

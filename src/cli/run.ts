@@ -42,7 +42,13 @@ function topHelp(): string {
 
 function groupHelp(prefix: string, cmds: Command[]): string {
   const width = Math.max(...cmds.map((c) => c.name.length));
-  return [`Usage: lineproof ${prefix} <command> [options]`, '', 'Commands:', ...cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`), ''].join('\n');
+  return [
+    `Usage: lineproof ${prefix} <command> [options]`,
+    '',
+    'Commands:',
+    ...cmds.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
 }
 
 /** Find the command whose words are the longest prefix of `argv`. */
@@ -101,7 +107,9 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       if (debug && e.stack) io.stderr(`${e.stack}\n`);
       return EXIT.USAGE;
     }
-    io.stderr(`lineproof: internal error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    io.stderr(
+      `lineproof: internal error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`,
+    );
     if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
     return EXIT.USAGE;
   }

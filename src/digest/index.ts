@@ -63,11 +63,19 @@ export function parseDigest(text: string, what = 'digest'): { alg: string; hex: 
   const alg = i < 0 ? '' : text.slice(0, i);
   const hex = i < 0 ? '' : text.slice(i + 1);
   if (!ALG_NAME.test(alg)) {
-    throw new LineproofError('INVALID_ARGUMENT', `${what}: expected ALG:HEX such as sha256:<64 hex digits>, got ${JSON.stringify(text.slice(0, 80))}`, { path: what });
+    throw new LineproofError(
+      'INVALID_ARGUMENT',
+      `${what}: expected ALG:HEX such as sha256:<64 hex digits>, got ${JSON.stringify(text.slice(0, 80))}`,
+      { path: what },
+    );
   }
   const len = digestLength(alg);
   if (!isLowerHex(hex) || hex.length === 0 || (len !== undefined && hex.length !== len * 2)) {
-    throw new LineproofError('INVALID_ARGUMENT', `${what}: expected ${len ? len * 2 : 'some'} lowercase hex digits after "${alg}:", got ${hex.length}`, { path: what, expected: len ? `${len * 2} hex digits` : 'hex', actual: `${hex.length} characters` });
+    throw new LineproofError(
+      'INVALID_ARGUMENT',
+      `${what}: expected ${len ? len * 2 : 'some'} lowercase hex digits after "${alg}:", got ${hex.length}`,
+      { path: what, expected: len ? `${len * 2} hex digits` : 'hex', actual: `${hex.length} characters` },
+    );
   }
   return { alg, hex };
 }
@@ -85,15 +93,22 @@ export function digestSetFromText(text: string, what = 'digest'): DigestSet {
  */
 export function assertDigestSet(set: unknown, what = 'digest'): asserts set is DigestSet {
   if (typeof set !== 'object' || set === null || Array.isArray(set)) {
-    throw new LineproofError('SCHEMA_INVALID', `${what}: expected an object of algorithm to hex digest`, { path: what });
+    throw new LineproofError('SCHEMA_INVALID', `${what}: expected an object of algorithm to hex digest`, {
+      path: what,
+    });
   }
   const entries = Object.entries(set);
   if (entries.length === 0) throw new LineproofError('SCHEMA_INVALID', `${what}: empty digest set`, { path: what });
   for (const [alg, hex] of entries) {
-    if (!SET_KEY.test(alg)) throw new LineproofError('SCHEMA_INVALID', `${what}.${alg}: invalid algorithm name`, { path: `${what}.${alg}` });
+    if (!SET_KEY.test(alg))
+      throw new LineproofError('SCHEMA_INVALID', `${what}.${alg}: invalid algorithm name`, { path: `${what}.${alg}` });
     const len = digestLength(alg);
     if (!isLowerHex(hex) || (hex as string).length === 0 || (len !== undefined && (hex as string).length !== len * 2)) {
-      throw new LineproofError('SCHEMA_INVALID', `${what}.${alg}: expected ${len ? len * 2 : 'some'} lowercase hex digits`, { path: `${what}.${alg}` });
+      throw new LineproofError(
+        'SCHEMA_INVALID',
+        `${what}.${alg}: expected ${len ? len * 2 : 'some'} lowercase hex digits`,
+        { path: `${what}.${alg}` },
+      );
     }
   }
 }
@@ -111,12 +126,21 @@ export type DigestMatch =
  * @param actual the set computed or presented
  * @param accepted algorithms the policy accepts (default sha256, sha512, blake2b)
  */
-export function matchDigestSets(expected: DigestSet, actual: DigestSet, accepted: readonly string[] = DEFAULT_ACCEPTED_ALGORITHMS): DigestMatch {
-  const common = Object.keys(expected).filter((a) => Object.hasOwn(actual, a)).sort();
+export function matchDigestSets(
+  expected: DigestSet,
+  actual: DigestSet,
+  accepted: readonly string[] = DEFAULT_ACCEPTED_ALGORITHMS,
+): DigestMatch {
+  const common = Object.keys(expected)
+    .filter((a) => Object.hasOwn(actual, a))
+    .sort();
   for (const alg of common) {
-    if (!equalHex(expected[alg]!, actual[alg]!)) return { match: false, reason: 'mismatch', algorithm: alg, expected: expected[alg]!, actual: actual[alg]! };
+    if (!equalHex(expected[alg]!, actual[alg]!))
+      return { match: false, reason: 'mismatch', algorithm: alg, expected: expected[alg]!, actual: actual[alg]! };
   }
-  const usable = common.filter((a) => accepted.includes(a) || (accepted.includes('sha256-tree-v1') && TREE_ALG.test(a)));
+  const usable = common.filter(
+    (a) => accepted.includes(a) || (accepted.includes('sha256-tree-v1') && TREE_ALG.test(a)),
+  );
   if (usable.length === 0) return { match: false, reason: 'no-common-accepted-algorithm', common };
   return { match: true, algorithms: usable };
 }

@@ -56,7 +56,9 @@ export interface ParseEnvelopeOptions {
 }
 
 function invalid(what: string, path: string, msg: string): LineproofError {
-  return new LineproofError('DSSE_ENVELOPE_INVALID', `${what}: ${path === '' ? '' : `${path}: `}${msg}`, { path: path === '' ? what : path });
+  return new LineproofError('DSSE_ENVELOPE_INVALID', `${what}: ${path === '' ? '' : `${path}: `}${msg}`, {
+    path: path === '' ? what : path,
+  });
 }
 
 function decodeB64(text: string, path: string, what: string): Uint8Array {
@@ -81,43 +83,57 @@ function decodeB64(text: string, path: string, what: string): Uint8Array {
  * env.payload; // Uint8Array
  * ```
  */
-export function parseEnvelope(input: Uint8Array | string | JsonValue | Envelope, options: ParseEnvelopeOptions = {}): DecodedEnvelope {
+export function parseEnvelope(
+  input: Uint8Array | string | JsonValue | Envelope,
+  options: ParseEnvelopeOptions = {},
+): DecodedEnvelope {
   const limits = resolveLimits(options.limits);
   const what = options.what ?? 'envelope';
   const value: unknown =
-    isBytes(input) || typeof input === 'string' ? parseJson(input, { what, maxBytes: limits.envelopeBytes, maxDepth: limits.jsonDepth }) : input;
+    isBytes(input) || typeof input === 'string'
+      ? parseJson(input, { what, maxBytes: limits.envelopeBytes, maxDepth: limits.jsonDepth })
+      : input;
   if (!isJsonObject(value)) throw invalid(what, '', 'expected a JSON object');
 
   const payloadType = value.payloadType;
-  if (typeof payloadType !== 'string') throw invalid(what, 'payloadType', payloadType === undefined ? 'missing' : 'must be a string');
+  if (typeof payloadType !== 'string')
+    throw invalid(what, 'payloadType', payloadType === undefined ? 'missing' : 'must be a string');
   try {
     assertAsciiPayloadType(payloadType, 'payloadType');
   } catch (e) {
-    if (e instanceof LineproofError) throw new LineproofError(e.code, `${what}: ${e.message}`, { path: 'payloadType', expected: 'ASCII' });
+    if (e instanceof LineproofError)
+      throw new LineproofError(e.code, `${what}: ${e.message}`, { path: 'payloadType', expected: 'ASCII' });
     throw e;
   }
   const payloadText = value.payload;
-  if (typeof payloadText !== 'string') throw invalid(what, 'payload', payloadText === undefined ? 'missing' : 'must be a base64 string');
+  if (typeof payloadText !== 'string')
+    throw invalid(what, 'payload', payloadText === undefined ? 'missing' : 'must be a base64 string');
   const payload = decodeB64(payloadText, 'payload', what);
 
   const sigs = value.signatures;
   if (!Array.isArray(sigs)) throw invalid(what, 'signatures', sigs === undefined ? 'missing' : 'must be an array');
   if (sigs.length > limits.signaturesPerEnvelope) {
-    throw new LineproofError('DSSE_TOO_MANY_SIGNATURES', `${what}: ${sigs.length} signatures is more than the limit of ${limits.signaturesPerEnvelope}`, {
-      path: 'signatures',
-      expected: `<= ${limits.signaturesPerEnvelope}`,
-      actual: String(sigs.length),
-    });
+    throw new LineproofError(
+      'DSSE_TOO_MANY_SIGNATURES',
+      `${what}: ${sigs.length} signatures is more than the limit of ${limits.signaturesPerEnvelope}`,
+      {
+        path: 'signatures',
+        expected: `<= ${limits.signaturesPerEnvelope}`,
+        actual: String(sigs.length),
+      },
+    );
   }
   const signatures: DecodedSignature[] = sigs.map((s: unknown, i: number) => {
     const path = joinPath('signatures', i);
     if (!isJsonObject(s)) throw invalid(what, path, 'must be an object');
     const sigText = s.sig;
-    if (typeof sigText !== 'string') throw invalid(what, joinPath(path, 'sig'), sigText === undefined ? 'missing' : 'must be a base64 string');
+    if (typeof sigText !== 'string')
+      throw invalid(what, joinPath(path, 'sig'), sigText === undefined ? 'missing' : 'must be a base64 string');
     const sig = decodeB64(sigText, joinPath(path, 'sig'), what);
     const keyid = s.keyid;
     // `null` (written by model_signing 1.0.1) and "" mean "no keyid".
-    if (keyid !== undefined && keyid !== null && typeof keyid !== 'string') throw invalid(what, joinPath(path, 'keyid'), 'must be a string');
+    if (keyid !== undefined && keyid !== null && typeof keyid !== 'string')
+      throw invalid(what, joinPath(path, 'keyid'), 'must be a string');
     return typeof keyid === 'string' && keyid !== '' ? { keyid, sig } : { sig };
   });
   return { payloadType, payload, signatures };
@@ -147,7 +163,9 @@ export function encodeEnvelope(env: DecodedEnvelope): Envelope {
  * ```
  */
 export function serializeEnvelope(env: Envelope | DecodedEnvelope): string {
-  const wire = isBytes((env as DecodedEnvelope).payload) ? encodeEnvelope(env as DecodedEnvelope) : normalizeWire(env as Envelope);
+  const wire = isBytes((env as DecodedEnvelope).payload)
+    ? encodeEnvelope(env as DecodedEnvelope)
+    : normalizeWire(env as Envelope);
   return canonicalJson(wire);
 }
 
@@ -170,29 +188,47 @@ function normalizeWire(env: Envelope): Envelope {
  * const both = mergeEnvelopes([signedByAlice, signedByBob]);
  * ```
  */
-export function mergeEnvelopes(envelopes: ReadonlyArray<Uint8Array | string | JsonValue | Envelope>, options: ParseEnvelopeOptions = {}): Envelope {
-  if (!Array.isArray(envelopes) || envelopes.length === 0) throw new RangeError('"envelopes" expected a non-empty array');
+export function mergeEnvelopes(
+  envelopes: ReadonlyArray<Uint8Array | string | JsonValue | Envelope>,
+  options: ParseEnvelopeOptions = {},
+): Envelope {
+  if (!Array.isArray(envelopes) || envelopes.length === 0)
+    throw new RangeError('"envelopes" expected a non-empty array');
   const limits = resolveLimits(options.limits);
-  const decoded = envelopes.map((e, i) => parseEnvelope(e, { ...options, what: `${options.what ?? 'envelopes'}[${i}]` }));
+  const decoded = envelopes.map((e, i) =>
+    parseEnvelope(e, { ...options, what: `${options.what ?? 'envelopes'}[${i}]` }),
+  );
   const first = decoded[0]!;
   const signatures: DecodedSignature[] = [];
   decoded.forEach((env, i) => {
     if (env.payloadType !== first.payloadType) {
-      throw new LineproofError('DSSE_MERGE_MISMATCH', `envelopes[${i}]: payloadType differs from envelopes[0]`, { path: `envelopes[${i}].payloadType`, expected: first.payloadType, actual: env.payloadType });
+      throw new LineproofError('DSSE_MERGE_MISMATCH', `envelopes[${i}]: payloadType differs from envelopes[0]`, {
+        path: `envelopes[${i}].payloadType`,
+        expected: first.payloadType,
+        actual: env.payloadType,
+      });
     }
     if (!equalBytes(env.payload, first.payload)) {
-      throw new LineproofError('DSSE_MERGE_MISMATCH', `envelopes[${i}]: payload differs from envelopes[0]; only signatures over the same payload merge`, { path: `envelopes[${i}].payload` });
+      throw new LineproofError(
+        'DSSE_MERGE_MISMATCH',
+        `envelopes[${i}]: payload differs from envelopes[0]; only signatures over the same payload merge`,
+        { path: `envelopes[${i}].payload` },
+      );
     }
     for (const s of env.signatures) {
       if (!signatures.some((t) => equalBytes(t.sig, s.sig))) signatures.push(s);
     }
   });
   if (signatures.length > limits.signaturesPerEnvelope) {
-    throw new LineproofError('DSSE_TOO_MANY_SIGNATURES', `merged envelope: ${signatures.length} signatures is more than the limit of ${limits.signaturesPerEnvelope}`, {
-      path: 'signatures',
-      expected: `<= ${limits.signaturesPerEnvelope}`,
-      actual: String(signatures.length),
-    });
+    throw new LineproofError(
+      'DSSE_TOO_MANY_SIGNATURES',
+      `merged envelope: ${signatures.length} signatures is more than the limit of ${limits.signaturesPerEnvelope}`,
+      {
+        path: 'signatures',
+        expected: `<= ${limits.signaturesPerEnvelope}`,
+        actual: String(signatures.length),
+      },
+    );
   }
   return encodeEnvelope({ payloadType: first.payloadType, payload: first.payload, signatures });
 }

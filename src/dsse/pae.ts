@@ -27,9 +27,13 @@ const SP = 0x20;
  * ```
  */
 export function assertAsciiPayloadType(payloadType: unknown, what = 'payloadType'): asserts payloadType is string {
-  if (typeof payloadType !== 'string') throw new TypeError(`"${what}" expected string, got ${describeType(payloadType)}`);
+  if (typeof payloadType !== 'string')
+    throw new TypeError(`"${what}" expected string, got ${describeType(payloadType)}`);
   if (!isAscii(payloadType)) {
-    throw new LineproofError('DSSE_PAYLOAD_TYPE_NOT_ASCII', `${what}: must be ASCII, got a non-ASCII character`, { path: what, expected: 'ASCII' });
+    throw new LineproofError('DSSE_PAYLOAD_TYPE_NOT_ASCII', `${what}: must be ASCII, got a non-ASCII character`, {
+      path: what,
+      expected: 'ASCII',
+    });
   }
 }
 
@@ -52,7 +56,9 @@ export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
   const type = utf8(payloadType);
   const typeLen = utf8(String(type.length));
   const bodyLen = utf8(String(payload.length));
-  const out = new Uint8Array(PREFIX.length + typeLen.length + 1 + type.length + 1 + bodyLen.length + 1 + payload.length);
+  const out = new Uint8Array(
+    PREFIX.length + typeLen.length + 1 + type.length + 1 + bodyLen.length + 1 + payload.length,
+  );
   let o = 0;
   out.set(PREFIX, o);
   o += PREFIX.length;

@@ -25,17 +25,34 @@ export interface SignOptions {
 
 function assertSigner(s: unknown, name: string): asserts s is Signer {
   const o = s as Signer;
-  if (!o || typeof o !== 'object' || typeof o.sign !== 'function' || !isBytes(o.publicKey) || typeof o.keyid !== 'string') {
-    throw new TypeError(`"${name}" expected a Signer { publicKey: Uint8Array, keyid: string, sign() }, got ${describeType(s)}`);
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    typeof o.sign !== 'function' ||
+    !isBytes(o.publicKey) ||
+    typeof o.keyid !== 'string'
+  ) {
+    throw new TypeError(
+      `"${name}" expected a Signer { publicKey: Uint8Array, keyid: string, sign() }, got ${describeType(s)}`,
+    );
   }
 }
 
-async function signOne(signer: Signer, message: Uint8Array, verifier: SignatureVerifier, name: string): Promise<DecodedSignature> {
+async function signOne(
+  signer: Signer,
+  message: Uint8Array,
+  verifier: SignatureVerifier,
+  name: string,
+): Promise<DecodedSignature> {
   const sig = await signer.sign(message);
   if (!isBytes(sig)) throw new TypeError(`${name}.sign() expected to return Uint8Array, got ${describeType(sig)}`);
   const check = await verifier.verify(sig, message, signer.publicKey);
   if (!check.valid) {
-    throw new LineproofError('SIGNER_FAULT', `${name}: the signature it returned does not verify under its own public key (${check.code}: ${check.reason})`, { path: name });
+    throw new LineproofError(
+      'SIGNER_FAULT',
+      `${name}: the signature it returned does not verify under its own public key (${check.code}: ${check.reason})`,
+      { path: name },
+    );
   }
   const copy = Uint8Array.from(sig);
   return signer.keyid === '' ? { sig: copy } : { keyid: signer.keyid, sig: copy };
@@ -43,7 +60,10 @@ async function signOne(signer: Signer, message: Uint8Array, verifier: SignatureV
 
 function checkStatement(payload: Uint8Array, payloadType: string, limits: Limits): void {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return;
-  parseStatement(parseJson(payload, { what: 'payload', maxDepth: limits.jsonDepth, maxBytes: limits.envelopeBytes }), 'payload');
+  parseStatement(
+    parseJson(payload, { what: 'payload', maxDepth: limits.jsonDepth, maxBytes: limits.envelopeBytes }),
+    'payload',
+  );
 }
 
 /**
@@ -66,29 +86,41 @@ function checkStatement(payload: Uint8Array, payloadType: string, limits: Limits
  * const env = await signEnvelope(utf8(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(key)]);
  * ```
  */
-export async function signEnvelope(payload: Uint8Array, payloadType: string, signers: readonly Signer[], options: SignOptions = {}): Promise<Envelope> {
+export async function signEnvelope(
+  payload: Uint8Array,
+  payloadType: string,
+  signers: readonly Signer[],
+  options: SignOptions = {},
+): Promise<Envelope> {
   assertBytes(payload, 'payload');
   assertAsciiPayloadType(payloadType);
   const limits = resolveLimits(options.limits);
   const verifier = options.verifier ?? strictEd25519Verifier;
-  if (!Array.isArray(signers) || signers.length === 0) throw new RangeError('"signers" expected a non-empty array of Signer');
+  if (!Array.isArray(signers) || signers.length === 0)
+    throw new RangeError('"signers" expected a non-empty array of Signer');
   signers.forEach((s, i) => assertSigner(s, `signers[${i}]`));
   if (signers.length > limits.signaturesPerEnvelope) {
-    throw new LineproofError('DSSE_TOO_MANY_SIGNATURES', `${signers.length} signers is more than the limit of ${limits.signaturesPerEnvelope} signatures`, {
-      path: 'signers',
-      expected: `<= ${limits.signaturesPerEnvelope}`,
-      actual: String(signers.length),
-    });
+    throw new LineproofError(
+      'DSSE_TOO_MANY_SIGNATURES',
+      `${signers.length} signers is more than the limit of ${limits.signaturesPerEnvelope} signatures`,
+      {
+        path: 'signers',
+        expected: `<= ${limits.signaturesPerEnvelope}`,
+        actual: String(signers.length),
+      },
+    );
   }
   for (let i = 1; i < signers.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (equalBytes(signers[i]!.publicKey, signers[j]!.publicKey)) throw new RangeError(`"signers[${i}]" has the same public key as signers[${j}]; a key signs once`);
+      if (equalBytes(signers[i]!.publicKey, signers[j]!.publicKey))
+        throw new RangeError(`"signers[${i}]" has the same public key as signers[${j}]; a key signs once`);
     }
   }
   checkStatement(payload, payloadType, limits);
   const message = pae(payloadType, payload);
   const signatures: DecodedSignature[] = [];
-  for (const [i, signer] of signers.entries()) signatures.push(await signOne(signer, message, verifier, `signers[${i}]`));
+  for (const [i, signer] of signers.entries())
+    signatures.push(await signOne(signer, message, verifier, `signers[${i}]`));
   return encodeEnvelope({ payloadType, payload, signatures });
 }
 
@@ -109,7 +141,11 @@ export async function signEnvelope(payload: Uint8Array, payloadType: string, sig
  * const both = await addSignature(signedByAlice, ed25519Signer(bob));
  * ```
  */
-export async function addSignature(envelope: Uint8Array | string | JsonValue | Envelope, signer: Signer, options: SignOptions = {}): Promise<Envelope> {
+export async function addSignature(
+  envelope: Uint8Array | string | JsonValue | Envelope,
+  signer: Signer,
+  options: SignOptions = {},
+): Promise<Envelope> {
   assertSigner(signer, 'signer');
   const limits = resolveLimits(options.limits);
   const verifier = options.verifier ?? strictEd25519Verifier;
@@ -120,11 +156,15 @@ export async function addSignature(envelope: Uint8Array | string | JsonValue | E
     if ((await verifier.verify(s.sig, message, signer.publicKey)).valid) return encodeEnvelope(env);
   }
   if (env.signatures.length + 1 > limits.signaturesPerEnvelope) {
-    throw new LineproofError('DSSE_TOO_MANY_SIGNATURES', `the envelope already holds ${env.signatures.length} signatures, the limit is ${limits.signaturesPerEnvelope}`, {
-      path: 'signatures',
-      expected: `<= ${limits.signaturesPerEnvelope}`,
-      actual: String(env.signatures.length + 1),
-    });
+    throw new LineproofError(
+      'DSSE_TOO_MANY_SIGNATURES',
+      `the envelope already holds ${env.signatures.length} signatures, the limit is ${limits.signaturesPerEnvelope}`,
+      {
+        path: 'signatures',
+        expected: `<= ${limits.signaturesPerEnvelope}`,
+        actual: String(env.signatures.length + 1),
+      },
+    );
   }
   const added = await signOne(signer, message, verifier, 'signer');
   return encodeEnvelope({ ...env, signatures: [...env.signatures, added] });

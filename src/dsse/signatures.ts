@@ -73,9 +73,16 @@ export function trustedKeySet(keys: ReadonlyArray<PublicKey | Uint8Array>, what 
   keys.forEach((k, i) => {
     let key: PublicKey;
     if (isBytes(k)) key = publicKeyFromBytes(k, { what: `${what}[${i}]` });
-    else if (k && typeof k === 'object' && isBytes((k as PublicKey).bytes) && typeof (k as PublicKey).keyid === 'string') key = checkedPublicKey(k, `${what}[${i}]`);
+    else if (
+      k &&
+      typeof k === 'object' &&
+      isBytes((k as PublicKey).bytes) &&
+      typeof (k as PublicKey).keyid === 'string'
+    )
+      key = checkedPublicKey(k, `${what}[${i}]`);
     else throw new TypeError(`"${what}[${i}]" expected PublicKey or Uint8Array, got ${describeType(k)}`);
-    if (!out.some((t) => equalBytes(t.key.bytes, key.bytes))) out.push({ key, hex: toHex(key.bytes), ids: hintIds(key), label: keyLabel(key) });
+    if (!out.some((t) => equalBytes(t.key.bytes, key.bytes)))
+      out.push({ key, hex: toHex(key.bytes), ids: hintIds(key), label: keyLabel(key) });
   });
   return out;
 }
@@ -105,7 +112,13 @@ function tryOrder(trusted: readonly TrustedKey[], keyid: string | undefined): nu
  * const { keyIndex } = await checkSignature(verifier, trusted, pae(type, payload), sig, keyid);
  * ```
  */
-export async function checkSignature(verifier: SignatureVerifier, trusted: readonly TrustedKey[], message: Uint8Array, sig: Uint8Array, keyid: string | undefined): Promise<SignatureOutcome> {
+export async function checkSignature(
+  verifier: SignatureVerifier,
+  trusted: readonly TrustedKey[],
+  message: Uint8Array,
+  sig: Uint8Array,
+  keyid: string | undefined,
+): Promise<SignatureOutcome> {
   const structural = ed25519SignaturePrecheck(sig);
   if (structural) return { keyIndex: -1, tries: 0, failure: { code: structural.code, reason: structural.reason } };
   const codes = new Set<SignatureFailureCode>();
@@ -117,7 +130,11 @@ export async function checkSignature(verifier: SignatureVerifier, trusted: reado
     try {
       check = await verifier.verify(sig, message, trusted[k]!.key.bytes);
     } catch (e) {
-      check = { valid: false, code: 'INTERNAL', reason: `verifier ${verifier.name} threw: ${e instanceof Error ? e.message : String(e)}` };
+      check = {
+        valid: false,
+        code: 'INTERNAL',
+        reason: `verifier ${verifier.name} threw: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
     if (check.valid) return { keyIndex: k, tries };
     codes.add(check.code);
@@ -138,6 +155,7 @@ export function keyHintNote(trusted: readonly TrustedKey[], keyid: string | unde
   if (keyid === undefined) return '';
   const named = trusted.findIndex((t) => t.ids.includes(keyid));
   if (named === -1) return `; its keyid hint ${JSON.stringify(shortDigest(keyid))} names no trusted key`;
-  if (verifiedBy >= 0 && named !== verifiedBy) return `; its keyid hint names another trusted key (${trusted[named]!.label}), ignored`;
+  if (verifiedBy >= 0 && named !== verifiedBy)
+    return `; its keyid hint names another trusted key (${trusted[named]!.label}), ignored`;
   return '';
 }

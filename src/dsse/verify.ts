@@ -69,20 +69,29 @@ export interface EnvelopeVerification {
  * assertVerified(report);
  * ```
  */
-export async function verifyEnvelope(input: Uint8Array | string | JsonValue | Envelope, options: VerifyEnvelopeOptions): Promise<EnvelopeVerification> {
-  if (!options || typeof options !== 'object') throw new TypeError(`"options" expected object, got ${describeType(options)}`);
-  if (!Array.isArray(options.trustedKeys)) throw new TypeError(`"options.trustedKeys" expected array, got ${describeType(options.trustedKeys)}`);
+export async function verifyEnvelope(
+  input: Uint8Array | string | JsonValue | Envelope,
+  options: VerifyEnvelopeOptions,
+): Promise<EnvelopeVerification> {
+  if (!options || typeof options !== 'object')
+    throw new TypeError(`"options" expected object, got ${describeType(options)}`);
+  if (!Array.isArray(options.trustedKeys))
+    throw new TypeError(`"options.trustedKeys" expected array, got ${describeType(options.trustedKeys)}`);
   const trusted = trustedKeySet(options.trustedKeys);
   const threshold = options.threshold ?? 1;
-  if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError(`"options.threshold" expected an integer >= 1, got ${String(threshold)}`);
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new RangeError(`"options.threshold" expected an integer >= 1, got ${String(threshold)}`);
   if (threshold > trusted.length) {
-    throw new RangeError(`"options.threshold" is ${threshold} but there are only ${trusted.length} distinct trusted keys; it can never be met`);
+    throw new RangeError(
+      `"options.threshold" is ${threshold} but there are only ${trusted.length} distinct trusted keys; it can never be met`,
+    );
   }
   if (options.payloadType !== undefined && (typeof options.payloadType !== 'string' || !isAscii(options.payloadType))) {
     throw new TypeError(`"options.payloadType" expected an ASCII string, got ${describeType(options.payloadType)}`);
   }
   const verifier = options.verifier ?? strictEd25519Verifier;
-  if (!verifier || typeof verifier.verify !== 'function') throw new TypeError('"options.verifier" expected a SignatureVerifier');
+  if (!verifier || typeof verifier.verify !== 'function')
+    throw new TypeError('"options.verifier" expected a SignatureVerifier');
   const limits = resolveLimits(options.limits);
   const what = options.what ?? 'envelope';
   const report = new ReportBuilder('dsse');
@@ -98,7 +107,11 @@ export async function verifyEnvelope(input: Uint8Array | string | JsonValue | En
     return { report: report.build(), verifiedKeys };
   }
   const subject = payloadDigest(env.payload);
-  report.pass('dsse.envelope', what, `decoded: payloadType ${JSON.stringify(env.payloadType)}, ${env.payload.length}-byte payload, ${env.signatures.length} signature(s)`);
+  report.pass(
+    'dsse.envelope',
+    what,
+    `decoded: payloadType ${JSON.stringify(env.payloadType)}, ${env.payload.length}-byte payload, ${env.signatures.length} signature(s)`,
+  );
 
   // 2. PAE over the exact payload bytes
   const message = pae(env.payloadType, env.payload);
@@ -113,20 +126,44 @@ export async function verifyEnvelope(input: Uint8Array | string | JsonValue | En
   const n = counted.size;
   const signers = [...counted.keys()].map((k) => trusted[k]!.label).join(', ');
   const extra = { expected: `>= ${threshold} distinct trusted key(s)`, actual: n === 0 ? '0' : `${n} (${signers})` };
-  if (n >= threshold) report.pass('dsse.threshold', subject, `${n} distinct trusted key(s) signed; ${threshold} required`, extra);
-  else if (n === 0) report.fail('dsse.threshold', 'DSSE_NO_TRUSTED_SIGNATURE', subject, `no signature verifies under a trusted key; ${threshold} required`, extra);
-  else report.fail('dsse.threshold', 'DSSE_THRESHOLD_NOT_MET', subject, `${n} distinct trusted key(s) signed; ${threshold} required`, extra);
+  if (n >= threshold)
+    report.pass('dsse.threshold', subject, `${n} distinct trusted key(s) signed; ${threshold} required`, extra);
+  else if (n === 0)
+    report.fail(
+      'dsse.threshold',
+      'DSSE_NO_TRUSTED_SIGNATURE',
+      subject,
+      `no signature verifies under a trusted key; ${threshold} required`,
+      extra,
+    );
+  else
+    report.fail(
+      'dsse.threshold',
+      'DSSE_THRESHOLD_NOT_MET',
+      subject,
+      `${n} distinct trusted key(s) signed; ${threshold} required`,
+      extra,
+    );
 
   // 5. exact payloadType match, when one is required
   if (options.payloadType === undefined) {
     report.skip('dsse.payloadType', 'OK', subject, 'no payloadType required', { actual: env.payloadType });
   } else if (env.payloadType === options.payloadType) {
-    report.pass('dsse.payloadType', subject, `payloadType is ${JSON.stringify(env.payloadType)}`, { expected: options.payloadType, actual: env.payloadType });
-  } else {
-    report.fail('dsse.payloadType', 'DSSE_PAYLOAD_TYPE_MISMATCH', subject, `payloadType ${JSON.stringify(env.payloadType)} is not the required ${JSON.stringify(options.payloadType)}`, {
+    report.pass('dsse.payloadType', subject, `payloadType is ${JSON.stringify(env.payloadType)}`, {
       expected: options.payloadType,
       actual: env.payloadType,
     });
+  } else {
+    report.fail(
+      'dsse.payloadType',
+      'DSSE_PAYLOAD_TYPE_MISMATCH',
+      subject,
+      `payloadType ${JSON.stringify(env.payloadType)} is not the required ${JSON.stringify(options.payloadType)}`,
+      {
+        expected: options.payloadType,
+        actual: env.payloadType,
+      },
+    );
   }
 
   // 6. in-toto payloads: strict parsing and Statement validation
@@ -134,14 +171,18 @@ export async function verifyEnvelope(input: Uint8Array | string | JsonValue | En
   if (env.payloadType === IN_TOTO_PAYLOAD_TYPE) {
     statement = checkStatement(report, env.payload, subject, limits);
   } else {
-    report.skip('dsse.statement', 'OK', subject, 'not an in-toto payload; no Statement to validate', { actual: env.payloadType });
+    report.skip('dsse.statement', 'OK', subject, 'not an in-toto payload; no Statement to validate', {
+      actual: env.payloadType,
+    });
   }
 
   report.result({ subject, ok: report.ok, chain: [] });
   const final = report.build();
   // Fail closed: nothing read from an unverified envelope is handed back.
   if (!final.ok) return { report: final, verifiedKeys };
-  return statement ? { report: final, payload: env.payload, payloadType: env.payloadType, statement, verifiedKeys } : { report: final, payload: env.payload, payloadType: env.payloadType, verifiedKeys };
+  return statement
+    ? { report: final, payload: env.payload, payloadType: env.payloadType, statement, verifiedKeys }
+    : { report: final, payload: env.payload, payloadType: env.payloadType, verifiedKeys };
 }
 
 async function countSignature(
@@ -165,7 +206,12 @@ async function countSignature(
       verifiedKeys.push(t.key);
       report.pass('dsse.signature', subject, `verifies under trusted key ${t.label}${hint}`, { actual: t.label });
     } else {
-      report.pass('dsse.signature', subject, `verifies under trusted key ${t.label}, already counted for signatures[${earlier}]; a key counts once${hint}`, { actual: t.label });
+      report.pass(
+        'dsse.signature',
+        subject,
+        `verifies under trusted key ${t.label}, already counted for signatures[${earlier}]; a key counts once${hint}`,
+        { actual: t.label },
+      );
     }
     return;
   }
@@ -176,11 +222,20 @@ async function countSignature(
   report.skip('dsse.signature', failure.code, subject, `not counted: ${failure.reason}${hint}`);
 }
 
-function checkStatement(report: ReportBuilder, payload: Uint8Array, subject: string, limits: Limits): Statement | undefined {
+function checkStatement(
+  report: ReportBuilder,
+  payload: Uint8Array,
+  subject: string,
+  limits: Limits,
+): Statement | undefined {
   try {
     const value = parseJson(payload, { what: 'payload', maxDepth: limits.jsonDepth, maxBytes: limits.envelopeBytes });
     const statement = parseStatement(value, 'payload');
-    report.pass('dsse.statement', subject, `an in-toto Statement v1 with predicateType ${JSON.stringify(statement.predicateType)} and ${statement.subject.length} subject(s)`);
+    report.pass(
+      'dsse.statement',
+      subject,
+      `an in-toto Statement v1 with predicateType ${JSON.stringify(statement.predicateType)} and ${statement.subject.length} subject(s)`,
+    );
     return statement;
   } catch (e) {
     report.failFrom('dsse.statement', subject, e);

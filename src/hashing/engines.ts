@@ -68,11 +68,15 @@ export function isHashAlgorithm(name: unknown): name is HashAlgorithm {
  */
 export function assertHashAlgorithm(name: unknown, what = 'algorithm'): asserts name is HashAlgorithm {
   if (!isHashAlgorithm(name)) {
-    throw new LineproofError('HASH_ALGORITHM_UNSUPPORTED', `${what}: expected one of ${HASH_ALGORITHMS.join(', ')}, got ${JSON.stringify(String(name)).slice(0, 80)}`, {
-      path: what,
-      expected: HASH_ALGORITHMS.join('|'),
-      actual: String(name).slice(0, 80),
-    });
+    throw new LineproofError(
+      'HASH_ALGORITHM_UNSUPPORTED',
+      `${what}: expected one of ${HASH_ALGORITHMS.join(', ')}, got ${JSON.stringify(String(name)).slice(0, 80)}`,
+      {
+        path: what,
+        expected: HASH_ALGORITHMS.join('|'),
+        actual: String(name).slice(0, 80),
+      },
+    );
   }
 }
 
@@ -105,7 +109,14 @@ export function hashEngine(algorithm: HashAlgorithm): HashEngine {
  */
 export function assertHashEngine(engine: unknown, what = 'engine'): asserts engine is HashEngine {
   const e = engine as Partial<HashEngine> | null;
-  if (typeof e !== 'object' || e === null || typeof e.algorithm !== 'string' || typeof e.create !== 'function' || !Number.isInteger(e.outputLen) || (e.outputLen as number) <= 0) {
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.algorithm !== 'string' ||
+    typeof e.create !== 'function' ||
+    !Number.isInteger(e.outputLen) ||
+    (e.outputLen as number) <= 0
+  ) {
     throw new TypeError(`"${what}" expected a HashEngine {algorithm, outputLen, create()}`);
   }
 }

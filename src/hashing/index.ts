@@ -5,5 +5,14 @@
  */
 export * from './types.js';
 export { hashEngine, isHashAlgorithm, assertHashAlgorithm, assertHashEngine } from './engines.js';
-export { StreamDigest, hashBytes, hashSource, chunksOf, resolveEngines, type EngineSpec, type StreamDigestOptions, type HashSourceOptions } from './stream.js';
+export {
+  StreamDigest,
+  hashBytes,
+  hashSource,
+  chunksOf,
+  resolveEngines,
+  type EngineSpec,
+  type StreamDigestOptions,
+  type HashSourceOptions,
+} from './stream.js';
 export { ShardDigest, shardRanges, type ShardDigestEntry } from './shards.js';

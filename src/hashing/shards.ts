@@ -30,8 +30,10 @@ export interface ShardDigestEntry {
  * @returns `[start, end)` pairs in order
  */
 export function shardRanges(size: number, shardSize: number): [number, number][] {
-  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`"size" expected a non-negative safe integer, got ${String(size)}`);
-  if (!Number.isSafeInteger(shardSize) || shardSize <= 0) throw new RangeError(`"shardSize" expected a positive safe integer, got ${String(shardSize)}`);
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new RangeError(`"size" expected a non-negative safe integer, got ${String(size)}`);
+  if (!Number.isSafeInteger(shardSize) || shardSize <= 0)
+    throw new RangeError(`"shardSize" expected a positive safe integer, got ${String(shardSize)}`);
   const out: [number, number][] = [];
   for (let start = 0; start < size; start += shardSize) out.push([start, Math.min(start + shardSize, size)]);
   return out;
@@ -62,7 +64,8 @@ export class ShardDigest {
   /** @throws {TypeError} not an engine; {@link RangeError} a bad shard size */
   constructor(engine: HashEngine, shardSize: number) {
     assertHashEngine(engine);
-    if (!Number.isSafeInteger(shardSize) || shardSize <= 0) throw new RangeError(`"shardSize" expected a positive safe integer, got ${String(shardSize)}`);
+    if (!Number.isSafeInteger(shardSize) || shardSize <= 0)
+      throw new RangeError(`"shardSize" expected a positive safe integer, got ${String(shardSize)}`);
     this.engine = engine;
     this.shardSize = shardSize;
   }
@@ -95,7 +98,10 @@ export class ShardDigest {
   #close(): void {
     const d = this.#current!.digest();
     if (!isBytes(d) || d.length !== this.engine.outputLen) {
-      throw new LineproofError('INTERNAL', `hash engine ${this.engine.algorithm} returned ${describeType(d)}, expected ${this.engine.outputLen} bytes`);
+      throw new LineproofError(
+        'INTERNAL',
+        `hash engine ${this.engine.algorithm} returned ${describeType(d)}, expected ${this.engine.outputLen} bytes`,
+      );
     }
     this.#shards.push({ start: this.#start, end: this.#size, digest: toHex(d) });
     this.#current = null;
@@ -110,7 +116,11 @@ export class ShardDigest {
     this.#done = true;
     if (this.#current !== null) this.#close();
     if (expectedSize !== undefined && expectedSize !== this.#size) {
-      throw new LineproofError('HASH_SIZE_MISMATCH', `${what}: ${this.#size} bytes, expected ${expectedSize}`, { path: what, expected: `${expectedSize} bytes`, actual: `${this.#size} bytes` });
+      throw new LineproofError('HASH_SIZE_MISMATCH', `${what}: ${this.#size} bytes, expected ${expectedSize}`, {
+        path: what,
+        expected: `${expectedSize} bytes`,
+        actual: `${this.#size} bytes`,
+      });
     }
     return this.#shards;
   }

@@ -50,7 +50,8 @@ export interface StreamDigestOptions {
 }
 
 function assertSize(n: unknown, name: string): asserts n is number {
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new RangeError(`"${name}" expected a non-negative safe integer, got ${String(n)}`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`"${name}" expected a non-negative safe integer, got ${String(n)}`);
 }
 
 /**
@@ -105,11 +106,15 @@ export class StreamDigest {
     const next = this.#size + chunk.length;
     if (this.expectedSize !== undefined && next > this.expectedSize) {
       this.#done = true;
-      throw new LineproofError('HASH_SIZE_MISMATCH', `${this.what}: more than the expected ${this.expectedSize} bytes`, {
-        path: this.what,
-        expected: `${this.expectedSize} bytes`,
-        actual: `at least ${next} bytes`,
-      });
+      throw new LineproofError(
+        'HASH_SIZE_MISMATCH',
+        `${this.what}: more than the expected ${this.expectedSize} bytes`,
+        {
+          path: this.what,
+          expected: `${this.expectedSize} bytes`,
+          actual: `at least ${next} bytes`,
+        },
+      );
     }
     for (const h of this.#hashers) h.update(chunk);
     this.#size = next;
@@ -124,18 +129,25 @@ export class StreamDigest {
     if (this.#done) throw new TypeError('StreamDigest: finish() called twice or after a failure');
     this.#done = true;
     if (this.expectedSize !== undefined && this.#size !== this.expectedSize) {
-      throw new LineproofError('HASH_SIZE_MISMATCH', `${this.what}: ${this.#size} bytes, expected ${this.expectedSize} (truncated)`, {
-        path: this.what,
-        expected: `${this.expectedSize} bytes`,
-        actual: `${this.#size} bytes`,
-      });
+      throw new LineproofError(
+        'HASH_SIZE_MISMATCH',
+        `${this.what}: ${this.#size} bytes, expected ${this.expectedSize} (truncated)`,
+        {
+          path: this.what,
+          expected: `${this.expectedSize} bytes`,
+          actual: `${this.#size} bytes`,
+        },
+      );
     }
     const digests: Record<string, string> = {};
     const raw: Record<string, Uint8Array> = {};
     this.engines.forEach((e, i) => {
       const d = this.#hashers[i]!.digest();
       if (!isBytes(d) || d.length !== e.outputLen) {
-        throw new LineproofError('INTERNAL', `hash engine ${e.algorithm} returned ${describeType(d)}, expected ${e.outputLen} bytes`);
+        throw new LineproofError(
+          'INTERNAL',
+          `hash engine ${e.algorithm} returned ${describeType(d)}, expected ${e.outputLen} bytes`,
+        );
       }
       raw[e.algorithm] = d;
       digests[e.algorithm] = toHex(d);
@@ -185,7 +197,9 @@ export async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array, 
     return;
   }
   if (typeof source === 'string' || source === null || typeof source !== 'object') {
-    throw new TypeError(`"source" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`);
+    throw new TypeError(
+      `"source" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`,
+    );
   }
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
     const reader = (source as ReadableStream<Uint8Array>).getReader();
@@ -212,7 +226,9 @@ export async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array, 
     yield* source as Iterable<Uint8Array>;
     return;
   }
-  throw new TypeError(`"source" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`);
+  throw new TypeError(
+    `"source" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`,
+  );
 }
 
 /**

@@ -46,7 +46,8 @@ export async function treeRootWebCrypto(
   const leafBytes = options.leafBytes ?? TREE_DEFAULT_LEAF_BYTES;
   assertLeafBytes(leafBytes);
   const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new RangeError(`"concurrency" expected 1..256, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    throw new RangeError(`"concurrency" expected 1..256, got ${concurrency}`);
   const subtle = options.subtle ?? defaultSubtle();
   const leafHashes: Uint8Array[] = [];
   const inflight = new Set<Promise<void>>();
@@ -116,9 +117,11 @@ function isReadableStream(x: unknown): x is ReadableStream<Uint8Array> {
 }
 
 /** WebCrypto leaf hash (SHA-256 of 0x00 || chunk); equals the core's `leafHash`. */
-export async function leafHashWebCrypto(chunk: Uint8Array, subtle: SubtleDigest = defaultSubtle()): Promise<Uint8Array> {
+export async function leafHashWebCrypto(
+  chunk: Uint8Array,
+  subtle: SubtleDigest = defaultSubtle(),
+): Promise<Uint8Array> {
   const prefixed = new Uint8Array(chunk.length + 1);
   prefixed.set(chunk, 1);
   return new Uint8Array(await subtle.digest('SHA-256', prefixed));
 }
-

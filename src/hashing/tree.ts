@@ -47,20 +47,24 @@ function isValidLeafBytes(n: number): boolean {
 /** @throws {RangeError} unless `leafBytes` is a power of two in 65536..67108864 */
 export function assertLeafBytes(leafBytes: number, name = 'leafBytes'): void {
   if (!isValidLeafBytes(leafBytes)) {
-    throw new RangeError(`"${name}" expected a power of two from ${TREE_MIN_LEAF_BYTES} to ${TREE_MAX_LEAF_BYTES}, got ${leafBytes}`);
+    throw new RangeError(
+      `"${name}" expected a power of two from ${TREE_MIN_LEAF_BYTES} to ${TREE_MAX_LEAF_BYTES}, got ${leafBytes}`,
+    );
   }
 }
 
 /** Number of leaves of a file of `totalLength` bytes. */
 export function leafCount(totalLength: number, leafBytes: number): number {
-  if (!Number.isSafeInteger(totalLength) || totalLength < 0) throw new RangeError(`"totalLength" expected a safe non-negative integer, got ${totalLength}`);
+  if (!Number.isSafeInteger(totalLength) || totalLength < 0)
+    throw new RangeError(`"totalLength" expected a safe non-negative integer, got ${totalLength}`);
   return Math.ceil(totalLength / leafBytes);
 }
 
 /** Byte length of leaf `index` of a file of `totalLength` bytes. */
 export function leafLength(index: number, totalLength: number, leafBytes: number): number {
   const n = leafCount(totalLength, leafBytes);
-  if (!Number.isInteger(index) || index < 0 || index >= n) throw new RangeError(`"index" expected 0..${n - 1}, got ${index}`);
+  if (!Number.isInteger(index) || index < 0 || index >= n)
+    throw new RangeError(`"index" expected 0..${n - 1}, got ${index}`);
   return index === n - 1 ? totalLength - index * leafBytes : leafBytes;
 }
 
@@ -126,10 +130,17 @@ class TreeBuilderCore {
  * @param totalLength the file's length in bytes (must agree with the number of leaves)
  * @throws {RangeError} when the number of leaves does not match `totalLength` and `leafBytes`
  */
-export function treeRootFromLeafHashes(leafHashes: readonly Uint8Array[], totalLength: number, leafBytes: number = TREE_DEFAULT_LEAF_BYTES): Uint8Array {
+export function treeRootFromLeafHashes(
+  leafHashes: readonly Uint8Array[],
+  totalLength: number,
+  leafBytes: number = TREE_DEFAULT_LEAF_BYTES,
+): Uint8Array {
   assertLeafBytes(leafBytes);
   const n = leafCount(totalLength, leafBytes);
-  if (leafHashes.length !== n) throw new RangeError(`"leafHashes" expected ${n} leaves for ${totalLength} bytes at ${leafBytes} per leaf, got ${leafHashes.length}`);
+  if (leafHashes.length !== n)
+    throw new RangeError(
+      `"leafHashes" expected ${n} leaves for ${totalLength} bytes at ${leafBytes} per leaf, got ${leafHashes.length}`,
+    );
   return rootHash(merkleTreeHash(leafHashes), totalLength, leafBytes);
 }
 
@@ -242,16 +253,27 @@ function auditPath(m: number, leaves: readonly Uint8Array[]): Uint8Array[] {
  * Build the inclusion proof of leaf `leafIndex` from all leaf hashes.
  * @throws {RangeError} for an index outside the tree or leaf hashes that do not match the length
  */
-export function proveLeaf(leafHashes: readonly Uint8Array[], leafIndex: number, totalLength: number, leafBytes: number = TREE_DEFAULT_LEAF_BYTES): InclusionProof {
+export function proveLeaf(
+  leafHashes: readonly Uint8Array[],
+  leafIndex: number,
+  totalLength: number,
+  leafBytes: number = TREE_DEFAULT_LEAF_BYTES,
+): InclusionProof {
   assertLeafBytes(leafBytes);
   const n = leafCount(totalLength, leafBytes);
   if (leafHashes.length !== n) throw new RangeError(`"leafHashes" expected ${n} leaves, got ${leafHashes.length}`);
-  if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= n) throw new RangeError(`"leafIndex" expected 0..${n - 1}, got ${leafIndex}`);
+  if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= n)
+    throw new RangeError(`"leafIndex" expected 0..${n - 1}, got ${leafIndex}`);
   return { leafIndex, treeSize: n, totalLength, leafBytes, path: auditPath(leafIndex, leafHashes).map(toHex) };
 }
 
 /** Leaf indices covering bytes [start, end) of a file. */
-export function leavesForRange(start: number, end: number, totalLength: number, leafBytes: number): { first: number; last: number } {
+export function leavesForRange(
+  start: number,
+  end: number,
+  totalLength: number,
+  leafBytes: number,
+): { first: number; last: number } {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end <= start || end > totalLength) {
     throw new RangeError(`byte range expected 0 <= start < end <= ${totalLength}, got ${start}:${end}`);
   }
@@ -274,16 +296,28 @@ function proofError(message: string, path = 'proof'): LineproofError {
  */
 export function verifyLeafProof(root: Uint8Array, chunk: Uint8Array, proof: InclusionProof): void {
   const { leafIndex, treeSize, totalLength, leafBytes, path } = proof ?? ({} as InclusionProof);
-  if (!isValidLeafBytes(leafBytes)) throw proofError(`leafBytes ${String(leafBytes)} is not a power of two in ${TREE_MIN_LEAF_BYTES}..${TREE_MAX_LEAF_BYTES}`, 'proof.leafBytes');
-  if (!Number.isSafeInteger(totalLength) || totalLength < 1) throw proofError('totalLength must be a positive safe integer', 'proof.totalLength');
+  if (!isValidLeafBytes(leafBytes))
+    throw proofError(
+      `leafBytes ${String(leafBytes)} is not a power of two in ${TREE_MIN_LEAF_BYTES}..${TREE_MAX_LEAF_BYTES}`,
+      'proof.leafBytes',
+    );
+  if (!Number.isSafeInteger(totalLength) || totalLength < 1)
+    throw proofError('totalLength must be a positive safe integer', 'proof.totalLength');
   const n = Math.ceil(totalLength / leafBytes);
-  if (treeSize !== n) throw proofError(`treeSize ${String(treeSize)} does not match ${totalLength} bytes at ${leafBytes} per leaf (${n} leaves)`, 'proof.treeSize');
-  if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= n) throw proofError(`leafIndex ${String(leafIndex)} is outside 0..${n - 1}`, 'proof.leafIndex');
+  if (treeSize !== n)
+    throw proofError(
+      `treeSize ${String(treeSize)} does not match ${totalLength} bytes at ${leafBytes} per leaf (${n} leaves)`,
+      'proof.treeSize',
+    );
+  if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= n)
+    throw proofError(`leafIndex ${String(leafIndex)} is outside 0..${n - 1}`, 'proof.leafIndex');
   if (!Array.isArray(path)) throw proofError('path must be an array of hex hashes', 'proof.path');
   const expectedLen = leafIndex === n - 1 ? totalLength - leafIndex * leafBytes : leafBytes;
-  if (chunk.length !== expectedLen) throw proofError(`leaf ${leafIndex} must be ${expectedLen} bytes, got ${chunk.length}`, 'chunk');
+  if (chunk.length !== expectedLen)
+    throw proofError(`leaf ${leafIndex} must be ${expectedLen} bytes, got ${chunk.length}`, 'chunk');
   const siblings = path.map((h, i) => {
-    if (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h)) throw proofError(`path[${i}] is not 64 lowercase hex digits`, `proof.path[${i}]`);
+    if (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))
+      throw proofError(`path[${i}] is not 64 lowercase hex digits`, `proof.path[${i}]`);
     return fromHex(h);
   });
   // RFC 9162 §2.1.3.2 verification algorithm.
@@ -309,6 +343,10 @@ export function verifyLeafProof(root: Uint8Array, chunk: Uint8Array, proof: Incl
   if (sn !== 0) throw proofError('path is shorter than the tree requires', 'proof.path');
   const computed = rootHash(r, totalLength, leafBytes);
   if (!equalBytes(computed, root)) {
-    throw new LineproofError('TREE_PROOF_MISMATCH', `leaf ${leafIndex} does not lead to the expected root`, { path: 'proof', expected: toHex(root).slice(0, 12), actual: toHex(computed).slice(0, 12) });
+    throw new LineproofError('TREE_PROOF_MISMATCH', `leaf ${leafIndex} does not lead to the expected root`, {
+      path: 'proof',
+      expected: toHex(root).slice(0, 12),
+      actual: toHex(computed).slice(0, 12),
+    });
   }
 }

@@ -73,7 +73,10 @@ export class DerReader {
   /** Read a TLV and require its tag. */
   expect(offset: number, limit: number, tag: number, name: string): Tlv {
     const t = this.tlv(offset, limit);
-    if (t.tag !== tag) throw this.error(`expected ${name} (tag 0x${tag.toString(16).padStart(2, '0')}), got tag 0x${t.tag.toString(16).padStart(2, '0')}`);
+    if (t.tag !== tag)
+      throw this.error(
+        `expected ${name} (tag 0x${tag.toString(16).padStart(2, '0')}), got tag 0x${t.tag.toString(16).padStart(2, '0')}`,
+      );
     return t;
   }
 
@@ -120,7 +123,8 @@ export class DerReader {
     const b = this.body(t);
     if (b.length === 0) throw this.error(`${name}: empty INTEGER`);
     if (b[0]! & 0x80) throw this.error(`${name}: negative INTEGER`);
-    if (b.length > 1 && b[0] === 0 && !(b[1]! & 0x80)) throw this.error(`${name}: non-minimal INTEGER (unnecessary leading zero)`);
+    if (b.length > 1 && b[0] === 0 && !(b[1]! & 0x80))
+      throw this.error(`${name}: non-minimal INTEGER (unnecessary leading zero)`);
     let v = 0n;
     for (const x of b) v = (v << 8n) | BigInt(x);
     return v;

@@ -73,9 +73,42 @@ export interface EcCurveInfo {
 }
 
 const INFO: Record<EcCurve, EcCurveInfo> = {
-  'P-256': { curve: 'P-256', oid: '1.2.840.10045.3.1.7', opensslName: 'prime256v1', bytes: 32, hash: 'sha256', hashName: 'SHA-256', keyDetails: 'PKIX_ECDSA_P256_SHA_256', order: p256.Point.Fn.ORDER, noble: p256, digest: sha256 },
-  'P-384': { curve: 'P-384', oid: '1.3.132.0.34', opensslName: 'secp384r1', bytes: 48, hash: 'sha384', hashName: 'SHA-384', keyDetails: 'PKIX_ECDSA_P384_SHA_384', order: p384.Point.Fn.ORDER, noble: p384 as unknown as NobleCurve, digest: sha384 },
-  'P-521': { curve: 'P-521', oid: '1.3.132.0.35', opensslName: 'secp521r1', bytes: 66, hash: 'sha512', hashName: 'SHA-512', keyDetails: 'PKIX_ECDSA_P521_SHA_512', order: p521.Point.Fn.ORDER, noble: p521 as unknown as NobleCurve, digest: sha512 },
+  'P-256': {
+    curve: 'P-256',
+    oid: '1.2.840.10045.3.1.7',
+    opensslName: 'prime256v1',
+    bytes: 32,
+    hash: 'sha256',
+    hashName: 'SHA-256',
+    keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+    order: p256.Point.Fn.ORDER,
+    noble: p256,
+    digest: sha256,
+  },
+  'P-384': {
+    curve: 'P-384',
+    oid: '1.3.132.0.34',
+    opensslName: 'secp384r1',
+    bytes: 48,
+    hash: 'sha384',
+    hashName: 'SHA-384',
+    keyDetails: 'PKIX_ECDSA_P384_SHA_384',
+    order: p384.Point.Fn.ORDER,
+    noble: p384 as unknown as NobleCurve,
+    digest: sha384,
+  },
+  'P-521': {
+    curve: 'P-521',
+    oid: '1.3.132.0.35',
+    opensslName: 'secp521r1',
+    bytes: 66,
+    hash: 'sha512',
+    hashName: 'SHA-512',
+    keyDetails: 'PKIX_ECDSA_P521_SHA_512',
+    order: p521.Point.Fn.ORDER,
+    noble: p521 as unknown as NobleCurve,
+    digest: sha512,
+  },
 };
 
 /** id-ecPublicKey (RFC 5480). */
@@ -134,7 +167,10 @@ export function ecPublicKeyFromPoint(curve: EcCurve, point: Uint8Array, what = '
   const first = point[0];
   const compressed = point.length === n + 1 && (first === 2 || first === 3);
   if (!compressed && !(point.length === 2 * n + 1 && first === 4)) {
-    throw bad(what, `${curve} point: expected ${2 * n + 1} bytes starting 04 (uncompressed) or ${n + 1} bytes starting 02/03 (compressed), got ${point.length} bytes starting ${first === undefined ? 'nothing' : first.toString(16).padStart(2, '0')}`);
+    throw bad(
+      what,
+      `${curve} point: expected ${2 * n + 1} bytes starting 04 (uncompressed) or ${n + 1} bytes starting 02/03 (compressed), got ${point.length} bytes starting ${first === undefined ? 'nothing' : first.toString(16).padStart(2, '0')}`,
+    );
   }
   let full: Uint8Array;
   try {
@@ -143,7 +179,11 @@ export function ecPublicKeyFromPoint(curve: EcCurve, point: Uint8Array, what = '
     if (P.is0()) throw new Error('the identity');
     full = P.toBytes(false);
   } catch (e) {
-    throw new LineproofError('KEY_INVALID', `${what}: not a point on ${curve} (${e instanceof Error ? e.message : 'invalid'})`, { path: what, cause: e });
+    throw new LineproofError(
+      'KEY_INVALID',
+      `${what}: not a point on ${curve} (${e instanceof Error ? e.message : 'invalid'})`,
+      { path: what, cause: e },
+    );
   }
   return Object.freeze({ type: 'ecdsa', curve, point: full, compressed });
 }
@@ -155,23 +195,35 @@ function readEcAlgorithm(r: DerReader, offset: number, limit: number): { info: E
   const algOid = r.oid(alg);
   if (algOid !== OID_EC_PUBLIC_KEY) {
     const name = OTHER_OIDS[algOid];
-    throw new LineproofError('KEY_UNSUPPORTED', `${r.what}: ${name ?? 'unknown'} key (OID ${algOid}); model_signing keys are ECDSA P-256, P-384 or P-521 (id-ecPublicKey ${OID_EC_PUBLIC_KEY})`, {
-      path: r.what,
-      expected: 'ECDSA P-256/P-384/P-521',
-      actual: name ?? algOid,
-    });
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${r.what}: ${name ?? 'unknown'} key (OID ${algOid}); model_signing keys are ECDSA P-256, P-384 or P-521 (id-ecPublicKey ${OID_EC_PUBLIC_KEY})`,
+      {
+        path: r.what,
+        expected: 'ECDSA P-256/P-384/P-521',
+        actual: name ?? algOid,
+      },
+    );
   }
   if (alg.end === seq.end) throw bad(r.what, 'id-ecPublicKey needs curve parameters (a named-curve OID)');
   const params = r.tlv(alg.end, seq.end);
   if (params.tag !== TAG.OID) {
-    throw new LineproofError('KEY_UNSUPPORTED', `${r.what}: explicit or implicit curve parameters are not supported (RFC 5480 requires a named curve)`, { path: r.what, expected: 'named curve' });
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${r.what}: explicit or implicit curve parameters are not supported (RFC 5480 requires a named curve)`,
+      { path: r.what, expected: 'named curve' },
+    );
   }
   if (params.end !== seq.end) throw bad(r.what, 'unexpected fields after the curve OID');
   const curveOid = r.oid(params);
   const info = curveByOid(curveOid);
   if (!info) {
     const name = OTHER_OIDS[curveOid];
-    throw new LineproofError('KEY_UNSUPPORTED', `${r.what}: curve ${name ?? 'unknown'} (OID ${curveOid}); model_signing supports P-256, P-384 and P-521`, { path: r.what, expected: 'P-256|P-384|P-521', actual: name ?? curveOid });
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${r.what}: curve ${name ?? 'unknown'} (OID ${curveOid}); model_signing supports P-256, P-384 and P-521`,
+      { path: r.what, expected: 'P-256|P-384|P-521', actual: name ?? curveOid },
+    );
   }
   return { info, end: seq.end };
 }
@@ -209,7 +261,11 @@ export function ecPublicKeyFromSpki(der: Uint8Array, what = 'public key'): EcPub
 export function ecSpkiDer(key: EcPublicKey, options: { compressed?: boolean } = {}): Uint8Array {
   const info = ecCurveInfo(key.curve);
   const point = options.compressed ? info.noble.Point.fromBytes(key.point).toBytes(true) : key.point;
-  return derTlv(TAG.SEQUENCE, derTlv(TAG.SEQUENCE, derOid(OID_EC_PUBLIC_KEY), derOid(info.oid)), derTlv(TAG.BIT_STRING, Uint8Array.of(0), point));
+  return derTlv(
+    TAG.SEQUENCE,
+    derTlv(TAG.SEQUENCE, derOid(OID_EC_PUBLIC_KEY), derOid(info.oid)),
+    derTlv(TAG.BIT_STRING, Uint8Array.of(0), point),
+  );
 }
 
 /**
@@ -290,7 +346,11 @@ function pemBlocks(text: string, what: string): PemFound[] {
 
 function indexOfAscii(bytes: Uint8Array, needle: string): number {
   const first = needle.charCodeAt(0);
-  outer: for (let i = bytes.indexOf(first); i >= 0 && i + needle.length <= bytes.length; i = bytes.indexOf(first, i + 1)) {
+  outer: for (
+    let i = bytes.indexOf(first);
+    i >= 0 && i + needle.length <= bytes.length;
+    i = bytes.indexOf(first, i + 1)
+  ) {
     for (let j = 1; j < needle.length; j++) if (bytes[i + j] !== needle.charCodeAt(j)) continue outer;
     return i;
   }
@@ -318,21 +378,30 @@ function inputText(input: string | Uint8Array, what: string): string | undefined
  */
 export function parseEcPublicKey(input: string | Uint8Array, options: { what?: string } = {}): EcPublicKey {
   const what = options.what ?? 'public key';
-  if (typeof input !== 'string' && !isBytes(input)) throw new TypeError(`"input" expected string or Uint8Array, got ${describeType(input)}`);
+  if (typeof input !== 'string' && !isBytes(input))
+    throw new TypeError(`"input" expected string or Uint8Array, got ${describeType(input)}`);
   const text = inputText(input, what);
   if (text === undefined) {
     const bytes = input as Uint8Array;
     if (bytes.length > 0 && bytes[0] === TAG.SEQUENCE) return ecPublicKeyFromSpki(bytes, what);
     const byLength = EC_CURVES.find((c) => INFO[c].bytes + 1 === bytes.length);
     if (byLength && (bytes[0] === 2 || bytes[0] === 3)) return ecPublicKeyFromPoint(byLength, bytes, what);
-    throw bad(what, 'not a recognised EC public key (expected PEM "PUBLIC KEY", DER SubjectPublicKeyInfo, or a compressed point of 33, 49 or 67 bytes)');
+    throw bad(
+      what,
+      'not a recognised EC public key (expected PEM "PUBLIC KEY", DER SubjectPublicKeyInfo, or a compressed point of 33, 49 or 67 bytes)',
+    );
   }
   const blocks = pemBlocks(text, what);
   if (blocks.length === 0) throw bad(what, 'no PEM block (-----BEGIN PUBLIC KEY-----)');
   if (blocks.length > 1) throw bad(what, `expected one PEM block, found ${blocks.length}`);
   const { label, der } = blocks[0]!;
   if (label === 'PUBLIC KEY') return ecPublicKeyFromSpki(der, what);
-  if (/PRIVATE KEY$/.test(label)) throw new LineproofError('KEY_WRONG_KIND', `${what}: expected a public key, got a ${label}; give the public key (openssl pkey -pubout)`, { path: what, expected: 'PUBLIC KEY', actual: label });
+  if (/PRIVATE KEY$/.test(label))
+    throw new LineproofError(
+      'KEY_WRONG_KIND',
+      `${what}: expected a public key, got a ${label}; give the public key (openssl pkey -pubout)`,
+      { path: what, expected: 'PUBLIC KEY', actual: label },
+    );
   throw bad(what, `expected a PEM "PUBLIC KEY" block, got "${label}"`);
 }
 
@@ -361,7 +430,8 @@ function scalarBytes(info: EcCurveInfo, d: bigint): Uint8Array {
 export function ecPrivateKeyFromScalar(curve: EcCurve, scalar: Uint8Array, what = 'private key'): EcPrivateKey {
   const info = ecCurveInfo(curve);
   if (!isBytes(scalar)) throw new TypeError(`"scalar" expected Uint8Array, got ${describeType(scalar)}`);
-  if (scalar.length === 0 || scalar.length > info.bytes) throw bad(what, `${curve} private scalar: expected at most ${info.bytes} bytes, got ${scalar.length}`);
+  if (scalar.length === 0 || scalar.length > info.bytes)
+    throw bad(what, `${curve} private scalar: expected at most ${info.bytes} bytes, got ${scalar.length}`);
   let d = 0n;
   for (const b of scalar) d = (d << 8n) | BigInt(b);
   if (d <= 0n || d >= info.order) throw bad(what, `${curve} private scalar out of range 1..n-1`);
@@ -394,17 +464,28 @@ function readSec1(r: DerReader, seq: Tlv, curveHint: EcCurveInfo | undefined): E
   if (pos < seq.end && r.der[pos] === TAG.CTX0) {
     const wrap = r.tlv(pos, seq.end);
     const oid = r.tlv(wrap.start, wrap.end);
-    if (oid.tag !== TAG.OID) throw new LineproofError('KEY_UNSUPPORTED', `${r.what}: explicit curve parameters are not supported (named curves only)`, { path: r.what });
+    if (oid.tag !== TAG.OID)
+      throw new LineproofError(
+        'KEY_UNSUPPORTED',
+        `${r.what}: explicit curve parameters are not supported (named curves only)`,
+        { path: r.what },
+      );
     if (oid.end !== wrap.end) throw bad(r.what, 'unexpected fields in the ECPrivateKey parameters');
     const named = curveByOid(r.oid(oid));
-    if (!named) throw new LineproofError('KEY_UNSUPPORTED', `${r.what}: curve OID ${r.oid(oid)} is not P-256, P-384 or P-521`, { path: r.what, actual: r.oid(oid) });
-    if (info && info !== named) throw bad(r.what, `the ECPrivateKey names ${named.curve} but the PKCS#8 algorithm names ${info.curve}`);
+    if (!named)
+      throw new LineproofError('KEY_UNSUPPORTED', `${r.what}: curve OID ${r.oid(oid)} is not P-256, P-384 or P-521`, {
+        path: r.what,
+        actual: r.oid(oid),
+      });
+    if (info && info !== named)
+      throw bad(r.what, `the ECPrivateKey names ${named.curve} but the PKCS#8 algorithm names ${info.curve}`);
     info = named;
     pos = wrap.end;
   }
   if (!info) throw bad(r.what, 'an EC PRIVATE KEY without curve parameters (the curve is unknown)');
   const body = r.body(priv);
-  if (body.length !== info.bytes) throw bad(r.what, `${info.curve} private key: expected a ${info.bytes}-byte scalar, got ${body.length} bytes`);
+  if (body.length !== info.bytes)
+    throw bad(r.what, `${info.curve} private key: expected a ${info.bytes}-byte scalar, got ${body.length} bytes`);
   const key = ecPrivateKeyFromScalar(info.curve, body, r.what);
   if (pos < seq.end && r.der[pos] === TAG.CTX1) {
     const wrap = r.tlv(pos, seq.end);
@@ -412,7 +493,11 @@ function readSec1(r: DerReader, seq: Tlv, curveHint: EcCurveInfo | undefined): E
     if (bits.end !== wrap.end) throw bad(r.what, 'unexpected fields in the ECPrivateKey publicKey');
     const stored = ecPublicKeyFromPoint(info.curve, r.bitStringBytes(bits, 'publicKey'), r.what);
     if (!equalEcPublicKeys(stored, key.publicKey)) {
-      throw new LineproofError('KEY_MISMATCH', `${r.what}: the public key stored in the private key is not the one its scalar derives`, { path: r.what });
+      throw new LineproofError(
+        'KEY_MISMATCH',
+        `${r.what}: the public key stored in the private key is not the one its scalar derives`,
+        { path: r.what },
+      );
     }
     pos = wrap.end;
   }
@@ -438,14 +523,16 @@ export function ecPrivateKeyFromDer(der: Uint8Array, what = 'private key'): EcPr
   const version = r.unsignedInteger(ver, 'version');
   const next = r.tlv(ver.end, outer.end);
   if (version === 1n && next.tag === TAG.OCTET_STRING) return readSec1(r, outer, undefined);
-  if (version > 1n || next.tag !== TAG.SEQUENCE) throw bad(what, 'neither a PKCS#8 PrivateKeyInfo nor a SEC1 ECPrivateKey');
+  if (version > 1n || next.tag !== TAG.SEQUENCE)
+    throw bad(what, 'neither a PKCS#8 PrivateKeyInfo nor a SEC1 ECPrivateKey');
   const { info, end } = readEcAlgorithm(r, ver.end, outer.end);
   const octets = r.expect(end, outer.end, TAG.OCTET_STRING, 'privateKey OCTET STRING');
   const inner = new DerReader(r.body(octets), what, 'KEY_INVALID');
   const key = readSec1(inner, inner.outer(TAG.SEQUENCE, 'ECPrivateKey SEQUENCE'), info);
   let pos = octets.end;
   if (pos < outer.end && der[pos] === TAG.CTX0) pos = r.tlv(pos, outer.end).end; // attributes, ignored
-  if (pos < outer.end && (der[pos] === 0x81 || der[pos] === TAG.CTX1) && version === 1n) pos = r.tlv(pos, outer.end).end; // v2 public key, checked below by derivation
+  if (pos < outer.end && (der[pos] === 0x81 || der[pos] === TAG.CTX1) && version === 1n)
+    pos = r.tlv(pos, outer.end).end; // v2 public key, checked below by derivation
   if (pos !== outer.end) throw bad(what, 'unexpected fields in the PKCS#8 structure');
   return key;
 }
@@ -466,26 +553,40 @@ export function ecPrivateKeyFromDer(der: Uint8Array, what = 'private key'): EcPr
  */
 export function parseEcPrivateKey(input: string | Uint8Array, options: { what?: string } = {}): EcPrivateKey {
   const what = options.what ?? 'private key';
-  if (typeof input !== 'string' && !isBytes(input)) throw new TypeError(`"input" expected string or Uint8Array, got ${describeType(input)}`);
+  if (typeof input !== 'string' && !isBytes(input))
+    throw new TypeError(`"input" expected string or Uint8Array, got ${describeType(input)}`);
   const text = inputText(input, what);
   if (text === undefined) return ecPrivateKeyFromDer(input as Uint8Array, what);
   const blocks = pemBlocks(text, what);
   const params = blocks.filter((b) => b.label === 'EC PARAMETERS');
   const keys = blocks.filter((b) => b.label !== 'EC PARAMETERS');
   if (keys.length === 0) throw bad(what, 'no PEM private key block');
-  if (keys.length > 1 || params.length > 1) throw bad(what, `expected one PEM private key block, found ${blocks.length} blocks`);
+  if (keys.length > 1 || params.length > 1)
+    throw bad(what, `expected one PEM private key block, found ${blocks.length} blocks`);
   const { label, der } = keys[0]!;
   if (label === 'ENCRYPTED PRIVATE KEY') {
-    throw new LineproofError('KEY_PASSPHRASE_REQUIRED', `${what}: the private key is encrypted; give its passphrase (LINEPROOF_KEY_PASSPHRASE)`, { path: what });
+    throw new LineproofError(
+      'KEY_PASSPHRASE_REQUIRED',
+      `${what}: the private key is encrypted; give its passphrase (LINEPROOF_KEY_PASSPHRASE)`,
+      { path: what },
+    );
   }
-  if (label === 'PUBLIC KEY') throw new LineproofError('KEY_WRONG_KIND', `${what}: expected a private key, got a PUBLIC KEY`, { path: what, expected: 'PRIVATE KEY', actual: label });
-  if (label !== 'PRIVATE KEY' && label !== 'EC PRIVATE KEY') throw bad(what, `expected a PEM "PRIVATE KEY" or "EC PRIVATE KEY" block, got "${label}"`);
-  if (params.length === 1 && label !== 'EC PRIVATE KEY') throw bad(what, 'an EC PARAMETERS block goes only with an EC PRIVATE KEY');
+  if (label === 'PUBLIC KEY')
+    throw new LineproofError('KEY_WRONG_KIND', `${what}: expected a private key, got a PUBLIC KEY`, {
+      path: what,
+      expected: 'PRIVATE KEY',
+      actual: label,
+    });
+  if (label !== 'PRIVATE KEY' && label !== 'EC PRIVATE KEY')
+    throw bad(what, `expected a PEM "PRIVATE KEY" or "EC PRIVATE KEY" block, got "${label}"`);
+  if (params.length === 1 && label !== 'EC PRIVATE KEY')
+    throw bad(what, 'an EC PARAMETERS block goes only with an EC PRIVATE KEY');
   const key = ecPrivateKeyFromDer(der, what);
   if (params.length === 1) {
     const r = new DerReader(params[0]!.der, what, 'KEY_INVALID');
     const oid = r.outer(TAG.OID, 'EC PARAMETERS named-curve OID');
-    if (curveByOid(r.oid(oid))?.curve !== key.curve) throw bad(what, `the EC PARAMETERS block names another curve than the key (${key.curve})`);
+    if (curveByOid(r.oid(oid))?.curve !== key.curve)
+      throw bad(what, `the EC PARAMETERS block names another curve than the key (${key.curve})`);
   }
   return key;
 }
@@ -502,8 +603,18 @@ export function parseEcPrivateKey(input: string | Uint8Array, options: { what?: 
  */
 export function ecPrivateKeyToPkcs8Der(key: EcPrivateKey): Uint8Array {
   const info = ecCurveInfo(key.curve);
-  const sec1 = derTlv(TAG.SEQUENCE, derUnsignedInteger(1n), derTlv(TAG.OCTET_STRING, key.scalar), derTlv(TAG.CTX1, derTlv(TAG.BIT_STRING, Uint8Array.of(0), key.publicKey.point)));
-  return derTlv(TAG.SEQUENCE, derUnsignedInteger(0n), derTlv(TAG.SEQUENCE, derOid(OID_EC_PUBLIC_KEY), derOid(info.oid)), derTlv(TAG.OCTET_STRING, sec1));
+  const sec1 = derTlv(
+    TAG.SEQUENCE,
+    derUnsignedInteger(1n),
+    derTlv(TAG.OCTET_STRING, key.scalar),
+    derTlv(TAG.CTX1, derTlv(TAG.BIT_STRING, Uint8Array.of(0), key.publicKey.point)),
+  );
+  return derTlv(
+    TAG.SEQUENCE,
+    derUnsignedInteger(0n),
+    derTlv(TAG.SEQUENCE, derOid(OID_EC_PUBLIC_KEY), derOid(info.oid)),
+    derTlv(TAG.OCTET_STRING, sec1),
+  );
 }
 
 /**

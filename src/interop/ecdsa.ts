@@ -46,7 +46,8 @@ export function parseEcdsaSignature(signature: Uint8Array, curve: EcCurve): Ecds
   const st = r.expect(rt.end, seq.end, TAG.INTEGER, 'INTEGER s');
   if (st.end !== seq.end) throw r.error('unexpected fields after s');
   // At most the scalar length plus one sign byte, before building big integers.
-  if (rt.end - rt.start > info.bytes + 1 || st.end - st.start > info.bytes + 1) throw r.error(`an integer is longer than a ${curve} scalar`);
+  if (rt.end - rt.start > info.bytes + 1 || st.end - st.start > info.bytes + 1)
+    throw r.error(`an integer is longer than a ${curve} scalar`);
   const rv = r.unsignedInteger(rt, 'r');
   const sv = r.unsignedInteger(st, 's');
   if (rv < 1n || rv >= info.order) throw r.error(`r is out of range 1..n-1 for ${curve}`);
@@ -78,7 +79,8 @@ function fixed(v: bigint, len: number): Uint8Array {
  */
 export function verifyEcdsa(key: EcPublicKey, message: Uint8Array, signature: Uint8Array): SignatureCheck {
   if (!isBytes(message)) throw new TypeError(`"message" expected Uint8Array, got ${describeType(message)}`);
-  if (!isBytes(signature)) return { valid: false, code: 'ECDSA_SIGNATURE_MALFORMED', reason: 'the signature is not bytes' };
+  if (!isBytes(signature))
+    return { valid: false, code: 'ECDSA_SIGNATURE_MALFORMED', reason: 'the signature is not bytes' };
   const info = ecCurveInfo(key.curve);
   let parts: EcdsaSignatureParts;
   try {
@@ -89,11 +91,21 @@ export function verifyEcdsa(key: EcPublicKey, message: Uint8Array, signature: Ui
   const compact = concatBytes(fixed(parts.r, info.bytes), fixed(parts.s, info.bytes));
   let ok = false;
   try {
-    ok = info.noble.verify(compact, info.digest(message), key.point, { prehash: false, lowS: false, format: 'compact' });
+    ok = info.noble.verify(compact, info.digest(message), key.point, {
+      prehash: false,
+      lowS: false,
+      format: 'compact',
+    });
   } catch {
     ok = false;
   }
-  return ok ? { valid: true } : { valid: false, code: 'ECDSA_SIGNATURE_INVALID', reason: `the ECDSA ${key.curve}/${info.hashName} signature does not verify for this key and message` };
+  return ok
+    ? { valid: true }
+    : {
+        valid: false,
+        code: 'ECDSA_SIGNATURE_INVALID',
+        reason: `the ECDSA ${key.curve}/${info.hashName} signature does not verify for this key and message`,
+      };
 }
 
 /**
@@ -131,8 +143,13 @@ export interface EcdsaSigner {
  * ```
  */
 export function ecdsaSigner(key: EcPrivateKey): EcdsaSigner {
-  if (!key || key.type !== 'ecdsa' || !isBytes(key.scalar)) throw new TypeError(`"key" expected an EcPrivateKey, got ${describeType(key)}`);
-  return Object.freeze({ curve: key.curve, publicKey: key.publicKey, sign: async (m: Uint8Array) => signEcdsa(key, m) });
+  if (!key || key.type !== 'ecdsa' || !isBytes(key.scalar))
+    throw new TypeError(`"key" expected an EcPrivateKey, got ${describeType(key)}`);
+  return Object.freeze({
+    curve: key.curve,
+    publicKey: key.publicKey,
+    sign: async (m: Uint8Array) => signEcdsa(key, m),
+  });
 }
 
 /**
@@ -153,7 +170,11 @@ export function ecdsaVerifier(curve: EcCurve): SignatureVerifier {
       try {
         key = ecPublicKeyFromPoint(curve, publicKey);
       } catch (e) {
-        return { valid: false, code: 'KEY_INVALID', reason: e instanceof LineproofError ? e.message : 'invalid public key' };
+        return {
+          valid: false,
+          code: 'KEY_INVALID',
+          reason: e instanceof LineproofError ? e.message : 'invalid public key',
+        };
       }
       if (!isBytes(message)) return { valid: false, code: 'INVALID_ARGUMENT', reason: 'the message is not bytes' };
       return verifyEcdsa(key, message, signature);

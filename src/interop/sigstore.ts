@@ -64,7 +64,11 @@ export interface ReadKeyBundleOptions {
 function allowOnly(o: JsonObject, keys: readonly string[], path: string, code: ErrorCode, what: string): void {
   for (const k of Object.keys(o)) {
     if (!keys.includes(k)) {
-      throw new LineproofError(code, `${what}: ${joinPath(path, k)}: unknown field (expected ${keys.join(', ')}; field names are lowerCamelCase)`, { path: joinPath(path, k) });
+      throw new LineproofError(
+        code,
+        `${what}: ${joinPath(path, k)}: unknown field (expected ${keys.join(', ')}; field names are lowerCamelCase)`,
+        { path: joinPath(path, k) },
+      );
     }
   }
 }
@@ -88,52 +92,83 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
   const what = options.what ?? 'bundle';
   const INVALID: ErrorCode = oms ? 'OMS_BUNDLE_INVALID' : 'SIGSTORE_BUNDLE_INVALID';
   const UNSUPPORTED: ErrorCode = oms ? 'OMS_BUNDLE_UNSUPPORTED' : 'SIGSTORE_BUNDLE_UNSUPPORTED';
-  const invalid = (path: string, msg: string): LineproofError => new LineproofError(INVALID, `${what}: ${path}: ${msg}`, { path });
-  const unsupported = (path: string, msg: string): LineproofError => new LineproofError(UNSUPPORTED, `${what}: ${path}: ${msg}`, { path });
+  const invalid = (path: string, msg: string): LineproofError =>
+    new LineproofError(INVALID, `${what}: ${path}: ${msg}`, { path });
+  const unsupported = (path: string, msg: string): LineproofError =>
+    new LineproofError(UNSUPPORTED, `${what}: ${path}: ${msg}`, { path });
 
-  const v: unknown = isBytes(input) || typeof input === 'string' ? parseJson(input, { what, maxBytes: limits.envelopeBytes, maxDepth: limits.jsonDepth }) : input;
+  const v: unknown =
+    isBytes(input) || typeof input === 'string'
+      ? parseJson(input, { what, maxBytes: limits.envelopeBytes, maxDepth: limits.jsonDepth })
+      : input;
   if (!isJsonObject(v)) throw invalid('$', 'expected a JSON object');
-  if (Object.hasOwn(v, 'messageSignature')) throw unsupported('messageSignature', 'a message-signature bundle; only DSSE-envelope bundles are read');
+  if (Object.hasOwn(v, 'messageSignature'))
+    throw unsupported('messageSignature', 'a message-signature bundle; only DSSE-envelope bundles are read');
   allowOnly(v, ['mediaType', 'verificationMaterial', 'dsseEnvelope'], '', INVALID, what);
   const mediaType = v.mediaType;
   if (mediaType !== SIGSTORE_BUNDLE_V03_MEDIA_TYPE && mediaType !== SIGSTORE_BUNDLE_V03_LEGACY_MEDIA_TYPE) {
-    throw new LineproofError(INVALID, `${what}: mediaType: expected ${SIGSTORE_BUNDLE_V03_MEDIA_TYPE}, got ${JSON.stringify(mediaType ?? null).slice(0, 100)}`, {
-      path: 'mediaType',
-      expected: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
-      ...(typeof mediaType === 'string' ? { actual: mediaType.slice(0, 100) } : {}),
-    });
+    throw new LineproofError(
+      INVALID,
+      `${what}: mediaType: expected ${SIGSTORE_BUNDLE_V03_MEDIA_TYPE}, got ${JSON.stringify(mediaType ?? null).slice(0, 100)}`,
+      {
+        path: 'mediaType',
+        expected: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+        ...(typeof mediaType === 'string' ? { actual: mediaType.slice(0, 100) } : {}),
+      },
+    );
   }
 
   const vm = v.verificationMaterial;
   if (!isJsonObject(vm)) throw invalid('verificationMaterial', vm === undefined ? 'missing' : 'expected an object');
   if (Object.hasOwn(vm, 'certificate') || Object.hasOwn(vm, 'x509CertificateChain')) {
-    throw unsupported('verificationMaterial', 'certificate-based (Sigstore keyless or PKI) bundles are not verified by Lineproof; only public-key bundles');
+    throw unsupported(
+      'verificationMaterial',
+      'certificate-based (Sigstore keyless or PKI) bundles are not verified by Lineproof; only public-key bundles',
+    );
   }
   allowOnly(vm, ['publicKey', 'tlogEntries', 'timestampVerificationData'], 'verificationMaterial', INVALID, what);
   if (Object.hasOwn(vm, 'tlogEntries')) {
     const t = vm.tlogEntries;
     if (!Array.isArray(t)) throw invalid('verificationMaterial.tlogEntries', 'expected an array');
-    if (t.length > 0) throw unsupported('verificationMaterial.tlogEntries', `${t.length} transparency-log entries: Lineproof verifies offline and does not check log entries, so it refuses to pass them over silently`);
+    if (t.length > 0)
+      throw unsupported(
+        'verificationMaterial.tlogEntries',
+        `${t.length} transparency-log entries: Lineproof verifies offline and does not check log entries, so it refuses to pass them over silently`,
+      );
   }
   if (Object.hasOwn(vm, 'timestampVerificationData')) {
     const tv = vm.timestampVerificationData;
     if (!isJsonObject(tv)) throw invalid('verificationMaterial.timestampVerificationData', 'expected an object');
     allowOnly(tv, ['rfc3161Timestamps'], 'verificationMaterial.timestampVerificationData', INVALID, what);
     const ts = tv.rfc3161Timestamps;
-    if (ts !== undefined && !Array.isArray(ts)) throw invalid('verificationMaterial.timestampVerificationData.rfc3161Timestamps', 'expected an array');
-    if (Array.isArray(ts) && ts.length > 0) throw unsupported('verificationMaterial.timestampVerificationData', 'RFC 3161 timestamps are not verified by Lineproof');
+    if (ts !== undefined && !Array.isArray(ts))
+      throw invalid('verificationMaterial.timestampVerificationData.rfc3161Timestamps', 'expected an array');
+    if (Array.isArray(ts) && ts.length > 0)
+      throw unsupported(
+        'verificationMaterial.timestampVerificationData',
+        'RFC 3161 timestamps are not verified by Lineproof',
+      );
   }
   const pk = vm.publicKey;
-  if (!isJsonObject(pk)) throw invalid('verificationMaterial.publicKey', pk === undefined ? 'missing (a public-key bundle needs it)' : 'expected an object');
+  if (!isJsonObject(pk))
+    throw invalid(
+      'verificationMaterial.publicKey',
+      pk === undefined ? 'missing (a public-key bundle needs it)' : 'expected an object',
+    );
   let key: BundleKeyMaterial;
   if (oms && (Object.hasOwn(pk, 'rawBytes') || Object.hasOwn(pk, 'keyDetails'))) {
     // model_signing 1.0.x wrote a PublicKey message here: {rawBytes, keyDetails}.
     allowOnly(pk, ['rawBytes', 'keyDetails'], 'verificationMaterial.publicKey', INVALID, what);
-    if (typeof pk.rawBytes !== 'string') throw invalid('verificationMaterial.publicKey.rawBytes', 'expected a base64 string');
+    if (typeof pk.rawBytes !== 'string')
+      throw invalid('verificationMaterial.publicKey.rawBytes', 'expected a base64 string');
     const rawBytes = decodeField(pk.rawBytes, 'verificationMaterial.publicKey.rawBytes', what);
     if (rawBytes.length === 0) throw invalid('verificationMaterial.publicKey.rawBytes', 'empty');
-    if (pk.keyDetails !== undefined && typeof pk.keyDetails !== 'string') throw invalid('verificationMaterial.publicKey.keyDetails', 'expected a string');
-    key = typeof pk.keyDetails === 'string' ? { kind: 'rawBytes', rawBytes, keyDetails: pk.keyDetails } : { kind: 'rawBytes', rawBytes };
+    if (pk.keyDetails !== undefined && typeof pk.keyDetails !== 'string')
+      throw invalid('verificationMaterial.publicKey.keyDetails', 'expected a string');
+    key =
+      typeof pk.keyDetails === 'string'
+        ? { kind: 'rawBytes', rawBytes, keyDetails: pk.keyDetails }
+        : { kind: 'rawBytes', rawBytes };
   } else {
     allowOnly(pk, ['hint'], 'verificationMaterial.publicKey', INVALID, what);
     const hint = pk.hint ?? '';
@@ -145,19 +180,25 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
   if (!isJsonObject(env)) throw invalid('dsseEnvelope', env === undefined ? 'missing' : 'expected an object');
   allowOnly(env, ['payload', 'payloadType', 'signatures'], 'dsseEnvelope', INVALID, what);
   const sigs = env.signatures;
-  if (!Array.isArray(sigs) || sigs.length === 0) throw invalid('dsseEnvelope.signatures', 'expected exactly one signature');
+  if (!Array.isArray(sigs) || sigs.length === 0)
+    throw invalid('dsseEnvelope.signatures', 'expected exactly one signature');
   if (sigs.length > 1) {
-    throw new LineproofError('SIGSTORE_MULTIPLE_SIGNATURES', `${what}: dsseEnvelope.signatures: a Sigstore bundle carries exactly one signature, got ${sigs.length}`, {
-      path: 'dsseEnvelope.signatures',
-      expected: '1',
-      actual: String(sigs.length),
-    });
+    throw new LineproofError(
+      'SIGSTORE_MULTIPLE_SIGNATURES',
+      `${what}: dsseEnvelope.signatures: a Sigstore bundle carries exactly one signature, got ${sigs.length}`,
+      {
+        path: 'dsseEnvelope.signatures',
+        expected: '1',
+        actual: String(sigs.length),
+      },
+    );
   }
   const s0 = sigs[0];
   if (!isJsonObject(s0)) throw invalid('dsseEnvelope.signatures[0]', 'expected an object');
   allowOnly(s0, ['sig', 'keyid'], 'dsseEnvelope.signatures[0]', INVALID, what);
   const keyid = s0.keyid;
-  if (keyid !== undefined && keyid !== null && typeof keyid !== 'string') throw invalid('dsseEnvelope.signatures[0].keyid', 'expected a string');
+  if (keyid !== undefined && keyid !== null && typeof keyid !== 'string')
+    throw invalid('dsseEnvelope.signatures[0].keyid', 'expected a string');
   const envelope = parseEnvelope(env, { limits, what: `${what}: dsseEnvelope` });
   if (envelope.signatures[0]!.sig.length === 0) throw invalid('dsseEnvelope.signatures[0].sig', 'empty signature');
   if (envelope.payload.length === 0) throw invalid('dsseEnvelope.payload', 'empty payload');
@@ -175,7 +216,11 @@ function decodeField(text: string, path: string, what: string): Uint8Array {
 
 function checkHint(hint: unknown): asserts hint is string {
   if (typeof hint !== 'string' || hint === '' || hint.length > 1024 || /[\u0000-\u001f\u007f]/.test(hint)) {
-    throw new LineproofError('INVALID_ARGUMENT', `hint: expected 1..1024 characters without control characters, got ${typeof hint === 'string' ? `${hint.length} characters` : describeType(hint)}`, { path: 'hint' });
+    throw new LineproofError(
+      'INVALID_ARGUMENT',
+      `hint: expected 1..1024 characters without control characters, got ${typeof hint === 'string' ? `${hint.length} characters` : describeType(hint)}`,
+      { path: 'hint' },
+    );
   }
 }
 
@@ -203,25 +248,44 @@ export interface ToSigstoreBundleOptions {
  * writeFileSync('statement.sigstore.json', serializeSigstoreBundle(bundle));
  * ```
  */
-export function toSigstoreBundle(envelope: Uint8Array | string | JsonValue | Envelope, options: ToSigstoreBundleOptions = {}): SigstoreBundle {
+export function toSigstoreBundle(
+  envelope: Uint8Array | string | JsonValue | Envelope,
+  options: ToSigstoreBundleOptions = {},
+): SigstoreBundle {
   const env = parseEnvelope(envelope, { ...(options.limits ? { limits: options.limits } : {}) });
-  if (env.signatures.length === 0) throw new LineproofError('SIGSTORE_BUNDLE_INVALID', 'the envelope has no signature; a Sigstore bundle carries exactly one', { path: 'signatures', expected: '1', actual: '0' });
+  if (env.signatures.length === 0)
+    throw new LineproofError(
+      'SIGSTORE_BUNDLE_INVALID',
+      'the envelope has no signature; a Sigstore bundle carries exactly one',
+      { path: 'signatures', expected: '1', actual: '0' },
+    );
   if (env.signatures.length > 1) {
-    throw new LineproofError('SIGSTORE_MULTIPLE_SIGNATURES', `the envelope has ${env.signatures.length} signatures; a Sigstore bundle carries exactly one (make one bundle per signer)`, {
-      path: 'signatures',
-      expected: '1',
-      actual: String(env.signatures.length),
-    });
+    throw new LineproofError(
+      'SIGSTORE_MULTIPLE_SIGNATURES',
+      `the envelope has ${env.signatures.length} signatures; a Sigstore bundle carries exactly one (make one bundle per signer)`,
+      {
+        path: 'signatures',
+        expected: '1',
+        actual: String(env.signatures.length),
+      },
+    );
   }
   const sig = env.signatures[0]!;
   const hint = options.hint ?? sig.keyid;
-  if (hint === undefined) throw new LineproofError('INVALID_ARGUMENT', 'hint: the signature has no keyid, so a hint must be given', { path: 'hint' });
+  if (hint === undefined)
+    throw new LineproofError('INVALID_ARGUMENT', 'hint: the signature has no keyid, so a hint must be given', {
+      path: 'hint',
+    });
   checkHint(hint);
   const wire = encodeEnvelope(env);
   return {
     mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
     verificationMaterial: { publicKey: { hint }, tlogEntries: [] },
-    dsseEnvelope: { payload: wire.payload, payloadType: wire.payloadType, signatures: [{ sig: toBase64(sig.sig), keyid: sig.keyid ?? '' }] },
+    dsseEnvelope: {
+      payload: wire.payload,
+      payloadType: wire.payloadType,
+      signatures: [{ sig: toBase64(sig.sig), keyid: sig.keyid ?? '' }],
+    },
   };
 }
 
@@ -240,7 +304,11 @@ export function serializeSigstoreBundle(bundle: SigstoreBundle): string {
   const ordered = {
     mediaType: b.mediaType,
     verificationMaterial: { publicKey: { hint: b.verificationMaterial.publicKey.hint }, tlogEntries: [] },
-    dsseEnvelope: { payload: b.dsseEnvelope.payload, payloadType: b.dsseEnvelope.payloadType, signatures: [{ sig: s.sig, keyid: s.keyid }] },
+    dsseEnvelope: {
+      payload: b.dsseEnvelope.payload,
+      payloadType: b.dsseEnvelope.payloadType,
+      signatures: [{ sig: s.sig, keyid: s.keyid }],
+    },
   };
   return `${JSON.stringify(ordered)}\n`;
 }
@@ -268,7 +336,10 @@ export interface FromSigstoreBundle {
  * const { envelope } = fromSigstoreBundle(readFileSync('statement.sigstore.json'));
  * ```
  */
-export function fromSigstoreBundle(input: Uint8Array | string | JsonValue, options: { limits?: Partial<Limits>; what?: string } = {}): FromSigstoreBundle {
+export function fromSigstoreBundle(
+  input: Uint8Array | string | JsonValue,
+  options: { limits?: Partial<Limits>; what?: string } = {},
+): FromSigstoreBundle {
   const b = readKeyBundle(input, { dialect: 'sigstore', ...options });
   if (b.key.kind !== 'hint') throw new LineproofError('INTERNAL', 'sigstore dialect returned raw key bytes');
   const env = encodeEnvelope(b.envelope);
@@ -298,7 +369,10 @@ export interface SigstoreBundleVerification extends EnvelopeVerification {
  * assertVerified(report);
  * ```
  */
-export async function verifySigstoreBundle(input: Uint8Array | string | JsonValue, options: VerifyEnvelopeOptions): Promise<SigstoreBundleVerification> {
+export async function verifySigstoreBundle(
+  input: Uint8Array | string | JsonValue,
+  options: VerifyEnvelopeOptions,
+): Promise<SigstoreBundleVerification> {
   const what = options.what ?? 'bundle';
   const rb = new ReportBuilder('sigstore');
   let read: FromSigstoreBundle;
@@ -310,7 +384,11 @@ export async function verifySigstoreBundle(input: Uint8Array | string | JsonValu
     rb.result({ subject: what, ok: false, chain: [] });
     return { report: rb.build(), verifiedKeys: [] };
   }
-  rb.pass('sigstore.bundle', what, `a Sigstore bundle v0.3 with public-key hint ${JSON.stringify(read.hint.slice(0, 80))} (unauthenticated) and one DSSE signature`);
+  rb.pass(
+    'sigstore.bundle',
+    what,
+    `a Sigstore bundle v0.3 with public-key hint ${JSON.stringify(read.hint.slice(0, 80))} (unauthenticated) and one DSSE signature`,
+  );
   const inner = await verifyEnvelope(read.envelope, { ...options, what });
   for (const c of inner.report.checks) rb.add(c);
   for (const r of inner.report.results) rb.result({ ...r, ok: rb.ok });

@@ -22,7 +22,10 @@ function refuse(path: string, why: string): never {
  * whose own enumerable string keys hold such values; no cycles; depth within the limit.
  * @throws {LineproofError} JSON_NOT_REPRESENTABLE or JSON_TOO_DEEP, with the path of the value
  */
-export function assertJsonValue(value: unknown, maxDepth: number = DEFAULT_LIMITS.jsonDepth): asserts value is JsonValue {
+export function assertJsonValue(
+  value: unknown,
+  maxDepth: number = DEFAULT_LIMITS.jsonDepth,
+): asserts value is JsonValue {
   const stack = new Set<object>();
   const walk = (v: unknown, path: string, depth: number): void => {
     switch (typeof v) {
@@ -45,7 +48,9 @@ export function assertJsonValue(value: unknown, maxDepth: number = DEFAULT_LIMIT
       case 'object': {
         if (v === null) return;
         if (depth >= maxDepth) {
-          throw new LineproofError('JSON_TOO_DEEP', `${path || '$'}: nesting deeper than ${maxDepth}`, { path: path || '$' });
+          throw new LineproofError('JSON_TOO_DEEP', `${path || '$'}: nesting deeper than ${maxDepth}`, {
+            path: path || '$',
+          });
         }
         if (stack.has(v)) refuse(path, 'cycle');
         stack.add(v);
@@ -58,12 +63,15 @@ export function assertJsonValue(value: unknown, maxDepth: number = DEFAULT_LIMIT
           // Realm-independent plain-object test: prototype null, or a prototype whose own
           // prototype is null (Object.prototype of any realm) and a [object Object] tag.
           const proto: unknown = Object.getPrototypeOf(v);
-          const plain = proto === null || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(v) === '[object Object]');
+          const plain =
+            proto === null ||
+            (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(v) === '[object Object]');
           if (!plain) {
             const name = (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
             refuse(path, `a ${name} is not a plain object`);
           }
-          if (typeof (v as { toJSON?: unknown }).toJSON === 'function') refuse(path, 'an object with toJSON is not plain JSON');
+          if (typeof (v as { toJSON?: unknown }).toJSON === 'function')
+            refuse(path, 'an object with toJSON is not plain JSON');
           if (Object.getOwnPropertySymbols(v).length > 0) refuse(path, 'symbol keys are not JSON');
           for (const key of Object.keys(v)) {
             if (hasLoneSurrogate(key)) refuse(joinPath(path, key), 'key holds a lone surrogate');
@@ -91,7 +99,8 @@ export function assertJsonValue(value: unknown, maxDepth: number = DEFAULT_LIMIT
 export function canonicalJson(value: unknown): string {
   assertJsonValue(value);
   const out = canonicalize(value);
-  if (typeof out !== 'string') throw new LineproofError('INTERNAL', 'canonicalize returned no text for a checked JSON value');
+  if (typeof out !== 'string')
+    throw new LineproofError('INTERNAL', 'canonicalize returned no text for a checked JSON value');
   return out;
 }
 

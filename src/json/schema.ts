@@ -20,12 +20,22 @@ export function issuePath(path: readonly PropertyKey[], base = ''): string {
  * @returns the parsed (typed) value
  * @throws {LineproofError} with the path and message of the first issue (all issues in the message)
  */
-export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, what: string, code: ErrorCode = 'SCHEMA_INVALID'): z.output<S> {
+export function parseWithSchema<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  code: ErrorCode = 'SCHEMA_INVALID',
+): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues;
   const first = issues[0];
   const path = first ? issuePath(first.path) : '$';
-  const all = issues.slice(0, 5).map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ');
-  throw new LineproofError(code, `${what}: ${all}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`, { path });
+  const all = issues
+    .slice(0, 5)
+    .map((i) => `${issuePath(i.path)}: ${i.message}`)
+    .join('; ');
+  throw new LineproofError(code, `${what}: ${all}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`, {
+    path,
+  });
 }

@@ -46,9 +46,15 @@ class Parser {
     private readonly what: string,
   ) {}
 
-  private fail(code: 'JSON_SYNTAX' | 'JSON_DUPLICATE_KEY' | 'JSON_TOO_DEEP' | 'JSON_LONE_SURROGATE' | 'JSON_NUMBER_OUT_OF_RANGE', msg: string, path: string): never {
+  private fail(
+    code: 'JSON_SYNTAX' | 'JSON_DUPLICATE_KEY' | 'JSON_TOO_DEEP' | 'JSON_LONE_SURROGATE' | 'JSON_NUMBER_OUT_OF_RANGE',
+    msg: string,
+    path: string,
+  ): never {
     const where = path === '' ? this.what || '$' : this.what ? `${this.what}: ${path}` : path;
-    throw new LineproofError(code, `${where}: ${msg} (at character ${this.i})`, { path: path === '' ? (this.what || '$') : path });
+    throw new LineproofError(code, `${where}: ${msg} (at character ${this.i})`, {
+      path: path === '' ? this.what || '$' : path,
+    });
   }
 
   parseDocument(): JsonValue {
@@ -120,7 +126,8 @@ class Parser {
       this.i++;
       this.ws();
       const v = this.value(childPath, depth);
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
       else out[key] = v;
       this.ws();
       const c = this.s.charCodeAt(this.i);
@@ -181,14 +188,30 @@ class Parser {
         this.i++;
         const e = s[this.i];
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             const hex = s.slice(this.i + 1, this.i + 5);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('JSON_SYNTAX', 'invalid \\u escape', path);
@@ -227,7 +250,8 @@ class Parser {
       this.fail('JSON_SYNTAX', 'malformed number', path);
     }
     const v = Number(text);
-    if (!Number.isFinite(v)) this.fail('JSON_NUMBER_OUT_OF_RANGE', `number ${text.slice(0, 24)} is out of range for a double`, path);
+    if (!Number.isFinite(v))
+      this.fail('JSON_NUMBER_OUT_OF_RANGE', `number ${text.slice(0, 24)} is out of range for a double`, path);
     this.i += text.length;
     return v;
   }
@@ -254,17 +278,28 @@ export function parseJson(input: Uint8Array | string, options: ParseJsonOptions 
   let text: string;
   if (isBytes(input)) {
     if (input.length > maxBytes) {
-      throw new LineproofError('JSON_TOO_LARGE', `${what || 'JSON'}: ${input.length} bytes is more than the limit of ${maxBytes}`, { path: what || '$', expected: `<= ${maxBytes}`, actual: String(input.length) });
+      throw new LineproofError(
+        'JSON_TOO_LARGE',
+        `${what || 'JSON'}: ${input.length} bytes is more than the limit of ${maxBytes}`,
+        { path: what || '$', expected: `<= ${maxBytes}`, actual: String(input.length) },
+      );
     }
     if (input.length >= 3 && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) {
-      throw new LineproofError('JSON_BOM', `${what || 'JSON'}: starts with a UTF-8 byte order mark`, { path: what || '$' });
+      throw new LineproofError('JSON_BOM', `${what || 'JSON'}: starts with a UTF-8 byte order mark`, {
+        path: what || '$',
+      });
     }
     text = fromUtf8(input, what || 'JSON');
   } else if (typeof input === 'string') {
     if (input.length > maxBytes) {
-      throw new LineproofError('JSON_TOO_LARGE', `${what || 'JSON'}: ${input.length} characters is more than the limit of ${maxBytes}`, { path: what || '$' });
+      throw new LineproofError(
+        'JSON_TOO_LARGE',
+        `${what || 'JSON'}: ${input.length} characters is more than the limit of ${maxBytes}`,
+        { path: what || '$' },
+      );
     }
-    if (input.charCodeAt(0) === 0xfeff) throw new LineproofError('JSON_BOM', `${what || 'JSON'}: starts with a byte order mark`, { path: what || '$' });
+    if (input.charCodeAt(0) === 0xfeff)
+      throw new LineproofError('JSON_BOM', `${what || 'JSON'}: starts with a byte order mark`, { path: what || '$' });
     text = input;
   } else {
     throw new TypeError(`"input" expected Uint8Array or string, got ${input === null ? 'null' : typeof input}`);

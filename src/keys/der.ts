@@ -21,7 +21,20 @@ const OID_ED25519 = Uint8Array.of(0x06, 0x03, 0x2b, 0x65, 0x70);
 /** The fixed 12-byte prefix of an Ed25519 SubjectPublicKeyInfo (followed by the 32-byte key). */
 export const ED25519_SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, ...OID_ED25519, 0x03, 0x21, 0x00);
 /** The fixed 16-byte prefix of an Ed25519 PKCS#8 v1 PrivateKeyInfo, as OpenSSL writes it. */
-export const ED25519_PKCS8_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, ...OID_ED25519, 0x04, 0x22, 0x04, 0x20);
+export const ED25519_PKCS8_PREFIX = Uint8Array.of(
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  ...OID_ED25519,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+);
 
 const KNOWN_OIDS: Record<string, string> = {
   '1.3.101.112': 'Ed25519',
@@ -100,7 +113,11 @@ function readAlgorithm(der: Uint8Array, offset: number, limit: number, what: str
   const name = oidText(der, oid, what);
   if (name !== '1.3.101.112') {
     const label = KNOWN_OIDS[name];
-    throw new LineproofError('KEY_UNSUPPORTED', `${what}: ${label ?? 'unknown'} key (OID ${name}); only Ed25519 (1.3.101.112) is supported`, { path: what, expected: 'Ed25519', actual: label ?? name });
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${what}: ${label ?? 'unknown'} key (OID ${name}); only Ed25519 (1.3.101.112) is supported`,
+      { path: what, expected: 'Ed25519', actual: label ?? name },
+    );
   }
   if (oid.end !== seq.end) throw bad(what, 'Ed25519 AlgorithmIdentifier must have no parameters (RFC 8410)');
   return seq.end;
@@ -125,7 +142,8 @@ export function parseSpkiDer(der: Uint8Array, what = 'public key'): Uint8Array {
   const bits = readTlv(der, afterAlg, outer.end, what);
   expectTag(bits, 0x03, 'BIT STRING', what);
   if (bits.end !== outer.end) throw bad(what, 'unexpected fields after subjectPublicKey');
-  if (bits.end - bits.start !== 33 || der[bits.start] !== 0) throw bad(what, 'expected a 32-byte BIT STRING with no unused bits');
+  if (bits.end - bits.start !== 33 || der[bits.start] !== 0)
+    throw bad(what, 'expected a 32-byte BIT STRING with no unused bits');
   return der.slice(bits.start + 1, bits.end);
 }
 
@@ -154,7 +172,8 @@ export function parsePkcs8Der(der: Uint8Array, what = 'private key'): Pkcs8Parts
   if (outer.end !== der.length) throw bad(what, 'trailing bytes after the DER structure');
   const ver = readTlv(der, outer.start, outer.end, what);
   expectTag(ver, 0x02, 'INTEGER version', what);
-  if (ver.end - ver.start !== 1 || (der[ver.start] !== 0 && der[ver.start] !== 1)) throw bad(what, 'expected version 0 (v1) or 1 (v2)');
+  if (ver.end - ver.start !== 1 || (der[ver.start] !== 0 && der[ver.start] !== 1))
+    throw bad(what, 'expected version 0 (v1) or 1 (v2)');
   const version = der[ver.start] === 0 ? 1 : 2;
   const afterAlg = readAlgorithm(der, ver.end, outer.end, what);
   const octets = readTlv(der, afterAlg, outer.end, what);
@@ -173,7 +192,8 @@ export function parsePkcs8Der(der: Uint8Array, what = 'private key'): Pkcs8Parts
     // [1] IMPLICIT BIT STRING: primitive, context-specific tag 1
     if (version !== 2) throw bad(what, 'a public key field requires version 1 (v2, RFC 5958)');
     const pub = readTlv(der, pos, outer.end, what);
-    if (pub.end - pub.start !== 33 || der[pub.start] !== 0) throw bad(what, 'expected a 32-byte public key BIT STRING with no unused bits');
+    if (pub.end - pub.start !== 33 || der[pub.start] !== 0)
+      throw bad(what, 'expected a 32-byte public key BIT STRING with no unused bits');
     publicKey = der.slice(pub.start + 1, pub.end);
     pos = pub.end;
   } else if (pos < outer.end && der[pos] === 0xa1) {
@@ -182,7 +202,8 @@ export function parsePkcs8Der(der: Uint8Array, what = 'private key'): Pkcs8Parts
     const wrap = readTlv(der, pos, outer.end, what);
     const bits = readTlv(der, wrap.start, wrap.end, what);
     expectTag(bits, 0x03, 'BIT STRING publicKey', what);
-    if (bits.end !== wrap.end || bits.end - bits.start !== 33 || der[bits.start] !== 0) throw bad(what, 'expected a 32-byte public key BIT STRING with no unused bits');
+    if (bits.end !== wrap.end || bits.end - bits.start !== 33 || der[bits.start] !== 0)
+      throw bad(what, 'expected a 32-byte public key BIT STRING with no unused bits');
     publicKey = der.slice(bits.start + 1, bits.end);
     pos = wrap.end;
   }

@@ -140,24 +140,40 @@ export function ed25519Precheck(signature: Uint8Array, publicKey: Uint8Array): P
   assertBytes(publicKey, 'publicKey');
   if (signature.length !== ED25519_SIGNATURE_BYTES) return signatureLengthFailure(signature);
   if (publicKey.length !== ED25519_KEY_BYTES) {
-    return { valid: false, code: 'KEY_INVALID', reason: `public key: expected ${ED25519_KEY_BYTES} bytes, got ${publicKey.length}` };
+    return {
+      valid: false,
+      code: 'KEY_INVALID',
+      reason: `public key: expected ${ED25519_KEY_BYTES} bytes, got ${publicKey.length}`,
+    };
   }
   if (isScalarNonCanonical(signature.subarray(32, 64))) return S_FAILURE;
-  if (isSmallOrderEncoding(publicKey)) return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'public key: A is of small order' };
-  if (isNonCanonicalEncoding(publicKey)) return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'public key: A is encoded with y >= p' };
+  if (isSmallOrderEncoding(publicKey))
+    return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'public key: A is of small order' };
+  if (isNonCanonicalEncoding(publicKey))
+    return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'public key: A is encoded with y >= p' };
   return rFailure(signature);
 }
 
-const S_FAILURE: PrecheckFailure = Object.freeze({ valid: false, code: 'ED25519_NONCANONICAL', reason: 'signature: S is not below the group order L' });
+const S_FAILURE: PrecheckFailure = Object.freeze({
+  valid: false,
+  code: 'ED25519_NONCANONICAL',
+  reason: 'signature: S is not below the group order L',
+});
 
 function signatureLengthFailure(signature: Uint8Array): PrecheckFailure {
-  return { valid: false, code: 'ED25519_SIGNATURE_MALFORMED', reason: `signature: expected ${ED25519_SIGNATURE_BYTES} bytes, got ${signature.length}` };
+  return {
+    valid: false,
+    code: 'ED25519_SIGNATURE_MALFORMED',
+    reason: `signature: expected ${ED25519_SIGNATURE_BYTES} bytes, got ${signature.length}`,
+  };
 }
 
 function rFailure(signature: Uint8Array): PrecheckFailure | undefined {
   const r = signature.subarray(0, 32);
-  if (isSmallOrderEncoding(r)) return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'signature: R is of small order' };
-  if (isNonCanonicalEncoding(r)) return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'signature: R is encoded with y >= p' };
+  if (isSmallOrderEncoding(r))
+    return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'signature: R is of small order' };
+  if (isNonCanonicalEncoding(r))
+    return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'signature: R is encoded with y >= p' };
   return undefined;
 }
 
@@ -197,7 +213,11 @@ export function ed25519SignaturePrecheck(signature: Uint8Array): PrecheckFailure
  * if (!check.valid) console.log(check.code); // e.g. ED25519_SIGNATURE_INVALID
  * ```
  */
-export async function checkEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<SignatureCheck> {
+export async function checkEd25519(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): Promise<SignatureCheck> {
   assertBytes(message, 'message');
   const pre = ed25519Precheck(signature, publicKey);
   if (pre) return pre;
@@ -211,11 +231,18 @@ export async function checkEd25519(signature: Uint8Array, message: Uint8Array, p
     ok = await ed.verifyAsync(signature, message, publicKey, { zip215: false });
     // Cofactored accept, but R with a torsion component and A of prime order: the cofactorless
     // equation rejects it, and so does this verifier (keys with torsion never pass our importers).
-    if (ok && !ed.Point.fromBytes(signature.subarray(0, 32), false).isTorsionFree() && ed.Point.fromBytes(publicKey, false).isTorsionFree()) ok = false;
+    if (
+      ok &&
+      !ed.Point.fromBytes(signature.subarray(0, 32), false).isTorsionFree() &&
+      ed.Point.fromBytes(publicKey, false).isTorsionFree()
+    )
+      ok = false;
   } catch {
     ok = false;
   }
-  return ok ? { valid: true } : { valid: false, code: 'ED25519_SIGNATURE_INVALID', reason: 'signature does not verify for this key and message' };
+  return ok
+    ? { valid: true }
+    : { valid: false, code: 'ED25519_SIGNATURE_INVALID', reason: 'signature does not verify for this key and message' };
 }
 
 /**
@@ -226,7 +253,11 @@ export async function checkEd25519(signature: Uint8Array, message: Uint8Array, p
  * if (await verifyEd25519(sig, message, publicKey)) { ... }
  * ```
  */
-export async function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
+export async function verifyEd25519(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): Promise<boolean> {
   return (await checkEd25519(signature, message, publicKey)).valid;
 }
 
@@ -251,17 +282,28 @@ export const strictEd25519Verifier: SignatureVerifier = Object.freeze({
 export function ed25519PublicKeyProblem(publicKey: Uint8Array): PrecheckFailure | undefined {
   assertBytes(publicKey, 'publicKey');
   if (publicKey.length !== ED25519_KEY_BYTES) {
-    return { valid: false, code: 'KEY_INVALID', reason: `expected ${ED25519_KEY_BYTES} bytes, got ${publicKey.length}` };
+    return {
+      valid: false,
+      code: 'KEY_INVALID',
+      reason: `expected ${ED25519_KEY_BYTES} bytes, got ${publicKey.length}`,
+    };
   }
-  if (isSmallOrderEncoding(publicKey)) return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'the public key is a point of small order' };
-  if (isNonCanonicalEncoding(publicKey)) return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'the public key is encoded with y >= p' };
+  if (isSmallOrderEncoding(publicKey))
+    return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'the public key is a point of small order' };
+  if (isNonCanonicalEncoding(publicKey))
+    return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'the public key is encoded with y >= p' };
   let point: ed.Point;
   try {
     point = ed.Point.fromBytes(publicKey, false);
   } catch {
     return { valid: false, code: 'KEY_INVALID', reason: 'the public key is not a point on the curve' };
   }
-  if (!point.isTorsionFree()) return { valid: false, code: 'ED25519_MIXED_ORDER', reason: 'the public key has a small-order (torsion) component' };
+  if (!point.isTorsionFree())
+    return {
+      valid: false,
+      code: 'ED25519_MIXED_ORDER',
+      reason: 'the public key has a small-order (torsion) component',
+    };
   return undefined;
 }
 

@@ -7,4 +7,12 @@ export * from './ed25519.js';
 export * from './keyid.js';
 export * from './keys.js';
 export { decodePem, encodePem, type PemBlock } from './pem.js';
-export { parseSpkiDer, parsePkcs8Der, spkiDer, pkcs8Der, ED25519_SPKI_PREFIX, ED25519_PKCS8_PREFIX, type Pkcs8Parts } from './der.js';
+export {
+  parseSpkiDer,
+  parsePkcs8Der,
+  spkiDer,
+  pkcs8Der,
+  ED25519_SPKI_PREFIX,
+  ED25519_PKCS8_PREFIX,
+  type Pkcs8Parts,
+} from './der.js';

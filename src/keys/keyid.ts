@@ -30,7 +30,10 @@ export const SSLIB_KEYID_HASH_ALGORITHMS: readonly string[] = Object.freeze(['sh
  * canonicalJson(sslibPublicKeyObject(publicKey)); // '{"keyid_hash_algorithms":["sha256","sha512"],"keytype":"ed25519",...}'
  * ```
  */
-export function sslibPublicKeyObject(publicKey: Uint8Array, format: 'legacy' | 'modern' = 'legacy'): Record<string, unknown> {
+export function sslibPublicKeyObject(
+  publicKey: Uint8Array,
+  format: 'legacy' | 'modern' = 'legacy',
+): Record<string, unknown> {
   assertBytes(publicKey, 'publicKey', 32);
   const base = { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: toHex(publicKey) } };
   return format === 'legacy' ? { ...base, keyid_hash_algorithms: [...SSLIB_KEYID_HASH_ALGORITHMS] } : base;

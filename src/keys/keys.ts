@@ -46,7 +46,12 @@ export function isSslibEncryptedKey(text: string): boolean {
   return SSLIB_ENCRYPTED.test(text.trim());
 }
 
-function err(code: ErrorCode, what: string, msg: string, extra: { expected?: string; actual?: string; cause?: unknown } = {}): LineproofError {
+function err(
+  code: ErrorCode,
+  what: string,
+  msg: string,
+  extra: { expected?: string; actual?: string; cause?: unknown } = {},
+): LineproofError {
   return new LineproofError(code, `${what}: ${msg}`, { path: what, ...extra });
 }
 
@@ -93,7 +98,10 @@ export function checkedPublicKey(key: PublicKey, what = 'public key'): PublicKey
   if (!key || typeof key !== 'object' || !isBytes(key.bytes) || typeof key.keyid !== 'string') {
     throw new TypeError(`"${what}" expected PublicKey, got ${describeType(key)}`);
   }
-  if (key.type !== 'ed25519') throw new LineproofError('KEY_UNSUPPORTED', `${what}: key type ${JSON.stringify(key.type)} is not supported`, { path: what });
+  if (key.type !== 'ed25519')
+    throw new LineproofError('KEY_UNSUPPORTED', `${what}: key type ${JSON.stringify(key.type)} is not supported`, {
+      path: what,
+    });
   const copy = publicKeyFromBytes(key.bytes, { what });
   const out: PublicKey = Object.freeze({ ...copy, keyid: key.keyid });
   CHECKED.add(out);
@@ -145,7 +153,12 @@ export async function generateKeyPair(options: KeyImportOptions = {}): Promise<P
   return privateKeyFromSeed(randomEd25519Seed(), options);
 }
 
-async function privateFromSeedChecked(seed: Uint8Array, storedPublic: Uint8Array | undefined, options: KeyImportOptions, what: string): Promise<PrivateKey> {
+async function privateFromSeedChecked(
+  seed: Uint8Array,
+  storedPublic: Uint8Array | undefined,
+  options: KeyImportOptions,
+  what: string,
+): Promise<PrivateKey> {
   const key = await privateKeyFromSeed(seed, options);
   if (storedPublic !== undefined && !equalBytes(storedPublic, key.publicKey.bytes)) {
     throw err('KEY_MISMATCH', what, 'the stored public key is not the one the private key derives');
@@ -158,16 +171,16 @@ function isHexDigitByte(b: number): boolean {
 }
 
 type Detected =
-  | { kind: 'raw'; bytes: Uint8Array }
-  | { kind: 'der'; bytes: Uint8Array }
-  | { kind: 'text'; text: string };
+  { kind: 'raw'; bytes: Uint8Array } | { kind: 'der'; bytes: Uint8Array } | { kind: 'text'; text: string };
 
 function detect(input: string | Uint8Array, what: string): Detected {
   if (typeof input === 'string') return { kind: 'text', text: input };
   if (!isBytes(input)) throw new TypeError(`"${what}" expected string or Uint8Array, got ${describeType(input)}`);
   // Raw keys are 32 or 64 bytes; a hex key file of the same length (no newline) is text.
-  if ((input.length === 32 || input.length === 64) && !input.every(isHexDigitByte)) return { kind: 'raw', bytes: input };
-  if (input.length > MAX_KEY_FILE_BYTES) throw err('KEY_INVALID', what, `${input.length} bytes is too large for a key (limit ${MAX_KEY_FILE_BYTES})`);
+  if ((input.length === 32 || input.length === 64) && !input.every(isHexDigitByte))
+    return { kind: 'raw', bytes: input };
+  if (input.length > MAX_KEY_FILE_BYTES)
+    throw err('KEY_INVALID', what, `${input.length} bytes is too large for a key (limit ${MAX_KEY_FILE_BYTES})`);
   if (input[0] === 0x30) return { kind: 'der', bytes: input };
   try {
     return { kind: 'text', text: fromUtf8(input, what) };
@@ -177,11 +190,17 @@ function detect(input: string | Uint8Array, what: string): Detected {
 }
 
 function labelProblem(label: string, want: 'public' | 'private', what: string): LineproofError {
-  if (label === 'PUBLIC KEY' && want === 'private') return err('KEY_WRONG_KIND', what, 'expected a private key, got a public key (PEM "PUBLIC KEY")');
+  if (label === 'PUBLIC KEY' && want === 'private')
+    return err('KEY_WRONG_KIND', what, 'expected a private key, got a public key (PEM "PUBLIC KEY")');
   if ((label === 'PRIVATE KEY' || label === 'ENCRYPTED PRIVATE KEY') && want === 'public') {
     return err('KEY_WRONG_KIND', what, `expected a public key, got a private key (PEM "${label}"); give the .pub file`);
   }
-  return err('KEY_UNSUPPORTED', what, `PEM "${label}" is not supported; expected ${want === 'public' ? '"PUBLIC KEY" (SPKI)' : '"PRIVATE KEY" (PKCS#8)'} holding an Ed25519 key`, { actual: label });
+  return err(
+    'KEY_UNSUPPORTED',
+    what,
+    `PEM "${label}" is not supported; expected ${want === 'public' ? '"PUBLIC KEY" (SPKI)' : '"PRIVATE KEY" (PKCS#8)'} holding an Ed25519 key`,
+    { actual: label },
+  );
 }
 
 interface SslibKey {
@@ -199,26 +218,43 @@ function parseSslibJson(text: string, what: string): SslibKey {
     return v;
   };
   const keytype = str(value, 'keytype', 'keytype');
-  if (keytype === undefined) throw new LineproofError('KEY_INVALID', `${what}: keytype is missing`, { path: 'keytype' });
-  if (keytype !== 'ed25519') throw new LineproofError('KEY_UNSUPPORTED', `${what}: keytype ${JSON.stringify(keytype)} is not supported; expected "ed25519"`, { path: 'keytype', expected: 'ed25519', actual: keytype });
+  if (keytype === undefined)
+    throw new LineproofError('KEY_INVALID', `${what}: keytype is missing`, { path: 'keytype' });
+  if (keytype !== 'ed25519')
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${what}: keytype ${JSON.stringify(keytype)} is not supported; expected "ed25519"`,
+      { path: 'keytype', expected: 'ed25519', actual: keytype },
+    );
   const scheme = str(value, 'scheme', 'scheme');
   if (scheme !== undefined && scheme !== 'ed25519') {
-    throw new LineproofError('KEY_UNSUPPORTED', `${what}: scheme ${JSON.stringify(scheme)} is not supported; expected "ed25519"`, { path: 'scheme', expected: 'ed25519', actual: scheme });
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${what}: scheme ${JSON.stringify(scheme)} is not supported; expected "ed25519"`,
+      { path: 'scheme', expected: 'ed25519', actual: scheme },
+    );
   }
   str(value, 'keyid', 'keyid'); // a hint only: Lineproof computes its own keyids
   const algs = value.keyid_hash_algorithms;
   if (algs !== undefined && !(Array.isArray(algs) && algs.every((a) => typeof a === 'string'))) {
-    throw new LineproofError('KEY_INVALID', `${what}: keyid_hash_algorithms must be an array of strings`, { path: 'keyid_hash_algorithms' });
+    throw new LineproofError('KEY_INVALID', `${what}: keyid_hash_algorithms must be an array of strings`, {
+      path: 'keyid_hash_algorithms',
+    });
   }
   const keyval = value.keyval;
-  if (!isJsonObject(keyval)) throw new LineproofError('KEY_INVALID', `${what}: keyval must be an object`, { path: 'keyval' });
+  if (!isJsonObject(keyval))
+    throw new LineproofError('KEY_INVALID', `${what}: keyval must be an object`, { path: 'keyval' });
   const pub = str(keyval, 'public', 'keyval.public');
   if (pub === undefined || !/^[0-9a-fA-F]{64}$/.test(pub)) {
-    throw new LineproofError('KEY_INVALID', `${what}: keyval.public must be 64 hex digits (a raw Ed25519 public key)`, { path: 'keyval.public' });
+    throw new LineproofError('KEY_INVALID', `${what}: keyval.public must be 64 hex digits (a raw Ed25519 public key)`, {
+      path: 'keyval.public',
+    });
   }
   const priv = str(keyval, 'private', 'keyval.private');
   if (priv !== undefined && priv !== '' && !/^[0-9a-fA-F]{64}$/.test(priv)) {
-    throw new LineproofError('KEY_INVALID', `${what}: keyval.private must be 64 hex digits (a raw Ed25519 seed)`, { path: 'keyval.private' });
+    throw new LineproofError('KEY_INVALID', `${what}: keyval.private must be 64 hex digits (a raw Ed25519 seed)`, {
+      path: 'keyval.private',
+    });
   }
   return priv ? { publicHex: pub, privateHex: priv } : { publicHex: pub };
 }
@@ -240,7 +276,8 @@ export function parsePublicKey(input: string | Uint8Array, options: KeyImportOpt
   const opts = { ...options, what };
   const d = detect(input, what);
   if (d.kind === 'raw') {
-    if (d.bytes.length !== 32) throw err('KEY_INVALID', what, `raw public key: expected 32 bytes, got ${d.bytes.length}`);
+    if (d.bytes.length !== 32)
+      throw err('KEY_INVALID', what, `raw public key: expected 32 bytes, got ${d.bytes.length}`);
     return publicKeyFromBytes(d.bytes, opts);
   }
   if (d.kind === 'der') return publicKeyFromDer(d.bytes, opts);
@@ -252,12 +289,22 @@ export function parsePublicKey(input: string | Uint8Array, options: KeyImportOpt
   }
   if (text.startsWith('{')) {
     const k = parseSslibJson(text, what);
-    if (k.privateHex) throw err('KEY_WRONG_KIND', what, 'expected a public key, got a securesystemslib private key (keyval.private is set); give the .pub file');
+    if (k.privateHex)
+      throw err(
+        'KEY_WRONG_KIND',
+        what,
+        'expected a public key, got a securesystemslib private key (keyval.private is set); give the .pub file',
+      );
     return publicKeyFromBytes(fromHex(k.publicHex, what), opts);
   }
   if (/^[0-9a-fA-F]{64}$/.test(text)) return publicKeyFromBytes(fromHex(text, what), opts);
-  if (isSslibEncryptedKey(text)) throw err('KEY_WRONG_KIND', what, 'expected a public key, got an encrypted securesystemslib private key');
-  throw err('KEY_INVALID', what, 'not a recognised public key (expected PEM "PUBLIC KEY", securesystemslib JSON, 64 hex digits, DER or 32 raw bytes)');
+  if (isSslibEncryptedKey(text))
+    throw err('KEY_WRONG_KIND', what, 'expected a public key, got an encrypted securesystemslib private key');
+  throw err(
+    'KEY_INVALID',
+    what,
+    'not a recognised public key (expected PEM "PUBLIC KEY", securesystemslib JSON, 64 hex digits, DER or 32 raw bytes)',
+  );
 }
 
 function publicKeyFromDer(der: Uint8Array, opts: KeyImportOptions & { what: string }): PublicKey {
@@ -295,21 +342,35 @@ export async function parsePrivateKey(input: string | Uint8Array, options: KeyIm
   const opts = { ...options, what };
   const d = detect(input, what);
   if (d.kind === 'raw') {
-    return privateFromSeedChecked(d.bytes.subarray(0, 32), d.bytes.length === 64 ? d.bytes.subarray(32) : undefined, opts, what);
+    return privateFromSeedChecked(
+      d.bytes.subarray(0, 32),
+      d.bytes.length === 64 ? d.bytes.subarray(32) : undefined,
+      opts,
+      what,
+    );
   }
   if (d.kind === 'der') return privateKeyFromDer(d.bytes, opts);
   const text = d.text.replace(/^\uFEFF/, '').trim();
   if (looksLikePem(text)) {
     const { label, der } = decodePem(text, what);
     if (label === 'ENCRYPTED PRIVATE KEY') {
-      throw err('KEY_PASSPHRASE_REQUIRED', what, 'the private key is encrypted; give its passphrase (LINEPROOF_KEY_PASSPHRASE, or loadPrivateKey in lineproof/node)');
+      throw err(
+        'KEY_PASSPHRASE_REQUIRED',
+        what,
+        'the private key is encrypted; give its passphrase (LINEPROOF_KEY_PASSPHRASE, or loadPrivateKey in lineproof/node)',
+      );
     }
     if (label !== 'PRIVATE KEY') throw labelProblem(label, 'private', what);
     return privateKeyFromDer(der, opts);
   }
   if (text.startsWith('{')) {
     const k = parseSslibJson(text, what);
-    if (!k.privateHex) throw err('KEY_WRONG_KIND', what, 'expected a private key, got a securesystemslib public key (no keyval.private)');
+    if (!k.privateHex)
+      throw err(
+        'KEY_WRONG_KIND',
+        what,
+        'expected a private key, got a securesystemslib public key (no keyval.private)',
+      );
     return privateFromSeedChecked(fromHex(k.privateHex, what), fromHex(k.publicHex, what), opts, what);
   }
   if (/^[0-9a-fA-F]{64}$/.test(text)) return privateFromSeedChecked(fromHex(text, what), undefined, opts, what);
@@ -318,9 +379,17 @@ export async function parsePrivateKey(input: string | Uint8Array, options: KeyIm
     return privateFromSeedChecked(b.subarray(0, 32), b.subarray(32), opts, what);
   }
   if (isSslibEncryptedKey(text)) {
-    throw err('KEY_PASSPHRASE_REQUIRED', what, 'the securesystemslib key is encrypted; give its passphrase (LINEPROOF_KEY_PASSPHRASE, or loadPrivateKey in lineproof/node)');
+    throw err(
+      'KEY_PASSPHRASE_REQUIRED',
+      what,
+      'the securesystemslib key is encrypted; give its passphrase (LINEPROOF_KEY_PASSPHRASE, or loadPrivateKey in lineproof/node)',
+    );
   }
-  throw err('KEY_INVALID', what, 'not a recognised private key (expected PEM "PRIVATE KEY" (PKCS#8), securesystemslib JSON, hex, DER or raw bytes)');
+  throw err(
+    'KEY_INVALID',
+    what,
+    'not a recognised private key (expected PEM "PRIVATE KEY" (PKCS#8), securesystemslib JSON, hex, DER or raw bytes)',
+  );
 }
 
 /**
@@ -357,7 +426,8 @@ function pubBytes(key: PublicKey | Uint8Array, name: string): Uint8Array {
     assertBytes(key, name, 32);
     return key;
   }
-  if (!key || typeof key !== 'object' || !isBytes((key as PublicKey).bytes)) throw new TypeError(`"${name}" expected PublicKey or Uint8Array, got ${describeType(key)}`);
+  if (!key || typeof key !== 'object' || !isBytes((key as PublicKey).bytes))
+    throw new TypeError(`"${name}" expected PublicKey or Uint8Array, got ${describeType(key)}`);
   return key.bytes;
 }
 
@@ -444,7 +514,10 @@ export function privateKeyToPem(key: PrivateKey): string {
  * JSON.stringify(publicKeyToSslib(key.publicKey));
  * ```
  */
-export function publicKeyToSslib(key: PublicKey | Uint8Array, format: 'legacy' | 'modern' = 'legacy'): Record<string, unknown> {
+export function publicKeyToSslib(
+  key: PublicKey | Uint8Array,
+  format: 'legacy' | 'modern' = 'legacy',
+): Record<string, unknown> {
   return sslibPublicKeyObject(pubBytes(key, 'key'), format);
 }
 

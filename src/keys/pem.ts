@@ -40,8 +40,10 @@ export function looksLikePem(text: string): boolean {
  */
 export function decodePem(text: string, what = 'PEM'): PemBlock {
   const begins = [...text.matchAll(BEGIN)];
-  if (begins.length === 0) throw new LineproofError('KEY_INVALID', `${what}: no PEM block (-----BEGIN ...-----)`, { path: what });
-  if (begins.length > 1) throw new LineproofError('KEY_INVALID', `${what}: expected one PEM block, found ${begins.length}`, { path: what });
+  if (begins.length === 0)
+    throw new LineproofError('KEY_INVALID', `${what}: no PEM block (-----BEGIN ...-----)`, { path: what });
+  if (begins.length > 1)
+    throw new LineproofError('KEY_INVALID', `${what}: expected one PEM block, found ${begins.length}`, { path: what });
   const m = begins[0]!;
   const label = m[1]!;
   const bodyStart = m.index + m[0].length;
@@ -52,7 +54,11 @@ export function decodePem(text: string, what = 'PEM'): PemBlock {
   }
   const body = text.slice(bodyStart, endAt);
   if (body.includes(':')) {
-    throw new LineproofError('KEY_INVALID', `${what}: PEM headers (legacy encrypted PEM) are not supported; use PKCS#8`, { path: what });
+    throw new LineproofError(
+      'KEY_INVALID',
+      `${what}: PEM headers (legacy encrypted PEM) are not supported; use PKCS#8`,
+      { path: what },
+    );
   }
   const b64 = body.replace(/[ \t]*\r?\n[ \t]*/g, '').trim();
   let der: Uint8Array;

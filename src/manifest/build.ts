@@ -17,7 +17,13 @@ import type { ByteSource, HashEngine, HashProgress } from '../hashing/types.js';
 import { HASH_ALGORITHMS } from '../hashing/types.js';
 import { checkManifestPath, checkPathSet, comparePaths, compareCodePoints } from './path.js';
 import { DEFAULT_IGNORE, ignoreMatcher, normalizeIgnore } from './ignore.js';
-import { MANIFEST_MEDIA_TYPE, MANIFEST_VERSION, type Manifest, type ManifestItem, type ManifestSubject } from './types.js';
+import {
+  MANIFEST_MEDIA_TYPE,
+  MANIFEST_VERSION,
+  type Manifest,
+  type ManifestItem,
+  type ManifestSubject,
+} from './types.js';
 
 const TREE_ALG = /^sha256-tree-v1-([0-9]+)$/;
 
@@ -47,7 +53,11 @@ function checkAlgorithms(algs: unknown, what: string): string[] {
   if (!Array.isArray(algs) || algs.length === 0) throw schema(what, 'expected a non-empty array of algorithm names');
   algs.forEach((a, i) => {
     if (!isManifestAlgorithm(a)) {
-      throw new LineproofError('HASH_ALGORITHM_UNSUPPORTED', `${joinPath(what, i)}: unsupported algorithm ${JSON.stringify(a).slice(0, 80)}`, { path: joinPath(what, i) });
+      throw new LineproofError(
+        'HASH_ALGORITHM_UNSUPPORTED',
+        `${joinPath(what, i)}: unsupported algorithm ${JSON.stringify(a).slice(0, 80)}`,
+        { path: joinPath(what, i) },
+      );
     }
   });
   return algs as string[];
@@ -57,20 +67,26 @@ function checkDigestSet(digest: unknown, algorithms: readonly string[], what: st
   if (!isJsonObject(digest)) throw schema(what, 'expected an object of algorithm to hex digest');
   const keys = Object.keys(digest);
   if (keys.length !== algorithms.length || !algorithms.every((a) => Object.hasOwn(digest, a))) {
-    throw new LineproofError('SCHEMA_INVALID', `${what}: expected exactly the algorithms ${algorithms.join(', ')}, got ${keys.join(', ') || 'none'}`, {
-      path: what,
-      expected: algorithms.join(','),
-      actual: keys.join(','),
-    });
+    throw new LineproofError(
+      'SCHEMA_INVALID',
+      `${what}: expected exactly the algorithms ${algorithms.join(', ')}, got ${keys.join(', ') || 'none'}`,
+      {
+        path: what,
+        expected: algorithms.join(','),
+        actual: keys.join(','),
+      },
+    );
   }
   for (const a of algorithms) {
     const hex = (digest as Record<string, unknown>)[a];
-    if (!isLowerHex(hex, digestLength(a))) throw schema(joinPath(what, a), `expected ${(digestLength(a) ?? 0) * 2} lowercase hex digits`);
+    if (!isLowerHex(hex, digestLength(a)))
+      throw schema(joinPath(what, a), `expected ${(digestLength(a) ?? 0) * 2} lowercase hex digits`);
   }
 }
 
 function checkSize(size: unknown, what: string): asserts size is number {
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw schema(what, `expected a non-negative integer byte count, got ${describeType(size)}`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw schema(what, `expected a non-negative integer byte count, got ${describeType(size)}`);
 }
 
 const validated = new WeakSet<object>();
@@ -125,7 +141,9 @@ export interface ManifestItemInput {
  */
 export function buildManifest(items: Iterable<ManifestItemInput>, options: ManifestOptions = {}): Manifest {
   const limits = resolveLimits(options.limits);
-  const algorithms = [...new Set(checkAlgorithms([...(options.algorithms ?? ['sha256'])], 'algorithms'))].sort(compareCodePoints);
+  const algorithms = [...new Set(checkAlgorithms([...(options.algorithms ?? ['sha256'])], 'algorithms'))].sort(
+    compareCodePoints,
+  );
   const ignore = normalizeIgnore(options.ignore ?? DEFAULT_IGNORE);
   const matcher = ignoreMatcher(ignore);
   const out: ManifestItem[] = [];
@@ -134,13 +152,20 @@ export function buildManifest(items: Iterable<ManifestItemInput>, options: Manif
     const what = `items[${i}]`;
     if (!isJsonObject(it as unknown)) throw schema(what, 'expected {path, size, digest}');
     if (++i > limits.manifestItems) {
-      throw new LineproofError('LIMIT_EXCEEDED', `manifest: more than ${limits.manifestItems} items`, { path: 'items', expected: `<= ${limits.manifestItems}` });
+      throw new LineproofError('LIMIT_EXCEEDED', `manifest: more than ${limits.manifestItems} items`, {
+        path: 'items',
+        expected: `<= ${limits.manifestItems}`,
+      });
     }
     checkManifestPath(it.path, `${what}.path`);
     checkSize(it.size, `${what}.size`);
     checkDigestSet(it.digest, algorithms, `${what}.digest`);
     if (matcher.ignoresFile(it.path)) {
-      throw new LineproofError('MANIFEST_ITEM_IGNORED', `${what}: ${JSON.stringify(it.path)} is excluded by the ignore list`, { path: it.path });
+      throw new LineproofError(
+        'MANIFEST_ITEM_IGNORED',
+        `${what}: ${JSON.stringify(it.path)} is excluded by the ignore list`,
+        { path: it.path },
+      );
     }
     const digest: DigestSet = {};
     for (const a of algorithms) digest[a] = it.digest[a]!;
@@ -194,7 +219,10 @@ export interface HashManifestResult {
  * const { manifest } = await hashManifest([{ path: 'a.txt', source: utf8('hello') }]);
  * ```
  */
-export async function hashManifest(entries: Iterable<ManifestEntry> | AsyncIterable<ManifestEntry>, options: HashManifestOptions = {}): Promise<HashManifestResult> {
+export async function hashManifest(
+  entries: Iterable<ManifestEntry> | AsyncIterable<ManifestEntry>,
+  options: HashManifestOptions = {},
+): Promise<HashManifestResult> {
   const engines: HashEngine[] = resolveEngines(options.algorithms ?? 'sha256');
   const ignore = normalizeIgnore(options.ignore ?? DEFAULT_IGNORE);
   const matcher = ignoreMatcher(ignore);
@@ -203,21 +231,32 @@ export async function hashManifest(entries: Iterable<ManifestEntry> | AsyncItera
   const ignored: string[] = [];
   let n = 0;
   for await (const e of entries as AsyncIterable<ManifestEntry>) {
-    if (++n > limits.manifestItems) throw new LineproofError('LIMIT_EXCEEDED', `manifest: more than ${limits.manifestItems} items`, { path: 'items' });
+    if (++n > limits.manifestItems)
+      throw new LineproofError('LIMIT_EXCEEDED', `manifest: more than ${limits.manifestItems} items`, {
+        path: 'items',
+      });
     checkManifestPath(e?.path, `entries[${n - 1}].path`);
     if (matcher.ignoresFile(e.path)) ignored.push(e.path);
     else list.push(e);
   }
-  checkPathSet(list.map((e) => e.path), 'entries');
+  checkPathSet(
+    list.map((e) => e.path),
+    'entries',
+  );
   const items: ManifestItemInput[] = [];
   let total = 0;
   let files = 0;
   for (const e of list) {
-    if (options.signal?.aborted) throw new LineproofError('ABORTED', `${e.path}: hashing aborted`, { path: e.path, cause: options.signal.reason });
+    if (options.signal?.aborted)
+      throw new LineproofError('ABORTED', `${e.path}: hashing aborted`, { path: e.path, cause: options.signal.reason });
     const d = new StreamDigest(engines, { ...(e.size === undefined ? {} : { expectedSize: e.size }), what: e.path });
     const source = typeof e.source === 'function' ? await e.source() : e.source;
     for await (const chunk of chunksOf(source)) {
-      if (options.signal?.aborted) throw new LineproofError('ABORTED', `${e.path}: hashing aborted`, { path: e.path, cause: options.signal.reason });
+      if (options.signal?.aborted)
+        throw new LineproofError('ABORTED', `${e.path}: hashing aborted`, {
+          path: e.path,
+          cause: options.signal.reason,
+        });
       d.update(chunk);
       options.onProgress?.({ path: e.path, bytes: total + d.size, files });
     }
@@ -243,7 +282,8 @@ export interface ParseManifestOptions {
 export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
 function exactKeys(o: Record<string, unknown>, keys: readonly string[], what: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw schema(joinPath(what, k), `unknown field (a v1 manifest has only ${keys.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!keys.includes(k)) throw schema(joinPath(what, k), `unknown field (a v1 manifest has only ${keys.join(', ')})`);
   for (const k of keys) if (!Object.hasOwn(o, k)) throw schema(joinPath(what, k), 'missing field');
 }
 
@@ -269,14 +309,21 @@ function notCanonical(path: string, why: string): LineproofError {
 export function parseManifest(input: Uint8Array | string | JsonValue, options: ParseManifestOptions = {}): Manifest {
   const what = options.what ?? 'manifest';
   const limits = resolveLimits(options.limits);
-  const value: unknown = typeof input === 'string' || input instanceof Uint8Array ? parseJson(input, { what, maxBytes: options.maxBytes ?? MAX_MANIFEST_BYTES }) : input;
+  const value: unknown =
+    typeof input === 'string' || input instanceof Uint8Array
+      ? parseJson(input, { what, maxBytes: options.maxBytes ?? MAX_MANIFEST_BYTES })
+      : input;
   if (!isJsonObject(value)) throw schema(what, 'expected a JSON object');
   if (Object.hasOwn(value, 'version') && value.version !== MANIFEST_VERSION) {
-    throw new LineproofError('MANIFEST_VERSION_UNSUPPORTED', `${what}.version: expected ${MANIFEST_VERSION}, got ${JSON.stringify(value.version).slice(0, 40)}`, {
-      path: `${what}.version`,
-      expected: String(MANIFEST_VERSION),
-      actual: JSON.stringify(value.version).slice(0, 40),
-    });
+    throw new LineproofError(
+      'MANIFEST_VERSION_UNSUPPORTED',
+      `${what}.version: expected ${MANIFEST_VERSION}, got ${JSON.stringify(value.version).slice(0, 40)}`,
+      {
+        path: `${what}.version`,
+        expected: String(MANIFEST_VERSION),
+        actual: JSON.stringify(value.version).slice(0, 40),
+      },
+    );
   }
   exactKeys(value, ['version', 'hashing', 'ignore', 'items'], what);
   const hashing = value.hashing;
@@ -284,7 +331,8 @@ export function parseManifest(input: Uint8Array | string | JsonValue, options: P
   exactKeys(hashing, ['algorithms'], `${what}.hashing`);
   const algorithms = checkAlgorithms(hashing.algorithms, `${what}.hashing.algorithms`);
   for (let i = 1; i < algorithms.length; i++) {
-    if (compareCodePoints(algorithms[i - 1]!, algorithms[i]!) >= 0) throw notCanonical(`${what}.hashing.algorithms`, 'algorithms must be sorted and distinct');
+    if (compareCodePoints(algorithms[i - 1]!, algorithms[i]!) >= 0)
+      throw notCanonical(`${what}.hashing.algorithms`, 'algorithms must be sorted and distinct');
   }
   if (!Array.isArray(value.ignore)) throw schema(`${what}.ignore`, 'expected an array of patterns');
   const ignore = normalizeIgnore(value.ignore as string[], `${what}.ignore`);
@@ -294,7 +342,11 @@ export function parseManifest(input: Uint8Array | string | JsonValue, options: P
   const matcher = ignoreMatcher(ignore);
   if (!Array.isArray(value.items)) throw schema(`${what}.items`, 'expected an array');
   if (value.items.length > limits.manifestItems) {
-    throw new LineproofError('LIMIT_EXCEEDED', `${what}.items: ${value.items.length} items is more than the limit of ${limits.manifestItems}`, { path: `${what}.items` });
+    throw new LineproofError(
+      'LIMIT_EXCEEDED',
+      `${what}.items: ${value.items.length} items is more than the limit of ${limits.manifestItems}`,
+      { path: `${what}.items` },
+    );
   }
   const items: ManifestItem[] = [];
   value.items.forEach((it, i) => {
@@ -304,9 +356,18 @@ export function parseManifest(input: Uint8Array | string | JsonValue, options: P
     checkManifestPath(it.path, `${p}.path`);
     checkSize(it.size, `${p}.size`);
     checkDigestSet(it.digest, algorithms, `${p}.digest`);
-    if (matcher.ignoresFile(it.path)) throw new LineproofError('MANIFEST_ITEM_IGNORED', `${p}: ${JSON.stringify(it.path)} is excluded by the manifest's own ignore list`, { path: it.path });
+    if (matcher.ignoresFile(it.path))
+      throw new LineproofError(
+        'MANIFEST_ITEM_IGNORED',
+        `${p}: ${JSON.stringify(it.path)} is excluded by the manifest's own ignore list`,
+        { path: it.path },
+      );
     const prev = items[i - 1];
-    if (prev && comparePaths(prev.path, it.path) > 0) throw notCanonical(`${p}.path`, `items must be sorted by path (${JSON.stringify(prev.path)} comes after ${JSON.stringify(it.path)})`);
+    if (prev && comparePaths(prev.path, it.path) > 0)
+      throw notCanonical(
+        `${p}.path`,
+        `items must be sorted by path (${JSON.stringify(prev.path)} comes after ${JSON.stringify(it.path)})`,
+      );
     items.push({ path: it.path, size: it.size, digest: { ...(it.digest as DigestSet) } });
   });
   checkPathSet(

@@ -30,17 +30,26 @@ export const DEFAULT_IGNORE: readonly string[] = Object.freeze(['*.intoto.jsonl'
  * ```
  */
 export function checkIgnorePattern(pattern: unknown, what = 'ignore'): asserts pattern is string {
-  if (typeof pattern !== 'string') throw new LineproofError('SCHEMA_INVALID', `${what}: expected a string pattern`, { path: what });
+  if (typeof pattern !== 'string')
+    throw new LineproofError('SCHEMA_INVALID', `${what}: expected a string pattern`, { path: what });
   const body = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
   try {
     checkManifestPath(body, what);
   } catch (e) {
     const reason = e instanceof LineproofError ? e.code : 'invalid';
-    throw new LineproofError('MANIFEST_IGNORE_PATTERN_INVALID', `${what}: invalid ignore pattern ${JSON.stringify(pattern).slice(0, 200)} (${reason})`, { path: what, actual: pattern.slice(0, 200), cause: e });
+    throw new LineproofError(
+      'MANIFEST_IGNORE_PATTERN_INVALID',
+      `${what}: invalid ignore pattern ${JSON.stringify(pattern).slice(0, 200)} (${reason})`,
+      { path: what, actual: pattern.slice(0, 200), cause: e },
+    );
   }
   for (const seg of body.split('/')) {
     if (seg.includes('**') && seg !== '**') {
-      throw new LineproofError('MANIFEST_IGNORE_PATTERN_INVALID', `${what}: "**" must be a whole segment in ${JSON.stringify(pattern).slice(0, 200)}`, { path: what, actual: pattern.slice(0, 200) });
+      throw new LineproofError(
+        'MANIFEST_IGNORE_PATTERN_INVALID',
+        `${what}: "**" must be a whole segment in ${JSON.stringify(pattern).slice(0, 200)}`,
+        { path: what, actual: pattern.slice(0, 200) },
+      );
     }
   }
 }
@@ -67,7 +76,13 @@ const segCache = new Map<string, RegExp>();
 function segmentRegex(glob: string): RegExp {
   let re = segCache.get(glob);
   if (!re) {
-    re = new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+    re = new RegExp(
+      `^${glob
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      's',
+    );
     if (segCache.size > 4096) segCache.clear();
     segCache.set(glob, re);
   }
@@ -113,7 +128,10 @@ export interface IgnoreMatcher {
  */
 export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
   const list = normalizeIgnore(patterns);
-  const compiled = list.map((p) => ({ dirOnly: p.endsWith('/'), segs: (p.endsWith('/') ? p.slice(0, -1) : p).split('/') }));
+  const compiled = list.map((p) => ({
+    dirOnly: p.endsWith('/'),
+    segs: (p.endsWith('/') ? p.slice(0, -1) : p).split('/'),
+  }));
   const matchesEntry = (path: string, isDir: boolean): boolean => {
     if (compiled.length === 0) return false;
     const t = path.split('/');
@@ -146,12 +164,17 @@ export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
 export function normalizeOmsIgnorePaths(paths: readonly string[], what = 'ignore_paths'): string[] {
   if (!Array.isArray(paths)) throw new TypeError(`"${what}" expected an array of paths`);
   const out = paths.map((p, i) => {
-    if (typeof p !== 'string') throw new LineproofError('SCHEMA_INVALID', `${what}[${i}]: expected a string`, { path: `${what}[${i}]` });
+    if (typeof p !== 'string')
+      throw new LineproofError('SCHEMA_INVALID', `${what}[${i}]: expected a string`, { path: `${what}[${i}]` });
     const body = p.replace(/\/+$/, '');
     try {
       checkManifestPath(body, `${what}[${i}]`, { lenient: true });
     } catch (e) {
-      throw new LineproofError('MANIFEST_IGNORE_PATTERN_INVALID', `${what}[${i}]: invalid ignore path ${JSON.stringify(p).slice(0, 200)} (${e instanceof LineproofError ? e.code : 'invalid'})`, { path: `${what}[${i}]`, actual: p.slice(0, 200), cause: e });
+      throw new LineproofError(
+        'MANIFEST_IGNORE_PATTERN_INVALID',
+        `${what}[${i}]: invalid ignore path ${JSON.stringify(p).slice(0, 200)} (${e instanceof LineproofError ? e.code : 'invalid'})`,
+        { path: `${what}[${i}]`, actual: p.slice(0, 200), cause: e },
+      );
     }
     return body;
   });

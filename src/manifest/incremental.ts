@@ -63,12 +63,18 @@ export function sameStat(a: StatHint, b: StatHint): boolean {
  */
 export function assertVerifiedManifest(value: unknown): asserts value is VerifiedManifest {
   if (!isVerifiedManifest(value)) {
-    throw new LineproofError('MANIFEST_NOT_VERIFIED', 'incremental re-hash needs a manifest returned by a successful verifyManifest(); digests of an unverified manifest are never reused');
+    throw new LineproofError(
+      'MANIFEST_NOT_VERIFIED',
+      'incremental re-hash needs a manifest returned by a successful verifyManifest(); digests of an unverified manifest are never reused',
+    );
   }
 }
 
-function entriesOf(current: Iterable<readonly [string, StatHint]> | Readonly<Record<string, StatHint>>): [string, StatHint][] {
-  if (typeof (current as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(current as Iterable<readonly [string, StatHint]>)].map(([p, s]) => [p, s]);
+function entriesOf(
+  current: Iterable<readonly [string, StatHint]> | Readonly<Record<string, StatHint>>,
+): [string, StatHint][] {
+  if (typeof (current as Iterable<unknown>)[Symbol.iterator] === 'function')
+    return [...(current as Iterable<readonly [string, StatHint]>)].map(([p, s]) => [p, s]);
   return Object.entries(current as Record<string, StatHint>);
 }
 
@@ -86,7 +92,10 @@ function entriesOf(current: Iterable<readonly [string, StatHint]> | Readonly<Rec
  * ```
  * @returns the items to reuse, the paths to hash, the paths removed
  */
-export function planRehash(verified: VerifiedManifest, current: Iterable<readonly [string, StatHint]> | Readonly<Record<string, StatHint>>): RehashPlan {
+export function planRehash(
+  verified: VerifiedManifest,
+  current: Iterable<readonly [string, StatHint]> | Readonly<Record<string, StatHint>>,
+): RehashPlan {
   assertVerifiedManifest(verified);
   const byPath = new Map(verified.manifest.items.map((it) => [it.path, it]));
   const verifiedSet = new Set(verified.verifiedPaths);
@@ -117,12 +126,19 @@ export function planRehash(verified: VerifiedManifest, current: Iterable<readonl
  * res.reusedFrom.payloadDigest; // 'sha256:…' of the attestation the digests were verified against
  * ```
  */
-export function completeRehash(verified: VerifiedManifest, plan: RehashPlan, hashed: readonly ManifestItemInput[]): RehashResult {
+export function completeRehash(
+  verified: VerifiedManifest,
+  plan: RehashPlan,
+  hashed: readonly ManifestItemInput[],
+): RehashResult {
   assertVerifiedManifest(verified);
   const want = new Set(plan.hash);
   const got = new Set(hashed.map((h) => h.path));
   if (want.size !== got.size || [...want].some((p) => !got.has(p))) {
-    throw new LineproofError('INTERNAL', `re-hash: expected digests for ${want.size} planned paths, got ${got.size} (not the same paths)`);
+    throw new LineproofError(
+      'INTERNAL',
+      `re-hash: expected digests for ${want.size} planned paths, got ${got.size} (not the same paths)`,
+    );
   }
   const manifest = buildManifest([...plan.reuse, ...hashed], {
     algorithms: verified.manifest.hashing.algorithms,

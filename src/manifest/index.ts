@@ -6,7 +6,15 @@
  */
 export * from './types.js';
 export { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, type PathRuleOptions } from './path.js';
-export { DEFAULT_IGNORE, checkIgnorePattern, normalizeIgnore, ignoreMatcher, normalizeOmsIgnorePaths, omsIgnores, type IgnoreMatcher } from './ignore.js';
+export {
+  DEFAULT_IGNORE,
+  checkIgnorePattern,
+  normalizeIgnore,
+  ignoreMatcher,
+  normalizeOmsIgnorePaths,
+  omsIgnores,
+  type IgnoreMatcher,
+} from './ignore.js';
 export {
   buildManifest,
   hashManifest,
@@ -26,6 +34,22 @@ export {
   type HashManifestResult,
   type ParseManifestOptions,
 } from './build.js';
-export { diffManifests, verifyManifest, isVerifiedManifest, type ItemFacts, type ManifestDiff, type VerifiedManifest, type VerifyManifestOptions, type ManifestVerification } from './verify.js';
-export { planRehash, completeRehash, sameStat, assertVerifiedManifest, type RehashPlan, type RehashResult } from './incremental.js';
+export {
+  diffManifests,
+  verifyManifest,
+  isVerifiedManifest,
+  type ItemFacts,
+  type ManifestDiff,
+  type VerifiedManifest,
+  type VerifyManifestOptions,
+  type ManifestVerification,
+} from './verify.js';
+export {
+  planRehash,
+  completeRehash,
+  sameStat,
+  assertVerifiedManifest,
+  type RehashPlan,
+  type RehashResult,
+} from './incremental.js';
 export * from './oms.js';

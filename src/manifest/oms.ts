@@ -37,7 +37,12 @@ const IN_TOTO_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 /** model_signing's default shard size (1,000,000,000 bytes). */
 export const OMS_DEFAULT_SHARD_SIZE = 1_000_000_000;
 /** Paths model_signing ignores by default (its git paths); its CLI also ignores the signature file. */
-export const OMS_GIT_IGNORE_PATHS: readonly string[] = Object.freeze(['.git', '.gitattributes', '.github', '.gitignore']);
+export const OMS_GIT_IGNORE_PATHS: readonly string[] = Object.freeze([
+  '.git',
+  '.gitattributes',
+  '.github',
+  '.gitignore',
+]);
 
 export type OmsMethod = 'files' | 'shards';
 export type OmsHashType = 'sha256' | 'blake2b' | 'blake3';
@@ -107,23 +112,39 @@ function invalid(path: string, why: string): LineproofError {
 export function omsSerialization(options: OmsSerializationOptions): OmsSerialization {
   const hashType = options.hashType ?? 'sha256';
   if (!HASH_TYPES.includes(hashType)) {
-    throw new LineproofError('HASH_ALGORITHM_UNSUPPORTED', `model_signing hash type: expected one of ${HASH_TYPES.join(', ')}, got ${JSON.stringify(hashType)}`, { path: 'hash_type', actual: String(hashType) });
+    throw new LineproofError(
+      'HASH_ALGORITHM_UNSUPPORTED',
+      `model_signing hash type: expected one of ${HASH_TYPES.join(', ')}, got ${JSON.stringify(hashType)}`,
+      { path: 'hash_type', actual: String(hashType) },
+    );
   }
-  if (options.method !== 'files' && options.method !== 'shards') throw new TypeError(`"method" expected 'files' or 'shards', got ${String(options.method)}`);
-  const out: OmsSerialization = { method: options.method, hash_type: hashType, allow_symlinks: options.allowSymlinks ?? false };
+  if (options.method !== 'files' && options.method !== 'shards')
+    throw new TypeError(`"method" expected 'files' or 'shards', got ${String(options.method)}`);
+  const out: OmsSerialization = {
+    method: options.method,
+    hash_type: hashType,
+    allow_symlinks: options.allowSymlinks ?? false,
+  };
   if (options.method === 'shards') {
     if (hashType === 'blake3') {
-      throw new LineproofError('OMS_UNSUPPORTED_COMBINATION', 'model_signing cannot shard with blake3 (it silently hashes whole files instead); use --format oms-files with blake3, or shards with sha256 or blake2b', {
-        path: 'hash_type',
-        expected: 'sha256|blake2b',
-        actual: 'blake3',
-      });
+      throw new LineproofError(
+        'OMS_UNSUPPORTED_COMBINATION',
+        'model_signing cannot shard with blake3 (it silently hashes whole files instead); use --format oms-files with blake3, or shards with sha256 or blake2b',
+        {
+          path: 'hash_type',
+          expected: 'sha256|blake2b',
+          actual: 'blake3',
+        },
+      );
     }
     const size = options.shardSize ?? OMS_DEFAULT_SHARD_SIZE;
-    if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`"shardSize" expected a positive safe integer, got ${String(size)}`);
+    if (!Number.isSafeInteger(size) || size <= 0)
+      throw new RangeError(`"shardSize" expected a positive safe integer, got ${String(size)}`);
     out.shard_size = size;
   } else if (options.shardSize !== undefined) {
-    throw new LineproofError('OMS_UNSUPPORTED_COMBINATION', 'a shard size only applies to the shards method', { path: 'shard_size' });
+    throw new LineproofError('OMS_UNSUPPORTED_COMBINATION', 'a shard size only applies to the shards method', {
+      path: 'shard_size',
+    });
   }
   const ignore = normalizeOmsIgnorePaths(options.ignorePaths ?? []);
   if (ignore.length > 0) out.ignore_paths = ignore;
@@ -155,7 +176,11 @@ export interface OmsItem {
 function checkOmsPath(path: unknown, method: OmsMethod, what: string): asserts path is string {
   if (path !== '.') checkManifestPath(path, what, { lenient: true });
   if (method === 'shards' && (path as string).includes(':')) {
-    throw new LineproofError('OMS_PATH_UNSUPPORTED', `${what}: model_signing shard names are path:start:end, so a path cannot hold ":": ${JSON.stringify(path).slice(0, 200)}`, { path: what, actual: String(path).slice(0, 200) });
+    throw new LineproofError(
+      'OMS_PATH_UNSUPPORTED',
+      `${what}: model_signing shard names are path:start:end, so a path cannot hold ":": ${JSON.stringify(path).slice(0, 200)}`,
+      { path: what, actual: String(path).slice(0, 200) },
+    );
   }
 }
 
@@ -199,7 +224,11 @@ export function omsRootDigest(resources: readonly OmsResource[]): string {
  * const m = buildOmsManifest({ modelName: 'm', serialization: omsSerialization({ method: 'files' }), items: [{ path: 'w.bin', digest: sha256Hex(bytes) }] });
  * ```
  */
-export function buildOmsManifest(input: { modelName: string; serialization: OmsSerialization; items: Iterable<OmsItem> }): OmsManifest {
+export function buildOmsManifest(input: {
+  modelName: string;
+  serialization: OmsSerialization;
+  items: Iterable<OmsItem>;
+}): OmsManifest {
   const s = input.serialization;
   const alg = omsResourceAlgorithm(s);
   const len = DIGEST_LEN[s.hash_type];
@@ -215,10 +244,22 @@ export function buildOmsManifest(input: { modelName: string; serialization: OmsS
       keyed.push({ path: it.path, start: 0, end: 0, resource: { name: it.path, algorithm: alg, digest: it.digest } });
     } else {
       const { start, end } = it;
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start! < 0 || end! <= start! || end! - start! > s.shard_size! || start! % s.shard_size! !== 0) {
+      if (
+        !Number.isSafeInteger(start) ||
+        !Number.isSafeInteger(end) ||
+        start! < 0 ||
+        end! <= start! ||
+        end! - start! > s.shard_size! ||
+        start! % s.shard_size! !== 0
+      ) {
         throw invalid(what, `bad shard [${String(start)}, ${String(end)}) for shard size ${s.shard_size}`);
       }
-      keyed.push({ path: it.path, start: start!, end: end!, resource: { name: `${it.path}:${start}:${end}`, algorithm: alg, digest: it.digest } });
+      keyed.push({
+        path: it.path,
+        start: start!,
+        end: end!,
+        resource: { name: `${it.path}:${start}:${end}`, algorithm: alg, digest: it.digest },
+      });
     }
   }
   keyed.sort(compareKeyed);
@@ -226,18 +267,31 @@ export function buildOmsManifest(input: { modelName: string; serialization: OmsS
     const a = keyed[k - 1]!;
     const b = keyed[k]!;
     if (a.path === b.path) {
-      if (s.method === 'files' || a.start === b.start) throw new LineproofError('MANIFEST_DUPLICATE_PATH', `${JSON.stringify(b.resource.name)} is listed twice`, { path: b.resource.name });
-      if (b.start !== a.end || a.end - a.start !== s.shard_size) throw invalid(b.resource.name, 'shards of a file must be contiguous and only the last one shorter than the shard size');
+      if (s.method === 'files' || a.start === b.start)
+        throw new LineproofError('MANIFEST_DUPLICATE_PATH', `${JSON.stringify(b.resource.name)} is listed twice`, {
+          path: b.resource.name,
+        });
+      if (b.start !== a.end || a.end - a.start !== s.shard_size)
+        throw invalid(
+          b.resource.name,
+          'shards of a file must be contiguous and only the last one shorter than the shard size',
+        );
     } else if (s.method === 'shards' && b.start !== 0) {
       throw invalid(b.resource.name, 'the first shard of a file must start at 0');
     }
   }
-  if (keyed.length > 0 && keyed[0]!.start !== 0) throw invalid(keyed[0]!.resource.name, 'the first shard of a file must start at 0');
+  if (keyed.length > 0 && keyed[0]!.start !== 0)
+    throw invalid(keyed[0]!.resource.name, 'the first shard of a file must start at 0');
   if (keyed.some((k) => k.path === '.') && new Set(keyed.map((k) => k.path)).size > 1) {
     throw invalid('items', '"." (a single-file model) cannot be listed with other paths');
   }
   const resources = keyed.map((k) => k.resource);
-  return { modelName: input.modelName, serialization: { ...s, ...(s.ignore_paths ? { ignore_paths: [...s.ignore_paths] } : {}) }, resources, rootDigest: omsRootDigest(resources) };
+  return {
+    modelName: input.modelName,
+    serialization: { ...s, ...(s.ignore_paths ? { ignore_paths: [...s.ignore_paths] } : {}) },
+    resources,
+    rootDigest: omsRootDigest(resources),
+  };
 }
 
 /** One file of a model to hash in model_signing mode. */
@@ -272,13 +326,19 @@ export interface HashOmsOptions {
  * m.rootDigest; // '002d162f…' (model_signing's golden)
  * ```
  */
-export async function hashOmsEntries(entries: Iterable<OmsEntry> | AsyncIterable<OmsEntry>, serialization: OmsSerialization, options: HashOmsOptions): Promise<OmsManifest> {
+export async function hashOmsEntries(
+  entries: Iterable<OmsEntry> | AsyncIterable<OmsEntry>,
+  serialization: OmsSerialization,
+  options: HashOmsOptions,
+): Promise<OmsManifest> {
   const engine = options.engine ?? hashEngine(serialization.hash_type);
-  if (engine.algorithm !== serialization.hash_type) throw new TypeError(`"engine" computes ${engine.algorithm}, the serialization needs ${serialization.hash_type}`);
+  if (engine.algorithm !== serialization.hash_type)
+    throw new TypeError(`"engine" computes ${engine.algorithm}, the serialization needs ${serialization.hash_type}`);
   const items: OmsItem[] = [];
   let done = 0;
   const abortCheck = (path: string): void => {
-    if (options.signal?.aborted) throw new LineproofError('ABORTED', `${path}: hashing aborted`, { path, cause: options.signal.reason });
+    if (options.signal?.aborted)
+      throw new LineproofError('ABORTED', `${path}: hashing aborted`, { path, cause: options.signal.reason });
   };
   for await (const e of entries as AsyncIterable<OmsEntry>) {
     checkOmsPath(e.path, serialization.method, 'path');
@@ -296,11 +356,16 @@ export async function hashOmsEntries(entries: Iterable<OmsEntry> | AsyncIterable
       const d = new ShardDigest(engine, serialization.shard_size!);
       for await (const c of chunksOf(source)) {
         abortCheck(e.path);
-        if (d.size + c.length > e.size) throw new LineproofError('HASH_SIZE_MISMATCH', `${e.path}: more than the expected ${e.size} bytes`, { path: e.path, expected: `${e.size} bytes` });
+        if (d.size + c.length > e.size)
+          throw new LineproofError('HASH_SIZE_MISMATCH', `${e.path}: more than the expected ${e.size} bytes`, {
+            path: e.path,
+            expected: `${e.size} bytes`,
+          });
         d.update(c);
         options.onProgress?.({ path: e.path, bytes: done + d.size });
       }
-      for (const sh of d.finish(e.size, e.path)) items.push({ path: e.path, digest: sh.digest, start: sh.start, end: sh.end });
+      for (const sh of d.finish(e.size, e.path))
+        items.push({ path: e.path, digest: sh.digest, start: sh.start, end: sh.end });
     }
     done += e.size;
   }
@@ -326,7 +391,10 @@ export function omsStatement(m: OmsManifest): JsonObject {
     _type: IN_TOTO_STATEMENT_TYPE,
     subject: [{ name: m.modelName, digest: { sha256: m.rootDigest } }],
     predicateType: OMS_PREDICATE_TYPE,
-    predicate: { serialization: ser, resources: m.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })) },
+    predicate: {
+      serialization: ser,
+      resources: m.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
+    },
   };
 }
 
@@ -367,18 +435,23 @@ function field(o: JsonObject, key: string, path: string): JsonValue {
  * ```
  */
 export function parseOmsStatement(input: Uint8Array | string | JsonValue): OmsManifest {
-  const v: unknown = typeof input === 'string' || input instanceof Uint8Array ? parseJson(input, { what: 'statement' }) : input;
+  const v: unknown =
+    typeof input === 'string' || input instanceof Uint8Array ? parseJson(input, { what: 'statement' }) : input;
   if (!isJsonObject(v)) throw invalid('statement', 'expected a JSON object');
-  if (field(v, '_type', 'statement') !== IN_TOTO_STATEMENT_TYPE) throw invalid('statement._type', `expected ${IN_TOTO_STATEMENT_TYPE}`);
-  if (field(v, 'predicateType', 'statement') !== OMS_PREDICATE_TYPE) throw invalid('statement.predicateType', `expected ${OMS_PREDICATE_TYPE}`);
+  if (field(v, '_type', 'statement') !== IN_TOTO_STATEMENT_TYPE)
+    throw invalid('statement._type', `expected ${IN_TOTO_STATEMENT_TYPE}`);
+  if (field(v, 'predicateType', 'statement') !== OMS_PREDICATE_TYPE)
+    throw invalid('statement.predicateType', `expected ${OMS_PREDICATE_TYPE}`);
   const subjects = field(v, 'subject', 'statement');
-  if (!Array.isArray(subjects) || subjects.length !== 1) throw invalid('statement.subject', 'expected exactly one subject');
+  if (!Array.isArray(subjects) || subjects.length !== 1)
+    throw invalid('statement.subject', 'expected exactly one subject');
   const subj = subjects[0];
   if (!isJsonObject(subj)) throw invalid('statement.subject[0]', 'expected an object');
   const name = Object.hasOwn(subj, 'name') ? subj.name : '';
   if (typeof name !== 'string') throw invalid('statement.subject[0].name', 'expected a string');
   const dg = field(subj, 'digest', 'statement.subject[0]');
-  if (!isJsonObject(dg) || !isLowerHex(dg.sha256, 32)) throw invalid('statement.subject[0].digest.sha256', 'expected 64 lowercase hex digits');
+  if (!isJsonObject(dg) || !isLowerHex(dg.sha256, 32))
+    throw invalid('statement.subject[0].digest.sha256', 'expected 64 lowercase hex digits');
   const pred = field(v, 'predicate', 'statement');
   if (!isJsonObject(pred)) throw invalid('statement.predicate', 'expected an object');
   const ser = field(pred, 'serialization', 'statement.predicate');
@@ -388,21 +461,30 @@ export function parseOmsStatement(input: Uint8Array | string | JsonValue): OmsMa
   const hashType = field(ser, 'hash_type', sp);
   const allow = field(ser, 'allow_symlinks', sp);
   if (method !== 'files' && method !== 'shards') throw invalid(`${sp}.method`, 'expected "files" or "shards"');
-  if (!HASH_TYPES.includes(hashType as OmsHashType)) throw invalid(`${sp}.hash_type`, `expected one of ${HASH_TYPES.join(', ')}`);
+  if (!HASH_TYPES.includes(hashType as OmsHashType))
+    throw invalid(`${sp}.hash_type`, `expected one of ${HASH_TYPES.join(', ')}`);
   if (typeof allow !== 'boolean') throw invalid(`${sp}.allow_symlinks`, 'expected a boolean');
   let shardSize: number | undefined;
   if (method === 'shards') {
     const n = field(ser, 'shard_size', sp);
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) throw invalid(`${sp}.shard_size`, 'expected a positive integer');
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0)
+      throw invalid(`${sp}.shard_size`, 'expected a positive integer');
     shardSize = n;
   }
   let ignorePaths: string[] | undefined;
   if (Object.hasOwn(ser, 'ignore_paths')) {
     const ip = ser.ignore_paths;
-    if (!Array.isArray(ip) || !ip.every((p) => typeof p === 'string')) throw invalid(`${sp}.ignore_paths`, 'expected an array of strings');
+    if (!Array.isArray(ip) || !ip.every((p) => typeof p === 'string'))
+      throw invalid(`${sp}.ignore_paths`, 'expected an array of strings');
     ignorePaths = normalizeOmsIgnorePaths(ip as string[], `${sp}.ignore_paths`);
   }
-  const serialization = omsSerialization({ method, hashType: hashType as OmsHashType, allowSymlinks: allow, ...(shardSize === undefined ? {} : { shardSize }), ...(ignorePaths ? { ignorePaths } : {}) });
+  const serialization = omsSerialization({
+    method,
+    hashType: hashType as OmsHashType,
+    allowSymlinks: allow,
+    ...(shardSize === undefined ? {} : { shardSize }),
+    ...(ignorePaths ? { ignorePaths } : {}),
+  });
   const alg = omsResourceAlgorithm(serialization);
   const resources = field(pred, 'resources', 'statement.predicate');
   if (!Array.isArray(resources)) throw invalid('statement.predicate.resources', 'expected an array');
@@ -415,24 +497,34 @@ export function parseOmsStatement(input: Uint8Array | string | JsonValue): OmsMa
     const ra = field(r, 'algorithm', rp);
     const rd = field(r, 'digest', rp);
     if (typeof rn !== 'string') throw invalid(`${rp}.name`, 'expected a string');
-    if (ra !== alg) throw invalid(`${rp}.algorithm`, `expected ${alg} for this serialization, got ${JSON.stringify(ra).slice(0, 60)}`);
-    if (!isLowerHex(rd, DIGEST_LEN[serialization.hash_type])) throw invalid(`${rp}.digest`, `expected ${DIGEST_LEN[serialization.hash_type] * 2} lowercase hex digits`);
+    if (ra !== alg)
+      throw invalid(
+        `${rp}.algorithm`,
+        `expected ${alg} for this serialization, got ${JSON.stringify(ra).slice(0, 60)}`,
+      );
+    if (!isLowerHex(rd, DIGEST_LEN[serialization.hash_type]))
+      throw invalid(`${rp}.digest`, `expected ${DIGEST_LEN[serialization.hash_type] * 2} lowercase hex digits`);
     given.push({ name: rn, algorithm: alg, digest: rd });
     if (method === 'files') {
       items.push({ path: rn, digest: rd });
     } else {
       const parts = rn.split(':');
-      if (parts.length !== 3 || !DECIMAL.test(parts[1]!) || !DECIMAL.test(parts[2]!)) throw invalid(`${rp}.name`, 'expected path:start:end');
+      if (parts.length !== 3 || !DECIMAL.test(parts[1]!) || !DECIMAL.test(parts[2]!))
+        throw invalid(`${rp}.name`, 'expected path:start:end');
       items.push({ path: parts[0]!, digest: rd, start: Number(parts[1]), end: Number(parts[2]) });
     }
   });
   const root = omsRootDigest(given);
   if (!equalHex(root, dg.sha256 as string)) {
-    throw new LineproofError('OMS_ROOT_DIGEST_MISMATCH', `statement.subject[0].digest.sha256 is ${shortDigest(dg.sha256 as string)}, but the resources hash to ${shortDigest(root)}`, {
-      path: 'statement.subject[0].digest.sha256',
-      expected: root,
-      actual: dg.sha256 as string,
-    });
+    throw new LineproofError(
+      'OMS_ROOT_DIGEST_MISMATCH',
+      `statement.subject[0].digest.sha256 is ${shortDigest(dg.sha256 as string)}, but the resources hash to ${shortDigest(root)}`,
+      {
+        path: 'statement.subject[0].digest.sha256',
+        expected: root,
+        actual: dg.sha256 as string,
+      },
+    );
   }
   const built = buildOmsLenient(name, serialization, items);
   return { ...built, rootDigest: root };
@@ -444,12 +536,23 @@ function buildOmsLenient(modelName: string, serialization: OmsSerialization, ite
   const alg = omsResourceAlgorithm(serialization);
   const keyed: Keyed[] = items.map((it, i) => {
     checkOmsPath(it.path, 'shards', `statement.predicate.resources[${i}].name`);
-    if (it.end! <= it.start!) throw invalid(`statement.predicate.resources[${i}].name`, 'a shard must end after it starts');
-    return { path: it.path, start: it.start!, end: it.end!, resource: { name: `${it.path}:${it.start}:${it.end}`, algorithm: alg, digest: it.digest } };
+    if (it.end! <= it.start!)
+      throw invalid(`statement.predicate.resources[${i}].name`, 'a shard must end after it starts');
+    return {
+      path: it.path,
+      start: it.start!,
+      end: it.end!,
+      resource: { name: `${it.path}:${it.start}:${it.end}`, algorithm: alg, digest: it.digest },
+    };
   });
   keyed.sort(compareKeyed);
   for (let k = 1; k < keyed.length; k++) {
-    if (compareKeyed(keyed[k - 1]!, keyed[k]!) === 0) throw new LineproofError('MANIFEST_DUPLICATE_PATH', `${JSON.stringify(keyed[k]!.resource.name)} is listed twice`, { path: keyed[k]!.resource.name });
+    if (compareKeyed(keyed[k - 1]!, keyed[k]!) === 0)
+      throw new LineproofError(
+        'MANIFEST_DUPLICATE_PATH',
+        `${JSON.stringify(keyed[k]!.resource.name)} is listed twice`,
+        { path: keyed[k]!.resource.name },
+      );
   }
   const resources = keyed.map((k) => k.resource);
   return { modelName, serialization, resources, rootDigest: omsRootDigest(resources) };
@@ -481,7 +584,8 @@ export function diffOmsManifests(expected: OmsManifest, actual: OmsManifest): Om
   for (const r of expected.resources) {
     const x = a.get(r.name);
     if (!x) out.missing.push(r);
-    else if (x.algorithm !== r.algorithm || !equalHex(x.digest, r.digest)) out.mismatched.push({ name: r.name, expected: r, actual: x });
+    else if (x.algorithm !== r.algorithm || !equalHex(x.digest, r.digest))
+      out.mismatched.push({ name: r.name, expected: r, actual: x });
     else out.matched.push(r.name);
   }
   for (const r of actual.resources) if (!e.has(r.name)) out.extra.push(r);
@@ -502,7 +606,11 @@ export function diffOmsManifests(expected: OmsManifest, actual: OmsManifest): Om
  * assertVerified(verifyOmsManifest(signed, local).report);
  * ```
  */
-export function verifyOmsManifest(expected: OmsManifest, actual: OmsManifest, options: { subject?: string } = {}): { report: Report; diff: OmsDiff } {
+export function verifyOmsManifest(
+  expected: OmsManifest,
+  actual: OmsManifest,
+  options: { subject?: string } = {},
+): { report: Report; diff: OmsDiff } {
   const subject = options.subject ?? `sha256:${expected.rootDigest}`;
   const rb = new ReportBuilder('oms');
   const empty: OmsDiff = { extra: [], missing: [], mismatched: [], matched: [] };
@@ -515,21 +623,45 @@ export function verifyOmsManifest(expected: OmsManifest, actual: OmsManifest, op
   const want = `${e.method}/${omsResourceAlgorithm(e)}`;
   const got = `${a.method}/${omsResourceAlgorithm(a)}`;
   if (want !== got) {
-    rb.fail('oms.serialization', 'MANIFEST_HASHING_MISMATCH', subject, 'the model was hashed with another method or hash than the signature records', { expected: want, actual: got });
+    rb.fail(
+      'oms.serialization',
+      'MANIFEST_HASHING_MISMATCH',
+      subject,
+      'the model was hashed with another method or hash than the signature records',
+      { expected: want, actual: got },
+    );
     return done(empty);
   }
-  rb.pass('oms.serialization', subject, `hashed by ${e.method} with ${omsResourceAlgorithm(e)}`, { expected: want, actual: got });
+  rb.pass('oms.serialization', subject, `hashed by ${e.method} with ${omsResourceAlgorithm(e)}`, {
+    expected: want,
+    actual: got,
+  });
   const diff = diffOmsManifests(expected, actual);
-  for (const r of diff.missing) rb.fail('oms.resource', 'MANIFEST_ITEM_MISSING', r.name, 'signed but missing', { expected: `${r.algorithm}:${r.digest}` });
-  for (const r of diff.extra) rb.fail('oms.resource', 'MANIFEST_ITEM_EXTRA', r.name, 'present but not signed', { actual: `${r.algorithm}:${r.digest}` });
-  for (const m of diff.mismatched) {
-    rb.fail('oms.resource', 'MANIFEST_ITEM_MISMATCH', m.name, `content differs: ${shortDigest(m.actual.digest)}, signed ${shortDigest(m.expected.digest)}`, {
-      expected: `${m.expected.algorithm}:${m.expected.digest}`,
-      actual: `${m.actual.algorithm}:${m.actual.digest}`,
+  for (const r of diff.missing)
+    rb.fail('oms.resource', 'MANIFEST_ITEM_MISSING', r.name, 'signed but missing', {
+      expected: `${r.algorithm}:${r.digest}`,
     });
+  for (const r of diff.extra)
+    rb.fail('oms.resource', 'MANIFEST_ITEM_EXTRA', r.name, 'present but not signed', {
+      actual: `${r.algorithm}:${r.digest}`,
+    });
+  for (const m of diff.mismatched) {
+    rb.fail(
+      'oms.resource',
+      'MANIFEST_ITEM_MISMATCH',
+      m.name,
+      `content differs: ${shortDigest(m.actual.digest)}, signed ${shortDigest(m.expected.digest)}`,
+      {
+        expected: `${m.expected.algorithm}:${m.expected.digest}`,
+        actual: `${m.actual.algorithm}:${m.actual.digest}`,
+      },
+    );
   }
   if (diff.missing.length + diff.extra.length + diff.mismatched.length === 0) {
-    rb.pass('oms.resources', subject, `all ${diff.matched.length} resources match`, { expected: `sha256:${expected.rootDigest}`, actual: `sha256:${actual.rootDigest}` });
+    rb.pass('oms.resources', subject, `all ${diff.matched.length} resources match`, {
+      expected: `sha256:${expected.rootDigest}`,
+      actual: `sha256:${actual.rootDigest}`,
+    });
   }
   return done(diff);
 }
@@ -544,6 +676,9 @@ export function verifyOmsManifest(expected: OmsManifest, actual: OmsManifest, op
  * compareOmsResourceKeys({ path: 'a', start: 8, end: 16 }, { path: 'a', start: 0, end: 8 }); // > 0
  * ```
  */
-export function compareOmsResourceKeys(a: { path: string; start?: number; end?: number }, b: { path: string; start?: number; end?: number }): number {
+export function compareOmsResourceKeys(
+  a: { path: string; start?: number; end?: number },
+  b: { path: string; start?: number; end?: number },
+): number {
   return comparePaths(a.path, b.path) || (a.start ?? 0) - (b.start ?? 0) || (a.end ?? 0) - (b.end ?? 0);
 }

@@ -10,7 +10,10 @@ import { LineproofError, type ErrorCode } from '../errors.js';
 import { hasLoneSurrogate } from '../bytes/index.js';
 
 function bad(code: ErrorCode, what: string, path: string, why: string): LineproofError {
-  return new LineproofError(code, `${what}: ${why}: ${JSON.stringify(path).slice(0, 200)}`, { path: what, actual: path.slice(0, 200) });
+  return new LineproofError(code, `${what}: ${why}: ${JSON.stringify(path).slice(0, 200)}`, {
+    path: what,
+    actual: path.slice(0, 200),
+  });
 }
 
 // C0 controls and DEL: a newline or an escape sequence in a file name breaks line-oriented
@@ -41,9 +44,11 @@ export interface PathRuleOptions {
  * @returns nothing (asserts `path` is a valid manifest path)
  */
 export function checkManifestPath(path: unknown, what = 'path', options: PathRuleOptions = {}): asserts path is string {
-  if (typeof path !== 'string') throw new LineproofError('SCHEMA_INVALID', `${what}: expected a string path`, { path: what });
+  if (typeof path !== 'string')
+    throw new LineproofError('SCHEMA_INVALID', `${what}: expected a string path`, { path: what });
   if (path.length === 0) throw bad('MANIFEST_PATH_EMPTY', what, path, 'empty path');
-  if (hasLoneSurrogate(path)) throw bad('MANIFEST_PATH_NOT_UTF8', what, path, 'path holds a lone surrogate (not UTF-8 text)');
+  if (hasLoneSurrogate(path))
+    throw bad('MANIFEST_PATH_NOT_UTF8', what, path, 'path holds a lone surrogate (not UTF-8 text)');
   if (path.startsWith('/')) throw bad('MANIFEST_PATH_ABSOLUTE', what, path, 'absolute path');
   if (!options.lenient) {
     if (path.includes('\\')) throw bad('MANIFEST_PATH_BACKSLASH', what, path, 'backslash in path');
@@ -148,15 +153,26 @@ export function checkPathSet(paths: Iterable<string>, what = 'items'): void {
         continue;
       }
       if (prev.raw !== raw) {
-        throw new LineproofError('MANIFEST_NFC_COLLISION', `${what}: ${JSON.stringify(prev.raw)} and ${JSON.stringify(raw)} are the same name after NFC normalization`, {
-          path: p,
-          expected: prev.raw,
-          actual: raw,
-        });
+        throw new LineproofError(
+          'MANIFEST_NFC_COLLISION',
+          `${what}: ${JSON.stringify(prev.raw)} and ${JSON.stringify(raw)} are the same name after NFC normalization`,
+          {
+            path: p,
+            expected: prev.raw,
+            actual: raw,
+          },
+        );
       }
-      if (file && prev.file) throw new LineproofError('MANIFEST_DUPLICATE_PATH', `${what}: ${JSON.stringify(p)} is listed twice`, { path: p });
+      if (file && prev.file)
+        throw new LineproofError('MANIFEST_DUPLICATE_PATH', `${what}: ${JSON.stringify(p)} is listed twice`, {
+          path: p,
+        });
       if (file !== prev.file) {
-        throw new LineproofError('MANIFEST_PATH_CONFLICT', `${what}: ${JSON.stringify(raw)} is both a file and a directory`, { path: raw });
+        throw new LineproofError(
+          'MANIFEST_PATH_CONFLICT',
+          `${what}: ${JSON.stringify(raw)} is both a file and a directory`,
+          { path: raw },
+        );
       }
     }
   }

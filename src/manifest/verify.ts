@@ -41,7 +41,7 @@ function sameDigest(a: DigestSet, b: DigestSet): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   let ok = true;
-  for (const k of keys) ok = (Object.hasOwn(b, k) && equalHex(a[k]!, b[k]!)) && ok;
+  for (const k of keys) ok = Object.hasOwn(b, k) && equalHex(a[k]!, b[k]!) && ok;
   return ok;
 }
 
@@ -61,12 +61,20 @@ const facts = (it: ManifestItem): ItemFacts => ({ size: it.size, digest: { ...it
  * @param options subset: compare only these paths
  * @returns extra, missing, mismatched (with the reason) and matched paths, sorted
  */
-export function diffManifests(expected: Manifest, actual: Manifest, options: { subset?: Iterable<string> } = {}): ManifestDiff {
+export function diffManifests(
+  expected: Manifest,
+  actual: Manifest,
+  options: { subset?: Iterable<string> } = {},
+): ManifestDiff {
   if (!sameAlgorithms(expected, actual)) {
-    throw new LineproofError('MANIFEST_HASHING_MISMATCH', `manifests use different algorithms: ${expected.hashing.algorithms.join(',')} vs ${actual.hashing.algorithms.join(',')}`, {
-      expected: expected.hashing.algorithms.join(','),
-      actual: actual.hashing.algorithms.join(','),
-    });
+    throw new LineproofError(
+      'MANIFEST_HASHING_MISMATCH',
+      `manifests use different algorithms: ${expected.hashing.algorithms.join(',')} vs ${actual.hashing.algorithms.join(',')}`,
+      {
+        expected: expected.hashing.algorithms.join(','),
+        actual: actual.hashing.algorithms.join(','),
+      },
+    );
   }
   const subset = options.subset === undefined ? undefined : new Set(options.subset);
   const keep = (it: ManifestItem): boolean => subset === undefined || subset.has(it.path);
@@ -86,8 +94,10 @@ export function diffManifests(expected: Manifest, actual: Manifest, options: { s
       diff.extra.push({ path: y!.path, actual: facts(y!) });
       j++;
     } else {
-      if (x!.size !== y!.size) diff.mismatched.push({ path: x!.path, expected: facts(x!), actual: facts(y!), reason: 'size' });
-      else if (!sameDigest(x!.digest, y!.digest)) diff.mismatched.push({ path: x!.path, expected: facts(x!), actual: facts(y!), reason: 'digest' });
+      if (x!.size !== y!.size)
+        diff.mismatched.push({ path: x!.path, expected: facts(x!), actual: facts(y!), reason: 'size' });
+      else if (!sameDigest(x!.digest, y!.digest))
+        diff.mismatched.push({ path: x!.path, expected: facts(x!), actual: facts(y!), reason: 'digest' });
       else diff.matched.push(x!.path);
       i++;
       j++;
@@ -169,7 +179,12 @@ export interface ManifestVerification {
 function checkDigestText(text: string | undefined, name: string): string | undefined {
   if (text === undefined) return undefined;
   const { alg, hex } = parseDigest(text, name);
-  if (alg !== 'sha256') throw new LineproofError('INVALID_ARGUMENT', `${name}: expected sha256:<hex>, got ${alg}:…`, { path: name, expected: 'sha256', actual: alg });
+  if (alg !== 'sha256')
+    throw new LineproofError('INVALID_ARGUMENT', `${name}: expected sha256:<hex>, got ${alg}:…`, {
+      path: name,
+      expected: 'sha256',
+      actual: alg,
+    });
   return `sha256:${hex}`;
 }
 
@@ -177,7 +192,10 @@ const show = (f: ItemFacts): string =>
   `${Object.entries(f.digest)
     .map(([a, h]) => `${a}:${h}`)
     .join(' ')} (${f.size} bytes)`;
-const showShort = (f: ItemFacts): string => `${Object.entries(f.digest).map(([a, h]) => `${a}:${shortDigest(h)}`).join(' ')}, ${f.size} bytes`;
+const showShort = (f: ItemFacts): string =>
+  `${Object.entries(f.digest)
+    .map(([a, h]) => `${a}:${shortDigest(h)}`)
+    .join(' ')}, ${f.size} bytes`;
 
 function emptyDiff(): ManifestDiff {
   return { extra: [], missing: [], mismatched: [], matched: [] };
@@ -215,12 +233,21 @@ function emptyDiff(): ManifestDiff {
  * assertVerified(report);
  * ```
  */
-export function verifyManifest(expected: Manifest | Uint8Array | string | JsonValue, actual: Manifest | HashedManifest, options: VerifyManifestOptions = {}): ManifestVerification {
+export function verifyManifest(
+  expected: Manifest | Uint8Array | string | JsonValue,
+  actual: Manifest | HashedManifest,
+  options: VerifyManifestOptions = {},
+): ManifestVerification {
   const expectedDigest = checkDigestText(options.expectedDigest, 'expectedDigest');
   const payloadDigest = checkDigestText(options.payloadDigest, 'payloadDigest') ?? null;
   const fallbackSubject = options.subject ?? expectedDigest ?? 'manifest';
   const rb = new ReportBuilder('manifest');
-  const finish = (subject: string, diff: ManifestDiff, notChecked: string[], verified: VerifiedManifest | null): ManifestVerification => {
+  const finish = (
+    subject: string,
+    diff: ManifestDiff,
+    notChecked: string[],
+    verified: VerifiedManifest | null,
+  ): ManifestVerification => {
     rb.result({ subject, ok: rb.ok, chain: [] });
     return { report: rb.build(), verified, diff, notChecked };
   };
@@ -228,7 +255,12 @@ export function verifyManifest(expected: Manifest | Uint8Array | string | JsonVa
   // 1. the expected manifest
   let exp: Manifest;
   try {
-    exp = isCheckedManifest(expected) ? expected : parseManifest(expected as Uint8Array | string | JsonValue, { what: 'manifest', ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }) });
+    exp = isCheckedManifest(expected)
+      ? expected
+      : parseManifest(expected as Uint8Array | string | JsonValue, {
+          what: 'manifest',
+          ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+        });
     rb.pass('manifest.parse', fallbackSubject, `the manifest is well-formed (${exp.items.length} items)`);
   } catch (e) {
     rb.failFrom('manifest.parse', fallbackSubject, e);
@@ -239,14 +271,29 @@ export function verifyManifest(expected: Manifest | Uint8Array | string | JsonVa
   const digestText = `sha256:${manifestDigest(exp).sha256}`;
   const subject = options.subject ?? digestText;
   if (expectedDigest === undefined) {
-    rb.skip('manifest.digest', 'OK', subject, 'no expected digest was given: the manifest is trusted as the caller supplied it', { actual: digestText });
+    rb.skip(
+      'manifest.digest',
+      'OK',
+      subject,
+      'no expected digest was given: the manifest is trusted as the caller supplied it',
+      { actual: digestText },
+    );
   } else if (equalHex(expectedDigest.slice(7), digestText.slice(7))) {
-    rb.pass('manifest.digest', subject, 'the manifest is the attested one', { expected: expectedDigest, actual: digestText });
-  } else {
-    rb.fail('manifest.digest', 'MANIFEST_DIGEST_MISMATCH', subject, `the manifest's digest ${shortDigest(digestText.slice(7))} is not the attested ${shortDigest(expectedDigest.slice(7))}`, {
+    rb.pass('manifest.digest', subject, 'the manifest is the attested one', {
       expected: expectedDigest,
       actual: digestText,
     });
+  } else {
+    rb.fail(
+      'manifest.digest',
+      'MANIFEST_DIGEST_MISMATCH',
+      subject,
+      `the manifest's digest ${shortDigest(digestText.slice(7))} is not the attested ${shortDigest(expectedDigest.slice(7))}`,
+      {
+        expected: expectedDigest,
+        actual: digestText,
+      },
+    );
     return finish(subject, emptyDiff(), [], null);
   }
 
@@ -254,8 +301,13 @@ export function verifyManifest(expected: Manifest | Uint8Array | string | JsonVa
   let act: Manifest;
   let hints: Readonly<Record<string, StatHint>> = {};
   try {
-    const given = (actual as HashedManifest)?.manifest !== undefined && !Array.isArray((actual as Manifest).items) ? (actual as HashedManifest) : { manifest: actual as Manifest };
-    act = isCheckedManifest(given.manifest) ? given.manifest : parseManifest(given.manifest as unknown as JsonValue, { what: 'actual' });
+    const given =
+      (actual as HashedManifest)?.manifest !== undefined && !Array.isArray((actual as Manifest).items)
+        ? (actual as HashedManifest)
+        : { manifest: actual as Manifest };
+    act = isCheckedManifest(given.manifest)
+      ? given.manifest
+      : parseManifest(given.manifest as unknown as JsonValue, { what: 'actual' });
     hints = given.hints ?? {};
     rb.pass('manifest.actual', subject, `the files were hashed (${act.items.length} items)`);
   } catch (e) {
@@ -265,16 +317,36 @@ export function verifyManifest(expected: Manifest | Uint8Array | string | JsonVa
 
   // 4. configuration
   if (!sameAlgorithms(exp, act)) {
-    rb.fail('manifest.hashing', 'MANIFEST_HASHING_MISMATCH', subject, 'the files were hashed with other algorithms than the manifest records', {
-      expected: exp.hashing.algorithms.join(','),
-      actual: act.hashing.algorithms.join(','),
-    });
+    rb.fail(
+      'manifest.hashing',
+      'MANIFEST_HASHING_MISMATCH',
+      subject,
+      'the files were hashed with other algorithms than the manifest records',
+      {
+        expected: exp.hashing.algorithms.join(','),
+        actual: act.hashing.algorithms.join(','),
+      },
+    );
     return finish(subject, emptyDiff(), [], null);
   }
-  rb.pass('manifest.hashing', subject, `hashed with ${exp.hashing.algorithms.join(', ')}`, { expected: exp.hashing.algorithms.join(','), actual: act.hashing.algorithms.join(',') });
+  rb.pass('manifest.hashing', subject, `hashed with ${exp.hashing.algorithms.join(', ')}`, {
+    expected: exp.hashing.algorithms.join(','),
+    actual: act.hashing.algorithms.join(','),
+  });
   const sameIgnore = exp.ignore.length === act.ignore.length && exp.ignore.every((p, i) => p === act.ignore[i]);
-  if (sameIgnore) rb.pass('manifest.ignore', subject, `ignore list applied (${exp.ignore.length} patterns)`, { expected: JSON.stringify(exp.ignore), actual: JSON.stringify(act.ignore) });
-  else rb.fail('manifest.ignore', 'MANIFEST_IGNORE_MISMATCH', subject, 'the files were hashed with another ignore list than the manifest records', { expected: JSON.stringify(exp.ignore), actual: JSON.stringify(act.ignore) });
+  if (sameIgnore)
+    rb.pass('manifest.ignore', subject, `ignore list applied (${exp.ignore.length} patterns)`, {
+      expected: JSON.stringify(exp.ignore),
+      actual: JSON.stringify(act.ignore),
+    });
+  else
+    rb.fail(
+      'manifest.ignore',
+      'MANIFEST_IGNORE_MISMATCH',
+      subject,
+      'the files were hashed with another ignore list than the manifest records',
+      { expected: JSON.stringify(exp.ignore), actual: JSON.stringify(act.ignore) },
+    );
 
   // 5. subset
   let subset: Set<string> | undefined;
@@ -283,28 +355,64 @@ export function verifyManifest(expected: Manifest | Uint8Array | string | JsonVa
     subset = new Set(options.subset);
     const known = new Set(exp.items.map((it) => it.path));
     for (const p of [...subset].sort(comparePaths)) {
-      if (!known.has(p)) rb.fail('manifest.subset', 'MANIFEST_SUBSET_PATH_UNKNOWN', p, 'asked to check a path the manifest does not list');
+      if (!known.has(p))
+        rb.fail(
+          'manifest.subset',
+          'MANIFEST_SUBSET_PATH_UNKNOWN',
+          p,
+          'asked to check a path the manifest does not list',
+        );
     }
     for (const it of exp.items) {
       if (!subset.has(it.path)) {
         notChecked.push(it.path);
-        rb.skip('manifest.item', 'MANIFEST_ITEM_NOT_CHECKED', it.path, 'not checked: outside the requested subset', { expected: show(facts(it)) });
+        rb.skip('manifest.item', 'MANIFEST_ITEM_NOT_CHECKED', it.path, 'not checked: outside the requested subset', {
+          expected: show(facts(it)),
+        });
       }
     }
-    rb.skip('manifest.extra', 'MANIFEST_EXTRA_NOT_CHECKED', subject, 'subset verification: files the manifest does not list were not looked for');
+    rb.skip(
+      'manifest.extra',
+      'MANIFEST_EXTRA_NOT_CHECKED',
+      subject,
+      'subset verification: files the manifest does not list were not looked for',
+    );
   }
 
   // 6. items
   const diff = diffManifests(exp, act, subset === undefined ? {} : { subset });
-  for (const m of diff.missing) rb.fail('manifest.item', 'MANIFEST_ITEM_MISSING', m.path, 'listed in the manifest but missing', { expected: show(m.expected) });
-  for (const x of diff.extra) rb.fail('manifest.item', 'MANIFEST_ITEM_EXTRA', x.path, 'present but not listed in the manifest', { actual: show(x.actual) });
+  for (const m of diff.missing)
+    rb.fail('manifest.item', 'MANIFEST_ITEM_MISSING', m.path, 'listed in the manifest but missing', {
+      expected: show(m.expected),
+    });
+  for (const x of diff.extra)
+    rb.fail('manifest.item', 'MANIFEST_ITEM_EXTRA', x.path, 'present but not listed in the manifest', {
+      actual: show(x.actual),
+    });
   for (const m of diff.mismatched) {
-    if (m.reason === 'size') rb.fail('manifest.item', 'MANIFEST_ITEM_SIZE_MISMATCH', m.path, `size ${m.actual.size} bytes, expected ${m.expected.size}`, { expected: show(m.expected), actual: show(m.actual) });
-    else rb.fail('manifest.item', 'MANIFEST_ITEM_MISMATCH', m.path, `content differs: ${showShort(m.actual)}, expected ${showShort(m.expected)}`, { expected: show(m.expected), actual: show(m.actual) });
+    if (m.reason === 'size')
+      rb.fail(
+        'manifest.item',
+        'MANIFEST_ITEM_SIZE_MISMATCH',
+        m.path,
+        `size ${m.actual.size} bytes, expected ${m.expected.size}`,
+        { expected: show(m.expected), actual: show(m.actual) },
+      );
+    else
+      rb.fail(
+        'manifest.item',
+        'MANIFEST_ITEM_MISMATCH',
+        m.path,
+        `content differs: ${showShort(m.actual)}, expected ${showShort(m.expected)}`,
+        { expected: show(m.expected), actual: show(m.actual) },
+      );
   }
   const compared = diff.matched.length + diff.mismatched.length + diff.missing.length;
   if (diff.missing.length + diff.extra.length + diff.mismatched.length === 0) {
-    rb.pass('manifest.items', subject, `${diff.matched.length} of ${compared} compared items match`, { expected: `${compared} items`, actual: `${diff.matched.length} matching` });
+    rb.pass('manifest.items', subject, `${diff.matched.length} of ${compared} compared items match`, {
+      expected: `${compared} items`,
+      actual: `${diff.matched.length} matching`,
+    });
   }
 
   // 7. the verified manifest
@@ -316,9 +424,16 @@ export function verifyManifest(expected: Manifest | Uint8Array | string | JsonVa
     for (const p of verifiedPaths) {
       const s = Object.hasOwn(hints, p) ? hints[p] : undefined;
       // A hint is kept only when it describes the bytes that matched (same size).
-      if (s && s.size === sizes.get(p)) h[p] = Object.freeze({ size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, dev: s.dev });
+      if (s && s.size === sizes.get(p))
+        h[p] = Object.freeze({ size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, dev: s.dev });
     }
-    verified = Object.freeze({ manifest: exp, manifestDigest: digestText, payloadDigest, verifiedPaths, hints: Object.freeze(h) }) as VerifiedManifest;
+    verified = Object.freeze({
+      manifest: exp,
+      manifestDigest: digestText,
+      payloadDigest,
+      verifiedPaths,
+      hints: Object.freeze(h),
+    }) as VerifiedManifest;
     produced.add(verified);
   }
   return finish(subject, diff, notChecked, verified);

@@ -92,7 +92,11 @@ interface LockInfo {
 }
 
 function ioError(what: string, action: string, cause: unknown): LineproofError {
-  return new LineproofError('IO_ERROR', `${what}: cannot ${action} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message ?? 'error'})`, { path: what, cause });
+  return new LineproofError(
+    'IO_ERROR',
+    `${what}: cannot ${action} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message ?? 'error'})`,
+    { path: what, cause },
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -133,7 +137,13 @@ function breakIfStale(lockPath: string, staleMs: number): string | undefined {
   }
   const info = readLockInfo(lockPath);
   let why: string | undefined;
-  if (info && typeof info.pid === 'number' && info.hostname === hostname() && info.pid !== process.pid && !processExists(info.pid)) {
+  if (
+    info &&
+    typeof info.pid === 'number' &&
+    info.hostname === hostname() &&
+    info.pid !== process.pid &&
+    !processExists(info.pid)
+  ) {
     why = `pid ${info.pid} on this host no longer exists`;
   } else if (Date.now() - st.mtimeMs > staleMs) {
     why = `${Math.round((Date.now() - st.mtimeMs) / 1000)} s old (stale after ${Math.round(staleMs / 1000)} s)`;
@@ -147,7 +157,8 @@ function breakIfStale(lockPath: string, staleMs: number): string | undefined {
     return '';
   }
   try {
-    if (sameFile(statSync(aside), st)) return `lock of ${info?.pid !== undefined ? `pid ${info.pid}` : 'an unknown writer'} broken: ${why}`;
+    if (sameFile(statSync(aside), st))
+      return `lock of ${info?.pid !== undefined ? `pid ${info.pid}` : 'an unknown writer'} broken: ${why}`;
     // Between our stat and rename a live writer replaced the stale lock: put its lock back.
     try {
       linkSync(aside, lockPath);
@@ -164,7 +175,13 @@ function breakIfStale(lockPath: string, staleMs: number): string | undefined {
   }
 }
 
-async function acquireLock(lockPath: string, what: string, timeoutMs: number, staleMs: number, broken: string[]): Promise<string> {
+async function acquireLock(
+  lockPath: string,
+  what: string,
+  timeoutMs: number,
+  staleMs: number,
+  broken: string[],
+): Promise<string> {
   const token = randomBytes(16).toString('hex');
   const body = `${JSON.stringify({ pid: process.pid, hostname: hostname(), createdAt: new Date().toISOString(), token })}\n`;
   const deadline = Date.now() + timeoutMs;
@@ -199,8 +216,14 @@ async function acquireLock(lockPath: string, what: string, timeoutMs: number, st
     }
     if (Date.now() >= deadline) {
       const info = readLockInfo(lockPath);
-      const holder = info ? `pid ${info.pid ?? '?'} on ${info.hostname ?? '?'} since ${info.createdAt ?? '?'}` : 'an unknown writer';
-      throw new LineproofError('BUNDLE_LOCK_TIMEOUT', `${what}: the lock ${lockPath} is held by ${holder}; gave up after ${timeoutMs} ms (remove the lock file if no writer is running)`, { path: lockPath, actual: holder });
+      const holder = info
+        ? `pid ${info.pid ?? '?'} on ${info.hostname ?? '?'} since ${info.createdAt ?? '?'}`
+        : 'an unknown writer';
+      throw new LineproofError(
+        'BUNDLE_LOCK_TIMEOUT',
+        `${what}: the lock ${lockPath} is held by ${holder}; gave up after ${timeoutMs} ms (remove the lock file if no writer is running)`,
+        { path: lockPath, actual: holder },
+      );
     }
     const backoff = Math.min(25, 2 ** Math.min(attempt, 5));
     await sleep(Math.max(1, Math.min(backoff * (0.5 + Math.random()), deadline - Date.now())));
@@ -217,7 +240,11 @@ function releaseLock(lockPath: string, token: string): void {
   }
 }
 
-function linesOf(envelopes: ReadonlyArray<Envelope | DecodedEnvelope>, limits: Limits, what: string): { lines: string[]; digests: string[] } {
+function linesOf(
+  envelopes: ReadonlyArray<Envelope | DecodedEnvelope>,
+  limits: Limits,
+  what: string,
+): { lines: string[]; digests: string[] } {
   if (envelopes.length === 0) throw new RangeError('"envelope" expected at least one envelope');
   const lines: string[] = [];
   const digests: string[] = [];
@@ -225,12 +252,20 @@ function linesOf(envelopes: ReadonlyArray<Envelope | DecodedEnvelope>, limits: L
     const name = envelopes.length === 1 ? 'envelope' : `envelopes[${i}]`;
     const decoded = parseEnvelope(env as Envelope, { limits, what: name });
     if (decoded.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-      throw new LineproofError('DSSE_PAYLOAD_TYPE_MISMATCH', `${what}: ${name}: a bundle holds in-toto envelopes (payloadType ${IN_TOTO_PAYLOAD_TYPE}), got ${JSON.stringify(decoded.payloadType.slice(0, 100))}`, { path: `${name}.payloadType`, expected: IN_TOTO_PAYLOAD_TYPE, actual: decoded.payloadType.slice(0, 100) });
+      throw new LineproofError(
+        'DSSE_PAYLOAD_TYPE_MISMATCH',
+        `${what}: ${name}: a bundle holds in-toto envelopes (payloadType ${IN_TOTO_PAYLOAD_TYPE}), got ${JSON.stringify(decoded.payloadType.slice(0, 100))}`,
+        { path: `${name}.payloadType`, expected: IN_TOTO_PAYLOAD_TYPE, actual: decoded.payloadType.slice(0, 100) },
+      );
     }
     const line = `${serializeEnvelope(decoded)}\n`;
     const size = utf8(line).length - 1;
     if (size > limits.envelopeBytes) {
-      throw new LineproofError('LIMIT_EXCEEDED', `${what}: ${name} would be ${size} bytes, more than the envelope limit of ${limits.envelopeBytes}`, { path: name, expected: `<= ${limits.envelopeBytes}`, actual: String(size) });
+      throw new LineproofError(
+        'LIMIT_EXCEEDED',
+        `${what}: ${name} would be ${size} bytes, more than the envelope limit of ${limits.envelopeBytes}`,
+        { path: name, expected: `<= ${limits.envelopeBytes}`, actual: String(size) },
+      );
     }
     lines.push(line);
     digests.push(`sha256:${sha256Hex(decoded.payload)}`);
@@ -255,16 +290,23 @@ function linesOf(envelopes: ReadonlyArray<Envelope | DecodedEnvelope>, limits: L
  * await appendToBundle('model.intoto.jsonl', env);
  * ```
  */
-export async function appendToBundle(path: string, envelope: Envelope | DecodedEnvelope | ReadonlyArray<Envelope | DecodedEnvelope>, options: AppendToBundleOptions = {}): Promise<AppendResult> {
+export async function appendToBundle(
+  path: string,
+  envelope: Envelope | DecodedEnvelope | ReadonlyArray<Envelope | DecodedEnvelope>,
+  options: AppendToBundleOptions = {},
+): Promise<AppendResult> {
   if (typeof path !== 'string' || path === '') throw new TypeError('"path" expected a non-empty string');
   const what = options.what ?? path;
   const limits = resolveLimits(options.limits);
   const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const staleMs = options.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new RangeError('"lockTimeoutMs" expected a finite number >= 0');
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
+    throw new RangeError('"lockTimeoutMs" expected a finite number >= 0');
   if (!Number.isFinite(staleMs) || staleMs < 0) throw new RangeError('"staleLockMs" expected a finite number >= 0');
   // 1. serialize before touching anything
-  const list = Array.isArray(envelope) ? (envelope as ReadonlyArray<Envelope | DecodedEnvelope>) : [envelope as Envelope | DecodedEnvelope];
+  const list = Array.isArray(envelope)
+    ? (envelope as ReadonlyArray<Envelope | DecodedEnvelope>)
+    : [envelope as Envelope | DecodedEnvelope];
   const { lines, digests } = linesOf(list, limits, what);
   // 2. lock
   const lockPath = `${path}.lock`;
@@ -312,7 +354,14 @@ export async function appendToBundle(path: string, envelope: Envelope | DecodedE
         }
         throw ioError(what, 'append', e);
       }
-      return { lines, payloadDigests: digests, offset: start + prefix.length, bytes: bytes.length, created: start === 0, brokenLocks };
+      return {
+        lines,
+        payloadDigests: digests,
+        offset: start + prefix.length,
+        bytes: bytes.length,
+        created: start === 0,
+        brokenLocks,
+      };
     } finally {
       closeSync(fd);
     }
@@ -350,7 +399,12 @@ export function readBundleFile(path: string, options: ReadBundleFileOptions = {}
   try {
     bytes = readFileLimited(path, MAX_BUNDLE_FILE_BYTES, what);
   } catch (e) {
-    if (options.allowMissing && e instanceof LineproofError && (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { entries: [], errors: [] };
+    if (
+      options.allowMissing &&
+      e instanceof LineproofError &&
+      (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+    )
+      return { entries: [], errors: [] };
     throw e;
   }
   return readBundle(bytes, { what, ...(options.limits ? { limits: options.limits } : {}) });
@@ -378,8 +432,16 @@ export interface CosignFileResult extends CosignResult {
  * await cosignBundleFile('model.intoto.jsonl', approvalDigest, nodeEd25519Signer(bob));
  * ```
  */
-export async function cosignBundleFile(path: string, payloadDigest: string, signer: Signer, options: AppendToBundleOptions & SignOptions = {}): Promise<CosignFileResult> {
-  const bundle = readBundleFile(path, { ...(options.what ? { what: options.what } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+export async function cosignBundleFile(
+  path: string,
+  payloadDigest: string,
+  signer: Signer,
+  options: AppendToBundleOptions & SignOptions = {},
+): Promise<CosignFileResult> {
+  const bundle = readBundleFile(path, {
+    ...(options.what ? { what: options.what } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   const result = await cosignEntry(bundle, payloadDigest, signer, options);
   if (!result.added) return result;
   return { ...result, appended: await appendToBundle(path, result.envelope, options) };

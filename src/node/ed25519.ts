@@ -64,7 +64,11 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
  * const check = await checkEd25519Node(sig, message, publicKey);
  * ```
  */
-export async function checkEd25519Node(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<SignatureCheck> {
+export async function checkEd25519Node(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+): Promise<SignatureCheck> {
   assertBytes(message, 'message');
   const pre = ed25519Precheck(signature, publicKey);
   if (pre) return pre;
@@ -76,7 +80,9 @@ export async function checkEd25519Node(signature: Uint8Array, message: Uint8Arra
   } catch {
     ok = false;
   }
-  return ok ? { valid: true } : { valid: false, code: 'ED25519_SIGNATURE_INVALID', reason: 'signature does not verify for this key and message' };
+  return ok
+    ? { valid: true }
+    : { valid: false, code: 'ED25519_SIGNATURE_INVALID', reason: 'signature does not verify for this key and message' };
 }
 
 /** The Node adapter's fast Ed25519 verifier (node:crypto with the core's pre-checks). */
@@ -95,7 +101,8 @@ export const nodeEd25519Verifier: SignatureVerifier = Object.freeze({
  * ```
  */
 export function nodeEd25519Signer(key: PrivateKey): Signer {
-  if (!key || typeof key !== 'object' || !isBytes(key.seed) || key.seed.length !== 32) throw new TypeError(`"key" expected PrivateKey, got ${describeType(key)}`);
+  if (!key || typeof key !== 'object' || !isBytes(key.seed) || key.seed.length !== 32)
+    throw new TypeError(`"key" expected PrivateKey, got ${describeType(key)}`);
   const ko = createPrivateKey({ key: Buffer.from(pkcs8Der(key.seed)), format: 'der', type: 'pkcs8' });
   return Object.freeze({
     publicKey: Uint8Array.from(key.publicKey.bytes),

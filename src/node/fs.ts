@@ -30,9 +30,14 @@ export function specialFileKind(st: FileTypeStat): string | undefined {
 /** Throw unless `st` is a regular file: IO_ERROR for a directory, SPECIAL_FILE_REFUSED for anything else. */
 function assertRegular(st: Stats, what: string): void {
   if (st.isFile()) return;
-  if (st.isDirectory()) throw new LineproofError('IO_ERROR', `${what}: is a directory, expected a file`, { path: what });
+  if (st.isDirectory())
+    throw new LineproofError('IO_ERROR', `${what}: is a directory, expected a file`, { path: what });
   const kind = specialFileKind(st) ?? 'not a regular file';
-  throw new LineproofError('SPECIAL_FILE_REFUSED', `${what}: is ${kind}; expected a regular file`, { path: what, expected: 'a regular file', actual: kind });
+  throw new LineproofError('SPECIAL_FILE_REFUSED', `${what}: is ${kind}; expected a regular file`, {
+    path: what,
+    expected: 'a regular file',
+    actual: kind,
+  });
 }
 
 // O_NONBLOCK: opening a FIFO for reading must not wait for a writer (nor a device for carrier);
@@ -63,14 +68,20 @@ export function openRegularFile(path: string, what = path): { fd: number; stat: 
   try {
     before = statSync(path);
   } catch (cause) {
-    throw new LineproofError('IO_ERROR', `${what}: cannot open (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: what, cause });
+    throw new LineproofError('IO_ERROR', `${what}: cannot open (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+      path: what,
+      cause,
+    });
   }
   assertRegular(before, what);
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch (cause) {
-    throw new LineproofError('IO_ERROR', `${what}: cannot open (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: what, cause });
+    throw new LineproofError('IO_ERROR', `${what}: cannot open (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+      path: what,
+      cause,
+    });
   }
   try {
     const stat = fstatSync(fd);
@@ -79,7 +90,10 @@ export function openRegularFile(path: string, what = path): { fd: number; stat: 
   } catch (e) {
     closeSync(fd);
     if (e instanceof LineproofError) throw e;
-    throw new LineproofError('IO_ERROR', `${what}: cannot stat (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: what, cause: e });
+    throw new LineproofError('IO_ERROR', `${what}: cannot stat (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      path: what,
+      cause: e,
+    });
   }
 }
 
@@ -102,7 +116,11 @@ export function readFileLimited(path: string, maxBytes: number, what = path): Ui
   const { fd, stat: st } = openRegularFile(path, what);
   try {
     if (st.size > maxBytes) {
-      throw new LineproofError('LIMIT_EXCEEDED', `${what}: ${st.size} bytes is more than the limit of ${maxBytes}`, { path: what, expected: `<= ${maxBytes}`, actual: String(st.size) });
+      throw new LineproofError('LIMIT_EXCEEDED', `${what}: ${st.size} bytes is more than the limit of ${maxBytes}`, {
+        path: what,
+        expected: `<= ${maxBytes}`,
+        actual: String(st.size),
+      });
     }
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -112,7 +130,10 @@ export function readFileLimited(path: string, maxBytes: number, what = path): Ui
       if (n === 0) break;
       total += n;
       if (total > maxBytes) {
-        throw new LineproofError('LIMIT_EXCEEDED', `${what}: more than the limit of ${maxBytes} bytes`, { path: what, expected: `<= ${maxBytes}` });
+        throw new LineproofError('LIMIT_EXCEEDED', `${what}: more than the limit of ${maxBytes} bytes`, {
+          path: what,
+          expected: `<= ${maxBytes}`,
+        });
       }
       chunks.push(n === buf.length ? buf : buf.subarray(0, n));
     }
@@ -125,7 +146,10 @@ export function readFileLimited(path: string, maxBytes: number, what = path): Ui
     return out;
   } catch (e) {
     if (e instanceof LineproofError) throw e;
-    throw new LineproofError('IO_ERROR', `${what}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: what, cause: e });
+    throw new LineproofError('IO_ERROR', `${what}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      path: what,
+      cause: e,
+    });
   } finally {
     closeSync(fd);
   }

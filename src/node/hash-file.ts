@@ -6,7 +6,16 @@
  * reading: a file that grows, shrinks, is rewritten or replaced while hashed fails with
  * FILE_CHANGED_WHILE_HASHING, never with a silently wrong digest.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, realpathSync, type BigIntStats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  readlinkSync,
+  realpathSync,
+  type BigIntStats,
+} from 'node:fs';
 import { sep } from 'node:path';
 import { LineproofError } from '../errors.js';
 import { StreamDigest, type EngineSpec } from '../hashing/stream.js';
@@ -68,7 +77,11 @@ export interface ReadFileResult {
 }
 
 function changed(what: string, why: string, expected?: string, actual?: string): LineproofError {
-  return new LineproofError('FILE_CHANGED_WHILE_HASHING', `${what}: ${why}`, { path: what, ...(expected ? { expected } : {}), ...(actual ? { actual } : {}) });
+  return new LineproofError('FILE_CHANGED_WHILE_HASHING', `${what}: ${why}`, {
+    path: what,
+    ...(expected ? { expected } : {}),
+    ...(actual ? { actual } : {}),
+  });
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -88,11 +101,16 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
  * await readFileChunks('w.bin', (c) => h.update(c));
  * ```
  */
-export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => void, options: ReadFileOptions = {}): Promise<ReadFileResult> {
+export async function readFileChunks(
+  path: string,
+  sink: (chunk: Uint8Array) => void,
+  options: ReadFileOptions = {},
+): Promise<ReadFileResult> {
   const what = options.what ?? path;
   const signal = options.signal;
   const abort = (): void => {
-    if (signal?.aborted) throw new LineproofError('ABORTED', `${what}: hashing aborted`, { path: what, cause: signal.reason });
+    if (signal?.aborted)
+      throw new LineproofError('ABORTED', `${what}: hashing aborted`, { path: what, cause: signal.reason });
   };
   abort();
   const buf = options.buffer ?? new Uint8Array(READ_BUFFER_BYTES);
@@ -102,7 +120,11 @@ export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => 
     fd = openSync(path, flags);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
-    if (code === 'ELOOP' && !options.follow) throw new LineproofError('SYMLINK_REFUSED', `${what}: is a symbolic link (symbolic links are not allowed)`, { path: what, cause: e });
+    if (code === 'ELOOP' && !options.follow)
+      throw new LineproofError('SYMLINK_REFUSED', `${what}: is a symbolic link (symbolic links are not allowed)`, {
+        path: what,
+        cause: e,
+      });
     if (code === 'ENOENT') throw changed(what, 'the file disappeared before it could be read');
     throw new LineproofError('IO_ERROR', `${what}: cannot open (${code ?? 'error'})`, { path: what, cause: e });
   }
@@ -114,19 +136,31 @@ export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => 
     // With `expect`, the open file must be the very inode the walk found inside the root, which
     // already rules out a directory swapped for a link; the path check then runs only to name
     // the failure precisely (it costs a readlink per file).
-    const replaced = options.expect !== undefined && (before.ino !== options.expect.ino || before.dev !== options.expect.dev);
+    const replaced =
+      options.expect !== undefined && (before.ino !== options.expect.ino || before.dev !== options.expect.dev);
     if (options.within !== undefined && (options.expect === undefined || replaced)) {
       const where = openedPath(fd, path);
       const root = options.within.endsWith(sep) ? options.within : options.within + sep;
       if (where !== options.within && !where.startsWith(root)) {
-        throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${what}: resolves outside the root (a directory on its path was replaced by a symbolic link?)`, { path: what, expected: `inside ${options.within}`, actual: where });
+        throw new LineproofError(
+          'SYMLINK_OUTSIDE_ROOT',
+          `${what}: resolves outside the root (a directory on its path was replaced by a symbolic link?)`,
+          { path: what, expected: `inside ${options.within}`, actual: where },
+        );
       }
     }
     const startNs = BigInt(Date.now()) * 1_000_000n;
     const size = Number(before.size);
     if (options.expect) {
-      if (before.ino !== options.expect.ino || before.dev !== options.expect.dev) throw changed(what, 'the file was replaced after it was listed');
-      if (size !== options.expect.size) throw changed(what, `size changed from ${options.expect.size} to ${size} bytes after it was listed`, `${options.expect.size} bytes`, `${size} bytes`);
+      if (before.ino !== options.expect.ino || before.dev !== options.expect.dev)
+        throw changed(what, 'the file was replaced after it was listed');
+      if (size !== options.expect.size)
+        throw changed(
+          what,
+          `size changed from ${options.expect.size} to ${size} bytes after it was listed`,
+          `${options.expect.size} bytes`,
+          `${size} bytes`,
+        );
     }
     let pos = 0;
     let sinceYield = 0;
@@ -137,10 +171,20 @@ export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => 
       try {
         n = readSync(fd, buf, 0, want, pos);
       } catch (e) {
-        throw new LineproofError('IO_ERROR', `${what}: cannot read at offset ${pos} (${(e as NodeJS.ErrnoException)?.code ?? 'error'})`, { path: what, cause: e });
+        throw new LineproofError(
+          'IO_ERROR',
+          `${what}: cannot read at offset ${pos} (${(e as NodeJS.ErrnoException)?.code ?? 'error'})`,
+          { path: what, cause: e },
+        );
       }
       if (n === 0) break;
-      if (pos + n > size) throw changed(what, `grew while it was hashed (more than ${size} bytes)`, `${size} bytes`, `more than ${size} bytes`);
+      if (pos + n > size)
+        throw changed(
+          what,
+          `grew while it was hashed (more than ${size} bytes)`,
+          `${size} bytes`,
+          `more than ${size} bytes`,
+        );
       sink(n === buf.length ? buf : buf.subarray(0, n));
       pos += n;
       options.onBytes?.(n);
@@ -152,7 +196,8 @@ export async function readFileChunks(path: string, sink: (chunk: Uint8Array) => 
         abort();
       }
     }
-    if (pos !== size) throw changed(what, `shrank while it was hashed (${pos} of ${size} bytes)`, `${size} bytes`, `${pos} bytes`);
+    if (pos !== size)
+      throw changed(what, `shrank while it was hashed (${pos} of ${size} bytes)`, `${size} bytes`, `${pos} bytes`);
     const after: BigIntStats = fstatSync(fd, { bigint: true });
     if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs) {
       throw changed(what, 'was modified while it was hashed (size or times changed)');

@@ -18,7 +18,13 @@ import { checkPathSet } from '../manifest/path.js';
 import { planRehash, completeRehash, assertVerifiedManifest, type RehashResult } from '../manifest/incremental.js';
 import type { VerifiedManifest } from '../manifest/verify.js';
 import type { HashedManifest, Manifest, ManifestSubject, StatHint } from '../manifest/types.js';
-import { buildOmsManifest, omsSerialization, type OmsItem, type OmsManifest, type OmsSerializationOptions } from '../manifest/oms.js';
+import {
+  buildOmsManifest,
+  omsSerialization,
+  type OmsItem,
+  type OmsManifest,
+  type OmsSerializationOptions,
+} from '../manifest/oms.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../limits.js';
 import { nodeHashEngine } from './hash-engine.js';
 import { READ_BUFFER_BYTES, readFileChunks } from './hash-file.js';
@@ -97,14 +103,20 @@ function engineList(algorithms: readonly (HashAlgorithm | HashEngine)[] | undefi
   if (list.length === 0) throw new TypeError('"algorithms" expected at least one algorithm');
   return list.map((a) => {
     if (typeof a !== 'string') return a;
-    if (!isHashAlgorithm(a)) throw new LineproofError('HASH_ALGORITHM_UNSUPPORTED', `algorithm: expected sha256, sha512, blake2b or blake3, got ${JSON.stringify(a)}`, { path: 'algorithms', actual: String(a) });
+    if (!isHashAlgorithm(a))
+      throw new LineproofError(
+        'HASH_ALGORITHM_UNSUPPORTED',
+        `algorithm: expected sha256, sha512, blake2b or blake3, got ${JSON.stringify(a)}`,
+        { path: 'algorithms', actual: String(a) },
+      );
     return nodeHashEngine(a);
   });
 }
 
 function racyWindowNs(options: HashTreeOptions): bigint | undefined {
   if (options.racyWindowMs === undefined) return undefined;
-  if (!Number.isFinite(options.racyWindowMs) || options.racyWindowMs < 0) throw new RangeError(`"racyWindowMs" expected a non-negative number, got ${String(options.racyWindowMs)}`);
+  if (!Number.isFinite(options.racyWindowMs) || options.racyWindowMs < 0)
+    throw new RangeError(`"racyWindowMs" expected a non-negative number, got ${String(options.racyWindowMs)}`);
   return BigInt(Math.floor(options.racyWindowMs)) * 1_000_000n;
 }
 
@@ -150,7 +162,12 @@ function enginesByName(algorithms: readonly string[]): HashEngine[] {
  */
 export async function hashFileBatch(
   files: readonly FileTask[],
-  options: FileBatchOptions & { engines?: HashEngine[]; signal?: AbortSignal; onBytes?: (file: FileTask, n: number) => void; onFile?: (file: FileTask, size: number) => void },
+  options: FileBatchOptions & {
+    engines?: HashEngine[];
+    signal?: AbortSignal;
+    onBytes?: (file: FileTask, n: number) => void;
+    onFile?: (file: FileTask, size: number) => void;
+  },
 ): Promise<Array<{ item: ManifestItemInput; hint: StatHint | null }>> {
   const engines = options.engines ?? enginesByName(options.algorithms);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
@@ -177,25 +194,49 @@ export async function hashFileBatch(
 /** Trees with fewer files than this are hashed on the calling thread (a worker costs ~30 ms). */
 const PARALLEL_MIN_FILES = 512;
 
-async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], options: HashTreeOptions, what: (f: WalkFile) => string, within: string): Promise<HashFilesResult> {
+async function hashFiles(
+  files: readonly WalkFile[],
+  engines: HashEngine[],
+  options: HashTreeOptions,
+  what: (f: WalkFile) => string,
+  within: string,
+): Promise<HashFilesResult> {
   const bytesTotal = files.reduce((n, f) => n + f.size, 0);
   // Keyed by file path: no prototype, so a file named __proto__ is an ordinary key.
   const hints: Record<string, StatHint> = Object.create(null) as Record<string, StatHint>;
   let bytesDone = 0;
   let filesDone = 0;
   const racy = racyWindowNs(options);
-  const tasks: FileTask[] = files.map((f) => ({ path: f.path, absPath: f.absPath, what: what(f), size: f.size, ino: f.hint.ino, dev: f.hint.dev, viaSymlink: f.viaSymlink }));
+  const tasks: FileTask[] = files.map((f) => ({
+    path: f.path,
+    absPath: f.absPath,
+    what: what(f),
+    size: f.size,
+    ino: f.hint.ino,
+    dev: f.hint.dev,
+    viaSymlink: f.viaSymlink,
+  }));
   const names = engines.map((e) => e.algorithm);
   // Engines given by name can be rebuilt in a worker; a caller's own engine object cannot.
-  const transferable = engines.every((e) => isHashAlgorithm(e.algorithm) ? e === nodeHashEngine(e.algorithm as HashAlgorithm) : parseTreeAlgorithm(e.algorithm) !== undefined);
+  const transferable = engines.every((e) =>
+    isHashAlgorithm(e.algorithm)
+      ? e === nodeHashEngine(e.algorithm as HashAlgorithm)
+      : parseTreeAlgorithm(e.algorithm) !== undefined,
+  );
   const workers = options.workers ?? availableParallelism();
   let results: Array<{ item: ManifestItemInput; hint: StatHint | null }> | undefined;
   if (tasks.length >= PARALLEL_MIN_FILES && workers > 1 && transferable) {
-    results = await hashFilesParallel(tasks, { algorithms: names, within, ...(racy === undefined ? {} : { racyWindowNs: racy }) }, Math.min(workers, 16), options, (n, f) => {
-      bytesDone += n;
-      filesDone += f;
-      options.onProgress?.({ path: '', bytesDone, bytesTotal, filesDone, filesTotal: files.length });
-    });
+    results = await hashFilesParallel(
+      tasks,
+      { algorithms: names, within, ...(racy === undefined ? {} : { racyWindowNs: racy }) },
+      Math.min(workers, 16),
+      options,
+      (n, f) => {
+        bytesDone += n;
+        filesDone += f;
+        options.onProgress?.({ path: '', bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+      },
+    );
     if (results === undefined) {
       // Workers could not load the adapter (e.g. it was bundled): hash on this thread instead.
       bytesDone = 0;
@@ -214,7 +255,8 @@ async function hashFiles(files: readonly WalkFile[], engines: HashEngine[], opti
     },
     onFile: (f, size) => {
       filesDone++;
-      if (size === 0) options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+      if (size === 0)
+        options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
     },
   });
   const items: ManifestItemInput[] = [];
@@ -263,7 +305,14 @@ async function hashFilesParallel(
   const batches: FileTask[][] = [];
   for (let i = 0; i < tasks.length; i += per) batches.push(tasks.slice(i, i + per));
   const results: Array<Array<{ item: ManifestItemInput; hint: StatHint | null }>> = new Array(batches.length);
-  const pool = Array.from({ length: workers }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { moduleUrl: options.workerModule ?? adapterUrl(), options: batchOptions } }));
+  const pool = Array.from(
+    { length: workers },
+    () =>
+      new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { moduleUrl: options.workerModule ?? adapterUrl(), options: batchOptions },
+      }),
+  );
   let next = 0;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -283,24 +332,37 @@ async function hashFilesParallel(
         w.postMessage({ id, files: batches[id] });
       };
       for (const w of pool) {
-        w.on('message', (m: { ready?: boolean; fatal?: string; id?: number; out?: Array<{ item: ManifestItemInput; hint: StatHint | null }>; error?: { code?: string; message: string; path?: string } }) => {
-          if (m.fatal) {
-            // The adapter module could not be loaded in a worker: the caller falls back.
-            unavailable = true;
-            return fail(new LineproofError('INTERNAL', `hashing worker could not start: ${m.fatal}`));
-          }
-          if (m.ready) return give(w);
-          if (m.error) {
-            const code = m.error.code && Object.hasOwn(ERROR_CODES, m.error.code) ? (m.error.code as ErrorCode) : 'IO_ERROR';
-            return fail(new LineproofError(code, m.error.message, m.error.path ? { path: m.error.path } : {}));
-          }
-          results[m.id!] = m.out!;
-          progress(m.out!.reduce((n, r) => n + r.item.size, 0), m.out!.length);
-          if (++finished === batches.length) {
-            options.signal?.removeEventListener('abort', onAbort);
-            resolve();
-          } else give(w);
-        });
+        w.on(
+          'message',
+          (m: {
+            ready?: boolean;
+            fatal?: string;
+            id?: number;
+            out?: Array<{ item: ManifestItemInput; hint: StatHint | null }>;
+            error?: { code?: string; message: string; path?: string };
+          }) => {
+            if (m.fatal) {
+              // The adapter module could not be loaded in a worker: the caller falls back.
+              unavailable = true;
+              return fail(new LineproofError('INTERNAL', `hashing worker could not start: ${m.fatal}`));
+            }
+            if (m.ready) return give(w);
+            if (m.error) {
+              const code =
+                m.error.code && Object.hasOwn(ERROR_CODES, m.error.code) ? (m.error.code as ErrorCode) : 'IO_ERROR';
+              return fail(new LineproofError(code, m.error.message, m.error.path ? { path: m.error.path } : {}));
+            }
+            results[m.id!] = m.out!;
+            progress(
+              m.out!.reduce((n, r) => n + r.item.size, 0),
+              m.out!.length,
+            );
+            if (++finished === batches.length) {
+              options.signal?.removeEventListener('abort', onAbort);
+              resolve();
+            } else give(w);
+          },
+        );
         w.on('error', (e) => fail(new LineproofError('INTERNAL', `hashing worker failed: ${e.message}`, { cause: e })));
       }
       if (batches.length === 0) resolve();
@@ -323,7 +385,11 @@ async function walkForManifest(root: string, ignore: readonly string[], options:
     ...(options.signal ? { signal: options.signal } : {}),
     maxEntries: limits.manifestItems ?? DEFAULT_LIMITS.manifestItems,
   });
-  if (walk.kind === 'directory') checkPathSet(walk.files.map((f) => f.path), root);
+  if (walk.kind === 'directory')
+    checkPathSet(
+      walk.files.map((f) => f.path),
+      root,
+    );
   return walk;
 }
 
@@ -351,13 +417,27 @@ export async function hashDirectory(root: string, options: HashTreeOptions = {})
   const engines = engineList(options.algorithms);
   const ignore = normalizeIgnore(options.ignore ?? DEFAULT_IGNORE);
   const walk = await walkForManifest(root, ignore, options);
-  if (walk.kind !== 'directory') throw new LineproofError('INVALID_ARGUMENT', `${root}: is a file; hashDirectory expects a directory (use hashPath or hashFile)`, { path: root });
+  if (walk.kind !== 'directory')
+    throw new LineproofError(
+      'INVALID_ARGUMENT',
+      `${root}: is a file; hashDirectory expects a directory (use hashPath or hashFile)`,
+      { path: root },
+    );
   return hashWalked(walk, engines, ignore, options);
 }
 
-async function hashWalked(walk: WalkResult, engines: HashEngine[], ignore: string[], options: HashTreeOptions): Promise<HashedTree> {
+async function hashWalked(
+  walk: WalkResult,
+  engines: HashEngine[],
+  ignore: string[],
+  options: HashTreeOptions,
+): Promise<HashedTree> {
   const { items, hints, size } = await hashFiles(walk.files, engines, options, (f) => f.path, walk.root);
-  const manifest = buildManifest(items, { algorithms: engines.map((e) => e.algorithm), ignore, ...(options.limits ? { limits: options.limits } : {}) });
+  const manifest = buildManifest(items, {
+    algorithms: engines.map((e) => e.algorithm),
+    ignore,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   return {
     kind: 'directory',
     root: walk.root,
@@ -405,7 +485,15 @@ export async function hashPath(path: string, options: HashTreeOptions = {}): Pro
   });
   const res = d.finish();
   const first = engines[0]!.algorithm;
-  return { kind: 'file', root: walk.root, digest: `${first}:${res.digests[first]}`, subject: { name: walk.name, digest: res.digests }, size: res.size, files: 1, hint: r.hint };
+  return {
+    kind: 'file',
+    root: walk.root,
+    digest: `${first}:${res.digests[first]}`,
+    subject: { name: walk.name, digest: res.digests },
+    size: res.size,
+    files: 1,
+    hint: r.hint,
+  };
 }
 
 /** The result of {@link rehashDirectory}. */
@@ -440,15 +528,27 @@ export interface RehashedTree extends RehashResult {
  * ```
  * @returns the new manifest and digest, reused / hashed / removed paths, where the reused digests come from, new hints and the bytes read
  */
-export async function rehashDirectory(root: string, verified: VerifiedManifest, options: Omit<HashTreeOptions, 'algorithms' | 'ignore'> = {}): Promise<RehashedTree> {
+export async function rehashDirectory(
+  root: string,
+  verified: VerifiedManifest,
+  options: Omit<HashTreeOptions, 'algorithms' | 'ignore'> = {},
+): Promise<RehashedTree> {
   assertVerifiedManifest(verified);
   const algs = verified.manifest.hashing.algorithms;
   for (const a of algs) {
-    if (!isHashAlgorithm(a)) throw new LineproofError('HASH_ALGORITHM_UNSUPPORTED', `the verified manifest uses ${a}, which rehashDirectory cannot compute`, { path: 'hashing.algorithms', actual: a });
+    if (!isHashAlgorithm(a))
+      throw new LineproofError(
+        'HASH_ALGORITHM_UNSUPPORTED',
+        `the verified manifest uses ${a}, which rehashDirectory cannot compute`,
+        { path: 'hashing.algorithms', actual: a },
+      );
   }
   const engines = algs.map((a) => nodeHashEngine(a as HashAlgorithm));
   const walk = await walkForManifest(root, verified.manifest.ignore, options);
-  if (walk.kind !== 'directory') throw new LineproofError('INVALID_ARGUMENT', `${root}: is a file; rehashDirectory expects a directory`, { path: root });
+  if (walk.kind !== 'directory')
+    throw new LineproofError('INVALID_ARGUMENT', `${root}: is a file; rehashDirectory expects a directory`, {
+      path: root,
+    });
   const plan = planRehash(
     verified,
     walk.files.map((f) => [f.path, f.hint] as const),
@@ -464,7 +564,13 @@ export async function rehashDirectory(root: string, verified: VerifiedManifest, 
   const result = completeRehash(verified, plan, fresh.items);
   const hints: Record<string, StatHint> = Object.assign(Object.create(null) as Record<string, StatHint>, fresh.hints);
   for (const it of plan.reuse) hints[it.path] = verified.hints[it.path]!;
-  return { ...result, root: walk.root, subject: manifestSubject(result.manifest, walk.name), hints, bytesHashed: fresh.size };
+  return {
+    ...result,
+    root: walk.root,
+    subject: manifestSubject(result.manifest, walk.name),
+    hints,
+    bytesHashed: fresh.size,
+  };
 }
 
 /** Options of {@link hashOmsModel}. */
@@ -538,7 +644,13 @@ export async function hashOmsModel(path: string, options: HashOmsModelOptions): 
       ...(options.signal ? { signal: options.signal } : {}),
       onBytes: (n: number) => {
         bytesDone += n;
-        options.onProgress?.({ path: name, bytesDone, bytesTotal: walk.size, filesDone, filesTotal: walk.files.length });
+        options.onProgress?.({
+          path: name,
+          bytesDone,
+          bytesTotal: walk.size,
+          filesDone,
+          filesTotal: walk.files.length,
+        });
       },
     };
     if (serialization.method === 'files') {
@@ -548,10 +660,20 @@ export async function hashOmsModel(path: string, options: HashOmsModelOptions): 
     } else {
       const d = new ShardDigest(engine, serialization.shard_size!);
       await readFileChunks(f.absPath, (c) => d.update(c), opts);
-      for (const s of d.finish(f.size, opts.what)) items.push({ path: name, digest: s.digest, start: s.start, end: s.end });
+      for (const s of d.finish(f.size, opts.what))
+        items.push({ path: name, digest: s.digest, start: s.start, end: s.end });
     }
     filesDone++;
   }
   const manifest = buildOmsManifest({ modelName: options.modelName ?? walk.name, serialization, items });
-  return { manifest, digest: `sha256:${manifest.rootDigest}`, root: walk.root, kind: walk.kind, size: bytesDone, files: walk.files.length, ignored: walk.ignored, skipped: walk.skipped };
+  return {
+    manifest,
+    digest: `sha256:${manifest.rootDigest}`,
+    root: walk.root,
+    kind: walk.kind,
+    size: bytesDone,
+    files: walk.files.length,
+    ignored: walk.ignored,
+    skipped: walk.skipped,
+  };
 }

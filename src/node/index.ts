@@ -19,9 +19,62 @@ export {
 } from './keys.js';
 export { readStdinLimited } from './stdin.js';
 export { nodeHashEngine, nodeHashEngines } from './hash-engine.js';
-export { walkTree, statHint, WALK_ERROR_CODES, type SymlinkPolicy, type WalkOptions, type WalkFile, type WalkResult } from './walk.js';
-export { hashFile, readFileChunks, nodeEngines, READ_BUFFER_BYTES, RACY_WINDOW_NS, type HashFileOptions, type HashedFile, type ReadFileOptions, type ReadFileResult } from './hash-file.js';
-export { hashDirectory, hashPath, rehashDirectory, hashOmsModel, hashFileBatch, type FileTask, type FileBatchOptions, type TreeProgress, type HashTreeOptions, type HashedTree, type HashedSingleFile, type RehashedTree, type HashOmsModelOptions, type HashedOmsModel } from './hash-tree.js';
+export {
+  walkTree,
+  statHint,
+  WALK_ERROR_CODES,
+  type SymlinkPolicy,
+  type WalkOptions,
+  type WalkFile,
+  type WalkResult,
+} from './walk.js';
+export {
+  hashFile,
+  readFileChunks,
+  nodeEngines,
+  READ_BUFFER_BYTES,
+  RACY_WINDOW_NS,
+  type HashFileOptions,
+  type HashedFile,
+  type ReadFileOptions,
+  type ReadFileResult,
+} from './hash-file.js';
+export {
+  hashDirectory,
+  hashPath,
+  rehashDirectory,
+  hashOmsModel,
+  hashFileBatch,
+  type FileTask,
+  type FileBatchOptions,
+  type TreeProgress,
+  type HashTreeOptions,
+  type HashedTree,
+  type HashedSingleFile,
+  type RehashedTree,
+  type HashOmsModelOptions,
+  type HashedOmsModel,
+} from './hash-tree.js';
 export { hashFileTree, type FileTreeOptions, type FileTreeResult } from './tree-pool.js';
-export { appendToBundle, readBundleFile, cosignBundleFile, MAX_BUNDLE_FILE_BYTES, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_STALE_LOCK_MS, type AppendToBundleOptions, type AppendResult, type ReadBundleFileOptions, type CosignFileResult } from './bundle.js';
-export { loadEcPublicKey, importEcPrivateKey, loadEcPrivateKey, verifyOmsModelPath, signOmsModelPath, type VerifyOmsModelPathOptions, type SignOmsModelPathOptions, type SignedOmsModel } from './oms.js';
+export {
+  appendToBundle,
+  readBundleFile,
+  cosignBundleFile,
+  MAX_BUNDLE_FILE_BYTES,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  DEFAULT_STALE_LOCK_MS,
+  type AppendToBundleOptions,
+  type AppendResult,
+  type ReadBundleFileOptions,
+  type CosignFileResult,
+} from './bundle.js';
+export {
+  loadEcPublicKey,
+  importEcPrivateKey,
+  loadEcPrivateKey,
+  verifyOmsModelPath,
+  signOmsModelPath,
+  type VerifyOmsModelPathOptions,
+  type SignOmsModelPathOptions,
+  type SignedOmsModel,
+} from './oms.js';

@@ -3,12 +3,41 @@
  * here with node:crypto since the core has no AES), writing a key pair safely, and the
  * file-permission warning for private keys.
  */
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  pbkdf2Sync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { fromUtf8, isBytes, toPlainBytes } from '../bytes/index.js';
 import { LineproofError, describeType } from '../errors.js';
 import { decodePem, encodePem } from '../keys/pem.js';
-import { isSslibEncryptedKey, MAX_KEY_FILE_BYTES, parsePrivateKey, parsePublicKey, privateKeyFromDer, privateKeyToDer, privateKeyToPem, publicKeyToPem, type KeyImportOptions } from '../keys/keys.js';
+import {
+  isSslibEncryptedKey,
+  MAX_KEY_FILE_BYTES,
+  parsePrivateKey,
+  parsePublicKey,
+  privateKeyFromDer,
+  privateKeyToDer,
+  privateKeyToPem,
+  publicKeyToPem,
+  type KeyImportOptions,
+} from '../keys/keys.js';
 import type { PrivateKey, PublicKey } from '../keys/types.js';
 import { readFileLimited } from './fs.js';
 
@@ -24,10 +53,20 @@ export interface PrivateKeyOptions extends KeyImportOptions {
 export const MAX_SSLIB_PBKDF2_ITERATIONS = 10_000_000;
 
 function decryptSslib(text: string, passphrase: string, what: string): string {
-  const [saltHex, iterText, hmacHex, ivHex, ctHex] = text.trim().split('@@@@') as [string, string, string, string, string];
+  const [saltHex, iterText, hmacHex, ivHex, ctHex] = text.trim().split('@@@@') as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const iterations = Number(iterText);
   if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_SSLIB_PBKDF2_ITERATIONS) {
-    throw new LineproofError('KEY_INVALID', `${what}: PBKDF2 iteration count ${iterText} is outside 1..${MAX_SSLIB_PBKDF2_ITERATIONS}`, { path: what });
+    throw new LineproofError(
+      'KEY_INVALID',
+      `${what}: PBKDF2 iteration count ${iterText} is outside 1..${MAX_SSLIB_PBKDF2_ITERATIONS}`,
+      { path: what },
+    );
   }
   const iv = Buffer.from(ivHex, 'hex');
   const hmac = Buffer.from(hmacHex, 'hex');
@@ -37,7 +76,10 @@ function decryptSslib(text: string, passphrase: string, what: string): string {
   const ciphertext = Buffer.from(ctHex, 'hex');
   const key = pbkdf2Sync(Buffer.from(passphrase, 'utf8'), Buffer.from(saltHex, 'hex'), iterations, 32, 'sha256');
   const mac = createHmac('sha256', key).update(ciphertext).digest();
-  if (!timingSafeEqual(mac, hmac)) throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, { path: what });
+  if (!timingSafeEqual(mac, hmac))
+    throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, {
+      path: what,
+    });
   const decipher = createDecipheriv('aes-256-ctr', key, iv);
   const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   return fromUtf8(toPlainBytes(plain), what);
@@ -50,13 +92,26 @@ function decryptPkcs8Pem(text: string, passphrase: string, what: string): Uint8A
     ko = createPrivateKey({ key: text, format: 'pem', passphrase });
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? '';
-    if (/BAD_DECRYPT|DECRYPT|ERR_OSSL_EVP|INTERRUPTED_OR_CANCELLED/i.test(code) || /decrypt/i.test((cause as Error).message)) {
-      throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, { path: what, cause });
+    if (
+      /BAD_DECRYPT|DECRYPT|ERR_OSSL_EVP|INTERRUPTED_OR_CANCELLED/i.test(code) ||
+      /decrypt/i.test((cause as Error).message)
+    ) {
+      throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, {
+        path: what,
+        cause,
+      });
     }
-    throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, { path: what, cause });
+    throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, {
+      path: what,
+      cause,
+    });
   }
   if (ko.asymmetricKeyType !== 'ed25519') {
-    throw new LineproofError('KEY_UNSUPPORTED', `${what}: ${ko.asymmetricKeyType ?? 'unknown'} key; only Ed25519 is supported`, { path: what, expected: 'ed25519', actual: String(ko.asymmetricKeyType) });
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${what}: ${ko.asymmetricKeyType ?? 'unknown'} key; only Ed25519 is supported`,
+      { path: what, expected: 'ed25519', actual: String(ko.asymmetricKeyType) },
+    );
   }
   return new Uint8Array(ko.export({ format: 'der', type: 'pkcs8' }));
 }
@@ -72,15 +127,25 @@ function decryptPkcs8Pem(text: string, passphrase: string, what: string): Uint8A
  * const key = await importPrivateKey(readFileSync('alice.key'), { passphrase: process.env.LINEPROOF_KEY_PASSPHRASE });
  * ```
  */
-export async function importPrivateKey(input: string | Uint8Array, options: PrivateKeyOptions = {}): Promise<PrivateKey> {
+export async function importPrivateKey(
+  input: string | Uint8Array,
+  options: PrivateKeyOptions = {},
+): Promise<PrivateKey> {
   const what = options.what ?? 'private key';
   const { passphrase } = options;
-  if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError(`"passphrase" expected string, got ${describeType(passphrase)}`);
-  const importOpts: KeyImportOptions = options.keyidFormat === undefined ? { what } : { what, keyidFormat: options.keyidFormat };
+  if (passphrase !== undefined && typeof passphrase !== 'string')
+    throw new TypeError(`"passphrase" expected string, got ${describeType(passphrase)}`);
+  const importOpts: KeyImportOptions =
+    options.keyidFormat === undefined ? { what } : { what, keyidFormat: options.keyidFormat };
   try {
     return await parsePrivateKey(input, importOpts);
   } catch (e) {
-    if (!(e instanceof LineproofError && e.code === 'KEY_PASSPHRASE_REQUIRED') || passphrase === undefined || passphrase === '') throw e;
+    if (
+      !(e instanceof LineproofError && e.code === 'KEY_PASSPHRASE_REQUIRED') ||
+      passphrase === undefined ||
+      passphrase === ''
+    )
+      throw e;
   }
   const text = (isBytes(input) ? fromUtf8(input, what) : input).replace(/^\uFEFF/, '').trim();
   if (isSslibEncryptedKey(text)) return parsePrivateKey(decryptSslib(text, passphrase, what), importOpts);
@@ -118,7 +183,9 @@ export async function loadPrivateKey(path: string, options: PrivateKeyOptions = 
   const bytes = readFileLimited(path, MAX_KEY_FILE_BYTES, what);
   if (options.onWarning && isReadableByOthers(path)) {
     const mode = (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
-    options.onWarning(`${what}: private key file is readable by group or others (mode ${mode}); run: chmod 600 ${JSON.stringify(path)}`);
+    options.onWarning(
+      `${what}: private key file is readable by group or others (mode ${mode}); run: chmod 600 ${JSON.stringify(path)}`,
+    );
   }
   return importPrivateKey(bytes, { ...options, what });
 }
@@ -172,11 +239,18 @@ const OID_AES256_CBC = Buffer.from('060960864801650304012a', 'hex');
  * writeFileSync('alice.key', encryptPrivateKeyPem(key, passphrase), { mode: 0o600 });
  * ```
  */
-export function encryptPrivateKeyPem(key: PrivateKey, passphrase: string, options: { iterations?: number } = {}): string {
-  if (typeof passphrase !== 'string' || passphrase === '') throw new RangeError('"passphrase" expected a non-empty string');
+export function encryptPrivateKeyPem(
+  key: PrivateKey,
+  passphrase: string,
+  options: { iterations?: number } = {},
+): string {
+  if (typeof passphrase !== 'string' || passphrase === '')
+    throw new RangeError('"passphrase" expected a non-empty string');
   const iterations = options.iterations ?? DEFAULT_PBKDF2_ITERATIONS;
   if (!Number.isSafeInteger(iterations) || iterations < 1000 || iterations > MAX_SSLIB_PBKDF2_ITERATIONS) {
-    throw new RangeError(`"options.iterations" expected 1000..${MAX_SSLIB_PBKDF2_ITERATIONS}, got ${String(iterations)}`);
+    throw new RangeError(
+      `"options.iterations" expected 1000..${MAX_SSLIB_PBKDF2_ITERATIONS}, got ${String(iterations)}`,
+    );
   }
   const salt = randomBytes(16);
   const iv = randomBytes(16);
@@ -190,7 +264,11 @@ export function encryptPrivateKeyPem(key: PrivateKey, passphrase: string, option
       OID_PBES2,
       tlv(
         0x30,
-        tlv(0x30, OID_PBKDF2, tlv(0x30, tlv(0x04, salt), derInteger(iterations), tlv(0x30, OID_HMAC_SHA256, Buffer.from([0x05, 0x00])))),
+        tlv(
+          0x30,
+          OID_PBKDF2,
+          tlv(0x30, tlv(0x04, salt), derInteger(iterations), tlv(0x30, OID_HMAC_SHA256, Buffer.from([0x05, 0x00]))),
+        ),
         tlv(0x30, OID_AES256_CBC, tlv(0x04, iv)),
       ),
     ),
@@ -211,7 +289,10 @@ function writeNew(path: string, text: string, mode: number, force: boolean): voi
   // it into place, so the key is never visible with a wider mode or half written.
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
   const ioError = (e: unknown) =>
-    new LineproofError('IO_ERROR', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path, cause: e });
+    new LineproofError('IO_ERROR', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      path,
+      cause: e,
+    });
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', mode);
@@ -250,17 +331,35 @@ function writeNew(path: string, text: string, mode: number, force: boolean): voi
  * writeKeyPair('keys/alice', await generateKeyPair(), { passphrase });
  * ```
  */
-export function writeKeyPair(prefix: string, key: PrivateKey, options: { passphrase?: string; force?: boolean; iterations?: number } = {}): WrittenKeyPair {
+export function writeKeyPair(
+  prefix: string,
+  key: PrivateKey,
+  options: { passphrase?: string; force?: boolean; iterations?: number } = {},
+): WrittenKeyPair {
   const privateKeyPath = `${prefix}.key`;
   const publicKeyPath = `${prefix}.pub`;
   const force = options.force === true;
   if (!force) {
     for (const p of [privateKeyPath, publicKeyPath]) {
-      if (existsSync(p)) throw new LineproofError('KEY_EXISTS', `${p}: already exists; refusing to overwrite (use --force)`, { path: p });
+      if (existsSync(p))
+        throw new LineproofError('KEY_EXISTS', `${p}: already exists; refusing to overwrite (use --force)`, {
+          path: p,
+        });
     }
   }
   const encrypted = options.passphrase !== undefined && options.passphrase !== '';
-  writeNew(privateKeyPath, encrypted ? encryptPrivateKeyPem(key, options.passphrase!, options.iterations === undefined ? {} : { iterations: options.iterations }) : privateKeyToPem(key), 0o600, force);
+  writeNew(
+    privateKeyPath,
+    encrypted
+      ? encryptPrivateKeyPem(
+          key,
+          options.passphrase!,
+          options.iterations === undefined ? {} : { iterations: options.iterations },
+        )
+      : privateKeyToPem(key),
+    0o600,
+    force,
+  );
   writeNew(publicKeyPath, publicKeyToPem(key.publicKey), 0o644, force);
   return { privateKeyPath, publicKeyPath, encrypted };
 }

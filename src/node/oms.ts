@@ -13,7 +13,13 @@ import { decodePem } from '../keys/pem.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../limits.js';
 import { OMS_GIT_IGNORE_PATHS, type OmsHashType, type OmsMethod } from '../manifest/oms.js';
 import { normalizeOmsIgnorePaths } from '../manifest/ignore.js';
-import { ecPrivateKeyFromDer, parseEcPrivateKey, parseEcPublicKey, type EcPrivateKey, type EcPublicKey } from '../interop/ec.js';
+import {
+  ecPrivateKeyFromDer,
+  parseEcPrivateKey,
+  parseEcPublicKey,
+  type EcPrivateKey,
+  type EcPublicKey,
+} from '../interop/ec.js';
 import { ecdsaSigner, type EcdsaSigner } from '../interop/ecdsa.js';
 import { signOmsManifest } from '../interop/oms/sign.js';
 import { verifyOmsModel, type OmsModelVerification } from '../interop/oms/verify.js';
@@ -51,7 +57,10 @@ export function loadEcPublicKey(path: string, options: { what?: string } = {}): 
  * const key = importEcPrivateKey(pemText, { passphrase: process.env.LINEPROOF_KEY_PASSPHRASE });
  * ```
  */
-export function importEcPrivateKey(input: string | Uint8Array, options: { passphrase?: string; what?: string } = {}): EcPrivateKey {
+export function importEcPrivateKey(
+  input: string | Uint8Array,
+  options: { passphrase?: string; what?: string } = {},
+): EcPrivateKey {
   const what = options.what ?? 'private key';
   try {
     return parseEcPrivateKey(input, { what });
@@ -62,16 +71,33 @@ export function importEcPrivateKey(input: string | Uint8Array, options: { passph
   decodePem(text.slice(text.indexOf('-----BEGIN')), what);
   let ko;
   try {
-    ko = createPrivateKey({ key: text.slice(text.indexOf('-----BEGIN')), format: 'pem', passphrase: options.passphrase });
+    ko = createPrivateKey({
+      key: text.slice(text.indexOf('-----BEGIN')),
+      format: 'pem',
+      passphrase: options.passphrase,
+    });
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? '';
-    if (/BAD_DECRYPT|DECRYPT|ERR_OSSL_EVP|INTERRUPTED_OR_CANCELLED/i.test(code) || /decrypt/i.test((cause as Error).message)) {
-      throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, { path: what, cause });
+    if (
+      /BAD_DECRYPT|DECRYPT|ERR_OSSL_EVP|INTERRUPTED_OR_CANCELLED/i.test(code) ||
+      /decrypt/i.test((cause as Error).message)
+    ) {
+      throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, {
+        path: what,
+        cause,
+      });
     }
-    throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, { path: what, cause });
+    throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, {
+      path: what,
+      cause,
+    });
   }
   if (ko.asymmetricKeyType !== 'ec') {
-    throw new LineproofError('KEY_UNSUPPORTED', `${what}: ${ko.asymmetricKeyType ?? 'unknown'} key; model_signing keys are ECDSA P-256, P-384 or P-521`, { path: what, expected: 'ec', actual: String(ko.asymmetricKeyType) });
+    throw new LineproofError(
+      'KEY_UNSUPPORTED',
+      `${what}: ${ko.asymmetricKeyType ?? 'unknown'} key; model_signing keys are ECDSA P-256, P-384 or P-521`,
+      { path: what, expected: 'ec', actual: String(ko.asymmetricKeyType) },
+    );
   }
   return ecPrivateKeyFromDer(new Uint8Array(ko.export({ format: 'der', type: 'pkcs8' })), what);
 }
@@ -88,12 +114,17 @@ export function importEcPrivateKey(input: string | Uint8Array, options: { passph
  * const key = loadEcPrivateKey('model-key.pem', { onWarning: console.warn });
  * ```
  */
-export function loadEcPrivateKey(path: string, options: { passphrase?: string; what?: string; onWarning?: (message: string) => void } = {}): EcPrivateKey {
+export function loadEcPrivateKey(
+  path: string,
+  options: { passphrase?: string; what?: string; onWarning?: (message: string) => void } = {},
+): EcPrivateKey {
   const what = options.what ?? path;
   const bytes = readFileLimited(path, MAX_KEY_FILE_BYTES, what);
   if (options.onWarning && isReadableByOthers(path)) {
     const mode = (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
-    options.onWarning(`${what}: private key file is readable by group or others (mode ${mode}); run: chmod 600 ${JSON.stringify(path)}`);
+    options.onWarning(
+      `${what}: private key file is readable by group or others (mode ${mode}); run: chmod 600 ${JSON.stringify(path)}`,
+    );
   }
   return importEcPrivateKey(bytes, { what, ...(options.passphrase ? { passphrase: options.passphrase } : {}) });
 }
@@ -129,16 +160,34 @@ function isDirectory(path: string): boolean {
  * absolute path inside the model is made relative), the signature file when it lies inside the
  * model, and the git paths unless `ignoreGitPaths` is false.
  */
-function omsIgnoreList(modelPath: string, user: readonly string[], signaturePath: string | undefined, ignoreGitPaths: boolean): string[] {
+function omsIgnoreList(
+  modelPath: string,
+  user: readonly string[],
+  signaturePath: string | undefined,
+  ignoreGitPaths: boolean,
+): string[] {
   const out: string[] = [];
   for (const p of user) {
-    if (typeof p !== 'string' || p === '') throw new LineproofError('INVALID_ARGUMENT', `ignore path: expected a non-empty path, got ${describeType(p)}`, { path: 'ignorePaths' });
+    if (typeof p !== 'string' || p === '')
+      throw new LineproofError('INVALID_ARGUMENT', `ignore path: expected a non-empty path, got ${describeType(p)}`, {
+        path: 'ignorePaths',
+      });
     if (isAbsolute(p)) {
       const rel = insideModel(modelPath, p);
-      if (rel === undefined) throw new LineproofError('INVALID_ARGUMENT', `ignore path ${JSON.stringify(p)} is not inside the model ${JSON.stringify(modelPath)}`, { path: 'ignorePaths', actual: p });
+      if (rel === undefined)
+        throw new LineproofError(
+          'INVALID_ARGUMENT',
+          `ignore path ${JSON.stringify(p)} is not inside the model ${JSON.stringify(modelPath)}`,
+          { path: 'ignorePaths', actual: p },
+        );
       out.push(rel);
     } else {
-      out.push(p.split(sep).join('/').replace(/^(\.\/)+/, ''));
+      out.push(
+        p
+          .split(sep)
+          .join('/')
+          .replace(/^(\.\/)+/, ''),
+      );
     }
   }
   if (signaturePath !== undefined) {
@@ -182,12 +231,22 @@ export interface VerifyOmsModelPathOptions {
  * assertVerified(report);
  * ```
  */
-export async function verifyOmsModelPath(modelPath: string, options: VerifyOmsModelPathOptions): Promise<OmsModelVerification> {
-  if (!options || typeof options.signature !== 'string') throw new TypeError('"options.signature" expected the signature file path');
+export async function verifyOmsModelPath(
+  modelPath: string,
+  options: VerifyOmsModelPathOptions,
+): Promise<OmsModelVerification> {
+  if (!options || typeof options.signature !== 'string')
+    throw new TypeError('"options.signature" expected the signature file path');
   const limits = resolveLimits(options.limits);
-  const bytes = readFileLimited(options.signature, limits.envelopeBytes ?? DEFAULT_LIMITS.envelopeBytes, options.signature);
+  const bytes = readFileLimited(
+    options.signature,
+    limits.envelopeBytes ?? DEFAULT_LIMITS.envelopeBytes,
+    options.signature,
+  );
   const directory = isDirectory(modelPath);
-  const extra = directory ? omsIgnoreList(modelPath, options.ignorePaths ?? [], options.signature, options.ignoreGitPaths ?? true) : [];
+  const extra = directory
+    ? omsIgnoreList(modelPath, options.ignorePaths ?? [], options.signature, options.ignoreGitPaths ?? true)
+    : [];
   return verifyOmsModel(bytes, {
     publicKey: options.publicKey,
     what: options.signature,
@@ -256,7 +315,9 @@ export async function signOmsModelPath(modelPath: string, options: SignOmsModelP
   const key = options?.key;
   const signer: EcdsaSigner = key && 'scalar' in key ? ecdsaSigner(key) : (key as EcdsaSigner);
   const directory = isDirectory(modelPath);
-  const ignorePaths = directory ? omsIgnoreList(modelPath, options.ignorePaths ?? [], options.signaturePath, options.ignoreGitPaths ?? true) : [];
+  const ignorePaths = directory
+    ? omsIgnoreList(modelPath, options.ignorePaths ?? [], options.signaturePath, options.ignoreGitPaths ?? true)
+    : [];
   const model = await hashOmsModel(modelPath, {
     method: options.method ?? 'files',
     ...(options.hashType ? { hashType: options.hashType } : {}),

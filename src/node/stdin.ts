@@ -10,7 +10,11 @@ import { LineproofError } from '../errors.js';
  * const bytes = await readStdinLimited(16 * 1024 * 1024);
  * ```
  */
-export async function readStdinLimited(maxBytes: number, what = 'stdin', stream: AsyncIterable<Uint8Array | string> = process.stdin): Promise<Uint8Array> {
+export async function readStdinLimited(
+  maxBytes: number,
+  what = 'stdin',
+  stream: AsyncIterable<Uint8Array | string> = process.stdin,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -18,13 +22,19 @@ export async function readStdinLimited(maxBytes: number, what = 'stdin', stream:
       const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
       total += bytes.length;
       if (total > maxBytes) {
-        throw new LineproofError('LIMIT_EXCEEDED', `${what}: more than the limit of ${maxBytes} bytes`, { path: what, expected: `<= ${maxBytes}` });
+        throw new LineproofError('LIMIT_EXCEEDED', `${what}: more than the limit of ${maxBytes} bytes`, {
+          path: what,
+          expected: `<= ${maxBytes}`,
+        });
       }
       chunks.push(bytes);
     }
   } catch (e) {
     if (e instanceof LineproofError) throw e;
-    throw new LineproofError('IO_ERROR', `${what}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: what, cause: e });
+    throw new LineproofError('IO_ERROR', `${what}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      path: what,
+      cause: e,
+    });
   }
   const out = new Uint8Array(total);
   let o = 0;

@@ -15,7 +15,14 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LineproofError } from '../errors.js';
 import { openRegularFile } from './fs.js';
-import { assertLeafBytes, leafCount, merkleTreeHash, rootHash, TREE_DEFAULT_LEAF_BYTES, treeAlgorithm } from '../hashing/tree.js';
+import {
+  assertLeafBytes,
+  leafCount,
+  merkleTreeHash,
+  rootHash,
+  TREE_DEFAULT_LEAF_BYTES,
+  treeAlgorithm,
+} from '../hashing/tree.js';
 import { toHex } from '../bytes/index.js';
 
 /** Options for {@link hashFileTree}. */
@@ -88,11 +95,17 @@ parentPort.on('close', () => { if (fd >= 0) closeSync(fd); });
 `;
 
 function ioError(path: string, cause: unknown, verb: string): LineproofError {
-  return new LineproofError('IO_ERROR', `${path}: cannot ${verb} (${(cause as NodeJS.ErrnoException)?.code ?? String(cause)})`, { path, cause });
+  return new LineproofError(
+    'IO_ERROR',
+    `${path}: cannot ${verb} (${(cause as NodeJS.ErrnoException)?.code ?? String(cause)})`,
+    { path, cause },
+  );
 }
 
 function changed(path: string, detail: string): LineproofError {
-  return new LineproofError('FILE_CHANGED_WHILE_HASHING', `${path}: the file changed while it was hashed (${detail})`, { path });
+  return new LineproofError('FILE_CHANGED_WHILE_HASHING', `${path}: the file changed while it was hashed (${detail})`, {
+    path,
+  });
 }
 
 interface Task {
@@ -115,7 +128,8 @@ export async function hashFileTree(path: string, options: FileTreeOptions = {}):
   const leafBytes = options.leafBytes ?? TREE_DEFAULT_LEAF_BYTES;
   assertLeafBytes(leafBytes);
   const requested = options.workers ?? availableParallelism();
-  if (!Number.isInteger(requested) || requested < 0 || requested > 256) throw new RangeError(`"workers" expected 0..256, got ${requested}`);
+  if (!Number.isInteger(requested) || requested < 0 || requested > 256)
+    throw new RangeError(`"workers" expected 0..256, got ${requested}`);
   if (options.signal?.aborted) throw new LineproofError('ABORTED', `${path}: hashing aborted`);
 
   // A regular file only: a FIFO or device is refused (SPECIAL_FILE_REFUSED), never waited on.
@@ -132,7 +146,13 @@ export async function hashFileTree(path: string, options: FileTreeOptions = {}):
     else await hashSelfRead(path, totalLength, leafBytes, workers, leafHashes, options);
     if (fstatSync(fd).size !== totalLength) throw changed(path, `size was ${totalLength}, now ${fstatSync(fd).size}`);
     const root = rootHash(merkleTreeHash(leafHashes), totalLength, leafBytes);
-    const result: FileTreeResult = { algorithm: treeAlgorithm(leafBytes), leafBytes, totalLength, root: toHex(root), workers };
+    const result: FileTreeResult = {
+      algorithm: treeAlgorithm(leafBytes),
+      leafBytes,
+      totalLength,
+      root: toHex(root),
+      workers,
+    };
     if (whole !== undefined) result.sha256 = whole;
     if (options.keepLeafHashes) result.leafHashes = leafHashes;
     return result;
@@ -155,7 +175,14 @@ function readFull(fd: number, path: string, buf: Uint8Array, len: number, pos: n
   }
 }
 
-function hashInline(fd: number, path: string, totalLength: number, leafBytes: number, leafHashes: Uint8Array[], options: FileTreeOptions): string | undefined {
+function hashInline(
+  fd: number,
+  path: string,
+  totalLength: number,
+  leafBytes: number,
+  leafHashes: Uint8Array[],
+  options: FileTreeOptions,
+): string | undefined {
   const buf = new Uint8Array(leafBytes);
   const whole = options.sha256 ? createHash('sha256') : undefined;
   const prefix = new Uint8Array([0]);
@@ -173,7 +200,10 @@ function hashInline(fd: number, path: string, totalLength: number, leafBytes: nu
 
 /** Start `count` workers and give each a `run(task)` that resolves with its leaf hashes. */
 function startPool(path: string, leafBytes: number, count: number, signal: AbortSignal | undefined) {
-  const pool = Array.from({ length: count }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { path, leafBytes } }));
+  const pool = Array.from(
+    { length: count },
+    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { path, leafBytes } }),
+  );
   let nextId = 0;
   const pending = new Map<number, { resolve: (h: Uint8Array) => void; reject: (e: unknown) => void; task: Task }>();
   let failed: unknown;
@@ -188,7 +218,8 @@ function startPool(path: string, leafBytes: number, count: number, signal: Abort
       if (!p) return;
       pending.delete(m.id);
       if (m.error === 'short-read') p.reject(changed(path, `leaf ${m.leaf} was short`));
-      else if (m.error) p.reject(new LineproofError('IO_ERROR', `${path}: worker could not read (${m.error})`, { path }));
+      else if (m.error)
+        p.reject(new LineproofError('IO_ERROR', `${path}: worker could not read (${m.error})`, { path }));
       else p.resolve(m.hashes!);
     });
     w.on('error', (e) => failAll(new LineproofError('INTERNAL', `tree worker failed: ${e.message}`, { cause: e })));
@@ -215,7 +246,14 @@ function store(leafHashes: Uint8Array[], first: number, hashes: Uint8Array): voi
   for (let i = 0; i * 32 < hashes.length; i++) leafHashes[first + i] = hashes.subarray(32 * i, 32 * i + 32);
 }
 
-async function hashSelfRead(path: string, totalLength: number, leafBytes: number, workers: number, leafHashes: Uint8Array[], options: FileTreeOptions): Promise<void> {
+async function hashSelfRead(
+  path: string,
+  totalLength: number,
+  leafBytes: number,
+  workers: number,
+  leafHashes: Uint8Array[],
+  options: FileTreeOptions,
+): Promise<void> {
   const n = leafHashes.length;
   // Batches of about 16 MiB, but small enough that every worker gets several.
   const batch = Math.max(1, Math.min(Math.floor((16 << 20) / leafBytes), Math.ceil(n / (workers * 4))));
@@ -240,7 +278,15 @@ async function hashSelfRead(path: string, totalLength: number, leafBytes: number
   }
 }
 
-async function hashShared(fd: number, path: string, totalLength: number, leafBytes: number, workers: number, leafHashes: Uint8Array[], options: FileTreeOptions): Promise<string> {
+async function hashShared(
+  fd: number,
+  path: string,
+  totalLength: number,
+  leafBytes: number,
+  workers: number,
+  leafHashes: Uint8Array[],
+  options: FileTreeOptions,
+): Promise<string> {
   const n = leafHashes.length;
   const segLeaves = Math.max(1, Math.floor((8 << 20) / leafBytes));
   const segBytes = segLeaves * leafBytes;

@@ -74,7 +74,8 @@ export interface WalkResult {
 
 function fsError(e: unknown, path: string, doing: string): LineproofError {
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ELOOP') return new LineproofError('SYMLINK_LOOP', `${path}: symbolic links form a loop`, { path, cause: e });
+  if (code === 'ELOOP')
+    return new LineproofError('SYMLINK_LOOP', `${path}: symbolic links form a loop`, { path, cause: e });
   return new LineproofError('IO_ERROR', `${path}: cannot ${doing} (${code ?? 'error'})`, { path, cause: e });
 }
 
@@ -100,7 +101,11 @@ export function statHint(st: BigIntStats): StatHint {
 }
 
 function refuseSpecial(st: BigIntStats, shown: string): never {
-  throw new LineproofError('SPECIAL_FILE_REFUSED', `${shown}: is ${specialFileKind(st) ?? 'not a regular file or directory'}; only regular files are hashed`, { path: shown, actual: specialFileKind(st) ?? 'other' });
+  throw new LineproofError(
+    'SPECIAL_FILE_REFUSED',
+    `${shown}: is ${specialFileKind(st) ?? 'not a regular file or directory'}; only regular files are hashed`,
+    { path: shown, actual: specialFileKind(st) ?? 'other' },
+  );
 }
 
 function followLink(abs: string, shown: string): { real: string; st: BigIntStats } {
@@ -109,7 +114,11 @@ function followLink(abs: string, shown: string): { real: string; st: BigIntStats
     real = realpathSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
-    if (code === 'ENOENT') throw new LineproofError('SYMLINK_DANGLING', `${shown}: symbolic link points to nothing`, { path: shown, cause: e });
+    if (code === 'ENOENT')
+      throw new LineproofError('SYMLINK_DANGLING', `${shown}: symbolic link points to nothing`, {
+        path: shown,
+        cause: e,
+      });
     throw fsError(e, shown, 'resolve the symbolic link');
   }
   try {
@@ -149,7 +158,9 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
 
   const top = lstatB(root, root);
   if (top.isSymbolicLink() && options.rootSymlink === 'refuse') {
-    throw new LineproofError('SYMLINK_REFUSED', `${root}: is a symbolic link (symbolic links are not allowed)`, { path: root });
+    throw new LineproofError('SYMLINK_REFUSED', `${root}: is a symbolic link (symbolic links are not allowed)`, {
+      path: root,
+    });
   }
   let rootReal: string;
   try {
@@ -162,7 +173,15 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
   const name = given !== '' && given !== '.' && given !== '..' ? given : basename(rootReal);
   if (rootSt.isFile()) {
     const hint = statHint(rootSt);
-    return { root: rootReal, name, kind: 'file', files: [{ path: '', absPath: rootReal, size: hint.size, hint, viaSymlink: top.isSymbolicLink() }], ignored: [], skipped: [], size: hint.size };
+    return {
+      root: rootReal,
+      name,
+      kind: 'file',
+      files: [{ path: '', absPath: rootReal, size: hint.size, hint, viaSymlink: top.isSymbolicLink() }],
+      ignored: [],
+      skipped: [],
+      size: hint.size,
+    };
   }
   if (!rootSt.isDirectory()) refuseSpecial(rootSt, root);
 
@@ -171,10 +190,15 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
   const skipped: { path: string; reason: string }[] = [];
   let size = 0;
   let seen = 0;
-  const stack: { rel: string; abs: string; ancestors: ReadonlySet<string> }[] = [{ rel: '', abs: rootReal, ancestors: new Set([idOf(rootSt)]) }];
+  const stack: { rel: string; abs: string; ancestors: ReadonlySet<string> }[] = [
+    { rel: '', abs: rootReal, ancestors: new Set([idOf(rootSt)]) },
+  ];
   const addFile = (f: WalkFile): void => {
     if (files.length >= maxEntries) {
-      throw new LineproofError('LIMIT_EXCEEDED', `${root}: more than ${maxEntries} files`, { path: root, expected: `<= ${maxEntries}` });
+      throw new LineproofError('LIMIT_EXCEEDED', `${root}: more than ${maxEntries} files`, {
+        path: root,
+        expected: `<= ${maxEntries}`,
+      });
     }
     files.push(f);
     size += f.size;
@@ -199,7 +223,10 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
         nm = fromUtf8(raw, 'name');
       } catch (e) {
         const lossy = `${dir.rel === '' ? '' : `${dir.rel}/`}${raw.toString('utf8')}`;
-        throw new LineproofError('MANIFEST_PATH_NOT_UTF8', `${lossy}: file name is not well-formed UTF-8`, { path: lossy, cause: e });
+        throw new LineproofError('MANIFEST_PATH_NOT_UTF8', `${lossy}: file name is not well-formed UTF-8`, {
+          path: lossy,
+          cause: e,
+        });
       }
       const rel = dir.rel === '' ? nm : `${dir.rel}/${nm}`;
       const abs = `${dir.abs}${sep}${nm}`;
@@ -223,15 +250,26 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
           continue;
         }
         if (policy === 'refuse') {
-          throw new LineproofError('SYMLINK_REFUSED', `${rel}: is a symbolic link (symbolic links are not allowed)`, { path: rel });
+          throw new LineproofError('SYMLINK_REFUSED', `${rel}: is a symbolic link (symbolic links are not allowed)`, {
+            path: rel,
+          });
         }
         if (policy === 'within-root') {
           const { real, st: t } = followLink(abs, rel);
           if (real !== rootReal && !real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) {
-            throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${rel}: symbolic link points outside the root`, { path: rel, expected: `inside ${rootReal}`, actual: real });
+            throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${rel}: symbolic link points outside the root`, {
+              path: rel,
+              expected: `inside ${rootReal}`,
+              actual: real,
+            });
           }
           if (t.isDirectory()) {
-            if (dir.ancestors.has(idOf(t))) throw new LineproofError('SYMLINK_LOOP', `${rel}: symbolic link to a directory that contains it (a loop)`, { path: rel, actual: real });
+            if (dir.ancestors.has(idOf(t)))
+              throw new LineproofError(
+                'SYMLINK_LOOP',
+                `${rel}: symbolic link to a directory that contains it (a loop)`,
+                { path: rel, actual: real },
+              );
             stack.push({ rel, abs: real, ancestors: new Set([...dir.ancestors, idOf(t)]) });
           } else if (t.isFile()) {
             addFile({ path: rel, absPath: real, size: Number(t.size), hint: statHint(t), viaSymlink: true });
@@ -243,11 +281,17 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
             t = statSync(abs, { bigint: true });
           } catch (e) {
             const code = (e as NodeJS.ErrnoException)?.code;
-            if (code === 'ENOENT') throw new LineproofError('SYMLINK_DANGLING', `${rel}: symbolic link points to nothing`, { path: rel, cause: e });
+            if (code === 'ENOENT')
+              throw new LineproofError('SYMLINK_DANGLING', `${rel}: symbolic link points to nothing`, {
+                path: rel,
+                cause: e,
+              });
             throw fsError(e, rel, 'stat the link target');
           }
-          if (t.isDirectory()) skipped.push({ path: rel, reason: 'symbolic link to a directory: model_signing does not descend into it' });
-          else if (t.isFile()) addFile({ path: rel, absPath: abs, size: Number(t.size), hint: statHint(t), viaSymlink: true });
+          if (t.isDirectory())
+            skipped.push({ path: rel, reason: 'symbolic link to a directory: model_signing does not descend into it' });
+          else if (t.isFile())
+            addFile({ path: rel, absPath: abs, size: Number(t.size), hint: statHint(t), viaSymlink: true });
           else refuseSpecial(t, rel);
         }
       } else if (ignore(rel, false)) {

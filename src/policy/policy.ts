@@ -62,14 +62,22 @@ function defaultDecodePublicKey(text: string, what: string): Uint8Array {
   try {
     return parsePublicKey(text, { what, keyidFormat: 'none' }).bytes;
   } catch (e) {
-    throw new LineproofError('POLICY_INVALID', `${what}: ${e instanceof LineproofError ? e.message : String(e)}`, { path: what, cause: e });
+    throw new LineproofError('POLICY_INVALID', `${what}: ${e instanceof LineproofError ? e.message : String(e)}`, {
+      path: what,
+      cause: e,
+    });
   }
 }
 
 /** Roles that sign a stage of a chain: the only roles a separation-of-duties pair can name. */
 const CHAIN_ROLES: readonly Role[] = ['data-steward', 'trainer', 'evaluator', 'approver', 'deployer'];
 
-function invalid(code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_THRESHOLD_IMPOSSIBLE' | 'POLICY_KEY_AMBIGUOUS', what: string, path: string, message: string): never {
+function invalid(
+  code: 'POLICY_INVALID' | 'POLICY_REFERENCE_UNKNOWN' | 'POLICY_THRESHOLD_IMPOSSIBLE' | 'POLICY_KEY_AMBIGUOUS',
+  what: string,
+  path: string,
+  message: string,
+): never {
   throw new LineproofError(code, `${what}: ${path}: ${message}`, { path });
 }
 
@@ -108,9 +116,16 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   const identityOfKey = new Map<string, string>();
   for (const [id, identity] of Object.entries(document.identities)) {
     for (const k of identity.keys) {
-      if (!Object.hasOwn(document.keys, k)) invalid('POLICY_REFERENCE_UNKNOWN', what, `identities.${id}.keys`, `names unknown key ${JSON.stringify(k)}`);
+      if (!Object.hasOwn(document.keys, k))
+        invalid('POLICY_REFERENCE_UNKNOWN', what, `identities.${id}.keys`, `names unknown key ${JSON.stringify(k)}`);
       const other = identityOfKey.get(k);
-      if (other !== undefined && other !== id) invalid('POLICY_KEY_AMBIGUOUS', what, `identities.${id}.keys`, `key ${JSON.stringify(k)} is also held by identity ${JSON.stringify(other)}`);
+      if (other !== undefined && other !== id)
+        invalid(
+          'POLICY_KEY_AMBIGUOUS',
+          what,
+          `identities.${id}.keys`,
+          `key ${JSON.stringify(k)} is also held by identity ${JSON.stringify(other)}`,
+        );
       identityOfKey.set(k, id);
     }
   }
@@ -123,37 +138,83 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
     if (!spec) continue;
     const distinct = new Set(spec.identities);
     for (const id of distinct) {
-      if (!Object.hasOwn(document.identities, id)) invalid('POLICY_REFERENCE_UNKNOWN', what, `roles.${role}.identities`, `names unknown identity ${JSON.stringify(id)}`);
+      if (!Object.hasOwn(document.identities, id))
+        invalid(
+          'POLICY_REFERENCE_UNKNOWN',
+          what,
+          `roles.${role}.identities`,
+          `names unknown identity ${JSON.stringify(id)}`,
+        );
       rolesOf.set(id, [...(rolesOf.get(id) ?? []), role]);
     }
     // 4.
     if (spec.threshold > distinct.size) {
-      invalid('POLICY_THRESHOLD_IMPOSSIBLE', what, `roles.${role}.threshold`, `threshold ${spec.threshold} is more than the ${distinct.size} identities holding the role`);
+      invalid(
+        'POLICY_THRESHOLD_IMPOSSIBLE',
+        what,
+        `roles.${role}.threshold`,
+        `threshold ${spec.threshold} is more than the ${distinct.size} identities holding the role`,
+      );
     }
   }
   const approvers = new Set(document.roles.approver?.identities ?? []).size;
   for (const [tierName, tier] of Object.entries(document.riskTiers)) {
     if (tier.approvers > approvers) {
-      invalid('POLICY_THRESHOLD_IMPOSSIBLE', what, `riskTiers.${tierName}.approvers`, `needs ${tier.approvers} approvers but only ${approvers} identities hold the approver role`);
+      invalid(
+        'POLICY_THRESHOLD_IMPOSSIBLE',
+        what,
+        `riskTiers.${tierName}.approvers`,
+        `needs ${tier.approvers} approvers but only ${approvers} identities hold the approver role`,
+      );
     }
   }
   for (const [uc, spec] of Object.entries(document.useCases)) {
-    if (!Object.hasOwn(document.riskTiers, spec.riskTier)) invalid('POLICY_REFERENCE_UNKNOWN', what, `useCases.${uc}.riskTier`, `names unknown tier ${JSON.stringify(spec.riskTier)}`);
+    if (!Object.hasOwn(document.riskTiers, spec.riskTier))
+      invalid(
+        'POLICY_REFERENCE_UNKNOWN',
+        what,
+        `useCases.${uc}.riskTier`,
+        `names unknown tier ${JSON.stringify(spec.riskTier)}`,
+      );
   }
   document.revocations.forEach((r, i) => {
-    if (r.kind === 'key' && !Object.hasOwn(document.keys, r.key)) invalid('POLICY_REFERENCE_UNKNOWN', what, `revocations[${i}].key`, `names unknown key ${JSON.stringify(r.key)}`);
+    if (r.kind === 'key' && !Object.hasOwn(document.keys, r.key))
+      invalid('POLICY_REFERENCE_UNKNOWN', what, `revocations[${i}].key`, `names unknown key ${JSON.stringify(r.key)}`);
   });
   document.separationOfDuties.pairs.forEach(([a, b], i) => {
     if (a === b) invalid('POLICY_INVALID', what, `separationOfDuties.pairs[${i}]`, 'a pair needs two different roles');
     // verifier signs no stage of a chain (summaries are not built); a revoker's statements are no
     // link of it, and discounting them could only cancel revocations: such a pair could never be enforced.
-    for (const r of [a, b]) if (!CHAIN_ROLES.includes(r)) invalid('POLICY_INVALID', what, `separationOfDuties.pairs[${i}]`, `role ${r} signs no stage of a chain, so a pair naming it could not be enforced (pairs name ${CHAIN_ROLES.join(', ')})`);
+    for (const r of [a, b])
+      if (!CHAIN_ROLES.includes(r))
+        invalid(
+          'POLICY_INVALID',
+          what,
+          `separationOfDuties.pairs[${i}]`,
+          `role ${r} signs no stage of a chain, so a pair naming it could not be enforced (pairs name ${CHAIN_ROLES.join(', ')})`,
+        );
   });
   for (const [k, spec] of Object.entries(document.keys)) {
-    if (spec.status === 'compromised' && spec.compromisedAt === undefined) invalid('POLICY_INVALID', what, `keys.${k}.compromisedAt`, 'a compromised key needs compromisedAt');
-    if (spec.status === 'retired' && spec.validUntil === undefined) invalid('POLICY_INVALID', what, `keys.${k}.validUntil`, 'a retired key needs validUntil (the end of its validity window)');
-    if (spec.validFrom !== undefined && spec.validUntil !== undefined && parseTimestamp(spec.validUntil).epochNanos <= parseTimestamp(spec.validFrom).epochNanos) {
-      invalid('POLICY_INVALID', what, `keys.${k}.validUntil`, `the validity window is empty: validUntil ${spec.validUntil} is not after validFrom ${spec.validFrom}`);
+    if (spec.status === 'compromised' && spec.compromisedAt === undefined)
+      invalid('POLICY_INVALID', what, `keys.${k}.compromisedAt`, 'a compromised key needs compromisedAt');
+    if (spec.status === 'retired' && spec.validUntil === undefined)
+      invalid(
+        'POLICY_INVALID',
+        what,
+        `keys.${k}.validUntil`,
+        'a retired key needs validUntil (the end of its validity window)',
+      );
+    if (
+      spec.validFrom !== undefined &&
+      spec.validUntil !== undefined &&
+      parseTimestamp(spec.validUntil).epochNanos <= parseTimestamp(spec.validFrom).epochNanos
+    ) {
+      invalid(
+        'POLICY_INVALID',
+        what,
+        `keys.${k}.validUntil`,
+        `the validity window is empty: validUntil ${spec.validUntil} is not after validFrom ${spec.validFrom}`,
+      );
     }
   }
   // 5.
@@ -162,23 +223,38 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   const keyByName = new Map<string, ResolvedKey>();
   for (const [k, spec] of Object.entries(document.keys)) {
     const publicKey = decode(spec.publicKey, `${what}: keys.${k}.publicKey`);
-    if (publicKey.length !== 32) invalid('POLICY_INVALID', what, `keys.${k}.publicKey`, `expected 32 bytes, got ${publicKey.length}`);
+    if (publicKey.length !== 32)
+      invalid('POLICY_INVALID', what, `keys.${k}.publicKey`, `expected 32 bytes, got ${publicKey.length}`);
     const publicKeyHex = toHex(publicKey);
     const identity = identityOfKey.get(k)!;
     const existing = byHex.get(publicKeyHex);
     if (existing) {
-      if (existing.identity !== identity) invalid('POLICY_KEY_AMBIGUOUS', what, `keys.${k}.publicKey`, `same public key as ${JSON.stringify(existing.name)}, held by another identity`);
+      if (existing.identity !== identity)
+        invalid(
+          'POLICY_KEY_AMBIGUOUS',
+          what,
+          `keys.${k}.publicKey`,
+          `same public key as ${JSON.stringify(existing.name)}, held by another identity`,
+        );
       keyByName.set(k, existing);
       continue;
     }
-    const resolved: ResolvedKey = { name: k, publicKey, publicKeyHex, identity, roles: rolesOf.get(identity) ?? [], spec };
+    const resolved: ResolvedKey = {
+      name: k,
+      publicKey,
+      publicKeyHex,
+      identity,
+      roles: rolesOf.get(identity) ?? [],
+      spec,
+    };
     keys.push(resolved);
     byHex.set(publicKeyHex, resolved);
     keyByName.set(k, resolved);
   }
   // 6.
   const sub = document.baseModels?.policy;
-  const baseModelPolicy = sub === undefined ? undefined : parsePolicy(sub as JsonValue, { ...options, what: `${what}: baseModels.policy` });
+  const baseModelPolicy =
+    sub === undefined ? undefined : parsePolicy(sub as JsonValue, { ...options, what: `${what}: baseModels.policy` });
   return {
     document,
     digest,

@@ -27,7 +27,9 @@ export type Role = (typeof ROLES)[number];
 /** Stages a policy can require, in chain order. */
 export const REQUIRABLE_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@:/+-]{0,127}$/, 'expected a name of letters, digits and ._@:/+- (1-128 characters)');
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@:/+-]{0,127}$/, 'expected a name of letters, digits and ._@:/+- (1-128 characters)');
 /** Every time in a policy: RFC 3339 with Z or an offset (the statements' own timestamp rule). */
 const time = timestampSchema;
 
@@ -47,7 +49,13 @@ function nameMap<R extends z.ZodType>(record: R) {
   return z.preprocess<unknown, R, z.input<R>>((input, ctx) => {
     if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
       for (const k of Object.keys(input)) {
-        if (RESERVED_NAMES.includes(k)) ctx.addIssue({ code: 'custom', path: [k], input: k, message: `${JSON.stringify(k)} is a reserved name (${RESERVED_NAMES.join(', ')} are properties of every JavaScript object)` });
+        if (RESERVED_NAMES.includes(k))
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            input: k,
+            message: `${JSON.stringify(k)} is a reserved name (${RESERVED_NAMES.join(', ')} are properties of every JavaScript object)`,
+          });
       }
     }
     return input as z.input<R>;
@@ -119,9 +127,24 @@ const useCaseSchema = z.strictObject({
 export const KEY_REVOCATION_REASONS_WITH_TIME: readonly string[] = ['retired', 'superseded'];
 
 const revocationSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('payload'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
-  z.strictObject({ kind: z.literal('model'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
-  z.strictObject({ kind: z.literal('dataset'), digest: z.string(), reason: z.string().min(1), effectiveAt: time.optional() }),
+  z.strictObject({
+    kind: z.literal('payload'),
+    digest: z.string(),
+    reason: z.string().min(1),
+    effectiveAt: time.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('model'),
+    digest: z.string(),
+    reason: z.string().min(1),
+    effectiveAt: time.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('dataset'),
+    digest: z.string(),
+    reason: z.string().min(1),
+    effectiveAt: time.optional(),
+  }),
   z
     .strictObject({ kind: z.literal('key'), key: name, reason: z.string().min(1), effectiveAt: time.optional() })
     .refine((r) => r.effectiveAt !== undefined || !KEY_REVOCATION_REASONS_WITH_TIME.includes(r.reason), {
@@ -169,7 +192,12 @@ export const policySchema = z.strictObject({
       /** Pairs [a, b]: an identity that signed a stage of role a cannot count toward role b. */
       pairs: z.array(z.tuple([z.enum(ROLES), z.enum(ROLES)])),
     })
-    .default({ pairs: [['trainer', 'approver'], ['evaluator', 'approver']] }),
+    .default({
+      pairs: [
+        ['trainer', 'approver'],
+        ['evaluator', 'approver'],
+      ],
+    }),
   requiredStages: z.array(z.enum(REQUIRABLE_STAGES)).default(['dataset', 'training', 'evaluation', 'approval']),
   riskTiers: nameMap(z.record(name, tierSchema)),
   useCases: nameMap(z.record(name, useCaseSchema)),

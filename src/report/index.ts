@@ -79,7 +79,9 @@ export interface Report {
   checks: Check[];
 }
 
-const checkCodeSchema = z.string().refine((c) => c === OK || Object.hasOwn(ERROR_CODES, c), { message: 'unknown check code' });
+const checkCodeSchema = z
+  .string()
+  .refine((c) => c === OK || Object.hasOwn(ERROR_CODES, c), { message: 'unknown check code' });
 
 /** Zod schema of {@link Report}; the JSON Schema in spec/ is generated from it. */
 export const reportSchema = z
@@ -88,33 +90,46 @@ export const reportSchema = z
     kind: z.string().min(1),
     ok: z.boolean(),
     asOf: z.string().nullable(),
-    policyDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
+    policyDigest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/)
+      .nullable(),
     results: z.array(
-      z.object({
-        subject: z.string(),
-        ok: z.boolean(),
-        chain: z.array(
-          z.object({
-            stage: z.string(),
-            payloadDigest: z.string(),
-            predicateType: z.string(),
-            signers: z.array(z.object({ keyid: z.string(), identity: z.string().optional(), role: z.string().optional() }).strict()),
-            issuedAt: z.string().optional(),
-            references: z.array(z.string()).optional(),
-          }).strict(),
-        ),
-      }).strict(),
+      z
+        .object({
+          subject: z.string(),
+          ok: z.boolean(),
+          chain: z.array(
+            z
+              .object({
+                stage: z.string(),
+                payloadDigest: z.string(),
+                predicateType: z.string(),
+                signers: z.array(
+                  z
+                    .object({ keyid: z.string(), identity: z.string().optional(), role: z.string().optional() })
+                    .strict(),
+                ),
+                issuedAt: z.string().optional(),
+                references: z.array(z.string()).optional(),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
     ),
     checks: z.array(
-      z.object({
-        id: z.string().min(1),
-        code: checkCodeSchema,
-        status: z.enum(['pass', 'fail', 'skip']),
-        subject: z.string(),
-        expected: z.string().optional(),
-        actual: z.string().optional(),
-        message: z.string(),
-      }).strict(),
+      z
+        .object({
+          id: z.string().min(1),
+          code: checkCodeSchema,
+          status: z.enum(['pass', 'fail', 'skip']),
+          subject: z.string(),
+          expected: z.string().optional(),
+          actual: z.string().optional(),
+          message: z.string(),
+        })
+        .strict(),
     ),
   })
   .strict();
@@ -149,27 +164,52 @@ export class ReportBuilder {
   }
 
   /** Record a check that failed, with the code that explains it. */
-  fail(id: string, code: ErrorCode, subject: string, message: string, extra: { expected?: string; actual?: string } = {}): Check {
+  fail(
+    id: string,
+    code: ErrorCode,
+    subject: string,
+    message: string,
+    extra: { expected?: string; actual?: string } = {},
+  ): Check {
     return this.add({ id, code, status: 'fail', subject, message, ...extra });
   }
 
   /** Record a check that was not applicable or deliberately not performed. */
-  skip(id: string, code: CheckCode, subject: string, message: string, extra: { expected?: string; actual?: string } = {}): Check {
+  skip(
+    id: string,
+    code: CheckCode,
+    subject: string,
+    message: string,
+    extra: { expected?: string; actual?: string } = {},
+  ): Check {
     return this.add({ id, code, status: 'skip', subject, message, ...extra });
   }
 
   /** Record a failure from a caught error: its code, path and expected/actual. */
   failFrom(id: string, subject: string, error: unknown): Check {
     if (error instanceof LineproofError) {
-      return this.fail(id, error.code, error.path ?? subject, error.message, withDefined({ expected: error.expected, actual: error.actual }));
+      return this.fail(
+        id,
+        error.code,
+        error.path ?? subject,
+        error.message,
+        withDefined({ expected: error.expected, actual: error.actual }),
+      );
     }
-    return this.fail(id, 'INTERNAL', subject, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    return this.fail(
+      id,
+      'INTERNAL',
+      subject,
+      `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   /** Append a raw check (validated for shape). */
   add(check: Check): Check {
-    if (check.status === 'pass' && check.code !== OK) throw new TypeError(`"check.code" must be OK for a passed check, got ${check.code}`);
-    if (check.status === 'fail' && check.code === OK) throw new TypeError('"check.code" must be an error code for a failed check');
+    if (check.status === 'pass' && check.code !== OK)
+      throw new TypeError(`"check.code" must be OK for a passed check, got ${check.code}`);
+    if (check.status === 'fail' && check.code === OK)
+      throw new TypeError('"check.code" must be an error code for a failed check');
     this.checks.push(check);
     return check;
   }
@@ -233,7 +273,8 @@ export function assertVerified(report: Report): void {
     const first = failed[0];
     throw new LineproofError(
       'NOT_VERIFIED',
-      `${report.kind} verification failed: ${failed.length} check(s) failed` + (first ? `; first: ${first.id} ${first.code} (${first.subject}): ${first.message}` : ''),
+      `${report.kind} verification failed: ${failed.length} check(s) failed` +
+        (first ? `; first: ${first.id} ${first.code} (${first.subject}): ${first.message}` : ''),
       first ? { path: first.subject } : {},
     );
   }

@@ -27,7 +27,13 @@ import { assertJsonValue } from '../json/canonical.js';
 import { parseJson, type JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { formatTimestamp, parseTimestamp, readNow, type Now, type Rounding } from '../time/index.js';
-import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE_V1, type PayloadReference, type ResourceDescriptor, type Statement } from './statement.js';
+import {
+  IN_TOTO_PAYLOAD_TYPE,
+  STATEMENT_TYPE_V1,
+  type PayloadReference,
+  type ResourceDescriptor,
+  type Statement,
+} from './statement.js';
 import {
   APPROVAL_PREDICATE_TYPE,
   DATASET_PREDICATE_TYPE,
@@ -137,7 +143,8 @@ export function toDigestSet(input: DigestInput, what = 'digest'): DigestSet {
 
 function attesterOf(a: string | Attester): Attester {
   if (typeof a === 'string') return { id: a };
-  if (typeof a !== 'object' || a === null || typeof a.id !== 'string') argError('attester', 'expected an identity string or { id }');
+  if (typeof a !== 'object' || a === null || typeof a.id !== 'string')
+    argError('attester', 'expected an identity string or { id }');
   return { id: a.id };
 }
 
@@ -161,18 +168,33 @@ function writeTime(input: TimeInput, what: string, rounding: Rounding = 'down'):
   }
 }
 
-function subjectsOf(input: SubjectInput | SubjectInput[] | undefined, fallback: ResourceDescriptor[] | undefined, what = 'subject'): Array<ResourceDescriptor & { digest: DigestSet }> {
+function subjectsOf(
+  input: SubjectInput | SubjectInput[] | undefined,
+  fallback: ResourceDescriptor[] | undefined,
+  what = 'subject',
+): Array<ResourceDescriptor & { digest: DigestSet }> {
   if (input === undefined) {
     if (fallback && fallback.length > 0) return fallback as Array<ResourceDescriptor & { digest: DigestSet }>;
     argError(what, 'at least one subject (or a manifest) is required');
   }
   const list = Array.isArray(input) ? input : [input];
   if (list.length === 0) argError(what, 'at least one subject is required');
-  return list.map((s, i) => opt({ name: s.name, uri: s.uri, digest: toDigestSet(s.digest, `${what}[${i}].digest`), mediaType: s.mediaType }));
+  return list.map((s, i) =>
+    opt({ name: s.name, uri: s.uri, digest: toDigestSet(s.digest, `${what}[${i}].digest`), mediaType: s.mediaType }),
+  );
 }
 
-function artifactOf(a: ArtifactInput, what: string): { name?: string; uri?: string; digest: DigestSet; mediaType?: string; downloadLocation?: string } {
-  return opt({ name: a.name, uri: a.uri, digest: toDigestSet(a.digest, `${what}.digest`), mediaType: a.mediaType, downloadLocation: a.downloadLocation });
+function artifactOf(
+  a: ArtifactInput,
+  what: string,
+): { name?: string; uri?: string; digest: DigestSet; mediaType?: string; downloadLocation?: string } {
+  return opt({
+    name: a.name,
+    uri: a.uri,
+    digest: toDigestSet(a.digest, `${what}.digest`),
+    mediaType: a.mediaType,
+    downloadLocation: a.downloadLocation,
+  });
 }
 
 function sha256Of(text: string, what: string): string {
@@ -203,42 +225,99 @@ export function referenceTo<S extends Stage>(stage: S, input: PayloadInput, what
       actual = parsePredicate(parseJson(input, { what: `${what}` })).stage;
     } catch (e) {
       if (isLineproofError(e, 'PREDICATE_TYPE_UNKNOWN')) {
-        throw new LineproofError('REFERENCE_STAGE_MISMATCH', `${what}: the payload is not a Lineproof ${stage} attestation (${e.message})`, { path: what, expected: stage, actual: 'unknown predicate type', cause: e });
+        throw new LineproofError(
+          'REFERENCE_STAGE_MISMATCH',
+          `${what}: the payload is not a Lineproof ${stage} attestation (${e.message})`,
+          { path: what, expected: stage, actual: 'unknown predicate type', cause: e },
+        );
       }
-      if (isLineproofError(e)) throw new LineproofError(e.code, `${what}: ${e.message}`, { path: e.path ? `${what}.${e.path}` : what, expected: e.expected, actual: e.actual, cause: e });
+      if (isLineproofError(e))
+        throw new LineproofError(e.code, `${what}: ${e.message}`, {
+          path: e.path ? `${what}.${e.path}` : what,
+          expected: e.expected,
+          actual: e.actual,
+          cause: e,
+        });
       throw e;
     }
-    if (actual !== stage) throw new LineproofError('REFERENCE_STAGE_MISMATCH', `${what}: expected the payload of a ${stage} attestation, got a ${actual} attestation`, { path: what, expected: stage, actual });
+    if (actual !== stage)
+      throw new LineproofError(
+        'REFERENCE_STAGE_MISMATCH',
+        `${what}: expected the payload of a ${stage} attestation, got a ${actual} attestation`,
+        { path: what, expected: stage, actual },
+      );
     return { name: stage, digest: { sha256: sha256Hex(input) }, mediaType: IN_TOTO_PAYLOAD_TYPE } as StageReference<S>;
   }
-  if (typeof input === 'string') return { name: stage, digest: { sha256: sha256Of(input, what) }, mediaType: IN_TOTO_PAYLOAD_TYPE } as StageReference<S>;
-  if (typeof input !== 'object' || input === null) argError(what, 'expected payload bytes, sha256:<hex> or a payload reference');
-  if (input.name !== stage) throw new LineproofError('REFERENCE_STAGE_MISMATCH', `${what}: expected a reference named ${stage}, got ${JSON.stringify(input.name)}`, { path: `${what}.name`, expected: stage, actual: String(input.name) });
+  if (typeof input === 'string')
+    return {
+      name: stage,
+      digest: { sha256: sha256Of(input, what) },
+      mediaType: IN_TOTO_PAYLOAD_TYPE,
+    } as StageReference<S>;
+  if (typeof input !== 'object' || input === null)
+    argError(what, 'expected payload bytes, sha256:<hex> or a payload reference');
+  if (input.name !== stage)
+    throw new LineproofError(
+      'REFERENCE_STAGE_MISMATCH',
+      `${what}: expected a reference named ${stage}, got ${JSON.stringify(input.name)}`,
+      { path: `${what}.name`, expected: stage, actual: String(input.name) },
+    );
   if (input.mediaType !== IN_TOTO_PAYLOAD_TYPE) argError(`${what}.mediaType`, `expected ${IN_TOTO_PAYLOAD_TYPE}`);
   const hex = input.digest?.sha256;
   if (typeof hex !== 'string') argError(`${what}.digest.sha256`, 'expected 64 lowercase hex digits');
-  return { name: stage, digest: { sha256: sha256Of(`sha256:${hex}`, `${what}.digest.sha256`) }, mediaType: IN_TOTO_PAYLOAD_TYPE } as StageReference<S>;
+  return {
+    name: stage,
+    digest: { sha256: sha256Of(`sha256:${hex}`, `${what}.digest.sha256`) },
+    mediaType: IN_TOTO_PAYLOAD_TYPE,
+  } as StageReference<S>;
 }
 
-function manifestOf(m: StatementManifestInput, limits: Limits, what: string): { descriptor: PredicateManifest; subject: ResourceDescriptor & { digest: DigestSet } } {
+function manifestOf(
+  m: StatementManifestInput,
+  limits: Limits,
+  what: string,
+): { descriptor: PredicateManifest; subject: ResourceDescriptor & { digest: DigestSet } } {
   if (!(m.bytes instanceof Uint8Array)) argError(`${what}.bytes`, 'expected Uint8Array (the manifest JCS bytes)');
   const sha256 = sha256Hex(m.bytes);
   const inline = m.inline ?? true;
   if (inline && m.bytes.length > limits.inlineManifestBytes) {
-    throw new LineproofError('LIMIT_EXCEEDED', `${what}: a manifest of ${m.bytes.length} bytes is over the inline limit of ${limits.inlineManifestBytes}; pass inline: false and the sidecar's uri`, { path: what, expected: `<= ${limits.inlineManifestBytes}`, actual: String(m.bytes.length) });
+    throw new LineproofError(
+      'LIMIT_EXCEEDED',
+      `${what}: a manifest of ${m.bytes.length} bytes is over the inline limit of ${limits.inlineManifestBytes}; pass inline: false and the sidecar's uri`,
+      { path: what, expected: `<= ${limits.inlineManifestBytes}`, actual: String(m.bytes.length) },
+    );
   }
-  if (!inline && m.uri === undefined) argError(`${what}.uri`, 'a manifest that is not inlined needs the uri of its sidecar');
-  const descriptor = opt({ name: 'manifest' as const, digest: { sha256 }, mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE, content: inline ? toBase64(m.bytes) : undefined, uri: m.uri });
+  if (!inline && m.uri === undefined)
+    argError(`${what}.uri`, 'a manifest that is not inlined needs the uri of its sidecar');
+  const descriptor = opt({
+    name: 'manifest' as const,
+    digest: { sha256 },
+    mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE,
+    content: inline ? toBase64(m.bytes) : undefined,
+    uri: m.uri,
+  });
   return { descriptor, subject: { digest: { sha256 }, mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE } };
 }
 
 /** Assemble, validate like a reader would, and return the statement. */
-function finish<S extends Stage>(stage: S, predicateType: string, subject: Array<ResourceDescriptor & { digest: DigestSet }>, predicate: PredicateByStage[S], limits: Partial<Limits> | undefined): StatementOf<S> {
+function finish<S extends Stage>(
+  stage: S,
+  predicateType: string,
+  subject: Array<ResourceDescriptor & { digest: DigestSet }>,
+  predicate: PredicateByStage[S],
+  limits: Partial<Limits> | undefined,
+): StatementOf<S> {
   const statement = { _type: STATEMENT_TYPE_V1, subject, predicateType, predicate };
   assertJsonValue(statement); // JSON_NOT_REPRESENTABLE with a path for undefined / NaN / Date... in caller data
   const parsed = parsePredicate(statement as unknown as JsonValue, { limits }) as ParsedPredicateOf<S>;
-  if (parsed.stage !== stage) throw new LineproofError('INTERNAL', `built a ${stage} statement that reads as ${parsed.stage}`);
-  return { _type: STATEMENT_TYPE_V1, subject: parsed.statement.subject, predicateType, predicate: parsed.predicate } as StatementOf<S>;
+  if (parsed.stage !== stage)
+    throw new LineproofError('INTERNAL', `built a ${stage} statement that reads as ${parsed.stage}`);
+  return {
+    _type: STATEMENT_TYPE_V1,
+    subject: parsed.statement.subject,
+    predicateType,
+    predicate: parsed.predicate,
+  } as StatementOf<S>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +371,15 @@ export function buildDatasetStatement(input: DatasetStatementInput): StatementOf
     description: input.description,
     license: input.license,
     classification: input.classification,
-    sources: (input.sources ?? argError('sources', 'required (may be empty)')).map((s, i) => opt({ name: s.name, uri: s.uri, digest: s.digest === undefined ? undefined : toDigestSet(s.digest, `sources[${i}].digest`), mediaType: s.mediaType, downloadLocation: s.downloadLocation })),
+    sources: (input.sources ?? argError('sources', 'required (may be empty)')).map((s, i) =>
+      opt({
+        name: s.name,
+        uri: s.uri,
+        digest: s.digest === undefined ? undefined : toDigestSet(s.digest, `sources[${i}].digest`),
+        mediaType: s.mediaType,
+        downloadLocation: s.downloadLocation,
+      }),
+    ),
     derivedFrom: input.derivedFrom?.map((p, i) => referenceTo('dataset', p, `derivedFrom[${i}]`)),
     processing: input.processing,
     manifest: manifest?.descriptor,
@@ -358,15 +445,28 @@ export function buildTrainingStatement(input: TrainingStatementInput): Statement
   const manifest = input.manifest ? manifestOf(input.manifest, limits, 'manifest') : undefined;
   const subject = subjectsOf(input.subject, manifest ? [{ name: 'model', ...manifest.subject }] : undefined);
   if (!input.code) argError('code', 'required');
-  if (!Array.isArray(input.datasets) || input.datasets.length === 0) argError('datasets', 'at least one dataset attestation is required');
+  if (!Array.isArray(input.datasets) || input.datasets.length === 0)
+    argError('datasets', 'at least one dataset attestation is required');
   const deps: TrainingDependency[] = [
     ...input.datasets.map((p, i) => referenceTo('dataset', p, `datasets[${i}]`)),
-    ...(input.datasetManifests ?? []).map((a, i) => ({ ...artifactOf(a, `datasetManifests[${i}]`), name: 'dataset-manifest' as const })),
+    ...(input.datasetManifests ?? []).map((a, i) => ({
+      ...artifactOf(a, `datasetManifests[${i}]`),
+      name: 'dataset-manifest' as const,
+    })),
     ...(input.baseModel ? [{ ...artifactOf(input.baseModel, 'baseModel'), name: 'base-model' as const }] : []),
-    ...(input.baseModel?.training !== undefined ? [referenceTo('training', input.baseModel.training, 'baseModel.training')] : []),
-    { name: 'code' as const, uri: input.code.resolvedUri ?? (input.code.ref ? `${input.code.uri}@${input.code.ref}` : input.code.uri), digest: toDigestSet(input.code.digest, 'code.digest') },
+    ...(input.baseModel?.training !== undefined
+      ? [referenceTo('training', input.baseModel.training, 'baseModel.training')]
+      : []),
+    {
+      name: 'code' as const,
+      uri: input.code.resolvedUri ?? (input.code.ref ? `${input.code.uri}@${input.code.ref}` : input.code.uri),
+      digest: toDigestSet(input.code.digest, 'code.digest'),
+    },
     ...(input.environment ? [{ ...artifactOf(input.environment, 'environment'), name: 'environment' as const }] : []),
-    ...(input.dependencies ?? []).map((a, i) => ({ ...artifactOf(a, `dependencies[${i}]`), name: 'dependency' as const })),
+    ...(input.dependencies ?? []).map((a, i) => ({
+      ...artifactOf(a, `dependencies[${i}]`),
+      name: 'dependency' as const,
+    })),
   ];
   const byproducts = [...(input.byproducts ?? []), ...(manifest ? [manifest.descriptor] : [])];
   const predicate: TrainingPredicate = {
@@ -381,8 +481,16 @@ export function buildTrainingStatement(input: TrainingStatementInput): Statement
       resolvedDependencies: deps,
     },
     runDetails: opt({
-      builder: opt({ id: input.builder?.id, version: input.builder?.version, builderDependencies: input.builder?.builderDependencies }),
-      metadata: opt({ invocationId: input.invocationId, startedOn: writeTime(input.startedOn, 'startedOn'), finishedOn: writeTime(input.finishedOn, 'finishedOn') }),
+      builder: opt({
+        id: input.builder?.id,
+        version: input.builder?.version,
+        builderDependencies: input.builder?.builderDependencies,
+      }),
+      metadata: opt({
+        invocationId: input.invocationId,
+        startedOn: writeTime(input.startedOn, 'startedOn'),
+        finishedOn: writeTime(input.finishedOn, 'finishedOn'),
+      }),
       byproducts: byproducts.length > 0 ? byproducts : undefined,
     }),
   } as TrainingPredicate;
@@ -434,11 +542,24 @@ export function buildEvaluationStatement(input: EvaluationStatementInput): State
   const predicate: EvaluationPredicate = opt({
     issuedAt,
     attester: attesterOf(input.attester),
-    suite: opt({ name: input.suite?.name, version: input.suite?.version, uri: input.suite?.uri, digest: input.suite?.digest === undefined ? undefined : toDigestSet(input.suite.digest, 'suite.digest') }),
-    evaluator: opt({ name: input.evaluator?.name, version: input.evaluator?.version, uri: input.evaluator?.uri, digest: input.evaluator?.digest === undefined ? undefined : toDigestSet(input.evaluator.digest, 'evaluator.digest') }),
+    suite: opt({
+      name: input.suite?.name,
+      version: input.suite?.version,
+      uri: input.suite?.uri,
+      digest: input.suite?.digest === undefined ? undefined : toDigestSet(input.suite.digest, 'suite.digest'),
+    }),
+    evaluator: opt({
+      name: input.evaluator?.name,
+      version: input.evaluator?.version,
+      uri: input.evaluator?.uri,
+      digest:
+        input.evaluator?.digest === undefined ? undefined : toDigestSet(input.evaluator.digest, 'evaluator.digest'),
+    }),
     training: referenceTo('training', input.training, 'training'),
     datasets: (input.datasets ?? []).map((d, i) => ({ ...artifactOf(d, `datasets[${i}]`), name: d.name })),
-    datasetAttestations: input.datasetAttestations?.map((p, i) => referenceTo('dataset', p, `datasetAttestations[${i}]`)),
+    datasetAttestations: input.datasetAttestations?.map((p, i) =>
+      referenceTo('dataset', p, `datasetAttestations[${i}]`),
+    ),
     metrics: (input.metrics ?? []).map((m) => opt({ ...m })),
     result: input.result,
     startedOn: input.startedOn === undefined ? undefined : writeTime(input.startedOn, 'startedOn'),
@@ -492,17 +613,27 @@ export interface ApprovalStatementInput extends BuilderBase {
 export function buildApprovalStatement(input: ApprovalStatementInput): StatementOf<'approval'> {
   const issuedAt = formatTimestamp(readNow(input.now));
   const subject = subjectsOf(input.subject, undefined);
-  if (!Array.isArray(input.evaluations) || input.evaluations.length === 0) argError('evaluations', 'at least one evaluation attestation is required');
+  if (!Array.isArray(input.evaluations) || input.evaluations.length === 0)
+    argError('evaluations', 'at least one evaluation attestation is required');
   const predicate: ApprovalPredicate = {
     issuedAt,
     attester: attesterOf(input.attester),
     decision: input.decision,
     stage: input.stage,
-    useCase: input.useCase ? { id: input.useCase.id, description: input.useCase.description } : argError('useCase', 'required'),
+    useCase: input.useCase
+      ? { id: input.useCase.id, description: input.useCase.description }
+      : argError('useCase', 'required'),
     riskTier: input.riskTier,
-    evidence: [referenceTo('training', input.training, 'training'), ...input.evaluations.map((p, i) => referenceTo('evaluation', p, `evaluations[${i}]`))],
+    evidence: [
+      referenceTo('training', input.training, 'training'),
+      ...input.evaluations.map((p, i) => referenceTo('evaluation', p, `evaluations[${i}]`)),
+    ],
     conditions: input.conditions ?? [],
-    runtimeScope: { tools: input.runtimeScope?.tools ?? [], dataClasses: input.runtimeScope?.dataClasses ?? [], secretScopes: input.runtimeScope?.secretScopes ?? [] },
+    runtimeScope: {
+      tools: input.runtimeScope?.tools ?? [],
+      dataClasses: input.runtimeScope?.dataClasses ?? [],
+      secretScopes: input.runtimeScope?.secretScopes ?? [],
+    },
     notBefore: input.notBefore === undefined ? issuedAt : writeTime(input.notBefore, 'notBefore', 'up'),
     expires: writeTime(input.expires, 'expires', 'down'),
   };
@@ -584,10 +715,21 @@ function revokedReference(input: PayloadInput, what: string): PayloadReference {
     }
     return { name, digest: { sha256: sha256Hex(input) }, mediaType: IN_TOTO_PAYLOAD_TYPE };
   }
-  if (typeof input === 'string') return { name: 'attestation', digest: { sha256: sha256Of(input, what) }, mediaType: IN_TOTO_PAYLOAD_TYPE };
-  if (typeof input !== 'object' || input === null || typeof input.name !== 'string' || typeof input.digest?.sha256 !== 'string') argError(what, 'expected payload bytes, sha256:<hex> or a payload reference');
+  if (typeof input === 'string')
+    return { name: 'attestation', digest: { sha256: sha256Of(input, what) }, mediaType: IN_TOTO_PAYLOAD_TYPE };
+  if (
+    typeof input !== 'object' ||
+    input === null ||
+    typeof input.name !== 'string' ||
+    typeof input.digest?.sha256 !== 'string'
+  )
+    argError(what, 'expected payload bytes, sha256:<hex> or a payload reference');
   if (input.mediaType !== IN_TOTO_PAYLOAD_TYPE) argError(`${what}.mediaType`, `expected ${IN_TOTO_PAYLOAD_TYPE}`);
-  return { name: input.name, digest: { sha256: sha256Of(`sha256:${input.digest.sha256}`, `${what}.digest.sha256`) }, mediaType: IN_TOTO_PAYLOAD_TYPE };
+  return {
+    name: input.name,
+    digest: { sha256: sha256Of(`sha256:${input.digest.sha256}`, `${what}.digest.sha256`) },
+    mediaType: IN_TOTO_PAYLOAD_TYPE,
+  };
 }
 
 /**
@@ -608,7 +750,8 @@ export function buildRevocationStatement(input: RevocationStatementInput): State
   const issuedAt = formatTimestamp(readNow(input.now));
   let subject: Array<ResourceDescriptor & { digest: DigestSet }>;
   if (input.kind === 'attestation') {
-    if (!Array.isArray(input.attestations) || input.attestations.length === 0) argError('attestations', 'at least one attestation to revoke is required');
+    if (!Array.isArray(input.attestations) || input.attestations.length === 0)
+      argError('attestations', 'at least one attestation to revoke is required');
     subject = input.attestations.map((p, i) => ({ ...revokedReference(p, `attestations[${i}]`) }));
   } else {
     subject = subjectsOf(input.subjects, undefined, 'subjects');

@@ -27,7 +27,11 @@ export const digestSetSchema = z.record(z.string(), z.string()).superRefine((set
     try {
       assertDigestSet({ [alg]: hex }, 'digest');
     } catch (e) {
-      ctx.addIssue({ code: 'custom', path: [alg], message: isLineproofError(e) ? e.message.replace(/^digest\.[^:]*: /, '') : 'invalid digest' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [alg],
+        message: isLineproofError(e) ? e.message.replace(/^digest\.[^:]*: /, '') : 'invalid digest',
+      });
     }
   }
 }) as unknown as z.ZodType<DigestSet>;
@@ -38,18 +42,34 @@ export const resourceDescriptorSchema = z
     name: z.string().optional(),
     uri: z.string().min(1).optional(),
     digest: digestSetSchema.optional(),
-    content: z.string().refine((s) => { try { fromBase64(s); return true; } catch { return false; } }, 'content must be base64').optional(),
+    content: z
+      .string()
+      .refine((s) => {
+        try {
+          fromBase64(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'content must be base64')
+      .optional(),
     downloadLocation: z.string().optional(),
     mediaType: z.string().optional(),
     annotations: z.record(z.string(), z.unknown()).optional(),
   })
-  .refine((rd) => rd.uri !== undefined || rd.digest !== undefined || rd.content !== undefined, 'a ResourceDescriptor needs at least one of uri, digest, content');
+  .refine(
+    (rd) => rd.uri !== undefined || rd.digest !== undefined || rd.content !== undefined,
+    'a ResourceDescriptor needs at least one of uri, digest, content',
+  );
 
 /** A ResourceDescriptor. */
 export type ResourceDescriptor = z.infer<typeof resourceDescriptorSchema>;
 
 /** A subject: a ResourceDescriptor that must carry a digest. */
-export const subjectSchema = resourceDescriptorSchema.refine((rd) => rd.digest !== undefined, 'each subject must have a digest');
+export const subjectSchema = resourceDescriptorSchema.refine(
+  (rd) => rd.digest !== undefined,
+  'each subject must have a digest',
+);
 
 /** in-toto Statement v1; unknown fields ignored. */
 export const statementSchema = z.looseObject({

@@ -29,7 +29,8 @@ export interface Instant {
 }
 
 /** The shape of RFC 3339 `date-time` as read (rule 1); calendar validity is checked separately. */
-export const TIMESTAMP_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+export const TIMESTAMP_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 /** The shape of the written form `YYYY-MM-DDTHH:MM:SSZ`. */
 export const WRITTEN_TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -61,8 +62,13 @@ function daysFromCivil(y: number, m: number, d: number): number {
 }
 
 function invalid(text: unknown, what: string, why: string): never {
-  const shown = typeof text === 'string' ? JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text) : typeof text;
-  throw new LineproofError('TIME_INVALID', `${what}: ${why}, got ${shown}`, { path: what, expected: 'RFC 3339 date-time such as 2026-01-31T12:00:00Z', actual: typeof text === 'string' ? text.slice(0, 64) : typeof text });
+  const shown =
+    typeof text === 'string' ? JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text) : typeof text;
+  throw new LineproofError('TIME_INVALID', `${what}: ${why}, got ${shown}`, {
+    path: what,
+    expected: 'RFC 3339 date-time such as 2026-01-31T12:00:00Z',
+    actual: typeof text === 'string' ? text.slice(0, 64) : typeof text,
+  });
 }
 
 /**
@@ -73,7 +79,8 @@ export function timestampProblem(text: unknown): string | undefined {
   if (typeof text !== 'string') return 'expected a string';
   const m = TIMESTAMP_PATTERN.exec(text);
   if (!m) {
-    if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?$/.test(text)) return 'missing time zone: add Z or an offset such as +02:00';
+    if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?$/.test(text))
+      return 'missing time zone: add Z or an offset such as +02:00';
     if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}\.\d{10,}/.test(text)) return 'more than 9 fraction digits';
     if (/^\d{4}-\d{2}-\d{2}[t ]|z$/.test(text)) return 'expected upper-case T between date and time and upper-case Z';
     return 'not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM))';
@@ -147,10 +154,12 @@ export type Rounding = 'down' | 'up';
  */
 export function formatTimestamp(at: Date | number, rounding: Rounding = 'down'): string {
   const ms = at instanceof Date ? at.getTime() : at;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new RangeError(`"at" expected a valid Date or finite epoch milliseconds, got ${String(ms)}`);
+  if (typeof ms !== 'number' || !Number.isFinite(ms))
+    throw new RangeError(`"at" expected a valid Date or finite epoch milliseconds, got ${String(ms)}`);
   const secs = rounding === 'up' ? Math.ceil(ms / 1000) : Math.floor(ms / 1000);
   const whole = secs * 1000;
-  if (whole < MIN_WRITABLE_MS || whole > MAX_WRITABLE_MS) throw new RangeError(`"at" expected a time in the years 0000-9999, got epoch milliseconds ${ms}`);
+  if (whole < MIN_WRITABLE_MS || whole > MAX_WRITABLE_MS)
+    throw new RangeError(`"at" expected a time in the years 0000-9999, got epoch milliseconds ${ms}`);
   const d = new Date(whole);
   const p2 = (n: number): string => String(n).padStart(2, '0');
   return `${String(d.getUTCFullYear()).padStart(4, '0')}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}Z`;
@@ -188,7 +197,10 @@ export type Now = Date | (() => Date);
  */
 export function readNow(now: Now): number {
   const value: unknown = typeof now === 'function' ? now() : now;
-  if (!(value instanceof Date)) throw new TypeError(`"now" expected a Date or a function returning a Date (the core never reads a clock), got ${value === null ? 'null' : typeof value}`);
+  if (!(value instanceof Date))
+    throw new TypeError(
+      `"now" expected a Date or a function returning a Date (the core never reads a clock), got ${value === null ? 'null' : typeof value}`,
+    );
   const ms = value.getTime();
   if (!Number.isFinite(ms)) throw new RangeError('"now" is an invalid Date');
   return ms;

@@ -85,7 +85,10 @@ function policyTrustedKeys(policy: Policy): TrustedKey[] {
   const id = policy.keys.map((k) => k.publicKeyHex).join(',');
   let hit = trustedCache.get(id);
   if (!hit) {
-    hit = trustedKeySet(policy.keys.map((k) => k.publicKey), 'policy.keys');
+    hit = trustedKeySet(
+      policy.keys.map((k) => k.publicKey),
+      'policy.keys',
+    );
     if (trustedCache.size >= TRUSTED_CACHE_MAX) trustedCache.clear();
     trustedCache.set(id, hit);
   }
@@ -102,7 +105,12 @@ function byContent(entries: readonly BundleEntry[]): BundleEntry[] {
  * A verifier for one signature that answers from the memo, so each (signature, key) pair is
  * tried once; `prefix` names the payload and signature.
  */
-function memoVerifier(verifier: SignatureVerifier, memo: Map<string, SignatureCheck>, prefix: string, counter: { tries: number }): SignatureVerifier {
+function memoVerifier(
+  verifier: SignatureVerifier,
+  memo: Map<string, SignatureCheck>,
+  prefix: string,
+  counter: { tries: number },
+): SignatureVerifier {
   return {
     name: verifier.name,
     async verify(sig, message, publicKey) {
@@ -129,7 +137,13 @@ function memoVerifier(verifier: SignatureVerifier, memo: Map<string, SignatureCh
  * @param limits parsing limits
  * @returns nodes by payload digest, and the envelopes of other payloadTypes
  */
-export async function authenticateBundle(entries: readonly BundleEntry[], policy: Policy, verifier: SignatureVerifier, budget: AuthenticationBudget, limits: Limits): Promise<Authentication> {
+export async function authenticateBundle(
+  entries: readonly BundleEntry[],
+  policy: Policy,
+  verifier: SignatureVerifier,
+  budget: AuthenticationBudget,
+  limits: Limits,
+): Promise<Authentication> {
   const nodes = new Map<string, Node>();
   const others: BundleEntry[] = [];
   const trusted = policyTrustedKeys(policy);
@@ -139,7 +153,14 @@ export async function authenticateBundle(entries: readonly BundleEntry[], policy
       others.push(entry);
       continue;
     }
-    const node: Node = { digest: entry.payloadDigest, payload: entry.envelope.payload, lines: entry.lines, trusted: false, signers: [], unverified: [] };
+    const node: Node = {
+      digest: entry.payloadDigest,
+      payload: entry.envelope.payload,
+      lines: entry.lines,
+      trusted: false,
+      signers: [],
+      unverified: [],
+    };
     nodes.set(node.digest, node);
     if (budget.exceeded || trusted.length === 0) continue;
     await authenticateNode(node, entry, trusted, keyByHex, verifier, budget);
@@ -154,9 +175,20 @@ export async function authenticateBundle(entries: readonly BundleEntry[], policy
   return { nodes, others };
 }
 
-async function authenticateNode(node: Node, entry: BundleEntry, trusted: readonly TrustedKey[], keyByHex: Map<string, ResolvedKey>, verifier: SignatureVerifier, budget: AuthenticationBudget): Promise<void> {
+async function authenticateNode(
+  node: Node,
+  entry: BundleEntry,
+  trusted: readonly TrustedKey[],
+  keyByHex: Map<string, ResolvedKey>,
+  verifier: SignatureVerifier,
+  budget: AuthenticationBudget,
+): Promise<void> {
   const message = pae(entry.envelope.payloadType, entry.envelope.payload);
-  const signatures = entry.envelope.signatures.map((s, i) => ({ ...s, hex: toHex(s.sig), lines: entry.signatureLines[i] ?? entry.lines }));
+  const signatures = entry.envelope.signatures.map((s, i) => ({
+    ...s,
+    hex: toHex(s.sig),
+    lines: entry.signatureLines[i] ?? entry.lines,
+  }));
   signatures.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
   const counted = new Set<string>();
   for (const s of signatures) {

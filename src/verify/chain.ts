@@ -18,7 +18,11 @@ import { resolveLimits, type Limits } from '../limits.js';
 import { parsePolicy, type Policy, type ResolvedKey } from '../policy/policy.js';
 import type { Role } from '../policy/schema.js';
 import { ReportBuilder, type ChainLink, type Report } from '../report/index.js';
-import { parseAttestationPayload, type ParsedAttestationPayload, type StatementReference } from '../statements/predicates/index.js';
+import {
+  parseAttestationPayload,
+  type ParsedAttestationPayload,
+  type StatementReference,
+} from '../statements/predicates/index.js';
 import type { Stage } from '../statements/predicates/common.js';
 import { formatTimestamp, parseTimestamp } from '../time/index.js';
 import type { Envelope } from '../dsse/envelope.js';
@@ -221,10 +225,15 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   return verifyLevel(input, undefined, authenticationBudget(resolveLimits(input.limits)));
 }
 
-async function verifyLevel(input: VerifyChainInput, level: LevelState | undefined, budget: AuthenticationBudget): Promise<ChainVerification> {
+async function verifyLevel(
+  input: VerifyChainInput,
+  level: LevelState | undefined,
+  budget: AuthenticationBudget,
+): Promise<ChainVerification> {
   if (!input || typeof input !== 'object') throw new TypeError('"input" expected an object');
   const { policy } = input;
-  if (!policy || !Array.isArray(policy.keys) || typeof policy.digest !== 'string') throw new TypeError('"policy" expected a loaded policy (parsePolicy)');
+  if (!policy || !Array.isArray(policy.keys) || typeof policy.digest !== 'string')
+    throw new TypeError('"policy" expected a loaded policy (parsePolicy)');
   const limits = resolveLimits(input.limits);
 
   // 1. Inputs
@@ -260,14 +269,32 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
   let anyUseCase = false;
   const useCase = input.useCase;
   if (useCase === undefined || useCase === null || (typeof useCase === 'string' && useCase === '')) {
-    report.fail('chain.useCase', 'USE_CASE_REQUIRED', subjectName, 'a use case is required (or explicitly any use case)');
+    report.fail(
+      'chain.useCase',
+      'USE_CASE_REQUIRED',
+      subjectName,
+      'a use case is required (or explicitly any use case)',
+    );
   } else if (typeof useCase === 'object' && useCase.any === true) {
     anyUseCase = true;
     report.skip('chain.useCase', 'OK', subjectName, 'any allowed use case accepted (explicitly)');
   } else if (typeof useCase === 'string') {
     tier = policy.tierOf(useCase);
-    if (tier) report.pass('chain.useCase', subjectName, `use case ${JSON.stringify(useCase)} is allowed, risk tier ${JSON.stringify(tier.name)}`, { actual: useCase });
-    else report.fail('chain.useCase', 'USE_CASE_NOT_ALLOWED', subjectName, `use case ${JSON.stringify(useCase)} is not allowed by the policy`, { expected: Object.keys(policy.document.useCases).join(', ') || '(none)', actual: useCase });
+    if (tier)
+      report.pass(
+        'chain.useCase',
+        subjectName,
+        `use case ${JSON.stringify(useCase)} is allowed, risk tier ${JSON.stringify(tier.name)}`,
+        { actual: useCase },
+      );
+    else
+      report.fail(
+        'chain.useCase',
+        'USE_CASE_NOT_ALLOWED',
+        subjectName,
+        `use case ${JSON.stringify(useCase)} is not allowed by the policy`,
+        { expected: Object.keys(policy.document.useCases).join(', ') || '(none)', actual: useCase },
+      );
   } else {
     throw new TypeError('"useCase" expected a string or { any: true }');
   }
@@ -275,9 +302,16 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
   // 2. Read the bundle
   const bundle = readBundle(input.bundle, { limits, what: 'bundle' });
   for (const err of bundle.errors) {
-    report.fail('bundle.line', LIMIT_CODES.has(err.code) ? 'LIMIT_EXCEEDED' : 'BUNDLE_LINE_INVALID', err.line === 0 ? 'bundle' : `line ${err.line}`, err.message, { actual: err.code });
+    report.fail(
+      'bundle.line',
+      LIMIT_CODES.has(err.code) ? 'LIMIT_EXCEEDED' : 'BUNDLE_LINE_INVALID',
+      err.line === 0 ? 'bundle' : `line ${err.line}`,
+      err.message,
+      { actual: err.code },
+    );
   }
-  if (bundle.errors.length === 0) report.pass('bundle.read', 'bundle', `${bundle.entries.length} distinct envelope(s) read`);
+  if (bundle.errors.length === 0)
+    report.pass('bundle.read', 'bundle', `${bundle.entries.length} distinct envelope(s) read`);
   // Past the bundle-size limit nothing was read: fail closed with that reason alone.
   if (bundle.errors.some((e) => e.line === 0)) return finish(report, subjectName, []);
 
@@ -287,7 +321,13 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
   if (budget.exceeded) {
     // Fail closed, naming the line; what was not checked cannot give any other reason.
     const at = `line ${budget.exceeded.lines.join(', ')}`;
-    report.fail('bundle.budget', 'VERIFY_BUDGET_EXCEEDED', at, `more than ${budget.limit} signature checks spent on signatures no policy key verifies (the limit untrustedSignatureChecks); verification stops here`, { expected: `<= ${budget.limit}`, actual: String(budget.spent) });
+    report.fail(
+      'bundle.budget',
+      'VERIFY_BUDGET_EXCEEDED',
+      at,
+      `more than ${budget.limit} signature checks spent on signatures no policy key verifies (the limit untrustedSignatureChecks); verification stops here`,
+      { expected: `<= ${budget.limit}`, actual: String(budget.spent) },
+    );
     return finish(report, subjectName, []);
   }
 
@@ -300,26 +340,53 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
   const candidates = [...nodes.values()]
     .filter((n) => n.trusted && n.parsed?.stage === 'approval' && subjectMatches(n.parsed, artifact, accepted))
     .sort((a, b) => (a.issuedAtNanos! > b.issuedAtNanos! ? -1 : a.issuedAtNanos! < b.issuedAtNanos! ? 1 : 0));
-  const approved = candidates.filter((n) => n.parsed!.stage === 'approval' && (n.parsed as Extract<ParsedAttestationPayload, { stage: 'approval' }>).predicate.decision === 'APPROVED');
+  const approved = candidates.filter(
+    (n) =>
+      n.parsed!.stage === 'approval' &&
+      (n.parsed as Extract<ParsedAttestationPayload, { stage: 'approval' }>).predicate.decision === 'APPROVED',
+  );
   const forUseCase = approved.filter((n) => {
     const p = (n.parsed as Extract<ParsedAttestationPayload, { stage: 'approval' }>).predicate;
-    return anyUseCase ? policy.tierOf(p.useCase.id) !== undefined : typeof useCase === 'string' && p.useCase.id === useCase;
+    return anyUseCase
+      ? policy.tierOf(p.useCase.id) !== undefined
+      : typeof useCase === 'string' && p.useCase.id === useCase;
   });
 
   let chain: ChainLink[] = [];
   const used = new Set<string>();
   if (forUseCase.length === 0) {
-    explainNoAnchor(report, subjectName, nodes, artifact, accepted, candidates, approved, anyUseCase ? undefined : (useCase as string | undefined));
+    explainNoAnchor(
+      report,
+      subjectName,
+      nodes,
+      artifact,
+      accepted,
+      candidates,
+      approved,
+      anyUseCase ? undefined : (useCase as string | undefined),
+    );
   } else {
     // Try each candidate on a scratch report; keep the first that passes, else the most recent.
-    let best: { builder: ReportBuilder; chain: ChainLink[]; used: Set<string>; queue: ChainContext['baseModelQueue'] } | undefined;
+    let best:
+      | { builder: ReportBuilder; chain: ChainLink[]; used: Set<string>; queue: ChainContext['baseModelQueue'] }
+      | undefined;
     for (const anchor of forUseCase) {
       const scratch = new ReportBuilder('chain', asOfText, policy.digest);
       const scratchUsed = new Set<string>();
       const scratchQueue: ChainContext['baseModelQueue'] = [];
       const links = checkChain(scratch, anchor, nodes, {
-        policy, artifact, accepted, asOfNanos, limits, revoked, subjectName,
-        tier: tier ?? policy.tierOf((anchor.parsed as Extract<ParsedAttestationPayload, { stage: 'approval' }>).predicate.useCase.id),
+        policy,
+        artifact,
+        accepted,
+        asOfNanos,
+        limits,
+        revoked,
+        subjectName,
+        tier:
+          tier ??
+          policy.tierOf(
+            (anchor.parsed as Extract<ParsedAttestationPayload, { stage: 'approval' }>).predicate.useCase.id,
+          ),
         used: scratchUsed,
         baseModelQueue: scratchQueue,
       });
@@ -339,23 +406,44 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
     if (spec?.policy && best!.queue.length > 0) {
       const state: LevelState = level ?? { depth: 0, queue: [] };
       const sub = policy.baseModelPolicy!;
-      for (const q of best!.queue) state.queue.push({ ...q, policy: sub, useCase: spec.useCase, depth: state.depth + 1 });
+      for (const q of best!.queue)
+        state.queue.push({ ...q, policy: sub, useCase: spec.useCase, depth: state.depth + 1 });
       if (!level) {
         while (state.queue.length > 0) {
           const item = state.queue.shift()!;
           const name = `base model ${short(digestText(item.digest))}`;
           if (item.depth > limits.baseModelDepth) {
-            report.fail('chain.baseModel', 'LIMIT_EXCEEDED', name, `base models nested deeper than ${limits.baseModelDepth}`);
+            report.fail(
+              'chain.baseModel',
+              'LIMIT_EXCEEDED',
+              name,
+              `base models nested deeper than ${limits.baseModelDepth}`,
+            );
             continue;
           }
           const r = await verifyLevel(
-            { ...input, policy: item.policy, subject: item.digest, useCase: item.useCase ?? { any: true }, subjectName: name },
+            {
+              ...input,
+              policy: item.policy,
+              subject: item.digest,
+              useCase: item.useCase ?? { any: true },
+              subjectName: name,
+            },
             { depth: item.depth, queue: state.queue },
             budget,
           );
           const failed = r.report.checks.filter((c) => c.status === 'fail');
-          if (failed.length === 0) report.pass('chain.baseModel', item.from, `${name} verifies against the baseModels sub-policy (${r.chain.length} link(s))`);
-          for (const c of failed) report.fail(`baseModel.${c.id}`, c.code as ErrorCode, `${name}: ${c.subject}`, c.message, { ...(c.expected ? { expected: c.expected } : {}), ...(c.actual ? { actual: c.actual } : {}) });
+          if (failed.length === 0)
+            report.pass(
+              'chain.baseModel',
+              item.from,
+              `${name} verifies against the baseModels sub-policy (${r.chain.length} link(s))`,
+            );
+          for (const c of failed)
+            report.fail(`baseModel.${c.id}`, c.code as ErrorCode, `${name}: ${c.subject}`, c.message, {
+              ...(c.expected ? { expected: c.expected } : {}),
+              ...(c.actual ? { actual: c.actual } : {}),
+            });
           for (const d of r.chain) used.add(d.payloadDigest);
         }
       }
@@ -367,22 +455,55 @@ async function verifyLevel(input: VerifyChainInput, level: LevelState | undefine
     const where = `${short(node.digest)} (line ${node.lines.join(', ')})`;
     if (node.trusted && node.unverified.length > 0) {
       const lines = [...new Set(node.unverified.flatMap((u) => u.lines))].sort((a, b) => a - b);
-      report.skip('bundle.signature', 'DSSE_SIGNATURE_UNVERIFIED', where, `${node.unverified.length} signature(s) verified by no policy key (line ${lines.join(', ')}); not counted`);
+      report.skip(
+        'bundle.signature',
+        'DSSE_SIGNATURE_UNVERIFIED',
+        where,
+        `${node.unverified.length} signature(s) verified by no policy key (line ${lines.join(', ')}); not counted`,
+      );
     }
     if (used.has(node.digest)) continue;
-    if (!node.trusted) report.skip('bundle.untrusted', 'UNTRUSTED_SIGNER', where, 'signed by no key the policy trusts; not part of the lineage graph');
-    else if (node.parseError) report.skip('bundle.unreferenced', node.parseError.code, where, `not referenced by the chain: ${node.parseError.message}`);
-    else report.skip('bundle.unreferenced', 'UNREFERENCED', where, `${node.parsed!.stage} attestation not referenced by the chain`);
+    if (!node.trusted)
+      report.skip(
+        'bundle.untrusted',
+        'UNTRUSTED_SIGNER',
+        where,
+        'signed by no key the policy trusts; not part of the lineage graph',
+      );
+    else if (node.parseError)
+      report.skip(
+        'bundle.unreferenced',
+        node.parseError.code,
+        where,
+        `not referenced by the chain: ${node.parseError.message}`,
+      );
+    else
+      report.skip(
+        'bundle.unreferenced',
+        'UNREFERENCED',
+        where,
+        `${node.parsed!.stage} attestation not referenced by the chain`,
+      );
   }
   for (const other of others) {
-    report.skip('bundle.other', 'DSSE_PAYLOAD_TYPE_MISMATCH', `${short(other.payloadDigest)} (line ${other.lines.join(', ')})`, `payloadType ${JSON.stringify(other.envelope.payloadType)} is not ${JSON.stringify('application/vnd.in-toto+json')}: not an attestation, not checked`);
+    report.skip(
+      'bundle.other',
+      'DSSE_PAYLOAD_TYPE_MISMATCH',
+      `${short(other.payloadDigest)} (line ${other.lines.join(', ')})`,
+      `payloadType ${JSON.stringify(other.envelope.payloadType)} is not ${JSON.stringify('application/vnd.in-toto+json')}: not an attestation, not checked`,
+    );
   }
 
   return finish(report, subjectName, chain);
 }
 
 /** Limit codes of a bundle line that count as LIMIT_EXCEEDED in the report. */
-const LIMIT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LIMIT_EXCEEDED', 'DSSE_TOO_MANY_SIGNATURES', 'JSON_TOO_DEEP', 'JSON_TOO_LARGE']);
+const LIMIT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'LIMIT_EXCEEDED',
+  'DSSE_TOO_MANY_SIGNATURES',
+  'JSON_TOO_DEEP',
+  'JSON_TOO_LARGE',
+]);
 
 function finish(report: ReportBuilder, subjectName: string, chain: ChainLink[]): ChainVerification {
   report.result({ subject: subjectName, ok: report.ok, chain });
@@ -415,11 +536,23 @@ function explainNoAnchor(
 ): void {
   if (approved.length > 0) {
     const ids = approved.map((n) => (n.parsed as Approval).predicate.useCase.id);
-    report.fail('chain.approval', 'USE_CASE_NOT_APPROVED', subject, `the artifact is approved only for other use cases: ${[...new Set(ids)].join(', ')}`, { expected: useCase ?? 'an allowed use case', actual: [...new Set(ids)].join(', ') });
+    report.fail(
+      'chain.approval',
+      'USE_CASE_NOT_APPROVED',
+      subject,
+      `the artifact is approved only for other use cases: ${[...new Set(ids)].join(', ')}`,
+      { expected: useCase ?? 'an allowed use case', actual: [...new Set(ids)].join(', ') },
+    );
     return;
   }
   if (candidates.length > 0) {
-    report.fail('chain.approval', 'APPROVAL_REJECTED', subject, 'every trusted approval of the artifact has decision REJECTED', { expected: 'APPROVED', actual: 'REJECTED' });
+    report.fail(
+      'chain.approval',
+      'APPROVAL_REJECTED',
+      subject,
+      'every trusted approval of the artifact has decision REJECTED',
+      { expected: 'APPROVED', actual: 'REJECTED' },
+    );
     return;
   }
   // Untrusted approvals of the artifact are named as skips: they explain, and never change the
@@ -428,10 +561,21 @@ function explainNoAnchor(
     if (node.trusted) continue;
     const stage = peekStage(node);
     if (stage?.stage === 'approval' && stage.subjects.some((d) => matchDigestSets(d, artifact, accepted).match)) {
-      report.skip('chain.approval.untrusted', 'UNTRUSTED_SIGNER', subject, `an approval of the artifact (${short(node.digest)}, line ${node.lines.join(', ')}) is signed by no key the policy trusts`);
+      report.skip(
+        'chain.approval.untrusted',
+        'UNTRUSTED_SIGNER',
+        subject,
+        `an approval of the artifact (${short(node.digest)}, line ${node.lines.join(', ')}) is signed by no key the policy trusts`,
+      );
     }
   }
-  report.fail('chain.approval', 'SUBJECT_NOT_APPROVED', subject, 'no trusted approval in the bundle is about this artifact', { expected: subject });
+  report.fail(
+    'chain.approval',
+    'SUBJECT_NOT_APPROVED',
+    subject,
+    'no trusted approval in the bundle is about this artifact',
+    { expected: subject },
+  );
 }
 
 const peekCache = new WeakMap<Node, { stage: string; subjects: DigestSet[] } | undefined>();
@@ -471,7 +615,9 @@ function linkOf(node: Node): ChainLink {
     stage: p.stage,
     payloadDigest: node.digest,
     predicateType: p.predicateType,
-    signers: node.signers.filter((s) => !s.rejected).map((s) => ({ keyid: keyidOf(s.key.publicKey), identity: s.key.identity, role: ROLE_OF_STAGE[p.stage] })),
+    signers: node.signers
+      .filter((s) => !s.rejected)
+      .map((s) => ({ keyid: keyidOf(s.key.publicKey), identity: s.key.identity, role: ROLE_OF_STAGE[p.stage] })),
     issuedAt: p.issuedAt,
     references: p.references.map((r) => r.digest),
   };
@@ -500,8 +646,20 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   for (const root of roots) {
     const walk = walkReferences(root, edgesOf, ctx.limits.referenceDepth);
     for (const d of walk.reached) reached.add(d);
-    for (const c of walk.cycles) report.fail('chain.reference.cycle', 'REFERENCE_CYCLE', short(c.from), `reference to ${short(c.to)} closes a cycle`);
-    for (const d of walk.tooDeep) report.fail('chain.reference.depth', 'LIMIT_EXCEEDED', short(d), `reference chain deeper than ${ctx.limits.referenceDepth}`);
+    for (const c of walk.cycles)
+      report.fail(
+        'chain.reference.cycle',
+        'REFERENCE_CYCLE',
+        short(c.from),
+        `reference to ${short(c.to)} closes a cycle`,
+      );
+    for (const d of walk.tooDeep)
+      report.fail(
+        'chain.reference.depth',
+        'LIMIT_EXCEEDED',
+        short(d),
+        `reference chain deeper than ${ctx.limits.referenceDepth}`,
+      );
   }
   const linked: Node[] = [];
   for (const d of reached) {
@@ -518,10 +676,18 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   }
   let refsOk = true;
   for (const n of linked) for (const ref of lineage(n)) if (problems.has(`${n.digest}>${ref.digest}`)) refsOk = false;
-  if (refsOk) report.pass('chain.references', ctx.subjectName, `${linked.length} linked attestation(s); every reference resolves to a trusted attestation of the expected stage, issued no earlier than what it refers to`);
+  if (refsOk)
+    report.pass(
+      'chain.references',
+      ctx.subjectName,
+      `${linked.length} linked attestation(s); every reference resolves to a trusted attestation of the expected stage, issued no earlier than what it refers to`,
+    );
 
   // 9. Per link
-  const exclusions = separationExclusions(policy.document.separationOfDuties.pairs, linked.map((n) => ({ digest: n.digest, role: ROLE_OF_STAGE[n.parsed!.stage], signers: n.signers })));
+  const exclusions = separationExclusions(
+    policy.document.separationOfDuties.pairs,
+    linked.map((n) => ({ digest: n.digest, role: ROLE_OF_STAGE[n.parsed!.stage], signers: n.signers })),
+  );
   for (const n of linked) checkLink(report, n, ctx, exclusions);
 
   // 10. Across links
@@ -532,7 +698,13 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   for (const e of evaluations) {
     const t = e.parsed!.references.find((r) => r.role === 'training')?.digest;
     if (t !== approvalTraining) {
-      report.fail('chain.consistency', 'CHAIN_INCONSISTENT', short(e.digest), 'the evaluation is of another training run than the one the approval relies on', { expected: approvalTraining ?? '(none)', actual: t ?? '(none)' });
+      report.fail(
+        'chain.consistency',
+        'CHAIN_INCONSISTENT',
+        short(e.digest),
+        'the evaluation is of another training run than the one the approval relies on',
+        { expected: approvalTraining ?? '(none)', actual: t ?? '(none)' },
+      );
     } else {
       report.pass('chain.consistency', short(e.digest), 'the evaluation is of the training the approval relies on');
     }
@@ -541,32 +713,82 @@ function checkChain(report: ReportBuilder, anchor: Node, nodes: Map<string, Node
   const linkedByDigest = new Map(linked.map((n) => [n.digest, n] as const));
   for (const e of byStage('evaluation')) {
     const t = e.parsed!.references.find((r) => r.role === 'training')?.digest;
-    checkRunOrder(report, e.parsed!, t === undefined ? undefined : linkedByDigest.get(t)?.parsed, `evaluation ${short(e.digest)}`, FUTURE_SKEW_SECONDS);
+    checkRunOrder(
+      report,
+      e.parsed!,
+      t === undefined ? undefined : linkedByDigest.get(t)?.parsed,
+      `evaluation ${short(e.digest)}`,
+      FUTURE_SKEW_SECONDS,
+    );
   }
   for (const pr of promotions) {
     const p = pr.parsed as Extract<ParsedAttestationPayload, { stage: 'promotion' }>;
     if (p.predicate.stage !== approval.predicate.stage) {
-      report.fail('chain.promotion', 'PROMOTION_STAGE_MISMATCH', short(pr.digest), `deployed to ${p.predicate.stage} but approved for ${approval.predicate.stage}`, { expected: approval.predicate.stage, actual: p.predicate.stage });
+      report.fail(
+        'chain.promotion',
+        'PROMOTION_STAGE_MISMATCH',
+        short(pr.digest),
+        `deployed to ${p.predicate.stage} but approved for ${approval.predicate.stage}`,
+        { expected: approval.predicate.stage, actual: p.predicate.stage },
+      );
     } else {
-      report.pass('chain.promotion', short(pr.digest), `deployed to ${p.predicate.stage} (${p.predicate.environment}) as approved`);
+      report.pass(
+        'chain.promotion',
+        short(pr.digest),
+        `deployed to ${p.predicate.stage} (${p.predicate.environment}) as approved`,
+      );
     }
   }
   for (const t of byStage('training')) checkBaseModel(report, t, ctx);
-  checkHashing(report, policy.document.hashing, linked.map((n) => ({ digest: n.digest, parsed: n.parsed! })), { digest: anchor.digest, parsed: approval }, ctx.artifact, ctx.accepted, ctx.limits);
+  checkHashing(
+    report,
+    policy.document.hashing,
+    linked.map((n) => ({ digest: n.digest, parsed: n.parsed! })),
+    { digest: anchor.digest, parsed: approval },
+    ctx.artifact,
+    ctx.accepted,
+    ctx.limits,
+  );
   for (const stage of policy.document.requiredStages) {
     const present = byStage(stage as Stage);
-    if (present.length > 0) report.pass(`chain.stage.${stage}`, ctx.subjectName, `${stage} present (${present.length})`);
-    else report.fail(`chain.stage.${stage}`, 'STAGE_MISSING', ctx.subjectName, `required stage ${stage} is missing from the chain`, { expected: stage, actual: 'absent' });
+    if (present.length > 0)
+      report.pass(`chain.stage.${stage}`, ctx.subjectName, `${stage} present (${present.length})`);
+    else
+      report.fail(
+        `chain.stage.${stage}`,
+        'STAGE_MISSING',
+        ctx.subjectName,
+        `required stage ${stage} is missing from the chain`,
+        { expected: stage, actual: 'absent' },
+      );
   }
 
   // 11. Approval gates
-  checkApproval(report, anchor, evaluations.map((e) => e.parsed as Extract<ParsedAttestationPayload, { stage: 'evaluation' }>), ctx, exclusions);
+  checkApproval(
+    report,
+    anchor,
+    evaluations.map((e) => e.parsed as Extract<ParsedAttestationPayload, { stage: 'evaluation' }>),
+    ctx,
+    exclusions,
+  );
 
   const order: Stage[] = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
-  return linked.sort((a, b) => order.indexOf(a.parsed!.stage) - order.indexOf(b.parsed!.stage) || (a.issuedAtNanos! < b.issuedAtNanos! ? -1 : 1)).map(linkOf);
+  return linked
+    .sort(
+      (a, b) =>
+        order.indexOf(a.parsed!.stage) - order.indexOf(b.parsed!.stage) ||
+        (a.issuedAtNanos! < b.issuedAtNanos! ? -1 : 1),
+    )
+    .map(linkOf);
 }
 
-function checkReference(report: ReportBuilder, from: Node, ref: StatementReference, nodes: Map<string, Node>, problems: Map<string, true>): void {
+function checkReference(
+  report: ReportBuilder,
+  from: Node,
+  ref: StatementReference,
+  nodes: Map<string, Node>,
+  problems: Map<string, true>,
+): void {
   const at = `${short(from.digest)} ${ref.path}`;
   const target = nodes.get(ref.digest);
   const fail = (code: ErrorCode, message: string, extra: { expected?: string; actual?: string } = {}) => {
@@ -575,20 +797,47 @@ function checkReference(report: ReportBuilder, from: Node, ref: StatementReferen
   };
   if (!target?.trusted) {
     // An untrusted copy explains (a skip) but is never a different failure than no copy at all.
-    if (target) report.skip('chain.reference.untrusted', 'REFERENCE_UNTRUSTED', at, `an envelope with payload ${short(ref.digest)} (line ${target.lines.join(', ')}) is signed by no key the policy trusts`);
-    return fail('REFERENCE_UNRESOLVED', `refers to ${short(ref.digest)} (${ref.role}), which no envelope signed by a trusted key carries`, { expected: ref.digest });
+    if (target)
+      report.skip(
+        'chain.reference.untrusted',
+        'REFERENCE_UNTRUSTED',
+        at,
+        `an envelope with payload ${short(ref.digest)} (line ${target.lines.join(', ')}) is signed by no key the policy trusts`,
+      );
+    return fail(
+      'REFERENCE_UNRESOLVED',
+      `refers to ${short(ref.digest)} (${ref.role}), which no envelope signed by a trusted key carries`,
+      { expected: ref.digest },
+    );
   }
   if (!target.parsed) {
     const code = target.parseError?.code === 'PREDICATE_TYPE_UNKNOWN' ? 'PREDICATE_TYPE_UNKNOWN' : 'REFERENCE_INVALID';
-    return fail(code, `refers to ${short(ref.digest)}, which is not a valid attestation: ${target.parseError?.message ?? 'unreadable'}`);
+    return fail(
+      code,
+      `refers to ${short(ref.digest)}, which is not a valid attestation: ${target.parseError?.message ?? 'unreadable'}`,
+    );
   }
   if (ref.stage !== undefined && target.parsed.stage !== ref.stage) {
-    return fail('REFERENCE_STAGE_MISMATCH', `refers to a ${target.parsed.stage} attestation where a ${ref.stage} is required`, { expected: ref.stage, actual: target.parsed.stage });
+    return fail(
+      'REFERENCE_STAGE_MISMATCH',
+      `refers to a ${target.parsed.stage} attestation where a ${ref.stage} is required`,
+      { expected: ref.stage, actual: target.parsed.stage },
+    );
   }
   // Issued before the thing it is about?
-  if (from.issuedAtNanos !== undefined && target.issuedAtNanos !== undefined && from.issuedAtNanos < target.issuedAtNanos) {
+  if (
+    from.issuedAtNanos !== undefined &&
+    target.issuedAtNanos !== undefined &&
+    from.issuedAtNanos < target.issuedAtNanos
+  ) {
     problems.set(`${from.digest}>${ref.digest}`, true);
-    report.fail('chain.time.order', 'TIME_ORDER_VIOLATION', at, `issued ${from.parsed!.issuedAt}, before the ${target.parsed.stage} it refers to (${target.parsed.issuedAt})`, { expected: `>= ${target.parsed.issuedAt}`, actual: from.parsed!.issuedAt });
+    report.fail(
+      'chain.time.order',
+      'TIME_ORDER_VIOLATION',
+      at,
+      `issued ${from.parsed!.issuedAt}, before the ${target.parsed.stage} it refers to (${target.parsed.issuedAt})`,
+      { expected: `>= ${target.parsed.issuedAt}`, actual: from.parsed!.issuedAt },
+    );
   }
 }
 
@@ -597,7 +846,8 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext, exclusions
   const subject = `${p.stage} ${short(n.digest)}`;
   const role = ROLE_OF_STAGE[p.stage];
   // Keys: rejected ones explained.
-  for (const s of n.signers) if (s.rejected) report.fail('chain.key', s.rejected.code, subject, s.rejected.message, { actual: s.key.name });
+  for (const s of n.signers)
+    if (s.rejected) report.fail('chain.key', s.rejected.code, subject, s.rejected.message, { actual: s.key.name });
   const valid = n.signers.filter((s) => !s.rejected);
   const inRole = valid.filter((s) => s.key.roles.includes(role));
   const outOfRole = valid.filter((s) => !s.key.roles.includes(role));
@@ -608,26 +858,58 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext, exclusions
     const { counted, separated } = countRole(inRole, role, exclusions);
     const identities = new Set(counted.keys());
     if (inRole.length === 0) {
-      report.fail('chain.role', valid.length > 0 ? 'SIGNER_NOT_IN_ROLE' : (n.signers[0]?.rejected?.code ?? 'UNTRUSTED_SIGNER'), subject, valid.length > 0 ? `signed by ${outOfRole.map((s) => s.key.identity).join(', ')}, who do not hold the ${role} role` : 'no signing key counts', { expected: role, actual: outOfRole.map((s) => s.key.identity).join(', ') || 'none' });
+      report.fail(
+        'chain.role',
+        valid.length > 0 ? 'SIGNER_NOT_IN_ROLE' : (n.signers[0]?.rejected?.code ?? 'UNTRUSTED_SIGNER'),
+        subject,
+        valid.length > 0
+          ? `signed by ${outOfRole.map((s) => s.key.identity).join(', ')}, who do not hold the ${role} role`
+          : 'no signing key counts',
+        { expected: role, actual: outOfRole.map((s) => s.key.identity).join(', ') || 'none' },
+      );
     } else if (identities.size < needed) {
-      const code = separated.length > 0 && identities.size + separated.length >= needed ? 'SEPARATION_OF_DUTIES' : 'ROLE_THRESHOLD_NOT_MET';
-      report.fail('chain.role', code, subject, `${identities.size} distinct ${role} identit(ies) counted; the policy requires ${needed}`, { expected: String(needed), actual: String(identities.size) });
+      const code =
+        separated.length > 0 && identities.size + separated.length >= needed
+          ? 'SEPARATION_OF_DUTIES'
+          : 'ROLE_THRESHOLD_NOT_MET';
+      report.fail(
+        'chain.role',
+        code,
+        subject,
+        `${identities.size} distinct ${role} identit(ies) counted; the policy requires ${needed}`,
+        { expected: String(needed), actual: String(identities.size) },
+      );
     } else {
       report.pass('chain.role', subject, `signed by ${[...identities].join(', ')} as ${role}`);
     }
     if (separated.length > 0) {
       const message = `not counted as ${role} by separation of duties: ${separated.join(', ')}`;
-      if (inRole.length > 0 && identities.size >= needed) report.skip('chain.separation', 'SEPARATION_OF_DUTIES', subject, message);
+      if (inRole.length > 0 && identities.size >= needed)
+        report.skip('chain.separation', 'SEPARATION_OF_DUTIES', subject, message);
       else report.fail('chain.separation', 'SEPARATION_OF_DUTIES', subject, message);
     }
   }
   // Claimed identity
   const claimed = p.attester.id;
-  if (valid.some((s) => s.key.identity === claimed)) report.pass('chain.identity', subject, `claimed identity ${claimed} is a signer`);
-  else report.fail('chain.identity', 'IDENTITY_MISMATCH', subject, `claims to be by ${claimed}, but the policy binds the signing key(s) to ${valid.map((s) => s.key.identity).join(', ') || 'no counting identity'}`, { expected: claimed, actual: valid.map((s) => s.key.identity).join(', ') || 'none' });
+  if (valid.some((s) => s.key.identity === claimed))
+    report.pass('chain.identity', subject, `claimed identity ${claimed} is a signer`);
+  else
+    report.fail(
+      'chain.identity',
+      'IDENTITY_MISMATCH',
+      subject,
+      `claims to be by ${claimed}, but the policy binds the signing key(s) to ${valid.map((s) => s.key.identity).join(', ') || 'no counting identity'}`,
+      { expected: claimed, actual: valid.map((s) => s.key.identity).join(', ') || 'none' },
+    );
   // Future
   if (n.issuedAtNanos! > ctx.asOfNanos + BigInt(FUTURE_SKEW_SECONDS) * NS_PER_S) {
-    report.fail('chain.time.future', 'EVIDENCE_FROM_FUTURE', subject, `issued ${p.issuedAt}, after the verification time plus ${FUTURE_SKEW_SECONDS} s`, { expected: `<= asOf + ${FUTURE_SKEW_SECONDS}s`, actual: p.issuedAt });
+    report.fail(
+      'chain.time.future',
+      'EVIDENCE_FROM_FUTURE',
+      subject,
+      `issued ${p.issuedAt}, after the verification time plus ${FUTURE_SKEW_SECONDS} s`,
+      { expected: `<= asOf + ${FUTURE_SKEW_SECONDS}s`, actual: p.issuedAt },
+    );
   } else {
     report.pass('chain.time.future', subject, `issued ${p.issuedAt}, not after the verification time`);
   }
@@ -635,9 +917,17 @@ function checkLink(report: ReportBuilder, n: Node, ctx: ChainContext, exclusions
   checkRunTimes(report, p, subject, ctx.asOfNanos, FUTURE_SKEW_SECONDS);
   // Revoked
   const why = ctx.revoked.payloads.get(n.digest);
-  const datasetRevoked = p.stage === 'dataset' ? ctx.revoked.datasets.find((r) => p.statement.subject.some((s) => matchDigestSets(r.digest, s.digest, ctx.accepted).match)) : undefined;
+  const datasetRevoked =
+    p.stage === 'dataset'
+      ? ctx.revoked.datasets.find((r) =>
+          p.statement.subject.some((s) => matchDigestSets(r.digest, s.digest, ctx.accepted).match),
+        )
+      : undefined;
   if (why) report.fail('chain.revocation', 'REVOKED', subject, `the attestation is revoked (${why})`, { actual: why });
-  if (datasetRevoked) report.fail('chain.revocation', 'REVOKED', subject, `the dataset is revoked (${datasetRevoked.reason})`, { actual: datasetRevoked.reason });
+  if (datasetRevoked)
+    report.fail('chain.revocation', 'REVOKED', subject, `the dataset is revoked (${datasetRevoked.reason})`, {
+      actual: datasetRevoked.reason,
+    });
   if (!why && !datasetRevoked) report.pass('chain.revocation', subject, 'no revocation in effect applies');
 }
 
@@ -646,14 +936,25 @@ function checkSubjects(report: ReportBuilder, linked: Node[], ctx: ChainContext)
     const p = n.parsed!;
     // A promotion is about the model it deploys: one of another artifact that refers to this
     // approval must not stand in for this model's deployment record.
-    if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval' && p.stage !== 'promotion') continue;
+    if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval' && p.stage !== 'promotion')
+      continue;
     const subject = `${p.stage} ${short(n.digest)}`;
-    if (subjectMatches(p, ctx.artifact, ctx.accepted)) report.pass('chain.subject', subject, `is about the artifact ${ctx.subjectName}`);
-    else report.fail('chain.subject', 'SUBJECT_MISMATCH', subject, `is about ${p.statement.subject.map((s) => digestText(s.digest)).join(', ')}, not the artifact`, { expected: ctx.subjectName, actual: p.statement.subject.map((s) => short(digestText(s.digest))).join(', ') });
+    if (subjectMatches(p, ctx.artifact, ctx.accepted))
+      report.pass('chain.subject', subject, `is about the artifact ${ctx.subjectName}`);
+    else
+      report.fail(
+        'chain.subject',
+        'SUBJECT_MISMATCH',
+        subject,
+        `is about ${p.statement.subject.map((s) => digestText(s.digest)).join(', ')}, not the artifact`,
+        { expected: ctx.subjectName, actual: p.statement.subject.map((s) => short(digestText(s.digest))).join(', ') },
+      );
   }
   const modelRevoked = ctx.revoked.models.find((r) => matchDigestSets(r.digest, ctx.artifact, ctx.accepted).match);
   if (modelRevoked) {
-    report.fail('chain.revocation', 'REVOKED', ctx.subjectName, `the model is revoked (${modelRevoked.reason})`, { actual: modelRevoked.reason });
+    report.fail('chain.revocation', 'REVOKED', ctx.subjectName, `the model is revoked (${modelRevoked.reason})`, {
+      actual: modelRevoked.reason,
+    });
   }
 }
 
@@ -665,37 +966,81 @@ function checkSubjects(report: ReportBuilder, linked: Node[], ctx: ChainContext)
  */
 function checkBaseModel(report: ReportBuilder, training: Node, ctx: ChainContext): void {
   const p = training.parsed as Extract<ParsedAttestationPayload, { stage: 'training' }>;
-  const bases = p.predicate.buildDefinition.resolvedDependencies.filter((d): d is Extract<typeof d, { name: 'base-model' }> => d.name === 'base-model');
+  const bases = p.predicate.buildDefinition.resolvedDependencies.filter(
+    (d): d is Extract<typeof d, { name: 'base-model' }> => d.name === 'base-model',
+  );
   const subject = `training ${short(training.digest)}`;
   const spec = ctx.policy.document.baseModels;
   for (const base of bases) {
     const text = digestText(base.digest);
     if (!spec) {
-      report.skip('chain.baseModel', 'BASE_MODEL_UNCHECKED', subject, `base model ${short(text)} is not checked: the policy has no baseModels section`);
+      report.skip(
+        'chain.baseModel',
+        'BASE_MODEL_UNCHECKED',
+        subject,
+        `base model ${short(text)} is not checked: the policy has no baseModels section`,
+      );
       continue;
     }
-    const pinned = (spec.pinned ?? []).find((pin) => matchDigestSets(digestSetFromText(pin.digest, 'baseModels.pinned'), base.digest, ctx.accepted).match);
+    const pinned = (spec.pinned ?? []).find(
+      (pin) => matchDigestSets(digestSetFromText(pin.digest, 'baseModels.pinned'), base.digest, ctx.accepted).match,
+    );
     if (pinned) {
-      report.pass('chain.baseModel', subject, `base model ${short(text)} is pinned by the policy${pinned.name ? ` (${pinned.name})` : ''}`);
+      report.pass(
+        'chain.baseModel',
+        subject,
+        `base model ${short(text)} is pinned by the policy${pinned.name ? ` (${pinned.name})` : ''}`,
+      );
     } else if (spec.policy) {
       ctx.baseModelQueue.push({ digest: base.digest, from: subject });
-      report.pass('chain.baseModel.queued', subject, `base model ${short(text)} is not pinned; its own chain is verified against the baseModels sub-policy`);
+      report.pass(
+        'chain.baseModel.queued',
+        subject,
+        `base model ${short(text)} is not pinned; its own chain is verified against the baseModels sub-policy`,
+      );
     } else {
-      report.fail('chain.baseModel', 'BASE_MODEL_NOT_ALLOWED', subject, `base model ${short(text)} is neither pinned nor covered by a sub-policy`, { expected: (spec.pinned ?? []).map((x) => short(x.digest)).join(', ') || 'a pinned digest', actual: short(text) });
+      report.fail(
+        'chain.baseModel',
+        'BASE_MODEL_NOT_ALLOWED',
+        subject,
+        `base model ${short(text)} is neither pinned nor covered by a sub-policy`,
+        {
+          expected: (spec.pinned ?? []).map((x) => short(x.digest)).join(', ') || 'a pinned digest',
+          actual: short(text),
+        },
+      );
     }
   }
 }
 
-function checkApproval(report: ReportBuilder, anchor: Node, evaluations: Array<Extract<ParsedAttestationPayload, { stage: 'evaluation' }>>, ctx: ChainContext, exclusions: Exclusions): void {
+function checkApproval(
+  report: ReportBuilder,
+  anchor: Node,
+  evaluations: Array<Extract<ParsedAttestationPayload, { stage: 'evaluation' }>>,
+  ctx: ChainContext,
+  exclusions: Exclusions,
+): void {
   const approval = anchor.parsed as Approval;
   const subject = `approval ${short(anchor.digest)}`;
   const tier = ctx.tier;
   if (!tier) {
-    report.fail('approval.tier', 'USE_CASE_NOT_ALLOWED', subject, `the approval's use case ${JSON.stringify(approval.predicate.useCase.id)} is not allowed by the policy`);
+    report.fail(
+      'approval.tier',
+      'USE_CASE_NOT_ALLOWED',
+      subject,
+      `the approval's use case ${JSON.stringify(approval.predicate.useCase.id)} is not allowed by the policy`,
+    );
     return;
   }
   if (approval.predicate.riskTier === tier.name) report.pass('approval.tier', subject, `risk tier ${tier.name}`);
-  else report.fail('approval.tier', 'RISK_TIER_MISMATCH', subject, `approved as tier ${approval.predicate.riskTier}, but the policy puts the use case in ${tier.name}`, { expected: tier.name, actual: approval.predicate.riskTier });
+  else
+    report.fail(
+      'approval.tier',
+      'RISK_TIER_MISMATCH',
+      subject,
+      `approved as tier ${approval.predicate.riskTier}, but the policy puts the use case in ${tier.name}`,
+      { expected: tier.name, actual: approval.predicate.riskTier },
+    );
 
   // Approvers: distinct identities with distinct keys, holding the role, minus separation of duties.
   const roleThreshold = ctx.policy.document.roles.approver?.threshold ?? 1;
@@ -703,23 +1048,54 @@ function checkApproval(report: ReportBuilder, anchor: Node, evaluations: Array<E
   const valid = anchor.signers.filter((s) => !s.rejected && s.key.roles.includes('approver'));
   const { counted, separated: sod } = countRole(valid, 'approver', exclusions);
   const notInRole = anchor.signers.filter((s) => !s.rejected && !s.key.roles.includes('approver'));
-  if (notInRole.length > 0) report.fail('approval.signers', 'SIGNER_NOT_IN_ROLE', subject, `signed by ${notInRole.map((s) => s.key.identity).join(', ')}, who do not hold the approver role`, { expected: 'approver', actual: notInRole.map((s) => s.key.identity).join(', ') });
+  if (notInRole.length > 0)
+    report.fail(
+      'approval.signers',
+      'SIGNER_NOT_IN_ROLE',
+      subject,
+      `signed by ${notInRole.map((s) => s.key.identity).join(', ')}, who do not hold the approver role`,
+      { expected: 'approver', actual: notInRole.map((s) => s.key.identity).join(', ') },
+    );
   if (sod.length > 0) {
     const message = `not counted as approver(s) by separation of duties: ${sod.join(', ')}`;
     if (counted.size >= needed) report.skip('approval.separation', 'SEPARATION_OF_DUTIES', subject, message);
     else report.fail('approval.separation', 'SEPARATION_OF_DUTIES', subject, message);
   }
-  if (counted.size >= needed) report.pass('approval.approvers', subject, `${counted.size} distinct approver identit(ies) and key(s): ${[...counted.keys()].join(', ')}; ${needed} required`, { expected: `>= ${needed}`, actual: String(counted.size) });
-  else report.fail('approval.approvers', sod.length > 0 && counted.size + sod.length >= needed ? 'SEPARATION_OF_DUTIES' : 'APPROVAL_THRESHOLD_NOT_MET', subject, `${counted.size} distinct approver identit(ies) counted; tier ${tier.name} requires ${needed}`, { expected: `>= ${needed}`, actual: String(counted.size) });
+  if (counted.size >= needed)
+    report.pass(
+      'approval.approvers',
+      subject,
+      `${counted.size} distinct approver identit(ies) and key(s): ${[...counted.keys()].join(', ')}; ${needed} required`,
+      { expected: `>= ${needed}`, actual: String(counted.size) },
+    );
+  else
+    report.fail(
+      'approval.approvers',
+      sod.length > 0 && counted.size + sod.length >= needed ? 'SEPARATION_OF_DUTIES' : 'APPROVAL_THRESHOLD_NOT_MET',
+      subject,
+      `${counted.size} distinct approver identit(ies) counted; tier ${tier.name} requires ${needed}`,
+      { expected: `>= ${needed}`, actual: String(counted.size) },
+    );
 
   // Validity window: notBefore <= asOf < min(expires, issuedAt + max age)
   const nb = nanos(approval.predicate.notBefore);
   const maxAge = anchor.issuedAtNanos! + BigInt(Math.round(tier.tier.maxApprovalAgeDays * 86400)) * NS_PER_S;
   const exp = nanos(approval.predicate.expires);
   const end = exp < maxAge ? exp : maxAge;
-  const endText = exp < maxAge ? approval.predicate.expires : `${formatTimestamp(Number(maxAge / 1_000_000n))} (issuedAt + ${tier.tier.maxApprovalAgeDays} days)`;
-  if (ctx.asOfNanos < nb) report.fail('approval.window', 'APPROVAL_NOT_YET_VALID', subject, `valid from ${approval.predicate.notBefore}`, { expected: `>= ${approval.predicate.notBefore}`, actual: formatTimestamp(Number(ctx.asOfNanos / 1_000_000n)) });
-  else if (ctx.asOfNanos >= end) report.fail('approval.window', 'APPROVAL_EXPIRED', subject, `expired at ${endText}`, { expected: `< ${endText}`, actual: formatTimestamp(Number(ctx.asOfNanos / 1_000_000n)) });
+  const endText =
+    exp < maxAge
+      ? approval.predicate.expires
+      : `${formatTimestamp(Number(maxAge / 1_000_000n))} (issuedAt + ${tier.tier.maxApprovalAgeDays} days)`;
+  if (ctx.asOfNanos < nb)
+    report.fail('approval.window', 'APPROVAL_NOT_YET_VALID', subject, `valid from ${approval.predicate.notBefore}`, {
+      expected: `>= ${approval.predicate.notBefore}`,
+      actual: formatTimestamp(Number(ctx.asOfNanos / 1_000_000n)),
+    });
+  else if (ctx.asOfNanos >= end)
+    report.fail('approval.window', 'APPROVAL_EXPIRED', subject, `expired at ${endText}`, {
+      expected: `< ${endText}`,
+      actual: formatTimestamp(Number(ctx.asOfNanos / 1_000_000n)),
+    });
   else report.pass('approval.window', subject, `valid from ${approval.predicate.notBefore} until ${endText}`);
 
   // Evaluations
@@ -730,14 +1106,28 @@ function checkApproval(report: ReportBuilder, anchor: Node, evaluations: Array<E
   for (const e of evaluations) {
     const r = e.predicate.result;
     const es = `evaluation ${short(e.payloadDigest)}`;
-    if (r === 'FAILED') report.fail('evaluation.result', 'EVALUATION_FAILED', es, 'result FAILED', { expected: 'PASSED', actual: r });
-    else if (r === 'WARNED' && !tier.tier.allowWarned) report.fail('evaluation.result', 'EVALUATION_WARNED', es, `result WARNED is not accepted for tier ${tier.name}`, { expected: 'PASSED', actual: r });
-    else report.pass('evaluation.result', es, `result ${r}${r === 'WARNED' ? ` (accepted for tier ${tier.name})` : ''}`);
+    if (r === 'FAILED')
+      report.fail('evaluation.result', 'EVALUATION_FAILED', es, 'result FAILED', { expected: 'PASSED', actual: r });
+    else if (r === 'WARNED' && !tier.tier.allowWarned)
+      report.fail('evaluation.result', 'EVALUATION_WARNED', es, `result WARNED is not accepted for tier ${tier.name}`, {
+        expected: 'PASSED',
+        actual: r,
+      });
+    else
+      report.pass('evaluation.result', es, `result ${r}${r === 'WARNED' ? ` (accepted for tier ${tier.name})` : ''}`);
   }
   const metrics = evaluations.flatMap((e) => e.predicate.metrics.map((m) => ({ ...m, from: e.payloadDigest })));
   for (const cat of tier.tier.requiredEvaluationCategories) {
-    if (metrics.some((m) => m.category === cat)) report.pass(`evaluation.category.${cat}`, subject, `category ${cat} is evaluated`);
-    else report.fail(`evaluation.category.${cat}`, 'EVALUATION_CATEGORY_MISSING', subject, `tier ${tier.name} requires an evaluation of category ${cat}`, { expected: cat, actual: [...new Set(metrics.map((m) => m.category))].join(', ') || 'none' });
+    if (metrics.some((m) => m.category === cat))
+      report.pass(`evaluation.category.${cat}`, subject, `category ${cat} is evaluated`);
+    else
+      report.fail(
+        `evaluation.category.${cat}`,
+        'EVALUATION_CATEGORY_MISSING',
+        subject,
+        `tier ${tier.name} requires an evaluation of category ${cat}`,
+        { expected: cat, actual: [...new Set(metrics.map((m) => m.category))].join(', ') || 'none' },
+      );
   }
   const gated = new Set<string>();
   for (const gate of tier.tier.metricGates) {
@@ -745,21 +1135,52 @@ function checkApproval(report: ReportBuilder, anchor: Node, evaluations: Array<E
     const found = metrics.filter((m) => m.name === gate.name);
     const want = `${gate.min !== undefined ? `>= ${gate.min}` : ''}${gate.min !== undefined && gate.max !== undefined ? ' and ' : ''}${gate.max !== undefined ? `<= ${gate.max}` : ''}`;
     if (found.length === 0) {
-      report.fail(`evaluation.metric.${gate.name}`, 'METRIC_MISSING', subject, `the policy gates metric ${gate.name}, which no evaluation reports`, { expected: want, actual: 'absent' });
+      report.fail(
+        `evaluation.metric.${gate.name}`,
+        'METRIC_MISSING',
+        subject,
+        `the policy gates metric ${gate.name}, which no evaluation reports`,
+        { expected: want, actual: 'absent' },
+      );
       continue;
     }
     for (const m of found) {
       const ok = (gate.min === undefined || m.value >= gate.min) && (gate.max === undefined || m.value <= gate.max);
-      if (ok) report.pass(`evaluation.metric.${gate.name}`, `evaluation ${short(m.from)}`, `${m.name} = ${m.value} meets the policy gate ${want}`, { expected: want, actual: String(m.value) });
-      else report.fail(`evaluation.metric.${gate.name}`, 'METRIC_GATE_FAILED', `evaluation ${short(m.from)}`, `${m.name} = ${m.value} fails the policy gate ${want}`, { expected: want, actual: String(m.value) });
+      if (ok)
+        report.pass(
+          `evaluation.metric.${gate.name}`,
+          `evaluation ${short(m.from)}`,
+          `${m.name} = ${m.value} meets the policy gate ${want}`,
+          { expected: want, actual: String(m.value) },
+        );
+      else
+        report.fail(
+          `evaluation.metric.${gate.name}`,
+          'METRIC_GATE_FAILED',
+          `evaluation ${short(m.from)}`,
+          `${m.name} = ${m.value} fails the policy gate ${want}`,
+          { expected: want, actual: String(m.value) },
+        );
     }
   }
   for (const m of metrics) {
     if (gated.has(m.name) || m.threshold === undefined) continue;
     const ok = m.higherIsBetter ? m.value >= m.threshold : m.value <= m.threshold;
     const want = `${m.higherIsBetter ? '>=' : '<='} ${m.threshold}`;
-    if (ok) report.pass(`evaluation.metric.${m.name}`, `evaluation ${short(m.from)}`, `${m.name} = ${m.value} meets its declared threshold ${want}`, { expected: want, actual: String(m.value) });
-    else report.fail(`evaluation.metric.${m.name}`, 'METRIC_GATE_FAILED', `evaluation ${short(m.from)}`, `${m.name} = ${m.value} fails its declared threshold ${want}`, { expected: want, actual: String(m.value) });
+    if (ok)
+      report.pass(
+        `evaluation.metric.${m.name}`,
+        `evaluation ${short(m.from)}`,
+        `${m.name} = ${m.value} meets its declared threshold ${want}`,
+        { expected: want, actual: String(m.value) },
+      );
+    else
+      report.fail(
+        `evaluation.metric.${m.name}`,
+        'METRIC_GATE_FAILED',
+        `evaluation ${short(m.from)}`,
+        `${m.name} = ${m.value} fails its declared threshold ${want}`,
+        { expected: want, actual: String(m.value) },
+      );
   }
 }
-

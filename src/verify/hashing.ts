@@ -58,7 +58,13 @@ function inlinedManifests(p: ParsedAttestationPayload): Array<{ sha256: string; 
     const out: Array<{ sha256: string; content: string }> = [];
     for (const b of p.predicate.runDetails.byproducts ?? []) {
       const sha = b.digest?.sha256;
-      if (b.name === 'manifest' && b.mediaType === LINEPROOF_MANIFEST_MEDIA_TYPE && typeof b.content === 'string' && typeof sha === 'string') out.push({ sha256: sha, content: b.content });
+      if (
+        b.name === 'manifest' &&
+        b.mediaType === LINEPROOF_MANIFEST_MEDIA_TYPE &&
+        typeof b.content === 'string' &&
+        typeof sha === 'string'
+      )
+        out.push({ sha256: sha, content: b.content });
     }
     return out;
   }
@@ -74,7 +80,12 @@ type ManifestRead = { algorithms: readonly string[] } | { problem: string };
 const reads = new WeakMap<ParsedAttestationPayload, Map<string, ManifestRead>>();
 
 /** The algorithms of a manifest `owner` inlines, or why they cannot be read. */
-function manifestAlgorithms(owner: ParsedAttestationPayload, content: string, sha256: string, limits: Limits): ManifestRead {
+function manifestAlgorithms(
+  owner: ParsedAttestationPayload,
+  content: string,
+  sha256: string,
+  limits: Limits,
+): ManifestRead {
   let cache = reads.get(owner);
   if (!cache) reads.set(owner, (cache = new Map()));
   const hit = cache.get(sha256);
@@ -97,10 +108,12 @@ function readManifest(content: string, sha256: string, limits: Limits): Manifest
 /** What is wrong with a configuration, per the rule (empty: nothing). */
 export function hashingProblems(algorithms: readonly string[], rule: HashingRule): string[] {
   const problems: string[] = [];
-  for (const a of rule.algorithms ?? []) if (!algorithms.includes(a)) problems.push(`lacks the required algorithm ${a}`);
+  for (const a of rule.algorithms ?? [])
+    if (!algorithms.includes(a)) problems.push(`lacks the required algorithm ${a}`);
   if (rule.treeLeafBytes !== undefined) {
     for (const a of algorithms) {
-      if (a.startsWith(TREE_PREFIX) && a !== `${TREE_PREFIX}${rule.treeLeafBytes}`) problems.push(`uses the chunk tree ${a}, not leaf size ${rule.treeLeafBytes}`);
+      if (a.startsWith(TREE_PREFIX) && a !== `${TREE_PREFIX}${rule.treeLeafBytes}`)
+        problems.push(`uses the chunk tree ${a}, not leaf size ${rule.treeLeafBytes}`);
     }
   }
   return problems;
@@ -123,15 +136,26 @@ function describeRule(rule: HashingRule): string {
  * @param accepted digest algorithms accepted for matching
  * @param limits limits (manifest items)
  */
-export function checkHashing(report: ReportBuilder, rule: HashingRule | undefined, linked: readonly HashedLink[], anchor: HashedLink, artifact: DigestSet, accepted: readonly string[], limits: Limits): void {
+export function checkHashing(
+  report: ReportBuilder,
+  rule: HashingRule | undefined,
+  linked: readonly HashedLink[],
+  anchor: HashedLink,
+  artifact: DigestSet,
+  accepted: readonly string[],
+  limits: Limits,
+): void {
   if (!rule || (rule.algorithms === undefined && rule.treeLeafBytes === undefined)) return;
   const manifests = new Map<string, { owner: ParsedAttestationPayload; content: string }>();
-  for (const n of linked) for (const m of inlinedManifests(n.parsed)) if (!manifests.has(m.sha256)) manifests.set(m.sha256, { owner: n.parsed, content: m.content });
+  for (const n of linked)
+    for (const m of inlinedManifests(n.parsed))
+      if (!manifests.has(m.sha256)) manifests.set(m.sha256, { owner: n.parsed, content: m.content });
   const trainings = linked.filter((n) => n.parsed.stage === 'training');
   const subjects: Array<{ what: string; descriptor: { digest: DigestSet; mediaType?: string | undefined } }> = [];
   for (const n of trainings.length > 0 ? trainings : [anchor]) {
     for (const s of n.parsed.statement.subject) {
-      if (matchDigestSets(s.digest, artifact, accepted).match) subjects.push({ what: `model in ${n.parsed.stage} ${short(n.digest)}`, descriptor: s });
+      if (matchDigestSets(s.digest, artifact, accepted).match)
+        subjects.push({ what: `model in ${n.parsed.stage} ${short(n.digest)}`, descriptor: s });
     }
   }
   for (const n of linked) {
@@ -147,20 +171,42 @@ export function checkHashing(report: ReportBuilder, rule: HashingRule | undefine
     if (inlined !== undefined) {
       const read = manifestAlgorithms(inlined.owner, inlined.content, sha!, limits);
       if ('problem' in read) {
-        report.fail('chain.hashing', 'HASHING_UNKNOWN', what, `${read.problem}; the policy requires ${want}`, { expected: want, actual: 'unreadable manifest' });
+        report.fail('chain.hashing', 'HASHING_UNKNOWN', what, `${read.problem}; the policy requires ${want}`, {
+          expected: want,
+          actual: 'unreadable manifest',
+        });
         continue;
       }
       algorithms = read.algorithms;
       source = 'its manifest';
     } else if (descriptor.mediaType === LINEPROOF_MANIFEST_MEDIA_TYPE) {
-      report.fail('chain.hashing', 'HASHING_UNKNOWN', what, `a manifest subject whose manifest no trusted attestation of the chain inlines (a sidecar cannot be read offline); the policy requires ${want}`, { expected: want, actual: 'unknown' });
+      report.fail(
+        'chain.hashing',
+        'HASHING_UNKNOWN',
+        what,
+        `a manifest subject whose manifest no trusted attestation of the chain inlines (a sidecar cannot be read offline); the policy requires ${want}`,
+        { expected: want, actual: 'unknown' },
+      );
       continue;
     } else {
       algorithms = Object.keys(descriptor.digest).sort();
       source = 'its digest';
     }
     const problems = hashingProblems(algorithms, rule);
-    if (problems.length > 0) report.fail('chain.hashing', 'HASHING_MISMATCH', what, `hashed with ${algorithms.join(', ')} (${source}): ${problems.join('; ')}`, { expected: want, actual: algorithms.join(', ') });
-    else report.pass('chain.hashing', what, `hashed with ${algorithms.join(', ')} (${source}), as the policy requires (${want})`, { expected: want, actual: algorithms.join(', ') });
+    if (problems.length > 0)
+      report.fail(
+        'chain.hashing',
+        'HASHING_MISMATCH',
+        what,
+        `hashed with ${algorithms.join(', ')} (${source}): ${problems.join('; ')}`,
+        { expected: want, actual: algorithms.join(', ') },
+      );
+    else
+      report.pass(
+        'chain.hashing',
+        what,
+        `hashed with ${algorithms.join(', ')} (${source}), as the policy requires (${want})`,
+        { expected: want, actual: algorithms.join(', ') },
+      );
   }
 }

@@ -68,7 +68,11 @@ export function policyKeyRevocations(policy: Policy): KeyRevocations {
     if (r.kind !== 'key') continue;
     const key = policy.keyByName.get(r.key);
     if (!key) continue; // parsePolicy refuses unknown key names
-    addKeyRevocation(out, key.publicKeyHex, { reason: r.reason, ...(r.effectiveAt !== undefined ? { effectiveAt: r.effectiveAt } : {}), source: 'policy' });
+    addKeyRevocation(out, key.publicKeyHex, {
+      reason: r.reason,
+      ...(r.effectiveAt !== undefined ? { effectiveAt: r.effectiveAt } : {}),
+      source: 'policy',
+    });
   }
   return out;
 }
@@ -84,35 +88,57 @@ export function policyKeyRevocations(policy: Policy): KeyRevocations {
  * keyStanding(policy.keyByName.get('bob')!, issuedAt, policyKeyRevocations(policy)); // undefined or { code: 'KEY_REVOKED', ... }
  * ```
  */
-export function keyStanding(key: ResolvedKey, issuedAtNanos: bigint | undefined, revocations: KeyRevocations): KeyRejection | undefined {
+export function keyStanding(
+  key: ResolvedKey,
+  issuedAtNanos: bigint | undefined,
+  revocations: KeyRevocations,
+): KeyRejection | undefined {
   const spec = key.spec;
   if (spec.status === 'compromised') {
-    return { code: 'KEY_COMPROMISED', message: `key ${key.name} is compromised: rejected whatever time the evidence claims` };
+    return {
+      code: 'KEY_COMPROMISED',
+      message: `key ${key.name} is compromised: rejected whatever time the evidence claims`,
+    };
   }
   const list = revocations.get(key.publicKeyHex) ?? [];
   // Compromise (any reason but retired/superseded) first: it rejects everything.
   for (const r of list) {
     if (!TIME_BOUNDED_KEY_REASONS.includes(r.reason)) {
-      return { code: 'KEY_COMPROMISED', message: `key ${key.name} is revoked (${r.source}: ${r.reason}): rejected whatever time the evidence claims` };
+      return {
+        code: 'KEY_COMPROMISED',
+        message: `key ${key.name} is revoked (${r.source}: ${r.reason}): rejected whatever time the evidence claims`,
+      };
     }
   }
   for (const r of list) {
     const effective = nanosOrUndefined(r.effectiveAt);
     if (effective === undefined) {
-      return { code: 'KEY_REVOKED', message: `key ${key.name} is ${r.reason} (${r.source}) with no readable effectiveAt: rejected for every signature` };
+      return {
+        code: 'KEY_REVOKED',
+        message: `key ${key.name} is ${r.reason} (${r.source}) with no readable effectiveAt: rejected for every signature`,
+      };
     }
     if (issuedAtNanos === undefined || issuedAtNanos >= effective) {
-      return { code: 'KEY_REVOKED', message: `key ${key.name} is ${r.reason} from ${r.effectiveAt} (${r.source}); evidence claims ${issuedAtNanos === undefined ? 'no readable time' : at(issuedAtNanos)}` };
+      return {
+        code: 'KEY_REVOKED',
+        message: `key ${key.name} is ${r.reason} from ${r.effectiveAt} (${r.source}); evidence claims ${issuedAtNanos === undefined ? 'no readable time' : at(issuedAtNanos)}`,
+      };
     }
   }
   if (issuedAtNanos === undefined) return undefined;
   const from = nanosOrUndefined(spec.validFrom);
   const until = nanosOrUndefined(spec.validUntil);
   if (spec.validFrom !== undefined && (from === undefined || issuedAtNanos < from)) {
-    return { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${key.name} is valid from ${spec.validFrom}; evidence claims ${at(issuedAtNanos)}` };
+    return {
+      code: 'KEY_OUTSIDE_VALIDITY',
+      message: `key ${key.name} is valid from ${spec.validFrom}; evidence claims ${at(issuedAtNanos)}`,
+    };
   }
   if (spec.validUntil !== undefined && (until === undefined || issuedAtNanos >= until)) {
-    return { code: 'KEY_OUTSIDE_VALIDITY', message: `key ${key.name} is ${spec.status === 'retired' ? 'retired' : 'valid'} until ${spec.validUntil}; evidence claims ${at(issuedAtNanos)}` };
+    return {
+      code: 'KEY_OUTSIDE_VALIDITY',
+      message: `key ${key.name} is ${spec.status === 'retired' ? 'retired' : 'valid'} until ${spec.validUntil}; evidence claims ${at(issuedAtNanos)}`,
+    };
   }
   return undefined;
 }

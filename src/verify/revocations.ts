@@ -66,14 +66,20 @@ function short(digest: string): string {
  */
 export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSource>, asOf: bigint): Revoked {
   const policyKeys = policyKeyRevocations(policy);
-  const out: Revoked = { payloads: new Map(), models: [], datasets: [], keys: new Map([...policyKeys].map(([k, v]) => [k, [...v]] as const)) };
+  const out: Revoked = {
+    payloads: new Map(),
+    models: [],
+    datasets: [],
+    keys: new Map([...policyKeys].map(([k, v]) => [k, [...v]] as const)),
+  };
   for (const r of policy.document.revocations) {
     if (r.kind === 'key') continue;
     if (r.effectiveAt !== undefined && nanos(r.effectiveAt) > asOf) continue;
     const reason = `policy: ${r.reason}`;
     if (r.kind === 'payload') out.payloads.set(r.digest, reason);
     else if (r.kind === 'model') out.models.push({ digest: digestSetFromText(r.digest, 'policy revocation'), reason });
-    else if (r.kind === 'dataset') out.datasets.push({ digest: digestSetFromText(r.digest, 'policy revocation'), reason });
+    else if (r.kind === 'dataset')
+      out.datasets.push({ digest: digestSetFromText(r.digest, 'policy revocation'), reason });
   }
   const spki = new Map(policy.keys.map((k) => [spkiDigest(k), k.publicKeyHex] as const));
   const needed = policy.document.roles.revoker?.threshold ?? 1;
@@ -82,7 +88,9 @@ export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSou
     // The revoker threshold: distinct identities holding the role, each with a key that counts.
     const revokers = new Set(
       node.signers
-        .filter((s) => s.key.roles.includes('revoker') && keyStanding(s.key, node.issuedAtNanos, policyKeys) === undefined)
+        .filter(
+          (s) => s.key.roles.includes('revoker') && keyStanding(s.key, node.issuedAtNanos, policyKeys) === undefined,
+        )
         .map((s) => s.key.identity),
     );
     if (revokers.size < needed) continue;
@@ -95,7 +103,12 @@ export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSou
       else if (p.kind === 'dataset') out.datasets.push({ digest: s.digest, reason });
       else if (p.kind === 'key' && s.digest.sha256) {
         const hex = spki.get(s.digest.sha256);
-        if (hex) addKeyRevocation(out.keys, hex, { reason: p.reason, effectiveAt: p.effectiveAt, source: `revocation ${short(node.digest)}` });
+        if (hex)
+          addKeyRevocation(out.keys, hex, {
+            reason: p.reason,
+            effectiveAt: p.effectiveAt,
+            source: `revocation ${short(node.digest)}`,
+          });
       }
     }
   }

@@ -34,10 +34,16 @@ export interface RunTimes {
 export function runTimesOf(p: ParsedAttestationPayload): RunTimes | undefined {
   switch (p.stage) {
     case 'training':
-      return { startedOn: p.predicate.runDetails.metadata.startedOn, finishedOn: p.predicate.runDetails.metadata.finishedOn };
+      return {
+        startedOn: p.predicate.runDetails.metadata.startedOn,
+        finishedOn: p.predicate.runDetails.metadata.finishedOn,
+      };
     case 'evaluation':
       if (p.predicate.startedOn === undefined && p.predicate.finishedOn === undefined) return undefined;
-      return { ...(p.predicate.startedOn !== undefined ? { startedOn: p.predicate.startedOn } : {}), ...(p.predicate.finishedOn !== undefined ? { finishedOn: p.predicate.finishedOn } : {}) };
+      return {
+        ...(p.predicate.startedOn !== undefined ? { startedOn: p.predicate.startedOn } : {}),
+        ...(p.predicate.finishedOn !== undefined ? { finishedOn: p.predicate.finishedOn } : {}),
+      };
     case 'dataset':
     case 'approval':
     case 'promotion':
@@ -63,25 +69,51 @@ function nanos(text: string): bigint {
  * @param asOfNanos the verification time
  * @param skewSeconds the clock-skew tolerance (FUTURE_SKEW_SECONDS)
  */
-export function checkRunTimes(report: ReportBuilder, p: ParsedAttestationPayload, subject: string, asOfNanos: bigint, skewSeconds: number): void {
+export function checkRunTimes(
+  report: ReportBuilder,
+  p: ParsedAttestationPayload,
+  subject: string,
+  asOfNanos: bigint,
+  skewSeconds: number,
+): void {
   const run = runTimesOf(p);
   if (!run) return;
   const skew = BigInt(skewSeconds) * NS_PER_S;
   const issued = nanos(p.issuedAt);
   let ok = true;
-  for (const [field, text] of [['startedOn', run.startedOn], ['finishedOn', run.finishedOn]] as const) {
+  for (const [field, text] of [
+    ['startedOn', run.startedOn],
+    ['finishedOn', run.finishedOn],
+  ] as const) {
     if (text === undefined) continue;
     const t = nanos(text);
     if (t > issued + skew) {
       ok = false;
-      report.fail('chain.time.run.issued', 'RUN_TIME_INVALID', subject, `${field} ${text} is after the attestation's own issuedAt ${p.issuedAt} plus ${skewSeconds} s`, { expected: `<= issuedAt + ${skewSeconds}s (${p.issuedAt})`, actual: text });
+      report.fail(
+        'chain.time.run.issued',
+        'RUN_TIME_INVALID',
+        subject,
+        `${field} ${text} is after the attestation's own issuedAt ${p.issuedAt} plus ${skewSeconds} s`,
+        { expected: `<= issuedAt + ${skewSeconds}s (${p.issuedAt})`, actual: text },
+      );
     }
     if (t > asOfNanos + skew) {
       ok = false;
-      report.fail('chain.time.run.future', 'RUN_TIME_INVALID', subject, `${field} ${text} is after the verification time plus ${skewSeconds} s`, { expected: `<= asOf + ${skewSeconds}s`, actual: text });
+      report.fail(
+        'chain.time.run.future',
+        'RUN_TIME_INVALID',
+        subject,
+        `${field} ${text} is after the verification time plus ${skewSeconds} s`,
+        { expected: `<= asOf + ${skewSeconds}s`, actual: text },
+      );
     }
   }
-  if (ok) report.pass('chain.time.run', subject, `run times ${run.startedOn ?? '?'} .. ${run.finishedOn ?? '?'} are not after issuedAt nor the verification time`);
+  if (ok)
+    report.pass(
+      'chain.time.run',
+      subject,
+      `run times ${run.startedOn ?? '?'} .. ${run.finishedOn ?? '?'} are not after issuedAt nor the verification time`,
+    );
 }
 
 /**
@@ -92,15 +124,31 @@ export function checkRunTimes(report: ReportBuilder, p: ParsedAttestationPayload
  * @param subject how the report names the evaluation
  * @param skewSeconds the clock-skew tolerance (FUTURE_SKEW_SECONDS)
  */
-export function checkRunOrder(report: ReportBuilder, evaluation: ParsedAttestationPayload, training: ParsedAttestationPayload | undefined, subject: string, skewSeconds: number): void {
+export function checkRunOrder(
+  report: ReportBuilder,
+  evaluation: ParsedAttestationPayload,
+  training: ParsedAttestationPayload | undefined,
+  subject: string,
+  skewSeconds: number,
+): void {
   const run = runTimesOf(evaluation);
   const before = training ? runTimesOf(training) : undefined;
   if (!run || before?.finishedOn === undefined) return;
   const field = run.startedOn !== undefined ? 'startedOn' : 'finishedOn';
   const text = (run.startedOn ?? run.finishedOn)!;
   if (nanos(text) + BigInt(skewSeconds) * NS_PER_S < nanos(before.finishedOn)) {
-    report.fail('chain.time.run.order', 'RUN_TIME_INVALID', subject, `the evaluation's ${field} ${text} is before its training finished (${before.finishedOn})`, { expected: `>= ${before.finishedOn} - ${skewSeconds}s`, actual: text });
+    report.fail(
+      'chain.time.run.order',
+      'RUN_TIME_INVALID',
+      subject,
+      `the evaluation's ${field} ${text} is before its training finished (${before.finishedOn})`,
+      { expected: `>= ${before.finishedOn} - ${skewSeconds}s`, actual: text },
+    );
   } else {
-    report.pass('chain.time.run.order', subject, `the evaluation ran after its training finished (${before.finishedOn})`);
+    report.pass(
+      'chain.time.run.order',
+      subject,
+      `the evaluation ran after its training finished (${before.finishedOn})`,
+    );
   }
 }

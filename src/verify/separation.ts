@@ -34,7 +34,10 @@ function short(digest: string): string {
  * @param linked the attestations of the chain
  * @returns role -> identity -> why
  */
-export function separationExclusions(pairs: ReadonlyArray<readonly [Role, Role]>, linked: readonly SignedLink[]): Exclusions {
+export function separationExclusions(
+  pairs: ReadonlyArray<readonly [Role, Role]>,
+  linked: readonly SignedLink[],
+): Exclusions {
   const out: Exclusions = new Map();
   for (const [a, b] of pairs) {
     for (const n of linked) {

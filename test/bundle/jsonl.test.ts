@@ -59,14 +59,22 @@ describe('readBundle', () => {
   it('is a set: any order and any duplication of lines gives the same attestations', async () => {
     const w = await buildWorld();
     const lines = Object.values(w.steps).map((s) => s.line);
-    const digests = Object.values(w.steps).map((s) => s.digest).sort();
+    const digests = Object.values(w.steps)
+      .map((s) => s.digest)
+      .sort();
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...lines.keys()), { minLength: 5, maxLength: 15 }).filter((ix) => new Set(ix).size === 5), async (ix) => {
-        const bundle = readBundle(ix.map((i) => lines[i]).join(''));
-        expect(bundle.errors).toEqual([]);
-        expect(bundle.entries.map((e) => e.payloadDigest).sort()).toEqual(digests);
-        for (const e of bundle.entries) expect(e.envelope.signatures).toHaveLength(e.payloadDigest === w.steps.approval.digest ? 2 : 1);
-      }),
+      fc.asyncProperty(
+        fc
+          .array(fc.constantFrom(...lines.keys()), { minLength: 5, maxLength: 15 })
+          .filter((ix) => new Set(ix).size === 5),
+        async (ix) => {
+          const bundle = readBundle(ix.map((i) => lines[i]).join(''));
+          expect(bundle.errors).toEqual([]);
+          expect(bundle.entries.map((e) => e.payloadDigest).sort()).toEqual(digests);
+          for (const e of bundle.entries)
+            expect(e.envelope.signatures).toHaveLength(e.payloadDigest === w.steps.approval.digest ? 2 : 1);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -85,10 +93,13 @@ describe('cosignEntry (a second approver)', () => {
   describe('when an approval signed by alice is co-signed by bob in a separate line', () => {
     it('meets the 2-approver tier; alice alone does not', async () => {
       const w = await buildWorld({ signers: { approval: ['alice'] } });
-      const verify = (bundle: string) => verifyChain({ bundle, policy: w.policy, subject: MODEL, useCase: 'support-chat', asOf: T.asOf });
+      const verify = (bundle: string) =>
+        verifyChain({ bundle, policy: w.policy, subject: MODEL, useCase: 'support-chat', asOf: T.asOf });
       const alone = await verify(w.bundle);
       expect(alone.report.ok).toBe(false);
-      expect(alone.report.checks.filter((c) => c.status === 'fail').map((c) => c.code)).toEqual(['APPROVAL_THRESHOLD_NOT_MET']);
+      expect(alone.report.checks.filter((c) => c.status === 'fail').map((c) => c.code)).toEqual([
+        'APPROVAL_THRESHOLD_NOT_MET',
+      ]);
 
       const r = await cosignEntry(readBundle(w.bundle), w.steps.approval.digest, ed25519Signer(await key('bob')));
       expect(r.added).toBe(true);
@@ -97,13 +108,24 @@ describe('cosignEntry (a second approver)', () => {
       expect(both.report.ok).toBe(true);
       const approval = both.chain.find((l) => l.stage === 'approval')!;
       expect(approval.payloadDigest).toBe(w.steps.approval.digest); // references do not change
-      expect(approval.signers.map((s) => s.identity).sort()).toEqual(['mailto:alice@example.com', 'mailto:bob@example.com']);
+      expect(approval.signers.map((s) => s.identity).sort()).toEqual([
+        'mailto:alice@example.com',
+        'mailto:bob@example.com',
+      ]);
     });
 
     it('a line with only the new signature merges as well', async () => {
       const w = await buildWorld({ signers: { approval: ['alice'] } });
-      const onlyBob = await signEnvelope(w.steps.approval.payload, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(await key('bob'))]);
-      const { report } = await verifyChain({ bundle: w.bundle + bundleLine(onlyBob), policy: w.policy, subject: MODEL, useCase: 'support-chat', asOf: T.asOf });
+      const onlyBob = await signEnvelope(w.steps.approval.payload, IN_TOTO_PAYLOAD_TYPE, [
+        ed25519Signer(await key('bob')),
+      ]);
+      const { report } = await verifyChain({
+        bundle: w.bundle + bundleLine(onlyBob),
+        policy: w.policy,
+        subject: MODEL,
+        useCase: 'support-chat',
+        asOf: T.asOf,
+      });
       expect(report.ok).toBe(true);
     });
   });
@@ -117,7 +139,9 @@ describe('cosignEntry (a second approver)', () => {
   it('fails with BUNDLE_PAYLOAD_NOT_FOUND for a digest not in the bundle, INVALID_ARGUMENT for a malformed one', async () => {
     const w = await buildWorld();
     const bob = ed25519Signer(await key('bob'));
-    expect(await codeOf(cosignEntry(readBundle(w.bundle), `sha256:${'0'.repeat(64)}`, bob))).toBe('BUNDLE_PAYLOAD_NOT_FOUND');
+    expect(await codeOf(cosignEntry(readBundle(w.bundle), `sha256:${'0'.repeat(64)}`, bob))).toBe(
+      'BUNDLE_PAYLOAD_NOT_FOUND',
+    );
     expect(await codeOf(cosignEntry(readBundle(w.bundle), 'sha256:abc', bob))).toBe('INVALID_ARGUMENT');
   });
 
@@ -137,13 +161,26 @@ describe('indexBundle', () => {
     expect(index.attestations).toHaveLength(5);
     expect(index.ofStage('evaluation').map((a) => a.entry.payloadDigest)).toEqual([w.steps.evaluation.digest]);
     expect(index.get(w.steps.training.digest)?.attestation.stage).toBe('training');
-    expect(index.referrers(w.steps.training.digest).map((r) => [r.from.attestation.stage, r.reference.role])).toEqual([['evaluation', 'training'], ['approval', 'training']]);
+    expect(index.referrers(w.steps.training.digest).map((r) => [r.from.attestation.stage, r.reference.role])).toEqual([
+      ['evaluation', 'training'],
+      ['approval', 'training'],
+    ]);
     expect(index.referrers(w.steps.promotion.digest)).toEqual([]);
   });
 
   it('lists envelopes that are not lifecycle attestations with their code, and unreadable lines stay in bundle.errors', async () => {
     const w = await buildWorld();
-    const alien = await signEnvelope(utf8(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: 'a'.repeat(64) } }], predicateType: 'https://example.com/other/v1' })), IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(await key('mallory'))]);
+    const alien = await signEnvelope(
+      utf8(
+        JSON.stringify({
+          _type: 'https://in-toto.io/Statement/v1',
+          subject: [{ digest: { sha256: 'a'.repeat(64) } }],
+          predicateType: 'https://example.com/other/v1',
+        }),
+      ),
+      IN_TOTO_PAYLOAD_TYPE,
+      [ed25519Signer(await key('mallory'))],
+    );
     const text = w.steps.dataset.line + bundleLine(alien) + 'not json\n';
     const index = indexBundle(readBundle(text));
     expect(index.attestations).toHaveLength(1);

@@ -32,7 +32,8 @@ describe('indexBundle', () => {
     });
     it('gives every referrer of a digest, in bundle order, with the reference as written', () => {
       const index = indexBundle(readBundle(w.bundle));
-      const of = (d: string) => index.referrers(d).map((r) => [r.from.entry.payloadDigest, r.reference.role, r.reference.digest]);
+      const of = (d: string) =>
+        index.referrers(d).map((r) => [r.from.entry.payloadDigest, r.reference.role, r.reference.digest]);
       expect(of(w.steps.training.digest)).toEqual([
         [w.steps.evaluation.digest, 'training', w.steps.training.digest],
         [w.steps.approval.digest, 'training', w.steps.training.digest],
@@ -42,10 +43,16 @@ describe('indexBundle', () => {
       expect(index.referrers(`sha256:${'0'.repeat(64)}`)).toEqual([]);
     });
     it('does not care about line order for lookups', () => {
-      const reversed = Object.values(w.steps).map((s) => s.line).reverse().join('');
+      const reversed = Object.values(w.steps)
+        .map((s) => s.line)
+        .reverse()
+        .join('');
       const index = indexBundle(readBundle(reversed));
       expect(index.get(w.steps.dataset.digest)?.attestation.stage).toBe('dataset');
-      expect(index.referrers(w.steps.training.digest).map((r) => r.from.attestation.stage)).toEqual(['approval', 'evaluation']);
+      expect(index.referrers(w.steps.training.digest).map((r) => r.from.attestation.stage)).toEqual([
+        'approval',
+        'evaluation',
+      ]);
     });
   });
 
@@ -63,7 +70,7 @@ describe('indexBundle', () => {
       expect(index.attestations.map((a) => a.entry.lines)).toEqual([[3]]);
       expect(index.get(w.steps.dataset.digest)).toBeUndefined();
     });
-    it('lists an in-toto payload that is not a Statement with the parser\'s code', async () => {
+    it("lists an in-toto payload that is not a Statement with the parser's code", async () => {
       const mallory = ed25519Signer(await key('mallory'));
       // signEnvelope refuses to sign such a payload; an attacker writes the line by hand
       const good = await signEnvelope(w.steps.dataset.payload, IN_TOTO_PAYLOAD_TYPE, [mallory]);

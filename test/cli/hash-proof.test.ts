@@ -16,7 +16,10 @@ const digest = `sha256-tree-v1-${L}:${toHex(treeRoot(bytes, L))}`;
 describe('lineproof hash prove / check-proof', () => {
   it('proves a byte range and checks it from the file and from the bytes alone', async () => {
     const out = join(dir, 'range.proof.json');
-    const r = await cli(['hash', 'prove', model, '--range', `${L - 10}:${2 * L + 5}`, '--leaf-bytes', String(L), '--out', out], { cwd: dir });
+    const r = await cli(
+      ['hash', 'prove', model, '--range', `${L - 10}:${2 * L + 5}`, '--leaf-bytes', String(L), '--out', out],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     expect(doc.digest).toBe(digest);

@@ -17,7 +17,16 @@ writeFileSync(join(dir, 'model', 'config.json'), '{"layers":2}');
 
 describe('lineproof hash --tree', () => {
   it('a file: whole-file sha256 and the tree digest from one read, on workers', async () => {
-    const r = await cli(['hash', join(dir, 'weights.bin'), '--tree', '--leaf-bytes', String(L), '--workers', '2', '--json']);
+    const r = await cli([
+      'hash',
+      join(dir, 'weights.bin'),
+      '--tree',
+      '--leaf-bytes',
+      String(L),
+      '--workers',
+      '2',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);

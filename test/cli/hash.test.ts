@@ -10,15 +10,21 @@ import { tempDir } from '../helpers/tmp.js';
 
 function model(): string {
   const root = join(tempDir(), 'sample_model');
-  for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) {
-    mkdirSync(join(root, `d${i}`), { recursive: true });
-    writeFileSync(join(root, `d${i}`, `f${i}${j}`), `This is file f${i}${j} in d${i}.`);
-  }
+  for (let i = 0; i < 2; i++)
+    for (let j = 0; j < 3; j++) {
+      mkdirSync(join(root, `d${i}`), { recursive: true });
+      writeFileSync(join(root, `d${i}`, `f${i}${j}`), `This is file f${i}${j} in d${i}.`);
+    }
   for (let i = 0; i < 4; i++) writeFileSync(join(root, `f${i}`), `This is file f${i} in root.`);
   return root;
 }
 
-const goldenRoot = (name: string): string => (JSON.parse(readFixtureText('model-signing', 'goldens', 'payload', name)) as { subject: { digest: { sha256: string } }[] }).subject[0]!.digest.sha256;
+const goldenRoot = (name: string): string =>
+  (
+    JSON.parse(readFixtureText('model-signing', 'goldens', 'payload', name)) as {
+      subject: { digest: { sha256: string } }[];
+    }
+  ).subject[0]!.digest.sha256;
 
 describe('lineproof hash', () => {
   describe('when PATH is a directory', () => {
@@ -31,7 +37,11 @@ describe('lineproof hash', () => {
       expect(out).toMatchObject({ kind: 'directory', format: 'lineproof', files: 10, size: 6 * 23 + 4 * 24 });
       const m = parseManifest(out.manifest as never);
       expect(manifestDigestText(m)).toBe(out.digest);
-      expect(out.subject).toEqual({ name: 'sample_model', digest: { sha256: (out.digest as string).slice(7) }, mediaType: 'application/vnd.lineproof.manifest.v1+json' });
+      expect(out.subject).toEqual({
+        name: 'sample_model',
+        digest: { sha256: (out.digest as string).slice(7) },
+        mediaType: 'application/vnd.lineproof.manifest.v1+json',
+      });
     });
 
     it('prints the digest first on a human line by default', async () => {
@@ -53,11 +63,15 @@ describe('lineproof hash', () => {
     it('--alg and --ignore change the manifest; --no-default-ignore drops the defaults', async () => {
       const root = model();
       writeFileSync(join(root, 'model.sig'), 'sig');
-      const a = JSON.parse((await cli(['hash', root, '--json', '--alg', 'blake2b', '--ignore', 'd1/'])).stdout) as { manifest: { hashing: unknown; ignore: string[]; items: unknown[] } };
+      const a = JSON.parse((await cli(['hash', root, '--json', '--alg', 'blake2b', '--ignore', 'd1/'])).stdout) as {
+        manifest: { hashing: unknown; ignore: string[]; items: unknown[] };
+      };
       expect(a.manifest.hashing).toEqual({ algorithms: ['blake2b'] });
       expect(a.manifest.ignore).toEqual(['*.intoto.jsonl', '.git/', 'd1/', 'model.sig']);
       expect(a.manifest.items).toHaveLength(7);
-      const b = JSON.parse((await cli(['hash', root, '--json', '--no-default-ignore'])).stdout) as { manifest: { ignore: string[]; items: unknown[] } };
+      const b = JSON.parse((await cli(['hash', root, '--json', '--no-default-ignore'])).stdout) as {
+        manifest: { ignore: string[]; items: unknown[] };
+      };
       expect(b.manifest.ignore).toEqual([]);
       expect(b.manifest.items).toHaveLength(11);
     });
@@ -83,26 +97,48 @@ describe('lineproof hash', () => {
       writeFileSync(f, 'abc');
       const r = await cli(['hash', f, '--json', '--alg', 'sha512']);
       const out = JSON.parse(r.stdout) as Record<string, unknown>;
-      expect(out).toMatchObject({ kind: 'file', size: 3, manifest: null, digest: `sha512:${createHash('sha512').update('abc').digest('hex')}` });
+      expect(out).toMatchObject({
+        kind: 'file',
+        size: 3,
+        manifest: null,
+        digest: `sha512:${createHash('sha512').update('abc').digest('hex')}`,
+      });
     });
   });
 
   describe('when --format is oms-files or oms-shards', () => {
-    it('gives model_signing\'s root digest (the goldens)', async () => {
+    it("gives model_signing's root digest (the goldens)", async () => {
       const root = model();
-      const files = JSON.parse((await cli(['hash', root, '--json', '--format', 'oms-files'])).stdout) as { digest: string; manifest: unknown; subject: unknown };
+      const files = JSON.parse((await cli(['hash', root, '--json', '--format', 'oms-files'])).stdout) as {
+        digest: string;
+        manifest: unknown;
+        subject: unknown;
+      };
       expect(files.digest).toBe(`sha256:${goldenRoot('sample_model_folder')}`);
-      const shards = JSON.parse((await cli(['hash', root, '--json', '--format', 'oms-shards', '--shard-size', '8'])).stdout) as { digest: string };
+      const shards = JSON.parse(
+        (await cli(['hash', root, '--json', '--format', 'oms-shards', '--shard-size', '8'])).stdout,
+      ) as { digest: string };
       expect(shards.digest).toBe(`sha256:${goldenRoot('sample_model_folder_small_shards')}`);
-      const dflt = JSON.parse((await cli(['hash', root, '--json', '--format', 'oms-shards'])).stdout) as { digest: string };
+      const dflt = JSON.parse((await cli(['hash', root, '--json', '--format', 'oms-shards'])).stdout) as {
+        digest: string;
+      };
       expect(dflt.digest).toBe(`sha256:${goldenRoot('sample_model_folder_shard')}`);
     });
 
-    it('records model_signing\'s default ignore paths and --out writes a statement it can read back', async () => {
+    it("records model_signing's default ignore paths and --out writes a statement it can read back", async () => {
       const root = model();
       const out = join(tempDir(), 'statement.json');
-      const r = JSON.parse((await cli(['hash', root, '--json', '--format', 'oms-files', '--out', out])).stdout) as { manifest: { serialization: { ignore_paths: string[] } }; digest: string };
-      expect(r.manifest.serialization.ignore_paths).toEqual(['.git', '.gitattributes', '.github', '.gitignore', 'model.sig']);
+      const r = JSON.parse((await cli(['hash', root, '--json', '--format', 'oms-files', '--out', out])).stdout) as {
+        manifest: { serialization: { ignore_paths: string[] } };
+        digest: string;
+      };
+      expect(r.manifest.serialization.ignore_paths).toEqual([
+        '.git',
+        '.gitattributes',
+        '.github',
+        '.gitignore',
+        'model.sig',
+      ]);
       expect(`sha256:${parseOmsStatement(readFileSync(out)).rootDigest}`).toBe(r.digest);
     });
 
@@ -143,7 +179,13 @@ describe('lineproof hash', () => {
     truncateSync(join(dir, 'w.bin'), 70 * 1024 * 1024);
     let stdout = '';
     let stderr = '';
-    const code = await run(['hash', dir], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, cwd: process.cwd(), isTTY: true });
+    const code = await run(['hash', dir], {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      env: {},
+      cwd: process.cwd(),
+      isTTY: true,
+    });
     expect(code).toBe(0);
     expect(stderr).toMatch(/hashing +\d+%/);
     expect(stdout).toMatch(/^sha256:[0-9a-f]{64}/);

@@ -36,7 +36,13 @@ describe('lineproof keygen', () => {
     const d = setup();
     const r = await cli(['keygen', '--out', 'k', '--json', '--keyid-format', 'modern'], { cwd: d });
     expect(r.code).toBe(0);
-    const v = JSON.parse(r.stdout) as { keyid: string; keyids: { legacy: string; modern: string }; publicKeyHex: string; encrypted: boolean; keyidFormat: string };
+    const v = JSON.parse(r.stdout) as {
+      keyid: string;
+      keyids: { legacy: string; modern: string };
+      publicKeyHex: string;
+      encrypted: boolean;
+      keyidFormat: string;
+    };
     expect(v.keyid).toBe(v.keyids.modern);
     expect(v.keyidFormat).toBe('modern');
     expect(v.encrypted).toBe(false);
@@ -70,7 +76,10 @@ describe('lineproof keygen', () => {
 describe('lineproof dsse sign / verify', () => {
   async function signed(d: string, extraEnv: Record<string, string> = {}) {
     await cli(['keygen', '--out', 'alice'], { cwd: d, env: extraEnv });
-    const r = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', T, '--in', 'statement.json', '--out', 'st.intoto.json'], { cwd: d, env: extraEnv });
+    const r = await cli(
+      ['dsse', 'sign', '--key', 'alice.key', '--type', T, '--in', 'statement.json', '--out', 'st.intoto.json'],
+      { cwd: d, env: extraEnv },
+    );
     expect(r.code, r.stderr).toBe(0);
     return readFileSync(join(d, 'st.intoto.json'), 'utf8');
   }
@@ -80,7 +89,10 @@ describe('lineproof dsse sign / verify', () => {
     const text = await signed(d);
     expect(text.endsWith('}\n')).toBe(true);
     expect(text.split('\n').length).toBe(2);
-    const r = await cli(['dsse', 'verify', '--key', 'alice.pub', '--type', T, '--in', 'st.intoto.json', '--out-payload', 'out.json'], { cwd: d });
+    const r = await cli(
+      ['dsse', 'verify', '--key', 'alice.pub', '--type', T, '--in', 'st.intoto.json', '--out-payload', 'out.json'],
+      { cwd: d },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^verified: st\.intoto\.json/);
     expect(readFileSync(join(d, 'out.json'))).toEqual(readFileSync(join(d, 'statement.json')));
@@ -88,7 +100,9 @@ describe('lineproof dsse sign / verify', () => {
   it('prints the envelope on stdout without --out', async () => {
     const d = setup();
     await cli(['keygen', '--out', 'alice'], { cwd: d });
-    const r = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', 'text/plain', '--in', 'statement.json'], { cwd: d });
+    const r = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', 'text/plain', '--in', 'statement.json'], {
+      cwd: d,
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ payloadType: 'text/plain' });
   });
@@ -99,7 +113,9 @@ describe('lineproof dsse sign / verify', () => {
     const at = Buffer.from(p).indexOf('model.safetensors');
     p[at] = p[at]! ^ 1; // still a valid Statement, only the signature breaks
     writeFileSync(join(d, 'bad.json'), JSON.stringify({ ...env, payload: toBase64(p) }));
-    const r = await cli(['dsse', 'verify', '--key', 'alice.pub', '--in', 'bad.json', '--out-payload', 'out.json'], { cwd: d });
+    const r = await cli(['dsse', 'verify', '--key', 'alice.pub', '--in', 'bad.json', '--out-payload', 'out.json'], {
+      cwd: d,
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL dsse\.threshold DSSE_NO_TRUSTED_SIGNATURE/);
     expect(r.stdout).toMatch(/note dsse\.signature DSSE_SIGNATURE_UNVERIFIED/);
@@ -112,7 +128,10 @@ describe('lineproof dsse sign / verify', () => {
     await cli(['keygen', '--out', 'bob'], { cwd: d });
     const ok = await cli(['dsse', 'verify', '--key', 'alice.pub', '--in', 'st.intoto.json', '--json'], { cwd: d });
     const bad = await cli(['dsse', 'verify', '--key', 'bob.pub', '--in', 'st.intoto.json', '--json'], { cwd: d });
-    for (const [r, code] of [[ok, 0], [bad, 1]] as const) {
+    for (const [r, code] of [
+      [ok, 0],
+      [bad, 1],
+    ] as const) {
       expect(r.code).toBe(code);
       const report = JSON.parse(r.stdout) as Report;
       expect(reportSchema.safeParse(report).success).toBe(true);
@@ -123,13 +142,22 @@ describe('lineproof dsse sign / verify', () => {
     const d = setup();
     await signed(d);
     await cli(['keygen', '--out', 'bob'], { cwd: d });
-    const single = await cli(['dsse', 'verify', '--key', 'alice.pub', '--key', 'bob.pub', '--threshold', '2', '--in', 'st.intoto.json'], { cwd: d });
+    const single = await cli(
+      ['dsse', 'verify', '--key', 'alice.pub', '--key', 'bob.pub', '--threshold', '2', '--in', 'st.intoto.json'],
+      { cwd: d },
+    );
     expect(single.code).toBe(1);
     expect(single.stdout).toMatch(/DSSE_THRESHOLD_NOT_MET/);
-    const same = await cli(['dsse', 'verify', '--key', 'alice.pub', '--key', 'alice.pub', '--threshold', '2', '--in', 'st.intoto.json'], { cwd: d });
+    const same = await cli(
+      ['dsse', 'verify', '--key', 'alice.pub', '--key', 'alice.pub', '--threshold', '2', '--in', 'st.intoto.json'],
+      { cwd: d },
+    );
     expect(same.code).toBe(2);
     expect(same.stderr).toMatch(/can never be met/);
-    expect((await cli(['dsse', 'verify', '--key', 'alice.pub', '--threshold', '0', '--in', 'st.intoto.json'], { cwd: d })).code).toBe(2);
+    expect(
+      (await cli(['dsse', 'verify', '--key', 'alice.pub', '--threshold', '0', '--in', 'st.intoto.json'], { cwd: d }))
+        .code,
+    ).toBe(2);
   });
   it('evidence problems exit 1; operator problems exit 2', async () => {
     const d = setup();
@@ -143,9 +171,14 @@ describe('lineproof dsse sign / verify', () => {
     const badKey = await cli(['dsse', 'verify', '--key', 'notakey.pub', '--in', 'st.intoto.json'], { cwd: d });
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toMatch(/KEY_INVALID/);
-    expect((await cli(['dsse', 'verify', '--key', 'alice.key', '--in', 'st.intoto.json'], { cwd: d })).stderr).toMatch(/KEY_WRONG_KIND/);
+    expect((await cli(['dsse', 'verify', '--key', 'alice.key', '--in', 'st.intoto.json'], { cwd: d })).stderr).toMatch(
+      /KEY_WRONG_KIND/,
+    );
     expect((await cli(['dsse', 'verify', '--in', 'st.intoto.json'], { cwd: d })).code).toBe(2);
-    expect((await cli(['dsse', 'verify', '--key', 'alice.pub', '--type', 'tëxt', '--in', 'st.intoto.json'], { cwd: d })).code).toBe(2);
+    expect(
+      (await cli(['dsse', 'verify', '--key', 'alice.pub', '--type', 'tëxt', '--in', 'st.intoto.json'], { cwd: d }))
+        .code,
+    ).toBe(2);
     const big = join(d, 'big.json');
     writeFileSync(big, new Uint8Array(16 * 1024 * 1024 + 1));
     const tooBig = await cli(['dsse', 'verify', '--key', 'alice.pub', '--in', 'big.json', '--json'], { cwd: d });
@@ -178,10 +211,16 @@ describe('lineproof dsse sign / verify', () => {
     const noPass = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', T, '--in', 'statement.json'], { cwd: d });
     expect(noPass.code).toBe(2);
     expect(noPass.stderr).toMatch(/KEY_PASSPHRASE_REQUIRED/);
-    const wrong = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', T, '--in', 'statement.json'], { cwd: d, env: { LINEPROOF_KEY_PASSPHRASE: 'nope' } });
+    const wrong = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', T, '--in', 'statement.json'], {
+      cwd: d,
+      env: { LINEPROOF_KEY_PASSPHRASE: 'nope' },
+    });
     expect(wrong.stderr).toMatch(/KEY_PASSPHRASE_WRONG/);
     chmodSync(join(d, 'alice.key'), 0o644);
-    const warned = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', T, '--in', 'statement.json'], { cwd: d, env });
+    const warned = await cli(['dsse', 'sign', '--key', 'alice.key', '--type', T, '--in', 'statement.json'], {
+      cwd: d,
+      env,
+    });
     expect(warned.code).toBe(0);
     expect(warned.stderr).toMatch(/warning: .*readable by group or others/);
   });
@@ -190,19 +229,49 @@ describe('lineproof dsse sign / verify', () => {
     copyFileSync(fixturePath('sslib', 'ed25519'), join(d, 'sslib.key'));
     chmodSync(join(d, 'sslib.key'), 0o600);
     copyFileSync(fixturePath('sslib', 'ed25519.pub'), join(d, 'sslib.pub'));
-    const ids = JSON.parse(readFileSync(fixturePath('sslib', 'keyids.json'), 'utf8')) as Record<string, { keyid: string; public: string }>;
+    const ids = JSON.parse(readFileSync(fixturePath('sslib', 'keyids.json'), 'utf8')) as Record<
+      string,
+      { keyid: string; public: string }
+    >;
     writeFileSync(join(d, 'hex.pub'), `${ids['ed25519']!.public}\n`);
-    const s = await cli(['dsse', 'sign', '--key', 'sslib.key', '--type', T, '--in', 'statement.json', '--out', 'e.json'], { cwd: d });
+    const s = await cli(
+      ['dsse', 'sign', '--key', 'sslib.key', '--type', T, '--in', 'statement.json', '--out', 'e.json'],
+      { cwd: d },
+    );
     expect(s.code, s.stderr).toBe(0);
-    expect((JSON.parse(readFileSync(join(d, 'e.json'), 'utf8')) as { signatures: Array<{ keyid: string }> }).signatures[0]!.keyid).toBe(ids['ed25519']!.keyid);
-    for (const k of ['sslib.pub', 'hex.pub']) expect((await cli(['dsse', 'verify', '--key', k, '--in', 'e.json'], { cwd: d })).code, k).toBe(0);
-    await cli(['dsse', 'sign', '--key', 'sslib.key', '--type', T, '--in', 'statement.json', '--out', 'n.json', '--keyid-format', 'none'], { cwd: d });
+    expect(
+      (JSON.parse(readFileSync(join(d, 'e.json'), 'utf8')) as { signatures: Array<{ keyid: string }> }).signatures[0]!
+        .keyid,
+    ).toBe(ids['ed25519']!.keyid);
+    for (const k of ['sslib.pub', 'hex.pub'])
+      expect((await cli(['dsse', 'verify', '--key', k, '--in', 'e.json'], { cwd: d })).code, k).toBe(0);
+    await cli(
+      [
+        'dsse',
+        'sign',
+        '--key',
+        'sslib.key',
+        '--type',
+        T,
+        '--in',
+        'statement.json',
+        '--out',
+        'n.json',
+        '--keyid-format',
+        'none',
+      ],
+      { cwd: d },
+    );
     expect(readFileSync(join(d, 'n.json'), 'utf8')).toContain('"keyid":""');
   });
   it('the built bin reads the envelope from standard input', async () => {
     const d = setup();
     const text = await signed(d);
-    const r = spawnSync(process.execPath, [repoPath('dist', 'cli', 'main.js'), 'dsse', 'verify', '--key', join(d, 'alice.pub'), '--in', '-'], { input: text, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [repoPath('dist', 'cli', 'main.js'), 'dsse', 'verify', '--key', join(d, 'alice.pub'), '--in', '-'],
+      { input: text, encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

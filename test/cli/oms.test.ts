@@ -23,8 +23,19 @@ function fixtureCopy(): { dir: string; model: string; key: string } {
   return { dir, model, key: join(dir, 'signing-key-pub.pem') };
 }
 
-const verifyArgs = (f: { model: string; key: string }, ...more: string[]): string[] => ['oms', 'verify', '--model', f.model, '--signature', join(f.model, 'model.sig'), '--key', f.key, ...more];
-const failedCodes = (stdout: string): string[] => (JSON.parse(stdout) as Report).checks.filter((c) => c.status === 'fail').map((c) => `${c.code} ${c.subject}`);
+const verifyArgs = (f: { model: string; key: string }, ...more: string[]): string[] => [
+  'oms',
+  'verify',
+  '--model',
+  f.model,
+  '--signature',
+  join(f.model, 'model.sig'),
+  '--key',
+  f.key,
+  ...more,
+];
+const failedCodes = (stdout: string): string[] =>
+  (JSON.parse(stdout) as Report).checks.filter((c) => c.status === 'fail').map((c) => `${c.code} ${c.subject}`);
 
 describe('lineproof oms verify', () => {
   it('verifies the model_signing v1.0.1 fixture with --ignore-paths ignore-me (exit 0)', async () => {
@@ -74,7 +85,11 @@ describe('lineproof oms verify', () => {
     r = await cli(verifyArgs(f, '--ignore-paths', 'ignore-me', '--json'));
     expect(r.code).toBe(1);
     codes.push(...failedCodes(r.stdout).map((c) => c.split(' ')[0]!));
-    expect(codes).toEqual(['MANIFEST_ITEM_MISMATCH signme-1', 'MANIFEST_ITEM_EXTRA unsigned.bin', 'OMS_SIGNATURE_INVALID']);
+    expect(codes).toEqual([
+      'MANIFEST_ITEM_MISMATCH signme-1',
+      'MANIFEST_ITEM_EXTRA unsigned.bin',
+      'OMS_SIGNATURE_INVALID',
+    ]);
   });
 
   it('a signature file that is not JSON fails (exit 1); operator errors exit 2', async () => {
@@ -82,11 +97,51 @@ describe('lineproof oms verify', () => {
     writeFileSync(join(f.model, 'model.sig'), 'not json');
     expect((await cli(verifyArgs(f, '--ignore-paths', 'ignore-me'))).code).toBe(1);
     const g = fixtureCopy();
-    expect((await cli(['oms', 'verify', '--model', join(g.dir, 'nope'), '--signature', join(g.model, 'model.sig'), '--key', g.key])).code).toBe(2);
-    expect((await cli(['oms', 'verify', '--model', g.model, '--signature', join(g.dir, 'nope.sig'), '--key', g.key])).code).toBe(2);
-    expect((await cli(['oms', 'verify', '--model', g.model, '--signature', join(g.model, 'model.sig'), '--key', join(g.dir, 'nope.pem')])).code).toBe(2);
-    writeFileSync(join(g.dir, 'ed.pub'), '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n');
-    const ed = await cli(['oms', 'verify', '--model', g.model, '--signature', join(g.model, 'model.sig'), '--key', join(g.dir, 'ed.pub')]);
+    expect(
+      (
+        await cli([
+          'oms',
+          'verify',
+          '--model',
+          join(g.dir, 'nope'),
+          '--signature',
+          join(g.model, 'model.sig'),
+          '--key',
+          g.key,
+        ])
+      ).code,
+    ).toBe(2);
+    expect(
+      (await cli(['oms', 'verify', '--model', g.model, '--signature', join(g.dir, 'nope.sig'), '--key', g.key])).code,
+    ).toBe(2);
+    expect(
+      (
+        await cli([
+          'oms',
+          'verify',
+          '--model',
+          g.model,
+          '--signature',
+          join(g.model, 'model.sig'),
+          '--key',
+          join(g.dir, 'nope.pem'),
+        ])
+      ).code,
+    ).toBe(2);
+    writeFileSync(
+      join(g.dir, 'ed.pub'),
+      '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n',
+    );
+    const ed = await cli([
+      'oms',
+      'verify',
+      '--model',
+      g.model,
+      '--signature',
+      join(g.model, 'model.sig'),
+      '--key',
+      join(g.dir, 'ed.pub'),
+    ]);
     expect(ed.code).toBe(2);
     expect(ed.stderr).toContain('KEY_UNSUPPORTED');
     expect((await cli(['oms', 'verify', '--model', g.model, '--key', g.key])).code).toBe(2);
@@ -108,19 +163,34 @@ describe('lineproof oms sign', () => {
     mkdirSync(join(model, 'd'), { recursive: true });
     writeFileSync(join(model, 'w.bin'), 'weights');
     writeFileSync(join(model, 'd', 'c.json'), '{}');
-    const gen = spawnSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', join(dir, 'key.pem')]);
+    const gen = spawnSync('openssl', [
+      'ecparam',
+      '-name',
+      'prime256v1',
+      '-genkey',
+      '-noout',
+      '-out',
+      join(dir, 'key.pem'),
+    ]);
     expect(gen.status, 'openssl is required (apt-get install openssl)').toBe(0);
     expect(readFileSync(join(dir, 'key.pem'), 'utf8')).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
     spawnSync('openssl', ['pkey', '-in', join(dir, 'key.pem'), '-pubout', '-out', join(dir, 'key.pub')]);
-    const s = await cli(['oms', 'sign', '--model', 'model', '--key', 'key.pem', '--out', 'model/model.sig', '--json'], { cwd: dir });
+    const s = await cli(['oms', 'sign', '--model', 'model', '--key', 'key.pem', '--out', 'model/model.sig', '--json'], {
+      cwd: dir,
+    });
     expect(s.stderr).toMatch(/^(|lineproof: warning: .*readable by group or others.*\n)$/);
     expect(s.code).toBe(0);
     const out = JSON.parse(s.stdout) as { digest: string; resources: number; curve: string; hint: string };
     expect(out).toMatchObject({ resources: 2, curve: 'P-256' });
-    const v = await cli(['oms', 'verify', '--model', 'model', '--signature', 'model/model.sig', '--key', 'key.pub'], { cwd: dir });
+    const v = await cli(['oms', 'verify', '--model', 'model', '--signature', 'model/model.sig', '--key', 'key.pub'], {
+      cwd: dir,
+    });
     expect(v.code).toBe(0);
     writeFileSync(join(model, 'd', 'c.json'), '{"x":1}');
-    const bad = await cli(['oms', 'verify', '--model', 'model', '--signature', 'model/model.sig', '--key', 'key.pub', '--json'], { cwd: dir });
+    const bad = await cli(
+      ['oms', 'verify', '--model', 'model', '--signature', 'model/model.sig', '--key', 'key.pub', '--json'],
+      { cwd: dir },
+    );
     expect(bad.code).toBe(1);
     expect(failedCodes(bad.stdout)).toEqual(['MANIFEST_ITEM_MISMATCH d/c.json']);
   });
@@ -132,12 +202,45 @@ describe('lineproof oms sign', () => {
     writeFileSync(join(dir, 'k.pub'), ecPublicKeyToPem(key.publicKey));
     mkdirSync(join(dir, 'm'));
     writeFileSync(join(dir, 'm', 'big'), new Uint8Array(100));
-    expect((await cli(['oms', 'sign', '--model', 'm', '--key', 'k.pem', '--out', 's.sig', '--method', 'shards', '--shard-size', '30'], { cwd: dir })).code).toBe(0);
-    const st = JSON.parse(new TextDecoder().decode(fromBase64(JSON.parse(readFileSync(join(dir, 's.sig'), 'utf8')).dsseEnvelope.payload)));
-    expect(st.predicate.resources.map((r: { name: string }) => r.name)).toEqual(['big:0:30', 'big:30:60', 'big:60:90', 'big:90:100']);
-    expect((await cli(['oms', 'verify', '--model', 'm', '--signature', 's.sig', '--key', 'k.pub'], { cwd: dir })).code).toBe(0);
-    expect((await cli(['oms', 'sign', '--model', 'm/big', '--key', 'k.pem', '--out', 'f.sig'], { cwd: dir })).code).toBe(0);
-    expect((await cli(['oms', 'verify', '--model', 'm/big', '--signature', 'f.sig', '--key', 'k.pub'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await cli(
+          [
+            'oms',
+            'sign',
+            '--model',
+            'm',
+            '--key',
+            'k.pem',
+            '--out',
+            's.sig',
+            '--method',
+            'shards',
+            '--shard-size',
+            '30',
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(0);
+    const st = JSON.parse(
+      new TextDecoder().decode(fromBase64(JSON.parse(readFileSync(join(dir, 's.sig'), 'utf8')).dsseEnvelope.payload)),
+    );
+    expect(st.predicate.resources.map((r: { name: string }) => r.name)).toEqual([
+      'big:0:30',
+      'big:30:60',
+      'big:60:90',
+      'big:90:100',
+    ]);
+    expect(
+      (await cli(['oms', 'verify', '--model', 'm', '--signature', 's.sig', '--key', 'k.pub'], { cwd: dir })).code,
+    ).toBe(0);
+    expect(
+      (await cli(['oms', 'sign', '--model', 'm/big', '--key', 'k.pem', '--out', 'f.sig'], { cwd: dir })).code,
+    ).toBe(0);
+    expect(
+      (await cli(['oms', 'verify', '--model', 'm/big', '--signature', 'f.sig', '--key', 'k.pub'], { cwd: dir })).code,
+    ).toBe(0);
     for (const args of [
       ['--model', 'm', '--key', 'k.pem', '--out', 'x.sig', '--method', 'tensors'],
       ['--model', 'm', '--key', 'k.pem', '--out', 'x.sig', '--shard-size', '10'],
@@ -154,13 +257,31 @@ describe('lineproof oms sign', () => {
   it('an encrypted key needs LINEPROOF_KEY_PASSPHRASE (exit 2 without it)', async () => {
     const dir = tempDir('lineproof-cli-oms-');
     writeFileSync(join(dir, 'k.pem'), ecPrivateKeyToPem(generateEcPrivateKey('P-256')), { mode: 0o600 });
-    const enc = spawnSync('openssl', ['pkcs8', '-topk8', '-in', join(dir, 'k.pem'), '-v2', 'aes-256-cbc', '-passout', 'pass:pw', '-out', join(dir, 'enc.pem')]);
+    const enc = spawnSync('openssl', [
+      'pkcs8',
+      '-topk8',
+      '-in',
+      join(dir, 'k.pem'),
+      '-v2',
+      'aes-256-cbc',
+      '-passout',
+      'pass:pw',
+      '-out',
+      join(dir, 'enc.pem'),
+    ]);
     expect(enc.status).toBe(0);
     writeFileSync(join(dir, 'w'), 'x');
     const no = await cli(['oms', 'sign', '--model', 'w', '--key', 'enc.pem', '--out', 'w.sig'], { cwd: dir });
     expect(no.code).toBe(2);
     expect(no.stderr).toContain('KEY_PASSPHRASE_REQUIRED');
-    expect((await cli(['oms', 'sign', '--model', 'w', '--key', 'enc.pem', '--out', 'w.sig'], { cwd: dir, env: { LINEPROOF_KEY_PASSPHRASE: 'pw' } })).code).toBe(0);
+    expect(
+      (
+        await cli(['oms', 'sign', '--model', 'w', '--key', 'enc.pem', '--out', 'w.sig'], {
+          cwd: dir,
+          env: { LINEPROOF_KEY_PASSPHRASE: 'pw' },
+        })
+      ).code,
+    ).toBe(0);
   });
 });
 
@@ -168,14 +289,34 @@ describe('lineproof bundle to-sigstore | from-sigstore', () => {
   async function envelope(dir: string): Promise<string> {
     writeFileSync(join(dir, 'st.json'), statementBytes());
     expect((await cli(['keygen', '--out', 'alice'], { cwd: dir })).code).toBe(0);
-    expect((await cli(['dsse', 'sign', '--key', 'alice.key', '--type', 'application/vnd.in-toto+json', '--in', 'st.json', '--out', 'env.json'], { cwd: dir })).code).toBe(0);
+    expect(
+      (
+        await cli(
+          [
+            'dsse',
+            'sign',
+            '--key',
+            'alice.key',
+            '--type',
+            'application/vnd.in-toto+json',
+            '--in',
+            'st.json',
+            '--out',
+            'env.json',
+          ],
+          { cwd: dir },
+        )
+      ).code,
+    ).toBe(0);
     return readFileSync(join(dir, 'env.json'), 'utf8');
   }
 
   it('round-trips an envelope (same bytes back) and the envelope still verifies', async () => {
     const dir = tempDir('lineproof-cli-sig-');
     const env = await envelope(dir);
-    const to = await cli(['bundle', 'to-sigstore', '--in', 'env.json', '--hint', 'alice', '--out', 'b.json'], { cwd: dir });
+    const to = await cli(['bundle', 'to-sigstore', '--in', 'env.json', '--hint', 'alice', '--out', 'b.json'], {
+      cwd: dir,
+    });
     expect(to.code).toBe(0);
     const b = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
     expect(b.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
@@ -199,7 +340,10 @@ describe('lineproof bundle to-sigstore | from-sigstore', () => {
     writeFileSync(join(dir, 'nokeyid.json'), JSON.stringify(env));
     expect((await cli(['bundle', 'to-sigstore', '--in', 'nokeyid.json'], { cwd: dir })).code).toBe(2);
     expect((await cli(['bundle', 'to-sigstore', '--in', 'nokeyid.json', '--hint', 'h'], { cwd: dir })).code).toBe(0);
-    const fixture = await cli(['bundle', 'from-sigstore', '--in', fixturePath('model-signing', 'v1.0.1-elliptic-key', 'model.sig')], { cwd: dir });
+    const fixture = await cli(
+      ['bundle', 'from-sigstore', '--in', fixturePath('model-signing', 'v1.0.1-elliptic-key', 'model.sig')],
+      { cwd: dir },
+    );
     expect(fixture.code).toBe(1);
     expect(fixture.stderr).toContain('SIGSTORE_BUNDLE_INVALID');
     expect((await cli(['bundle', 'from-sigstore', '--in', 'missing.json'], { cwd: dir })).code).toBe(2);
@@ -208,7 +352,12 @@ describe('lineproof bundle to-sigstore | from-sigstore', () => {
 });
 
 describe('--help', () => {
-  for (const cmd of [['oms', 'verify'], ['oms', 'sign'], ['bundle', 'to-sigstore'], ['bundle', 'from-sigstore']]) {
+  for (const cmd of [
+    ['oms', 'verify'],
+    ['oms', 'sign'],
+    ['bundle', 'to-sigstore'],
+    ['bundle', 'from-sigstore'],
+  ]) {
     it(`lineproof ${cmd.join(' ')} --help`, async () => {
       const r = await cli([...cmd, '--help']);
       expect(r.code).toBe(0);

@@ -54,7 +54,13 @@ describe('lineproof verify', () => {
     expect(r.stdout).toMatch(/BUNDLE_LINE_INVALID bundle.line \(line 6\)/);
   });
   it('exits 1 for another artifact', async () => {
-    const r = await cli([...base('good.intoto.jsonl'), '--digest', `sha256:${'00'.repeat(32)}`, '--use-case', 'support-chat']);
+    const r = await cli([
+      ...base('good.intoto.jsonl'),
+      '--digest',
+      `sha256:${'00'.repeat(32)}`,
+      '--use-case',
+      'support-chat',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/SUBJECT_NOT_APPROVED/);
   });
@@ -68,18 +74,57 @@ describe('lineproof verify', () => {
     junk.signatures = [{ keyid: '', sig: sig.toString('base64') }];
     writeFileSync(p('flood.intoto.jsonl'), `${good.bundle}${JSON.stringify(junk)}\n`);
     const keys = good.policy.keys.length;
-    const ok = await cli([...base('flood.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', '--max-untrusted-checks', String(keys)]);
+    const ok = await cli([
+      ...base('flood.intoto.jsonl'),
+      '--digest',
+      MODEL,
+      '--use-case',
+      'support-chat',
+      '--max-untrusted-checks',
+      String(keys),
+    ]);
     expect(ok.code).toBe(0);
-    const past = await cli([...base('flood.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', '--max-untrusted-checks', String(keys - 1), '--json']);
+    const past = await cli([
+      ...base('flood.intoto.jsonl'),
+      '--digest',
+      MODEL,
+      '--use-case',
+      'support-chat',
+      '--max-untrusted-checks',
+      String(keys - 1),
+      '--json',
+    ]);
     expect(past.code).toBe(1);
-    expect(JSON.parse(past.stdout).checks.filter((c: { status: string }) => c.status === 'fail').map((c: { code: string }) => c.code)).toEqual(['VERIFY_BUDGET_EXCEEDED']);
+    expect(
+      JSON.parse(past.stdout)
+        .checks.filter((c: { status: string }) => c.status === 'fail')
+        .map((c: { code: string }) => c.code),
+    ).toEqual(['VERIFY_BUDGET_EXCEEDED']);
     for (const bad of ['-1', 'many', '1e3', '100000001']) {
-      const r = await cli([...base('good.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', '--max-untrusted-checks', bad]);
+      const r = await cli([
+        ...base('good.intoto.jsonl'),
+        '--digest',
+        MODEL,
+        '--use-case',
+        'support-chat',
+        '--max-untrusted-checks',
+        bad,
+      ]);
       expect(r.code, bad).toBe(2);
     }
   });
   it('exits 1 as of a time after the approval expired, 0 before', async () => {
-    const args = ['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat'];
+    const args = [
+      'verify',
+      '--chain',
+      p('good.intoto.jsonl'),
+      '--policy',
+      p('policy.json'),
+      '--digest',
+      MODEL,
+      '--use-case',
+      'support-chat',
+    ];
     expect((await cli([...args, '--at', '2026-06-01T00:00:00+02:00'])).code).toBe(1);
     expect((await cli([...args, '--at', '2026-03-01T00:00:00.5-05:00'])).code).toBe(0);
   });
@@ -96,23 +141,79 @@ describe('lineproof verify', () => {
       expect(r.stderr).toMatch(msg as RegExp);
     });
     it('--at without an offset', async () => {
-      const r = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat', '--at', '2026-03-01T00:00:00']);
+      const r = await cli([
+        'verify',
+        '--chain',
+        p('good.intoto.jsonl'),
+        '--policy',
+        p('policy.json'),
+        '--digest',
+        MODEL,
+        '--use-case',
+        'support-chat',
+        '--at',
+        '2026-03-01T00:00:00',
+      ]);
       expect(r.code).toBe(2);
     });
     describe('a policy that breaks a load-time rule exits 2 (POLICY_INVALID and the field path), whatever the chain', () => {
       const rows: Array<[string, (d: Record<string, any>) => void, string]> = [
-        ['validFrom in words', (d) => { d.keys.bob.validFrom = 'yesterday'; }, 'keys.bob.validFrom'],
-        ['validUntil without a time zone', (d) => { d.keys.aliceOld.validUntil = '2026-01-01T00:00:00'; }, 'keys.aliceOld.validUntil'],
-        ['a compromised key with compromisedAt in words', (d) => { d.keys.bob.status = 'compromised'; d.keys.bob.compromisedAt = 'soon'; }, 'keys.bob.compromisedAt'],
-        ['a revocation effectiveAt in words', (d) => { d.revocations = [{ kind: 'model', digest: MODEL, reason: 'recalled', effectiveAt: 'next monday' }]; }, 'revocations[0].effectiveAt'],
-        ['a key retired by a revocation without effectiveAt', (d) => { d.revocations = [{ kind: 'key', key: 'aliceOld', reason: 'retired' }]; }, 'revocations[0].effectiveAt'],
+        [
+          'validFrom in words',
+          (d) => {
+            d.keys.bob.validFrom = 'yesterday';
+          },
+          'keys.bob.validFrom',
+        ],
+        [
+          'validUntil without a time zone',
+          (d) => {
+            d.keys.aliceOld.validUntil = '2026-01-01T00:00:00';
+          },
+          'keys.aliceOld.validUntil',
+        ],
+        [
+          'a compromised key with compromisedAt in words',
+          (d) => {
+            d.keys.bob.status = 'compromised';
+            d.keys.bob.compromisedAt = 'soon';
+          },
+          'keys.bob.compromisedAt',
+        ],
+        [
+          'a revocation effectiveAt in words',
+          (d) => {
+            d.revocations = [{ kind: 'model', digest: MODEL, reason: 'recalled', effectiveAt: 'next monday' }];
+          },
+          'revocations[0].effectiveAt',
+        ],
+        [
+          'a key retired by a revocation without effectiveAt',
+          (d) => {
+            d.revocations = [{ kind: 'key', key: 'aliceOld', reason: 'retired' }];
+          },
+          'revocations[0].effectiveAt',
+        ],
       ];
       it.each(rows)('%s', async (name, mutate, path) => {
         const d = JSON.parse(readFileSync(p('policy.json'), 'utf8'));
         mutate(d);
         const file = p(`bad-${name.replace(/\W+/g, '-')}.json`);
         writeFileSync(file, JSON.stringify(d));
-        const r = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', file, '--digest', MODEL, '--use-case', 'support-chat', '--at', T.asOf, '--json']);
+        const r = await cli([
+          'verify',
+          '--chain',
+          p('good.intoto.jsonl'),
+          '--policy',
+          file,
+          '--digest',
+          MODEL,
+          '--use-case',
+          'support-chat',
+          '--at',
+          T.asOf,
+          '--json',
+        ]);
         expect(r.code).toBe(2);
         expect(r.stdout).toBe('');
         expect(r.stderr).toMatch(/^lineproof: POLICY_INVALID: /);
@@ -120,18 +221,56 @@ describe('lineproof verify', () => {
       });
       it('"__proto__" as an identity in the policy text', async () => {
         const file = p('bad-proto.json');
-        writeFileSync(file, readFileSync(p('policy.json'), 'utf8').replace('"identities": {', '"identities": {"__proto__": {"keys": ["bob"]},'));
+        writeFileSync(
+          file,
+          readFileSync(p('policy.json'), 'utf8').replace(
+            '"identities": {',
+            '"identities": {"__proto__": {"keys": ["bob"]},',
+          ),
+        );
         expect(readFileSync(file, 'utf8')).toContain('__proto__');
-        const r = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', file, '--digest', MODEL, '--use-case', 'support-chat', '--at', T.asOf]);
+        const r = await cli([
+          'verify',
+          '--chain',
+          p('good.intoto.jsonl'),
+          '--policy',
+          file,
+          '--digest',
+          MODEL,
+          '--use-case',
+          'support-chat',
+          '--at',
+          T.asOf,
+        ]);
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/^lineproof: POLICY_INVALID: .*: identities\.__proto__: /);
       });
     });
     it('an invalid policy file and a missing bundle file', async () => {
-      const bad = await cli(['verify', '--chain', p('good.intoto.jsonl'), '--policy', p('bad-policy.json'), '--digest', MODEL, '--use-case', 'support-chat']);
+      const bad = await cli([
+        'verify',
+        '--chain',
+        p('good.intoto.jsonl'),
+        '--policy',
+        p('bad-policy.json'),
+        '--digest',
+        MODEL,
+        '--use-case',
+        'support-chat',
+      ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/JSON_DUPLICATE_KEY/);
-      const missing = await cli(['verify', '--chain', p('nope.jsonl'), '--policy', p('policy.json'), '--digest', MODEL, '--use-case', 'support-chat']);
+      const missing = await cli([
+        'verify',
+        '--chain',
+        p('nope.jsonl'),
+        '--policy',
+        p('policy.json'),
+        '--digest',
+        MODEL,
+        '--use-case',
+        'support-chat',
+      ]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/nope\.jsonl/);
     });

@@ -22,6 +22,11 @@ describe('keys and DSSE in a web-only context (neutral bundle of the core)', () 
       })()`,
       context,
     )) as string;
-    expect(JSON.parse(out)).toEqual({ ok: true, trap: 'ED25519_SMALL_ORDER', hasProcess: 'undefined', hasBuffer: 'undefined' });
+    expect(JSON.parse(out)).toEqual({
+      ok: true,
+      trap: 'ED25519_SMALL_ORDER',
+      hasProcess: 'undefined',
+      hasBuffer: 'undefined',
+    });
   });
 });

@@ -50,7 +50,9 @@ function recordingVerifier(calls: string[], answer: boolean): SignatureVerifier 
     name: 'recording',
     verify: async () => {
       calls.push('verify');
-      return answer ? { valid: true as const } : { valid: false as const, code: 'ED25519_SIGNATURE_INVALID' as const, reason: 'test says no' };
+      return answer
+        ? { valid: true as const }
+        : { valid: false as const, code: 'ED25519_SIGNATURE_INVALID' as const, reason: 'test says no' };
     },
   };
 }
@@ -74,14 +76,25 @@ describe('signEnvelope', () => {
       expect(parseEnvelope(env).signatures[0]).not.toHaveProperty('keyid');
     });
     it('does not parse a payload that is not in-toto (any bytes sign)', async () => {
-      const env = await signEnvelope(new Uint8Array([0xff, 0x00, 0x7b]), 'application/octet-stream', [ed25519Signer(alice)]);
+      const env = await signEnvelope(new Uint8Array([0xff, 0x00, 0x7b]), 'application/octet-stream', [
+        ed25519Signer(alice),
+      ]);
       expect(fromBase64(env.payload)).toEqual(new Uint8Array([0xff, 0x00, 0x7b]));
     });
     it('signs with as many distinct signers as the limit allows, and three distinct keys in any order', async () => {
-      const env = await signEnvelope(TEXT, 'text/plain', [ed25519Signer(alice), ed25519Signer(bob)], { limits: { signaturesPerEnvelope: 2 } });
+      const env = await signEnvelope(TEXT, 'text/plain', [ed25519Signer(alice), ed25519Signer(bob)], {
+        limits: { signaturesPerEnvelope: 2 },
+      });
       expect(env.signatures).toHaveLength(2);
-      const three = await signEnvelope(TEXT, 'text/plain', [ed25519Signer(carol), ed25519Signer(alice), ed25519Signer(bob)]);
-      const r = await verifyEnvelope(three, { trustedKeys: [alice.publicKey, bob.publicKey, carol.publicKey], threshold: 3 });
+      const three = await signEnvelope(TEXT, 'text/plain', [
+        ed25519Signer(carol),
+        ed25519Signer(alice),
+        ed25519Signer(bob),
+      ]);
+      const r = await verifyEnvelope(three, {
+        trustedKeys: [alice.publicKey, bob.publicKey, carol.publicKey],
+        threshold: 3,
+      });
       expect(r.report.ok).toBe(true);
     });
   });
@@ -90,8 +103,14 @@ describe('signEnvelope', () => {
     it('parses it as a Statement first: STATEMENT_INVALID or JSON_* before any signer is asked', async () => {
       const calls: string[] = [];
       const s = ed25519Signer(alice);
-      const watched: Signer = { publicKey: s.publicKey, keyid: s.keyid, sign: async (m) => (calls.push('sign'), s.sign(m)) };
-      expect(await codeOfAsync(signEnvelope(utf8('{"_type":"nope"}'), IN_TOTO_PAYLOAD_TYPE, [watched]))).toBe('STATEMENT_INVALID');
+      const watched: Signer = {
+        publicKey: s.publicKey,
+        keyid: s.keyid,
+        sign: async (m) => (calls.push('sign'), s.sign(m)),
+      };
+      expect(await codeOfAsync(signEnvelope(utf8('{"_type":"nope"}'), IN_TOTO_PAYLOAD_TYPE, [watched]))).toBe(
+        'STATEMENT_INVALID',
+      );
       expect(await codeOfAsync(signEnvelope(TEXT, IN_TOTO_PAYLOAD_TYPE, [watched]))).toBe('JSON_SYNTAX');
       expect(calls).toEqual([]);
       expect(await codeOfAsync(signEnvelope(statementBytes(), IN_TOTO_PAYLOAD_TYPE, [watched]))).toBeUndefined();
@@ -100,29 +119,45 @@ describe('signEnvelope', () => {
     it('parses it under the limits given (jsonDepth, envelopeBytes)', async () => {
       const deep = statementBytes({ predicate: { a: { b: { c: { d: 1 } } } } });
       expect(await codeOfAsync(signEnvelope(deep, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)]))).toBeUndefined();
-      expect(await codeOfAsync(signEnvelope(deep, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)], { limits: { jsonDepth: 3 } }))).toBe('JSON_TOO_DEEP');
+      expect(
+        await codeOfAsync(
+          signEnvelope(deep, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)], { limits: { jsonDepth: 3 } }),
+        ),
+      ).toBe('JSON_TOO_DEEP');
       const big = statementBytes({ predicate: { pad: 'x'.repeat(2000) } });
-      const e = await errorOf(signEnvelope(big, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)], { limits: { envelopeBytes: 1024 } }));
+      const e = await errorOf(
+        signEnvelope(big, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)], { limits: { envelopeBytes: 1024 } }),
+      );
       expect([e.code, e.path]).toEqual(['JSON_TOO_LARGE', 'payload']);
     });
   });
 
   describe('when a signer misbehaves', () => {
-    it('refuses a signature that does not verify under the signer\'s key (SIGNER_FAULT, path names the signer)', async () => {
+    it("refuses a signature that does not verify under the signer's key (SIGNER_FAULT, path names the signer)", async () => {
       const liar: Signer = { publicKey: bob.publicKey.bytes, keyid: 'x', sign: (m) => ed25519Signer(alice).sign(m) };
       const e = await errorOf(signEnvelope(TEXT, 'text/plain', [ed25519Signer(alice), liar]));
       expect([e.code, e.path]).toEqual(['SIGNER_FAULT', 'signers[1]']);
     });
     it('uses the verifier given for sign-then-verify', async () => {
       const calls: string[] = [];
-      expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', [ed25519Signer(alice)], { verifier: recordingVerifier(calls, false) }))).toBe('SIGNER_FAULT');
+      expect(
+        await codeOfAsync(
+          signEnvelope(TEXT, 'text/plain', [ed25519Signer(alice)], { verifier: recordingVerifier(calls, false) }),
+        ),
+      ).toBe('SIGNER_FAULT');
       expect(calls).toEqual(['verify']);
       const liar: Signer = { publicKey: bob.publicKey.bytes, keyid: 'x', sign: (m) => ed25519Signer(alice).sign(m) };
-      expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', [liar], { verifier: recordingVerifier(calls, true) }))).toBeUndefined();
+      expect(
+        await codeOfAsync(signEnvelope(TEXT, 'text/plain', [liar], { verifier: recordingVerifier(calls, true) })),
+      ).toBeUndefined();
     });
     it('throws TypeError when sign() returns something other than bytes', async () => {
       const s = ed25519Signer(alice);
-      const bad = { publicKey: s.publicKey, keyid: 'k', sign: async () => Array.from(await s.sign(new Uint8Array())) } as unknown as Signer;
+      const bad = {
+        publicKey: s.publicKey,
+        keyid: 'k',
+        sign: async () => Array.from(await s.sign(new Uint8Array())),
+      } as unknown as Signer;
       expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', [bad]))).toBe('TypeError');
     });
   });
@@ -143,17 +178,24 @@ describe('signEnvelope', () => {
       ];
       const byBob = await signEnvelope(TEXT, 'text/plain', [ed25519Signer(bob)]);
       for (const b of bad) {
-        expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', [ed25519Signer(bob), b as Signer])), String(b)).toBe('TypeError');
+        expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', [ed25519Signer(bob), b as Signer])), String(b)).toBe(
+          'TypeError',
+        );
         expect(await codeOfAsync(addSignature(byBob, b as Signer)), String(b)).toBe('TypeError');
         // the arguments are checked first (step 1), before the payload or envelope is read
-        expect(await codeOfAsync(signEnvelope(utf8('{"_type":"nope"}'), IN_TOTO_PAYLOAD_TYPE, [b as Signer])), String(b)).toBe('TypeError');
+        expect(
+          await codeOfAsync(signEnvelope(utf8('{"_type":"nope"}'), IN_TOTO_PAYLOAD_TYPE, [b as Signer])),
+          String(b),
+        ).toBe('TypeError');
         expect(await codeOfAsync(addSignature('not an envelope', b as Signer)), String(b)).toBe('TypeError');
       }
       expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', [good]))).toBeUndefined();
     });
     it('throws RangeError for no signers or a signers value that is not an array', async () => {
       expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', []))).toBe('RangeError');
-      expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', { length: 1, 0: ed25519Signer(alice) } as never))).toBe('RangeError');
+      expect(await codeOfAsync(signEnvelope(TEXT, 'text/plain', { length: 1, 0: ed25519Signer(alice) } as never))).toBe(
+        'RangeError',
+      );
     });
     it('throws RangeError for two signers with one public key, wherever they stand', async () => {
       const other = signerWithKeyid(alice, 'another-hint');
@@ -173,8 +215,16 @@ describe('signEnvelope', () => {
     it('refuses more signers than the limit (DSSE_TOO_MANY_SIGNATURES) before any signs', async () => {
       const calls: string[] = [];
       const s = ed25519Signer(alice);
-      const watched: Signer = { publicKey: s.publicKey, keyid: s.keyid, sign: async (m) => (calls.push('sign'), s.sign(m)) };
-      const e = await errorOf(signEnvelope(TEXT, 'text/plain', [watched, ed25519Signer(bob), ed25519Signer(carol)], { limits: { signaturesPerEnvelope: 2 } }));
+      const watched: Signer = {
+        publicKey: s.publicKey,
+        keyid: s.keyid,
+        sign: async (m) => (calls.push('sign'), s.sign(m)),
+      };
+      const e = await errorOf(
+        signEnvelope(TEXT, 'text/plain', [watched, ed25519Signer(bob), ed25519Signer(carol)], {
+          limits: { signaturesPerEnvelope: 2 },
+        }),
+      );
       expect([e.code, e.path, e.expected, e.actual]).toEqual(['DSSE_TOO_MANY_SIGNATURES', 'signers', '<= 2', '3']);
       expect(calls).toEqual([]);
     });
@@ -195,11 +245,15 @@ describe('addSignature', () => {
     expect(both.signatures[1]!.keyid).toBe('bob-hint');
     expect(fromBase64(both.signatures[1]!.sig)).toEqual(await ed25519Signer(bob).sign(pae('text/plain', TEXT)));
   });
-  it('returns the envelope unchanged, without signing, when any signature already verifies under the signer\'s key', async () => {
+  it("returns the envelope unchanged, without signing, when any signature already verifies under the signer's key", async () => {
     const both = await addSignature(byAlice, ed25519Signer(bob));
     const calls: string[] = [];
     const s = ed25519Signer(bob);
-    const watched: Signer = { publicKey: s.publicKey, keyid: 'new-hint', sign: async (m) => (calls.push('sign'), s.sign(m)) };
+    const watched: Signer = {
+      publicKey: s.publicKey,
+      keyid: 'new-hint',
+      sign: async (m) => (calls.push('sign'), s.sign(m)),
+    };
     expect(await addSignature(both, watched)).toEqual(both);
     expect(await addSignature(serializeEnvelope(both), watched)).toEqual(both);
     expect(calls).toEqual([]);
@@ -214,28 +268,50 @@ describe('addSignature', () => {
     expect(await addSignature(both, ed25519Signer(alice), { limits })).toEqual(both);
   });
   it('parses the envelope under the limits given', async () => {
-    const three = await signEnvelope(TEXT, 'text/plain', [ed25519Signer(alice), ed25519Signer(bob), ed25519Signer(carol)]);
+    const three = await signEnvelope(TEXT, 'text/plain', [
+      ed25519Signer(alice),
+      ed25519Signer(bob),
+      ed25519Signer(carol),
+    ]);
     // refused as read (3 signatures), not as added to (4)
-    const e = await errorOf(addSignature(three, ed25519Signer(await testKey(4)), { limits: { signaturesPerEnvelope: 2 } }));
+    const e = await errorOf(
+      addSignature(three, ed25519Signer(await testKey(4)), { limits: { signaturesPerEnvelope: 2 } }),
+    );
     expect([e.code, e.path, e.actual]).toEqual(['DSSE_TOO_MANY_SIGNATURES', 'signatures', '3']);
     const big = await signEnvelope(utf8('x'.repeat(2000)), 'text/plain', [ed25519Signer(alice)]);
     expect((await addSignature(serializeEnvelope(big), ed25519Signer(bob))).signatures).toHaveLength(2);
-    expect(await codeOfAsync(addSignature(serializeEnvelope(big), ed25519Signer(bob), { limits: { envelopeBytes: 1024 } }))).toBe('JSON_TOO_LARGE');
+    expect(
+      await codeOfAsync(addSignature(serializeEnvelope(big), ed25519Signer(bob), { limits: { envelopeBytes: 1024 } })),
+    ).toBe('JSON_TOO_LARGE');
   });
   it('refuses to sign an in-toto payload that is not a Statement (STATEMENT_INVALID), under the limits given', async () => {
-    const notStatement: Envelope = { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: toBase64(utf8('{"_type":"nope"}')), signatures: [] };
+    const notStatement: Envelope = {
+      payloadType: IN_TOTO_PAYLOAD_TYPE,
+      payload: toBase64(utf8('{"_type":"nope"}')),
+      signatures: [],
+    };
     expect(await codeOfAsync(addSignature(notStatement, ed25519Signer(alice)))).toBe('STATEMENT_INVALID');
-    const deep = await signEnvelope(statementBytes({ predicate: { a: { b: { c: { d: 1 } } } } }), IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)]);
-    expect(await codeOfAsync(addSignature(deep, ed25519Signer(bob), { limits: { jsonDepth: 3 } }))).toBe('JSON_TOO_DEEP');
+    const deep = await signEnvelope(
+      statementBytes({ predicate: { a: { b: { c: { d: 1 } } } } }),
+      IN_TOTO_PAYLOAD_TYPE,
+      [ed25519Signer(alice)],
+    );
+    expect(await codeOfAsync(addSignature(deep, ed25519Signer(bob), { limits: { jsonDepth: 3 } }))).toBe(
+      'JSON_TOO_DEEP',
+    );
     expect((await addSignature(deep, ed25519Signer(bob))).signatures).toHaveLength(2);
   });
   it('uses the verifier given, both to spot an existing signature and for sign-then-verify', async () => {
     const calls: string[] = [];
     // a verifier that accepts everything sees alice's signature as bob's: nothing is added
-    expect(await addSignature(byAlice, ed25519Signer(bob), { verifier: recordingVerifier(calls, true) })).toEqual(byAlice);
+    expect(await addSignature(byAlice, ed25519Signer(bob), { verifier: recordingVerifier(calls, true) })).toEqual(
+      byAlice,
+    );
     expect(calls).toEqual(['verify']);
     // one that rejects everything: bob's new signature fails its own check
-    expect(await codeOfAsync(addSignature(byAlice, ed25519Signer(bob), { verifier: recordingVerifier([], false) }))).toBe('SIGNER_FAULT');
+    expect(
+      await codeOfAsync(addSignature(byAlice, ed25519Signer(bob), { verifier: recordingVerifier([], false) })),
+    ).toBe('SIGNER_FAULT');
   });
   it('refuses a signer whose signature does not verify under its own key (SIGNER_FAULT, path "signer")', async () => {
     const liar: Signer = { publicKey: bob.publicKey.bytes, keyid: 'x', sign: (m) => ed25519Signer(carol).sign(m) };

@@ -44,7 +44,13 @@ describe('verifyEnvelope', () => {
       const r = await verify(serializeEnvelope(signed), { payloadType: IN_TOTO_PAYLOAD_TYPE });
       expect(r.report.ok).toBe(true);
       expect(r.report.kind).toBe('dsse');
-      expect(ids(r.report)).toEqual(['dsse.envelope', 'dsse.signature', 'dsse.threshold', 'dsse.payloadType', 'dsse.statement']);
+      expect(ids(r.report)).toEqual([
+        'dsse.envelope',
+        'dsse.signature',
+        'dsse.threshold',
+        'dsse.payloadType',
+        'dsse.statement',
+      ]);
       expect(r.report.checks.every((c) => c.status === 'pass')).toBe(true);
       expect(r.payload).toEqual(statementBytes());
       expect(r.payloadType).toBe(IN_TOTO_PAYLOAD_TYPE);
@@ -54,7 +60,8 @@ describe('verifyEnvelope', () => {
     });
     it('accepts the envelope as bytes, text, parsed JSON or wire object', async () => {
       const text = serializeEnvelope(signed);
-      for (const input of [utf8(text), text, JSON.parse(text) as unknown, signed]) expect((await verify(input)).report.ok).toBe(true);
+      for (const input of [utf8(text), text, JSON.parse(text) as unknown, signed])
+        expect((await verify(input)).report.ok).toBe(true);
     });
     it('gives the same report with the node:crypto verifier', async () => {
       const a = await verify(signed);
@@ -65,7 +72,10 @@ describe('verifyEnvelope', () => {
       const e = await signEnvelope(utf8('hello'), 'text/plain', [ed25519Signer(alice)]);
       const r = await verify(e);
       expect(r.report.ok).toBe(true);
-      expect(r.report.checks.filter((c) => c.status === 'skip').map((c) => c.id)).toEqual(['dsse.payloadType', 'dsse.statement']);
+      expect(r.report.checks.filter((c) => c.status === 'skip').map((c) => c.id)).toEqual([
+        'dsse.payloadType',
+        'dsse.statement',
+      ]);
       expect(r.statement).toBeUndefined();
     });
   });
@@ -84,7 +94,10 @@ describe('verifyEnvelope', () => {
     });
     it('duplicate signatures count once: threshold 2 is not met', async () => {
       const s = signed.signatures[0]!;
-      const r = await verify(withSigs(signed, [s, s, s]), { trustedKeys: [alice.publicKey, bob.publicKey], threshold: 2 });
+      const r = await verify(withSigs(signed, [s, s, s]), {
+        trustedKeys: [alice.publicKey, bob.publicKey],
+        threshold: 2,
+      });
       expect(failed(r.report)).toEqual(['dsse.threshold:DSSE_THRESHOLD_NOT_MET']);
       expect(sigChecks(r.report)).toEqual(['pass:OK', 'pass:OK', 'pass:OK']);
       expect(r.report.checks.find((c) => c.id === 'dsse.threshold')!.actual).toMatch(/^1 /);
@@ -93,24 +106,37 @@ describe('verifyEnvelope', () => {
     it('one key signing many times (distinct valid signatures) never meets threshold 2 (property)', async () => {
       const message = pae(signed.payloadType, fromBase64(signed.payload));
       await fc.assert(
-        fc.asyncProperty(fc.array(fc.bigInt({ min: 1n, max: 2n ** 250n }), { minLength: 2, maxLength: 16 }), fc.boolean(), async (nonces, hinted) => {
-          const sigs = await Promise.all(nonces.map((n) => signWithNonce(alice, message, n)));
-          const env = withSigs(
-            signed,
-            sigs.map((s, i) => ({ keyid: hinted && i % 2 ? bob.publicKey.keyid : alice.publicKey.keyid, sig: toBase64(s) })),
-          );
-          const r = await verify(env, { trustedKeys: [alice.publicKey, bob.publicKey, carol.publicKey], threshold: 2 });
-          expect(r.report.ok).toBe(false);
-          expect(failed(r.report)).toEqual(['dsse.threshold:DSSE_THRESHOLD_NOT_MET']);
-          expect(r.verifiedKeys).toEqual([alice.publicKey]);
-          // yet each of those signatures is individually valid
-          expect(sigChecks(r.report).every((c) => c === 'pass:OK')).toBe(true);
-        }),
+        fc.asyncProperty(
+          fc.array(fc.bigInt({ min: 1n, max: 2n ** 250n }), { minLength: 2, maxLength: 16 }),
+          fc.boolean(),
+          async (nonces, hinted) => {
+            const sigs = await Promise.all(nonces.map((n) => signWithNonce(alice, message, n)));
+            const env = withSigs(
+              signed,
+              sigs.map((s, i) => ({
+                keyid: hinted && i % 2 ? bob.publicKey.keyid : alice.publicKey.keyid,
+                sig: toBase64(s),
+              })),
+            );
+            const r = await verify(env, {
+              trustedKeys: [alice.publicKey, bob.publicKey, carol.publicKey],
+              threshold: 2,
+            });
+            expect(r.report.ok).toBe(false);
+            expect(failed(r.report)).toEqual(['dsse.threshold:DSSE_THRESHOLD_NOT_MET']);
+            expect(r.verifiedKeys).toEqual([alice.publicKey]);
+            // yet each of those signatures is individually valid
+            expect(sigChecks(r.report).every((c) => c === 'pass:OK')).toBe(true);
+          },
+        ),
         { numRuns: 15 },
       );
     });
     it('two distinct keys meet threshold 2; order and keyid hints do not matter', async () => {
-      const both = await signEnvelope(statementBytes(), IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(bob), ed25519Signer(alice)]);
+      const both = await signEnvelope(statementBytes(), IN_TOTO_PAYLOAD_TYPE, [
+        ed25519Signer(bob),
+        ed25519Signer(alice),
+      ]);
       const r = await verify(both, { trustedKeys: [alice.publicKey, bob.publicKey], threshold: 2 });
       expect(r.report.ok).toBe(true);
       expect(r.verifiedKeys).toEqual([bob.publicKey, alice.publicKey]);
@@ -118,7 +144,9 @@ describe('verifyEnvelope', () => {
         { keyid: alice.publicKey.keyid, sig: both.signatures[0]!.sig },
         { keyid: bob.publicKey.keyid, sig: both.signatures[1]!.sig },
       ]);
-      expect((await verify(swapped, { trustedKeys: [bob.publicKey, alice.publicKey], threshold: 2 })).report.ok).toBe(true);
+      expect((await verify(swapped, { trustedKeys: [bob.publicKey, alice.publicKey], threshold: 2 })).report.ok).toBe(
+        true,
+      );
     });
     it('a keyid pointing at another trusted key is ignored: the signature is tried against every key', async () => {
       const lying = withSigs(signed, [{ keyid: bob.publicKey.keyid, sig: signed.signatures[0]!.sig }]);
@@ -137,7 +165,10 @@ describe('verifyEnvelope', () => {
       }
     });
     it('an untrusted extra signature is listed and skipped, not a failure', async () => {
-      const both = await signEnvelope(statementBytes(), IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice), ed25519Signer(carol)]);
+      const both = await signEnvelope(statementBytes(), IN_TOTO_PAYLOAD_TYPE, [
+        ed25519Signer(alice),
+        ed25519Signer(carol),
+      ]);
       const r = await verify(both);
       expect(r.report.ok).toBe(true);
       expect(sigChecks(r.report)).toEqual(['pass:OK', 'skip:DSSE_SIGNATURE_UNVERIFIED']);
@@ -146,8 +177,12 @@ describe('verifyEnvelope', () => {
       const trap = withSigs(signed, [{ sig: toBase64(TRAP_SIGNATURE) }]);
       const r = await verify(trap);
       expect(sigChecks(r.report)).toEqual(['skip:ED25519_SMALL_ORDER']);
-      await expect(verifyEnvelope(trap, { trustedKeys: [TRAP_PUBLIC_KEY] })).rejects.toSatisfy((e) => isLineproofError(e, 'ED25519_SMALL_ORDER'));
-      await expect(verifyEnvelope(trap, { trustedKeys: [{ type: 'ed25519', bytes: TRAP_PUBLIC_KEY, keyid: '' }] })).rejects.toSatisfy((e) => isLineproofError(e, 'ED25519_SMALL_ORDER'));
+      await expect(verifyEnvelope(trap, { trustedKeys: [TRAP_PUBLIC_KEY] })).rejects.toSatisfy((e) =>
+        isLineproofError(e, 'ED25519_SMALL_ORDER'),
+      );
+      await expect(
+        verifyEnvelope(trap, { trustedKeys: [{ type: 'ed25519', bytes: TRAP_PUBLIC_KEY, keyid: '' }] }),
+      ).rejects.toSatisfy((e) => isLineproofError(e, 'ED25519_SMALL_ORDER'));
     });
     it('a wrong-length signature is named ED25519_SIGNATURE_MALFORMED', async () => {
       const r = await verify(withSigs(signed, [{ sig: toBase64(new Uint8Array(63)) }]));
@@ -157,7 +192,12 @@ describe('verifyEnvelope', () => {
       expect(failed((await verify(withSigs(signed, []))).report)).toEqual(['dsse.threshold:DSSE_NO_TRUSTED_SIGNATURE']);
     });
     it('17 signatures fail to decode (DSSE_TOO_MANY_SIGNATURES) and nothing else runs', async () => {
-      const r = await verify(withSigs(signed, Array.from({ length: 17 }, () => signed.signatures[0]!)));
+      const r = await verify(
+        withSigs(
+          signed,
+          Array.from({ length: 17 }, () => signed.signatures[0]!),
+        ),
+      );
       expect(failed(r.report)).toEqual(['dsse.envelope:DSSE_TOO_MANY_SIGNATURES']);
       expect(ids(r.report)).toEqual(['dsse.envelope']);
     });
@@ -165,26 +205,40 @@ describe('verifyEnvelope', () => {
       const text = serializeEnvelope(signed);
       const cases: Array<[string, string, string]> = [
         [text.replace(/"payload":"[^"]*"/, '"payload":"e30"'), 'BASE64_BAD_PADDING', 'payload'],
-        [text.replace(/"sig":"([^"]*)"/, '"sig":"$1$1"').replace(/"sig":"([^"]*)==([^"]*)"/, '"sig":"$1$2"'), 'BASE64_BAD_PADDING', 'signatures[0].sig'],
+        [
+          text.replace(/"sig":"([^"]*)"/, '"sig":"$1$1"').replace(/"sig":"([^"]*)==([^"]*)"/, '"sig":"$1$2"'),
+          'BASE64_BAD_PADDING',
+          'signatures[0].sig',
+        ],
         [text.replace(/"sig":"/, '"sig":"*'), 'BASE64_INVALID_CHAR', 'signatures[0].sig'],
         [text.replace(/"payloadType":/, '"payloadType":"x","payloadType":'), 'JSON_DUPLICATE_KEY', 'payloadType'],
         [text.replace(/"keyid":/, '"sig":"AA==","keyid":'), 'JSON_DUPLICATE_KEY', 'signatures[0].sig'],
       ];
       for (const [input, code, path] of cases) {
         const r = await verify(input);
-        expect(r.report.checks, input.slice(0, 60)).toEqual([expect.objectContaining({ id: 'dsse.envelope', status: 'fail', code, subject: path })]);
+        expect(r.report.checks, input.slice(0, 60)).toEqual([
+          expect.objectContaining({ id: 'dsse.envelope', status: 'fail', code, subject: path }),
+        ]);
       }
     });
     it('a non-ASCII payloadType fails to decode; signing refuses it too', async () => {
       const r = await verify({ ...signed, payloadType: 'application/vnd.in-toto+jsön' });
       expect(failed(r.report)).toEqual(['dsse.envelope:DSSE_PAYLOAD_TYPE_NOT_ASCII']);
-      await expect(signEnvelope(utf8('x'), 'tëxt', [ed25519Signer(alice)])).rejects.toSatisfy((e) => isLineproofError(e, 'DSSE_PAYLOAD_TYPE_NOT_ASCII'));
+      await expect(signEnvelope(utf8('x'), 'tëxt', [ed25519Signer(alice)])).rejects.toSatisfy((e) =>
+        isLineproofError(e, 'DSSE_PAYLOAD_TYPE_NOT_ASCII'),
+      );
     });
     it('a payloadType other than the required one fails (DSSE_PAYLOAD_TYPE_MISMATCH), after the signature checks', async () => {
       const e = await signEnvelope(utf8('hello'), 'text/plain', [ed25519Signer(alice)]);
       const r = await verify(e, { payloadType: IN_TOTO_PAYLOAD_TYPE });
       expect(failed(r.report)).toEqual(['dsse.payloadType:DSSE_PAYLOAD_TYPE_MISMATCH']);
-      expect(ids(r.report)).toEqual(['dsse.envelope', 'dsse.signature', 'dsse.threshold', 'dsse.payloadType', 'dsse.statement']);
+      expect(ids(r.report)).toEqual([
+        'dsse.envelope',
+        'dsse.signature',
+        'dsse.threshold',
+        'dsse.payloadType',
+        'dsse.statement',
+      ]);
     });
     it('an in-toto payload that is not a strict Statement fails verification even when signed', async () => {
       // signed through a custom path: signEnvelope itself refuses invalid statements
@@ -192,13 +246,19 @@ describe('verifyEnvelope', () => {
         ['{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"x"}', 'STATEMENT_INVALID'],
         ['{"_type":"https://in-toto.io/Statement/v1","_type":"x"}', 'JSON_DUPLICATE_KEY'],
         ['not json', 'JSON_SYNTAX'],
-        ['[' .repeat(100) + ']'.repeat(100), 'JSON_TOO_DEEP'],
+        ['['.repeat(100) + ']'.repeat(100), 'JSON_TOO_DEEP'],
       ];
       for (const [payload, code] of bad) {
         const bytes = utf8(payload);
-        await expect(signEnvelope(bytes, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)])).rejects.toSatisfy((e) => isLineproofError(e, code as never));
+        await expect(signEnvelope(bytes, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(alice)])).rejects.toSatisfy((e) =>
+          isLineproofError(e, code as never),
+        );
         const sig = await ed25519Signer(alice).sign(pae(IN_TOTO_PAYLOAD_TYPE, bytes));
-        const env: Envelope = { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: toBase64(bytes), signatures: [{ sig: toBase64(sig) }] };
+        const env: Envelope = {
+          payloadType: IN_TOTO_PAYLOAD_TYPE,
+          payload: toBase64(bytes),
+          signatures: [{ sig: toBase64(sig) }],
+        };
         const r = await verify(env);
         expect(failed(r.report), payload.slice(0, 30)).toEqual([`dsse.statement:${code}`]);
         expect(sigChecks(r.report)).toEqual(['pass:OK']);
@@ -247,7 +307,9 @@ describe('verifyEnvelope', () => {
           s[pos] = (s[pos]! + delta) & 255;
           const r = await verify(withSigs(signed, [{ keyid: alice.publicKey.keyid, sig: toBase64(s) }]));
           expect(failed(r.report)).toEqual(['dsse.threshold:DSSE_NO_TRUSTED_SIGNATURE']);
-          expect(['skip:DSSE_SIGNATURE_UNVERIFIED', 'skip:ED25519_NONCANONICAL', 'skip:ED25519_SMALL_ORDER']).toContain(sigChecks(r.report)[0]);
+          expect(['skip:DSSE_SIGNATURE_UNVERIFIED', 'skip:ED25519_NONCANONICAL', 'skip:ED25519_SMALL_ORDER']).toContain(
+            sigChecks(r.report)[0],
+          );
         }),
         { numRuns: 80 },
       );
@@ -257,11 +319,25 @@ describe('verifyEnvelope', () => {
   describe('never throws on untrusted input', () => {
     it('for arbitrary text, bytes and JSON values (property)', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 200 }), fc.jsonValue(), fc.record({ payloadType: fc.string(), payload: fc.string(), signatures: fc.array(fc.record({ sig: fc.string(), keyid: fc.oneof(fc.string(), fc.constant(null)) }), { maxLength: 3 }) })), async (input) => {
-          const r = await verifyEnvelope(input as never, { trustedKeys: [alice.publicKey] });
-          expect(r.report.ok).toBe(false);
-          expect(r.report.checks.some((c) => c.status === 'fail')).toBe(true);
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            fc.string(),
+            fc.uint8Array({ maxLength: 200 }),
+            fc.jsonValue(),
+            fc.record({
+              payloadType: fc.string(),
+              payload: fc.string(),
+              signatures: fc.array(fc.record({ sig: fc.string(), keyid: fc.oneof(fc.string(), fc.constant(null)) }), {
+                maxLength: 3,
+              }),
+            }),
+          ),
+          async (input) => {
+            const r = await verifyEnvelope(input as never, { trustedKeys: [alice.publicKey] });
+            expect(r.report.ok).toBe(false);
+            expect(r.report.checks.some((c) => c.status === 'fail')).toBe(true);
+          },
+        ),
         { numRuns: 200 },
       );
     });
@@ -296,23 +372,39 @@ describe('verifyEnvelope', () => {
       // No hint: tried in the given order.
       calls.length = 0;
       const none = withSigs(signed, [{ sig: signed.signatures[0]!.sig }]);
-      expect((await verify(none, { verifier: spy, trustedKeys: [bob.publicKey, carol.publicKey, alice.publicKey] })).report.ok).toBe(true);
+      expect(
+        (await verify(none, { verifier: spy, trustedKeys: [bob.publicKey, carol.publicKey, alice.publicKey] })).report
+          .ok,
+      ).toBe(true);
       expect(calls).toEqual(['bob', 'carol', 'alice']);
     });
   });
 
   describe('misuse', () => {
     it('throws RangeError for an impossible threshold (after deduplicating trusted keys) or a threshold below 1', async () => {
-      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], threshold: 2 })).rejects.toThrow(RangeError);
-      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey, alice.publicKey, withKeyidFormat(alice.publicKey, 'modern')], threshold: 2 })).rejects.toThrow(RangeError);
-      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], threshold: 0 })).rejects.toThrow(RangeError);
-      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], threshold: 1.5 })).rejects.toThrow(RangeError);
+      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], threshold: 2 })).rejects.toThrow(
+        RangeError,
+      );
+      await expect(
+        verifyEnvelope(signed, {
+          trustedKeys: [alice.publicKey, alice.publicKey, withKeyidFormat(alice.publicKey, 'modern')],
+          threshold: 2,
+        }),
+      ).rejects.toThrow(RangeError);
+      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], threshold: 0 })).rejects.toThrow(
+        RangeError,
+      );
+      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], threshold: 1.5 })).rejects.toThrow(
+        RangeError,
+      );
       await expect(verifyEnvelope(signed, { trustedKeys: [] })).rejects.toThrow(RangeError);
     });
     it('throws TypeError for malformed options', async () => {
       await expect(verifyEnvelope(signed, {} as never)).rejects.toThrow(TypeError);
       await expect(verifyEnvelope(signed, { trustedKeys: ['x' as never] })).rejects.toThrow(TypeError);
-      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], payloadType: 'ü' })).rejects.toThrow(TypeError);
+      await expect(verifyEnvelope(signed, { trustedKeys: [alice.publicKey], payloadType: 'ü' })).rejects.toThrow(
+        TypeError,
+      );
     });
     it('accepts raw public key bytes as trusted keys', async () => {
       expect((await verify(signed, { trustedKeys: [alice.publicKey.bytes] })).report.ok).toBe(true);
@@ -324,11 +416,15 @@ describe('signEnvelope', () => {
   it('refuses a signer whose signature does not verify (SIGNER_FAULT), duplicate keys, no signers, and 17 signers', async () => {
     const liar: Signer = { publicKey: bob.publicKey.bytes, keyid: 'x', sign: (m) => ed25519Signer(alice).sign(m) };
     await expect(signEnvelope(utf8('x'), 't', [liar])).rejects.toSatisfy((e) => isLineproofError(e, 'SIGNER_FAULT'));
-    await expect(signEnvelope(utf8('x'), 't', [ed25519Signer(alice), ed25519Signer(alice)])).rejects.toThrow(RangeError);
+    await expect(signEnvelope(utf8('x'), 't', [ed25519Signer(alice), ed25519Signer(alice)])).rejects.toThrow(
+      RangeError,
+    );
     await expect(signEnvelope(utf8('x'), 't', [])).rejects.toThrow(RangeError);
     await expect(signEnvelope(utf8('x'), 't', [{} as never])).rejects.toThrow(TypeError);
     const keys = await Promise.all(Array.from({ length: 17 }, (_, i) => testKey(10 + i)));
-    await expect(signEnvelope(utf8('x'), 't', keys.map(ed25519Signer))).rejects.toSatisfy((e) => isLineproofError(e, 'DSSE_TOO_MANY_SIGNATURES'));
+    await expect(signEnvelope(utf8('x'), 't', keys.map(ed25519Signer))).rejects.toSatisfy((e) =>
+      isLineproofError(e, 'DSSE_TOO_MANY_SIGNATURES'),
+    );
     const env = await signEnvelope(utf8('x'), 't', keys.slice(0, 16).map(ed25519Signer));
     const r = await verifyEnvelope(env, { trustedKeys: keys.map((k) => k.publicKey), threshold: 16 });
     expect(r.report.ok).toBe(true);

@@ -22,11 +22,13 @@ const KAT: Record<HashAlgorithm, { empty: string; abc: string }> = {
     abc: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
   },
   sha512: {
-    empty: 'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e',
+    empty:
+      'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e',
     abc: 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
   },
   blake2b: {
-    empty: '786a02f742015903c6c6fd852552d272912f4740e15847618a86e217f71f5419d25e1031afee585313896444934eb04b903a685b1448b755d56f701afe9be2ce',
+    empty:
+      '786a02f742015903c6c6fd852552d272912f4740e15847618a86e217f71f5419d25e1031afee585313896444934eb04b903a685b1448b755d56f701afe9be2ce',
     abc: 'ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923',
   },
   blake3: {
@@ -86,8 +88,12 @@ describe('hash engines', () => {
   });
 
   it('refuses an unknown algorithm with HASH_ALGORITHM_UNSUPPORTED', () => {
-    expect(() => hashEngine('md5' as HashAlgorithm)).toThrow(expect.objectContaining({ code: 'HASH_ALGORITHM_UNSUPPORTED' }));
-    expect(() => nodeHashEngine('sha1' as HashAlgorithm)).toThrow(expect.objectContaining({ code: 'HASH_ALGORITHM_UNSUPPORTED' }));
+    expect(() => hashEngine('md5' as HashAlgorithm)).toThrow(
+      expect.objectContaining({ code: 'HASH_ALGORITHM_UNSUPPORTED' }),
+    );
+    expect(() => nodeHashEngine('sha1' as HashAlgorithm)).toThrow(
+      expect.objectContaining({ code: 'HASH_ALGORITHM_UNSUPPORTED' }),
+    );
   });
 
   it('refuses duplicate algorithms and things that are not engines', () => {
@@ -153,7 +159,8 @@ describe('chunking never changes a digest', () => {
       expect(d1.finish().digests).toEqual(whole);
       // Buffer views
       const d2 = new StreamDigest(HASH_ALGORITHMS);
-      for (let o = 0; o < data.length; o += 1000) d2.update(Buffer.from(data.buffer, data.byteOffset + o, Math.min(1000, data.length - o)));
+      for (let o = 0; o < data.length; o += 1000)
+        d2.update(Buffer.from(data.buffer, data.byteOffset + o, Math.min(1000, data.length - o)));
       expect(d2.finish().digests).toEqual(whole);
     });
 
@@ -177,15 +184,20 @@ describe('chunking never changes a digest', () => {
 
   it('holds for random inputs and random split points (fast-check), all algorithms, both engines', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2500 }), fc.array(fc.nat(2600), { maxLength: 12 }), fc.boolean(), (data, cuts, useNode) => {
-        const engines = HASH_ALGORITHMS.map((a) => (useNode ? nodeHashEngine(a) : hashEngine(a)));
-        const whole = hashBytes(data, HASH_ALGORITHMS).digests;
-        const d = new StreamDigest(engines);
-        for (const c of split(data, cuts)) d.update(c.slice()); // sliced copies
-        const r = d.finish();
-        expect(r.digests).toEqual(whole);
-        expect(r.size).toBe(data.length);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 2500 }),
+        fc.array(fc.nat(2600), { maxLength: 12 }),
+        fc.boolean(),
+        (data, cuts, useNode) => {
+          const engines = HASH_ALGORITHMS.map((a) => (useNode ? nodeHashEngine(a) : hashEngine(a)));
+          const whole = hashBytes(data, HASH_ALGORITHMS).digests;
+          const d = new StreamDigest(engines);
+          for (const c of split(data, cuts)) d.update(c.slice()); // sliced copies
+          const r = d.finish();
+          expect(r.digests).toEqual(whole);
+          expect(r.size).toBe(data.length);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -214,7 +226,15 @@ describe('hashSource', () => {
   const expected = hashBytes(data, ['sha256', 'blake2b']).digests;
 
   it('gives the same digests for bytes, an iterable, a generator, an async generator and a web stream', async () => {
-    const sources = [data, chunks, (function* () { yield* chunks; })(), asyncChunks(chunks), webStream(chunks)];
+    const sources = [
+      data,
+      chunks,
+      (function* () {
+        yield* chunks;
+      })(),
+      asyncChunks(chunks),
+      webStream(chunks),
+    ];
     for (const s of sources) {
       const r = await hashSource(s, { algorithms: ['sha256', 'blake2b'] });
       expect(r.digests).toEqual(expected);
@@ -224,17 +244,23 @@ describe('hashSource', () => {
 
   it('fast-check: any chunking through a web stream gives the one-shot digest', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.array(fc.nat(3000), { maxLength: 8 }), async (bytes, cuts) => {
-        const r = await hashSource(webStream(split(bytes, cuts)), { algorithms: ['sha256'] });
-        expect(r.digests.sha256).toBe(hashBytes(bytes).digests.sha256);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.array(fc.nat(3000), { maxLength: 8 }),
+        async (bytes, cuts) => {
+          const r = await hashSource(webStream(split(bytes, cuts)), { algorithms: ['sha256'] });
+          expect(r.digests.sha256).toBe(hashBytes(bytes).digests.sha256);
+        },
+      ),
       { numRuns: 50 },
     );
   });
 
   describe('when the source is shorter or longer than expected', () => {
     it('fails a truncated source with HASH_SIZE_MISMATCH', async () => {
-      await expect(hashSource(asyncChunks(chunks.slice(0, -1)), { expectedSize: data.length })).rejects.toMatchObject({ code: 'HASH_SIZE_MISMATCH' });
+      await expect(hashSource(asyncChunks(chunks.slice(0, -1)), { expectedSize: data.length })).rejects.toMatchObject({
+        code: 'HASH_SIZE_MISMATCH',
+      });
     });
 
     it('fails a source that runs on as soon as it passes the expected size (even an endless one)', async () => {

@@ -32,11 +32,18 @@ describe('WebCrypto chunk tree (core)', () => {
   it('does not depend on the split of an async iterable or on concurrency', async () => {
     const bytes = data(3 * L + 17);
     const expected = toHex(treeRoot(bytes, L));
-    await fc.assert(fc.asyncProperty(fc.array(fc.nat(bytes.length), { maxLength: 8 }), fc.integer({ min: 1, max: 8 }), async (cuts, concurrency) => {
-      const sorted = [...new Set(cuts)].sort((a, b) => a - b);
-      const r = await treeRootWebCrypto(chunks(bytes, sorted), { leafBytes: L, concurrency });
-      expect(toHex(r.root)).toBe(expected);
-    }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(bytes.length), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (cuts, concurrency) => {
+          const sorted = [...new Set(cuts)].sort((a, b) => a - b);
+          const r = await treeRootWebCrypto(chunks(bytes, sorted), { leafBytes: L, concurrency });
+          expect(toHex(r.root)).toBe(expected);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('reads a web ReadableStream', async () => {
@@ -59,7 +66,15 @@ describe('WebCrypto chunk tree (core)', () => {
   it('stops on abort with ABORTED and reports progress', async () => {
     const ctl = new AbortController();
     const seen: number[] = [];
-    const attempt = treeRootWebCrypto(data(8 * L), { leafBytes: L, concurrency: 1, onProgress: (b) => { seen.push(b); if (b >= 2 * L) ctl.abort(); }, signal: ctl.signal });
+    const attempt = treeRootWebCrypto(data(8 * L), {
+      leafBytes: L,
+      concurrency: 1,
+      onProgress: (b) => {
+        seen.push(b);
+        if (b >= 2 * L) ctl.abort();
+      },
+      signal: ctl.signal,
+    });
     await expect(attempt).rejects.toSatisfy((e: unknown) => e instanceof LineproofError && e.code === 'ABORTED');
     expect(seen[0]).toBe(L);
   });

@@ -3,8 +3,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  TreeHasher, leafHash, merkleTreeHash, nodeHash, parseTreeAlgorithm, proveLeaf, treeAlgorithm, treeRoot,
-  treeRootFromLeafHashes, verifyLeafProof, leavesForRange, type InclusionProof,
+  TreeHasher,
+  leafHash,
+  merkleTreeHash,
+  nodeHash,
+  parseTreeAlgorithm,
+  proveLeaf,
+  treeAlgorithm,
+  treeRoot,
+  treeRootFromLeafHashes,
+  verifyLeafProof,
+  leavesForRange,
+  type InclusionProof,
 } from '../../src/hashing/tree.js';
 import { toHex } from '../../src/bytes/index.js';
 import { LineproofError } from '../../src/errors.js';
@@ -35,7 +45,8 @@ function refMth(leaves: Uint8Array[]): Uint8Array {
 }
 function refRoot(bytes: Uint8Array, leafBytes: number): Uint8Array {
   const leaves: Uint8Array[] = [];
-  for (let o = 0; o < bytes.length; o += leafBytes) leaves.push(bytes.subarray(o, Math.min(o + leafBytes, bytes.length)));
+  for (let o = 0; o < bytes.length; o += leafBytes)
+    leaves.push(bytes.subarray(o, Math.min(o + leafBytes, bytes.length)));
   const hdr = new Uint8Array(13);
   const dv = new DataView(hdr.buffer);
   hdr[0] = 2;
@@ -60,7 +71,13 @@ describe('chunk tree sha256-tree-v1', () => {
   it('names its algorithm with the leaf size and refuses bad sizes', () => {
     expect(treeAlgorithm()).toBe('sha256-tree-v1-1048576');
     expect(parseTreeAlgorithm('sha256-tree-v1-65536')).toEqual({ leafBytes: 65536 });
-    for (const bad of ['sha256-tree-v1-1000', 'sha256-tree-v1-32768', 'sha256-tree-v1-134217728', 'sha256-tree-v1-065536', 'sha256-tree-v2-65536']) {
+    for (const bad of [
+      'sha256-tree-v1-1000',
+      'sha256-tree-v1-32768',
+      'sha256-tree-v1-134217728',
+      'sha256-tree-v1-065536',
+      'sha256-tree-v2-65536',
+    ]) {
       expect(parseTreeAlgorithm(bad), bad).toBeUndefined();
     }
     expect(() => treeAlgorithm(1000)).toThrow(RangeError);
@@ -80,7 +97,13 @@ describe('chunk tree sha256-tree-v1', () => {
     const file = fixturePath('tree', 'vectors.json');
     const generated = {
       description: 'sha256-tree-v1 vectors. Input bytes: byte i = (i * 131 + 7) mod 251, for i in 0..length-1.',
-      vectors: CASES.map(([name, n]) => ({ name, length: n, leafBytes: L, algorithm: treeAlgorithm(L), root: toHex(refRoot(data(n), L)) })),
+      vectors: CASES.map(([name, n]) => ({
+        name,
+        length: n,
+        leafBytes: L,
+        algorithm: treeAlgorithm(L),
+        root: toHex(refRoot(data(n), L)),
+      })),
     };
     if (process.env.UPDATE_GOLDENS === '1') writeFileSync(file, `${JSON.stringify(generated, null, 2)}\n`);
     const vectors = JSON.parse(readFileSync(file, 'utf8')) as typeof generated;
@@ -93,27 +116,33 @@ describe('chunk tree sha256-tree-v1', () => {
   it('the root does not depend on how input is split (streaming)', () => {
     const bytes = data(5 * L + 123);
     const expected = toHex(treeRoot(bytes, L));
-    fc.assert(fc.property(fc.array(fc.nat(bytes.length), { maxLength: 12 }), (cuts) => {
-      const points = [...new Set(cuts)].sort((a, b) => a - b);
-      const h = new TreeHasher(L);
-      let prev = 0;
-      for (const p of [...points, bytes.length]) {
-        h.update(bytes.subarray(prev, p));
-        prev = p;
-      }
-      expect(toHex(h.digest())).toBe(expected);
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(fc.array(fc.nat(bytes.length), { maxLength: 12 }), (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const h = new TreeHasher(L);
+        let prev = 0;
+        for (const p of [...points, bytes.length]) {
+          h.update(bytes.subarray(prev, p));
+          prev = p;
+        }
+        expect(toHex(h.digest())).toBe(expected);
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('merging leaf hashes computed in any order gives the same root', () => {
     const bytes = data(6 * L + 5);
     const n = Math.ceil(bytes.length / L);
     const idx = Array.from({ length: n }, (_, i) => i);
-    fc.assert(fc.property(fc.shuffledSubarray(idx, { minLength: n, maxLength: n }), (order) => {
-      const leaves: Uint8Array[] = new Array(n);
-      for (const i of order) leaves[i] = leafHash(bytes.subarray(i * L, Math.min((i + 1) * L, bytes.length)));
-      expect(toHex(treeRootFromLeafHashes(leaves, bytes.length, L))).toBe(toHex(treeRoot(bytes, L)));
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(fc.shuffledSubarray(idx, { minLength: n, maxLength: n }), (order) => {
+        const leaves: Uint8Array[] = new Array(n);
+        for (const i of order) leaves[i] = leafHash(bytes.subarray(i * L, Math.min((i + 1) * L, bytes.length)));
+        expect(toHex(treeRootFromLeafHashes(leaves, bytes.length, L))).toBe(toHex(treeRoot(bytes, L)));
+      }),
+      { numRuns: 20 },
+    );
     expect(() => treeRootFromLeafHashes([], 1, L)).toThrow(RangeError);
   });
 
@@ -126,7 +155,9 @@ describe('chunk tree sha256-tree-v1', () => {
 describe('inclusion proofs', () => {
   const bytes = data(7 * L + 99);
   const n = 8;
-  const leaves = Array.from({ length: n }, (_, i) => leafHash(bytes.subarray(i * L, Math.min((i + 1) * L, bytes.length))));
+  const leaves = Array.from({ length: n }, (_, i) =>
+    leafHash(bytes.subarray(i * L, Math.min((i + 1) * L, bytes.length))),
+  );
   const root = treeRoot(bytes, L);
   const chunk = (i: number) => bytes.subarray(i * L, Math.min((i + 1) * L, bytes.length));
   const code = (fn: () => void) => {
@@ -146,7 +177,10 @@ describe('inclusion proofs', () => {
       const r = treeRootFromLeafHashes(ls, total, L);
       for (let i = 0; i < size; i++) {
         const proof = proveLeaf(ls, i, total, L);
-        expect(code(() => verifyLeafProof(r, b.subarray(i * L, Math.min((i + 1) * L, total)), proof)), `size ${size} leaf ${i}`).toBe('OK');
+        expect(
+          code(() => verifyLeafProof(r, b.subarray(i * L, Math.min((i + 1) * L, total)), proof)),
+          `size ${size} leaf ${i}`,
+        ).toBe('OK');
       }
     }
   });
@@ -156,11 +190,18 @@ describe('inclusion proofs', () => {
     const bad = chunk(3).slice();
     bad[0]! ^= 1;
     expect(code(() => verifyLeafProof(root, bad, proof))).toBe('TREE_PROOF_MISMATCH');
-    const flipped: InclusionProof = { ...proof, path: proof.path.map((h, i) => (i === 1 ? h.replace(/^./, (c) => (c === '0' ? '1' : '0')) : h)) };
+    const flipped: InclusionProof = {
+      ...proof,
+      path: proof.path.map((h, i) => (i === 1 ? h.replace(/^./, (c) => (c === '0' ? '1' : '0')) : h)),
+    };
     expect(code(() => verifyLeafProof(root, chunk(3), flipped))).toBe('TREE_PROOF_MISMATCH');
     expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, leafIndex: 2 }))).toBe('TREE_PROOF_MISMATCH');
-    expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, path: proof.path.slice(1) }))).toBe('TREE_PROOF_INVALID');
-    expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, path: [...proof.path, proof.path[0]!] }))).toBe('TREE_PROOF_INVALID');
+    expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, path: proof.path.slice(1) }))).toBe(
+      'TREE_PROOF_INVALID',
+    );
+    expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, path: [...proof.path, proof.path[0]!] }))).toBe(
+      'TREE_PROOF_INVALID',
+    );
     expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, treeSize: 9 }))).toBe('TREE_PROOF_INVALID');
     expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, leafIndex: 8 }))).toBe('TREE_PROOF_INVALID');
     expect(code(() => verifyLeafProof(root, chunk(3), { ...proof, leafBytes: 1000 }))).toBe('TREE_PROOF_INVALID');
@@ -190,7 +231,9 @@ describe('inclusion proofs', () => {
 describe('spec/hashing.md', () => {
   it('shows exactly the checked-in vectors', () => {
     const spec = readFileSync(fixturePath('..', 'spec', 'hashing.md'), 'utf8');
-    const vectors = JSON.parse(readFileSync(fixturePath('tree', 'vectors.json'), 'utf8')) as { vectors: Array<{ name: string; length: number; root: string }> };
+    const vectors = JSON.parse(readFileSync(fixturePath('tree', 'vectors.json'), 'utf8')) as {
+      vectors: Array<{ name: string; length: number; root: string }>;
+    };
     for (const v of vectors.vectors) expect(spec).toContain(`| ${v.name} | ${v.length} | \`${v.root}\` |`);
   });
 });

@@ -30,10 +30,28 @@ import { spkiDer } from '../../src/keys/der.js';
 import { DEFAULT_LIMITS, LIMIT_BOUNDS, type Limits } from '../../src/limits.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../src/node/ed25519.js';
 import { parsePolicy, type Policy } from '../../src/policy/policy.js';
-import { buildApprovalStatement, buildDatasetStatement, buildEvaluationStatement, buildPromotionStatement } from '../../src/statements/builders.js';
+import {
+  buildApprovalStatement,
+  buildDatasetStatement,
+  buildEvaluationStatement,
+  buildPromotionStatement,
+} from '../../src/statements/builders.js';
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
 import { verifyChain, type ChainVerification } from '../../src/verify/chain.js';
-import { buildRevocationStatement, buildWorld, DATASET, IDENTITY, key, MODEL, OTHER_MODEL, sign, T, type KeyName, type World, type WorldOptions } from './world.js';
+import {
+  buildRevocationStatement,
+  buildWorld,
+  DATASET,
+  IDENTITY,
+  key,
+  MODEL,
+  OTHER_MODEL,
+  sign,
+  T,
+  type KeyName,
+  type World,
+  type WorldOptions,
+} from './world.js';
 
 // ---------------------------------------------------------------------------------------------
 // Wire forms
@@ -128,7 +146,10 @@ export const HAS_BUDGET = Object.hasOwn(DEFAULT_LIMITS, 'untrustedSignatureCheck
 
 /** The small budget the budget attack is verified under (within the limit's bounds). */
 export function smallBudget(): number {
-  const bounds = (LIMIT_BOUNDS as Record<string, readonly [number, number]>).untrustedSignatureChecks ?? [1, Number.MAX_SAFE_INTEGER];
+  const bounds = (LIMIT_BOUNDS as Record<string, readonly [number, number]>).untrustedSignatureChecks ?? [
+    1,
+    Number.MAX_SAFE_INTEGER,
+  ];
   return Math.min(Math.max(16, bounds[0]), bounds[1]);
 }
 
@@ -170,7 +191,12 @@ export function joinLines(lines: readonly Line[]): string {
 }
 
 /** Verify a variant's inputs with another bundle (and limits). */
-export function verifyVariant(pool: Pool, v: Variant, bundle: string, limits?: Partial<Limits> | Record<string, number>): Promise<ChainVerification> {
+export function verifyVariant(
+  pool: Pool,
+  v: Variant,
+  bundle: string,
+  limits?: Partial<Limits> | Record<string, number>,
+): Promise<ChainVerification> {
   return verifyChain({
     bundle,
     policy: v.policy,
@@ -209,7 +235,12 @@ async function untrustedKey(name: (typeof UNTRUSTED_NAMES)[number]): Promise<Pri
 }
 
 const signers = new WeakMap<PrivateKey, ReturnType<typeof nodeEd25519Signer>>();
-async function signRaw(payload: Uint8Array, payloadType: string, signer: PrivateKey, keyid?: string): Promise<WireSignature> {
+async function signRaw(
+  payload: Uint8Array,
+  payloadType: string,
+  signer: PrivateKey,
+  keyid?: string,
+): Promise<WireSignature> {
   let s = signers.get(signer);
   if (!s) signers.set(signer, (s = nodeEd25519Signer(signer)));
   return { keyid: keyid ?? s.keyid, sig: toBase64(await s.sign(pae(payloadType, payload))) };
@@ -230,17 +261,39 @@ function genuineLines(steps: Array<[string, World['steps'][keyof World['steps']]
 }
 
 type Steps = World['steps'];
-const DEFAULT_SIGNERS: Record<keyof Steps, KeyName[]> = { dataset: ['steward'], training: ['trainer'], evaluation: ['evaluator'], approval: ['alice', 'bob'], promotion: ['deployer'] };
+const DEFAULT_SIGNERS: Record<keyof Steps, KeyName[]> = {
+  dataset: ['steward'],
+  training: ['trainer'],
+  evaluation: ['evaluator'],
+  approval: ['alice', 'bob'],
+  promotion: ['deployer'],
+};
 
 async function chainOf(opts: WorldOptions = {}): Promise<{ world: World; lines: GenuineLine[] }> {
-  const world = await buildWorld({ ...opts, policy: (d) => { requireAll(d); opts.policy?.(d); } });
+  const world = await buildWorld({
+    ...opts,
+    policy: (d) => {
+      requireAll(d);
+      opts.policy?.(d);
+    },
+  });
   const signers = { ...DEFAULT_SIGNERS, ...opts.signers } as Record<keyof Steps, KeyName[]>;
   const order: Array<keyof Steps> = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
   return { world, lines: genuineLines(order.map((s) => [s, world.steps[s], signers[s]])) };
 }
 
 async function revocation(input: Record<string, unknown>): Promise<GenuineLine> {
-  const step = await sign(buildRevocationStatement({ reason: 'erroneous', description: 'void', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z'), ...input } as never), ['revoker']);
+  const step = await sign(
+    buildRevocationStatement({
+      reason: 'erroneous',
+      description: 'void',
+      effectiveAt: '2026-01-20T00:00:00Z',
+      attester: IDENTITY.revoker,
+      now: new Date('2026-01-20T00:00:00Z'),
+      ...input,
+    } as never),
+    ['revoker'],
+  );
   return genuineLines([['revocation', step, ['revoker']]])[0]!;
 }
 
@@ -264,10 +317,22 @@ function structuralJunk(n: number): string[] {
 /** Edge cases of the signature encoding; each fails the strict pre-checks or verification. */
 function edgeJunk(): string[] {
   const L = 2n ** 252n + 27742317777372353535851937790883648493n;
-  const le = (n: bigint) => { const b = new Uint8Array(32); for (let i = 0; i < 32; i++) { b[i] = Number(n & 0xffn); n >>= 8n; } return b; };
+  const le = (n: bigint) => {
+    const b = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) {
+      b[i] = Number(n & 0xffn);
+      n >>= 8n;
+    }
+    return b;
+  };
   const identity = le(1n);
   const base = ed.Point.BASE.toBytes();
-  const sig = (R: Uint8Array, S: Uint8Array) => { const b = new Uint8Array(64); b.set(R, 0); b.set(S, 32); return toBase64(b); };
+  const sig = (R: Uint8Array, S: Uint8Array) => {
+    const b = new Uint8Array(64);
+    b.set(R, 0);
+    b.set(S, 32);
+    return toBase64(b);
+  };
   return [
     toBase64(new Uint8Array(64)),
     toBase64(new Uint8Array(64).fill(0xff)),
@@ -288,44 +353,156 @@ function edgeJunk(): string[] {
  */
 export async function buildPool(): Promise<Pool> {
   const valid = await chainOf();
-  const lowUseCase = (i: any) => ({ ...i, useCase: { id: 'internal-search', description: 'ranks internal documents' }, riskTier: 'low' });
+  const lowUseCase = (i: any) => ({
+    ...i,
+    useCase: { id: 'internal-search', description: 'ranks internal documents' },
+    riskTier: 'low',
+  });
   const low2 = await chainOf({ approval: lowUseCase });
   const low1 = await chainOf({ approval: lowUseCase, signers: { approval: ['alice'] } });
   const under = await chainOf({ signers: { approval: ['alice'] } });
   const untrustedApproval = await chainOf({ signers: { approval: ['mallory'] } });
   const untrustedEvaluation = await chainOf({ signers: { evaluation: ['mallory'] } });
   const warned = await chainOf({ evaluation: (i) => ({ ...i, result: 'WARNED' }) });
-  const compromised = await chainOf({ policy: (d) => { d.keys.bob.status = 'compromised'; d.keys.bob.compromisedAt = '2026-01-20T00:00:00Z'; } });
+  const compromised = await chainOf({
+    policy: (d) => {
+      d.keys.bob.status = 'compromised';
+      d.keys.bob.compromisedAt = '2026-01-20T00:00:00Z';
+    },
+  });
 
   const ev = valid.world.steps.evaluation.payload;
   const revEvaluation = await revocation({ kind: 'attestation', attestations: [ev] });
   const revModel = await revocation({ kind: 'model', subjects: [{ digest: MODEL }], reason: 'legal' });
   const bob = await key('bob');
-  const revKey = await revocation({ kind: 'key', subjects: [{ digest: `sha256:${sha256Hex(spkiDer(bob.publicKey.bytes))}` }], reason: 'compromised' });
-  const revOther = await revocation({ kind: 'attestation', attestations: [`sha256:${sha256Hex(utf8('an unrelated attestation'))}`] });
+  const revKey = await revocation({
+    kind: 'key',
+    subjects: [{ digest: `sha256:${sha256Hex(spkiDer(bob.publicKey.bytes))}` }],
+    reason: 'compromised',
+  });
+  const revOther = await revocation({
+    kind: 'attestation',
+    attestations: [`sha256:${sha256Hex(utf8('an unrelated attestation'))}`],
+  });
 
   const without = (c: { lines: GenuineLine[] }, name: string) => c.lines.filter((l) => l.name !== name);
   const base = { subject: MODEL, useCase: 'support-chat', asOf: T.asOf };
   const specs: Array<Omit<Variant, 'policy'> & { world: World }> = [
     { name: 'valid', expectOk: true, world: valid.world, ...base, lines: valid.lines },
-    { name: 'valid, low tier, two approvers', expectOk: true, world: low2.world, ...base, useCase: 'internal-search', lines: low2.lines },
-    { name: 'valid, low tier, one approver', expectOk: true, world: low1.world, ...base, useCase: 'internal-search', lines: low1.lines },
-    { name: 'valid, with an unrelated revocation', expectOk: true, world: valid.world, ...base, lines: [...valid.lines, revOther] },
-    { name: 'evaluation revoked by a revoker statement', expectOk: false, world: valid.world, ...base, lines: [...valid.lines, revEvaluation] },
-    { name: 'evaluation revoked (low tier)', expectOk: false, world: low1.world, ...base, useCase: 'internal-search', lines: [...low1.lines, revEvaluation] },
-    { name: 'model revoked by a revoker statement', expectOk: false, world: valid.world, ...base, lines: [...valid.lines, revModel] },
-    { name: 'approver key revoked by a revoker statement', expectOk: false, world: valid.world, ...base, lines: [...valid.lines, revKey] },
-    { name: 'approval expired (asOf)', expectOk: false, world: valid.world, ...base, asOf: '2026-05-01T00:00:00Z', lines: valid.lines },
-    { name: 'under-approved (one approver, tier needs two)', expectOk: false, world: under.world, ...base, lines: under.lines },
+    {
+      name: 'valid, low tier, two approvers',
+      expectOk: true,
+      world: low2.world,
+      ...base,
+      useCase: 'internal-search',
+      lines: low2.lines,
+    },
+    {
+      name: 'valid, low tier, one approver',
+      expectOk: true,
+      world: low1.world,
+      ...base,
+      useCase: 'internal-search',
+      lines: low1.lines,
+    },
+    {
+      name: 'valid, with an unrelated revocation',
+      expectOk: true,
+      world: valid.world,
+      ...base,
+      lines: [...valid.lines, revOther],
+    },
+    {
+      name: 'evaluation revoked by a revoker statement',
+      expectOk: false,
+      world: valid.world,
+      ...base,
+      lines: [...valid.lines, revEvaluation],
+    },
+    {
+      name: 'evaluation revoked (low tier)',
+      expectOk: false,
+      world: low1.world,
+      ...base,
+      useCase: 'internal-search',
+      lines: [...low1.lines, revEvaluation],
+    },
+    {
+      name: 'model revoked by a revoker statement',
+      expectOk: false,
+      world: valid.world,
+      ...base,
+      lines: [...valid.lines, revModel],
+    },
+    {
+      name: 'approver key revoked by a revoker statement',
+      expectOk: false,
+      world: valid.world,
+      ...base,
+      lines: [...valid.lines, revKey],
+    },
+    {
+      name: 'approval expired (asOf)',
+      expectOk: false,
+      world: valid.world,
+      ...base,
+      asOf: '2026-05-01T00:00:00Z',
+      lines: valid.lines,
+    },
+    {
+      name: 'under-approved (one approver, tier needs two)',
+      expectOk: false,
+      world: under.world,
+      ...base,
+      lines: under.lines,
+    },
     { name: 'evaluation missing', expectOk: false, world: valid.world, ...base, lines: without(valid, 'evaluation') },
     { name: 'approval missing', expectOk: false, world: valid.world, ...base, lines: without(valid, 'approval') },
     { name: 'promotion missing', expectOk: false, world: valid.world, ...base, lines: without(valid, 'promotion') },
-    { name: 'approval signed by an untrusted key', expectOk: false, world: untrustedApproval.world, ...base, lines: untrustedApproval.lines },
-    { name: 'evaluation signed by an untrusted key', expectOk: false, world: untrustedEvaluation.world, ...base, lines: untrustedEvaluation.lines },
-    { name: 'another model presented', expectOk: false, world: valid.world, ...base, subject: OTHER_MODEL, lines: valid.lines },
-    { name: 'evaluation WARNED where the tier forbids it', expectOk: false, world: warned.world, ...base, lines: warned.lines },
-    { name: 'use case not approved', expectOk: false, world: valid.world, ...base, useCase: 'internal-search', lines: valid.lines },
-    { name: 'approver key compromised (policy)', expectOk: false, world: compromised.world, ...base, lines: compromised.lines },
+    {
+      name: 'approval signed by an untrusted key',
+      expectOk: false,
+      world: untrustedApproval.world,
+      ...base,
+      lines: untrustedApproval.lines,
+    },
+    {
+      name: 'evaluation signed by an untrusted key',
+      expectOk: false,
+      world: untrustedEvaluation.world,
+      ...base,
+      lines: untrustedEvaluation.lines,
+    },
+    {
+      name: 'another model presented',
+      expectOk: false,
+      world: valid.world,
+      ...base,
+      subject: OTHER_MODEL,
+      lines: valid.lines,
+    },
+    {
+      name: 'evaluation WARNED where the tier forbids it',
+      expectOk: false,
+      world: warned.world,
+      ...base,
+      lines: warned.lines,
+    },
+    {
+      name: 'use case not approved',
+      expectOk: false,
+      world: valid.world,
+      ...base,
+      useCase: 'internal-search',
+      lines: valid.lines,
+    },
+    {
+      name: 'approver key compromised (policy)',
+      expectOk: false,
+      world: compromised.world,
+      ...base,
+      lines: compromised.lines,
+    },
   ];
   const variants: Variant[] = specs.map(({ world, ...v }) => ({ ...v, policy: world.policy }));
 
@@ -334,7 +511,10 @@ export async function buildPool(): Promise<Pool> {
   const [mallory, eve, trudy] = untrustedKeys as [PrivateKey, PrivateKey, PrivateKey];
   const policyKeys = valid.world.policy.keys;
   const legacyOf = (name: string) => keyidsOf(policyKeys.find((k) => k.name === name)!.publicKey).legacy;
-  const policyKeyids = policyKeys.flatMap((k) => { const ids = keyidsOf(k.publicKey); return [ids.legacy, ids.modern]; });
+  const policyKeyids = policyKeys.flatMap((k) => {
+    const ids = keyidsOf(k.publicKey);
+    return [ids.legacy, ids.modern];
+  });
   const keyNameByKeyid = new Map<string, string>();
   for (const v of variants) for (const k of v.policy.keys) keyNameByKeyid.set(keyidsOf(k.publicKey).legacy, k.name);
 
@@ -350,35 +530,132 @@ export async function buildPool(): Promise<Pool> {
   const forgedSpecs: Array<{ name: string; payload: Uint8Array; signers: Array<[PrivateKey, string?]> }> = [];
   const approvalInput = {
     subject: { name: 'model', digest: MODEL },
-    decision: 'APPROVED' as const, stage: 'production',
+    decision: 'APPROVED' as const,
+    stage: 'production',
     useCase: { id: 'support-chat', description: 'answers customers' },
     riskTier: 'high',
     training: valid.world.steps.training.payload,
     evaluations: [valid.world.steps.evaluation.payload],
     conditions: ['forged'],
     runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-    notBefore: T.notBefore, expires: '2027-01-15T00:00:00Z',
-    attester: IDENTITY.alice, now: new Date(T.approval),
+    notBefore: T.notBefore,
+    expires: '2027-01-15T00:00:00Z',
+    attester: IDENTITY.alice,
+    now: new Date(T.approval),
   };
-  const forge = (name: string, statement: unknown, signers: Array<[PrivateKey, string?]>) => forgedSpecs.push({ name, payload: canonicalBytes(statement), signers });
+  const forge = (name: string, statement: unknown, signers: Array<[PrivateKey, string?]>) =>
+    forgedSpecs.push({ name, payload: canonicalBytes(statement), signers });
   forge('an approval of the model signed by mallory', buildApprovalStatement(approvalInput as never), [[mallory]]);
-  forge('an approval of the model (low tier) signed by eve, keyid hint naming alice', buildApprovalStatement({ ...approvalInput, useCase: { id: 'internal-search', description: 'x' }, riskTier: 'low' } as never), [[eve, legacyOf('alice')]]);
-  forge('an approval of the other model signed by mallory', buildApprovalStatement({ ...approvalInput, subject: { name: 'model', digest: OTHER_MODEL } } as never), [[mallory]]);
-  forge('an approval of the model signed by mallory, eve and trudy, hints naming alice, bob, carol', buildApprovalStatement({ ...approvalInput, conditions: ['forged, three signers'] } as never), [[mallory, legacyOf('alice')], [eve, legacyOf('bob')], [trudy, legacyOf('carol')]]);
-  forge('a revocation of the approval signed by mallory', buildRevocationStatement({ kind: 'attestation', attestations: [valid.world.steps.approval.payload], reason: 'erroneous', description: 'forged', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), [[mallory]]);
-  forge('a revocation of the model signed by eve, keyid hint naming the revoker', buildRevocationStatement({ kind: 'model', subjects: [{ digest: MODEL }], reason: 'legal', description: 'forged', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), [[eve, legacyOf('revoker')]]);
-  forge('a FAILED evaluation of the model signed by trudy', buildEvaluationStatement({
-    subject: { name: 'model', digest: MODEL }, suite: { name: 'release-eval', version: '1' }, evaluator: { name: 'evalkit', version: '1' },
-    training: valid.world.steps.training.payload, datasets: [{ name: 'heldout', digest: DATASET }],
-    metrics: [{ name: 'accuracy', category: 'accuracy', value: 0.1, higherIsBetter: true, threshold: 0.9, dataset: 'heldout' }],
-    result: 'FAILED', attester: IDENTITY.evaluator, now: new Date(T.evaluation),
-  } as never), [[trudy, legacyOf('evaluator')]]);
-  forge('a promotion to staging signed by mallory', buildPromotionStatement({ subject: { name: 'model', digest: MODEL }, approval: valid.world.steps.approval.payload, stage: 'staging', environment: 'dev', attester: IDENTITY.deployer, now: new Date(T.promotion) } as never), [[mallory, legacyOf('deployer')]]);
-  forge('a dataset statement signed by eve', buildDatasetStatement({
-    subject: { name: 'tickets', digest: DATASET, mediaType: 'application/vnd.lineproof.manifest.v1+json' }, name: 'tickets', version: 'forged', owner: 'x', license: 'MIT',
-    classification: { sensitivity: 'public', pii: false }, sources: [], attester: IDENTITY.steward, now: new Date(T.dataset),
-  } as never), [[eve]]);
-  forge('an unknown predicate type signed by mallory', { _type: STATEMENT_TYPE_V1, subject: [{ name: 'x', digest: { sha256: MODEL.slice(7) } }], predicateType: 'https://example.com/unknown/v1', predicate: { a: 1 } }, [[mallory]]);
+  forge(
+    'an approval of the model (low tier) signed by eve, keyid hint naming alice',
+    buildApprovalStatement({
+      ...approvalInput,
+      useCase: { id: 'internal-search', description: 'x' },
+      riskTier: 'low',
+    } as never),
+    [[eve, legacyOf('alice')]],
+  );
+  forge(
+    'an approval of the other model signed by mallory',
+    buildApprovalStatement({ ...approvalInput, subject: { name: 'model', digest: OTHER_MODEL } } as never),
+    [[mallory]],
+  );
+  forge(
+    'an approval of the model signed by mallory, eve and trudy, hints naming alice, bob, carol',
+    buildApprovalStatement({ ...approvalInput, conditions: ['forged, three signers'] } as never),
+    [
+      [mallory, legacyOf('alice')],
+      [eve, legacyOf('bob')],
+      [trudy, legacyOf('carol')],
+    ],
+  );
+  forge(
+    'a revocation of the approval signed by mallory',
+    buildRevocationStatement({
+      kind: 'attestation',
+      attestations: [valid.world.steps.approval.payload],
+      reason: 'erroneous',
+      description: 'forged',
+      effectiveAt: '2026-01-20T00:00:00Z',
+      attester: IDENTITY.revoker,
+      now: new Date('2026-01-20T00:00:00Z'),
+    } as never),
+    [[mallory]],
+  );
+  forge(
+    'a revocation of the model signed by eve, keyid hint naming the revoker',
+    buildRevocationStatement({
+      kind: 'model',
+      subjects: [{ digest: MODEL }],
+      reason: 'legal',
+      description: 'forged',
+      effectiveAt: '2026-01-20T00:00:00Z',
+      attester: IDENTITY.revoker,
+      now: new Date('2026-01-20T00:00:00Z'),
+    } as never),
+    [[eve, legacyOf('revoker')]],
+  );
+  forge(
+    'a FAILED evaluation of the model signed by trudy',
+    buildEvaluationStatement({
+      subject: { name: 'model', digest: MODEL },
+      suite: { name: 'release-eval', version: '1' },
+      evaluator: { name: 'evalkit', version: '1' },
+      training: valid.world.steps.training.payload,
+      datasets: [{ name: 'heldout', digest: DATASET }],
+      metrics: [
+        {
+          name: 'accuracy',
+          category: 'accuracy',
+          value: 0.1,
+          higherIsBetter: true,
+          threshold: 0.9,
+          dataset: 'heldout',
+        },
+      ],
+      result: 'FAILED',
+      attester: IDENTITY.evaluator,
+      now: new Date(T.evaluation),
+    } as never),
+    [[trudy, legacyOf('evaluator')]],
+  );
+  forge(
+    'a promotion to staging signed by mallory',
+    buildPromotionStatement({
+      subject: { name: 'model', digest: MODEL },
+      approval: valid.world.steps.approval.payload,
+      stage: 'staging',
+      environment: 'dev',
+      attester: IDENTITY.deployer,
+      now: new Date(T.promotion),
+    } as never),
+    [[mallory, legacyOf('deployer')]],
+  );
+  forge(
+    'a dataset statement signed by eve',
+    buildDatasetStatement({
+      subject: { name: 'tickets', digest: DATASET, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+      name: 'tickets',
+      version: 'forged',
+      owner: 'x',
+      license: 'MIT',
+      classification: { sensitivity: 'public', pii: false },
+      sources: [],
+      attester: IDENTITY.steward,
+      now: new Date(T.dataset),
+    } as never),
+    [[eve]],
+  );
+  forge(
+    'an unknown predicate type signed by mallory',
+    {
+      _type: STATEMENT_TYPE_V1,
+      subject: [{ name: 'x', digest: { sha256: MODEL.slice(7) } }],
+      predicateType: 'https://example.com/unknown/v1',
+      predicate: { a: 1 },
+    },
+    [[mallory]],
+  );
   forge('a payload that is no Statement, signed by mallory', { hello: 'world' }, [[mallory]]);
   const forged: ForgedLine[] = [];
   for (const f of forgedSpecs) {
@@ -392,7 +669,8 @@ export async function buildPool(): Promise<Pool> {
   for (const v of variants) for (const l of v.lines) payloads.set(l.digest, l.payload);
   for (const [digest, payload] of payloads) {
     for (const type of [IN_TOTO_PAYLOAD_TYPE, ...altTypes]) {
-      for (const [u, k] of untrustedKeys.entries()) resigned.set(`${digest}|${type}|${u}`, (await signRaw(payload, type, k)).sig);
+      for (const [u, k] of untrustedKeys.entries())
+        resigned.set(`${digest}|${type}|${u}`, (await signRaw(payload, type, k)).sig);
     }
   }
 
@@ -423,7 +701,12 @@ export async function buildPool(): Promise<Pool> {
   for (const v of variants) {
     const { report } = await verifyVariant(pool, v, joinLines(v.lines.map((l) => ({ text: l.text, eol: '\n' }))));
     if (report.ok !== v.expectOk) {
-      throw new Error(`adversary pool: variant ${JSON.stringify(v.name)} verifies ${report.ok ? 'ok' : 'not ok'}, expected ${v.expectOk ? 'ok' : 'not ok'}: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.code).join(', ')}`);
+      throw new Error(
+        `adversary pool: variant ${JSON.stringify(v.name)} verifies ${report.ok ? 'ok' : 'not ok'}, expected ${v.expectOk ? 'ok' : 'not ok'}: ${report.checks
+          .filter((c) => c.status === 'fail')
+          .map((c) => c.code)
+          .join(', ')}`,
+      );
     }
   }
   return pool;
@@ -464,7 +747,15 @@ export type Move =
   /** A genuine line again (`jcs`: byte for byte; otherwise re-encoded). */
   | { op: 'duplicate'; src: number; enc: Encoding }
   /** A genuine payload under another payloadType, with its genuine signatures (which sign nothing there), none, or the attacker's; plus junk. */
-  | { op: 'retype'; src: number; type: number; keep: 'genuine' | 'none' | 'untrusted'; u: number; junk: Junk[]; enc: Encoding }
+  | {
+      op: 'retype';
+      src: number;
+      type: number;
+      keep: 'genuine' | 'none' | 'untrusted';
+      u: number;
+      junk: Junk[];
+      enc: Encoding;
+    }
   /** A genuine payload and payloadType with the attacker's signature (and the genuine ones, or not). */
   | { op: 'resign'; src: number; u: number; keyid: KeyidChoice; keepGenuine: boolean; enc: Encoding }
   /** A genuine payload and payloadType with junk signatures (and the genuine ones, or not). */
@@ -497,7 +788,10 @@ export const keyidArb: fc.Arbitrary<KeyidChoice> = fc.oneof(
   { weight: 2, arbitrary: fc.constant<KeyidChoice>({ k: 'absent' }) },
   { weight: 1, arbitrary: fc.constant<KeyidChoice>({ k: 'empty' }) },
   { weight: 1, arbitrary: fc.constant<KeyidChoice>({ k: 'null' }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('random' as const), bytes: fc.uint8Array({ minLength: 32, maxLength: 32 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ k: fc.constant('random' as const), bytes: fc.uint8Array({ minLength: 32, maxLength: 32 }) }),
+  },
   { weight: 4, arbitrary: fc.record({ k: fc.constant('policy' as const), i: fc.nat(63) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('untrusted' as const), i: fc.nat(7) }) },
 );
@@ -512,29 +806,100 @@ const junkList = (max: number) => fc.array(junkArb, { maxLength: max });
 /** One appended line within the limits (at most 16 signatures; see {@link materialize}). */
 export const moveArb: fc.Arbitrary<Move> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('duplicate' as const), src: srcArb, enc: encArb }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('retype' as const), src: srcArb, type: fc.nat(63), keep: fc.constantFrom('genuine' as const, 'none' as const, 'untrusted' as const), u: fc.nat(7), junk: junkList(4), enc: encArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('resign' as const), src: srcArb, u: fc.nat(7), keyid: keyidArb, keepGenuine: fc.boolean(), enc: encArb }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('junk' as const), src: srcArb, keepGenuine: fc.boolean(), junk: junkList(SIGS_PER_LINE), enc: encArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('forged' as const), f: fc.nat(63), junk: junkList(3), enc: encArb }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('blank' as const), text: fc.constantFrom('', ' ', '\t', ' \t '), eol: fc.constantFrom('\n' as const, '\r\n' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('retype' as const),
+      src: srcArb,
+      type: fc.nat(63),
+      keep: fc.constantFrom('genuine' as const, 'none' as const, 'untrusted' as const),
+      u: fc.nat(7),
+      junk: junkList(4),
+      enc: encArb,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('resign' as const),
+      src: srcArb,
+      u: fc.nat(7),
+      keyid: keyidArb,
+      keepGenuine: fc.boolean(),
+      enc: encArb,
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('junk' as const),
+      src: srcArb,
+      keepGenuine: fc.boolean(),
+      junk: junkList(SIGS_PER_LINE),
+      enc: encArb,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('forged' as const), f: fc.nat(63), junk: junkList(3), enc: encArb }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('blank' as const),
+      text: fc.constantFrom('', ' ', '\t', ' \t '),
+      eol: fc.constantFrom('\n' as const, '\r\n' as const),
+    }),
+  },
 );
 
 /** Sort keys that reorder a bundle, or none (two times in three); shrinks to none. */
-export const orderArb: fc.Arbitrary<number[] | null> = fc.oneof({ withCrossShrink: true }, { weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.array(fc.nat(40), { maxLength: 40 }) });
+export const orderArb: fc.Arbitrary<number[] | null> = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 2, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.array(fc.nat(40), { maxLength: 40 }) },
+);
 
 /** An adversary within the limits. */
-export const adversaryArb = (opts: { maxMoves?: number; reorder?: boolean; tight?: boolean } = {}): fc.Arbitrary<Adversary> =>
+export const adversaryArb = (
+  opts: { maxMoves?: number; reorder?: boolean; tight?: boolean } = {},
+): fc.Arbitrary<Adversary> =>
   fc.record({
     moves: fc.array(moveArb, { minLength: 1, maxLength: opts.maxMoves ?? 6 }),
     order: opts.reorder === false ? fc.constant(null) : orderArb,
-    tight: opts.tight === false ? fc.constant(false) : fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    tight:
+      opts.tight === false
+        ? fc.constant(false)
+        : fc.oneof(
+            { withCrossShrink: true },
+            { weight: 3, arbitrary: fc.constant(false) },
+            { weight: 1, arbitrary: fc.constant(true) },
+          ),
   });
 
 /** Something past a limit (the budget only when `untrustedSignatureChecks` exists). */
 export const breakerArb: fc.Arbitrary<Breaker> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('signatures' as const), src: srcArb, forged: fc.boolean(), keepGenuine: fc.boolean(), junk: fc.array(junkArb, { minLength: SIGS_PER_LINE + 1, maxLength: SIGS_PER_LINE + 8 }), enc: encArb }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('envelopes' as const), forged: fc.array(fc.nat(63), { minLength: 1, maxLength: 4 }) }) },
-  ...(HAS_BUDGET ? [{ weight: 2, arbitrary: fc.record({ kind: fc.constant('budget' as const), src: srcArb, salt: fc.nat() }) }] : []),
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('signatures' as const),
+      src: srcArb,
+      forged: fc.boolean(),
+      keepGenuine: fc.boolean(),
+      junk: fc.array(junkArb, { minLength: SIGS_PER_LINE + 1, maxLength: SIGS_PER_LINE + 8 }),
+      enc: encArb,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('envelopes' as const),
+      forged: fc.array(fc.nat(63), { minLength: 1, maxLength: 4 }),
+    }),
+  },
+  ...(HAS_BUDGET
+    ? [{ weight: 2, arbitrary: fc.record({ kind: fc.constant('budget' as const), src: srcArb, salt: fc.nat() }) }]
+    : []),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -596,13 +961,32 @@ export function encodeLine(env: WireEnvelope, enc: Encoding): Line {
     case 'crlf':
       return { text: canonicalJson(env), eol: '\r\n' };
     case 'urlsafe':
-      return { text: canonicalJson({ ...env, payload: urlsafe(env.payload), signatures: env.signatures.map((s) => ({ ...s, sig: urlsafe(s.sig) })) }), eol: '\n' };
+      return {
+        text: canonicalJson({
+          ...env,
+          payload: urlsafe(env.payload),
+          signatures: env.signatures.map((s) => ({ ...s, sig: urlsafe(s.sig) })),
+        }),
+        eol: '\n',
+      };
     case 'spaced': {
-      const sigs = env.signatures.map((s) => `{ "sig" : ${JSON.stringify(s.sig)}${'keyid' in s ? ` , "keyid" : ${JSON.stringify(s.keyid)}` : ''} }`);
-      return { text: ` { "signatures" : [ ${sigs.join(' , ')} ] , "payload" : ${JSON.stringify(env.payload)} , "payloadType" : ${JSON.stringify(env.payloadType)} } `, eol: '\n' };
+      const sigs = env.signatures.map(
+        (s) => `{ "sig" : ${JSON.stringify(s.sig)}${'keyid' in s ? ` , "keyid" : ${JSON.stringify(s.keyid)}` : ''} }`,
+      );
+      return {
+        text: ` { "signatures" : [ ${sigs.join(' , ')} ] , "payload" : ${JSON.stringify(env.payload)} , "payloadType" : ${JSON.stringify(env.payloadType)} } `,
+        eol: '\n',
+      };
     }
     case 'extra':
-      return { text: canonicalJson({ ...env, comment: 'ignored', signatures: env.signatures.map((s) => ({ ...s, note: 'unknown field' })) }), eol: '\n' };
+      return {
+        text: canonicalJson({
+          ...env,
+          comment: 'ignored',
+          signatures: env.signatures.map((s) => ({ ...s, note: 'unknown field' })),
+        }),
+        eol: '\n',
+      };
     default: {
       const never: never = enc;
       throw new TypeError(`unknown encoding ${String(never)}`);
@@ -622,7 +1006,17 @@ export function moveLine(pool: Pool, v: Variant, m: Move): Line {
   if (m.op === 'blank') return { text: m.text, eol: m.eol };
   if (m.op === 'forged') {
     const f = pool.forged[m.f % pool.forged.length]!;
-    return encodeLine({ ...f.env, signatures: fit(f.env.signatures, m.junk.map((j) => junkSig(pool, v, j)), SIGS_PER_LINE) }, m.enc);
+    return encodeLine(
+      {
+        ...f.env,
+        signatures: fit(
+          f.env.signatures,
+          m.junk.map((j) => junkSig(pool, v, j)),
+          SIGS_PER_LINE,
+        ),
+      },
+      m.enc,
+    );
   }
   const g = v.lines[m.src % v.lines.length]!;
   const env = wireOf(g);
@@ -631,15 +1025,44 @@ export function moveLine(pool: Pool, v: Variant, m: Move): Line {
       return m.enc === 'jcs' ? { text: g.text, eol: '\n' } : encodeLine(env, m.enc);
     case 'retype': {
       const type = pool.altTypes[m.type % pool.altTypes.length]!;
-      const base = m.keep === 'genuine' ? env.signatures : m.keep === 'untrusted' ? [{ sig: pool.resigned.get(`${g.digest}|${type}|${m.u % pool.untrusted.length}`)! }] : [];
-      return encodeLine({ payloadType: type, payload: env.payload, signatures: fit(base, m.junk.map((j) => junkSig(pool, v, j)), SIGS_PER_LINE) }, m.enc);
+      const base =
+        m.keep === 'genuine'
+          ? env.signatures
+          : m.keep === 'untrusted'
+            ? [{ sig: pool.resigned.get(`${g.digest}|${type}|${m.u % pool.untrusted.length}`)! }]
+            : [];
+      return encodeLine(
+        {
+          payloadType: type,
+          payload: env.payload,
+          signatures: fit(
+            base,
+            m.junk.map((j) => junkSig(pool, v, j)),
+            SIGS_PER_LINE,
+          ),
+        },
+        m.enc,
+      );
     }
     case 'resign': {
-      const mine = { ...keyidOf(pool, m.keyid), sig: pool.resigned.get(`${g.digest}|${g.payloadType}|${m.u % pool.untrusted.length}`)! };
+      const mine = {
+        ...keyidOf(pool, m.keyid),
+        sig: pool.resigned.get(`${g.digest}|${g.payloadType}|${m.u % pool.untrusted.length}`)!,
+      };
       return encodeLine({ ...env, signatures: m.keepGenuine ? [...env.signatures, mine] : [mine] }, m.enc);
     }
     case 'junk':
-      return encodeLine({ ...env, signatures: fit(m.keepGenuine ? env.signatures : [], m.junk.map((j) => junkSig(pool, v, j)), SIGS_PER_LINE) }, m.enc);
+      return encodeLine(
+        {
+          ...env,
+          signatures: fit(
+            m.keepGenuine ? env.signatures : [],
+            m.junk.map((j) => junkSig(pool, v, j)),
+            SIGS_PER_LINE,
+          ),
+        },
+        m.enc,
+      );
     default: {
       const never: never = m;
       throw new TypeError(`unknown move ${JSON.stringify(never)}`);
@@ -659,7 +1082,10 @@ export function breakerLines(pool: Pool, v: Variant, b: Breaker): { lines: Line[
     }
     case 'envelopes':
       // The chain's own envelopes are exactly at the limit; each forged one is a new, distinct payload.
-      return { lines: b.forged.map((f) => encodeLine(pool.forged[f % pool.forged.length]!.env, 'jcs')), limits: { envelopesPerBundle: v.lines.length } };
+      return {
+        lines: b.forged.map((f) => encodeLine(pool.forged[f % pool.forged.length]!.env, 'jcs')),
+        limits: { envelopesPerBundle: v.lines.length },
+      };
     case 'budget': {
       // 2B + 1 distinct structurally valid signatures (each needs real verification under every key),
       // at most 16 a line over a genuine payload: past a budget B however it counts (per signature or per key tried).
@@ -674,7 +1100,8 @@ export function breakerLines(pool: Pool, v: Variant, b: Breaker): { lines: Line[
         sigs.push({ sig: toBase64(new Uint8Array([...R, ...S])) });
       }
       const lines: Line[] = [];
-      for (let i = 0; i < sigs.length; i += SIGS_PER_LINE) lines.push(encodeLine({ ...env, signatures: sigs.slice(i, i + SIGS_PER_LINE) }, 'jcs'));
+      for (let i = 0; i < sigs.length; i += SIGS_PER_LINE)
+        lines.push(encodeLine({ ...env, signatures: sigs.slice(i, i + SIGS_PER_LINE) }, 'jcs'));
       return { lines, limits: { untrustedSignatureChecks: budget } };
     }
     default: {
@@ -686,7 +1113,10 @@ export function breakerLines(pool: Pool, v: Variant, b: Breaker): { lines: Line[
 
 /** Stable sort by keys (missing keys 0): all-zero keys, where shrinking goes, is the identity. */
 export function reorder<X>(items: readonly X[], keys: readonly number[]): X[] {
-  return items.map((x, i) => ({ x, k: keys[i] ?? 0, i })).sort((a, b) => a.k - b.k || a.i - b.i).map((e) => e.x);
+  return items
+    .map((x, i) => ({ x, k: keys[i] ?? 0, i }))
+    .sort((a, b) => a.k - b.k || a.i - b.i)
+    .map((e) => e.x);
 }
 
 /** The variant's own lines. */
@@ -695,10 +1125,17 @@ export function baseLines(v: Variant): Line[] {
 }
 
 /** The bundle after the adversary: the chain's lines, the appended ones, optionally reordered. */
-export function materialize(pool: Pool, v: Variant, adv: Adversary, extra: Line[] = []): { lines: Line[]; limits?: Record<string, number> } {
+export function materialize(
+  pool: Pool,
+  v: Variant,
+  adv: Adversary,
+  extra: Line[] = [],
+): { lines: Line[]; limits?: Record<string, number> } {
   let lines = [...baseLines(v), ...adv.moves.map((m) => moveLine(pool, v, m)), ...extra];
   if (adv.order) lines = reorder(lines, adv.order);
-  return adv.tight ? { lines, limits: { envelopesPerBundle: lines.filter((l) => l.text.trim() !== '').length } } : { lines };
+  return adv.tight
+    ? { lines, limits: { envelopesPerBundle: lines.filter((l) => l.text.trim() !== '').length } }
+    : { lines };
 }
 
 /**
@@ -707,7 +1144,11 @@ export function materialize(pool: Pool, v: Variant, adv: Adversary, extra: Line[
  * and payload (copying what is there is allowed; new trusted material is not).
  * @returns a description of the first offending signature, or undefined
  */
-export async function trustedMaterialAdded(pool: Pool, v: Variant, lines: readonly Line[]): Promise<string | undefined> {
+export async function trustedMaterialAdded(
+  pool: Pool,
+  v: Variant,
+  lines: readonly Line[],
+): Promise<string | undefined> {
   const genuine = new Set(v.lines.flatMap((l) => l.sigs.map((s) => `${l.payloadType}|${l.digest}|${s.sig}`)));
   const own = new Set(v.lines.map((l) => l.text));
   for (const line of lines) {
@@ -720,7 +1161,8 @@ export async function trustedMaterialAdded(pool: Pool, v: Variant, lines: readon
       const sig = new Uint8Array(Buffer.from(s.sig, 'base64'));
       if (genuine.has(`${env.payloadType}|${digest}|${toBase64(sig)}`)) continue;
       for (const k of v.policy.keys) {
-        if ((await pool.verifier.verify(sig, message, k.publicKey)).valid) return `an added line carries a new signature by policy key ${k.name} over ${digest}`;
+        if ((await pool.verifier.verify(sig, message, k.publicKey)).valid)
+          return `an added line carries a new signature by policy key ${k.name} over ${digest}`;
       }
     }
   }
@@ -745,7 +1187,9 @@ function describeKeyid(c: KeyidChoice): string {
 
 function describeJunk(junk: Junk[]): string {
   if (junk.length === 0) return '';
-  const kinds = (['random', 'edge', 'structural', 'transplant'] as const).map((k) => [k, junk.filter((j) => j.j === k).length] as const).filter(([, n]) => n > 0);
+  const kinds = (['random', 'edge', 'structural', 'transplant'] as const)
+    .map((k) => [k, junk.filter((j) => j.j === k).length] as const)
+    .filter(([, n]) => n > 0);
   const ids = [...new Set(junk.map((j) => describeKeyid(j.keyid)))].join('/');
   return ` + ${junk.length} junk sig(s) (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}; ${ids})`;
 }
@@ -775,7 +1219,9 @@ export function describeMove(pool: Pool, v: Variant, m: Move): string {
 export function describeBreaker(pool: Pool, v: Variant, b: Breaker): string {
   switch (b.kind) {
     case 'signatures': {
-      const what = b.forged ? pool.forged[b.src % pool.forged.length]!.name : `the ${v.lines[b.src % v.lines.length]!.name} envelope`;
+      const what = b.forged
+        ? pool.forged[b.src % pool.forged.length]!.name
+        : `the ${v.lines[b.src % v.lines.length]!.name} envelope`;
       return `${what} with ${b.junk.length} junk signatures${b.keepGenuine || b.forged ? ' added to its own' : ''} (past 16 a line)`;
     }
     case 'envelopes':

@@ -21,7 +21,12 @@ export interface Ed25519Case {
 }
 
 export function rfc8032Cases(): Ed25519Case[] {
-  const rows = JSON.parse(readFixtureText('ed25519', 'rfc8032-ed25519.json')) as Array<{ priv: string; pub: string; msg: string; sig: string }>;
+  const rows = JSON.parse(readFixtureText('ed25519', 'rfc8032-ed25519.json')) as Array<{
+    priv: string;
+    pub: string;
+    msg: string;
+    sig: string;
+  }>;
   return rows.map((r, i) => ({
     name: `rfc8032#${i + 1}`,
     publicKey: fromHex(r.pub),
@@ -34,7 +39,18 @@ export function rfc8032Cases(): Ed25519Case[] {
 }
 
 interface WycheproofFile {
-  testGroups: Array<{ publicKey: { pk: string }; publicKeyDer: string; publicKeyPem: string; tests: Array<{ tcId: number; msg: string; sig: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[] }> }>;
+  testGroups: Array<{
+    publicKey: { pk: string };
+    publicKeyDer: string;
+    publicKeyPem: string;
+    tests: Array<{
+      tcId: number;
+      msg: string;
+      sig: string;
+      result: 'valid' | 'invalid' | 'acceptable';
+      flags: string[];
+    }>;
+  }>;
 }
 
 export function wycheproofFile(): WycheproofFile {
@@ -76,7 +92,12 @@ export const ZIP215_LEGACY_VALID_SMALL_ORDER_A = [
 
 /** ZIP-215 (message "Zcash"): every case must be rejected — see {@link ZIP215_LEGACY_VALID_SMALL_ORDER_A}. */
 export function zip215Cases(): Array<Ed25519Case & { validLegacy: boolean; validZip215: boolean }> {
-  const rows = JSON.parse(readFixtureText('ed25519', 'zip215.json')) as Array<{ vk_bytes: string; sig_bytes: string; valid_legacy: boolean; valid_zip215: boolean }>;
+  const rows = JSON.parse(readFixtureText('ed25519', 'zip215.json')) as Array<{
+    vk_bytes: string;
+    sig_bytes: string;
+    valid_legacy: boolean;
+    valid_zip215: boolean;
+  }>;
   return rows.map((r, i) => ({
     name: `zip215#${i}`,
     publicKey: fromHex(r.vk_bytes),
@@ -99,7 +120,11 @@ export function zip215Cases(): Array<Ed25519Case & { validLegacy: boolean; valid
 export const EDGE_EXPECTED = [false, false, false, true, true, true, false, false, false, false, false, false];
 
 export function edgeCases(): Ed25519Case[] {
-  const rows = JSON.parse(readFixtureText('ed25519', 'edge-cases.json')) as Array<{ message: string; pub_key: string; signature: string }>;
+  const rows = JSON.parse(readFixtureText('ed25519', 'edge-cases.json')) as Array<{
+    message: string;
+    pub_key: string;
+    signature: string;
+  }>;
   return rows.map((r, i) => ({
     name: `edge#${i}`,
     publicKey: fromHex(r.pub_key),

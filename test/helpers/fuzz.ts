@@ -68,7 +68,12 @@ const [shardIndex, shardCount] = (env.FUZZ_SHARD ?? '1/1').split('/').map(Number
 export const FUZZ = Object.freeze({
   fuzzing,
   totalRuns: fuzzing ? Number(env.FUZZ_RUNS) : 0,
-  seed: env.FUZZ_SEED !== undefined && env.FUZZ_SEED !== '' ? Number(env.FUZZ_SEED) : fuzzing ? Date.now() % 2 ** 31 : 20260201,
+  seed:
+    env.FUZZ_SEED !== undefined && env.FUZZ_SEED !== ''
+      ? Number(env.FUZZ_SEED)
+      : fuzzing
+        ? Date.now() % 2 ** 31
+        : 20260201,
   shardIndex: shardIndex || 1,
   shardCount: shardCount || 1,
   shrinkMs: Number(env.FUZZ_SHRINK_MS ?? (fuzzing ? 20_000 : 2_500)),
@@ -134,7 +139,17 @@ export async function runProperty<T>(meta: TaskMeta, spec: PropertySpec<T>, runs
       const o = await check(t);
       tried++;
       if (o.wronglyAccepted) wronglyAccepted++;
-      if (o.violation) records.push({ property: spec.name, shard, seed, path: String(index), kind: o.violation.kind, wronglyAccepted: !!o.wronglyAccepted, detail: o.violation.detail, case: spec.describe(t) });
+      if (o.violation)
+        records.push({
+          property: spec.name,
+          shard,
+          seed,
+          path: String(index),
+          kind: o.violation.kind,
+          wronglyAccepted: !!o.wronglyAccepted,
+          detail: o.violation.detail,
+          case: spec.describe(t),
+        });
       return true;
     }),
     { seed, numRuns: runs, examples: (spec.examples ?? []).map((e) => [e] as [T]) },
@@ -149,7 +164,14 @@ export async function runProperty<T>(meta: TaskMeta, spec: PropertySpec<T>, runs
     const first = records.find((r) => r.kind === kind)!;
     const details = await fc.check(
       fc.asyncProperty(spec.arb, async (t) => (await check(t)).violation?.kind !== kind),
-      { seed, numRuns: runs, examples: (spec.examples ?? []).map((e) => [e] as [T]), path: first.path, interruptAfterTimeLimit: FUZZ.shrinkMs, markInterruptAsFailure: false },
+      {
+        seed,
+        numRuns: runs,
+        examples: (spec.examples ?? []).map((e) => [e] as [T]),
+        path: first.path,
+        interruptAfterTimeLimit: FUZZ.shrinkMs,
+        markInterruptAsFailure: false,
+      },
     );
     const ce = details.counterexample?.[0] as T | undefined;
     if (ce === undefined) {
@@ -157,7 +179,14 @@ export async function runProperty<T>(meta: TaskMeta, spec: PropertySpec<T>, runs
       continue;
     }
     const o = await check(ce);
-    minimal.push({ ...first, path: details.counterexamplePath ?? first.path, minimal: true, wronglyAccepted: !!o.wronglyAccepted, detail: o.violation?.detail ?? first.detail, case: spec.describe(ce) });
+    minimal.push({
+      ...first,
+      path: details.counterexamplePath ?? first.path,
+      minimal: true,
+      wronglyAccepted: !!o.wronglyAccepted,
+      detail: o.violation?.detail ?? first.detail,
+      case: spec.describe(ce),
+    });
   }
 
   // 3. Record
@@ -165,7 +194,9 @@ export async function runProperty<T>(meta: TaskMeta, spec: PropertySpec<T>, runs
   const file = join(FUZZ.outDir, `${spec.name}${shard ? `.${shard}` : ''}.jsonl`);
   writeFileSync(file, [...minimal, ...records].map((r) => `${JSON.stringify(r)}\n`).join(''));
   const perCase = tried > 0 ? ms / tried : 0;
-  console.log(`invariants: ${spec.name}${shard ? ` (shard ${FUZZ.shardIndex}/${FUZZ.shardCount})` : ''}: ${tried} cases in ${(ms / 1000).toFixed(1)} s (${perCase.toFixed(1)} ms/case), seed ${seed}, ${records.length} violation(s), ${wronglyAccepted} wrongly accepted`);
+  console.log(
+    `invariants: ${spec.name}${shard ? ` (shard ${FUZZ.shardIndex}/${FUZZ.shardCount})` : ''}: ${tried} cases in ${(ms / 1000).toFixed(1)} s (${perCase.toFixed(1)} ms/case), seed ${seed}, ${records.length} violation(s), ${wronglyAccepted} wrongly accepted`,
+  );
 
   // 4. Verdict
   if (records.length === 0) return;

@@ -71,11 +71,18 @@ function step(id: string, statement: Statement): ExampleStep {
 }
 
 /** Build the example chain, each step referring to the previous steps' payload bytes. */
-export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'training' | 'evaluation' | 'approval' | 'promotion' | 'revocation', ExampleStep> {
+export function buildExampleChain(): Record<
+  'rawDataset' | 'cleanDataset' | 'training' | 'evaluation' | 'approval' | 'promotion' | 'revocation',
+  ExampleStep
+> {
   const rawDataset = step(
     'rawDataset',
     buildDatasetStatement({
-      subject: { name: 'support-tickets-raw', digest: `sha256:${fakeDigest('raw manifest')}`, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+      subject: {
+        name: 'support-tickets-raw',
+        digest: `sha256:${fakeDigest('raw manifest')}`,
+        mediaType: 'application/vnd.lineproof.manifest.v1+json',
+      },
       name: 'support-tickets-raw',
       version: '2026.01',
       owner: 'customer-support-data',
@@ -83,7 +90,11 @@ export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'tra
       license: 'LicenseRef-Acme-Internal',
       classification: { sensitivity: 'confidential', pii: true, tags: ['customer-data'] },
       sources: [
-        { name: 'helpdesk-export', uri: 'https://helpdesk.example.com/exports/2026-01.tar.zst', digest: `sha256:${fakeDigest('helpdesk export')}` },
+        {
+          name: 'helpdesk-export',
+          uri: 'https://helpdesk.example.com/exports/2026-01.tar.zst',
+          digest: `sha256:${fakeDigest('helpdesk export')}`,
+        },
         { name: 'helpdesk-api', uri: 'https://helpdesk.example.com/api/v2/tickets?since=2025-01-01' },
       ],
       attester: 'mailto:data-steward@example.com',
@@ -102,8 +113,16 @@ export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'tra
       sources: [],
       derivedFrom: [rawDataset.payload],
       processing: [
-        { name: 'pii-scrub', description: 'Names, e-mail addresses and phone numbers replaced by placeholders.', tool: { name: 'presidio', version: '2.2.355', uri: 'pkg:pypi/presidio-analyzer@2.2.355' } },
-        { name: 'dedup', tool: { name: 'acme-dedup', version: '1.4.0', digest: { sha256: fakeDigest('acme-dedup 1.4.0') } }, parameters: { method: 'minhash', threshold: 0.85 } },
+        {
+          name: 'pii-scrub',
+          description: 'Names, e-mail addresses and phone numbers replaced by placeholders.',
+          tool: { name: 'presidio', version: '2.2.355', uri: 'pkg:pypi/presidio-analyzer@2.2.355' },
+        },
+        {
+          name: 'dedup',
+          tool: { name: 'acme-dedup', version: '1.4.0', digest: { sha256: fakeDigest('acme-dedup 1.4.0') } },
+          parameters: { method: 'minhash', threshold: 0.85 },
+        },
         { name: 'split', parameters: { test: 0.05, seed: 1234 } },
       ],
       attester: 'mailto:data-steward@example.com',
@@ -114,16 +133,36 @@ export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'tra
     'training',
     buildTrainingStatement({
       manifest: { bytes: modelManifestBytes, inline: false, uri: 'support-triage-7b.manifest.json' },
-      subject: { name: 'support-triage-7b', digest: modelDigest, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+      subject: {
+        name: 'support-triage-7b',
+        digest: modelDigest,
+        mediaType: 'application/vnd.lineproof.manifest.v1+json',
+      },
       builder: { id: 'https://ci.example.com/pipelines/llm-finetune', version: { 'acme-trainer': '5.2.0' } },
       invocationId: 'https://ci.example.com/pipelines/llm-finetune/runs/8812',
       startedOn: '2026-01-10T18:02:11Z',
       finishedOn: '2026-01-11T01:57:43Z',
-      code: { uri: 'git+https://github.com/acme/trainer', ref: 'refs/tags/v5.2.0', entryPoint: 'configs/support-triage.yaml', digest: { gitCommit: fakeCommit('trainer v5.2.0') } },
+      code: {
+        uri: 'git+https://github.com/acme/trainer',
+        ref: 'refs/tags/v5.2.0',
+        entryPoint: 'configs/support-triage.yaml',
+        digest: { gitCommit: fakeCommit('trainer v5.2.0') },
+      },
       hyperparameters: { learning_rate: 0.0002, epochs: 3, batch_size: 64, lora: { r: 16, alpha: 32 }, seed: 1234 },
       datasets: [cleanDataset.payload],
-      datasetManifests: [{ uri: 's3://acme-datasets/support-tickets-clean/2026.01-1/', digest: `sha256:${sha256Hex(cleanManifestBytes)}`, mediaType: 'application/vnd.lineproof.manifest.v1+json' }],
-      baseModel: { name: 'acme/base-7b', uri: 'https://models.example.com/acme/base-7b', digest: `sha256:${fakeDigest('base-7b manifest')}`, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+      datasetManifests: [
+        {
+          uri: 's3://acme-datasets/support-tickets-clean/2026.01-1/',
+          digest: `sha256:${sha256Hex(cleanManifestBytes)}`,
+          mediaType: 'application/vnd.lineproof.manifest.v1+json',
+        },
+      ],
+      baseModel: {
+        name: 'acme/base-7b',
+        uri: 'https://models.example.com/acme/base-7b',
+        digest: `sha256:${fakeDigest('base-7b manifest')}`,
+        mediaType: 'application/vnd.lineproof.manifest.v1+json',
+      },
       environment: { uri: 'oci://registry.example.com/ml/trainer', digest: `sha256:${fakeDigest('trainer image')}` },
       attester: 'https://ci.example.com/pipelines/llm-finetune',
       now: TIMES.training,
@@ -132,26 +171,84 @@ export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'tra
   const evaluation = step(
     'evaluation',
     buildEvaluationStatement({
-      subject: { name: 'support-triage-7b', digest: modelDigest, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
-      suite: { name: 'acme-release-eval', version: '3.1.0', uri: 'https://github.com/acme/release-eval', digest: { gitCommit: fakeCommit('release-eval 3.1.0') } },
+      subject: {
+        name: 'support-triage-7b',
+        digest: modelDigest,
+        mediaType: 'application/vnd.lineproof.manifest.v1+json',
+      },
+      suite: {
+        name: 'acme-release-eval',
+        version: '3.1.0',
+        uri: 'https://github.com/acme/release-eval',
+        digest: { gitCommit: fakeCommit('release-eval 3.1.0') },
+      },
       evaluator: { name: 'acme-evalkit', version: '0.9.4', digest: { sha256: fakeDigest('evalkit 0.9.4') } },
       training: training.payload,
       datasets: [
-        { name: 'heldout', uri: 's3://acme-datasets/support-tickets-clean/2026.01-1/test.jsonl', digest: `sha256:${fakeDigest('clean test.jsonl')}` },
-        { name: 'redteam-prompts', uri: 's3://acme-security/redteam/prompts-v7.jsonl', digest: `sha256:${fakeDigest('redteam prompts v7')}` },
+        {
+          name: 'heldout',
+          uri: 's3://acme-datasets/support-tickets-clean/2026.01-1/test.jsonl',
+          digest: `sha256:${fakeDigest('clean test.jsonl')}`,
+        },
+        {
+          name: 'redteam-prompts',
+          uri: 's3://acme-security/redteam/prompts-v7.jsonl',
+          digest: `sha256:${fakeDigest('redteam prompts v7')}`,
+        },
       ],
       datasetAttestations: [cleanDataset.payload],
       metrics: [
-        { name: 'routing_accuracy', category: 'accuracy', value: 0.913, higherIsBetter: true, threshold: 0.9, dataset: 'heldout' },
-        { name: 'accuracy_under_typos', category: 'robustness', value: 0.874, higherIsBetter: true, threshold: 0.85, dataset: 'heldout' },
-        { name: 'demographic_parity_gap', category: 'fairness', value: 0.021, higherIsBetter: false, threshold: 0.05, dataset: 'heldout' },
-        { name: 'jailbreak_success_rate', category: 'safety', value: 0.004, higherIsBetter: false, threshold: 0.01, unit: 'fraction', dataset: 'redteam-prompts' },
-        { name: 'accuracy_drop_under_shift', category: 'drift', value: 0.031, higherIsBetter: false, threshold: 0.05, dataset: 'heldout' },
+        {
+          name: 'routing_accuracy',
+          category: 'accuracy',
+          value: 0.913,
+          higherIsBetter: true,
+          threshold: 0.9,
+          dataset: 'heldout',
+        },
+        {
+          name: 'accuracy_under_typos',
+          category: 'robustness',
+          value: 0.874,
+          higherIsBetter: true,
+          threshold: 0.85,
+          dataset: 'heldout',
+        },
+        {
+          name: 'demographic_parity_gap',
+          category: 'fairness',
+          value: 0.021,
+          higherIsBetter: false,
+          threshold: 0.05,
+          dataset: 'heldout',
+        },
+        {
+          name: 'jailbreak_success_rate',
+          category: 'safety',
+          value: 0.004,
+          higherIsBetter: false,
+          threshold: 0.01,
+          unit: 'fraction',
+          dataset: 'redteam-prompts',
+        },
+        {
+          name: 'accuracy_drop_under_shift',
+          category: 'drift',
+          value: 0.031,
+          higherIsBetter: false,
+          threshold: 0.05,
+          dataset: 'heldout',
+        },
       ],
       result: 'PASSED',
       startedOn: '2026-01-12T07:40:00Z',
       finishedOn: '2026-01-12T09:51:30Z',
-      report: { name: 'report.html', uri: 's3://acme-evals/support-triage-7b/8812/report.html', digest: `sha256:${fakeDigest('eval report')}`, mediaType: 'text/html' },
+      report: {
+        name: 'report.html',
+        uri: 's3://acme-evals/support-triage-7b/8812/report.html',
+        digest: `sha256:${fakeDigest('eval report')}`,
+        mediaType: 'text/html',
+      },
       attester: 'mailto:ml-evaluation@example.com',
       now: TIMES.evaluation,
     }),
@@ -159,15 +256,29 @@ export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'tra
   const approval = step(
     'approval',
     buildApprovalStatement({
-      subject: { name: 'support-triage-7b', digest: modelDigest, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+      subject: {
+        name: 'support-triage-7b',
+        digest: modelDigest,
+        mediaType: 'application/vnd.lineproof.manifest.v1+json',
+      },
       decision: 'APPROVED',
       stage: 'production',
-      useCase: { id: 'support-ticket-routing', description: 'Route incoming support tickets to the right queue and draft a first reply for a human agent.' },
+      useCase: {
+        id: 'support-ticket-routing',
+        description: 'Route incoming support tickets to the right queue and draft a first reply for a human agent.',
+      },
       riskTier: 'medium',
       training: training.payload,
       evaluations: [evaluation.payload],
-      conditions: ['A human agent reviews every drafted reply before it is sent.', 'Re-evaluate after any change of the routing taxonomy.'],
-      runtimeScope: { tools: ['https://helpdesk.example.com/api/v2/tickets:read', 'https://helpdesk.example.com/api/v2/drafts:write'], dataClasses: ['internal'], secretScopes: ['helpdesk-drafts'] },
+      conditions: [
+        'A human agent reviews every drafted reply before it is sent.',
+        'Re-evaluate after any change of the routing taxonomy.',
+      ],
+      runtimeScope: {
+        tools: ['https://helpdesk.example.com/api/v2/tickets:read', 'https://helpdesk.example.com/api/v2/drafts:write'],
+        dataClasses: ['internal'],
+        secretScopes: ['helpdesk-drafts'],
+      },
       notBefore: '2026-01-15T00:00:00Z',
       expires: '2026-07-15T00:00:00Z',
       attester: 'mailto:risk-officer@example.com',
@@ -177,7 +288,11 @@ export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'tra
   const promotion = step(
     'promotion',
     buildPromotionStatement({
-      subject: { name: 'support-triage-7b', digest: modelDigest, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+      subject: {
+        name: 'support-triage-7b',
+        digest: modelDigest,
+        mediaType: 'application/vnd.lineproof.manifest.v1+json',
+      },
       approval: approval.payload,
       stage: 'production',
       environment: 'prod-eu-west-1',
@@ -192,7 +307,8 @@ export function buildExampleChain(): Record<'rawDataset' | 'cleanDataset' | 'tra
       kind: 'attestation',
       attestations: [evaluation.payload],
       reason: 'erroneous',
-      description: 'The held-out split overlapped the training split (dedup ran after the split); the evaluation is void.',
+      description:
+        'The held-out split overlapped the training split (dedup ran after the split); the evaluation is void.',
       effectiveAt: '2026-01-12T10:00:00Z',
       attester: 'mailto:security@example.com',
       now: TIMES.revocation,

@@ -19,7 +19,11 @@ const keyOf = (args: unknown[]): string | undefined => {
  * @param names functions to memoize (missing ones are skipped: the module may have changed)
  * @param copy copy a cached object result before returning it
  */
-export function memoized(orig: Record<string, unknown>, names: readonly string[], copy = false): Record<string, unknown> {
+export function memoized(
+  orig: Record<string, unknown>,
+  names: readonly string[],
+  copy = false,
+): Record<string, unknown> {
   if (process.env.FUZZ_MEMO === '0') return orig;
   const out: Record<string, unknown> = { ...orig };
   for (const name of names) {

@@ -18,8 +18,21 @@ export const NEUTRAL_BUILD: BuildOptions = {
  * globals (no process, Buffer or require); returns that context, with the core at `lineproof`.
  */
 export async function coreInWebContext(): Promise<vm.Context> {
-  const result = await build({ ...NEUTRAL_BUILD, entryPoints: [repoPath('src', 'index.ts')], format: 'iife', globalName: 'lineproof' });
-  const context = vm.createContext({ TextEncoder, TextDecoder, crypto: globalThis.crypto, console, Uint8Array, ArrayBuffer, DataView });
+  const result = await build({
+    ...NEUTRAL_BUILD,
+    entryPoints: [repoPath('src', 'index.ts')],
+    format: 'iife',
+    globalName: 'lineproof',
+  });
+  const context = vm.createContext({
+    TextEncoder,
+    TextDecoder,
+    crypto: globalThis.crypto,
+    console,
+    Uint8Array,
+    ArrayBuffer,
+    DataView,
+  });
   vm.runInContext(`${result.outputFiles![0]!.text};globalThis.lineproof = lineproof;`, context);
   return context;
 }

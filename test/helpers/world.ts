@@ -14,14 +14,34 @@ import type { Envelope } from '../../src/dsse/envelope.js';
 import { bundleLine } from '../../src/bundle/jsonl.js';
 import { parsePolicy, type Policy } from '../../src/policy/policy.js';
 import {
-  buildApprovalStatement, buildDatasetStatement, buildEvaluationStatement, buildPromotionStatement, buildRevocationStatement, buildTrainingStatement,
-  type ApprovalStatementInput, type DatasetStatementInput, type EvaluationStatementInput, type PromotionStatementInput, type TrainingStatementInput,
+  buildApprovalStatement,
+  buildDatasetStatement,
+  buildEvaluationStatement,
+  buildPromotionStatement,
+  buildRevocationStatement,
+  buildTrainingStatement,
+  type ApprovalStatementInput,
+  type DatasetStatementInput,
+  type EvaluationStatementInput,
+  type PromotionStatementInput,
+  type TrainingStatementInput,
 } from '../../src/statements/builders.js';
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../../src/statements/statement.js';
 import { buildManifest, manifestBytes, manifestDigestText } from '../../src/manifest/build.js';
 import { LINEPROOF_MANIFEST_MEDIA_TYPE } from '../../src/statements/predicates/index.js';
 
-export const KEY_NAMES = ['steward', 'trainer', 'evaluator', 'alice', 'aliceOld', 'bob', 'carol', 'deployer', 'revoker', 'mallory'] as const;
+export const KEY_NAMES = [
+  'steward',
+  'trainer',
+  'evaluator',
+  'alice',
+  'aliceOld',
+  'bob',
+  'carol',
+  'deployer',
+  'revoker',
+  'mallory',
+] as const;
 export type KeyName = (typeof KEY_NAMES)[number];
 
 export const IDENTITY: Record<KeyName, string> = {
@@ -75,7 +95,12 @@ export async function policyDoc(): Promise<Record<string, any>> {
       trainer: { publicKey: await hex('trainer') },
       evaluator: { publicKey: await hex('evaluator') },
       alice: { publicKey: await hex('alice'), validFrom: '2026-01-01T00:00:00Z' },
-      aliceOld: { publicKey: await hex('aliceOld'), status: 'retired', validFrom: '2025-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' },
+      aliceOld: {
+        publicKey: await hex('aliceOld'),
+        status: 'retired',
+        validFrom: '2025-01-01T00:00:00Z',
+        validUntil: '2026-01-01T00:00:00Z',
+      },
       bob: { publicKey: await hex('bob') },
       carol: { publicKey: await hex('carol') },
       deployer: { publicKey: await hex('deployer') },
@@ -143,79 +168,149 @@ export interface World {
 
 export async function sign(statement: Statement, names: KeyName[]): Promise<WorldStep> {
   const payload = canonicalBytes(statement);
-  const envelope = await signEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, await Promise.all(names.map(async (n) => ed25519Signer(await key(n)))));
+  const envelope = await signEnvelope(
+    payload,
+    IN_TOTO_PAYLOAD_TYPE,
+    await Promise.all(names.map(async (n) => ed25519Signer(await key(n)))),
+  );
   return { statement, payload, envelope, line: bundleLine(envelope), digest: `sha256:${sha256Hex(payload)}` };
 }
 
 export async function buildWorld(opts: WorldOptions = {}): Promise<World> {
   const id = <S>(f: ((x: S) => S) | undefined) => f ?? ((x: S) => x);
-  const signers = { dataset: ['steward'], training: ['trainer'], evaluation: ['evaluator'], approval: ['alice', 'bob'], promotion: ['deployer'], ...opts.signers } as Record<string, KeyName[]>;
+  const signers = {
+    dataset: ['steward'],
+    training: ['trainer'],
+    evaluation: ['evaluator'],
+    approval: ['alice', 'bob'],
+    promotion: ['deployer'],
+    ...opts.signers,
+  } as Record<string, KeyName[]>;
   const dataset = await sign(
-    buildDatasetStatement(id(opts.dataset)({
-      subject: { name: 'tickets', digest: DATASET, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
-      name: 'tickets', version: '1', owner: 'data-team', license: 'LicenseRef-Internal',
-      classification: { sensitivity: 'internal', pii: false }, sources: [],
-      attester: IDENTITY.steward, now: new Date(T.dataset),
-    })),
+    buildDatasetStatement(
+      id(opts.dataset)({
+        subject: { name: 'tickets', digest: DATASET, mediaType: 'application/vnd.lineproof.manifest.v1+json' },
+        name: 'tickets',
+        version: '1',
+        owner: 'data-team',
+        license: 'LicenseRef-Internal',
+        classification: { sensitivity: 'internal', pii: false },
+        sources: [],
+        attester: IDENTITY.steward,
+        now: new Date(T.dataset),
+      }),
+    ),
     signers.dataset!,
   );
   const training = await sign(
-    buildTrainingStatement(id(opts.training)({
-      subject: { name: 'model', digest: MODEL },
-      builder: { id: 'https://ci.example.com/train' },
-      startedOn: T.trainingStarted, finishedOn: T.trainingFinished,
-      code: { uri: 'git+https://example.com/trainer', digest: { gitCommit: 'a'.repeat(40) } },
-      hyperparameters: { epochs: 3 },
-      datasets: [dataset.payload],
-      attester: IDENTITY.trainer, now: new Date(T.training),
-    })),
+    buildTrainingStatement(
+      id(opts.training)({
+        subject: { name: 'model', digest: MODEL },
+        builder: { id: 'https://ci.example.com/train' },
+        startedOn: T.trainingStarted,
+        finishedOn: T.trainingFinished,
+        code: { uri: 'git+https://example.com/trainer', digest: { gitCommit: 'a'.repeat(40) } },
+        hyperparameters: { epochs: 3 },
+        datasets: [dataset.payload],
+        attester: IDENTITY.trainer,
+        now: new Date(T.training),
+      }),
+    ),
     signers.training!,
   );
   const evaluation = await sign(
-    buildEvaluationStatement(id(opts.evaluation)({
-      subject: { name: 'model', digest: MODEL },
-      suite: { name: 'release-eval', version: '1' },
-      evaluator: { name: 'evalkit', version: '1' },
-      training: training.payload,
-      datasets: [{ name: 'heldout', digest: DATASET }],
-      metrics: [
-        { name: 'accuracy', category: 'accuracy', value: 0.95, higherIsBetter: true, threshold: 0.9, dataset: 'heldout' },
-        { name: 'typo_accuracy', category: 'robustness', value: 0.9, higherIsBetter: true, threshold: 0.85, dataset: 'heldout' },
-        { name: 'parity_gap', category: 'fairness', value: 0.02, higherIsBetter: false, threshold: 0.05, dataset: 'heldout' },
-        { name: 'jailbreak_rate', category: 'safety', value: 0.004, higherIsBetter: false, threshold: 0.01, dataset: 'heldout' },
-      ],
-      result: 'PASSED',
-      attester: IDENTITY.evaluator, now: new Date(T.evaluation),
-    })),
+    buildEvaluationStatement(
+      id(opts.evaluation)({
+        subject: { name: 'model', digest: MODEL },
+        suite: { name: 'release-eval', version: '1' },
+        evaluator: { name: 'evalkit', version: '1' },
+        training: training.payload,
+        datasets: [{ name: 'heldout', digest: DATASET }],
+        metrics: [
+          {
+            name: 'accuracy',
+            category: 'accuracy',
+            value: 0.95,
+            higherIsBetter: true,
+            threshold: 0.9,
+            dataset: 'heldout',
+          },
+          {
+            name: 'typo_accuracy',
+            category: 'robustness',
+            value: 0.9,
+            higherIsBetter: true,
+            threshold: 0.85,
+            dataset: 'heldout',
+          },
+          {
+            name: 'parity_gap',
+            category: 'fairness',
+            value: 0.02,
+            higherIsBetter: false,
+            threshold: 0.05,
+            dataset: 'heldout',
+          },
+          {
+            name: 'jailbreak_rate',
+            category: 'safety',
+            value: 0.004,
+            higherIsBetter: false,
+            threshold: 0.01,
+            dataset: 'heldout',
+          },
+        ],
+        result: 'PASSED',
+        attester: IDENTITY.evaluator,
+        now: new Date(T.evaluation),
+      }),
+    ),
     signers.evaluation!,
   );
   const approval = await sign(
-    buildApprovalStatement(id(opts.approval)({
-      subject: { name: 'model', digest: MODEL },
-      decision: 'APPROVED', stage: 'production',
-      useCase: { id: 'support-chat', description: 'answers customers' },
-      riskTier: 'high',
-      training: training.payload,
-      evaluations: [evaluation.payload],
-      conditions: [],
-      runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-      notBefore: T.notBefore, expires: T.expires,
-      attester: IDENTITY.alice, now: new Date(T.approval),
-    })),
+    buildApprovalStatement(
+      id(opts.approval)({
+        subject: { name: 'model', digest: MODEL },
+        decision: 'APPROVED',
+        stage: 'production',
+        useCase: { id: 'support-chat', description: 'answers customers' },
+        riskTier: 'high',
+        training: training.payload,
+        evaluations: [evaluation.payload],
+        conditions: [],
+        runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
+        notBefore: T.notBefore,
+        expires: T.expires,
+        attester: IDENTITY.alice,
+        now: new Date(T.approval),
+      }),
+    ),
     signers.approval!,
   );
   const promotion = await sign(
-    buildPromotionStatement(id(opts.promotion)({
-      subject: { name: 'model', digest: MODEL },
-      approval: approval.payload, stage: 'production', environment: 'prod',
-      attester: IDENTITY.deployer, now: new Date(T.promotion),
-    })),
+    buildPromotionStatement(
+      id(opts.promotion)({
+        subject: { name: 'model', digest: MODEL },
+        approval: approval.payload,
+        stage: 'production',
+        environment: 'prod',
+        attester: IDENTITY.deployer,
+        now: new Date(T.promotion),
+      }),
+    ),
     signers.promotion!,
   );
   const doc = await policyDoc();
   opts.policy?.(doc);
   const steps = { dataset, training, evaluation, approval, promotion };
-  return { policy: parsePolicy(doc), doc, steps, bundle: Object.values(steps).map((s) => s.line).join('') };
+  return {
+    policy: parsePolicy(doc),
+    doc,
+    steps,
+    bundle: Object.values(steps)
+      .map((s) => s.line)
+      .join(''),
+  };
 }
 
 export { buildRevocationStatement };
@@ -227,7 +322,10 @@ const hexOfLength = (alg: string, seed: string) => {
 
 /** The JCS bytes of a one-file manifest hashed with `algorithms`, and its subject digest. */
 export function manifestOf(algorithms: readonly string[], seed: string): { bytes: Uint8Array; digest: string } {
-  const m = buildManifest([{ path: 'weights.bin', size: 3, digest: Object.fromEntries(algorithms.map((a) => [a, hexOfLength(a, seed)])) }], { algorithms });
+  const m = buildManifest(
+    [{ path: 'weights.bin', size: 3, digest: Object.fromEntries(algorithms.map((a) => [a, hexOfLength(a, seed)])) }],
+    { algorithms },
+  );
   return { bytes: manifestBytes(m), digest: manifestDigestText(m) };
 }
 
@@ -236,15 +334,25 @@ export function manifestOf(algorithms: readonly string[], seed: string): { bytes
  * `algorithms`, inlined in the training and dataset attestations (or, with `inline: false`, the
  * model's kept as a sidecar). `model` is the subject to verify.
  */
-export async function manifestWorld(o: { algorithms?: string[]; datasetAlgorithms?: string[]; inline?: boolean } & WorldOptions = {}): Promise<World & { model: string }> {
+export async function manifestWorld(
+  o: { algorithms?: string[]; datasetAlgorithms?: string[]; inline?: boolean } & WorldOptions = {},
+): Promise<World & { model: string }> {
   const model = manifestOf(o.algorithms ?? ['sha256'], 'model');
   const data = manifestOf(o.datasetAlgorithms ?? ['sha256'], 'dataset');
   const about = { name: 'model', digest: model.digest, mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE };
-  const then = <S>(f: ((x: S) => S) | undefined, g: (x: S) => S) => (x: S) => (f ? f(g(x)) : g(x));
+  const then =
+    <S>(f: ((x: S) => S) | undefined, g: (x: S) => S) =>
+    (x: S) =>
+      f ? f(g(x)) : g(x);
   const w = await buildWorld({
     ...o,
     dataset: then(o.dataset, (i) => ({ ...i, subject: undefined, manifest: { bytes: data.bytes } })),
-    training: then(o.training, (i) => ({ ...i, subject: undefined, manifest: o.inline === false ? { bytes: model.bytes, inline: false, uri: 'model.manifest.json' } : { bytes: model.bytes } })),
+    training: then(o.training, (i) => ({
+      ...i,
+      subject: undefined,
+      manifest:
+        o.inline === false ? { bytes: model.bytes, inline: false, uri: 'model.manifest.json' } : { bytes: model.bytes },
+    })),
     evaluation: then(o.evaluation, (i) => ({ ...i, subject: about })),
     approval: then(o.approval, (i) => ({ ...i, subject: about })),
     promotion: then(o.promotion, (i) => ({ ...i, subject: about })),

@@ -74,15 +74,50 @@ describe('EC public keys', () => {
   describe('when the key is not an EC key on P-256/384/521 in strict DER', () => {
     const key = parseEcPublicKey(pemText);
     const der = ecSpkiDer(key);
-    const spki = (alg: Uint8Array, point: Uint8Array): Uint8Array => derTlv(0x30, alg, derTlv(0x03, Uint8Array.of(0), point));
+    const spki = (alg: Uint8Array, point: Uint8Array): Uint8Array =>
+      derTlv(0x30, alg, derTlv(0x03, Uint8Array.of(0), point));
     const cases: [string, Uint8Array | string, string][] = [
-      ['an Ed25519 key', new Uint8Array(decodePem('-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n').der), 'KEY_UNSUPPORTED'],
-      ['secp256k1', spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.3.132.0.10')), new Uint8Array(65).fill(4)), 'KEY_UNSUPPORTED'],
-      ['explicit parameters', spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derTlv(0x30, derUnsignedInteger(1n))), key.point), 'KEY_UNSUPPORTED'],
+      [
+        'an Ed25519 key',
+        new Uint8Array(
+          decodePem(
+            '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n',
+          ).der,
+        ),
+        'KEY_UNSUPPORTED',
+      ],
+      [
+        'secp256k1',
+        spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.3.132.0.10')), new Uint8Array(65).fill(4)),
+        'KEY_UNSUPPORTED',
+      ],
+      [
+        'explicit parameters',
+        spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derTlv(0x30, derUnsignedInteger(1n))), key.point),
+        'KEY_UNSUPPORTED',
+      ],
       ['no parameters', spki(derTlv(0x30, derOid('1.2.840.10045.2.1')), key.point), 'KEY_INVALID'],
-      ['a point off the curve', spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.3.132.0.34')), Uint8Array.of(4, ...new Uint8Array(96).fill(1))), 'KEY_INVALID'],
-      ['a hybrid point (06)', spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.3.132.0.34')), Uint8Array.of(6, ...key.point.subarray(1))), 'KEY_INVALID'],
-      ['a P-256 OID with a P-384 point', spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.2.840.10045.3.1.7')), key.point), 'KEY_INVALID'],
+      [
+        'a point off the curve',
+        spki(
+          derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.3.132.0.34')),
+          Uint8Array.of(4, ...new Uint8Array(96).fill(1)),
+        ),
+        'KEY_INVALID',
+      ],
+      [
+        'a hybrid point (06)',
+        spki(
+          derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.3.132.0.34')),
+          Uint8Array.of(6, ...key.point.subarray(1)),
+        ),
+        'KEY_INVALID',
+      ],
+      [
+        'a P-256 OID with a P-384 point',
+        spki(derTlv(0x30, derOid('1.2.840.10045.2.1'), derOid('1.2.840.10045.3.1.7')), key.point),
+        'KEY_INVALID',
+      ],
       ['trailing bytes', Uint8Array.of(...der, 0), 'KEY_INVALID'],
       ['a non-minimal length', Uint8Array.of(0x30, 0x81, der[1]!, ...der.subarray(2)), 'KEY_INVALID'],
       ['a BIT STRING with unused bits', Uint8Array.of(...der.subarray(0, 23), 1, ...der.subarray(24)), 'KEY_INVALID'],
@@ -141,7 +176,10 @@ describe.each(EC_CURVES)('%s', (curve) => {
       }),
       { numRuns: 40 },
     );
-    expect(verifyEcdsa(generateEcPrivateKey(curve).publicKey, msg, sig)).toMatchObject({ valid: false, code: 'ECDSA_SIGNATURE_INVALID' });
+    expect(verifyEcdsa(generateEcPrivateKey(curve).publicKey, msg, sig)).toMatchObject({
+      valid: false,
+      code: 'ECDSA_SIGNATURE_INVALID',
+    });
   });
 
   it('ecdsaVerifier and ecdsaSigner plug into the SignatureVerifier / signer shapes', async () => {
@@ -152,7 +190,10 @@ describe.each(EC_CURVES)('%s', (curve) => {
     const v = ecdsaVerifier(curve);
     expect(await v.verify(sig, msg, k.publicKey.point)).toEqual({ valid: true });
     expect(await v.verify(sig, msg, Uint8Array.of(4, 1, 2))).toMatchObject({ valid: false, code: 'KEY_INVALID' });
-    expect(await v.verify(Uint8Array.of(0x30, 0), msg, k.publicKey.point)).toMatchObject({ valid: false, code: 'ECDSA_SIGNATURE_MALFORMED' });
+    expect(await v.verify(Uint8Array.of(0x30, 0), msg, k.publicKey.point)).toMatchObject({
+      valid: false,
+      code: 'ECDSA_SIGNATURE_MALFORMED',
+    });
   });
 
   describe('with the OpenSSL CLI as a peer', () => {
@@ -169,15 +210,28 @@ describe.each(EC_CURVES)('%s', (curve) => {
       expect(ecPrivateKeyToPem(fromSec1)).toBe(pkcs8Text);
       const pubText = openssl(['pkey', '-in', sec1, '-pubout']).stdout.toString();
       expect(ecPublicKeyToPem(fromSec1.publicKey)).toBe(pubText);
-      expect(parseEcPrivateKey(new Uint8Array(openssl(['pkey', '-in', sec1, '-outform', 'DER']).stdout)).scalar).toEqual(fromSec1.scalar);
-      expect(parseEcPrivateKey(new Uint8Array(openssl(['ec', '-in', sec1, '-outform', 'DER']).stdout)).scalar).toEqual(fromSec1.scalar);
+      expect(
+        parseEcPrivateKey(new Uint8Array(openssl(['pkey', '-in', sec1, '-outform', 'DER']).stdout)).scalar,
+      ).toEqual(fromSec1.scalar);
+      expect(parseEcPrivateKey(new Uint8Array(openssl(['ec', '-in', sec1, '-outform', 'DER']).stdout)).scalar).toEqual(
+        fromSec1.scalar,
+      );
     });
 
     it('reads an encrypted PKCS#8 key it writes (with the passphrase, in the Node adapter)', () => {
       const dir = tempDir('lineproof-ec-');
       const key = generateEcPrivateKey(curve);
       writeFileSync(join(dir, 'k.pem'), ecPrivateKeyToPem(key));
-      const enc = openssl(['pkcs8', '-topk8', '-in', join(dir, 'k.pem'), '-v2', 'aes-256-cbc', '-passout', 'pass:lineproof-test']).stdout.toString();
+      const enc = openssl([
+        'pkcs8',
+        '-topk8',
+        '-in',
+        join(dir, 'k.pem'),
+        '-v2',
+        'aes-256-cbc',
+        '-passout',
+        'pass:lineproof-test',
+      ]).stdout.toString();
       expect(codeOf(() => parseEcPrivateKey(enc))).toBe('KEY_PASSPHRASE_REQUIRED');
       expect(importEcPrivateKey(enc, { passphrase: 'lineproof-test' }).scalar).toEqual(key.scalar);
       expect(codeOf(() => importEcPrivateKey(enc, { passphrase: 'wrong' }))).toBe('KEY_PASSPHRASE_WRONG');
@@ -190,9 +244,29 @@ describe.each(EC_CURVES)('%s', (curve) => {
       writeFileSync(join(dir, 'pub.pem'), ecPublicKeyToPem(key.publicKey));
       writeFileSync(join(dir, 'msg'), msg);
       writeFileSync(join(dir, 'sig'), signEcdsa(key, msg));
-      expect(opensslOk(['dgst', `-${info.hash}`, '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig'), join(dir, 'msg')])).toBe(true);
+      expect(
+        opensslOk([
+          'dgst',
+          `-${info.hash}`,
+          '-verify',
+          join(dir, 'pub.pem'),
+          '-signature',
+          join(dir, 'sig'),
+          join(dir, 'msg'),
+        ]),
+      ).toBe(true);
       writeFileSync(join(dir, 'msg'), Uint8Array.of(...msg, 0x21));
-      expect(opensslOk(['dgst', `-${info.hash}`, '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig'), join(dir, 'msg')])).toBe(false);
+      expect(
+        opensslOk([
+          'dgst',
+          `-${info.hash}`,
+          '-verify',
+          join(dir, 'pub.pem'),
+          '-signature',
+          join(dir, 'sig'),
+          join(dir, 'msg'),
+        ]),
+      ).toBe(false);
     });
 
     it('signatures openssl makes verify here, including high-S ones it makes half the time; the low/high-S twin too, as in OpenSSL', () => {
@@ -205,14 +279,26 @@ describe.each(EC_CURVES)('%s', (curve) => {
       for (let i = 0; i < 40 && high === 0; i++) {
         const msg = new TextEncoder().encode(`message ${i}`);
         writeFileSync(join(dir, 'msg'), msg);
-        const sig = new Uint8Array(openssl(['dgst', `-${info.hash}`, '-sign', join(dir, 'key.pem'), join(dir, 'msg')]).stdout);
+        const sig = new Uint8Array(
+          openssl(['dgst', `-${info.hash}`, '-sign', join(dir, 'key.pem'), join(dir, 'msg')]).stdout,
+        );
         expect(verifyEcdsa(key.publicKey, msg, sig)).toEqual({ valid: true });
         const { r, s } = parseEcdsaSignature(sig, curve);
         if (s > info.order / 2n) high++;
         const twin = derTlv(0x30, derUnsignedInteger(r), derUnsignedInteger(info.order - s));
         expect(verifyEcdsa(key.publicKey, msg, twin)).toEqual({ valid: true });
         writeFileSync(join(dir, 'twin'), twin);
-        expect(opensslOk(['dgst', `-${info.hash}`, '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'twin'), join(dir, 'msg')])).toBe(true);
+        expect(
+          opensslOk([
+            'dgst',
+            `-${info.hash}`,
+            '-verify',
+            join(dir, 'pub.pem'),
+            '-signature',
+            join(dir, 'twin'),
+            join(dir, 'msg'),
+          ]),
+        ).toBe(true);
       }
       expect(high).toBe(1); // OpenSSL does not normalise S: a low-S-only verifier would reject its signatures
     });

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../src/bytes/index.js';
-import { parseEcPublicKey, omsKeyHint, omsKeyHints, generateEcPrivateKey, ecCurveInfo, verifyOmsSignature, type EcPublicKey } from '../../src/index.js';
+import {
+  parseEcPublicKey,
+  omsKeyHint,
+  omsKeyHints,
+  generateEcPrivateKey,
+  ecCurveInfo,
+  verifyOmsSignature,
+  type EcPublicKey,
+} from '../../src/index.js';
 import { verifyOmsModelPath, loadEcPublicKey } from '../../src/node/index.js';
 import { parseEcdsaSignature } from '../../src/interop/ecdsa.js';
 import { derTlv, derUnsignedInteger } from '../../src/interop/der.js';
@@ -29,7 +37,8 @@ function copyModel(): string {
   return dir;
 }
 
-const failed = (r: Report): { id: string; code: string; subject: string }[] => r.checks.filter((c) => c.status === 'fail').map(({ id, code, subject }) => ({ id, code, subject }));
+const failed = (r: Report): { id: string; code: string; subject: string }[] =>
+  r.checks.filter((c) => c.status === 'fail').map(({ id, code, subject }) => ({ id, code, subject }));
 
 type Json = Record<string, any>;
 const bundleJson = (): Json => JSON.parse(new TextDecoder().decode(SIG)) as Json;
@@ -53,13 +62,26 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
   describe('when verified with --ignore-paths ignore-me', () => {
     it('verifies: bundle, key (rawBytes compared), signature, statement, every file', async () => {
       const dir = copyModel();
-      const r = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const r = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(failed(r.report)).toEqual([]);
       expect(r.report.ok).toBe(true);
       expect(r.report.kind).toBe('oms');
       expect(r.shape).toBe('v1.0');
       const ids = r.report.checks.filter((c) => c.status === 'pass').map((c) => c.id);
-      expect(ids).toEqual(['oms.bundle', 'oms.key', 'oms.signature', 'oms.payloadType', 'oms.statement', 'oms.model', 'oms.serialization', 'oms.resources']);
+      expect(ids).toEqual([
+        'oms.bundle',
+        'oms.key',
+        'oms.signature',
+        'oms.payloadType',
+        'oms.statement',
+        'oms.model',
+        'oms.serialization',
+        'oms.resources',
+      ]);
       expect(r.manifest?.resources.map((x) => x.name)).toEqual(['signme-1', 'signme-2']);
       expect(r.manifest?.rootDigest).toBe('92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4');
     });
@@ -71,7 +93,11 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
       rmSync(join(dir, 'model.sig'));
       const r = await verifyOmsModelPath(dir, { signature: outside, publicKey: KEY, ignorePaths: ['ignore-me'] });
       expect(r.report.ok).toBe(true);
-      const direct = await verifyOmsModelPath(fixturePath('model-signing', 'v1.0.1-elliptic-key'), { signature: fixturePath('model-signing', 'v1.0.1-elliptic-key', 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const direct = await verifyOmsModelPath(fixturePath('model-signing', 'v1.0.1-elliptic-key'), {
+        signature: fixturePath('model-signing', 'v1.0.1-elliptic-key', 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(direct.report.ok).toBe(true);
     });
   });
@@ -93,7 +119,11 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
     it('a changed signme-1 fails MANIFEST_ITEM_MISMATCH naming it', async () => {
       const dir = copyModel();
       writeFileSync(join(dir, 'signme-1'), 'signme-X\n');
-      const r = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const r = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(failed(r.report)).toEqual([{ id: 'oms.resource', code: 'MANIFEST_ITEM_MISMATCH', subject: 'signme-1' }]);
       codes.file = 'MANIFEST_ITEM_MISMATCH';
     });
@@ -101,7 +131,11 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
     it('an added unsigned file fails MANIFEST_ITEM_EXTRA naming it', async () => {
       const dir = copyModel();
       writeFileSync(join(dir, 'backdoor.py'), 'import os\n');
-      const r = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const r = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(failed(r.report)).toEqual([{ id: 'oms.resource', code: 'MANIFEST_ITEM_EXTRA', subject: 'backdoor.py' }]);
       codes.added = 'MANIFEST_ITEM_EXTRA';
     });
@@ -114,7 +148,11 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
       payload[at + 7] = '3'.charCodeAt(0); // the signed statement now names "signme-3"
       j.dsseEnvelope.payload = toBase64(payload);
       writeFileSync(join(dir, 'model.sig'), JSON.stringify(j));
-      const r = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const r = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(failed(r.report).map((c) => c.code)).toEqual(['OMS_SIGNATURE_INVALID']);
       expect(r.report.checks.find((c) => c.id === 'oms.model')?.status).toBe('skip');
       codes.bundle = 'OMS_SIGNATURE_INVALID';
@@ -127,7 +165,11 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
       const at = text.indexOf('"payload": "') + '"payload": "'.length + 40;
       bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
       writeFileSync(join(dir, 'model.sig'), bytes);
-      const r = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const r = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(r.report.ok).toBe(false);
       expect(failed(r.report).map((c) => c.code)).toContain('OMS_SIGNATURE_INVALID');
     });
@@ -141,7 +183,11 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
       rmSync(join(dir, 'signme-2'));
       writeFileSync(join(dir, 'signme-1'), 'other\n');
       writeFileSync(join(dir, 'new'), '');
-      const r = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const r = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(failed(r.report)).toEqual([
         { id: 'oms.resource', code: 'MANIFEST_ITEM_MISSING', subject: 'signme-2' },
         { id: 'oms.resource', code: 'MANIFEST_ITEM_EXTRA', subject: 'new' },
@@ -153,9 +199,18 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
       const dir = copyModel();
       cpSync(join(dir, 'signme-1'), join(dir, '.gitattributes'));
       writeFileSync(join(dir, '.gitignore'), 'x');
-      const r = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'] });
+      const r = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+      });
       expect(r.report.ok).toBe(true);
-      const strict = await verifyOmsModelPath(dir, { signature: join(dir, 'model.sig'), publicKey: KEY, ignorePaths: ['ignore-me'], ignoreGitPaths: false });
+      const strict = await verifyOmsModelPath(dir, {
+        signature: join(dir, 'model.sig'),
+        publicKey: KEY,
+        ignorePaths: ['ignore-me'],
+        ignoreGitPaths: false,
+      });
       expect(failed(strict.report).map((c) => c.subject)).toEqual(['.gitattributes', '.gitignore']);
     });
   });
@@ -176,9 +231,13 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
     it('rawBytes naming another key fails OMS_KEY_MISMATCH even though the signature verifies', async () => {
       const j = bundleJson();
       const other = generateEcPrivateKey('P-384').publicKey;
-      j.verificationMaterial.publicKey.rawBytes = toBase64(new TextEncoder().encode((await import('../../src/index.js')).ecPublicKeyToPem(other)));
+      j.verificationMaterial.publicKey.rawBytes = toBase64(
+        new TextEncoder().encode((await import('../../src/index.js')).ecPublicKeyToPem(other)),
+      );
       const r = await verifyOmsSignature(enc(j), { publicKey: KEY });
-      expect(failed(r.report)).toEqual([{ id: 'oms.key', code: 'OMS_KEY_MISMATCH', subject: expect.stringMatching(/^sha256:/) as unknown as string }]);
+      expect(failed(r.report)).toEqual([
+        { id: 'oms.key', code: 'OMS_KEY_MISMATCH', subject: expect.stringMatching(/^sha256:/) as unknown as string },
+      ]);
     });
 
     it('rawBytes as DER SPKI (the protobuf-specs meaning) is accepted', async () => {
@@ -191,13 +250,17 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
     it('keyDetails naming another curve fails OMS_KEY_MISMATCH', async () => {
       const j = bundleJson();
       j.verificationMaterial.publicKey.keyDetails = 'PKIX_ECDSA_P256_SHA_256';
-      expect(failed((await verifyOmsSignature(enc(j), { publicKey: KEY })).report).map((c) => c.code)).toEqual(['OMS_KEY_MISMATCH']);
+      expect(failed((await verifyOmsSignature(enc(j), { publicKey: KEY })).report).map((c) => c.code)).toEqual([
+        'OMS_KEY_MISMATCH',
+      ]);
     });
 
     it('garbage rawBytes fails with the key code', async () => {
       const j = bundleJson();
       j.verificationMaterial.publicKey.rawBytes = toBase64(new TextEncoder().encode('not a key'));
-      expect(failed((await verifyOmsSignature(enc(j), { publicKey: KEY })).report).map((c) => c.code)).toEqual(['KEY_INVALID']);
+      expect(failed((await verifyOmsSignature(enc(j), { publicKey: KEY })).report).map((c) => c.code)).toEqual([
+        'KEY_INVALID',
+      ]);
     });
   });
 
@@ -245,19 +308,29 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
       const rb = derUnsignedInteger(r);
       const padded = derTlv(0x02, Uint8Array.of(0, ...rb.subarray(2)));
       const bad = derTlv(0x30, padded, derUnsignedInteger(s));
-      expect(failed((await verifyOmsSignature(withSig(bad), { publicKey: KEY })).report).map((c) => c.code)).toEqual(['ECDSA_SIGNATURE_MALFORMED']);
+      expect(failed((await verifyOmsSignature(withSig(bad), { publicKey: KEY })).report).map((c) => c.code)).toEqual([
+        'ECDSA_SIGNATURE_MALFORMED',
+      ]);
     });
 
     it('r or s out of range fails ECDSA_SIGNATURE_MALFORMED', async () => {
-      for (const [rv, sv] of [[0n, s], [r, 0n], [n, s], [r, n + s]] as const) {
+      for (const [rv, sv] of [
+        [0n, s],
+        [r, 0n],
+        [n, s],
+        [r, n + s],
+      ] as const) {
         const bad = derTlv(0x30, derUnsignedInteger(rv), derUnsignedInteger(sv));
-        expect(failed((await verifyOmsSignature(withSig(bad), { publicKey: KEY })).report).map((c) => c.code)).toEqual(['ECDSA_SIGNATURE_MALFORMED']);
+        expect(failed((await verifyOmsSignature(withSig(bad), { publicKey: KEY })).report).map((c) => c.code)).toEqual([
+          'ECDSA_SIGNATURE_MALFORMED',
+        ]);
       }
     });
   });
 
   describe('the bundle', () => {
-    const codesOf = async (j: Json): Promise<string[]> => failed((await verifyOmsSignature(enc(j), { publicKey: KEY })).report).map((c) => c.code);
+    const codesOf = async (j: Json): Promise<string[]> =>
+      failed((await verifyOmsSignature(enc(j), { publicKey: KEY })).report).map((c) => c.code);
 
     it('refuses unknown fields, other media types, certificates, log entries, several signatures', async () => {
       let j = bundleJson();
@@ -324,6 +397,8 @@ describe('the model_signing v1.0.1 elliptic-key fixture', () => {
   it('loadEcPublicKey reads the text dump with the PEM block at its end', () => {
     const k: EcPublicKey = loadEcPublicKey(fixturePath('model-signing', 'signing-key-pub.pem'));
     expect(k.point).toEqual(KEY.point);
-    expect(readFileSync(fixturePath('model-signing', 'signing-key-pub.pem'), 'utf8').startsWith('Public Key Information')).toBe(true);
+    expect(
+      readFileSync(fixturePath('model-signing', 'signing-key-pub.pem'), 'utf8').startsWith('Public Key Information'),
+    ).toBe(true);
   });
 });

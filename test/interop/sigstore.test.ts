@@ -30,8 +30,16 @@ const PKIX_ED25519 = 7;
 
 /** @sigstore/verify trust material: one public key for one hint, no CA, no log, no TSA. */
 function trustFor(hint: string, spkiDer: Uint8Array, keyDetails: number): TrustMaterial {
-  const root = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
-  return toTrustMaterial(root as unknown as Parameters<typeof toTrustMaterial>[0], { [hint]: { rawBytes: Buffer.from(spkiDer), keyDetails } as unknown as never });
+  const root = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+  };
+  return toTrustMaterial(root as unknown as Parameters<typeof toTrustMaterial>[0], {
+    [hint]: { rawBytes: Buffer.from(spkiDer), keyDetails } as unknown as never,
+  });
 }
 
 /** Verify with @sigstore/verify offline; returns 'ok' or its error code. */
@@ -81,17 +89,50 @@ describe('toSigstoreBundle / fromSigstoreBundle', () => {
     const cases: [string, (b: Json) => void, string][] = [
       ['an unknown top-level field', (b) => (b.extra = true), 'SIGSTORE_BUNDLE_INVALID'],
       ['a snake_case field name', (b) => ((b.media_type = b.mediaType), delete b.mediaType), 'SIGSTORE_BUNDLE_INVALID'],
-      ['a v0.2 media type', (b) => (b.mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.2'), 'SIGSTORE_BUNDLE_INVALID'],
-      ['a certificate', (b) => (b.verificationMaterial = { certificate: { rawBytes: 'AAAA' } }), 'SIGSTORE_BUNDLE_UNSUPPORTED'],
-      ['a certificate chain', (b) => (b.verificationMaterial = { x509CertificateChain: { certificates: [] } }), 'SIGSTORE_BUNDLE_UNSUPPORTED'],
-      ['a transparency-log entry', (b) => (b.verificationMaterial.tlogEntries = [{ logIndex: '1' }]), 'SIGSTORE_BUNDLE_UNSUPPORTED'],
-      ['an RFC 3161 timestamp', (b) => (b.verificationMaterial.timestampVerificationData = { rfc3161Timestamps: [{ signedTimestamp: 'AAAA' }] }), 'SIGSTORE_BUNDLE_UNSUPPORTED'],
+      [
+        'a v0.2 media type',
+        (b) => (b.mediaType = 'application/vnd.dev.sigstore.bundle+json;version=0.2'),
+        'SIGSTORE_BUNDLE_INVALID',
+      ],
+      [
+        'a certificate',
+        (b) => (b.verificationMaterial = { certificate: { rawBytes: 'AAAA' } }),
+        'SIGSTORE_BUNDLE_UNSUPPORTED',
+      ],
+      [
+        'a certificate chain',
+        (b) => (b.verificationMaterial = { x509CertificateChain: { certificates: [] } }),
+        'SIGSTORE_BUNDLE_UNSUPPORTED',
+      ],
+      [
+        'a transparency-log entry',
+        (b) => (b.verificationMaterial.tlogEntries = [{ logIndex: '1' }]),
+        'SIGSTORE_BUNDLE_UNSUPPORTED',
+      ],
+      [
+        'an RFC 3161 timestamp',
+        (b) =>
+          (b.verificationMaterial.timestampVerificationData = { rfc3161Timestamps: [{ signedTimestamp: 'AAAA' }] }),
+        'SIGSTORE_BUNDLE_UNSUPPORTED',
+      ],
       ['a message signature', (b) => ((b.messageSignature = {}), delete b.dsseEnvelope), 'SIGSTORE_BUNDLE_UNSUPPORTED'],
-      ['model_signing 1.0 rawBytes (not a PublicKeyIdentifier)', (b) => (b.verificationMaterial.publicKey = { rawBytes: 'AAAA' }), 'SIGSTORE_BUNDLE_INVALID'],
-      ['two signatures', (b) => b.dsseEnvelope.signatures.push(b.dsseEnvelope.signatures[0]), 'SIGSTORE_MULTIPLE_SIGNATURES'],
+      [
+        'model_signing 1.0 rawBytes (not a PublicKeyIdentifier)',
+        (b) => (b.verificationMaterial.publicKey = { rawBytes: 'AAAA' }),
+        'SIGSTORE_BUNDLE_INVALID',
+      ],
+      [
+        'two signatures',
+        (b) => b.dsseEnvelope.signatures.push(b.dsseEnvelope.signatures[0]),
+        'SIGSTORE_MULTIPLE_SIGNATURES',
+      ],
       ['no signature', (b) => (b.dsseEnvelope.signatures = []), 'SIGSTORE_BUNDLE_INVALID'],
       ['an unknown signature field', (b) => (b.dsseEnvelope.signatures[0].keyId = 'x'), 'SIGSTORE_BUNDLE_INVALID'],
-      ['unpadded base64', (b) => (b.dsseEnvelope.signatures[0].sig = (b.dsseEnvelope.signatures[0].sig as string).replace(/=+$/, '')), 'BASE64_BAD_PADDING'],
+      [
+        'unpadded base64',
+        (b) => (b.dsseEnvelope.signatures[0].sig = (b.dsseEnvelope.signatures[0].sig as string).replace(/=+$/, '')),
+        'BASE64_BAD_PADDING',
+      ],
       ['no dsseEnvelope', (b) => delete b.dsseEnvelope, 'SIGSTORE_BUNDLE_INVALID'],
     ];
     for (const [name, mutate, code] of cases) {
@@ -118,10 +159,20 @@ describe('@sigstore/verify 3.x (offline: public key for the hint, thresholds 0)'
     const { text, key } = await ourEnvelope();
     const bundle = serializeSigstoreBundle(toSigstoreBundle(text, { hint: 'alice' }));
     expect(sigstoreVerify(bundle, trustFor('alice', publicKeyToDer(key.publicKey), PKIX_ED25519))).toBe('ok');
-    const ours = await verifySigstoreBundle(bundle, { trustedKeys: [key.publicKey], payloadType: IN_TOTO_PAYLOAD_TYPE });
+    const ours = await verifySigstoreBundle(bundle, {
+      trustedKeys: [key.publicKey],
+      payloadType: IN_TOTO_PAYLOAD_TYPE,
+    });
     expect(ours.report.ok).toBe(true);
     expect(ours.report.kind).toBe('sigstore');
-    expect(ours.report.checks.map((c) => c.id)).toEqual(['sigstore.bundle', 'dsse.envelope', 'dsse.signature', 'dsse.threshold', 'dsse.payloadType', 'dsse.statement']);
+    expect(ours.report.checks.map((c) => c.id)).toEqual([
+      'sigstore.bundle',
+      'dsse.envelope',
+      'dsse.signature',
+      'dsse.threshold',
+      'dsse.payloadType',
+      'dsse.statement',
+    ]);
     expect(ours.hint).toBe('alice');
   });
 
@@ -148,9 +199,13 @@ describe('@sigstore/verify 3.x (offline: public key for the hint, thresholds 0)'
     }
     // another key under the same hint
     const other = await generateKeyPair();
-    expect(sigstoreVerify(JSON.stringify(base), trustFor('alice', publicKeyToDer(other.publicKey), PKIX_ED25519))).toBe('SIGNATURE_ERROR');
+    expect(sigstoreVerify(JSON.stringify(base), trustFor('alice', publicKeyToDer(other.publicKey), PKIX_ED25519))).toBe(
+      'SIGNATURE_ERROR',
+    );
     // no key for the hint
-    expect(sigstoreVerify(JSON.stringify(base), trustFor('bob', publicKeyToDer(key.publicKey), PKIX_ED25519))).toBe('PUBLIC_KEY_ERROR');
+    expect(sigstoreVerify(JSON.stringify(base), trustFor('bob', publicKeyToDer(key.publicKey), PKIX_ED25519))).toBe(
+      'PUBLIC_KEY_ERROR',
+    );
   });
 
   it('agrees with us on random single-byte changes of the payload', async () => {
@@ -176,9 +231,21 @@ describe('@sigstore/verify 3.x (offline: public key for the hint, thresholds 0)'
     const key = await generateKeyPair();
     const payload = statementBytes();
     const sig = await ed25519Signer(key).sign(pae(IN_TOTO_PAYLOAD_TYPE, payload));
-    const theirs = JSON.stringify(bundleToJSON(toDSSEBundle({ artifact: Buffer.from(payload), artifactType: IN_TOTO_PAYLOAD_TYPE, signature: Buffer.from(sig), keyHint: 'k1' })));
+    const theirs = JSON.stringify(
+      bundleToJSON(
+        toDSSEBundle({
+          artifact: Buffer.from(payload),
+          artifactType: IN_TOTO_PAYLOAD_TYPE,
+          signature: Buffer.from(sig),
+          keyHint: 'k1',
+        }),
+      ),
+    );
     expect(sigstoreVerify(theirs, trustFor('k1', publicKeyToDer(key.publicKey), PKIX_ED25519))).toBe('ok');
-    const ours = await verifySigstoreBundle(theirs, { trustedKeys: [key.publicKey], payloadType: IN_TOTO_PAYLOAD_TYPE });
+    const ours = await verifySigstoreBundle(theirs, {
+      trustedKeys: [key.publicKey],
+      payloadType: IN_TOTO_PAYLOAD_TYPE,
+    });
     expect(ours.report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(ours.report.ok).toBe(true);
     expect(fromSigstoreBundle(theirs).hint).toBe('k1');

@@ -15,7 +15,14 @@ import { pae } from '../../src/dsse/pae.js';
 import { signEnvelope } from '../../src/dsse/sign.js';
 import { verifyEnvelope } from '../../src/dsse/verify.js';
 import { keyidsOf } from '../../src/keys/keyid.js';
-import { ed25519Signer, generateKeyPair, parsePrivateKey, parsePublicKey, privateKeyToSslib, publicKeyToSslib } from '../../src/keys/keys.js';
+import {
+  ed25519Signer,
+  generateKeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  privateKeyToSslib,
+  publicKeyToSslib,
+} from '../../src/keys/keys.js';
 import { nodeEd25519Verifier } from '../../src/node/ed25519.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/statements/statement.js';
 import { repoPath } from '../helpers/fixtures.js';
@@ -33,7 +40,10 @@ export function findPython(): { python?: string; tried: string[] } {
   const tried: string[] = [];
   const fromEnv = process.env.PYTHON;
   if (fromEnv) return canImport(fromEnv) ? { python: fromEnv, tried: [fromEnv] } : { tried: [fromEnv] };
-  const candidates = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'python3'));
+  const candidates = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((d) => join(d, 'python3'));
   candidates.push('/usr/bin/python3');
   for (const c of candidates) {
     try {
@@ -128,10 +138,17 @@ describe('interop with securesystemslib (Debian python3-securesystemslib, python
       const payloadFile = join(work, 'py-payload.json');
       writeFileSync(payloadFile, statementBytes({ predicate: { note: 'signed in Python — ü' } }));
       const envFile = join(work, 'py.intoto.json');
-      const signed = py('sign', keyPath, IN_TOTO_PAYLOAD_TYPE, payloadFile, envFile).json as { keyid: string; sig_hex: string };
+      const signed = py('sign', keyPath, IN_TOTO_PAYLOAD_TYPE, payloadFile, envFile).json as {
+        keyid: string;
+        sig_hex: string;
+      };
       expect(signed.keyid).toBe(gen.keyid);
       for (const verifier of [undefined, nodeEd25519Verifier]) {
-        const r = await verifyEnvelope(readFileSync(envFile), { trustedKeys: [pub], payloadType: IN_TOTO_PAYLOAD_TYPE, ...(verifier ? { verifier } : {}) });
+        const r = await verifyEnvelope(readFileSync(envFile), {
+          trustedKeys: [pub],
+          payloadType: IN_TOTO_PAYLOAD_TYPE,
+          ...(verifier ? { verifier } : {}),
+        });
         expect(r.report.ok).toBe(true);
         expect(r.verifiedKeys.map((k) => k.keyid)).toEqual([gen.keyid]);
         expect(r.statement?.predicate).toEqual({ note: 'signed in Python — ü' });
@@ -139,7 +156,9 @@ describe('interop with securesystemslib (Debian python3-securesystemslib, python
       // the securesystemslib private key imports here and signs the same bytes
       const priv = await parsePrivateKey(readFileSync(keyPath), { what: 'pykey' });
       expect(priv.publicKey.keyid).toBe(gen.keyid);
-      expect(toHex(await ed25519Signer(priv).sign(pae(IN_TOTO_PAYLOAD_TYPE, readFileSync(payloadFile))))).toBe(signed.sig_hex);
+      expect(toHex(await ed25519Signer(priv).sign(pae(IN_TOTO_PAYLOAD_TYPE, readFileSync(payloadFile))))).toBe(
+        signed.sig_hex,
+      );
     });
     it('an envelope signed in Python by another key does not verify here', async () => {
       const a = py('keygen', join(work, 'pya')).json as { public: string };
@@ -147,7 +166,9 @@ describe('interop with securesystemslib (Debian python3-securesystemslib, python
       const payloadFile = join(work, 'pyab.json');
       writeFileSync(payloadFile, statementBytes());
       py('sign', join(work, 'pyb'), IN_TOTO_PAYLOAD_TYPE, payloadFile, join(work, 'pyb.intoto.json'));
-      const r = await verifyEnvelope(readFileSync(join(work, 'pyb.intoto.json')), { trustedKeys: [parsePublicKey(a.public)] });
+      const r = await verifyEnvelope(readFileSync(join(work, 'pyb.intoto.json')), {
+        trustedKeys: [parsePublicKey(a.public)],
+      });
       expect(r.report.ok).toBe(false);
       expect(r.report.checks.find((c) => c.status === 'fail')!.code).toBe('DSSE_NO_TRUSTED_SIGNATURE');
     });

@@ -16,23 +16,30 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('is idempotent: canonical(parse(canonical(x))) === canonical(x)', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      const once = canonicalJson(v);
-      expect(canonicalJson(parseJson(once))).toBe(once);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const once = canonicalJson(v);
+        expect(canonicalJson(parseJson(once))).toBe(once);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('does not depend on key insertion order', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), (o) => {
-      const reversed = Object.fromEntries(Object.entries(o).reverse());
-      expect(canonicalJson(reversed)).toBe(canonicalJson(o));
-    }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), (o) => {
+        const reversed = Object.fromEntries(Object.entries(o).reverse());
+        expect(canonicalJson(reversed)).toBe(canonicalJson(o));
+      }),
+    );
   });
 
   describe('when the value cannot be carried by JSON', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    class Point { x = 1; }
+    class Point {
+      x = 1;
+    }
     const cases: Array<[string, unknown]> = [
       ['undefined at top', undefined],
       ['undefined in object', { a: undefined }],

@@ -8,24 +8,36 @@ import { failure } from '../helpers/codes.js';
 
 describe('parseJson', () => {
   it('parses the JSON grammar like JSON.parse when there is no duplicate key', () => {
-    fc.assert(fc.property(fc.json(), (text) => {
-      expect(parseJson(text)).toEqual(JSON.parse(text));
-      expect(parseJson(utf8(text))).toEqual(JSON.parse(text));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        expect(parseJson(text)).toEqual(JSON.parse(text));
+        expect(parseJson(utf8(text))).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('round-trips: parse(canonical(x)) equals x for any JSON value', () => {
-    fc.assert(fc.property(fc.jsonValue({ noUnicodeString: false }), (v) => {
-      const normalized = JSON.parse(JSON.stringify(v)); // -0 becomes 0, as JSON has no -0
-      expect(parseJson(canonicalJson(v))).toEqual(normalized);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.jsonValue({ noUnicodeString: false }), (v) => {
+        const normalized = JSON.parse(JSON.stringify(v)); // -0 becomes 0, as JSON has no -0
+        expect(parseJson(canonicalJson(v))).toEqual(normalized);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   describe('when an object has a duplicate key', () => {
     it('rejects it with JSON_DUPLICATE_KEY and the field path', () => {
       expect(failure(() => parseJson('{"a":1,"a":2}'))).toEqual({ code: 'JSON_DUPLICATE_KEY', path: 'a' });
-      expect(failure(() => parseJson('{"signatures":[{"sig":"x","keyid":"","sig":"y"}]}'))).toEqual({ code: 'JSON_DUPLICATE_KEY', path: 'signatures[0].sig' });
-      expect(failure(() => parseJson('{"x":{"a b":1,"a b":1}}'))).toEqual({ code: 'JSON_DUPLICATE_KEY', path: 'x["a b"]' });
+      expect(failure(() => parseJson('{"signatures":[{"sig":"x","keyid":"","sig":"y"}]}'))).toEqual({
+        code: 'JSON_DUPLICATE_KEY',
+        path: 'signatures[0].sig',
+      });
+      expect(failure(() => parseJson('{"x":{"a b":1,"a b":1}}'))).toEqual({
+        code: 'JSON_DUPLICATE_KEY',
+        path: 'x["a b"]',
+      });
     });
     it('treats escaped and literal spellings of one key as duplicates', () => {
       expect(failure(() => parseJson('{"a":1,"\\u0061":2}'))?.code).toBe('JSON_DUPLICATE_KEY');
@@ -91,13 +103,16 @@ describe('parseJson', () => {
       expect(failure(() => parseJson(new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d])))?.code).toBe('JSON_BOM');
     });
     it('never throws anything but a LineproofError for arbitrary text', () => {
-      fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
-        try {
-          parseJson(s);
-        } catch (e) {
-          expect(e).toBeInstanceOf(LineproofError);
-        }
-      }), { numRuns: 500 });
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), (s) => {
+          try {
+            parseJson(s);
+          } catch (e) {
+            expect(e).toBeInstanceOf(LineproofError);
+          }
+        }),
+        { numRuns: 500 },
+      );
     });
     it('names the input in the path when told what it is', () => {
       expect(failure(() => parseJson('{"a":1,"a":2}', { what: 'envelope.json' }))?.path).toBe('a');

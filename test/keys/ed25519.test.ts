@@ -88,7 +88,10 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
     });
     it('rejects wrong-length signatures with ED25519_SIGNATURE_MALFORMED', async () => {
       for (const c of cases.filter((x) => x.signature.length !== 64)) {
-        expect(await checkEd25519(c.signature, c.message, c.publicKey), c.name).toMatchObject({ valid: false, code: 'ED25519_SIGNATURE_MALFORMED' });
+        expect(await checkEd25519(c.signature, c.message, c.publicKey), c.name).toMatchObject({
+          valid: false,
+          code: 'ED25519_SIGNATURE_MALFORMED',
+        });
       }
     });
   });
@@ -97,12 +100,15 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
     const cases = zip215Cases();
     it('rejects all 196: valid_legacy=false ones, and the three valid_legacy=true ones for their small-order A', async () => {
       expect(cases.length).toBe(196);
-      const legacyValid = cases.filter((c) => c.validLegacy).map((c) => `${toHex(c.publicKey)}/${toHex(c.signature.subarray(0, 32))}`);
+      const legacyValid = cases
+        .filter((c) => c.validLegacy)
+        .map((c) => `${toHex(c.publicKey)}/${toHex(c.signature.subarray(0, 32))}`);
       expect(legacyValid).toEqual(ZIP215_LEGACY_VALID_SMALL_ORDER_A);
       for (const c of cases) {
         const got = await checkEd25519(c.signature, c.message, c.publicKey);
         expect(got.valid, c.name).toBe(false);
-        if (c.validLegacy) expect(got, c.name).toMatchObject({ code: 'ED25519_SMALL_ORDER', reason: expect.stringContaining('A') });
+        if (c.validLegacy)
+          expect(got, c.name).toMatchObject({ code: 'ED25519_SMALL_ORDER', reason: expect.stringContaining('A') });
       }
     });
     it('every one has A or R of small order or non-canonical (pre-checks alone reject them all)', () => {
@@ -119,12 +125,16 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
     it('gives the documented verdict for each of the 12', async () => {
       const cases = edgeCases();
       expect(cases.length).toBe(EDGE_EXPECTED.length);
-      for (const c of cases) expect((await checkEd25519(c.signature, c.message, c.publicKey)).valid, c.name).toBe(c.expected);
+      for (const c of cases)
+        expect((await checkEd25519(c.signature, c.message, c.publicKey)).valid, c.name).toBe(c.expected);
     });
     it('rejects a small-order R that noble strict alone would accept (edge#2)', async () => {
       const c = edgeCases()[2]!;
       expect(await ed.verifyAsync(c.signature, c.message, c.publicKey, { zip215: false })).toBe(true);
-      expect(await checkEd25519(c.signature, c.message, c.publicKey)).toMatchObject({ valid: false, code: 'ED25519_SMALL_ORDER' });
+      expect(await checkEd25519(c.signature, c.message, c.publicKey)).toMatchObject({
+        valid: false,
+        code: 'ED25519_SMALL_ORDER',
+      });
     });
   });
 
@@ -205,7 +215,10 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
       const c = rfc8032Cases()[0]!;
       const s = BigInt('0x' + toHex(Uint8Array.from(c.signature.subarray(32)).reverse()));
       const mall = concatBytes(c.signature.subarray(0, 32), le32(s + L));
-      expect(await checkEd25519(mall, c.message, c.publicKey)).toMatchObject({ valid: false, code: 'ED25519_NONCANONICAL' });
+      expect(await checkEd25519(mall, c.message, c.publicKey)).toMatchObject({
+        valid: false,
+        code: 'ED25519_NONCANONICAL',
+      });
     });
     it('reports a public key that is not on the curve as KEY_INVALID, never throws', async () => {
       const c = rfc8032Cases()[0]!;
@@ -213,36 +226,52 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
       const offCurve = le32(2n);
       expect(() => ed.Point.fromBytes(offCurve)).toThrow();
       expect(await checkEd25519(c.signature, c.message, offCurve)).toMatchObject({ valid: false, code: 'KEY_INVALID' });
-      expect(await checkEd25519(c.signature, c.message, new Uint8Array(31))).toMatchObject({ valid: false, code: 'KEY_INVALID' });
+      expect(await checkEd25519(c.signature, c.message, new Uint8Array(31))).toMatchObject({
+        valid: false,
+        code: 'KEY_INVALID',
+      });
     });
     it('never throws for arbitrary bytes (property)', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.uint8Array({ maxLength: 70 }), fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 16 }), async (sig, pub, msg) => {
-          const r = await strictEd25519Verifier.verify(sig, msg, pub);
-          expect(typeof r.valid).toBe('boolean');
-        }),
+        fc.asyncProperty(
+          fc.uint8Array({ maxLength: 70 }),
+          fc.uint8Array({ maxLength: 40 }),
+          fc.uint8Array({ maxLength: 16 }),
+          async (sig, pub, msg) => {
+            const r = await strictEd25519Verifier.verify(sig, msg, pub);
+            expect(typeof r.valid).toBe('boolean');
+          },
+        ),
         { numRuns: 200 },
       );
     });
     it('throws TypeError for a non-Uint8Array argument (misuse)', async () => {
-      await expect(checkEd25519('x' as unknown as Uint8Array, new Uint8Array(), new Uint8Array(32))).rejects.toThrow(TypeError);
+      await expect(checkEd25519('x' as unknown as Uint8Array, new Uint8Array(), new Uint8Array(32))).rejects.toThrow(
+        TypeError,
+      );
     });
   });
 
   describe('signing', () => {
     it('any message signed verifies, and any single-byte change of message or signature fails (property)', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (seed, msg, pos, delta) => {
-          const pub = await ed25519PublicFromSeed(seed);
-          const sig = await ed25519Sign(seed, msg);
-          expect((await checkEd25519(sig, msg, pub)).valid).toBe(true);
-          const m2 = Uint8Array.from(msg);
-          m2[pos % m2.length] = (m2[pos % m2.length]! + delta) & 255;
-          expect((await checkEd25519(sig, m2, pub)).valid).toBe(false);
-          const s2 = Uint8Array.from(sig);
-          s2[pos % 64] = (s2[pos % 64]! + delta) & 255;
-          expect((await checkEd25519(s2, msg, pub)).valid).toBe(false);
-        }),
+        fc.asyncProperty(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          fc.uint8Array({ minLength: 1, maxLength: 64 }),
+          fc.nat(),
+          fc.integer({ min: 1, max: 255 }),
+          async (seed, msg, pos, delta) => {
+            const pub = await ed25519PublicFromSeed(seed);
+            const sig = await ed25519Sign(seed, msg);
+            expect((await checkEd25519(sig, msg, pub)).valid).toBe(true);
+            const m2 = Uint8Array.from(msg);
+            m2[pos % m2.length] = (m2[pos % m2.length]! + delta) & 255;
+            expect((await checkEd25519(sig, m2, pub)).valid).toBe(false);
+            const s2 = Uint8Array.from(sig);
+            s2[pos % 64] = (s2[pos % 64]! + delta) & 255;
+            expect((await checkEd25519(s2, msg, pub)).valid).toBe(false);
+          },
+        ),
         { numRuns: 40 },
       );
     });

@@ -69,7 +69,10 @@ describe('keys', () => {
       expect(keyidsOf(pub)).toEqual({ legacy: RFC_KEYID_LEGACY, modern: RFC_KEYID_MODERN });
     });
     it('match the keyids securesystemslib 0.26 wrote into its own key files', () => {
-      const ids = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<string, { keyid: string; public: string }>;
+      const ids = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<
+        string,
+        { keyid: string; public: string }
+      >;
       for (const { keyid, public: pub } of Object.values(ids)) expect(keyidOf(fromHex(pub), 'legacy')).toBe(keyid);
     });
     it('rejects an unknown format and a wrong-length key (misuse)', () => {
@@ -111,7 +114,10 @@ describe('keys', () => {
     });
     it('reads a securesystemslib .pub file as securesystemslib 0.26 wrote it', () => {
       const k = parsePublicKey(readFixtureText('sslib', 'ed25519.pub'));
-      const ids = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<string, { keyid: string; public: string }>;
+      const ids = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<
+        string,
+        { keyid: string; public: string }
+      >;
       expect(toHex(k.bytes)).toBe(ids['ed25519']!.public);
       expect(k.keyid).toBe(ids['ed25519']!.keyid);
     });
@@ -148,18 +154,35 @@ describe('keys', () => {
       expect(code(() => parsePublicKey(fromBase64(rfc.privateKeyPemV1.split('\n')[1]!)))).toBe('KEY_WRONG_KIND');
       expect(code(() => parsePublicKey(readFixtureText('sslib', 'ed25519')))).toBe('KEY_WRONG_KIND');
       expect(code(() => parsePublicKey(readFixtureText('sslib', 'ed25519-encrypted')))).toBe('KEY_WRONG_KIND');
-      expect(code(() => parsePublicKey('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'))).toBe('KEY_WRONG_KIND');
+      expect(
+        code(() =>
+          parsePublicKey('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'),
+        ),
+      ).toBe('KEY_WRONG_KIND');
     });
     it('says other key types are unsupported, naming them', () => {
-      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+        type: 'spki',
+        format: 'pem',
+      }) as string;
       const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' });
       const x = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
       expect(code(() => parsePublicKey(ec))).toBe('KEY_UNSUPPORTED');
       expect(code(() => parsePublicKey(new Uint8Array(rsa)))).toBe('KEY_UNSUPPORTED');
       expect(code(() => parsePublicKey(x))).toBe('KEY_UNSUPPORTED');
-      expect(code(() => parsePublicKey('-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n'))).toBe('KEY_UNSUPPORTED');
-      expect(code(() => parsePublicKey(JSON.stringify({ keytype: 'rsa', scheme: 'rsassa-pss-sha256', keyval: { public: 'x' } })))).toBe('KEY_UNSUPPORTED');
-      expect(code(() => parsePublicKey(JSON.stringify({ keytype: 'ed25519', scheme: 'ecdsa', keyval: { public: rfc.public } })))).toBe('KEY_UNSUPPORTED');
+      expect(
+        code(() => parsePublicKey('-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n')),
+      ).toBe('KEY_UNSUPPORTED');
+      expect(
+        code(() =>
+          parsePublicKey(JSON.stringify({ keytype: 'rsa', scheme: 'rsassa-pss-sha256', keyval: { public: 'x' } })),
+        ),
+      ).toBe('KEY_UNSUPPORTED');
+      expect(
+        code(() =>
+          parsePublicKey(JSON.stringify({ keytype: 'ed25519', scheme: 'ecdsa', keyval: { public: rfc.public } })),
+        ),
+      ).toBe('KEY_UNSUPPORTED');
       try {
         parsePublicKey(ec);
       } catch (e) {
@@ -174,7 +197,10 @@ describe('keys', () => {
         [new Uint8Array(31), 'KEY_INVALID'],
         [new Uint8Array(64), 'KEY_INVALID'],
         ['-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n', 'KEY_INVALID'], // no END
-        ['-----BEGIN PUBLIC KEY-----\nMCowBQYDK2Vw!yEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n', 'KEY_INVALID'],
+        [
+          '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2Vw!yEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n',
+          'KEY_INVALID',
+        ],
         [rfc.publicKeyPem + rfc.publicKeyPem, 'KEY_INVALID'], // two blocks
         ['{"keytype":"ed25519","keyval":{"public":"abcd"}}', 'KEY_INVALID'],
         ['{"keytype":"ed25519","keyval":{"public":"' + rfc.public + '"},"keytype":"ed25519"}', 'JSON_DUPLICATE_KEY'],
@@ -184,7 +210,11 @@ describe('keys', () => {
         [new Uint8Array([0x30, 0x80, 0, 0]), 'KEY_INVALID'],
         [new Uint8Array([0xff, 0xfe, 0xfd]), 'KEY_INVALID'],
       ];
-      for (const [input, want] of bad) expect(code(() => parsePublicKey(input)), JSON.stringify(typeof input === 'string' ? input.slice(0, 60) : toHex(input))).toBe(want);
+      for (const [input, want] of bad)
+        expect(
+          code(() => parsePublicKey(input)),
+          JSON.stringify(typeof input === 'string' ? input.slice(0, 60) : toHex(input)),
+        ).toBe(want);
     });
     it('DER is strict: non-minimal lengths, trailing bytes, parameters, wrong bit-string padding', () => {
       const good = spkiDer(fromHex(rfc.public));
@@ -194,7 +224,11 @@ describe('keys', () => {
       const withNull = fromHex('302c300706032b65700500032100' + rfc.public); // NULL parameters
       const unusedBits = fromHex('302a300506032b6570032101' + rfc.public);
       const shortKey = fromHex('3029300506032b6570032000' + rfc.public.slice(2));
-      for (const d of [longLen, trailing, withNull, unusedBits, shortKey]) expect(code(() => parseSpkiDer(d)), toHex(d)).toBe('KEY_INVALID');
+      for (const d of [longLen, trailing, withNull, unusedBits, shortKey])
+        expect(
+          code(() => parseSpkiDer(d)),
+          toHex(d),
+        ).toBe('KEY_INVALID');
       // random bytes never crash (property)
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
@@ -207,7 +241,13 @@ describe('keys', () => {
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (seed) => {
           const key = await privateKeyFromSeed(seed);
-          for (const f of [publicKeyToPem(key.publicKey), publicKeyToDer(key.publicKey), publicKeyToHex(key.publicKey), JSON.stringify(publicKeyToSslib(key.publicKey)), key.publicKey.bytes]) {
+          for (const f of [
+            publicKeyToPem(key.publicKey),
+            publicKeyToDer(key.publicKey),
+            publicKeyToHex(key.publicKey),
+            JSON.stringify(publicKeyToSslib(key.publicKey)),
+            key.publicKey.bytes,
+          ]) {
             expect(toHex(parsePublicKey(f).bytes)).toBe(toHex(key.publicKey.bytes));
           }
         }),
@@ -238,7 +278,15 @@ describe('keys', () => {
       const seed = fromHex(rfc.seed);
       const pub = fromHex(rfc.public);
       const both = new Uint8Array([...seed, ...pub]);
-      for (const f of [seed, both, rfc.seed, toHex(both), utf8(rfc.seed), pkcs8Der(seed), JSON.stringify(privateKeyToSslib(await privateKeyFromSeed(seed)))]) {
+      for (const f of [
+        seed,
+        both,
+        rfc.seed,
+        toHex(both),
+        utf8(rfc.seed),
+        pkcs8Der(seed),
+        JSON.stringify(privateKeyToSslib(await privateKeyFromSeed(seed))),
+      ]) {
         const k = await parsePrivateKey(f);
         expect(toHex(k.publicKey.bytes)).toBe(rfc.public);
       }
@@ -248,22 +296,38 @@ describe('keys', () => {
     });
     it('reads an unencrypted securesystemslib private key file as securesystemslib 0.26 wrote it', async () => {
       const k = await parsePrivateKey(readFixtureText('sslib', 'ed25519'));
-      const ids = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<string, { keyid: string; public: string }>;
+      const ids = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<
+        string,
+        { keyid: string; public: string }
+      >;
       expect(toHex(k.publicKey.bytes)).toBe(ids['ed25519']!.public);
       expect(k.publicKey.keyid).toBe(ids['ed25519']!.keyid);
     });
     it('says an encrypted key needs a passphrase (the core cannot decrypt)', async () => {
-      expect(await acode(() => parsePrivateKey(readFixtureText('sslib', 'ed25519-encrypted')))).toBe('KEY_PASSPHRASE_REQUIRED');
-      const enc = createPrivateKey(rfc.privateKeyPemV1).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' }) as string;
+      expect(await acode(() => parsePrivateKey(readFixtureText('sslib', 'ed25519-encrypted')))).toBe(
+        'KEY_PASSPHRASE_REQUIRED',
+      );
+      const enc = createPrivateKey(rfc.privateKeyPemV1).export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-256-cbc',
+        passphrase: 'x',
+      }) as string;
       expect(await acode(() => parsePrivateKey(enc))).toBe('KEY_PASSPHRASE_REQUIRED');
     });
     it('says a public key is the wrong kind, other types unsupported', async () => {
       expect(await acode(() => parsePrivateKey(rfc.publicKeyPem))).toBe('KEY_WRONG_KIND');
       expect(await acode(() => parsePrivateKey(spkiDer(fromHex(rfc.public))))).toBe('KEY_WRONG_KIND');
       expect(await acode(() => parsePrivateKey(readFixtureText('sslib', 'ed25519.pub')))).toBe('KEY_WRONG_KIND');
-      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }) as string;
       expect(await acode(() => parsePrivateKey(ec))).toBe('KEY_UNSUPPORTED');
-      const ecSec1 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }) as string;
+      const ecSec1 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+        type: 'sec1',
+        format: 'pem',
+      }) as string;
       expect(await acode(() => parsePrivateKey(ecSec1))).toBe('KEY_UNSUPPORTED');
     });
     it('PKCS#8 DER is strict (version, trailing bytes, seed length, public key in v1)', async () => {
@@ -274,21 +338,26 @@ describe('keys', () => {
       const trailing = new Uint8Array([...good, 0]);
       const pubInV1 = fromHex('3051020100300506032b657004220420' + rfc.seed + '812100' + rfc.public);
       const shortSeed = fromHex('302d020100300506032b65700421041f' + rfc.seed.slice(2));
-      for (const d of [v3, trailing, pubInV1, shortSeed]) expect(await acode(() => parsePrivateKey(d)), toHex(d)).toBe('KEY_INVALID');
+      for (const d of [v3, trailing, pubInV1, shortSeed])
+        expect(await acode(() => parsePrivateKey(d)), toHex(d)).toBe('KEY_INVALID');
     });
     it('reads what OpenSSL writes and writes what OpenSSL reads (node:crypto and the openssl CLI)', async () => {
       const { privateKey } = generateKeyPairSync('ed25519');
       const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
       const k = await parsePrivateKey(pem);
       expect(privateKeyToPem(k)).toBe(pem);
-      expect(toHex(privateKeyToDer(k))).toBe(toHex(new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' }))));
+      expect(toHex(privateKeyToDer(k))).toBe(
+        toHex(new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' }))),
+      );
       const dir = mkdtempSync(join(tmpdir(), 'lineproof-keys-'));
       writeFileSync(join(dir, 'k.pem'), privateKeyToPem(k), { mode: 0o600 });
       const pubPem = execFileSync('openssl', ['pkey', '-in', join(dir, 'k.pem'), '-pubout'], { encoding: 'utf8' });
       expect(pubPem).toBe(publicKeyToPem(k.publicKey));
       execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(dir, 'o.pem')]);
       const o = await parsePrivateKey(readFileSync(join(dir, 'o.pem')));
-      expect(execFileSync('openssl', ['pkey', '-in', join(dir, 'o.pem'), '-pubout'], { encoding: 'utf8' })).toBe(publicKeyToPem(o.publicKey));
+      expect(execFileSync('openssl', ['pkey', '-in', join(dir, 'o.pem'), '-pubout'], { encoding: 'utf8' })).toBe(
+        publicKeyToPem(o.publicKey),
+      );
     });
     it('a generated key signs what its public key verifies', async () => {
       const k = await generateKeyPair({ keyidFormat: 'modern' });
@@ -307,8 +376,12 @@ describe('keys', () => {
       expect(checkedPublicKey(k)).toBe(k);
       const hand = { type: 'ed25519' as const, bytes: fromHex(rfc.public), keyid: 'mine' };
       expect(checkedPublicKey(hand).keyid).toBe('mine');
-      expect(code(() => checkedPublicKey({ type: 'ed25519', bytes: TRAP_PUBLIC_KEY, keyid: '' }))).toBe('ED25519_SMALL_ORDER');
-      expect(code(() => checkedPublicKey({ type: 'rsa' as never, bytes: fromHex(rfc.public), keyid: '' }))).toBe('KEY_UNSUPPORTED');
+      expect(code(() => checkedPublicKey({ type: 'ed25519', bytes: TRAP_PUBLIC_KEY, keyid: '' }))).toBe(
+        'ED25519_SMALL_ORDER',
+      );
+      expect(code(() => checkedPublicKey({ type: 'rsa' as never, bytes: fromHex(rfc.public), keyid: '' }))).toBe(
+        'KEY_UNSUPPORTED',
+      );
     });
   });
 
@@ -321,7 +394,11 @@ describe('keys', () => {
       expect(decodePem(pem).label).toBe('TEST');
     });
     it('refuses legacy encrypted PEM headers', () => {
-      expect(code(() => decodePem('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END RSA PRIVATE KEY-----\n'))).toBe('KEY_INVALID');
+      expect(
+        code(() =>
+          decodePem('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nAAAA\n-----END RSA PRIVATE KEY-----\n'),
+        ),
+      ).toBe('KEY_INVALID');
     });
   });
 });

@@ -41,7 +41,11 @@ describe('buildManifest', () => {
     expect(new TextDecoder().decode(manifestBytes(m))).toBe(EXAMPLE_JCS);
     expect(manifestDigestText(m)).toBe(EXAMPLE_DIGEST);
     expect(manifestDigest(m)).toEqual({ sha256: EXAMPLE_DIGEST.slice(7) });
-    expect(manifestSubject(m, 'my-model')).toEqual({ name: 'my-model', digest: { sha256: EXAMPLE_DIGEST.slice(7) }, mediaType: MANIFEST_MEDIA_TYPE });
+    expect(manifestSubject(m, 'my-model')).toEqual({
+      name: 'my-model',
+      digest: { sha256: EXAMPLE_DIGEST.slice(7) },
+      mediaType: MANIFEST_MEDIA_TYPE,
+    });
   });
 
   it('records the default ignore list and the hashing configuration', () => {
@@ -53,25 +57,35 @@ describe('buildManifest', () => {
 
   it('does not depend on the order items are given in', () => {
     fc.assert(
-      fc.property(fc.shuffledSubarray(['a', 'b/c', 'b-c', 'B', 'é', '\u{1F600}', 'z/z/z', 'a0'], { minLength: 1 }), (paths) => {
-        const items = paths.map((p) => ({ path: p, size: p.length, digest: { sha256: H(p) } }));
-        const one = manifestDigestText(buildManifest(items));
-        const other = manifestDigestText(buildManifest([...items].reverse()));
-        expect(one).toBe(other);
-      }),
+      fc.property(
+        fc.shuffledSubarray(['a', 'b/c', 'b-c', 'B', 'é', '\u{1F600}', 'z/z/z', 'a0'], { minLength: 1 }),
+        (paths) => {
+          const items = paths.map((p) => ({ path: p, size: p.length, digest: { sha256: H(p) } }));
+          const one = manifestDigestText(buildManifest(items));
+          const other = manifestDigestText(buildManifest([...items].reverse()));
+          expect(one).toBe(other);
+        },
+      ),
     );
   });
 
   it('is deep-frozen', () => {
     const m = example();
-    expect(Object.isFrozen(m) && Object.isFrozen(m.items) && Object.isFrozen(m.items[0]) && Object.isFrozen(m.items[0]!.digest)).toBe(true);
+    expect(
+      Object.isFrozen(m) &&
+        Object.isFrozen(m.items) &&
+        Object.isFrozen(m.items[0]) &&
+        Object.isFrozen(m.items[0]!.digest),
+    ).toBe(true);
     expect(() => {
       (m.items[0]!.digest as Record<string, string>).sha256 = H('evil');
     }).toThrow(TypeError);
   });
 
   it('carries several algorithms when asked, sorted', () => {
-    const m = buildManifest([{ path: 'x', size: 1, digest: { sha512: '0'.repeat(128), sha256: '1'.repeat(64) } }], { algorithms: ['sha512', 'sha256'] });
+    const m = buildManifest([{ path: 'x', size: 1, digest: { sha512: '0'.repeat(128), sha256: '1'.repeat(64) } }], {
+      algorithms: ['sha512', 'sha256'],
+    });
     expect(m.hashing.algorithms).toEqual(['sha256', 'sha512']);
   });
 
@@ -96,19 +110,45 @@ describe('buildManifest', () => {
 
     it('refuses duplicates and NFC collisions across items', () => {
       const d = { size: 0, digest: { sha256: H('') } };
-      expect(codeOf(() => buildManifest([{ path: 'a', ...d }, { path: 'a', ...d }]))).toBe('MANIFEST_DUPLICATE_PATH');
-      expect(codeOf(() => buildManifest([{ path: '\u00e9', ...d }, { path: 'e\u0301', ...d }]))).toBe('MANIFEST_NFC_COLLISION');
+      expect(
+        codeOf(() =>
+          buildManifest([
+            { path: 'a', ...d },
+            { path: 'a', ...d },
+          ]),
+        ),
+      ).toBe('MANIFEST_DUPLICATE_PATH');
+      expect(
+        codeOf(() =>
+          buildManifest([
+            { path: '\u00e9', ...d },
+            { path: 'e\u0301', ...d },
+          ]),
+        ),
+      ).toBe('MANIFEST_NFC_COLLISION');
     });
 
     it('refuses an unsupported algorithm', () => {
       expect(codeOf(() => buildManifest([], { algorithms: ['md5'] }))).toBe('HASH_ALGORITHM_UNSUPPORTED');
-      expect(codeOf(() => buildManifest([], { algorithms: ['sha256-tree-v1-1000'] }))).toBe('HASH_ALGORITHM_UNSUPPORTED');
+      expect(codeOf(() => buildManifest([], { algorithms: ['sha256-tree-v1-1000'] }))).toBe(
+        'HASH_ALGORITHM_UNSUPPORTED',
+      );
       expect(codeOf(() => buildManifest([], { algorithms: ['sha256-tree-v1-1048576'] }))).toBeUndefined();
     });
 
     it('enforces the item limit', () => {
       const d = { size: 0, digest: { sha256: H('') } };
-      expect(codeOf(() => buildManifest([{ path: 'a', ...d }, { path: 'b', ...d }], { limits: { manifestItems: 1 } }))).toBe('LIMIT_EXCEEDED');
+      expect(
+        codeOf(() =>
+          buildManifest(
+            [
+              { path: 'a', ...d },
+              { path: 'b', ...d },
+            ],
+            { limits: { manifestItems: 1 } },
+          ),
+        ),
+      ).toBe('LIMIT_EXCEEDED');
     });
   });
 });
@@ -158,7 +198,11 @@ describe('parseManifest', () => {
 
   it('round-trips any valid manifest (fast-check)', () => {
     const seg = fc.stringMatching(/^[a-zA-Z0-9_é\u{1F600}-]{1,6}$/u);
-    const item = fc.record({ path: fc.array(seg, { minLength: 1, maxLength: 3 }).map((s) => s.join('/')), size: fc.nat(), digest: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ({ sha256: Buffer.from(b).toString('hex') })) });
+    const item = fc.record({
+      path: fc.array(seg, { minLength: 1, maxLength: 3 }).map((s) => s.join('/')),
+      size: fc.nat(),
+      digest: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ({ sha256: Buffer.from(b).toString('hex') })),
+    });
     fc.assert(
       fc.property(fc.uniqueArray(item, { selector: (i) => i.path, maxLength: 20 }), (items) => {
         let m: Manifest;
@@ -195,9 +239,17 @@ describe('parseManifest', () => {
       ['an absolute path', variant((v) => (items(v)[0]!.path = '/config.json')), 'MANIFEST_PATH_ABSOLUTE'],
       ['a backslash', variant((v) => (items(v)[0]!.path = 'c\\onfig.json')), 'MANIFEST_PATH_BACKSLASH'],
       ['a duplicate path', variant((v) => (items(v)[1]!.path = 'config.json')), 'MANIFEST_DUPLICATE_PATH'],
-      ['an item its own ignore list excludes', variant((v) => (items(v)[1]!.path = 'model.sig')), 'MANIFEST_ITEM_IGNORED'],
+      [
+        'an item its own ignore list excludes',
+        variant((v) => (items(v)[1]!.path = 'model.sig')),
+        'MANIFEST_ITEM_IGNORED',
+      ],
       ['a duplicate key', EXAMPLE_JCS.replace('"version":1', '"version":1,"version":1'), 'JSON_DUPLICATE_KEY'],
-      ['a wrong digest length', variant((v) => ((items(v)[0]!.digest as Record<string, string>).sha256 = 'ab')), 'SCHEMA_INVALID'],
+      [
+        'a wrong digest length',
+        variant((v) => ((items(v)[0]!.digest as Record<string, string>).sha256 = 'ab')),
+        'SCHEMA_INVALID',
+      ],
     ];
     for (const [name, text, code] of cases) {
       it(`refuses ${name} with ${code}`, () => {
@@ -252,7 +304,9 @@ describe('hashManifest (pure core, from byte sources)', () => {
   });
 
   it('fails a truncated source with HASH_SIZE_MISMATCH and checks paths before reading', async () => {
-    await expect(hashManifest([{ path: 'a', size: 10, source: utf8('abc') }])).rejects.toMatchObject({ code: 'HASH_SIZE_MISMATCH' });
+    await expect(hashManifest([{ path: 'a', size: 10, source: utf8('abc') }])).rejects.toMatchObject({
+      code: 'HASH_SIZE_MISMATCH',
+    });
     let read = false;
     const src = (): Uint8Array => {
       read = true;
@@ -270,6 +324,8 @@ describe('hashManifest (pure core, from byte sources)', () => {
   it('stops with ABORTED', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(hashManifest([{ path: 'a', source: utf8('abc') }], { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(hashManifest([{ path: 'a', source: utf8('abc') }], { signal: ac.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
   });
 });

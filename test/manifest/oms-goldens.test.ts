@@ -8,7 +8,15 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashOmsModel } from '../../src/node/index.js';
-import { hashOmsEntries, omsManifestText, omsSerialization, omsStatement, parseOmsStatement, type OmsEntry, type OmsMethod } from '../../src/index.js';
+import {
+  hashOmsEntries,
+  omsManifestText,
+  omsSerialization,
+  omsStatement,
+  parseOmsStatement,
+  type OmsEntry,
+  type OmsMethod,
+} from '../../src/index.js';
 import { utf8 } from '../../src/bytes/index.js';
 import { listFixtures, readFixtureText } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -23,7 +31,8 @@ interface GoldenModel {
 }
 
 const sampleFolder: Record<string, string> = {};
-for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) sampleFolder[`d${i}/f${i}${j}`] = `This is file f${i}${j} in d${i}.`;
+for (let i = 0; i < 2; i++)
+  for (let j = 0; j < 3; j++) sampleFolder[`d${i}/f${i}${j}`] = `This is file f${i}${j} in d${i}.`;
 for (let i = 0; i < 4; i++) sampleFolder[`f${i}`] = `This is file f${i} in root.`;
 const deepFolder: Record<string, string> = {};
 for (let i = 0; i < 4; i++) deepFolder[`d0/d1/d2/d3/d4/f${i}`] = `This is file f${i}.`;
@@ -35,7 +44,12 @@ const MODELS: GoldenModel[] = [
   { golden: 'model_folder_with_empty_file', dirName: 'empty_file_inside_model', files: { empty_file: '' } },
   { golden: 'sample_model_folder', dirName: 'sample_model', files: sampleFolder },
   { golden: 'deep_model_folder', dirName: 'deep_model', files: deepFolder },
-  { golden: 'symlink_model_folder', dirName: 'symlink_model', files: {}, symlinks: { symlink_file: 'This is a simple model' } },
+  {
+    golden: 'symlink_model_folder',
+    dirName: 'symlink_model',
+    files: {},
+    symlinks: { symlink_file: 'This is a simple model' },
+  },
 ];
 
 function materialize(base: string, m: GoldenModel): string {
@@ -65,7 +79,11 @@ function materialize(base: string, m: GoldenModel): string {
 function entriesOf(m: GoldenModel): OmsEntry[] {
   if (m.files === null) return [];
   const all = { ...m.files, ...(m.symlinks ?? {}) };
-  return Object.entries(all).map(([rel, text]) => ({ path: rel === '' ? '.' : rel, size: utf8(text).length, source: utf8(text) }));
+  return Object.entries(all).map(([rel, text]) => ({
+    path: rel === '' ? '.' : rel,
+    size: utf8(text).length,
+    source: utf8(text),
+  }));
 }
 
 const VARIANTS: { suffix: string; method: OmsMethod; shardSize?: number; textDir: 'file' | 'file_shard' }[] = [
@@ -88,7 +106,9 @@ describe('model_signing goldens', () => {
         expected.add(`${v.textDir}/${textGoldenName(m, v)}`);
       }
     }
-    const present = ['file', 'file_shard', 'payload'].flatMap((d) => listFixtures('model-signing', 'goldens', d).map((n) => `${d}/${n}`));
+    const present = ['file', 'file_shard', 'payload'].flatMap((d) =>
+      listFixtures('model-signing', 'goldens', d).map((n) => `${d}/${n}`),
+    );
     expect(new Set(present)).toEqual(expected);
   });
 
@@ -99,24 +119,42 @@ describe('model_signing goldens', () => {
 
         it(`reproduces the ${label} manifest and payload from files on disk`, async () => {
           const root = materialize(tempDir(), m);
-          const hashed = await hashOmsModel(root, { method: v.method, ...(v.shardSize ? { shardSize: v.shardSize } : {}), allowSymlinks: true });
-          expect(omsManifestText(hashed.manifest)).toBe(readFixtureText('model-signing', 'goldens', v.textDir, textGoldenName(m, v)));
-          const payload = JSON.parse(readFixtureText('model-signing', 'goldens', 'payload', `${m.golden}${v.suffix}`)) as unknown;
+          const hashed = await hashOmsModel(root, {
+            method: v.method,
+            ...(v.shardSize ? { shardSize: v.shardSize } : {}),
+            allowSymlinks: true,
+          });
+          expect(omsManifestText(hashed.manifest)).toBe(
+            readFixtureText('model-signing', 'goldens', v.textDir, textGoldenName(m, v)),
+          );
+          const payload = JSON.parse(
+            readFixtureText('model-signing', 'goldens', 'payload', `${m.golden}${v.suffix}`),
+          ) as unknown;
           expect(omsStatement(hashed.manifest)).toEqual(payload);
-          expect(hashed.digest).toBe(`sha256:${(payload as { subject: { digest: { sha256: string } }[] }).subject[0]!.digest.sha256}`);
+          expect(hashed.digest).toBe(
+            `sha256:${(payload as { subject: { digest: { sha256: string } }[] }).subject[0]!.digest.sha256}`,
+          );
         });
 
         it(`reproduces the ${label} payload in the pure core from byte sources`, async () => {
-          const ser = omsSerialization({ method: v.method, ...(v.shardSize ? { shardSize: v.shardSize } : {}), allowSymlinks: true });
+          const ser = omsSerialization({
+            method: v.method,
+            ...(v.shardSize ? { shardSize: v.shardSize } : {}),
+            allowSymlinks: true,
+          });
           const manifest = await hashOmsEntries(entriesOf(m), ser, { modelName: m.dirName });
-          const payload = JSON.parse(readFixtureText('model-signing', 'goldens', 'payload', `${m.golden}${v.suffix}`)) as unknown;
+          const payload = JSON.parse(
+            readFixtureText('model-signing', 'goldens', 'payload', `${m.golden}${v.suffix}`),
+          ) as unknown;
           expect(omsStatement(manifest)).toEqual(payload);
         });
 
         it(`reads the ${label} payload golden back to the same manifest`, async () => {
           const text = readFixtureText('model-signing', 'goldens', 'payload', `${m.golden}${v.suffix}`);
           const parsed = parseOmsStatement(text);
-          expect(omsManifestText(parsed)).toBe(readFixtureText('model-signing', 'goldens', v.textDir, textGoldenName(m, v)));
+          expect(omsManifestText(parsed)).toBe(
+            readFixtureText('model-signing', 'goldens', v.textDir, textGoldenName(m, v)),
+          );
           expect(omsStatement(parsed)).toEqual(JSON.parse(text));
         });
       }

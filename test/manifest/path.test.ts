@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, hasLoneSurrogate, type ErrorCode } from '../../src/index.js';
+import {
+  checkManifestPath,
+  checkPathSet,
+  comparePaths,
+  compareCodePoints,
+  hasLoneSurrogate,
+  type ErrorCode,
+} from '../../src/index.js';
 import { codeOf } from '../helpers/codes.js';
 
 describe('checkManifestPath', () => {
@@ -61,7 +68,9 @@ describe('comparePaths (model_signing order)', () => {
     expect(['\u{1F600}', '\uFFFD', 'z', 'é'].sort(compareCodePoints)).toEqual(['z', 'é', '\uFFFD', '\u{1F600}']);
   });
 
-  const segment = fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }).filter((s) => !s.includes('/') && !hasLoneSurrogate(s));
+  const segment = fc
+    .string({ unit: 'binary', minLength: 1, maxLength: 4 })
+    .filter((s) => !s.includes('/') && !hasLoneSurrogate(s));
   const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/'));
   const cps = (s: string): number[] => [...s].map((c) => c.codePointAt(0)!);
   const lex = (a: number[], b: number[]): number => {

@@ -19,22 +19,44 @@ import {
 } from '../../src/index.js';
 
 const H = (s: string): string => sha256Hex(utf8(s));
-const item = (path: string, content: string): { path: string; size: number; digest: { sha256: string } } => ({ path, size: utf8(content).length, digest: { sha256: H(content) } });
-const hint = (n: number, size: number): StatHint => ({ size, mtimeNs: BigInt(n) * 1000n, ctimeNs: BigInt(n) * 1000n + 1n, ino: BigInt(100 + n), dev: 7n });
+const item = (path: string, content: string): { path: string; size: number; digest: { sha256: string } } => ({
+  path,
+  size: utf8(content).length,
+  digest: { sha256: H(content) },
+});
+const hint = (n: number, size: number): StatHint => ({
+  size,
+  mtimeNs: BigInt(n) * 1000n,
+  ctimeNs: BigInt(n) * 1000n + 1n,
+  ino: BigInt(100 + n),
+  dev: 7n,
+});
 
 const FILES: Record<string, string> = { 'a.txt': 'alpha', 'b/c.bin': 'charlie', 'b/d.bin': 'delta', 'e.json': '{}' };
 const signed = (): Manifest => buildManifest(Object.entries(FILES).map(([p, c]) => item(p, c)));
-const hintsFor = (files: Record<string, string>): Record<string, StatHint> => Object.fromEntries(Object.entries(files).map(([p, c], i) => [p, hint(i, utf8(c).length)]));
+const hintsFor = (files: Record<string, string>): Record<string, StatHint> =>
+  Object.fromEntries(Object.entries(files).map(([p, c], i) => [p, hint(i, utf8(c).length)]));
 
 describe('verifyManifest', () => {
   describe('when the files match the attested manifest', () => {
     it('passes, reports each step, and returns a VerifiedManifest', () => {
       const m = signed();
-      const { report, verified, diff, notChecked } = verifyManifest(manifestBytes(m), { manifest: signed(), hints: hintsFor(FILES) }, { expectedDigest: manifestDigestText(m), payloadDigest: `sha256:${H('payload')}` });
+      const { report, verified, diff, notChecked } = verifyManifest(
+        manifestBytes(m),
+        { manifest: signed(), hints: hintsFor(FILES) },
+        { expectedDigest: manifestDigestText(m), payloadDigest: `sha256:${H('payload')}` },
+      );
       expect(report.ok).toBe(true);
       expect(() => assertVerified(report)).not.toThrow();
       expect(reportSchema.safeParse(report).success).toBe(true);
-      expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual(['manifest.parse:pass', 'manifest.digest:pass', 'manifest.actual:pass', 'manifest.hashing:pass', 'manifest.ignore:pass', 'manifest.items:pass']);
+      expect(report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
+        'manifest.parse:pass',
+        'manifest.digest:pass',
+        'manifest.actual:pass',
+        'manifest.hashing:pass',
+        'manifest.ignore:pass',
+        'manifest.items:pass',
+      ]);
       expect(diff.matched).toHaveLength(4);
       expect(notChecked).toEqual([]);
       expect(isVerifiedManifest(verified)).toBe(true);
@@ -57,7 +79,9 @@ describe('verifyManifest', () => {
       const now = { ...FILES, 'new.txt': 'surprise', 'e.json': '[]', 'a.txt': 'alpha!' } as Record<string, string>;
       delete now['b/d.bin'];
       const actual = buildManifest(Object.entries(now).map(([p, c]) => item(p, c)));
-      const { report, verified, diff } = verifyManifest(signed(), actual, { expectedDigest: manifestDigestText(signed()) });
+      const { report, verified, diff } = verifyManifest(signed(), actual, {
+        expectedDigest: manifestDigestText(signed()),
+      });
       expect(report.ok).toBe(false);
       expect(verified).toBeNull();
       const failed = report.checks.filter((c) => c.status === 'fail').map((c) => [c.subject, c.code]);
@@ -80,14 +104,24 @@ describe('verifyManifest', () => {
     it('fails MANIFEST_DIGEST_MISMATCH when the manifest is not the attested one', () => {
       const other = buildManifest([item('a.txt', 'tampered')]);
       const { report, verified } = verifyManifest(other, other, { expectedDigest: manifestDigestText(signed()) });
-      expect(report.checks.find((c) => c.status === 'fail')).toMatchObject({ id: 'manifest.digest', code: 'MANIFEST_DIGEST_MISMATCH' });
+      expect(report.checks.find((c) => c.status === 'fail')).toMatchObject({
+        id: 'manifest.digest',
+        code: 'MANIFEST_DIGEST_MISMATCH',
+      });
       expect(verified).toBeNull();
     });
 
     it('fails MANIFEST_HASHING_MISMATCH and MANIFEST_IGNORE_MISMATCH on configuration differences', () => {
-      const sha512 = buildManifest([{ path: 'a.txt', size: 5, digest: { sha512: '0'.repeat(128) } }], { algorithms: ['sha512'] });
-      expect(verifyManifest(signed(), sha512).report.checks.find((c) => c.status === 'fail')!.code).toBe('MANIFEST_HASHING_MISMATCH');
-      const noIgnore = buildManifest(Object.entries(FILES).map(([p, c]) => item(p, c)), { ignore: [] });
+      const sha512 = buildManifest([{ path: 'a.txt', size: 5, digest: { sha512: '0'.repeat(128) } }], {
+        algorithms: ['sha512'],
+      });
+      expect(verifyManifest(signed(), sha512).report.checks.find((c) => c.status === 'fail')!.code).toBe(
+        'MANIFEST_HASHING_MISMATCH',
+      );
+      const noIgnore = buildManifest(
+        Object.entries(FILES).map(([p, c]) => item(p, c)),
+        { ignore: [] },
+      );
       const r = verifyManifest(signed(), noIgnore).report;
       expect(r.ok).toBe(false);
       expect(r.checks.find((c) => c.status === 'fail')!.code).toBe('MANIFEST_IGNORE_MISMATCH');
@@ -112,7 +146,10 @@ describe('verifyManifest', () => {
 
     it('fails a subset path the manifest does not list', () => {
       const { report } = verifyManifest(signed(), signed(), { subset: ['a.txt', 'nope.bin'] });
-      expect(report.checks.find((c) => c.status === 'fail')).toMatchObject({ code: 'MANIFEST_SUBSET_PATH_UNKNOWN', subject: 'nope.bin' });
+      expect(report.checks.find((c) => c.status === 'fail')).toMatchObject({
+        code: 'MANIFEST_SUBSET_PATH_UNKNOWN',
+        subject: 'nope.bin',
+      });
     });
 
     it('still fails a changed file inside the subset', () => {
@@ -124,7 +161,9 @@ describe('verifyManifest', () => {
   it('never throws on untrusted input: garbage becomes a failed manifest.parse check (fast-check)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.json(), fc.uint8Array({ maxLength: 200 }), fc.string()), (input) => {
-        const { report, verified } = verifyManifest(input as never, signed(), { expectedDigest: manifestDigestText(signed()) });
+        const { report, verified } = verifyManifest(input as never, signed(), {
+          expectedDigest: manifestDigestText(signed()),
+        });
         expect(report.ok).toBe(false);
         expect(verified).toBeNull();
       }),
@@ -133,21 +172,31 @@ describe('verifyManifest', () => {
   });
 
   it('throws only for a malformed expectedDigest or payloadDigest (caller misuse)', () => {
-    expect(() => verifyManifest(signed(), signed(), { expectedDigest: 'sha256:xyz' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => verifyManifest(signed(), signed(), { payloadDigest: `sha512:${'0'.repeat(128)}` })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => verifyManifest(signed(), signed(), { expectedDigest: 'sha256:xyz' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => verifyManifest(signed(), signed(), { payloadDigest: `sha512:${'0'.repeat(128)}` })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });
 
 describe('diffManifests', () => {
   it('refuses to compare manifests of different algorithms', () => {
     const sha512 = buildManifest([], { algorithms: ['sha512'] });
-    expect(() => diffManifests(signed(), sha512)).toThrow(expect.objectContaining({ code: 'MANIFEST_HASHING_MISMATCH' }));
+    expect(() => diffManifests(signed(), sha512)).toThrow(
+      expect.objectContaining({ code: 'MANIFEST_HASHING_MISMATCH' }),
+    );
   });
 });
 
 describe('incremental re-hash (core)', () => {
   function verifiedWith(hints: Record<string, StatHint>): VerifiedManifest {
-    const { verified } = verifyManifest(signed(), { manifest: signed(), hints }, { expectedDigest: manifestDigestText(signed()), payloadDigest: `sha256:${H('payload')}` });
+    const { verified } = verifyManifest(
+      signed(),
+      { manifest: signed(), hints },
+      { expectedDigest: manifestDigestText(signed()), payloadDigest: `sha256:${H('payload')}` },
+    );
     return verified!;
   }
 
@@ -165,10 +214,18 @@ describe('incremental re-hash (core)', () => {
     expect(plan.reuse.map((i) => i.path)).toEqual(['a.txt']);
     expect(plan.hash).toEqual(['b/c.bin', 'b/d.bin', 'e.json', 'new.bin']);
     expect(plan.removed).toEqual([]);
-    const res = completeRehash(v, plan, [item('b/c.bin', 'charlie'), item('b/d.bin', 'delta'), item('e.json', '{}'), item('new.bin', 'new')]);
+    const res = completeRehash(v, plan, [
+      item('b/c.bin', 'charlie'),
+      item('b/d.bin', 'delta'),
+      item('e.json', '{}'),
+      item('new.bin', 'new'),
+    ]);
     expect(res.reused).toEqual(['a.txt']);
     expect(res.hashed).toEqual(['b/c.bin', 'b/d.bin', 'e.json', 'new.bin']);
-    expect(res.reusedFrom).toEqual({ manifestDigest: manifestDigestText(signed()), payloadDigest: `sha256:${H('payload')}` });
+    expect(res.reusedFrom).toEqual({
+      manifestDigest: manifestDigestText(signed()),
+      payloadDigest: `sha256:${H('payload')}`,
+    });
     expect(res.manifest.items.map((i) => i.path)).toEqual(['a.txt', 'b/c.bin', 'b/d.bin', 'e.json', 'new.bin']);
   });
 
@@ -187,15 +244,35 @@ describe('incremental re-hash (core)', () => {
   describe('when the manifest was not verified', () => {
     it('refuses a plain manifest, a copy of a VerifiedManifest, and a hand-made one (MANIFEST_NOT_VERIFIED)', () => {
       const v = verifiedWith(hintsFor(FILES));
-      const forged = [signed(), { ...v }, { manifest: signed(), manifestDigest: manifestDigestText(signed()), payloadDigest: null, verifiedPaths: Object.keys(FILES), hints: hintsFor(FILES) }];
+      const forged = [
+        signed(),
+        { ...v },
+        {
+          manifest: signed(),
+          manifestDigest: manifestDigestText(signed()),
+          payloadDigest: null,
+          verifiedPaths: Object.keys(FILES),
+          hints: hintsFor(FILES),
+        },
+      ];
       for (const f of forged) {
-        expect(() => planRehash(f as unknown as VerifiedManifest, hintsFor(FILES))).toThrow(expect.objectContaining({ code: 'MANIFEST_NOT_VERIFIED' }));
-        expect(() => completeRehash(f as unknown as VerifiedManifest, { reuse: [], hash: [], removed: [] }, [])).toThrow(expect.objectContaining({ code: 'MANIFEST_NOT_VERIFIED' }));
+        expect(() => planRehash(f as unknown as VerifiedManifest, hintsFor(FILES))).toThrow(
+          expect.objectContaining({ code: 'MANIFEST_NOT_VERIFIED' }),
+        );
+        expect(() =>
+          completeRehash(f as unknown as VerifiedManifest, { reuse: [], hash: [], removed: [] }, []),
+        ).toThrow(expect.objectContaining({ code: 'MANIFEST_NOT_VERIFIED' }));
       }
     });
 
     it('is a type error to pass a look-alike without the brand (and a run-time error too)', () => {
-      const lookAlike = { manifest: signed(), manifestDigest: manifestDigestText(signed()), payloadDigest: null, verifiedPaths: [] as string[], hints: {} };
+      const lookAlike = {
+        manifest: signed(),
+        manifestDigest: manifestDigestText(signed()),
+        payloadDigest: null,
+        verifiedPaths: [] as string[],
+        hints: {},
+      };
       // The brand makes these compile-time errors (checked by `tsc -p tsconfig.json`, which fails
       // if an @ts-expect-error line has no error); at run time they throw.
       // @ts-expect-error an object with every field but the brand is not a VerifiedManifest

@@ -41,11 +41,13 @@ export const ignoreMessages = {
     }
     if (i !== undefined && parent.node.type === 'CallExpression' && HELPERS.has(calleeName(parent.node))) {
       const want = HELPERS.get(calleeName(parent.node));
-      if (i === (want < 0 ? parent.node.arguments.length + want : want)) return 'error message text (tests assert on codes, not messages)';
+      if (i === (want < 0 ? parent.node.arguments.length + want : want))
+        return 'error message text (tests assert on codes, not messages)';
     }
     if (path.key === 'value' && parent.node.type === 'ObjectProperty' && !parent.node.computed) {
       const k = parent.node.key;
-      if ((k.type === 'Identifier' && k.name === 'message') || (k.type === 'StringLiteral' && k.value === 'message')) return 'message text of a report entry';
+      if ((k.type === 'Identifier' && k.name === 'message') || (k.type === 'StringLiteral' && k.value === 'message'))
+        return 'message text of a report entry';
     }
     return undefined;
   },

@@ -70,15 +70,21 @@ describe('appendToBundle', () => {
       const path = join(dir, 'chain.intoto.jsonl');
       const env = await envelope(1);
       expect(await codeOf(appendToBundle(path, { ...env, payload: '!!' }))).toBe('BASE64_INVALID_CHAR');
-      expect(await codeOf(appendToBundle(path, { ...env, payloadType: 'text/plain' }))).toBe('DSSE_PAYLOAD_TYPE_MISMATCH');
-      expect(await codeOf(appendToBundle(path, await envelope(2, 4096), { limits: { envelopeBytes: 4096 } }))).toBe('LIMIT_EXCEEDED');
+      expect(await codeOf(appendToBundle(path, { ...env, payloadType: 'text/plain' }))).toBe(
+        'DSSE_PAYLOAD_TYPE_MISMATCH',
+      );
+      expect(await codeOf(appendToBundle(path, await envelope(2, 4096), { limits: { envelopeBytes: 4096 } }))).toBe(
+        'LIMIT_EXCEEDED',
+      );
       expect(existsSync(path)).toBe(false);
       expect(existsSync(`${path}.lock`)).toBe(false);
     });
 
     it('names an unwritable path with IO_ERROR', async () => {
       const dir = tempDir();
-      expect(await codeOf(appendToBundle(join(dir, 'missing-dir', 'chain.intoto.jsonl'), await envelope(1)))).toBe('IO_ERROR');
+      expect(await codeOf(appendToBundle(join(dir, 'missing-dir', 'chain.intoto.jsonl'), await envelope(1)))).toBe(
+        'IO_ERROR',
+      );
       expect(await codeOf(appendToBundle(dir, await envelope(1)))).toBe('IO_ERROR');
     });
   });
@@ -87,7 +93,10 @@ describe('appendToBundle', () => {
     it('waits for a live holder and fails with BUNDLE_LOCK_TIMEOUT, writing nothing', async () => {
       const dir = tempDir();
       const path = join(dir, 'chain.intoto.jsonl');
-      writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.pid, hostname: hostname(), createdAt: new Date().toISOString(), token: 'other' }));
+      writeFileSync(
+        `${path}.lock`,
+        JSON.stringify({ pid: process.pid, hostname: hostname(), createdAt: new Date().toISOString(), token: 'other' }),
+      );
       const t0 = Date.now();
       expect(await codeOf(appendToBundle(path, await envelope(1), { lockTimeoutMs: 150 }))).toBe('BUNDLE_LOCK_TIMEOUT');
       expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
@@ -103,7 +112,10 @@ describe('appendToBundle', () => {
         const c = spawn(process.execPath, ['-e', '0']);
         c.on('exit', () => resolve(c.pid!));
       });
-      writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, hostname: hostname(), createdAt: new Date().toISOString(), token: 'dead' }));
+      writeFileSync(
+        `${path}.lock`,
+        JSON.stringify({ pid: dead, hostname: hostname(), createdAt: new Date().toISOString(), token: 'dead' }),
+      );
       const r = await appendToBundle(path, await envelope(1), { lockTimeoutMs: 100 });
       expect(r.brokenLocks).toHaveLength(1);
       expect(readBundleFile(path).entries).toHaveLength(1);
@@ -114,7 +126,9 @@ describe('appendToBundle', () => {
       const dir = tempDir();
       const path = join(dir, 'chain.intoto.jsonl');
       writeFileSync(`${path}.lock`, '');
-      expect(await codeOf(appendToBundle(path, await envelope(1), { lockTimeoutMs: 50, staleLockMs: 60_000 }))).toBe('BUNDLE_LOCK_TIMEOUT');
+      expect(await codeOf(appendToBundle(path, await envelope(1), { lockTimeoutMs: 50, staleLockMs: 60_000 }))).toBe(
+        'BUNDLE_LOCK_TIMEOUT',
+      );
       const old = new Date(Date.now() - 120_000);
       utimesSync(`${path}.lock`, old, old);
       const r = await appendToBundle(path, await envelope(1), { lockTimeoutMs: 50, staleLockMs: 60_000 });
@@ -131,7 +145,11 @@ describe('appendToBundle', () => {
         try { await appendToBundle(process.argv[1], JSON.parse(process.argv[2]), { lockTimeoutMs: 100, staleLockMs: 60000 }); console.log('appended'); }
         catch (e) { console.log(e.code); }
       `;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path, JSON.stringify(await envelope(1))], { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+      const r = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', script, path, JSON.stringify(await envelope(1))],
+        { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' },
+      );
       expect(r.signal, 'appendToBundle blocked reading the FIFO as lock info').toBeNull();
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toBe('BUNDLE_LOCK_TIMEOUT');
@@ -174,13 +192,23 @@ describe('appendToBundle', () => {
         for (const e of envs) await lp.appendToBundle(path, e, { fsync: Number(who) % 2 === 0 });
       `;
       const startAt = Date.now() + 1500;
-      const runs = Array.from({ length: WRITERS }, (_, w) =>
-        new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const c = spawn(process.execPath, ['--input-type=module', '-e', script, String(w), String(LINES), path, String(startAt)]);
-          let stderr = '';
-          c.stderr.on('data', (d) => (stderr += d));
-          c.on('exit', (code) => resolve({ code, stderr }));
-        }),
+      const runs = Array.from(
+        { length: WRITERS },
+        (_, w) =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const c = spawn(process.execPath, [
+              '--input-type=module',
+              '-e',
+              script,
+              String(w),
+              String(LINES),
+              path,
+              String(startAt),
+            ]);
+            let stderr = '';
+            c.stderr.on('data', (d) => (stderr += d));
+            c.on('exit', (code) => resolve({ code, stderr }));
+          }),
       );
       const results = await Promise.all(runs);
       expect(results).toEqual(Array.from({ length: WRITERS }, () => ({ code: 0, stderr: '' })));
@@ -192,10 +220,12 @@ describe('appendToBundle', () => {
       const bundle = readBundle(new Uint8Array(bytes));
       expect(bundle.errors).toEqual([]);
       expect(bundle.entries).toHaveLength(WRITERS * LINES);
-      const seen = new Set(bundle.entries.map((e) => {
-        const p = JSON.parse(new TextDecoder().decode(e.envelope.payload));
-        return `${p.predicate.who}/${p.predicate.i}`;
-      }));
+      const seen = new Set(
+        bundle.entries.map((e) => {
+          const p = JSON.parse(new TextDecoder().decode(e.envelope.payload));
+          return `${p.predicate.who}/${p.predicate.i}`;
+        }),
+      );
       expect(seen.size).toBe(WRITERS * LINES);
       expect(existsSync(`${path}.lock`)).toBe(false);
     }, 60_000);
@@ -206,7 +236,13 @@ describe('cosignBundleFile', () => {
   it('appends the payload again with the new signature; readers merge the lines; twice is a no-op', async () => {
     const dir = tempDir();
     const path = join(dir, 'chain.intoto.jsonl');
-    const payload = utf8(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: 'b'.repeat(64) } }], predicateType: 'https://example.com/x/v1' }));
+    const payload = utf8(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ digest: { sha256: 'b'.repeat(64) } }],
+        predicateType: 'https://example.com/x/v1',
+      }),
+    );
     await appendToBundle(path, await signEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, [ed25519Signer(await key('alice'))]));
     const digest = readBundleFile(path).entries[0]!.payloadDigest;
     const r = await cosignBundleFile(path, digest, ed25519Signer(await key('bob')));
@@ -218,6 +254,8 @@ describe('cosignBundleFile', () => {
     expect(bundle.entries).toHaveLength(1);
     expect(bundle.entries[0]!.lines).toEqual([1, 2]);
     expect(bundle.entries[0]!.envelope.signatures).toHaveLength(2);
-    expect(await codeOf(cosignBundleFile(path, `sha256:${'c'.repeat(64)}`, ed25519Signer(await key('bob'))))).toBe('BUNDLE_PAYLOAD_NOT_FOUND');
+    expect(await codeOf(cosignBundleFile(path, `sha256:${'c'.repeat(64)}`, ed25519Signer(await key('bob'))))).toBe(
+      'BUNDLE_PAYLOAD_NOT_FOUND',
+    );
   });
 });

@@ -25,8 +25,14 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ maxLength: 256 }), async (message) => {
           expect(opensslVerify(TRAP_SIGNATURE, message, TRAP_PUBLIC_KEY)).toBe(true);
-          expect(await checkEd25519Node(TRAP_SIGNATURE, message, TRAP_PUBLIC_KEY)).toMatchObject({ valid: false, code: 'ED25519_SMALL_ORDER' });
-          expect(await checkEd25519(TRAP_SIGNATURE, message, TRAP_PUBLIC_KEY)).toMatchObject({ valid: false, code: 'ED25519_SMALL_ORDER' });
+          expect(await checkEd25519Node(TRAP_SIGNATURE, message, TRAP_PUBLIC_KEY)).toMatchObject({
+            valid: false,
+            code: 'ED25519_SMALL_ORDER',
+          });
+          expect(await checkEd25519(TRAP_SIGNATURE, message, TRAP_PUBLIC_KEY)).toMatchObject({
+            valid: false,
+            code: 'ED25519_SMALL_ORDER',
+          });
         }),
         { numRuns: 50 },
       );
@@ -41,8 +47,10 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
       for (const c of cases) {
         const a = await checkEd25519(c.signature, c.message, c.publicKey);
         const b = await checkEd25519Node(c.signature, c.message, c.publicKey);
-        if (JSON.stringify(a) !== JSON.stringify(b)) diff.push(`${c.name}: core ${JSON.stringify(a)} node ${JSON.stringify(b)}`);
-        if (c.expected !== undefined && b.valid !== c.expected) diff.push(`${c.name}: expected ${c.expected}, node gave ${b.valid}`);
+        if (JSON.stringify(a) !== JSON.stringify(b))
+          diff.push(`${c.name}: core ${JSON.stringify(a)} node ${JSON.stringify(b)}`);
+        if (c.expected !== undefined && b.valid !== c.expected)
+          diff.push(`${c.name}: expected ${c.expected}, node gave ${b.valid}`);
       }
       expect(diff).toEqual([]);
     });
@@ -108,8 +116,18 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
             // equations part ways here; S untouched.
             const pub = await ed25519PublicFromSeed(seed);
             const sig = await ed25519Sign(seed, msg);
-            const A = ta === 0 ? pub : ed.Point.fromBytes(pub).add(t8.multiply(BigInt(ta))).toBytes();
-            const R = tr === 0 ? sig.subarray(0, 32) : ed.Point.fromBytes(sig.subarray(0, 32)).add(t8.multiply(BigInt(tr))).toBytes();
+            const A =
+              ta === 0
+                ? pub
+                : ed.Point.fromBytes(pub)
+                    .add(t8.multiply(BigInt(ta)))
+                    .toBytes();
+            const R =
+              tr === 0
+                ? sig.subarray(0, 32)
+                : ed.Point.fromBytes(sig.subarray(0, 32))
+                    .add(t8.multiply(BigInt(tr)))
+                    .toBytes();
             const s = concatBytes(R, sig.subarray(32));
             expect(await checkEd25519Node(s, msg, A)).toEqual(await checkEd25519(s, msg, A));
             // and pure noise
@@ -156,14 +174,18 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
   describe('the node:crypto signer', () => {
     it('signs byte-for-byte like the core signer (Ed25519 is deterministic) and exposes key and keyid', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 64 }), async (seed, msg) => {
-          const key = await privateKeyFromSeed(seed);
-          const a = nodeEd25519Signer(key);
-          const b = ed25519Signer(key);
-          expect(toHex(await a.sign(msg))).toBe(toHex(await b.sign(msg)));
-          expect(toHex(a.publicKey)).toBe(toHex(key.publicKey.bytes));
-          expect(a.keyid).toBe(key.publicKey.keyid);
-        }),
+        fc.asyncProperty(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          fc.uint8Array({ maxLength: 64 }),
+          async (seed, msg) => {
+            const key = await privateKeyFromSeed(seed);
+            const a = nodeEd25519Signer(key);
+            const b = ed25519Signer(key);
+            expect(toHex(await a.sign(msg))).toBe(toHex(await b.sign(msg)));
+            expect(toHex(a.publicKey)).toBe(toHex(key.publicKey.bytes));
+            expect(a.keyid).toBe(key.publicKey.keyid);
+          },
+        ),
         { numRuns: 30 },
       );
     });
@@ -172,4 +194,3 @@ describe('node:crypto Ed25519 verifier (pre-checks + OpenSSL, strict fallback)',
     });
   });
 });
-

@@ -22,7 +22,10 @@ describe('readFileLimited', () => {
   it('refuses a file over the limit (LIMIT_EXCEEDED) and names a missing one (IO_ERROR, cause ENOENT)', () => {
     const d = tempDir();
     writeFileSync(join(d, 'a.json'), '{"a":1}');
-    expect(failure(() => readFileLimited(join(d, 'a.json'), 6, 'a.json'))).toEqual({ code: 'LIMIT_EXCEEDED', path: 'a.json' });
+    expect(failure(() => readFileLimited(join(d, 'a.json'), 6, 'a.json'))).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      path: 'a.json',
+    });
     let e: unknown;
     try {
       readFileLimited(join(d, 'missing'), 10, 'missing');
@@ -41,8 +44,14 @@ describe('readFileLimited', () => {
       expect(failure(() => readFileLimited(join(d, 'sub'), 10, 'sub'))).toEqual({ code: 'IO_ERROR', path: 'sub' });
     });
     it('a character device (/dev/zero, /dev/null) is SPECIAL_FILE_REFUSED, not read up to the limit', () => {
-      expect(failure(() => readFileLimited('/dev/zero', 1 << 20))).toEqual({ code: 'SPECIAL_FILE_REFUSED', path: '/dev/zero' });
-      expect(failure(() => readFileLimited('/dev/null', 1 << 20))).toEqual({ code: 'SPECIAL_FILE_REFUSED', path: '/dev/null' });
+      expect(failure(() => readFileLimited('/dev/zero', 1 << 20))).toEqual({
+        code: 'SPECIAL_FILE_REFUSED',
+        path: '/dev/zero',
+      });
+      expect(failure(() => readFileLimited('/dev/null', 1 << 20))).toEqual({
+        code: 'SPECIAL_FILE_REFUSED',
+        path: '/dev/null',
+      });
     });
 
     let server: Server | undefined;
@@ -51,7 +60,10 @@ describe('readFileLimited', () => {
       const sock = join(tempDir(), 's.sock');
       server = createServer();
       await new Promise<void>((resolve) => server!.listen(sock, resolve));
-      expect(failure(() => readFileLimited(sock, 100, 's.sock'))).toEqual({ code: 'SPECIAL_FILE_REFUSED', path: 's.sock' });
+      expect(failure(() => readFileLimited(sock, 100, 's.sock'))).toEqual({
+        code: 'SPECIAL_FILE_REFUSED',
+        path: 's.sock',
+      });
     });
 
     it('a FIFO is SPECIAL_FILE_REFUSED at once, not waited on (checked in a child process, so a regression fails instead of hanging)', () => {
@@ -62,7 +74,11 @@ describe('readFileLimited', () => {
         try { readFileLimited(process.argv[1], 100, 'fifo'); console.log('read'); }
         catch (e) { console.log(e.code, e.path, e.actual); }
       `;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, join(d, 'fifo')], { encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, join(d, 'fifo')], {
+        encoding: 'utf8',
+        timeout: 15_000,
+        killSignal: 'SIGKILL',
+      });
       expect(r.signal, 'readFileLimited blocked on the FIFO').toBeNull();
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toBe('SPECIAL_FILE_REFUSED fifo a FIFO');
@@ -91,14 +107,24 @@ describe('openRegularFile', () => {
     } catch (x) {
       e = x;
     }
-    expect(e).toMatchObject({ code: 'SPECIAL_FILE_REFUSED', path: 'zero', expected: 'a regular file', actual: 'a character device' });
+    expect(e).toMatchObject({
+      code: 'SPECIAL_FILE_REFUSED',
+      path: 'zero',
+      expected: 'a regular file',
+      actual: 'a character device',
+    });
   });
 });
 
 describe('specialFileKind', () => {
   it('names FIFOs, sockets and devices; undefined for files and directories', () => {
     const kind = (o: Partial<Record<'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice', boolean>>) =>
-      specialFileKind({ isFIFO: () => !!o.isFIFO, isSocket: () => !!o.isSocket, isCharacterDevice: () => !!o.isCharacterDevice, isBlockDevice: () => !!o.isBlockDevice });
+      specialFileKind({
+        isFIFO: () => !!o.isFIFO,
+        isSocket: () => !!o.isSocket,
+        isCharacterDevice: () => !!o.isCharacterDevice,
+        isBlockDevice: () => !!o.isBlockDevice,
+      });
     expect(kind({ isFIFO: true })).toBe('a FIFO');
     expect(kind({ isSocket: true })).toBe('a socket');
     expect(kind({ isCharacterDevice: true })).toBe('a character device');

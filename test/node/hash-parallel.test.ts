@@ -26,11 +26,16 @@ describe('hashDirectory on worker threads (many files)', () => {
 
   it('reports progress up to every file', async () => {
     let last = { filesDone: 0, filesTotal: -1 };
-    await hashDirectory(dir, { workers: 2, onProgress: (p) => { last = p; } });
+    await hashDirectory(dir, {
+      workers: 2,
+      onProgress: (p) => {
+        last = p;
+      },
+    });
     expect(last.filesDone).toBe(last.filesTotal);
   });
 
-  it('a worker\'s failure keeps its code and path', async () => {
+  it("a worker's failure keeps its code and path", async () => {
     // The last file in manifest order sits in the last batch, which no worker has started when
     // the first batch reports progress.
     const victim = join(dir, 'd6', 'f99.txt');
@@ -43,7 +48,10 @@ describe('hashDirectory on worker threads (many files)', () => {
           rmSync(victim);
         }
       },
-    }).then(() => 'OK', (e: unknown) => (e instanceof LineproofError ? `${e.code} ${e.path}` : String(e)));
+    }).then(
+      () => 'OK',
+      (e: unknown) => (e instanceof LineproofError ? `${e.code} ${e.path}` : String(e)),
+    );
     expect(await attempt).toBe('FILE_CHANGED_WHILE_HASHING d6/f99.txt');
     writeFileSync(victim, 'back');
   });

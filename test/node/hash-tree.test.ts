@@ -2,8 +2,22 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, renameSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashDirectory, hashFile, hashPath, rehashDirectory, readFileChunks, type TreeProgress } from '../../src/node/index.js';
-import { hashManifest, manifestDigestText, utf8, verifyManifest, manifestBytes, type VerifiedManifest } from '../../src/index.js';
+import {
+  hashDirectory,
+  hashFile,
+  hashPath,
+  rehashDirectory,
+  readFileChunks,
+  type TreeProgress,
+} from '../../src/node/index.js';
+import {
+  hashManifest,
+  manifestDigestText,
+  utf8,
+  verifyManifest,
+  manifestBytes,
+  type VerifiedManifest,
+} from '../../src/index.js';
 import { tempDir, tempTree as tree } from '../helpers/tmp.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -18,7 +32,13 @@ async function errorOf(p: Promise<unknown>): Promise<{ code?: string; path?: str
   throw new Error('expected a failure');
 }
 
-const FILES = { 'config.json': '{}', 'weights/model.safetensors': 'abc', '.git/HEAD': 'ref: main', 'chain.intoto.jsonl': '{}\n', 'model.sig': 'sig' };
+const FILES = {
+  'config.json': '{}',
+  'weights/model.safetensors': 'abc',
+  '.git/HEAD': 'ref: main',
+  'chain.intoto.jsonl': '{}\n',
+  'model.sig': 'sig',
+};
 
 describe('hashDirectory', () => {
   it('gives the spec example digest and the same manifest as the pure core', async () => {
@@ -26,7 +46,11 @@ describe('hashDirectory', () => {
     const t = await hashDirectory(root);
     // spec/manifests.md example (config.json + weights/model.safetensors; default ignores)
     expect(t.digest).toBe('sha256:11c59fcde820585a728777a3271cc985b4727cdacfc9d97f53f910e384059d9e');
-    expect(t.subject).toEqual({ name: 'model', digest: { sha256: t.digest.slice(7) }, mediaType: 'application/vnd.lineproof.manifest.v1+json' });
+    expect(t.subject).toEqual({
+      name: 'model',
+      digest: { sha256: t.digest.slice(7) },
+      mediaType: 'application/vnd.lineproof.manifest.v1+json',
+    });
     expect(t.ignored).toEqual(['.git', 'chain.intoto.jsonl', 'model.sig']);
     expect(t.files).toBe(2);
     expect(t.size).toBe(5);
@@ -39,7 +63,10 @@ describe('hashDirectory', () => {
     const root = tree(files);
     for (const alg of ['sha256', 'sha512', 'blake2b', 'blake3'] as const) {
       const t = await hashDirectory(root, { algorithms: [alg] });
-      const core = await hashManifest(Object.entries(files).map(([path, c]) => ({ path, source: utf8(c) })), { algorithms: alg });
+      const core = await hashManifest(
+        Object.entries(files).map(([path, c]) => ({ path, source: utf8(c) })),
+        { algorithms: alg },
+      );
       expect(t.digest).toBe(manifestDigestText(core.manifest));
       expect(t.manifest.hashing.algorithms).toEqual([alg]);
     }
@@ -73,7 +100,12 @@ describe('hashDirectory', () => {
     const root = tree({ f: 'abc' });
     expect((await errorOf(hashDirectory(join(root, 'f')))).code).toBe('INVALID_ARGUMENT');
     const r = await hashPath(join(root, 'f'));
-    expect(r).toMatchObject({ kind: 'file', digest: `sha256:${sha('abc')}`, size: 3, subject: { name: 'f', digest: { sha256: sha('abc') } } });
+    expect(r).toMatchObject({
+      kind: 'file',
+      digest: `sha256:${sha('abc')}`,
+      size: 3,
+      subject: { name: 'f', digest: { sha256: sha('abc') } },
+    });
     const r2 = await hashPath(join(root, 'f'), { algorithms: ['sha512'] });
     expect(r2.digest).toBe(`sha512:${createHash('sha512').update('abc').digest('hex')}`);
   });
@@ -183,11 +215,17 @@ describe('when a file changes while it is hashed', () => {
 });
 
 describe('rehashDirectory', () => {
-  async function verifiedTree(files: Record<string, string>, racyWindowMs?: number): Promise<{ root: string; verified: VerifiedManifest }> {
+  async function verifiedTree(
+    files: Record<string, string>,
+    racyWindowMs?: number,
+  ): Promise<{ root: string; verified: VerifiedManifest }> {
     const root = tree(files);
     await sleep(30); // let the clock move past the files' ctime
     const local = await hashDirectory(root, racyWindowMs === undefined ? {} : { racyWindowMs });
-    const { report, verified } = verifyManifest(manifestBytes(local.manifest), local, { expectedDigest: local.digest, payloadDigest: `sha256:${sha('payload')}` });
+    const { report, verified } = verifyManifest(manifestBytes(local.manifest), local, {
+      expectedDigest: local.digest,
+      payloadDigest: `sha256:${sha('payload')}`,
+    });
     expect(report.ok).toBe(true);
     return { root, verified: verified! };
   }
@@ -199,7 +237,10 @@ describe('rehashDirectory', () => {
     expect(r.hashed).toEqual([]);
     expect(r.bytesHashed).toBe(0);
     expect(r.digest).toBe(verified.manifestDigest);
-    expect(r.reusedFrom).toEqual({ manifestDigest: verified.manifestDigest, payloadDigest: `sha256:${sha('payload')}` });
+    expect(r.reusedFrom).toEqual({
+      manifestDigest: verified.manifestDigest,
+      payloadDigest: `sha256:${sha('payload')}`,
+    });
   });
 
   it('handles a file named __proto__ like any other (hints are keyed without a prototype)', async () => {
@@ -245,9 +286,19 @@ describe('rehashDirectory', () => {
   it('refuses a manifest that was not verified (MANIFEST_NOT_VERIFIED), reading nothing', async () => {
     const root = tree({ a: 'alpha' });
     const local = await hashDirectory(root, { racyWindowMs: 0 });
-    const forged = { manifest: local.manifest, manifestDigest: local.digest, payloadDigest: null, verifiedPaths: ['a'], hints: local.hints };
-    expect((await errorOf(rehashDirectory(root, forged as unknown as VerifiedManifest))).code).toBe('MANIFEST_NOT_VERIFIED');
-    const { verified } = verifyManifest(local.manifest, await hashDirectory(tree({ a: 'other' })), { expectedDigest: local.digest });
+    const forged = {
+      manifest: local.manifest,
+      manifestDigest: local.digest,
+      payloadDigest: null,
+      verifiedPaths: ['a'],
+      hints: local.hints,
+    };
+    expect((await errorOf(rehashDirectory(root, forged as unknown as VerifiedManifest))).code).toBe(
+      'MANIFEST_NOT_VERIFIED',
+    );
+    const { verified } = verifyManifest(local.manifest, await hashDirectory(tree({ a: 'other' })), {
+      expectedDigest: local.digest,
+    });
     expect(verified).toBeNull();
   });
 });

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/index.js';
 import { isLineproofError } from '../../src/errors.js';
 import { generateKeyPair, privateKeyToPem, publicKeyToPem } from '../../src/keys/keys.js';
-import { encryptPrivateKeyPem, importPrivateKey, loadPrivateKey, loadPublicKey, writeKeyPair } from '../../src/node/keys.js';
+import {
+  encryptPrivateKeyPem,
+  importPrivateKey,
+  loadPrivateKey,
+  loadPublicKey,
+  writeKeyPair,
+} from '../../src/node/keys.js';
 import { fixturePath, readFixtureText } from '../helpers/fixtures.js';
 
 async function acode(fn: () => Promise<unknown> | unknown): Promise<string> {
@@ -19,7 +25,10 @@ async function acode(fn: () => Promise<unknown> | unknown): Promise<string> {
 }
 
 const dir = () => mkdtempSync(join(tmpdir(), 'lineproof-nodekeys-'));
-const sslibIds = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<string, { keyid: string; public: string; passphrase?: string }>;
+const sslibIds = JSON.parse(readFixtureText('sslib', 'keyids.json')) as Record<
+  string,
+  { keyid: string; public: string; passphrase?: string }
+>;
 
 describe('Node key files', () => {
   describe('encrypted PKCS#8', () => {
@@ -31,7 +40,11 @@ describe('Node key files', () => {
       expect(toHex(back.seed)).toBe(toHex(key.seed));
       const d = dir();
       writeFileSync(join(d, 'k.pem'), pem, { mode: 0o600 });
-      const pub = execFileSync('openssl', ['pkey', '-in', join(d, 'k.pem'), '-passin', 'pass:correct horse', '-pubout'], { encoding: 'utf8' });
+      const pub = execFileSync(
+        'openssl',
+        ['pkey', '-in', join(d, 'k.pem'), '-passin', 'pass:correct horse', '-pubout'],
+        { encoding: 'utf8' },
+      );
       expect(pub).toBe(publicKeyToPem(key.publicKey));
       // PBES2 / PBKDF2-HMAC-SHA256 with 600,000 iterations (INTEGER 0x0927c0), AES-256-CBC
       const asn1 = execFileSync('openssl', ['asn1parse', '-in', join(d, 'k.pem')], { encoding: 'utf8' });
@@ -42,9 +55,20 @@ describe('Node key files', () => {
     });
     it('reads a key encrypted by the openssl CLI', async () => {
       const d = dir();
-      execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-aes-256-cbc', '-pass', 'pass:s3cret', '-out', join(d, 'o.pem')]);
+      execFileSync('openssl', [
+        'genpkey',
+        '-algorithm',
+        'ed25519',
+        '-aes-256-cbc',
+        '-pass',
+        'pass:s3cret',
+        '-out',
+        join(d, 'o.pem'),
+      ]);
       const k = await loadPrivateKey(join(d, 'o.pem'), { passphrase: 's3cret' });
-      const pub = execFileSync('openssl', ['pkey', '-in', join(d, 'o.pem'), '-passin', 'pass:s3cret', '-pubout'], { encoding: 'utf8' });
+      const pub = execFileSync('openssl', ['pkey', '-in', join(d, 'o.pem'), '-passin', 'pass:s3cret', '-pubout'], {
+        encoding: 'utf8',
+      });
       expect(publicKeyToPem(k.publicKey)).toBe(pub);
     });
     it('needs the passphrase, and names a wrong one', async () => {
@@ -57,7 +81,18 @@ describe('Node key files', () => {
     });
     it('refuses an encrypted key of another type', async () => {
       const d = dir();
-      execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-aes-256-cbc', '-pass', 'pass:p', '-out', join(d, 'ec.pem')]);
+      execFileSync('openssl', [
+        'genpkey',
+        '-algorithm',
+        'EC',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-aes-256-cbc',
+        '-pass',
+        'pass:p',
+        '-out',
+        join(d, 'ec.pem'),
+      ]);
       expect(await acode(() => loadPrivateKey(join(d, 'ec.pem'), { passphrase: 'p' }))).toBe('KEY_UNSUPPORTED');
     });
     it('a passphrase given for a plain key is not needed and does no harm', async () => {
@@ -79,7 +114,11 @@ describe('Node key files', () => {
       const parts = text.split('@@@@');
       const ct = parts[4]!;
       parts[4] = (ct[0] === '0' ? '1' : '0') + ct.slice(1);
-      expect(await acode(() => importPrivateKey(parts.join('@@@@'), { passphrase: sslibIds['ed25519-encrypted']!.passphrase! }))).toBe('KEY_PASSPHRASE_WRONG');
+      expect(
+        await acode(() =>
+          importPrivateKey(parts.join('@@@@'), { passphrase: sslibIds['ed25519-encrypted']!.passphrase! }),
+        ),
+      ).toBe('KEY_PASSPHRASE_WRONG');
       const huge = text.split('@@@@');
       huge[1] = '999999999';
       expect(await acode(() => importPrivateKey(huge.join('@@@@'), { passphrase: 'x' }))).toBe('KEY_INVALID');

@@ -36,8 +36,14 @@ describe('agreement with independent tools', () => {
       const f = join(dir, `f${n}`);
       writeFileSync(f, pattern(n));
       const r = await hashFile(f, { algorithms: ['sha256', 'sha512', 'blake2b'] });
-      for (const [alg, ossl] of [['sha256', 'sha256'], ['sha512', 'sha512'], ['blake2b', 'blake2b512']] as const) {
-        const out = execFileSync('openssl', ['dgst', `-${ossl}`, '-r', f]).toString().split(' ')[0];
+      for (const [alg, ossl] of [
+        ['sha256', 'sha256'],
+        ['sha512', 'sha512'],
+        ['blake2b', 'blake2b512'],
+      ] as const) {
+        const out = execFileSync('openssl', ['dgst', `-${ossl}`, '-r', f])
+          .toString()
+          .split(' ')[0];
         expect(r.digests[alg], `${alg} size ${n}`).toBe(out);
       }
     }

@@ -42,10 +42,13 @@ describe('hashFileTree (worker pool)', () => {
     const bytes = data(21 * L + 333, 5);
     const p = file('prop', bytes);
     const expected = toHex(treeRoot(bytes, L));
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: 5 }), fc.boolean(), async (workers, both) => {
-      const r = await hashFileTree(p, { leafBytes: L, workers, sha256: both });
-      expect(r.root).toBe(expected);
-    }), { numRuns: 12 });
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 5 }), fc.boolean(), async (workers, both) => {
+        const r = await hashFileTree(p, { leafBytes: L, workers, sha256: both });
+        expect(r.root).toBe(expected);
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('keeps leaf hashes for inclusion proofs', async () => {
@@ -92,8 +95,15 @@ describe('hashFileTree (worker pool)', () => {
       const p = file(`shrink${both}`, data(64 * L));
       let cut = false;
       const attempt = hashFileTree(p, {
-        leafBytes: L, workers: 1, sha256: both,
-        onProgress: () => { if (!cut) { cut = true; truncateSync(p, 10 * L); } },
+        leafBytes: L,
+        workers: 1,
+        sha256: both,
+        onProgress: () => {
+          if (!cut) {
+            cut = true;
+            truncateSync(p, 10 * L);
+          }
+        },
       });
       expect(await code(() => attempt)).toBe('FILE_CHANGED_WHILE_HASHING');
     });

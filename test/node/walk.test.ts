@@ -115,7 +115,12 @@ describe('walkTree', () => {
       symlinkSync('/etc/hostname', join(escape, 'out'));
       const nfc = tree({ 'caf\u00e9': '1', 'cafe\u0301': '2' });
       // An escaping path cannot come from a walk, only from a manifest someone hands us.
-      const evil = JSON.stringify({ version: 1, hashing: { algorithms: ['sha256'] }, ignore: [], items: [{ path: '../../etc/passwd', size: 0, digest: { sha256: '0'.repeat(64) } }] });
+      const evil = JSON.stringify({
+        version: 1,
+        hashing: { algorithms: ['sha256'] },
+        ignore: [],
+        items: [{ path: '../../etc/passwd', size: 0, digest: { sha256: '0'.repeat(64) } }],
+      });
       const { report } = verifyManifest(evil, await hashDirectory(escape, { allowSymlinks: false, ignore: ['out'] }));
       const codes = [
         await codeOf(walkTree(escape, { symlinks: 'within-root' })),
@@ -172,7 +177,9 @@ describe('walkTree', () => {
       const root = tree({ f: 'x' });
       execFileSync('mkfifo', [join(root, 'pipe')]);
       symlinkSync('pipe', join(root, 'plink'));
-      expect(await codeOf(walkTree(root, { symlinks: 'within-root', ignore: (p) => p === 'pipe' }))).toBe('SPECIAL_FILE_REFUSED');
+      expect(await codeOf(walkTree(root, { symlinks: 'within-root', ignore: (p) => p === 'pipe' }))).toBe(
+        'SPECIAL_FILE_REFUSED',
+      );
     });
   });
 

@@ -12,11 +12,17 @@ describe('parsePolicy', () => {
   it('loads the example policy and resolves keys, identities and roles', () => {
     const p = parsePolicy(readFixture('policy', 'example-high.json'), { what: 'example-high.json' });
     expect(p.keys).toHaveLength(6);
-    expect(p.keyByName.get('alice-2026')).toMatchObject({ identity: 'alice@example.com', roles: ['approver', 'revoker'] });
+    expect(p.keyByName.get('alice-2026')).toMatchObject({
+      identity: 'alice@example.com',
+      roles: ['approver', 'revoker'],
+    });
     expect(p.tierOf('customer-support-chat')?.name).toBe('high');
     expect(p.tierOf('unknown')).toBeUndefined();
     expect(p.tierOf('__proto__')).toBeUndefined();
-    expect(p.document.separationOfDuties.pairs).toEqual([['trainer', 'approver'], ['evaluator', 'approver']]);
+    expect(p.document.separationOfDuties.pairs).toEqual([
+      ['trainer', 'approver'],
+      ['evaluator', 'approver'],
+    ]);
     expect(p.document.requiredStages).toEqual(['dataset', 'training', 'evaluation', 'approval']);
   });
 
@@ -31,31 +37,198 @@ describe('parsePolicy', () => {
 
   describe('when the policy is invalid', () => {
     const cases: Array<[string, (d: Doc) => void, string, string?]> = [
-      ['unknown top-level field', (d) => { d.trustEveryone = true; }, 'POLICY_INVALID'],
-      ['unknown key field', (d) => { d.keys['ci-key'].admin = true; }, 'POLICY_INVALID'],
-      ['bad public key', (d) => { d.keys['ci-key'].publicKey = 'abcd'; }, 'POLICY_INVALID'],
-      ['id not a URI', (d) => { d.id = 'my policy'; }, 'POLICY_INVALID', 'id'],
-      ['version 0', (d) => { d.version = 0; }, 'POLICY_INVALID', 'version'],
-      ['unknown role', (d) => { d.roles.superuser = { identities: ['bob@example.com'] }; }, 'POLICY_INVALID'],
-      ['identity names unknown key', (d) => { d.identities['bob@example.com'].keys = ['nope']; }, 'POLICY_REFERENCE_UNKNOWN'],
-      ['key held by no identity', (d) => { d.keys.orphan = { publicKey: '11'.repeat(32) }; }, 'POLICY_REFERENCE_UNKNOWN'],
-      ['role names unknown identity', (d) => { d.roles.trainer.identities = ['mallory']; }, 'POLICY_REFERENCE_UNKNOWN'],
-      ['use case names unknown tier', (d) => { d.useCases['internal-search'].riskTier = 'medium'; }, 'POLICY_REFERENCE_UNKNOWN'],
-      ['revocation names unknown key', (d) => { d.revocations = [{ kind: 'key', key: 'nope', reason: 'x' }]; }, 'POLICY_REFERENCE_UNKNOWN'],
-      ['role threshold above its identities', (d) => { d.roles.trainer.threshold = 2; }, 'POLICY_THRESHOLD_IMPOSSIBLE'],
-      ['tier needs more approvers than exist', (d) => { d.riskTiers.high.approvers = 3; }, 'POLICY_THRESHOLD_IMPOSSIBLE'],
-      ['one key held by two identities', (d) => { d.identities['bob@example.com'].keys = ['bob-key', 'ci-key']; }, 'POLICY_KEY_AMBIGUOUS'],
-      ['same public key under two identities', (d) => { d.keys['bob-key'].publicKey = d.keys['ci-key'].publicKey; }, 'POLICY_KEY_AMBIGUOUS'],
-      ['compromised key without time', (d) => { d.keys['bob-key'].status = 'compromised'; }, 'POLICY_INVALID'],
-      ['retired key without window end', (d) => { delete d.keys['alice-2025'].validUntil; }, 'POLICY_INVALID'],
-      ['SoD pair of one role', (d) => { d.separationOfDuties = { pairs: [['approver', 'approver']] }; }, 'POLICY_INVALID'],
-      ['SoD pair naming the verifier role (signs no stage of a chain)', (d) => { d.separationOfDuties = { pairs: [['verifier', 'approver']] }; }, 'POLICY_INVALID', 'separationOfDuties.pairs[0]'],
-      ['SoD pair naming the revoker role (discounting revocations could only cancel them)', (d) => { d.separationOfDuties = { pairs: [['trainer', 'approver'], ['trainer', 'revoker']] }; }, 'POLICY_INVALID', 'separationOfDuties.pairs[1]'],
-      ['metric gate without bound', (d) => { d.riskTiers.high.metricGates = [{ name: 'accuracy' }]; }, 'POLICY_INVALID'],
-      ['a key validity window that ends before it starts', (d) => { d.keys['ci-key'].validFrom = '2026-06-01T00:00:00Z'; d.keys['ci-key'].validUntil = '2026-05-01T00:00:00Z'; }, 'POLICY_INVALID', 'keys.ci-key.validUntil'],
-      ['a key validity window of no length', (d) => { d.keys['ci-key'].validFrom = '2026-06-01T00:00:00Z'; d.keys['ci-key'].validUntil = '2026-06-01T00:00:00+00:00'; }, 'POLICY_INVALID', 'keys.ci-key.validUntil'],
-      ['a baseModels sub-policy that breaks a cross-reference rule (checked at load, not during verification)', (d) => { const sub = example(); sub.identities['bob@example.com'].keys = ['nope']; d.baseModels = { policy: sub }; }, 'POLICY_REFERENCE_UNKNOWN'],
-      ['a baseModels sub-policy with an impossible threshold', (d) => { const sub = example(); sub.roles.trainer.threshold = 2; d.baseModels = { policy: sub }; }, 'POLICY_THRESHOLD_IMPOSSIBLE'],
+      [
+        'unknown top-level field',
+        (d) => {
+          d.trustEveryone = true;
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'unknown key field',
+        (d) => {
+          d.keys['ci-key'].admin = true;
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'bad public key',
+        (d) => {
+          d.keys['ci-key'].publicKey = 'abcd';
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'id not a URI',
+        (d) => {
+          d.id = 'my policy';
+        },
+        'POLICY_INVALID',
+        'id',
+      ],
+      [
+        'version 0',
+        (d) => {
+          d.version = 0;
+        },
+        'POLICY_INVALID',
+        'version',
+      ],
+      [
+        'unknown role',
+        (d) => {
+          d.roles.superuser = { identities: ['bob@example.com'] };
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'identity names unknown key',
+        (d) => {
+          d.identities['bob@example.com'].keys = ['nope'];
+        },
+        'POLICY_REFERENCE_UNKNOWN',
+      ],
+      [
+        'key held by no identity',
+        (d) => {
+          d.keys.orphan = { publicKey: '11'.repeat(32) };
+        },
+        'POLICY_REFERENCE_UNKNOWN',
+      ],
+      [
+        'role names unknown identity',
+        (d) => {
+          d.roles.trainer.identities = ['mallory'];
+        },
+        'POLICY_REFERENCE_UNKNOWN',
+      ],
+      [
+        'use case names unknown tier',
+        (d) => {
+          d.useCases['internal-search'].riskTier = 'medium';
+        },
+        'POLICY_REFERENCE_UNKNOWN',
+      ],
+      [
+        'revocation names unknown key',
+        (d) => {
+          d.revocations = [{ kind: 'key', key: 'nope', reason: 'x' }];
+        },
+        'POLICY_REFERENCE_UNKNOWN',
+      ],
+      [
+        'role threshold above its identities',
+        (d) => {
+          d.roles.trainer.threshold = 2;
+        },
+        'POLICY_THRESHOLD_IMPOSSIBLE',
+      ],
+      [
+        'tier needs more approvers than exist',
+        (d) => {
+          d.riskTiers.high.approvers = 3;
+        },
+        'POLICY_THRESHOLD_IMPOSSIBLE',
+      ],
+      [
+        'one key held by two identities',
+        (d) => {
+          d.identities['bob@example.com'].keys = ['bob-key', 'ci-key'];
+        },
+        'POLICY_KEY_AMBIGUOUS',
+      ],
+      [
+        'same public key under two identities',
+        (d) => {
+          d.keys['bob-key'].publicKey = d.keys['ci-key'].publicKey;
+        },
+        'POLICY_KEY_AMBIGUOUS',
+      ],
+      [
+        'compromised key without time',
+        (d) => {
+          d.keys['bob-key'].status = 'compromised';
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'retired key without window end',
+        (d) => {
+          delete d.keys['alice-2025'].validUntil;
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'SoD pair of one role',
+        (d) => {
+          d.separationOfDuties = { pairs: [['approver', 'approver']] };
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'SoD pair naming the verifier role (signs no stage of a chain)',
+        (d) => {
+          d.separationOfDuties = { pairs: [['verifier', 'approver']] };
+        },
+        'POLICY_INVALID',
+        'separationOfDuties.pairs[0]',
+      ],
+      [
+        'SoD pair naming the revoker role (discounting revocations could only cancel them)',
+        (d) => {
+          d.separationOfDuties = {
+            pairs: [
+              ['trainer', 'approver'],
+              ['trainer', 'revoker'],
+            ],
+          };
+        },
+        'POLICY_INVALID',
+        'separationOfDuties.pairs[1]',
+      ],
+      [
+        'metric gate without bound',
+        (d) => {
+          d.riskTiers.high.metricGates = [{ name: 'accuracy' }];
+        },
+        'POLICY_INVALID',
+      ],
+      [
+        'a key validity window that ends before it starts',
+        (d) => {
+          d.keys['ci-key'].validFrom = '2026-06-01T00:00:00Z';
+          d.keys['ci-key'].validUntil = '2026-05-01T00:00:00Z';
+        },
+        'POLICY_INVALID',
+        'keys.ci-key.validUntil',
+      ],
+      [
+        'a key validity window of no length',
+        (d) => {
+          d.keys['ci-key'].validFrom = '2026-06-01T00:00:00Z';
+          d.keys['ci-key'].validUntil = '2026-06-01T00:00:00+00:00';
+        },
+        'POLICY_INVALID',
+        'keys.ci-key.validUntil',
+      ],
+      [
+        'a baseModels sub-policy that breaks a cross-reference rule (checked at load, not during verification)',
+        (d) => {
+          const sub = example();
+          sub.identities['bob@example.com'].keys = ['nope'];
+          d.baseModels = { policy: sub };
+        },
+        'POLICY_REFERENCE_UNKNOWN',
+      ],
+      [
+        'a baseModels sub-policy with an impossible threshold',
+        (d) => {
+          const sub = example();
+          sub.roles.trainer.threshold = 2;
+          d.baseModels = { policy: sub };
+        },
+        'POLICY_THRESHOLD_IMPOSSIBLE',
+      ],
     ];
     it.each(cases)('%s fails with %s', (_name, mutate, code, path) => {
       const d = example();
@@ -71,15 +244,80 @@ describe('parsePolicy', () => {
 
   describe('when a time field is not an RFC 3339 date-time with Z or an offset', () => {
     const cases: Array<[string, (d: Doc) => void, string]> = [
-      ['validFrom in words', (d) => { d.keys['alice-2026'].validFrom = 'yesterday'; }, 'keys["alice-2026"].validFrom'],
-      ['validFrom without a time zone', (d) => { d.keys['alice-2026'].validFrom = '2026-01-01T00:00:00'; }, 'keys["alice-2026"].validFrom'],
-      ['validUntil a date only', (d) => { d.keys['alice-2025'].validUntil = '2026-01-01'; }, 'keys["alice-2025"].validUntil'],
-      ['validUntil on a day that does not exist', (d) => { d.keys['alice-2025'].validUntil = '2025-02-29T00:00:00Z'; }, 'keys["alice-2025"].validUntil'],
-      ['compromisedAt in words', (d) => { d.keys['bob-key'].status = 'compromised'; d.keys['bob-key'].compromisedAt = 'last week'; }, 'keys["bob-key"].compromisedAt'],
-      ['compromisedAt empty', (d) => { d.keys['bob-key'].status = 'compromised'; d.keys['bob-key'].compromisedAt = ''; }, 'keys["bob-key"].compromisedAt'],
-      ['a revocation effectiveAt in lower case', (d) => { d.revocations = [{ kind: 'model', digest: `sha256:${'ab'.repeat(32)}`, reason: 'recalled', effectiveAt: '2026-01-01t00:00:00z' }]; }, 'revocations[0].effectiveAt'],
-      ['a key revocation effectiveAt as epoch text', (d) => { d.revocations = [{ kind: 'key', key: 'bob-key', reason: 'lost laptop', effectiveAt: '1767225600' }]; }, 'revocations[0].effectiveAt'],
-      ['a time in the baseModels sub-policy', (d) => { const sub = example(); sub.keys['bob-key'].validFrom = 'yesterday'; d.baseModels = { policy: sub }; }, 'baseModels.policy.keys["bob-key"].validFrom'],
+      [
+        'validFrom in words',
+        (d) => {
+          d.keys['alice-2026'].validFrom = 'yesterday';
+        },
+        'keys["alice-2026"].validFrom',
+      ],
+      [
+        'validFrom without a time zone',
+        (d) => {
+          d.keys['alice-2026'].validFrom = '2026-01-01T00:00:00';
+        },
+        'keys["alice-2026"].validFrom',
+      ],
+      [
+        'validUntil a date only',
+        (d) => {
+          d.keys['alice-2025'].validUntil = '2026-01-01';
+        },
+        'keys["alice-2025"].validUntil',
+      ],
+      [
+        'validUntil on a day that does not exist',
+        (d) => {
+          d.keys['alice-2025'].validUntil = '2025-02-29T00:00:00Z';
+        },
+        'keys["alice-2025"].validUntil',
+      ],
+      [
+        'compromisedAt in words',
+        (d) => {
+          d.keys['bob-key'].status = 'compromised';
+          d.keys['bob-key'].compromisedAt = 'last week';
+        },
+        'keys["bob-key"].compromisedAt',
+      ],
+      [
+        'compromisedAt empty',
+        (d) => {
+          d.keys['bob-key'].status = 'compromised';
+          d.keys['bob-key'].compromisedAt = '';
+        },
+        'keys["bob-key"].compromisedAt',
+      ],
+      [
+        'a revocation effectiveAt in lower case',
+        (d) => {
+          d.revocations = [
+            {
+              kind: 'model',
+              digest: `sha256:${'ab'.repeat(32)}`,
+              reason: 'recalled',
+              effectiveAt: '2026-01-01t00:00:00z',
+            },
+          ];
+        },
+        'revocations[0].effectiveAt',
+      ],
+      [
+        'a key revocation effectiveAt as epoch text',
+        (d) => {
+          d.revocations = [{ kind: 'key', key: 'bob-key', reason: 'lost laptop', effectiveAt: '1767225600' }];
+        },
+        'revocations[0].effectiveAt',
+      ],
+      [
+        'a time in the baseModels sub-policy',
+        (d) => {
+          const sub = example();
+          sub.keys['bob-key'].validFrom = 'yesterday';
+          d.baseModels = { policy: sub };
+        },
+        'baseModels.policy.keys["bob-key"].validFrom',
+      ],
     ];
     it.each(cases)('%s fails at load with POLICY_INVALID and the field path', (_name, mutate, path) => {
       const d = example();
@@ -91,7 +329,14 @@ describe('parsePolicy', () => {
       d.keys['alice-2026'].validFrom = '2026-01-01T01:00:00.123456789+01:00';
       d.keys['bob-key'].status = 'compromised';
       d.keys['bob-key'].compromisedAt = '2026-02-01T00:00:00-05:30';
-      d.revocations = [{ kind: 'dataset', digest: `sha256:${'cd'.repeat(32)}`, reason: 'licence withdrawn', effectiveAt: '2026-03-01T00:00:00Z' }];
+      d.revocations = [
+        {
+          kind: 'dataset',
+          digest: `sha256:${'cd'.repeat(32)}`,
+          reason: 'licence withdrawn',
+          effectiveAt: '2026-03-01T00:00:00Z',
+        },
+      ];
       expect(() => parsePolicy(d)).not.toThrow();
     });
   });
@@ -104,7 +349,9 @@ describe('parsePolicy', () => {
       ['riskTiers', { approvers: 1, maxApprovalAgeDays: 30 }],
       ['useCases', { riskTier: 'low' }],
     ];
-    const rows = maps.flatMap(([map, value]) => ['__proto__', 'constructor', 'prototype'].map((k) => [map, k, value] as const));
+    const rows = maps.flatMap(([map, value]) =>
+      ['__proto__', 'constructor', 'prototype'].map((k) => [map, k, value] as const),
+    );
     it.each(rows)('%s.%s is refused with POLICY_INVALID naming the path', (map, k, value) => {
       const d = example();
       // An own property, as the strict JSON parser (and JSON.parse) makes it; a literal would set the prototype.
@@ -112,15 +359,24 @@ describe('parsePolicy', () => {
       expect(failure(() => parsePolicy(d))).toEqual({ code: 'POLICY_INVALID', path: `${map}.${k}` });
     });
     it('"__proto__" in the policy text is refused, not dropped', () => {
-      const text = JSON.stringify(example()).replace('"identities":{', '"identities":{"__proto__":{"keys":["bob-key"]},');
+      const text = JSON.stringify(example()).replace(
+        '"identities":{',
+        '"identities":{"__proto__":{"keys":["bob-key"]},',
+      );
       expect(text).toContain('"__proto__"');
       expect(failure(() => parsePolicy(text))).toEqual({ code: 'POLICY_INVALID', path: 'identities.__proto__' });
     });
     it('and in the baseModels sub-policy', () => {
       const d = example();
-      const text = JSON.stringify({ ...d, baseModels: { policy: example() } }).replace(/("baseModels":\{"policy":\{.*?"useCases":\{)/, '$1"__proto__":{"riskTier":"low"},');
+      const text = JSON.stringify({ ...d, baseModels: { policy: example() } }).replace(
+        /("baseModels":\{"policy":\{.*?"useCases":\{)/,
+        '$1"__proto__":{"riskTier":"low"},',
+      );
       expect(text.match(/__proto__/g)).toHaveLength(1);
-      expect(failure(() => parsePolicy(text))).toEqual({ code: 'POLICY_INVALID', path: 'baseModels.policy.useCases.__proto__' });
+      expect(failure(() => parsePolicy(text))).toEqual({
+        code: 'POLICY_INVALID',
+        path: 'baseModels.policy.useCases.__proto__',
+      });
     });
     it('names that merely contain those words load', () => {
       const d = example();
@@ -153,7 +409,10 @@ describe('parsePolicy', () => {
       const sub = example();
       sub.revocations = [{ kind: 'key', key: 'alice-2025', reason: 'superseded' }];
       d.baseModels = { policy: sub };
-      expect(failure(() => parsePolicy(d))).toEqual({ code: 'POLICY_INVALID', path: 'baseModels.policy.revocations[0].effectiveAt' });
+      expect(failure(() => parsePolicy(d))).toEqual({
+        code: 'POLICY_INVALID',
+        path: 'baseModels.policy.revocations[0].effectiveAt',
+      });
     });
   });
 
@@ -186,6 +445,10 @@ describe('spec/policy.md examples', () => {
     const blocks = [...md.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(blocks.length).toBe(2);
     for (const b of blocks) expect(() => parsePolicy(b)).not.toThrow();
-    expect(JSON.parse(blocks[1]!)).toEqual({ ...example(), description: undefined, useCases: { 'internal-search': { riskTier: 'low' }, 'customer-support-chat': { riskTier: 'high' } } });
+    expect(JSON.parse(blocks[1]!)).toEqual({
+      ...example(),
+      description: undefined,
+      useCases: { 'internal-search': { riskTier: 'low' }, 'customer-support-chat': { riskTier: 'high' } },
+    });
   });
 });

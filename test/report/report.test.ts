@@ -42,9 +42,25 @@ describe('ReportBuilder', () => {
   it('produces reports that match the schema', () => {
     const b = new ReportBuilder('chain', '2026-01-01T00:00:00Z', `sha256:${'a'.repeat(64)}`);
     b.pass('a', 's', 'm', { expected: 'x', actual: 'x' });
-    b.result({ subject: 'model', ok: true, chain: [{ stage: 'training', payloadDigest: `sha256:${'b'.repeat(64)}`, predicateType: 'https://slsa.dev/provenance/v1', signers: [{ keyid: 'k', identity: 'ci' }] }] });
+    b.result({
+      subject: 'model',
+      ok: true,
+      chain: [
+        {
+          stage: 'training',
+          payloadDigest: `sha256:${'b'.repeat(64)}`,
+          predicateType: 'https://slsa.dev/provenance/v1',
+          signers: [{ keyid: 'k', identity: 'ci' }],
+        },
+      ],
+    });
     expect(reportSchema.safeParse(b.build()).success).toBe(true);
-    expect(reportSchema.safeParse({ ...b.build(), checks: [{ id: 'a', code: 'NOT_A_CODE', status: 'pass', subject: 's', message: 'm' }] }).success).toBe(false);
+    expect(
+      reportSchema.safeParse({
+        ...b.build(),
+        checks: [{ id: 'a', code: 'NOT_A_CODE', status: 'pass', subject: 's', message: 'm' }],
+      }).success,
+    ).toBe(false);
   });
 });
 

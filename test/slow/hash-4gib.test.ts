@@ -25,7 +25,9 @@ let file: string;
 let reference: string;
 
 function sha256sum(args: string[], input?: string): string {
-  return execFileSync('sh', ['-c', input ?? `sha256sum ${args.map((a) => `'${a}'`).join(' ')}`], { maxBuffer: 1 << 20 }).toString().split(/\s/)[0]!;
+  return execFileSync('sh', ['-c', input ?? `sha256sum ${args.map((a) => `'${a}'`).join(' ')}`], { maxBuffer: 1 << 20 })
+    .toString()
+    .split(/\s/)[0]!;
 }
 
 /** The file's bytes, generated in memory window by window into one reused buffer. */
@@ -52,7 +54,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('inputs over 4 GiB', () => {
-  it('hashFile (node:crypto, readSync into a reused buffer) gives sha256sum\'s digest and the exact size', async () => {
+  it("hashFile (node:crypto, readSync into a reused buffer) gives sha256sum's digest and the exact size", async () => {
     const r = await hashFile(file);
     expect(r.size).toBe(SIZE);
     expect(r.digests.sha256).toBe(reference);
@@ -70,7 +72,9 @@ describe('inputs over 4 GiB', () => {
   });
 
   it('a truncated 4 GiB stream is caught', async () => {
-    await expect(hashSource(generated(), { algorithms: [nodeHashEngine('sha256')], expectedSize: SIZE + 1 })).rejects.toMatchObject({ code: 'HASH_SIZE_MISMATCH' });
+    await expect(
+      hashSource(generated(), { algorithms: [nodeHashEngine('sha256')], expectedSize: SIZE + 1 }),
+    ).rejects.toMatchObject({ code: 'HASH_SIZE_MISMATCH' });
   });
 
   it('shards beyond 2^32 have the right offsets and digests', async () => {
@@ -87,7 +91,13 @@ describe('inputs over 4 GiB', () => {
 
   it('model_signing shards of the file name offsets past 4 GiB exactly', async () => {
     const m = await hashOmsModel(file, { method: 'shards' });
-    expect(m.manifest.resources.map((r) => r.name)).toEqual(['.:0:1000000000', '.:1000000000:2000000000', '.:2000000000:3000000000', '.:3000000000:4000000000', `.:4000000000:${SIZE}`]);
+    expect(m.manifest.resources.map((r) => r.name)).toEqual([
+      '.:0:1000000000',
+      '.:1000000000:2000000000',
+      '.:2000000000:3000000000',
+      '.:3000000000:4000000000',
+      `.:4000000000:${SIZE}`,
+    ]);
     const tail = SIZE - 4_000_000_000;
     expect(m.manifest.resources[4]!.digest).toBe(sha256sum([], `tail -c ${tail} '${file}' | sha256sum`));
   });

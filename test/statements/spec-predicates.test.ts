@@ -14,16 +14,19 @@ import { repoPath } from '../helpers/fixtures.js';
 const UPDATE = process.env.UPDATE_GOLDENS === '1';
 
 describe('spec/schemas/*.schema.json', () => {
-  it.each(STAGES.map((s) => [s]))('%s is the schema generated from the code (UPDATE_GOLDENS=1 rewrites it)', (stage) => {
-    const dir = repoPath('spec', 'schemas');
-    const path = repoPath('spec', 'schemas', `${stage}.v0.1.schema.json`);
-    const generated = `${JSON.stringify(predicateJsonSchema(stage), null, 2)}\n`;
-    if (UPDATE) {
-      if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-      writeFileSync(path, generated);
-    }
-    expect(readFileSync(path, 'utf8')).toBe(generated);
-  });
+  it.each(STAGES.map((s) => [s]))(
+    '%s is the schema generated from the code (UPDATE_GOLDENS=1 rewrites it)',
+    (stage) => {
+      const dir = repoPath('spec', 'schemas');
+      const path = repoPath('spec', 'schemas', `${stage}.v0.1.schema.json`);
+      const generated = `${JSON.stringify(predicateJsonSchema(stage), null, 2)}\n`;
+      if (UPDATE) {
+        if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+        writeFileSync(path, generated);
+      }
+      expect(readFileSync(path, 'utf8')).toBe(generated);
+    },
+  );
 });
 
 const chain = buildExampleChain();
@@ -42,16 +45,32 @@ function regions(): Record<string, string> {
     const a = parseAttestationPayload(s.payload);
     return `| \`${s.id}\` | ${a.stage} | ${a.attester.id} | ${a.issuedAt} | ${s.payload.length} | \`${a.payloadDigest}\` |`;
   });
-  out['chain:payloads'] = ['| step | stage | attester | issuedAt | payload bytes (JCS) | payload digest = sha256(payload bytes) |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  out['chain:payloads'] = [
+    '| step | stage | attester | issuedAt | payload bytes (JCS) | payload digest = sha256(payload bytes) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
   const refs = steps.flatMap((s) =>
     parseAttestationPayload(s.payload).references.map((r) => {
       const target = stepByDigest.get(r.digest);
       return `| \`${s.id}\` | \`${r.path}\` | ${r.role} | ${r.stage ?? 'any'} | ${target ? `\`${target.id}\`` : '(not in the example)'} | \`${r.digest}\` |`;
     }),
   );
-  out['chain:references'] = ['| statement | where | role | stage required | refers to | = sha256 of that step\'s payload bytes |', '| --- | --- | --- | --- | --- | --- |', ...refs].join('\n');
+  out['chain:references'] = [
+    "| statement | where | role | stage required | refers to | = sha256 of that step's payload bytes |",
+    '| --- | --- | --- | --- | --- | --- |',
+    ...refs,
+  ].join('\n');
   const p = chain.promotion.payload;
-  out['promotion:payload'] = ['```', fromUtf8(p), '```', '', `sha256 of these ${p.length} bytes (UTF-8, no trailing newline): \`${sha256Hex(p)}\`, so a statement refers to it as`, '', jsonBlock({ name: 'promotion', digest: { sha256: sha256Hex(p) }, mediaType: 'application/vnd.in-toto+json' })].join('\n');
+  out['promotion:payload'] = [
+    '```',
+    fromUtf8(p),
+    '```',
+    '',
+    `sha256 of these ${p.length} bytes (UTF-8, no trailing newline): \`${sha256Hex(p)}\`, so a statement refers to it as`,
+    '',
+    jsonBlock({ name: 'promotion', digest: { sha256: sha256Hex(p) }, mediaType: 'application/vnd.in-toto+json' }),
+  ].join('\n');
   return out;
 }
 

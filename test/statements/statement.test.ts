@@ -5,7 +5,12 @@ import { utf8 } from '../../src/bytes/index.js';
 import { failure } from '../helpers/codes.js';
 
 const D = 'ab'.repeat(32);
-const valid = { _type: STATEMENT_TYPE_V1, subject: [{ name: 'model', digest: { sha256: D } }], predicateType: 'https://example.com/p/v1', predicate: { a: 1 } };
+const valid = {
+  _type: STATEMENT_TYPE_V1,
+  subject: [{ name: 'model', digest: { sha256: D } }],
+  predicateType: 'https://example.com/p/v1',
+  predicate: { a: 1 },
+};
 
 describe('parseStatement', () => {
   it('accepts a valid Statement v1 from bytes and from a value', () => {
@@ -33,7 +38,9 @@ describe('parseStatement', () => {
       expect(f?.path).toBe(path);
     });
     it('a duplicate key in the payload bytes fails with JSON_DUPLICATE_KEY', () => {
-      expect(failure(() => parseStatement(utf8(`{"_type":"${STATEMENT_TYPE_V1}","_type":"x"}`)))?.code).toBe('JSON_DUPLICATE_KEY');
+      expect(failure(() => parseStatement(utf8(`{"_type":"${STATEMENT_TYPE_V1}","_type":"x"}`)))?.code).toBe(
+        'JSON_DUPLICATE_KEY',
+      );
     });
   });
 });
@@ -42,7 +49,11 @@ describe('payload references (decisions §6)', () => {
   it('name the sha256 of the payload bytes', () => {
     const payload = utf8('{"a":1}');
     const ref = payloadReference('training', payload);
-    expect(ref).toEqual({ name: 'training', digest: { sha256: '015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862' }, mediaType: 'application/vnd.in-toto+json' });
+    expect(ref).toEqual({
+      name: 'training',
+      digest: { sha256: '015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862' },
+      mediaType: 'application/vnd.in-toto+json',
+    });
     expect(payloadDigest(payload)).toBe(`sha256:${ref.digest.sha256}`);
   });
 });

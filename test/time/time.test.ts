@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareTimestamps, formatTimestamp, isTimestamp, parseTimestamp, readNow, timestampProblem, WRITTEN_TIMESTAMP_PATTERN } from '../../src/time/index.js';
+import {
+  compareTimestamps,
+  formatTimestamp,
+  isTimestamp,
+  parseTimestamp,
+  readNow,
+  timestampProblem,
+  WRITTEN_TIMESTAMP_PATTERN,
+} from '../../src/time/index.js';
 import { LineproofError } from '../../src/errors.js';
 import { codeOf } from '../helpers/codes.js';
 
@@ -82,18 +90,22 @@ describe('parseTimestamp', () => {
   it('agrees with Date for every instant Date can represent in 0000-9999 (property)', () => {
     const min = Date.UTC(2000, 0, 1) - 2000 * 365.2425 * 86_400_000;
     fc.assert(
-      fc.property(fc.integer({ min: Math.ceil(min), max: 253_402_300_799_999 }), fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }), (ms, offsetMin) => {
-        const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for years 0000-9999
-        expect(parseTimestamp(iso).epochMillis).toBe(ms);
-        // the same instant written with an offset
-        const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23);
-        if (!/^\d{4}-/.test(local)) return; // the local date left 0000-9999
-        const sign = offsetMin < 0 ? '-' : '+';
-        const a = Math.abs(offsetMin);
-        const text = `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-        expect(parseTimestamp(text).epochMillis).toBe(ms);
-        expect(compareTimestamps(text, iso)).toBe(0);
-      }),
+      fc.property(
+        fc.integer({ min: Math.ceil(min), max: 253_402_300_799_999 }),
+        fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+        (ms, offsetMin) => {
+          const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ for years 0000-9999
+          expect(parseTimestamp(iso).epochMillis).toBe(ms);
+          // the same instant written with an offset
+          const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23);
+          if (!/^\d{4}-/.test(local)) return; // the local date left 0000-9999
+          const sign = offsetMin < 0 ? '-' : '+';
+          const a = Math.abs(offsetMin);
+          const text = `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+          expect(parseTimestamp(text).epochMillis).toBe(ms);
+          expect(compareTimestamps(text, iso)).toBe(0);
+        },
+      ),
     );
   });
 });

@@ -12,7 +12,17 @@ import type { SignatureVerifier } from '../../src/keys/types.js';
 import { nodeEd25519Verifier } from '../../src/node/ed25519.js';
 import { verifyChain } from '../../src/verify/chain.js';
 import type { Envelope } from '../../src/dsse/envelope.js';
-import { buildRevocationStatement, buildWorld, IDENTITY, key, MODEL, sign, T, type World, type WorldStep } from '../helpers/world.js';
+import {
+  buildRevocationStatement,
+  buildWorld,
+  IDENTITY,
+  key,
+  MODEL,
+  sign,
+  T,
+  type World,
+  type WorldStep,
+} from '../helpers/world.js';
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
@@ -40,20 +50,43 @@ function line(envelope: Envelope): string {
 
 /** The step's payload with `n` junk signatures (keyid hints naming `hint`, or none). */
 function junkLine(step: WorldStep, n: number, tag: string, hint = ''): string {
-  return line({ ...step.envelope, signatures: junkSignatures(n, tag).map((sig) => ({ keyid: hint, sig: toBase64(sig) })) });
+  return line({
+    ...step.envelope,
+    signatures: junkSignatures(n, tag).map((sig) => ({ keyid: hint, sig: toBase64(sig) })),
+  });
 }
 
 async function revokedWorld(): Promise<{ world: World; revocation: WorldStep; bundle: string }> {
   const world = await buildWorld();
   const revocation = await sign(
-    buildRevocationStatement({ kind: 'model', subjects: [{ digest: MODEL }], reason: 'legal', description: 'takedown', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never),
+    buildRevocationStatement({
+      kind: 'model',
+      subjects: [{ digest: MODEL }],
+      reason: 'legal',
+      description: 'takedown',
+      effectiveAt: '2026-01-20T00:00:00Z',
+      attester: IDENTITY.revoker,
+      now: new Date('2026-01-20T00:00:00Z'),
+    } as never),
     ['revoker'],
   );
   return { world, revocation, bundle: world.bundle + revocation.line };
 }
 
-async function run(world: World, bundle: string, extra: { limits?: Record<string, number>; verifier?: SignatureVerifier } = {}) {
-  const { report } = await verifyChain({ bundle, policy: world.policy, subject: MODEL, useCase: 'support-chat', asOf: T.asOf, verifier: extra.verifier ?? nodeEd25519Verifier, ...(extra.limits ? { limits: extra.limits } : {}) });
+async function run(
+  world: World,
+  bundle: string,
+  extra: { limits?: Record<string, number>; verifier?: SignatureVerifier } = {},
+) {
+  const { report } = await verifyChain({
+    bundle,
+    policy: world.policy,
+    subject: MODEL,
+    useCase: 'support-chat',
+    asOf: T.asOf,
+    verifier: extra.verifier ?? nodeEd25519Verifier,
+    ...(extra.limits ? { limits: extra.limits } : {}),
+  });
   return { report, failed: [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.code))].sort() };
 }
 
@@ -77,17 +110,38 @@ describe('a genuine revocation cannot be cancelled with append access and no key
 
   it('the same payload carrying junk signatures up to the limit does not turn it untrusted', async () => {
     const { world, revocation, bundle } = await revokedWorld();
-    const withGenuine = line({ ...revocation.envelope, signatures: [...revocation.envelope.signatures, ...junkSignatures(15, 'a').map((s) => ({ keyid: '', sig: toBase64(s) }))] });
-    for (const b of [bundle + junkLine(revocation, 16, 'b'), junkLine(revocation, 16, 'c') + bundle, withGenuine + bundle, bundle + withGenuine]) {
+    const withGenuine = line({
+      ...revocation.envelope,
+      signatures: [
+        ...revocation.envelope.signatures,
+        ...junkSignatures(15, 'a').map((s) => ({ keyid: '', sig: toBase64(s) })),
+      ],
+    });
+    for (const b of [
+      bundle + junkLine(revocation, 16, 'b'),
+      junkLine(revocation, 16, 'c') + bundle,
+      withGenuine + bundle,
+      bundle + withGenuine,
+    ]) {
       const { report, failed } = await run(world, b);
       expect(failed).toEqual(['REVOKED']);
-      expect(report.checks.some((c) => c.id === 'bundle.signature' && c.code === 'DSSE_SIGNATURE_UNVERIFIED' && c.status === 'skip')).toBe(true);
+      expect(
+        report.checks.some(
+          (c) => c.id === 'bundle.signature' && c.code === 'DSSE_SIGNATURE_UNVERIFIED' && c.status === 'skip',
+        ),
+      ).toBe(true);
     }
   });
 
   it('past the per-line signature limit the line is refused (LIMIT_EXCEEDED) and the revocation still holds', async () => {
     const { world, revocation, bundle } = await revokedWorld();
-    const over = line({ ...revocation.envelope, signatures: [...revocation.envelope.signatures, ...junkSignatures(16, 'd').map((s) => ({ keyid: '', sig: toBase64(s) }))] });
+    const over = line({
+      ...revocation.envelope,
+      signatures: [
+        ...revocation.envelope.signatures,
+        ...junkSignatures(16, 'd').map((s) => ({ keyid: '', sig: toBase64(s) })),
+      ],
+    });
     for (const b of [bundle + over, over + bundle]) {
       const { report, failed } = await run(world, b);
       expect(failed).toEqual(['LIMIT_EXCEEDED', 'REVOKED']);
@@ -102,7 +156,12 @@ describe('junk never vetoes a valid approval, wherever it is placed', () => {
     const alice = keyidsOf((await key('alice')).publicKey.bytes).legacy;
     const copy = line({ ...world.steps.approval.envelope, payloadType: 'application/vnd.lineproof.other+json' });
     const twice = junkLine(world.steps.approval, 16, 'e2') + junkLine(world.steps.approval, 16, 'e3');
-    for (const junk of [junkLine(world.steps.approval, 16, 'e'), junkLine(world.steps.approval, 16, 'f', alice), copy, twice]) {
+    for (const junk of [
+      junkLine(world.steps.approval, 16, 'e'),
+      junkLine(world.steps.approval, 16, 'f', alice),
+      copy,
+      twice,
+    ]) {
       for (const b of [world.bundle + junk, junk + world.bundle]) {
         const { report, failed } = await run(world, b);
         expect(failed).toEqual([]);
@@ -121,12 +180,18 @@ describe('untrusted material explains, and never changes a failed code', () => {
     const after = await run(world, noApproval + mallory.line);
     expect(before.failed).toEqual(['SUBJECT_NOT_APPROVED']);
     expect(after.failed).toEqual(before.failed);
-    expect(after.report.checks.some((c) => c.status === 'skip' && c.code === 'UNTRUSTED_SIGNER' && c.id === 'chain.approval.untrusted')).toBe(true);
+    expect(
+      after.report.checks.some(
+        (c) => c.status === 'skip' && c.code === 'UNTRUSTED_SIGNER' && c.id === 'chain.approval.untrusted',
+      ),
+    ).toBe(true);
   });
 
   it('a reference to a payload only an untrusted key signed fails as unresolved, with the untrusted copy named', async () => {
     const world = await buildWorld();
-    const withoutEvaluation = [world.steps.dataset, world.steps.training, world.steps.approval, world.steps.promotion].map((s) => s.line).join('');
+    const withoutEvaluation = [world.steps.dataset, world.steps.training, world.steps.approval, world.steps.promotion]
+      .map((s) => s.line)
+      .join('');
     const mallory = await sign(world.steps.evaluation.statement, ['mallory']);
     const before = await run(world, withoutEvaluation);
     const after = await run(world, withoutEvaluation + mallory.line);
@@ -139,7 +204,11 @@ describe('untrusted material explains, and never changes a failed code', () => {
 describe('cost is bounded by a budget of untrusted signature checks, failing closed', () => {
   /** Counts the verifier's calls, to show each (signature, key) pair is tried once. */
   function counting(): SignatureVerifier & { calls: number } {
-    const v = { name: 'counting', calls: 0, verify: async (s: Uint8Array, m: Uint8Array, k: Uint8Array) => (v.calls++, nodeEd25519Verifier.verify(s, m, k)) };
+    const v = {
+      name: 'counting',
+      calls: 0,
+      verify: async (s: Uint8Array, m: Uint8Array, k: Uint8Array) => (v.calls++, nodeEd25519Verifier.verify(s, m, k)),
+    };
     return v;
   }
 
@@ -159,8 +228,19 @@ describe('cost is bounded by a budget of untrusted signature checks, failing clo
 
   it('junk that needs no key check (bad length, S >= L, small-order R) costs nothing', async () => {
     const world = await buildWorld();
-    const bad = [new Uint8Array(63), new Uint8Array(64).fill(0xff), (() => { const s = new Uint8Array(64); s[0] = 1; return s; })()];
-    const junk = line({ ...world.steps.approval.envelope, signatures: bad.map((s) => ({ keyid: '', sig: toBase64(s) })) });
+    const bad = [
+      new Uint8Array(63),
+      new Uint8Array(64).fill(0xff),
+      (() => {
+        const s = new Uint8Array(64);
+        s[0] = 1;
+        return s;
+      })(),
+    ];
+    const junk = line({
+      ...world.steps.approval.envelope,
+      signatures: bad.map((s) => ({ keyid: '', sig: toBase64(s) })),
+    });
     const base = counting();
     await run(world, world.bundle, { verifier: base });
     const v = counting();

@@ -5,7 +5,13 @@ import { buildWorld, MODEL, T } from '../helpers/world.js';
 describe('verifyChain on a valid chain', () => {
   it('verifies, naming every check', async () => {
     const w = await buildWorld();
-    const { report, chain } = await verifyChain({ bundle: w.bundle, policy: w.policy, subject: MODEL, useCase: 'support-chat', asOf: T.asOf });
+    const { report, chain } = await verifyChain({
+      bundle: w.bundle,
+      policy: w.policy,
+      subject: MODEL,
+      useCase: 'support-chat',
+      asOf: T.asOf,
+    });
     const failed = report.checks.filter((c) => c.status === 'fail');
     expect(failed).toEqual([]);
     expect(report.ok).toBe(true);

@@ -36,8 +36,12 @@ import { beforeAll, describe, it, vi } from 'vitest';
 import fc from 'fast-check';
 
 // Pure key functions memoized (test/helpers/memo.ts): the same outcomes, a fraction of the time.
-vi.mock('../../src/keys/ed25519.js', async (importOriginal) => (await import('../helpers/memo.js')).memoized(await importOriginal(), ['ed25519PublicKeyProblem']));
-vi.mock('../../src/keys/keyid.js', async (importOriginal) => (await import('../helpers/memo.js')).memoized(await importOriginal(), ['keyidOf', 'keyidsOf'], true));
+vi.mock('../../src/keys/ed25519.js', async (importOriginal) =>
+  (await import('../helpers/memo.js')).memoized(await importOriginal(), ['ed25519PublicKeyProblem']),
+);
+vi.mock('../../src/keys/keyid.js', async (importOriginal) =>
+  (await import('../helpers/memo.js')).memoized(await importOriginal(), ['keyidOf', 'keyidsOf'], true),
+);
 
 import { sha256Hex } from '../../src/digest/index.js';
 import { toBase64, utf8 } from '../../src/bytes/index.js';
@@ -45,8 +49,30 @@ import { canonicalJson } from '../../src/json/canonical.js';
 import type { ChainLink, Report } from '../../src/report/index.js';
 import type { ChainVerification } from '../../src/verify/chain.js';
 import {
-  adversaryArb, baseLines, orderArb, breakerArb, breakerLines, buildPool, describeAdversary, describeBreaker, describeMove, joinLines, LIMIT_CODES, materialize, moveArb, moveLine, reorder, trustedMaterialAdded, verifyVariant,
-  type Adversary, type Breaker, type Line, type Move, type Pool, type Variant, type WireEnvelope,
+  adversaryArb,
+  baseLines,
+  orderArb,
+  breakerArb,
+  breakerLines,
+  buildPool,
+  describeAdversary,
+  describeBreaker,
+  describeMove,
+  joinLines,
+  LIMIT_CODES,
+  materialize,
+  moveArb,
+  moveLine,
+  reorder,
+  trustedMaterialAdded,
+  verifyVariant,
+  type Adversary,
+  type Breaker,
+  type Line,
+  type Move,
+  type Pool,
+  type Variant,
+  type WireEnvelope,
 } from '../helpers/adversary.js';
 import { runProperty, runsFor, timeoutFor, type Outcome } from '../helpers/fuzz.js';
 
@@ -71,7 +97,8 @@ interface Base {
 }
 const bases = new Map<Variant, Base>();
 
-const failedPairs = (r: Report) => [...new Set(r.checks.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.code}`))].sort();
+const failedPairs = (r: Report) =>
+  [...new Set(r.checks.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.code}`))].sort();
 const okText = (ok: boolean) => (ok ? 'passes' : 'fails');
 
 /** The report's own consistency: ok iff some check passed and none failed; results agree. */
@@ -93,7 +120,8 @@ beforeAll(async () => {
 
 const variantName = (i: number) => pool.variants[i % pool.variants.length]!.name;
 const variantIndex = (name: string) => pool.variants.findIndex((v) => v.name === name);
-const lineIndex = (variant: string, line: string) => pool.variants[variantIndex(variant)]!.lines.findIndex((l) => l.name === line);
+const lineIndex = (variant: string, line: string) =>
+  pool.variants[variantIndex(variant)]!.lines.findIndex((l) => l.name === line);
 const forgedIndex = (prefix: string) => pool.forged.findIndex((f) => f.name.startsWith(prefix));
 
 /**
@@ -105,13 +133,53 @@ const forgedIndex = (prefix: string) => pool.forged.findIndex((f) => f.name.star
 const monotoneExamples = (): MonoCase[] => {
   const retype = (variant: string, line: string): MonoCase => ({
     v: variantIndex(variant),
-    adv: { moves: [{ op: 'retype', src: lineIndex(variant, line), type: pool.altTypes.indexOf('application/json'), keep: 'genuine', u: 0, junk: [], enc: 'jcs' }], order: null, tight: false },
+    adv: {
+      moves: [
+        {
+          op: 'retype',
+          src: lineIndex(variant, line),
+          type: pool.altTypes.indexOf('application/json'),
+          keep: 'genuine',
+          u: 0,
+          junk: [],
+          enc: 'jcs',
+        },
+      ],
+      order: null,
+      tight: false,
+    },
   });
   return [
     retype('evaluation revoked by a revoker statement', 'revocation'),
     retype('valid', 'approval'),
-    { v: variantIndex('approval missing'), adv: { moves: [{ op: 'forged', f: forgedIndex('an approval of the model signed by mallory'), junk: [], enc: 'jcs' }], order: null, tight: false } },
-    { v: variantIndex('valid'), adv: { moves: [{ op: 'junk', src: lineIndex('valid', 'approval'), keepGenuine: false, junk: [{ j: 'structural', i: 0, keyid: { k: 'policy', i: 6 } }, { j: 'random', seed: 7, keyid: { k: 'absent' } }, { j: 'transplant', i: 3, keyid: { k: 'policy', i: 0 } }], enc: 'jcs' }], order: null, tight: false } },
+    {
+      v: variantIndex('approval missing'),
+      adv: {
+        moves: [{ op: 'forged', f: forgedIndex('an approval of the model signed by mallory'), junk: [], enc: 'jcs' }],
+        order: null,
+        tight: false,
+      },
+    },
+    {
+      v: variantIndex('valid'),
+      adv: {
+        moves: [
+          {
+            op: 'junk',
+            src: lineIndex('valid', 'approval'),
+            keepGenuine: false,
+            junk: [
+              { j: 'structural', i: 0, keyid: { k: 'policy', i: 6 } },
+              { j: 'random', seed: 7, keyid: { k: 'absent' } },
+              { j: 'transplant', i: 3, keyid: { k: 'policy', i: 0 } },
+            ],
+            enc: 'jcs',
+          },
+        ],
+        order: null,
+        tight: false,
+      },
+    },
   ];
 };
 
@@ -141,8 +209,16 @@ async function checkMonotone(c: MonoCase): Promise<Outcome> {
   if (base.ok && !r.report.ok) return { violation: { kind: 'passing-became-failing', detail } };
   if (added.length > 0) return { violation: { kind: 'failed-check-added', detail } };
   if (canonicalJson(base.chain) !== canonicalJson(r.chain)) {
-    const show = (chain: ChainLink[]) => chain.map((l) => `${l.stage}:${l.payloadDigest.slice(7, 19)}[${l.signers.map((x) => x.identity ?? x.keyid.slice(0, 8)).join(',')}]`).join(' ');
-    return { violation: { kind: 'chain-changed', detail: `resolved chain ${show(base.chain)} became ${show(r.chain)}` } };
+    const show = (chain: ChainLink[]) =>
+      chain
+        .map(
+          (l) =>
+            `${l.stage}:${l.payloadDigest.slice(7, 19)}[${l.signers.map((x) => x.identity ?? x.keyid.slice(0, 8)).join(',')}]`,
+        )
+        .join(' ');
+    return {
+      violation: { kind: 'chain-changed', detail: `resolved chain ${show(base.chain)} became ${show(r.chain)}` },
+    };
   }
   return {};
 }
@@ -163,17 +239,33 @@ async function checkPastLimit(c: LimitCase): Promise<Outcome> {
   let lines: Line[] = [...baseLines(v), ...c.moves.map((m) => moveLine(pool, v, m)), ...broken.lines];
   if (c.order) lines = reorder(lines, c.order);
   // The breaker's lines are junk by construction (and checking 17+ of them under every key is slow).
-  const harness = await trustedMaterialAdded(pool, v, c.moves.map((m) => moveLine(pool, v, m)));
+  const harness = await trustedMaterialAdded(
+    pool,
+    v,
+    c.moves.map((m) => moveLine(pool, v, m)),
+  );
   if (harness) return { violation: { kind: 'harness-error', detail: harness } };
   const r = await verifyVariant(pool, v, joinLines(lines), broken.limits);
   const bad = inconsistency(r);
   if (bad) return { violation: { kind: 'report-inconsistent', detail: bad } };
   const got = failedPairs(r.report);
-  if (r.report.ok) return { violation: { kind: 'passed-past-limit', detail: `the chain ${okText(bases.get(v)!.ok)}; past the limit it passes` }, wronglyAccepted: true };
+  if (r.report.ok)
+    return {
+      violation: {
+        kind: 'passed-past-limit',
+        detail: `the chain ${okText(bases.get(v)!.ok)}; past the limit it passes`,
+      },
+      wronglyAccepted: true,
+    };
   const codes = r.report.checks.filter((x) => x.status === 'fail').map((x) => x.code);
   if (!codes.some((x) => LIMIT_CODES.includes(x))) {
     const first = r.report.checks.find((x) => x.status === 'fail' && x.id.startsWith('bundle'));
-    return { violation: { kind: 'limit-not-reported', detail: `fails with [${got.join('; ')}], none of ${LIMIT_CODES.join('/')}${first ? ` (${first.id} ${first.code}, actual ${first.actual ?? '-'})` : ''}` } };
+    return {
+      violation: {
+        kind: 'limit-not-reported',
+        detail: `fails with [${got.join('; ')}], none of ${LIMIT_CODES.join('/')}${first ? ` (${first.id} ${first.code}, actual ${first.actual ?? '-'})` : ''}`,
+      },
+    };
   }
   return {};
 }
@@ -198,7 +290,16 @@ function normalize(r: ChainVerification, lines: readonly Line[]): unknown {
   const ids = lineIds(lines);
   const idOf = (n: number) => (Number.isInteger(n) && n >= 1 && n <= ids.length ? ids[n - 1]! : String(n));
   const walk = (x: unknown, keyName?: string): unknown => {
-    if (typeof x === 'string') return x.replace(/\b(lines?) (\d+(?:, \d+)*)/g, (_m, w: string, list: string) => `${w} ${list.split(', ').map((n) => idOf(Number(n))).sort().join(', ')}`);
+    if (typeof x === 'string')
+      return x.replace(
+        /\b(lines?) (\d+(?:, \d+)*)/g,
+        (_m, w: string, list: string) =>
+          `${w} ${list
+            .split(', ')
+            .map((n) => idOf(Number(n)))
+            .sort()
+            .join(', ')}`,
+      );
     if (typeof x === 'number' && keyName === 'line') return idOf(x);
     if (Array.isArray(x)) {
       if (keyName === 'lines' && x.every((n) => typeof n === 'number')) return x.map((n) => idOf(n as number)).sort();
@@ -206,7 +307,8 @@ function normalize(r: ChainVerification, lines: readonly Line[]): unknown {
     }
     if (x && typeof x === 'object') {
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(x).sort()) if ((x as Record<string, unknown>)[k] !== undefined) out[k] = walk((x as Record<string, unknown>)[k], k);
+      for (const k of Object.keys(x).sort())
+        if ((x as Record<string, unknown>)[k] !== undefined) out[k] = walk((x as Record<string, unknown>)[k], k);
       return out;
     }
     return x;
@@ -222,7 +324,11 @@ async function checkPermutation(c: PermCase): Promise<Outcome> {
   const m = materialize(pool, v, c.adv, broken.lines);
   const limits = { ...m.limits, ...broken.limits };
   const permuted = reorder(m.lines, c.perm);
-  const harness = await trustedMaterialAdded(pool, v, c.adv.moves.map((mv) => moveLine(pool, v, mv)));
+  const harness = await trustedMaterialAdded(
+    pool,
+    v,
+    c.adv.moves.map((mv) => moveLine(pool, v, mv)),
+  );
   if (harness) return { violation: { kind: 'harness-error', detail: harness } };
   const r1 = await verifyVariant(pool, v, joinLines(m.lines), limits);
   const r2 = await verifyVariant(pool, v, joinLines(permuted), limits);
@@ -234,10 +340,18 @@ async function checkPermutation(c: PermCase): Promise<Outcome> {
   // The verdict the chain must have: its own within the limits, a failure past one.
   const expectOk = c.breaker === null && bases.get(v)!.ok;
   const wronglyAccepted = !expectOk && (r1.report.ok || r2.report.ok);
-  const onlyIn = (a: string[], b: string[]) => a.filter((x) => !b.includes(x)).slice(0, 3).map((s) => { const o = JSON.parse(s); return `${o.status} ${o.id} ${o.code} @ ${o.subject}`; });
+  const onlyIn = (a: string[], b: string[]) =>
+    a
+      .filter((x) => !b.includes(x))
+      .slice(0, 3)
+      .map((s) => {
+        const o = JSON.parse(s);
+        return `${o.status} ${o.id} ${o.code} @ ${o.subject}`;
+      });
   const names = (ls: readonly Line[]) => ls.map((l) => (l.text.trim() === '' ? 'blank' : lineName(v, l))).join(', ');
   const detail = `in order [${names(m.lines)}] it ${okText(r1.report.ok)}, in order [${names(permuted)}] it ${okText(r2.report.ok)}; only in the first: ${onlyIn(n1.report.checks, n2.report.checks).join(' | ') || '-'}; only in the second: ${onlyIn(n2.report.checks, n1.report.checks).join(' | ') || '-'}`;
-  if (r1.report.ok !== r2.report.ok) return { violation: { kind: 'verdict-depends-on-order', detail }, wronglyAccepted };
+  if (r1.report.ok !== r2.report.ok)
+    return { violation: { kind: 'verdict-depends-on-order', detail }, wronglyAccepted };
   const f1 = n1.report.checks.filter((s) => s.includes('"status":"fail"'));
   const f2 = n2.report.checks.filter((s) => s.includes('"status":"fail"'));
   if (JSON.stringify(f1) !== JSON.stringify(f2)) return { violation: { kind: 'failures-depend-on-order', detail } };
@@ -334,91 +448,173 @@ async function checkTamper(c: TamperCase): Promise<Outcome> {
   for (const k of t.intactHere) intact.add(`${t.g.digest}|${k}`);
   for (const l of r.chain) {
     if (!t.v.lines.some((g) => g.digest === l.payloadDigest)) {
-      return { violation: { kind: 'relies-on-tampered-payload', detail: `${t.what}: passes with ${l.stage} ${l.payloadDigest} in the chain` }, wronglyAccepted: true };
+      return {
+        violation: {
+          kind: 'relies-on-tampered-payload',
+          detail: `${t.what}: passes with ${l.stage} ${l.payloadDigest} in the chain`,
+        },
+        wronglyAccepted: true,
+      };
     }
     for (const s of l.signers) {
       const name = pool.keyNameByKeyid.get(s.keyid) ?? s.keyid;
       if (!intact.has(`${l.payloadDigest}|${name}`)) {
-        return { violation: { kind: 'relies-on-tampered-signature', detail: `${t.what}: passes with ${l.stage} signed by ${name}, whose signature over it is no longer in the bundle` }, wronglyAccepted: true };
+        return {
+          violation: {
+            kind: 'relies-on-tampered-signature',
+            detail: `${t.what}: passes with ${l.stage} signed by ${name}, whose signature over it is no longer in the bundle`,
+          },
+          wronglyAccepted: true,
+        };
       }
     }
   }
-  const before = t.base.chain.map((l) => l.payloadDigest).sort().join();
-  const after = r.chain.map((l) => l.payloadDigest).sort().join();
-  if (before !== after) return { violation: { kind: 'role-not-filled-by-original', detail: `${t.what}: passes with chain ${r.chain.map((l) => l.stage).join(', ')}` }, wronglyAccepted: true };
+  const before = t.base.chain
+    .map((l) => l.payloadDigest)
+    .sort()
+    .join();
+  const after = r.chain
+    .map((l) => l.payloadDigest)
+    .sort()
+    .join();
+  if (before !== after)
+    return {
+      violation: {
+        kind: 'role-not-filled-by-original',
+        detail: `${t.what}: passes with chain ${r.chain.map((l) => l.stage).join(', ')}`,
+      },
+      wronglyAccepted: true,
+    };
   return {};
 }
 
 // ---------------------------------------------------------------------------------------------
 
 describe('chain verification invariants (adversary: append access, no trusted key)', () => {
-  it('(a) monotonicity: appended lines no trusted key signed change neither the verdict, nor the failed (id, code) pairs, nor the chain', async ({ task }) => {
-    await runProperty(task.meta, {
-      name: 'monotonicity',
-      arb: fc.record({ v: fc.nat(pool.variants.length - 1), adv: adversaryArb() }),
-      check: checkMonotone,
-      examples: monotoneExamples(),
-      describe: (c: MonoCase) => ({ variant: variantName(c.v), attack: describeAdversary(pool, pool.variants[c.v % pool.variants.length]!, c.adv) }),
-    }, SIZES.monotonicity.runs);
-  }, timeoutFor(SIZES.monotonicity.runs, SIZES.monotonicity.msPerCase));
+  it(
+    '(a) monotonicity: appended lines no trusted key signed change neither the verdict, nor the failed (id, code) pairs, nor the chain',
+    async ({ task }) => {
+      await runProperty(
+        task.meta,
+        {
+          name: 'monotonicity',
+          arb: fc.record({ v: fc.nat(pool.variants.length - 1), adv: adversaryArb() }),
+          check: checkMonotone,
+          examples: monotoneExamples(),
+          describe: (c: MonoCase) => ({
+            variant: variantName(c.v),
+            attack: describeAdversary(pool, pool.variants[c.v % pool.variants.length]!, c.adv),
+          }),
+        },
+        SIZES.monotonicity.runs,
+      );
+    },
+    timeoutFor(SIZES.monotonicity.runs, SIZES.monotonicity.msPerCase),
+  );
 
-  it('(a) past a limit (signatures per line, envelopes per bundle, untrusted-signature budget) verification fails with LIMIT_EXCEEDED or VERIFY_BUDGET_EXCEEDED', async ({ task }) => {
-    await runProperty(task.meta, {
-      name: 'limits',
-      arb: fc.record({
-        v: fc.nat(pool.variants.length - 1),
-        moves: fc.array(moveArb, { maxLength: 3 }),
-        breaker: breakerArb,
-        order: orderArb,
-      }),
-      check: checkPastLimit,
-      describe: (c: LimitCase) => {
-        const v = pool.variants[c.v % pool.variants.length]!;
-        return { variant: v.name, attack: [...c.moves.map((m) => `append ${describeMove(pool, v, m)}`), `append ${describeBreaker(pool, v, c.breaker)}`, ...(c.order ? [`then reorder by [${c.order.join(',')}]`] : [])] };
-      },
-    }, SIZES.limits.runs);
-  }, timeoutFor(SIZES.limits.runs, SIZES.limits.msPerCase));
+  it(
+    '(a) past a limit (signatures per line, envelopes per bundle, untrusted-signature budget) verification fails with LIMIT_EXCEEDED or VERIFY_BUDGET_EXCEEDED',
+    async ({ task }) => {
+      await runProperty(
+        task.meta,
+        {
+          name: 'limits',
+          arb: fc.record({
+            v: fc.nat(pool.variants.length - 1),
+            moves: fc.array(moveArb, { maxLength: 3 }),
+            breaker: breakerArb,
+            order: orderArb,
+          }),
+          check: checkPastLimit,
+          describe: (c: LimitCase) => {
+            const v = pool.variants[c.v % pool.variants.length]!;
+            return {
+              variant: v.name,
+              attack: [
+                ...c.moves.map((m) => `append ${describeMove(pool, v, m)}`),
+                `append ${describeBreaker(pool, v, c.breaker)}`,
+                ...(c.order ? [`then reorder by [${c.order.join(',')}]`] : []),
+              ],
+            };
+          },
+        },
+        SIZES.limits.runs,
+      );
+    },
+    timeoutFor(SIZES.limits.runs, SIZES.limits.msPerCase),
+  );
 
-  it('(b) permutation: the order of lines never changes the report (modulo line numbers)', async ({ task }) => {
-    await runProperty(task.meta, {
-      name: 'permutation',
-      arb: fc.record({
-        v: fc.nat(pool.variants.length - 1),
-        adv: adversaryArb({ reorder: false }),
-        breaker: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: breakerArb }),
-        perm: fc.array(fc.nat(1000), { minLength: 2, maxLength: 40 }),
-      }),
-      check: checkPermutation,
-      // The same attacks, each appended line moved to the front.
-      examples: monotoneExamples().map((e) => {
-        const n = pool.variants[e.v]!.lines.length + e.adv.moves.length;
-        return { ...e, breaker: null, perm: Array.from({ length: n }, (_, i) => (i >= n - e.adv.moves.length ? 0 : 1)) };
-      }),
-      describe: (c: PermCase) => {
-        const v = pool.variants[c.v % pool.variants.length]!;
-        return { variant: v.name, attack: [...describeAdversary(pool, v, c.adv), ...(c.breaker ? [`append ${describeBreaker(pool, v, c.breaker)}`] : [])], permutation: c.perm };
-      },
-    }, SIZES.permutation.runs);
-  }, timeoutFor(SIZES.permutation.runs, SIZES.permutation.msPerCase));
+  it(
+    '(b) permutation: the order of lines never changes the report (modulo line numbers)',
+    async ({ task }) => {
+      await runProperty(
+        task.meta,
+        {
+          name: 'permutation',
+          arb: fc.record({
+            v: fc.nat(pool.variants.length - 1),
+            adv: adversaryArb({ reorder: false }),
+            breaker: fc.oneof(
+              { withCrossShrink: true },
+              { weight: 4, arbitrary: fc.constant(null) },
+              { weight: 1, arbitrary: breakerArb },
+            ),
+            perm: fc.array(fc.nat(1000), { minLength: 2, maxLength: 40 }),
+          }),
+          check: checkPermutation,
+          // The same attacks, each appended line moved to the front.
+          examples: monotoneExamples().map((e) => {
+            const n = pool.variants[e.v]!.lines.length + e.adv.moves.length;
+            return {
+              ...e,
+              breaker: null,
+              perm: Array.from({ length: n }, (_, i) => (i >= n - e.adv.moves.length ? 0 : 1)),
+            };
+          }),
+          describe: (c: PermCase) => {
+            const v = pool.variants[c.v % pool.variants.length]!;
+            return {
+              variant: v.name,
+              attack: [
+                ...describeAdversary(pool, v, c.adv),
+                ...(c.breaker ? [`append ${describeBreaker(pool, v, c.breaker)}`] : []),
+              ],
+              permutation: c.perm,
+            };
+          },
+        },
+        SIZES.permutation.runs,
+      );
+    },
+    timeoutFor(SIZES.permutation.runs, SIZES.permutation.msPerCase),
+  );
 
-  it('(c) tamper: a changed signed byte of a chain envelope never yields a pass that relies on it', async ({ task }) => {
-    await runProperty(task.meta, {
-      name: 'tamper',
-      arb: fc.record({
-        v: fc.nat(pool.passing.length - 1),
-        link: fc.nat(15),
-        kind: fc.constantFrom('payload' as const, 'payloadType' as const, 'signature' as const),
-        pos: fc.nat(1 << 20),
-        mask: fc.integer({ min: 1, max: 255 }),
-        sig: fc.nat(15),
-        mode: fc.constantFrom('replace' as const, 'append' as const),
-        at: fc.nat(15),
-      }),
-      check: checkTamper,
-      describe: (c: TamperCase) => {
-        const t = tamper(pool, c);
-        return { variant: t.v.name, attack: t.what };
-      },
-    }, SIZES.tamper.runs);
-  }, timeoutFor(SIZES.tamper.runs, SIZES.tamper.msPerCase));
+  it(
+    '(c) tamper: a changed signed byte of a chain envelope never yields a pass that relies on it',
+    async ({ task }) => {
+      await runProperty(
+        task.meta,
+        {
+          name: 'tamper',
+          arb: fc.record({
+            v: fc.nat(pool.passing.length - 1),
+            link: fc.nat(15),
+            kind: fc.constantFrom('payload' as const, 'payloadType' as const, 'signature' as const),
+            pos: fc.nat(1 << 20),
+            mask: fc.integer({ min: 1, max: 255 }),
+            sig: fc.nat(15),
+            mode: fc.constantFrom('replace' as const, 'append' as const),
+            at: fc.nat(15),
+          }),
+          check: checkTamper,
+          describe: (c: TamperCase) => {
+            const t = tamper(pool, c);
+            return { variant: t.v.name, attack: t.what };
+          },
+        },
+        SIZES.tamper.runs,
+      );
+    },
+    timeoutFor(SIZES.tamper.runs, SIZES.tamper.msPerCase),
+  );
 });

@@ -17,7 +17,19 @@ import { parsePolicy, type Policy } from '../../src/policy/policy.js';
 import { verifyChain } from '../../src/verify/chain.js';
 import { publicKeyToHex } from '../../src/keys/keys.js';
 import { failure } from '../helpers/codes.js';
-import { buildRevocationStatement, buildWorld, DATASET, IDENTITY, key, manifestWorld, MODEL, OTHER_MODEL, sign, T, type World } from '../helpers/world.js';
+import {
+  buildRevocationStatement,
+  buildWorld,
+  DATASET,
+  IDENTITY,
+  key,
+  manifestWorld,
+  MODEL,
+  OTHER_MODEL,
+  sign,
+  T,
+  type World,
+} from '../helpers/world.js';
 
 type Doc = Record<string, any>;
 type JsonSchema = Record<string, any>;
@@ -32,7 +44,8 @@ function fieldPaths(schema: JsonSchema, prefix = '', skip?: string): string[] {
   if (variants) return variants.flatMap((v) => fieldPaths(v, prefix));
   if (schema.type === 'object' && (schema.properties || typeof schema.additionalProperties === 'object')) {
     const out: string[] = [];
-    for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) if (k !== skip) out.push(...fieldPaths(v, join(prefix, k)));
+    for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>))
+      if (k !== skip) out.push(...fieldPaths(v, join(prefix, k)));
     if (typeof schema.additionalProperties === 'object') {
       const keys: string[] = schema.propertyNames?.enum ?? ['*'];
       for (const k of keys) out.push(...fieldPaths(schema.additionalProperties, join(prefix, k)));
@@ -44,7 +57,9 @@ function fieldPaths(schema: JsonSchema, prefix = '', skip?: string): string[] {
     const tagged = (items.oneOf ?? items.anyOf) as JsonSchema[] | undefined;
     if (tagged) {
       // A discriminated union: the property every variant fixes with a const names the variant.
-      const tag = Object.keys(tagged[0]!.properties ?? {}).find((k) => tagged.every((v) => v.properties?.[k]?.const !== undefined));
+      const tag = Object.keys(tagged[0]!.properties ?? {}).find((k) =>
+        tagged.every((v) => v.properties?.[k]?.const !== undefined),
+      );
       if (tag) return tagged.flatMap((v) => fieldPaths(v, `${prefix}[${tag}=${v.properties[tag].const}]`, tag));
     }
     if (items.type === 'object') return fieldPaths(items, `${prefix}[]`);
@@ -52,7 +67,9 @@ function fieldPaths(schema: JsonSchema, prefix = '', skip?: string): string[] {
   return [prefix];
 }
 
-const SCHEMA_PATHS = fieldPaths(z.toJSONSchema(policySchema, { io: 'input', cycles: 'ref', unrepresentable: 'any' }) as JsonSchema);
+const SCHEMA_PATHS = fieldPaths(
+  z.toJSONSchema(policySchema, { io: 'input', cycles: 'ref', unrepresentable: 'any' }) as JsonSchema,
+);
 
 // ---- chains ---------------------------------------------------------------------------------
 
@@ -73,28 +90,72 @@ const BASE = `sha256:${'b1'.repeat(32)}`;
 const SHA512_MODEL = `sha512:${'5e'.repeat(64)}`;
 
 async function modelRevocation() {
-  return sign(buildRevocationStatement({ kind: 'model', subjects: [{ digest: MODEL }], reason: 'legal', description: 'takedown', effectiveAt: '2026-01-20T00:00:00Z', attester: IDENTITY.revoker, now: new Date('2026-01-20T00:00:00Z') } as never), ['revoker']);
+  return sign(
+    buildRevocationStatement({
+      kind: 'model',
+      subjects: [{ digest: MODEL }],
+      reason: 'legal',
+      description: 'takedown',
+      effectiveAt: '2026-01-20T00:00:00Z',
+      attester: IDENTITY.revoker,
+      now: new Date('2026-01-20T00:00:00Z'),
+    } as never),
+    ['revoker'],
+  );
 }
 
 const chains = {
   standard: memo(async (): Promise<Chain> => ({ world: await buildWorld() })),
   withoutPromotion: memo(async (): Promise<Chain> => {
     const w = await buildWorld();
-    return { world: w, bundle: Object.entries(w.steps).filter(([s]) => s !== 'promotion').map(([, v]) => v.line).join('') };
+    return {
+      world: w,
+      bundle: Object.entries(w.steps)
+        .filter(([s]) => s !== 'promotion')
+        .map(([, v]) => v.line)
+        .join(''),
+    };
   }),
   oneApprover: memo(async (): Promise<Chain> => ({ world: await buildWorld({ signers: { approval: ['alice'] } }) })),
-  warned: memo(async (): Promise<Chain> => ({ world: await buildWorld({ evaluation: (i) => ({ ...i, result: 'WARNED' }) }) })),
+  warned: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({ evaluation: (i) => ({ ...i, result: 'WARNED' }) }),
+  })),
   modelRevokedByRevoker: memo(async (): Promise<Chain> => {
     const w = await buildWorld();
     return { world: w, bundle: w.bundle + (await modelRevocation()).line };
   }),
-  trainerApproves: memo(async (): Promise<Chain> => ({ world: await buildWorld({ signers: { approval: ['trainer', 'bob'] }, approval: (i) => ({ ...i, attester: IDENTITY.bob }) }) })),
-  trainerStewards: memo(async (): Promise<Chain> => ({ world: await buildWorld({ signers: { dataset: ['trainer'] }, dataset: (i) => ({ ...i, attester: IDENTITY.trainer }) }) })),
-  trainerEvaluates: memo(async (): Promise<Chain> => ({ world: await buildWorld({ signers: { evaluation: ['trainer'] }, evaluation: (i) => ({ ...i, attester: IDENTITY.trainer }) }) })),
-  evaluatorDeploys: memo(async (): Promise<Chain> => ({ world: await buildWorld({ signers: { promotion: ['evaluator'] }, promotion: (i) => ({ ...i, attester: IDENTITY.evaluator }) }) })),
+  trainerApproves: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({
+      signers: { approval: ['trainer', 'bob'] },
+      approval: (i) => ({ ...i, attester: IDENTITY.bob }),
+    }),
+  })),
+  trainerStewards: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({
+      signers: { dataset: ['trainer'] },
+      dataset: (i) => ({ ...i, attester: IDENTITY.trainer }),
+    }),
+  })),
+  trainerEvaluates: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({
+      signers: { evaluation: ['trainer'] },
+      evaluation: (i) => ({ ...i, attester: IDENTITY.trainer }),
+    }),
+  })),
+  evaluatorDeploys: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({
+      signers: { promotion: ['evaluator'] },
+      promotion: (i) => ({ ...i, attester: IDENTITY.evaluator }),
+    }),
+  })),
   sha512Model: memo(async (): Promise<Chain> => {
     const about = { name: 'model', digest: SHA512_MODEL };
-    const w = await buildWorld({ training: (i) => ({ ...i, subject: about }), evaluation: (i) => ({ ...i, subject: about }), approval: (i) => ({ ...i, subject: about }), promotion: (i) => ({ ...i, subject: about }) });
+    const w = await buildWorld({
+      training: (i) => ({ ...i, subject: about }),
+      evaluation: (i) => ({ ...i, subject: about }),
+      approval: (i) => ({ ...i, subject: about }),
+      promotion: (i) => ({ ...i, subject: about }),
+    });
     return { world: w, subject: SHA512_MODEL };
   }),
   manifests: memo(async (): Promise<Chain> => {
@@ -106,17 +167,32 @@ const chains = {
     return { world: w, subject: w.model };
   }),
   treeManifests: memo(async (): Promise<Chain> => {
-    const w = await manifestWorld({ algorithms: ['sha256', 'sha256-tree-v1-65536'], datasetAlgorithms: ['sha256', 'sha256-tree-v1-65536'] });
+    const w = await manifestWorld({
+      algorithms: ['sha256', 'sha256-tree-v1-65536'],
+      datasetAlgorithms: ['sha256', 'sha256-tree-v1-65536'],
+    });
     return { world: w, subject: w.model };
   }),
   /** Model and dataset as file digests (no manifest mediaType). */
-  fileSubjects: memo(async (): Promise<Chain> => ({ world: await buildWorld({ dataset: (i) => ({ ...i, subject: { name: 'tickets.parquet', digest: DATASET } }) }) })),
-  fineTune: memo(async (): Promise<Chain> => ({ world: await buildWorld({ training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE } }) }) })),
+  fileSubjects: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({ dataset: (i) => ({ ...i, subject: { name: 'tickets.parquet', digest: DATASET } }) }),
+  })),
+  fineTune: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({ training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE } }) }),
+  })),
   /** A fine-tune whose base model has its own chain in the bundle. */
   fineTuneWithBaseChain: memo(async (): Promise<Chain & { baseDoc: Doc }> => {
     const about = { name: 'base', digest: BASE };
-    const base = await buildWorld({ training: (i) => ({ ...i, subject: about }), evaluation: (i) => ({ ...i, subject: about }), approval: (i) => ({ ...i, subject: about }), promotion: (i) => ({ ...i, subject: about }) });
-    const fine = await buildWorld({ dataset: (i) => ({ ...i, version: 'fine-tune data' }), training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE, training: base.steps.training.payload } }) });
+    const base = await buildWorld({
+      training: (i) => ({ ...i, subject: about }),
+      evaluation: (i) => ({ ...i, subject: about }),
+      approval: (i) => ({ ...i, subject: about }),
+      promotion: (i) => ({ ...i, subject: about }),
+    });
+    const fine = await buildWorld({
+      dataset: (i) => ({ ...i, version: 'fine-tune data' }),
+      training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE, training: base.steps.training.payload } }),
+    });
     return { world: fine, bundle: fine.bundle + base.bundle, baseDoc: base.doc };
   }),
 };
@@ -141,170 +217,619 @@ interface Metadata {
   /** Applied on top of neutral: changes the field. */
   change: (d: Doc, c: Chain) => void | Promise<void>;
   /** A further real assertion about the field. */
-  also?: (r: { neutral: Awaited<ReturnType<typeof verifyChain>>; changed: Awaited<ReturnType<typeof verifyChain>>; doc: Doc }) => void;
+  also?: (r: {
+    neutral: Awaited<ReturnType<typeof verifyChain>>;
+    changed: Awaited<ReturnType<typeof verifyChain>>;
+    doc: Doc;
+  }) => void;
 }
 
 type Entry = Effect | Metadata;
 
 const hexOf = async (n: Parameters<typeof key>[0]) => publicKeyToHex((await key(n)).publicKey);
-const moreIn = (role: string, id: string) => (d: Doc) => { d.roles[role].identities.push(id); };
-const revoke = (r: Record<string, unknown>) => (d: Doc) => { d.revocations = [r]; };
-const high = (f: (t: Doc) => void) => (d: Doc) => { f(d.riskTiers.high); };
-const noSod = (d: Doc) => { d.separationOfDuties = { pairs: [] }; };
-const meta = (metadata: string, change: Metadata['change'], extra: Partial<Metadata> = {}): Metadata => ({ metadata, change, ...extra });
-const sameCodesAlso = (code: string): Metadata['also'] => ({ neutral, changed }) => {
-  for (const r of [neutral, changed]) expect(r.report.checks.some((c) => c.status === 'fail' && c.code === code)).toBe(true);
+const moreIn = (role: string, id: string) => (d: Doc) => {
+  d.roles[role].identities.push(id);
 };
+const revoke = (r: Record<string, unknown>) => (d: Doc) => {
+  d.revocations = [r];
+};
+const high = (f: (t: Doc) => void) => (d: Doc) => {
+  f(d.riskTiers.high);
+};
+const noSod = (d: Doc) => {
+  d.separationOfDuties = { pairs: [] };
+};
+const meta = (metadata: string, change: Metadata['change'], extra: Partial<Metadata> = {}): Metadata => ({
+  metadata,
+  change,
+  ...extra,
+});
+const sameCodesAlso =
+  (code: string): Metadata['also'] =>
+  ({ neutral, changed }) => {
+    for (const r of [neutral, changed])
+      expect(r.report.checks.some((c) => c.status === 'fail' && c.code === code)).toBe(true);
+  };
 
 const threshold = (role: string, other: string): Effect => ({
   why: `a ${role} attestation needs threshold distinct identities of the role`,
   neutral: moreIn(role, other),
-  biting: (d) => { d.roles[role].threshold = 2; },
+  biting: (d) => {
+    d.roles[role].threshold = 2;
+  },
   code: 'ROLE_THRESHOLD_NOT_MET',
 });
 const notInRole = (role: string, instead: string): Effect => ({
   why: `only identities of the ${role} role count for its stage`,
-  biting: (d) => { d.roles[role].identities = [instead]; },
+  biting: (d) => {
+    d.roles[role].identities = [instead];
+  },
   code: 'SIGNER_NOT_IN_ROLE',
 });
 const digestRevocation = (kind: 'payload' | 'model' | 'dataset') => {
-  const target = async (c: Chain) => (kind === 'payload' ? c.world.steps.evaluation.digest : kind === 'model' ? MODEL : DATASET);
+  const target = async (c: Chain) =>
+    kind === 'payload' ? c.world.steps.evaluation.digest : kind === 'model' ? MODEL : DATASET;
   const other = kind === 'model' ? OTHER_MODEL : `sha256:${'00'.repeat(32)}`;
   return {
-    [`revocations[kind=${kind}].digest`]: [{
-      why: `a ${kind} revocation revokes what its digest names`,
-      neutral: revoke({ kind, digest: other, reason: 'leak' }),
-      biting: async (d: Doc, c: Chain) => { d.revocations[0].digest = await target(c); },
-      code: 'REVOKED',
-    }],
-    [`revocations[kind=${kind}].reason`]: [meta(
-      'any reason revokes; the reason is reported as the failed check\'s actual',
-      (d) => { d.revocations[0].reason = 'other'; },
+    [`revocations[kind=${kind}].digest`]: [
       {
-        neutral: async (d, c) => { d.revocations = [{ kind, digest: await target(c), reason: 'leak' }]; },
-        also: ({ changed }) => expect(changed.report.checks.find((x) => x.status === 'fail' && x.code === 'REVOKED')?.actual).toBe('policy: other'),
+        why: `a ${kind} revocation revokes what its digest names`,
+        neutral: revoke({ kind, digest: other, reason: 'leak' }),
+        biting: async (d: Doc, c: Chain) => {
+          d.revocations[0].digest = await target(c);
+        },
+        code: 'REVOKED',
       },
-    )],
-    [`revocations[kind=${kind}].effectiveAt`]: [{
-      why: 'a revocation is in force from its effectiveAt',
-      neutral: async (d: Doc, c: Chain) => { d.revocations = [{ kind, digest: await target(c), reason: 'leak', effectiveAt: '2026-03-01T00:00:00Z' }]; },
-      biting: (d: Doc) => { d.revocations[0].effectiveAt = '2026-01-20T00:00:00Z'; },
-      code: 'REVOKED',
-    }],
+    ],
+    [`revocations[kind=${kind}].reason`]: [
+      meta(
+        "any reason revokes; the reason is reported as the failed check's actual",
+        (d) => {
+          d.revocations[0].reason = 'other';
+        },
+        {
+          neutral: async (d, c) => {
+            d.revocations = [{ kind, digest: await target(c), reason: 'leak' }];
+          },
+          also: ({ changed }) =>
+            expect(changed.report.checks.find((x) => x.status === 'fail' && x.code === 'REVOKED')?.actual).toBe(
+              'policy: other',
+            ),
+        },
+      ),
+    ],
+    [`revocations[kind=${kind}].effectiveAt`]: [
+      {
+        why: 'a revocation is in force from its effectiveAt',
+        neutral: async (d: Doc, c: Chain) => {
+          d.revocations = [{ kind, digest: await target(c), reason: 'leak', effectiveAt: '2026-03-01T00:00:00Z' }];
+        },
+        biting: (d: Doc) => {
+          d.revocations[0].effectiveAt = '2026-01-20T00:00:00Z';
+        },
+        code: 'REVOKED',
+      },
+    ],
   } satisfies Record<string, Entry[]>;
 };
 
 const TABLE: Record<string, Entry[]> = {
-  '$schema': [meta('names the JSON Schema for editors', (d) => { d.$schema = 'https://lineproof.dev/schemas/policy.v1.json'; })],
-  id: [meta('names the policy (a verification summary\'s policy.uri); the digest identifies it in reports', (d) => { d.id = 'urn:example:policy:other'; })],
-  version: [meta('orders policy versions for rollback protection, which needs signed policies (not built, spec/README.md); chain verification does not read it', (d) => { d.version = 2; })],
-  description: [meta('prose', (d) => { d.description = 'for tests'; })],
-  'keys.*.publicKey': [{ why: 'only the policy\'s keys are trusted', biting: async (d) => { d.keys.trainer.publicKey = await hexOf('mallory'); }, code: 'REFERENCE_UNRESOLVED' }],
-  'keys.*.type': [meta('ed25519 is the only value (any other is refused when loading)', (d) => { d.keys.trainer.type = 'ed25519'; }, {
-    also: ({ doc }) => {
-      const d = structuredClone(doc);
-      d.keys.trainer.type = 'ecdsa-p256';
-      expect(failure(() => parsePolicy(d))?.code).toBe('POLICY_INVALID');
+  $schema: [
+    meta('names the JSON Schema for editors', (d) => {
+      d.$schema = 'https://lineproof.dev/schemas/policy.v1.json';
+    }),
+  ],
+  id: [
+    meta("names the policy (a verification summary's policy.uri); the digest identifies it in reports", (d) => {
+      d.id = 'urn:example:policy:other';
+    }),
+  ],
+  version: [
+    meta(
+      'orders policy versions for rollback protection, which needs signed policies (not built, spec/README.md); chain verification does not read it',
+      (d) => {
+        d.version = 2;
+      },
+    ),
+  ],
+  description: [
+    meta('prose', (d) => {
+      d.description = 'for tests';
+    }),
+  ],
+  'keys.*.publicKey': [
+    {
+      why: "only the policy's keys are trusted",
+      biting: async (d) => {
+        d.keys.trainer.publicKey = await hexOf('mallory');
+      },
+      code: 'REFERENCE_UNRESOLVED',
     },
-  })],
-  'keys.*.status': [{ why: 'a compromised key counts for nothing', biting: (d) => { d.keys.bob.status = 'compromised'; d.keys.bob.compromisedAt = '2026-01-20T00:00:00Z'; }, code: 'KEY_COMPROMISED' }],
-  'keys.*.validFrom': [{ why: 'no key counts on evidence issued before its validFrom', biting: (d) => { d.keys.trainer.validFrom = '2026-01-12T00:00:00Z'; }, code: 'KEY_OUTSIDE_VALIDITY' }],
-  'keys.*.validUntil': [{ why: 'no key counts on evidence issued at or after its validUntil', biting: (d) => { d.keys.trainer.validUntil = '2026-01-11T00:00:00Z'; }, code: 'KEY_OUTSIDE_VALIDITY' }],
-  'keys.*.compromisedAt': [meta(
-    'informative: a compromised key is rejected whatever time the evidence claims (claimed times are self-asserted), so no compromisedAt lets a signature count',
-    (d) => { d.keys.bob.compromisedAt = '2025-01-01T00:00:00Z'; },
-    { neutral: (d) => { d.keys.bob.status = 'compromised'; d.keys.bob.compromisedAt = '2026-12-31T00:00:00Z'; }, also: sameCodesAlso('KEY_COMPROMISED') },
-  )],
-  'keys.*.description': [meta('prose', (d) => { d.keys.trainer.description = 'CI signing key'; })],
-  'identities.*.keys': [{
-    why: 'a key speaks for the identity that holds it',
-    biting: (d) => { [d.identities[IDENTITY.trainer].keys, d.identities[IDENTITY.evaluator].keys] = [d.identities[IDENTITY.evaluator].keys, d.identities[IDENTITY.trainer].keys]; },
-    code: 'IDENTITY_MISMATCH',
-  }],
-  'identities.*.description': [meta('prose', (d) => { d.identities[IDENTITY.trainer].description = 'the training pipeline'; })],
+  ],
+  'keys.*.type': [
+    meta(
+      'ed25519 is the only value (any other is refused when loading)',
+      (d) => {
+        d.keys.trainer.type = 'ed25519';
+      },
+      {
+        also: ({ doc }) => {
+          const d = structuredClone(doc);
+          d.keys.trainer.type = 'ecdsa-p256';
+          expect(failure(() => parsePolicy(d))?.code).toBe('POLICY_INVALID');
+        },
+      },
+    ),
+  ],
+  'keys.*.status': [
+    {
+      why: 'a compromised key counts for nothing',
+      biting: (d) => {
+        d.keys.bob.status = 'compromised';
+        d.keys.bob.compromisedAt = '2026-01-20T00:00:00Z';
+      },
+      code: 'KEY_COMPROMISED',
+    },
+  ],
+  'keys.*.validFrom': [
+    {
+      why: 'no key counts on evidence issued before its validFrom',
+      biting: (d) => {
+        d.keys.trainer.validFrom = '2026-01-12T00:00:00Z';
+      },
+      code: 'KEY_OUTSIDE_VALIDITY',
+    },
+  ],
+  'keys.*.validUntil': [
+    {
+      why: 'no key counts on evidence issued at or after its validUntil',
+      biting: (d) => {
+        d.keys.trainer.validUntil = '2026-01-11T00:00:00Z';
+      },
+      code: 'KEY_OUTSIDE_VALIDITY',
+    },
+  ],
+  'keys.*.compromisedAt': [
+    meta(
+      'informative: a compromised key is rejected whatever time the evidence claims (claimed times are self-asserted), so no compromisedAt lets a signature count',
+      (d) => {
+        d.keys.bob.compromisedAt = '2025-01-01T00:00:00Z';
+      },
+      {
+        neutral: (d) => {
+          d.keys.bob.status = 'compromised';
+          d.keys.bob.compromisedAt = '2026-12-31T00:00:00Z';
+        },
+        also: sameCodesAlso('KEY_COMPROMISED'),
+      },
+    ),
+  ],
+  'keys.*.description': [
+    meta('prose', (d) => {
+      d.keys.trainer.description = 'CI signing key';
+    }),
+  ],
+  'identities.*.keys': [
+    {
+      why: 'a key speaks for the identity that holds it',
+      biting: (d) => {
+        [d.identities[IDENTITY.trainer].keys, d.identities[IDENTITY.evaluator].keys] = [
+          d.identities[IDENTITY.evaluator].keys,
+          d.identities[IDENTITY.trainer].keys,
+        ];
+      },
+      code: 'IDENTITY_MISMATCH',
+    },
+  ],
+  'identities.*.description': [
+    meta('prose', (d) => {
+      d.identities[IDENTITY.trainer].description = 'the training pipeline';
+    }),
+  ],
   'roles.data-steward.identities': [notInRole('data-steward', IDENTITY.evaluator)],
   'roles.trainer.identities': [notInRole('trainer', IDENTITY.evaluator)],
   'roles.evaluator.identities': [notInRole('evaluator', IDENTITY.trainer)],
-  'roles.approver.identities': [{ ...notInRole('approver', IDENTITY.bob), biting: (d) => { d.roles.approver.identities = [IDENTITY.bob, IDENTITY.carol]; } }],
+  'roles.approver.identities': [
+    {
+      ...notInRole('approver', IDENTITY.bob),
+      biting: (d) => {
+        d.roles.approver.identities = [IDENTITY.bob, IDENTITY.carol];
+      },
+    },
+  ],
   'roles.deployer.identities': [notInRole('deployer', IDENTITY.steward)],
-  'roles.verifier.identities': [meta('the verifier role signs verification summaries (decisions §9), which are not built (spec/README.md): no stage of a chain needs it', (d) => { d.roles.verifier = { identities: [IDENTITY.carol] }; })],
-  'roles.revoker.identities': [{
-    why: 'only revokers\' statements are honoured',
-    chain: chains.modelRevokedByRevoker,
-    neutral: (d) => { d.roles.revoker = { identities: [IDENTITY.carol] }; },
-    biting: (d) => { d.roles.revoker = { identities: [IDENTITY.revoker] }; },
-    code: 'REVOKED',
-  }],
+  'roles.verifier.identities': [
+    meta(
+      'the verifier role signs verification summaries (decisions §9), which are not built (spec/README.md): no stage of a chain needs it',
+      (d) => {
+        d.roles.verifier = { identities: [IDENTITY.carol] };
+      },
+    ),
+  ],
+  'roles.revoker.identities': [
+    {
+      why: "only revokers' statements are honoured",
+      chain: chains.modelRevokedByRevoker,
+      neutral: (d) => {
+        d.roles.revoker = { identities: [IDENTITY.carol] };
+      },
+      biting: (d) => {
+        d.roles.revoker = { identities: [IDENTITY.revoker] };
+      },
+      code: 'REVOKED',
+    },
+  ],
   'roles.data-steward.threshold': [threshold('data-steward', IDENTITY.carol)],
   'roles.trainer.threshold': [threshold('trainer', IDENTITY.carol)],
   'roles.evaluator.threshold': [threshold('evaluator', IDENTITY.carol)],
   'roles.deployer.threshold': [threshold('deployer', IDENTITY.carol)],
-  'roles.approver.threshold': [{ why: 'an approval needs the larger of the tier\'s approvers and the role\'s threshold', biting: (d) => { d.roles.approver.threshold = 3; }, code: 'APPROVAL_THRESHOLD_NOT_MET' }],
-  'roles.verifier.threshold': [meta('as roles.verifier.identities: verification summaries are not built', (d) => { d.roles.verifier.threshold = 2; }, { neutral: (d) => { d.roles.verifier = { identities: [IDENTITY.carol, IDENTITY.bob] }; } })],
-  'roles.revoker.threshold': [{
-    why: 'a revocation statement counts only with the revoker threshold of distinct revokers (neutral: 2 revokers needed, one signed)',
-    chain: chains.modelRevokedByRevoker,
-    neutral: (d) => { d.roles.revoker = { identities: [IDENTITY.revoker, IDENTITY.carol], threshold: 2 }; },
-    biting: (d) => { d.roles.revoker.threshold = 1; },
-    code: 'REVOKED',
-  }],
-  'separationOfDuties.pairs': [
-    { why: '[trainer, approver]: the trainer does not count as approver', chain: chains.trainerApproves, neutral: (d) => { noSod(d); moreIn('approver', IDENTITY.trainer)(d); }, biting: (d) => { d.separationOfDuties = { pairs: [['trainer', 'approver']] }; }, code: 'SEPARATION_OF_DUTIES' },
-    { why: '[data-steward, trainer]', chain: chains.trainerStewards, neutral: (d) => { noSod(d); moreIn('data-steward', IDENTITY.trainer)(d); }, biting: (d) => { d.separationOfDuties = { pairs: [['data-steward', 'trainer']] }; }, code: 'SEPARATION_OF_DUTIES' },
-    { why: '[trainer, evaluator]', chain: chains.trainerEvaluates, neutral: (d) => { noSod(d); moreIn('evaluator', IDENTITY.trainer)(d); }, biting: (d) => { d.separationOfDuties = { pairs: [['trainer', 'evaluator']] }; }, code: 'SEPARATION_OF_DUTIES' },
-    { why: '[evaluator, deployer]', chain: chains.evaluatorDeploys, neutral: (d) => { noSod(d); moreIn('deployer', IDENTITY.evaluator)(d); }, biting: (d) => { d.separationOfDuties = { pairs: [['evaluator', 'deployer']] }; }, code: 'SEPARATION_OF_DUTIES' },
+  'roles.approver.threshold': [
+    {
+      why: "an approval needs the larger of the tier's approvers and the role's threshold",
+      biting: (d) => {
+        d.roles.approver.threshold = 3;
+      },
+      code: 'APPROVAL_THRESHOLD_NOT_MET',
+    },
   ],
-  requiredStages: [{ why: 'each required stage must be in the chain', chain: chains.withoutPromotion, biting: (d) => { d.requiredStages = ['dataset', 'training', 'evaluation', 'approval', 'promotion']; }, code: 'STAGE_MISSING' }],
-  'riskTiers.*.requiredEvaluationCategories': [{ why: 'each required category must be evaluated', biting: high((t) => { t.requiredEvaluationCategories.push('drift'); }), code: 'EVALUATION_CATEGORY_MISSING' }],
-  'riskTiers.*.metricGates[].name': [{ why: 'a gated metric must be reported', neutral: high((t) => { t.metricGates = []; }), biting: high((t) => { t.metricGates = [{ name: 'latency_ms', max: 100 }]; }), code: 'METRIC_MISSING' }],
-  'riskTiers.*.metricGates[].min': [{ why: 'the policy\'s min overrides the declared threshold', neutral: high((t) => { t.metricGates = [{ name: 'accuracy', min: 0.9 }]; }), biting: high((t) => { t.metricGates[0].min = 0.96; }), code: 'METRIC_GATE_FAILED' }],
-  'riskTiers.*.metricGates[].max': [{ why: 'the policy\'s max overrides the declared threshold', neutral: high((t) => { t.metricGates = [{ name: 'jailbreak_rate', max: 0.01 }]; }), biting: high((t) => { t.metricGates[0].max = 0.001; }), code: 'METRIC_GATE_FAILED' }],
-  'riskTiers.*.allowWarned': [{ why: 'WARNED passes only where allowed', chain: chains.warned, neutral: high((t) => { t.allowWarned = true; }), biting: high((t) => { t.allowWarned = false; }), code: 'EVALUATION_WARNED' }],
-  'riskTiers.*.approvers': [{ why: 'the tier\'s number of distinct approvers', chain: chains.oneApprover, neutral: high((t) => { t.approvers = 1; }), biting: high((t) => { t.approvers = 2; }), code: 'APPROVAL_THRESHOLD_NOT_MET' }],
-  'riskTiers.*.maxApprovalAgeDays': [{ why: 'an approval is valid at most this long after its issuedAt', biting: high((t) => { t.maxApprovalAgeDays = 10; }), code: 'APPROVAL_EXPIRED' }],
-  'riskTiers.*.description': [meta('prose', high((t) => { t.description = 'customer facing'; }))],
-  'useCases.*.riskTier': [{ why: 'the policy\'s tier for the use case wins over the approval\'s', biting: (d) => { d.useCases['support-chat'].riskTier = 'low'; }, code: 'RISK_TIER_MISMATCH' }],
-  'useCases.*.description': [meta('prose', (d) => { d.useCases['support-chat'].description = 'answers customers'; })],
+  'roles.verifier.threshold': [
+    meta(
+      'as roles.verifier.identities: verification summaries are not built',
+      (d) => {
+        d.roles.verifier.threshold = 2;
+      },
+      {
+        neutral: (d) => {
+          d.roles.verifier = { identities: [IDENTITY.carol, IDENTITY.bob] };
+        },
+      },
+    ),
+  ],
+  'roles.revoker.threshold': [
+    {
+      why: 'a revocation statement counts only with the revoker threshold of distinct revokers (neutral: 2 revokers needed, one signed)',
+      chain: chains.modelRevokedByRevoker,
+      neutral: (d) => {
+        d.roles.revoker = { identities: [IDENTITY.revoker, IDENTITY.carol], threshold: 2 };
+      },
+      biting: (d) => {
+        d.roles.revoker.threshold = 1;
+      },
+      code: 'REVOKED',
+    },
+  ],
+  'separationOfDuties.pairs': [
+    {
+      why: '[trainer, approver]: the trainer does not count as approver',
+      chain: chains.trainerApproves,
+      neutral: (d) => {
+        noSod(d);
+        moreIn('approver', IDENTITY.trainer)(d);
+      },
+      biting: (d) => {
+        d.separationOfDuties = { pairs: [['trainer', 'approver']] };
+      },
+      code: 'SEPARATION_OF_DUTIES',
+    },
+    {
+      why: '[data-steward, trainer]',
+      chain: chains.trainerStewards,
+      neutral: (d) => {
+        noSod(d);
+        moreIn('data-steward', IDENTITY.trainer)(d);
+      },
+      biting: (d) => {
+        d.separationOfDuties = { pairs: [['data-steward', 'trainer']] };
+      },
+      code: 'SEPARATION_OF_DUTIES',
+    },
+    {
+      why: '[trainer, evaluator]',
+      chain: chains.trainerEvaluates,
+      neutral: (d) => {
+        noSod(d);
+        moreIn('evaluator', IDENTITY.trainer)(d);
+      },
+      biting: (d) => {
+        d.separationOfDuties = { pairs: [['trainer', 'evaluator']] };
+      },
+      code: 'SEPARATION_OF_DUTIES',
+    },
+    {
+      why: '[evaluator, deployer]',
+      chain: chains.evaluatorDeploys,
+      neutral: (d) => {
+        noSod(d);
+        moreIn('deployer', IDENTITY.evaluator)(d);
+      },
+      biting: (d) => {
+        d.separationOfDuties = { pairs: [['evaluator', 'deployer']] };
+      },
+      code: 'SEPARATION_OF_DUTIES',
+    },
+  ],
+  requiredStages: [
+    {
+      why: 'each required stage must be in the chain',
+      chain: chains.withoutPromotion,
+      biting: (d) => {
+        d.requiredStages = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
+      },
+      code: 'STAGE_MISSING',
+    },
+  ],
+  'riskTiers.*.requiredEvaluationCategories': [
+    {
+      why: 'each required category must be evaluated',
+      biting: high((t) => {
+        t.requiredEvaluationCategories.push('drift');
+      }),
+      code: 'EVALUATION_CATEGORY_MISSING',
+    },
+  ],
+  'riskTiers.*.metricGates[].name': [
+    {
+      why: 'a gated metric must be reported',
+      neutral: high((t) => {
+        t.metricGates = [];
+      }),
+      biting: high((t) => {
+        t.metricGates = [{ name: 'latency_ms', max: 100 }];
+      }),
+      code: 'METRIC_MISSING',
+    },
+  ],
+  'riskTiers.*.metricGates[].min': [
+    {
+      why: "the policy's min overrides the declared threshold",
+      neutral: high((t) => {
+        t.metricGates = [{ name: 'accuracy', min: 0.9 }];
+      }),
+      biting: high((t) => {
+        t.metricGates[0].min = 0.96;
+      }),
+      code: 'METRIC_GATE_FAILED',
+    },
+  ],
+  'riskTiers.*.metricGates[].max': [
+    {
+      why: "the policy's max overrides the declared threshold",
+      neutral: high((t) => {
+        t.metricGates = [{ name: 'jailbreak_rate', max: 0.01 }];
+      }),
+      biting: high((t) => {
+        t.metricGates[0].max = 0.001;
+      }),
+      code: 'METRIC_GATE_FAILED',
+    },
+  ],
+  'riskTiers.*.allowWarned': [
+    {
+      why: 'WARNED passes only where allowed',
+      chain: chains.warned,
+      neutral: high((t) => {
+        t.allowWarned = true;
+      }),
+      biting: high((t) => {
+        t.allowWarned = false;
+      }),
+      code: 'EVALUATION_WARNED',
+    },
+  ],
+  'riskTiers.*.approvers': [
+    {
+      why: "the tier's number of distinct approvers",
+      chain: chains.oneApprover,
+      neutral: high((t) => {
+        t.approvers = 1;
+      }),
+      biting: high((t) => {
+        t.approvers = 2;
+      }),
+      code: 'APPROVAL_THRESHOLD_NOT_MET',
+    },
+  ],
+  'riskTiers.*.maxApprovalAgeDays': [
+    {
+      why: 'an approval is valid at most this long after its issuedAt',
+      biting: high((t) => {
+        t.maxApprovalAgeDays = 10;
+      }),
+      code: 'APPROVAL_EXPIRED',
+    },
+  ],
+  'riskTiers.*.description': [
+    meta(
+      'prose',
+      high((t) => {
+        t.description = 'customer facing';
+      }),
+    ),
+  ],
+  'useCases.*.riskTier': [
+    {
+      why: "the policy's tier for the use case wins over the approval's",
+      biting: (d) => {
+        d.useCases['support-chat'].riskTier = 'low';
+      },
+      code: 'RISK_TIER_MISMATCH',
+    },
+  ],
+  'useCases.*.description': [
+    meta('prose', (d) => {
+      d.useCases['support-chat'].description = 'answers customers';
+    }),
+  ],
   ...digestRevocation('payload'),
   ...digestRevocation('model'),
   ...digestRevocation('dataset'),
-  'revocations[kind=key].key': [{ why: 'a key revocation rejects the key it names', neutral: revoke({ kind: 'key', key: 'carol', reason: 'compromised' }), biting: (d) => { d.revocations[0].key = 'bob'; }, code: 'KEY_COMPROMISED' }],
+  'revocations[kind=key].key': [
+    {
+      why: 'a key revocation rejects the key it names',
+      neutral: revoke({ kind: 'key', key: 'carol', reason: 'compromised' }),
+      biting: (d) => {
+        d.revocations[0].key = 'bob';
+      },
+      code: 'KEY_COMPROMISED',
+    },
+  ],
   'revocations[kind=key].reason': [
-    { why: 'compromised rejects every signature, whatever time it claims (retired only from effectiveAt)', neutral: revoke({ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-20T00:00:00Z' }), biting: (d) => { d.revocations[0].reason = 'compromised'; }, code: 'KEY_COMPROMISED' },
-    { why: 'any reason but retired/superseded is treated as a compromise (fail closed)', neutral: revoke({ kind: 'key', key: 'bob', reason: 'superseded', effectiveAt: '2026-01-20T00:00:00Z' }), biting: (d) => { d.revocations[0].reason = 'legal'; }, code: 'KEY_COMPROMISED' },
+    {
+      why: 'compromised rejects every signature, whatever time it claims (retired only from effectiveAt)',
+      neutral: revoke({ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-20T00:00:00Z' }),
+      biting: (d) => {
+        d.revocations[0].reason = 'compromised';
+      },
+      code: 'KEY_COMPROMISED',
+    },
+    {
+      why: 'any reason but retired/superseded is treated as a compromise (fail closed)',
+      neutral: revoke({ kind: 'key', key: 'bob', reason: 'superseded', effectiveAt: '2026-01-20T00:00:00Z' }),
+      biting: (d) => {
+        d.revocations[0].reason = 'legal';
+      },
+      code: 'KEY_COMPROMISED',
+    },
   ],
-  'revocations[kind=key].effectiveAt': [{ why: 'a retired key is rejected on evidence issued at or after effectiveAt', neutral: revoke({ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-20T00:00:00Z' }), biting: (d) => { d.revocations[0].effectiveAt = '2026-01-10T00:00:00Z'; }, code: 'KEY_REVOKED' }],
-  digestAlgorithms: [{ why: 'subjects match only by accepted algorithms', chain: chains.sha512Model, neutral: (d) => { d.digestAlgorithms = ['sha256', 'sha512']; }, biting: (d) => { d.digestAlgorithms = ['sha256']; }, code: 'SUBJECT_NOT_APPROVED' }],
+  'revocations[kind=key].effectiveAt': [
+    {
+      why: 'a retired key is rejected on evidence issued at or after effectiveAt',
+      neutral: revoke({ kind: 'key', key: 'bob', reason: 'retired', effectiveAt: '2026-01-20T00:00:00Z' }),
+      biting: (d) => {
+        d.revocations[0].effectiveAt = '2026-01-10T00:00:00Z';
+      },
+      code: 'KEY_REVOKED',
+    },
+  ],
+  digestAlgorithms: [
+    {
+      why: 'subjects match only by accepted algorithms',
+      chain: chains.sha512Model,
+      neutral: (d) => {
+        d.digestAlgorithms = ['sha256', 'sha512'];
+      },
+      biting: (d) => {
+        d.digestAlgorithms = ['sha256'];
+      },
+      code: 'SUBJECT_NOT_APPROVED',
+    },
+  ],
   'hashing.algorithms': [
-    { why: 'every required algorithm hashes the manifest\'s items', chain: chains.manifests, biting: (d) => { d.hashing = { algorithms: ['sha256', 'sha256-tree-v1-1048576'] }; }, code: 'HASHING_MISMATCH' },
-    { why: 'a manifest only kept as a sidecar cannot be checked offline (fails closed)', chain: chains.sidecarManifest, biting: (d) => { d.hashing = { algorithms: ['sha256'] }; }, code: 'HASHING_UNKNOWN' },
-    { why: 'a file subject is hashed with its digest\'s algorithms', chain: chains.fileSubjects, neutral: (d) => { d.hashing = { algorithms: ['sha256'] }; }, biting: (d) => { d.hashing.algorithms = ['sha512']; }, code: 'HASHING_MISMATCH' },
+    {
+      why: "every required algorithm hashes the manifest's items",
+      chain: chains.manifests,
+      biting: (d) => {
+        d.hashing = { algorithms: ['sha256', 'sha256-tree-v1-1048576'] };
+      },
+      code: 'HASHING_MISMATCH',
+    },
+    {
+      why: 'a manifest only kept as a sidecar cannot be checked offline (fails closed)',
+      chain: chains.sidecarManifest,
+      biting: (d) => {
+        d.hashing = { algorithms: ['sha256'] };
+      },
+      code: 'HASHING_UNKNOWN',
+    },
+    {
+      why: "a file subject is hashed with its digest's algorithms",
+      chain: chains.fileSubjects,
+      neutral: (d) => {
+        d.hashing = { algorithms: ['sha256'] };
+      },
+      biting: (d) => {
+        d.hashing.algorithms = ['sha512'];
+      },
+      code: 'HASHING_MISMATCH',
+    },
   ],
-  'hashing.treeLeafBytes': [{ why: 'chunk trees must use the policy\'s leaf size', chain: chains.treeManifests, neutral: (d) => { d.hashing = { treeLeafBytes: 65536 }; }, biting: (d) => { d.hashing.treeLeafBytes = 1048576; }, code: 'HASHING_MISMATCH' }],
-  'baseModels.pinned[].name': [meta('a label, shown in the pass message', (d) => { d.baseModels.pinned[0].name = 'base-7b'; }, { chain: chains.fineTune, neutral: (d) => { d.baseModels = { pinned: [{ digest: BASE }] }; } })],
-  'baseModels.pinned[].digest': [{ why: 'a base model must be pinned (or covered by the sub-policy)', chain: chains.fineTune, neutral: (d) => { d.baseModels = { pinned: [{ digest: BASE }] }; }, biting: (d) => { d.baseModels.pinned[0].digest = `sha256:${'c2'.repeat(32)}`; }, code: 'BASE_MODEL_NOT_ALLOWED' }],
-  'baseModels.policy': [{
-    why: 'the base model\'s own chain must verify against the sub-policy',
-    chain: chains.fineTuneWithBaseChain,
-    neutral: async (d) => { d.baseModels = { policy: structuredClone((await chains.fineTuneWithBaseChain()).baseDoc), useCase: 'support-chat' }; },
-    biting: (d) => { d.baseModels.policy.riskTiers.high.maxApprovalAgeDays = 1; },
-    code: 'APPROVAL_EXPIRED',
-  }],
-  'baseModels.useCase': [{
-    why: 'the base model\'s chain is verified for this use case',
-    chain: chains.fineTuneWithBaseChain,
-    neutral: async (d) => { d.baseModels = { policy: structuredClone((await chains.fineTuneWithBaseChain()).baseDoc), useCase: 'support-chat' }; },
-    biting: (d) => { d.baseModels.useCase = 'internal-search'; },
-    code: 'USE_CASE_NOT_APPROVED',
-  }],
+  'hashing.treeLeafBytes': [
+    {
+      why: "chunk trees must use the policy's leaf size",
+      chain: chains.treeManifests,
+      neutral: (d) => {
+        d.hashing = { treeLeafBytes: 65536 };
+      },
+      biting: (d) => {
+        d.hashing.treeLeafBytes = 1048576;
+      },
+      code: 'HASHING_MISMATCH',
+    },
+  ],
+  'baseModels.pinned[].name': [
+    meta(
+      'a label, shown in the pass message',
+      (d) => {
+        d.baseModels.pinned[0].name = 'base-7b';
+      },
+      {
+        chain: chains.fineTune,
+        neutral: (d) => {
+          d.baseModels = { pinned: [{ digest: BASE }] };
+        },
+      },
+    ),
+  ],
+  'baseModels.pinned[].digest': [
+    {
+      why: 'a base model must be pinned (or covered by the sub-policy)',
+      chain: chains.fineTune,
+      neutral: (d) => {
+        d.baseModels = { pinned: [{ digest: BASE }] };
+      },
+      biting: (d) => {
+        d.baseModels.pinned[0].digest = `sha256:${'c2'.repeat(32)}`;
+      },
+      code: 'BASE_MODEL_NOT_ALLOWED',
+    },
+  ],
+  'baseModels.policy': [
+    {
+      why: "the base model's own chain must verify against the sub-policy",
+      chain: chains.fineTuneWithBaseChain,
+      neutral: async (d) => {
+        d.baseModels = {
+          policy: structuredClone((await chains.fineTuneWithBaseChain()).baseDoc),
+          useCase: 'support-chat',
+        };
+      },
+      biting: (d) => {
+        d.baseModels.policy.riskTiers.high.maxApprovalAgeDays = 1;
+      },
+      code: 'APPROVAL_EXPIRED',
+    },
+  ],
+  'baseModels.useCase': [
+    {
+      why: "the base model's chain is verified for this use case",
+      chain: chains.fineTuneWithBaseChain,
+      neutral: async (d) => {
+        d.baseModels = {
+          policy: structuredClone((await chains.fineTuneWithBaseChain()).baseDoc),
+          useCase: 'support-chat',
+        };
+      },
+      biting: (d) => {
+        d.baseModels.useCase = 'internal-search';
+      },
+      code: 'USE_CASE_NOT_APPROVED',
+    },
+  ],
 };
 
 // ---- the test -------------------------------------------------------------------------------
 
 async function verifyWith(c: Chain, policy: Policy) {
-  return verifyChain({ bundle: c.bundle ?? c.world.bundle, policy, subject: c.subject ?? MODEL, useCase: c.useCase ?? 'support-chat', asOf: c.asOf ?? T.asOf });
+  return verifyChain({
+    bundle: c.bundle ?? c.world.bundle,
+    policy,
+    subject: c.subject ?? MODEL,
+    useCase: c.useCase ?? 'support-chat',
+    asOf: c.asOf ?? T.asOf,
+  });
 }
-const failedCodes = (r: Awaited<ReturnType<typeof verifyChain>>) => r.report.checks.filter((x) => x.status === 'fail').map((x) => x.code);
+const failedCodes = (r: Awaited<ReturnType<typeof verifyChain>>) =>
+  r.report.checks.filter((x) => x.status === 'fail').map((x) => x.code);
 
 async function policies(c: Chain, e: Entry): Promise<{ neutral: Doc; other: Doc }> {
   const neutral = structuredClone(c.world.doc);
@@ -324,11 +849,25 @@ describe('every field of the policy schema has an effect', () => {
   });
 
   it('every schema field has an entry, and every entry is a schema field', () => {
-    expect(SCHEMA_PATHS.filter((p) => !Object.hasOwn(TABLE, p) || TABLE[p]!.length === 0), 'schema fields with no case').toEqual([]);
-    expect(Object.keys(TABLE).filter((p) => !SCHEMA_PATHS.includes(p)), 'cases for no schema field').toEqual([]);
+    expect(
+      SCHEMA_PATHS.filter((p) => !Object.hasOwn(TABLE, p) || TABLE[p]!.length === 0),
+      'schema fields with no case',
+    ).toEqual([]);
+    expect(
+      Object.keys(TABLE).filter((p) => !SCHEMA_PATHS.includes(p)),
+      'cases for no schema field',
+    ).toEqual([]);
   });
 
-  const rows = Object.entries(TABLE).flatMap(([path, entries]) => entries.map((e, i) => [`${path}${entries.length > 1 ? ` #${i + 1}` : ''}: ${'biting' in e ? e.why : `metadata (${e.metadata})`}`, e] as const));
+  const rows = Object.entries(TABLE).flatMap(([path, entries]) =>
+    entries.map(
+      (e, i) =>
+        [
+          `${path}${entries.length > 1 ? ` #${i + 1}` : ''}: ${'biting' in e ? e.why : `metadata (${e.metadata})`}`,
+          e,
+        ] as const,
+    ),
+  );
   it.each(rows)('%s', async (_name, e) => {
     const c = await (e.chain ?? chains.standard)();
     const docs = await policies(c, e);

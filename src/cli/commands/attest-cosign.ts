@@ -61,49 +61,92 @@ export const attestCosignCommand: Command = {
     const keyPath = required(cmd, values, 'key');
     const chainName = required(cmd, values, 'chain');
     const format = values['keyid-format'] ?? 'legacy';
-    if (format !== 'legacy' && format !== 'modern' && format !== 'none') throw usage(`${cmd}: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
-    if (!/^sha256:[0-9a-fA-F]{64}$/.test(digestText)) throw usage(`${cmd}: --payload-digest expected sha256:<64 hex digits>, got ${JSON.stringify(digestText.slice(0, 100))}`);
+    if (format !== 'legacy' && format !== 'modern' && format !== 'none')
+      throw usage(`${cmd}: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
+    if (!/^sha256:[0-9a-fA-F]{64}$/.test(digestText))
+      throw usage(
+        `${cmd}: --payload-digest expected sha256:<64 hex digits>, got ${JSON.stringify(digestText.slice(0, 100))}`,
+      );
     const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
     const key = await asExit(EXIT.USAGE, () =>
-      loadPrivateKey(resolvePath(ctx, keyPath), { what: keyPath, keyidFormat: format as KeyidFormat, onWarning: (m) => warn(ctx, m), ...(passphrase ? { passphrase } : {}) }),
+      loadPrivateKey(resolvePath(ctx, keyPath), {
+        what: keyPath,
+        keyidFormat: format as KeyidFormat,
+        onWarning: (m) => warn(ctx, m),
+        ...(passphrase ? { passphrase } : {}),
+      }),
     );
     const policyPath = values.policy;
-    const policy = policyPath === undefined ? undefined : await asExit(EXIT.USAGE, () => parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), { what: policyPath }));
+    const policy =
+      policyPath === undefined
+        ? undefined
+        : await asExit(EXIT.USAGE, () =>
+            parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), {
+              what: policyPath,
+            }),
+          );
     const chainPath = resolvePath(ctx, chainName);
     const bundle = await asExit(EXIT.USAGE, () => readBundleFile(chainPath, { what: chainName }));
     for (const e of bundle.errors) warn(ctx, `${chainName}: line ${e.line} is unreadable (${e.code})`);
     const entry = findEntry(bundle, digestText);
-    if (!entry) throw operatorError('BUNDLE_PAYLOAD_NOT_FOUND', `${cmd}: no envelope of ${chainName} has payload ${digestText} (${bundle.entries.length} attestation(s) read)`);
+    if (!entry)
+      throw operatorError(
+        'BUNDLE_PAYLOAD_NOT_FOUND',
+        `${cmd}: no envelope of ${chainName} has payload ${digestText} (${bundle.entries.length} attestation(s) read)`,
+      );
     const index = indexBundle({ entries: [entry], errors: [] });
     const attestation = index.attestations[0]?.attestation;
     if (!attestation) {
       const other = index.others[0]!;
-      throw operatorError(other.code, `${cmd}: ${digestText} (line ${entry.lines.join(', ')}) is not a lifecycle attestation; refusing to co-sign what cannot be read: ${other.message}`);
+      throw operatorError(
+        other.code,
+        `${cmd}: ${digestText} (line ${entry.lines.join(', ')}) is not a lifecycle attestation; refusing to co-sign what cannot be read: ${other.message}`,
+      );
     }
     if (policy) {
       const hex = toHex(key.publicKey.bytes);
       const k = policy.keys.find((p) => p.publicKeyHex === hex);
-      if (!k) throw operatorError('UNTRUSTED_SIGNER', `${cmd}: the key ${keyPath} is not in the policy ${policyPath}; its signature would not count`);
-      checkSigner(cmd, k, undefined, attestation.stage, new Date(Number(parseTimestamp(attestation.issuedAt).epochNanos / 1_000_000n)), keyPath, policyPath!);
+      if (!k)
+        throw operatorError(
+          'UNTRUSTED_SIGNER',
+          `${cmd}: the key ${keyPath} is not in the policy ${policyPath}; its signature would not count`,
+        );
+      checkSigner(
+        cmd,
+        k,
+        undefined,
+        attestation.stage,
+        new Date(Number(parseTimestamp(attestation.issuedAt).epochNanos / 1_000_000n)),
+        keyPath,
+        policyPath!,
+      );
       const sigs = await resolveSignatures(entry.envelope, policy.keys, nodeEd25519Verifier);
       const role = ROLE_OF_STAGE[attestation.stage];
-      if (!sigs.some((s) => s.key?.roles.includes(role))) warn(ctx, `${digestText}: no trusted key of the ${role} role has signed it yet`);
-      if (sigs.some((s) => s.key && s.key.identity === k.identity && s.key.publicKeyHex !== hex)) warn(ctx, `${k.identity} already signed ${digestText} with another key; thresholds count identities once`);
+      if (!sigs.some((s) => s.key?.roles.includes(role)))
+        warn(ctx, `${digestText}: no trusted key of the ${role} role has signed it yet`);
+      if (sigs.some((s) => s.key && s.key.identity === k.identity && s.key.publicKeyHex !== hex))
+        warn(ctx, `${k.identity} already signed ${digestText} with another key; thresholds count identities once`);
     }
-    const result = await asExit(EXIT.USAGE, () => cosignEntry(bundle, digestText, nodeEd25519Signer(key), { verifier: nodeEd25519Verifier }));
+    const result = await asExit(EXIT.USAGE, () =>
+      cosignEntry(bundle, digestText, nodeEd25519Signer(key), { verifier: nodeEd25519Verifier }),
+    );
     const line = serializeEnvelope(result.envelope);
     if (result.added) {
       const r = await asExit(EXIT.USAGE, () => appendToBundle(chainPath, result.envelope, { what: chainName }));
       for (const b of r.brokenLocks) warn(ctx, `${chainName}: ${b}`);
     }
     if (values.json) {
-      ctx.io.stdout(`${JSON.stringify({ payloadDigest: entry.payloadDigest, stage: attestation.stage, line, added: result.added }, null, 2)}\n`);
+      ctx.io.stdout(
+        `${JSON.stringify({ payloadDigest: entry.payloadDigest, stage: attestation.stage, line, added: result.added }, null, 2)}\n`,
+      );
     } else {
       ctx.io.stdout(
         [
           `${attestation.stage} ${entry.payloadDigest}`,
           `  ${describeAttestation(attestation)}; issuedAt ${attestation.issuedAt}, attester ${attestation.attester.id}`,
-          result.added ? `  co-signed: ${result.envelope.signatures.length} signature(s); appended to ${chainName}` : `  already signed by this key; nothing appended`,
+          result.added
+            ? `  co-signed: ${result.envelope.signatures.length} signature(s); appended to ${chainName}`
+            : `  already signed by this key; nothing appended`,
           '',
         ].join('\n'),
       );

@@ -7,7 +7,13 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { toHex } from '../../bytes/index.js';
 import { type Bundle } from '../../bundle/jsonl.js';
-import { indexBundle, resolveSignatures, type BundleAttestation, type BundleIndex, type ResolvedSignature } from '../../bundle/lookup.js';
+import {
+  indexBundle,
+  resolveSignatures,
+  type BundleAttestation,
+  type BundleIndex,
+  type ResolvedSignature,
+} from '../../bundle/lookup.js';
 import { digestSetFromText, matchDigestSets, type DigestSet } from '../../digest/index.js';
 import { serializeEnvelope, type Envelope } from '../../dsse/envelope.js';
 import { signEnvelope } from '../../dsse/sign.js';
@@ -147,21 +153,32 @@ function candidateLine(a: BundleAttestation): string {
 }
 
 /** Parse the arguments and load key, policy, chain and predicate file (operator errors: exit 2). */
-export async function loadAttestEnv(cmd: string, stage: Stage, args: string[], ctx: CliContext, options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, shape: Shape): Promise<AttestEnv> {
+export async function loadAttestEnv(
+  cmd: string,
+  stage: Stage,
+  args: string[],
+  ctx: CliContext,
+  options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>,
+  shape: Shape,
+): Promise<AttestEnv> {
   const { values } = parseCommandArgs(cmd, args, { ...COMMON_OPTIONS, ...options });
   const v = values as Record<string, unknown>;
   const keyPath = v.key as string | undefined;
   if (!keyPath) throw usage(`${cmd}: --key is required (see 'lineproof ${cmd} --help')`);
-  if (!v.chain && !v.out) throw usage(`${cmd}: give --chain CHAIN (append to a bundle) or --out FILE (see 'lineproof ${cmd} --help')`);
+  if (!v.chain && !v.out)
+    throw usage(`${cmd}: give --chain CHAIN (append to a bundle) or --out FILE (see 'lineproof ${cmd} --help')`);
   if (v.out === '-' && v.json) throw usage(`${cmd}: --out - and --json both write to standard output; choose one`);
   const format = (v['keyid-format'] as string | undefined) ?? 'legacy';
-  if (format !== 'legacy' && format !== 'modern' && format !== 'none') throw usage(`${cmd}: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
+  if (format !== 'legacy' && format !== 'modern' && format !== 'none')
+    throw usage(`${cmd}: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
   let now: Date;
   if (typeof v.at === 'string') {
     try {
       now = new Date(Number(parseTimestamp(v.at, '--at').epochNanos / 1_000_000n));
     } catch (e) {
-      throw usage(`${cmd}: --at ${(e as Error).message.replace(/^--at: /, '')} (RFC 3339 with Z or an offset, e.g. 2026-03-01T12:00:00Z)`);
+      throw usage(
+        `${cmd}: --at ${(e as Error).message.replace(/^--at: /, '')} (RFC 3339 with Z or an offset, e.g. 2026-03-01T12:00:00Z)`,
+      );
     }
   } else {
     now = new Date();
@@ -176,26 +193,46 @@ export async function loadAttestEnv(cmd: string, stage: Stage, args: string[], c
     }),
   );
   const policyPath = v.policy as string | undefined;
-  const policy = policyPath === undefined ? undefined : await asExit(EXIT.USAGE, () => parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), { what: policyPath }));
+  const policy =
+    policyPath === undefined
+      ? undefined
+      : await asExit(EXIT.USAGE, () =>
+          parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), {
+            what: policyPath,
+          }),
+        );
   const chainName = v.chain as string | undefined;
   const chainPath = chainName === undefined ? undefined : resolvePath(ctx, chainName);
-  const bundle: Bundle = chainPath === undefined ? { entries: [], errors: [] } : await asExit(EXIT.USAGE, () => readBundleFile(chainPath, { what: chainName!, allowMissing: true }));
-  for (const e of bundle.errors) warn(ctx, `${chainName}: line ${e.line} is unreadable (${e.code}); ignored when looking up predecessors`);
+  const bundle: Bundle =
+    chainPath === undefined
+      ? { entries: [], errors: [] }
+      : await asExit(EXIT.USAGE, () => readBundleFile(chainPath, { what: chainName!, allowMissing: true }));
+  for (const e of bundle.errors)
+    warn(ctx, `${chainName}: line ${e.line} is unreadable (${e.code}); ignored when looking up predecessors`);
   const index = indexBundle(bundle);
   const signatures = new Map<string, ResolvedSignature[]>();
   if (policy) {
-    for (const a of index.attestations) signatures.set(a.entry.payloadDigest, await resolveSignatures(a.entry.envelope, policy.keys, nodeEd25519Verifier));
+    for (const a of index.attestations)
+      signatures.set(
+        a.entry.payloadDigest,
+        await resolveSignatures(a.entry.envelope, policy.keys, nodeEd25519Verifier),
+      );
   }
   // The signer, checked against the policy.
   let policyKey: ResolvedKey | undefined;
   if (policy) {
     const hex = toHex(key.publicKey.bytes);
     policyKey = policy.keys.find((k) => k.publicKeyHex === hex);
-    if (!policyKey) throw operatorError('UNTRUSTED_SIGNER', `${cmd}: the key ${keyPath} is not in the policy ${policyPath}; its signature would not count`);
+    if (!policyKey)
+      throw operatorError(
+        'UNTRUSTED_SIGNER',
+        `${cmd}: the key ${keyPath} is not in the policy ${policyPath}; its signature would not count`,
+      );
   }
   const file = v.predicate === undefined ? {} : readPredicateFile(ctx, cmd, v.predicate as string, shape);
   const attester = (v.attester as string | undefined) ?? (file.attester as string | undefined) ?? policyKey?.identity;
-  if (attester === undefined) throw usage(`${cmd}: --attester ID is required (or --policy, to take the identity the policy binds to the key)`);
+  if (attester === undefined)
+    throw usage(`${cmd}: --attester ID is required (or --policy, to take the identity the policy binds to the key)`);
   if (policy && policyKey) checkSigner(cmd, policyKey, attester, stage, now, keyPath, policyPath!);
   return {
     cmd,
@@ -217,18 +254,39 @@ export async function loadAttestEnv(cmd: string, stage: Stage, args: string[], c
 }
 
 /** Refuse a key the policy would not count for this stage (and claimed identity) at `now`. */
-export function checkSigner(cmd: string, k: ResolvedKey, attester: string | undefined, stage: Stage, now: Date, keyPath: string, policyPath: string): void {
+export function checkSigner(
+  cmd: string,
+  k: ResolvedKey,
+  attester: string | undefined,
+  stage: Stage,
+  now: Date,
+  keyPath: string,
+  policyPath: string,
+): void {
   if (attester !== undefined && k.identity !== attester) {
-    throw operatorError('IDENTITY_MISMATCH', `${cmd}: the policy ${policyPath} binds the key ${keyPath} (${k.name}) to ${k.identity}, not to the attester ${attester}`);
+    throw operatorError(
+      'IDENTITY_MISMATCH',
+      `${cmd}: the policy ${policyPath} binds the key ${keyPath} (${k.name}) to ${k.identity}, not to the attester ${attester}`,
+    );
   }
   const role = ROLE_OF_STAGE[stage];
   if (!k.roles.includes(role)) {
-    throw operatorError('SIGNER_NOT_IN_ROLE', `${cmd}: ${k.identity} does not hold the ${role} role a ${stage} attestation needs (roles: ${k.roles.join(', ') || 'none'})`);
+    throw operatorError(
+      'SIGNER_NOT_IN_ROLE',
+      `${cmd}: ${k.identity} does not hold the ${role} role a ${stage} attestation needs (roles: ${k.roles.join(', ') || 'none'})`,
+    );
   }
-  if (k.spec.status === 'compromised') throw operatorError('KEY_COMPROMISED', `${cmd}: the policy marks the key ${k.name} compromised`);
+  if (k.spec.status === 'compromised')
+    throw operatorError('KEY_COMPROMISED', `${cmd}: the policy marks the key ${k.name} compromised`);
   const t = BigInt(now.getTime()) * 1_000_000n;
-  if ((k.spec.validFrom !== undefined && t < parseTimestamp(k.spec.validFrom).epochNanos) || (k.spec.validUntil !== undefined && t >= parseTimestamp(k.spec.validUntil).epochNanos)) {
-    throw operatorError('KEY_OUTSIDE_VALIDITY', `${cmd}: the key ${k.name} is valid ${k.spec.validFrom ? `from ${k.spec.validFrom} ` : ''}${k.spec.validUntil ? `until ${k.spec.validUntil}` : ''}, not at ${now.toISOString()}`);
+  if (
+    (k.spec.validFrom !== undefined && t < parseTimestamp(k.spec.validFrom).epochNanos) ||
+    (k.spec.validUntil !== undefined && t >= parseTimestamp(k.spec.validUntil).epochNanos)
+  ) {
+    throw operatorError(
+      'KEY_OUTSIDE_VALIDITY',
+      `${cmd}: the key ${k.name} is valid ${k.spec.validFrom ? `from ${k.spec.validFrom} ` : ''}${k.spec.validUntil ? `until ${k.spec.validUntil}` : ''}, not at ${now.toISOString()}`,
+    );
   }
 }
 
@@ -250,7 +308,10 @@ function checkShape(value: unknown, shape: Shape, path: string, file: string): v
   for (const [k, v] of Object.entries(value)) {
     const p = path === '' ? k : `${path}.${k}`;
     if (!Object.hasOwn(allowed, k)) {
-      throw operatorError('INVALID_ARGUMENT', `--predicate ${file}: ${p}: unknown field (allowed here: ${Object.keys(allowed).join(', ')}; references to other attestations are given with --ref)`);
+      throw operatorError(
+        'INVALID_ARGUMENT',
+        `--predicate ${file}: ${p}: unknown field (allowed here: ${Object.keys(allowed).join(', ')}; references to other attestations are given with --ref)`,
+      );
     }
     checkShape(v, allowed[k]!, p, file);
   }
@@ -264,7 +325,8 @@ function readPredicateFile(ctx: CliContext, cmd: string, file: string, shape: Sh
     if (e instanceof LineproofError) throw operatorError(e.code, `${cmd}: --predicate ${e.message}`);
     throw e;
   }
-  if (!isJsonObject(value)) throw operatorError('INVALID_ARGUMENT', `${cmd}: --predicate ${file}: expected a JSON object`);
+  if (!isJsonObject(value))
+    throw operatorError('INVALID_ARGUMENT', `${cmd}: --predicate ${file}: expected a JSON object`);
   checkShape(value, shape, '', file);
   return value as Record<string, unknown>;
 }
@@ -278,7 +340,8 @@ export function mergeFields(fromFile: unknown, fromFlags: Record<string, unknown
 
 /** Fail with a usage error when a required field is missing from flags and file. */
 export function requireField(env: AttestEnv, value: unknown, flag: string, field: string): void {
-  if (value === undefined || value === null || value === '') throw usage(`${env.cmd}: --${flag} is required (or ${field} in --predicate)`);
+  if (value === undefined || value === null || value === '')
+    throw usage(`${env.cmd}: --${flag} is required (or ${field} in --predicate)`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +361,11 @@ const DIGEST_TEXT = /^[A-Za-z0-9_-]+:[0-9a-fA-F]+$/;
  * `--subject PATH|ALG:HEX`: a path is hashed now (a directory's digest is its manifest's, decisions
  * §3); digest text (that names no existing file) is taken as is.
  */
-export async function resolveSubject(env: AttestEnv, text: string, defaultName: string | undefined): Promise<ResolvedSubject> {
+export async function resolveSubject(
+  env: AttestEnv,
+  text: string,
+  defaultName: string | undefined,
+): Promise<ResolvedSubject> {
   const name = env.values.name as string | undefined;
   if (DIGEST_TEXT.test(text) && !existsSync(resolvePath(env.ctx, text))) {
     let digest: DigestSet;
@@ -313,9 +380,16 @@ export async function resolveSubject(env: AttestEnv, text: string, defaultName: 
   const hashed = await asExit(EXIT.USAGE, () => hashPath(resolvePath(env.ctx, text), { algorithms: ['sha256'] }));
   if (hashed.kind === 'directory') {
     const bytes = manifestBytes(hashed.manifest);
-    const subject = { name: name ?? hashed.subject.name, digest: { ...hashed.subject.digest }, mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE };
+    const subject = {
+      name: name ?? hashed.subject.name,
+      digest: { ...hashed.subject.digest },
+      mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE,
+    };
     if (bytes.length > DEFAULT_LIMITS.inlineManifestBytes) {
-      warn(env.ctx, `${text}: its manifest (${bytes.length} bytes) is over the inline limit; only its digest is attested (keep the manifest as a sidecar: lineproof hash --json)`);
+      warn(
+        env.ctx,
+        `${text}: its manifest (${bytes.length} bytes) is over the inline limit; only its digest is attested (keep the manifest as a sidecar: lineproof hash --json)`,
+      );
       return { subject, from: `${text} (${hashed.files} files)` };
     }
     return { subject, manifest: { bytes }, from: `${text} (${hashed.files} files, manifest inlined)` };
@@ -326,7 +400,8 @@ export async function resolveSubject(env: AttestEnv, text: string, defaultName: 
 /** The one `--subject` of a stage that takes exactly one (required). */
 export async function oneSubject(env: AttestEnv, defaultName: string | undefined): Promise<ResolvedSubject> {
   const list = (env.values.subject as string[] | undefined) ?? [];
-  if (list.length === 0) throw usage(`${env.cmd}: --subject PATH|sha256:HEX is required (see 'lineproof ${env.cmd} --help')`);
+  if (list.length === 0)
+    throw usage(`${env.cmd}: --subject PATH|sha256:HEX is required (see 'lineproof ${env.cmd} --help')`);
   if (list.length > 1) throw usage(`${env.cmd}: one --subject, got ${list.length}`);
   return resolveSubject(env, list[0]!, defaultName);
 }
@@ -352,7 +427,9 @@ export function payloadInput(p: Predecessor): Uint8Array | string {
 export function trustedForStage(env: AttestEnv, a: BundleAttestation): boolean {
   if (!env.policy) return true;
   const role = ROLE_OF_STAGE[a.attestation.stage];
-  return (env.signatures.get(a.entry.payloadDigest) ?? []).some((s) => s.key !== undefined && s.key.roles.includes(role) && s.key.spec.status !== 'compromised');
+  return (env.signatures.get(a.entry.payloadDigest) ?? []).some(
+    (s) => s.key !== undefined && s.key.roles.includes(role) && s.key.spec.status !== 'compromised',
+  );
 }
 
 /** Resolve every `--ref`: looked up in the chain, or taken as `STAGE=sha256:<hex>`. */
@@ -360,25 +437,46 @@ export function resolveRefs(env: AttestEnv): Predecessor[] {
   const out: Predecessor[] = [];
   for (const text of (env.values.ref as string[] | undefined) ?? []) {
     const m = /^(?:([a-z-]+)=)?sha256:([0-9a-fA-F]{64})$/.exec(text);
-    if (!m) throw usage(`${env.cmd}: --ref expected sha256:<64 hex digits> or STAGE=sha256:<64 hex digits>, got ${JSON.stringify(text.slice(0, 100))}`);
+    if (!m)
+      throw usage(
+        `${env.cmd}: --ref expected sha256:<64 hex digits> or STAGE=sha256:<64 hex digits>, got ${JSON.stringify(text.slice(0, 100))}`,
+      );
     const named = m[1];
-    if (named !== undefined && !(STAGES as readonly string[]).includes(named) && !(env.stage === 'revocation' && named === 'attestation')) {
+    if (
+      named !== undefined &&
+      !(STAGES as readonly string[]).includes(named) &&
+      !(env.stage === 'revocation' && named === 'attestation')
+    ) {
       throw usage(`${env.cmd}: --ref ${named}=…: not a stage (${STAGES.join(', ')})`);
     }
     const digest = `sha256:${m[2]!.toLowerCase()}`;
     const found = env.index.get(digest);
     if (found) {
       if (named !== undefined && named !== 'attestation' && named !== found.attestation.stage) {
-        throw operatorError('REFERENCE_STAGE_MISMATCH', `${env.cmd}: --ref ${text}: the chain holds it as a ${found.attestation.stage} attestation, not a ${named}`);
+        throw operatorError(
+          'REFERENCE_STAGE_MISMATCH',
+          `${env.cmd}: --ref ${text}: the chain holds it as a ${found.attestation.stage} attestation, not a ${named}`,
+        );
       }
-      if (!trustedForStage(env, found)) warn(env.ctx, `--ref ${digest}: no trusted key of the ${ROLE_OF_STAGE[found.attestation.stage]} role in ${env.values.policy} signed it; verification will not accept it`);
+      if (!trustedForStage(env, found))
+        warn(
+          env.ctx,
+          `--ref ${digest}: no trusted key of the ${ROLE_OF_STAGE[found.attestation.stage]} role in ${env.values.policy} signed it; verification will not accept it`,
+        );
       out.push({ digest, stage: found.attestation.stage, payload: found.entry.envelope.payload, found });
       continue;
     }
     const other = env.index.others.find((o) => o.entry.payloadDigest === digest);
-    if (other) throw operatorError('REFERENCE_INVALID', `${env.cmd}: --ref ${digest}: the chain's envelope (line ${other.entry.lines.join(', ')}) is not a lifecycle attestation (${other.code})`);
+    if (other)
+      throw operatorError(
+        'REFERENCE_INVALID',
+        `${env.cmd}: --ref ${digest}: the chain's envelope (line ${other.entry.lines.join(', ')}) is not a lifecycle attestation (${other.code})`,
+      );
     if (named === undefined) {
-      throw operatorError('REFERENCE_UNRESOLVED', `${env.cmd}: --ref ${digest} is not in ${env.chainName ?? 'a chain (no --chain given)'}; to refer to an attestation kept elsewhere write STAGE=${digest}`);
+      throw operatorError(
+        'REFERENCE_UNRESOLVED',
+        `${env.cmd}: --ref ${digest} is not in ${env.chainName ?? 'a chain (no --chain given)'}; to refer to an attestation kept elsewhere write STAGE=${digest}`,
+      );
     }
     out.push({ digest, stage: named === 'attestation' ? undefined : (named as Stage) });
   }
@@ -389,11 +487,19 @@ export function resolveRefs(env: AttestEnv): Predecessor[] {
  * Sort `--ref` predecessors into the slots of a stage, e.g. approval: `{training: [..], evaluation: [..]}`.
  * A predecessor of a stage with no slot is a REFERENCE_STAGE_MISMATCH.
  */
-export function slotRefs<K extends Stage>(env: AttestEnv, refs: Predecessor[], slots: readonly K[], what: string): Record<K, Predecessor[]> {
+export function slotRefs<K extends Stage>(
+  env: AttestEnv,
+  refs: Predecessor[],
+  slots: readonly K[],
+  what: string,
+): Record<K, Predecessor[]> {
   const out = Object.fromEntries(slots.map((s) => [s, [] as Predecessor[]])) as Record<K, Predecessor[]>;
   for (const r of refs) {
     if (r.stage === undefined || !(slots as readonly string[]).includes(r.stage)) {
-      throw operatorError('REFERENCE_STAGE_MISMATCH', `${env.cmd}: --ref ${r.digest} is a ${r.stage ?? 'revoked'} attestation; ${what}`);
+      throw operatorError(
+        'REFERENCE_STAGE_MISMATCH',
+        `${env.cmd}: --ref ${r.digest} is a ${r.stage ?? 'revoked'} attestation; ${what}`,
+      );
     }
     out[r.stage as K].push(r);
   }
@@ -401,18 +507,28 @@ export function slotRefs<K extends Stage>(env: AttestEnv, refs: Predecessor[], s
 }
 
 /** Predecessor candidates of a stage in the chain (only trusted ones with --policy), filtered. */
-export function candidates<S extends Stage>(env: AttestEnv, stage: S, filter: (a: BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }) => boolean): Array<BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }> {
+export function candidates<S extends Stage>(
+  env: AttestEnv,
+  stage: S,
+  filter: (a: BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }) => boolean,
+): Array<BundleAttestation & { attestation: Extract<ParsedAttestationPayload, { stage: S }> }> {
   return env.index.ofStage(stage).filter((a) => trustedForStage(env, a) && filter(a));
 }
 
 /** Exactly one candidate, or PREDECESSOR_NOT_FOUND / PREDECESSOR_AMBIGUOUS listing what was found. */
 export function exactlyOne(env: AttestEnv, found: BundleAttestation[], what: string): Predecessor {
   if (found.length === 0) {
-    const where = env.chainName === undefined ? 'no --chain was given' : `none in ${env.chainName}${env.policy ? ' signed by a trusted key of its role' : ''}`;
+    const where =
+      env.chainName === undefined
+        ? 'no --chain was given'
+        : `none in ${env.chainName}${env.policy ? ' signed by a trusted key of its role' : ''}`;
     throw operatorError('PREDECESSOR_NOT_FOUND', `${env.cmd}: needs ${what}: ${where}; name it with --ref`);
   }
   if (found.length > 1) {
-    throw operatorError('PREDECESSOR_AMBIGUOUS', `${env.cmd}: ${found.length} attestations in ${env.chainName} could be ${what}; choose with --ref:\n${found.map(candidateLine).join('\n')}`);
+    throw operatorError(
+      'PREDECESSOR_AMBIGUOUS',
+      `${env.cmd}: ${found.length} attestations in ${env.chainName} could be ${what}; choose with --ref:\n${found.map(candidateLine).join('\n')}`,
+    );
   }
   const a = found[0]!;
   return { digest: a.entry.payloadDigest, stage: a.attestation.stage, payload: a.entry.envelope.payload, found: a };
@@ -442,7 +558,9 @@ export function timeFlag(env: AttestEnv, flag: string, value: string | undefined
   try {
     parseTimestamp(value, `--${flag}`);
   } catch (e) {
-    throw usage(`${env.cmd}: --${flag} ${(e as Error).message.replace(new RegExp(`^--${flag}: `), '')} (RFC 3339 with Z or an offset, or +Nd / +Nh / +Nm after issuedAt)`);
+    throw usage(
+      `${env.cmd}: --${flag} ${(e as Error).message.replace(new RegExp(`^--${flag}: `), '')} (RFC 3339 with Z or an offset, or +Nd / +Nh / +Nm after issuedAt)`,
+    );
   }
   return value;
 }
@@ -465,7 +583,9 @@ export async function build<T>(env: AttestEnv, fn: () => T): Promise<T> {
 export async function signAndWrite(env: AttestEnv, statement: Statement, notes: string[]): Promise<ExitCode> {
   const { ctx } = env;
   const payload = canonicalBytes(statement);
-  const envelope: Envelope = await asExit(EXIT.USAGE, () => signEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, [nodeEd25519Signer(env.key)], { verifier: nodeEd25519Verifier }));
+  const envelope: Envelope = await asExit(EXIT.USAGE, () =>
+    signEnvelope(payload, IN_TOTO_PAYLOAD_TYPE, [nodeEd25519Signer(env.key)], { verifier: nodeEd25519Verifier }),
+  );
   const line = serializeEnvelope(envelope);
   let digest = '';
   if (env.chainPath !== undefined) {
@@ -480,7 +600,11 @@ export async function signAndWrite(env: AttestEnv, statement: Statement, notes: 
       try {
         writeFileSync(path, `${line}\n`);
       } catch (cause) {
-        throw new LineproofError('IO_ERROR', `${out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: out, cause });
+        throw new LineproofError(
+          'IO_ERROR',
+          `${out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+          { path: out, cause },
+        );
       }
     });
   }
@@ -489,8 +613,18 @@ export async function signAndWrite(env: AttestEnv, statement: Statement, notes: 
   if (env.values.json) {
     ctx.io.stdout(`${JSON.stringify({ payloadDigest: digest, stage: env.stage, line }, null, 2)}\n`);
   } else {
-    const target = [env.chainName !== undefined ? `appended to ${env.chainName}` : undefined, out !== undefined && out !== '-' ? `written to ${out}` : undefined].filter(Boolean).join('; ');
-    const text = [`${env.stage} ${digest}`, `  issuedAt  ${statementIssuedAt(statement)}  attester ${env.attester}`, ...notes.map((n) => `  ${n}`), target ? `  ${target}` : undefined].filter((l) => l !== undefined);
+    const target = [
+      env.chainName !== undefined ? `appended to ${env.chainName}` : undefined,
+      out !== undefined && out !== '-' ? `written to ${out}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const text = [
+      `${env.stage} ${digest}`,
+      `  issuedAt  ${statementIssuedAt(statement)}  attester ${env.attester}`,
+      ...notes.map((n) => `  ${n}`),
+      target ? `  ${target}` : undefined,
+    ].filter((l) => l !== undefined);
     (out === '-' ? ctx.io.stderr : ctx.io.stdout)(`${text.join('\n')}\n`);
   }
   return EXIT.OK;
@@ -499,7 +633,10 @@ export async function signAndWrite(env: AttestEnv, statement: Statement, notes: 
 function statementIssuedAt(st: Statement): string {
   const p = st.predicate as Record<string, unknown> | undefined;
   if (p && typeof p.issuedAt === 'string') return p.issuedAt;
-  const ip = ((p?.buildDefinition as Record<string, unknown> | undefined)?.internalParameters as Record<string, unknown> | undefined)?.issuedAt;
+  const ip = (
+    (p?.buildDefinition as Record<string, unknown> | undefined)?.internalParameters as
+      Record<string, unknown> | undefined
+  )?.issuedAt;
   return typeof ip === 'string' ? ip : '?';
 }
 

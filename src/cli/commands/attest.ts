@@ -67,14 +67,24 @@ function one(env: AttestEnv, refs: Predecessor[], what: string): Predecessor | u
   return refs[0];
 }
 
-function stageCommand(stage: Exclude<Stage, never>, summary: string, help: string, options: Options, shape: Shape, make: (env: AttestEnv) => Promise<{ statement: Parameters<typeof signAndWrite>[1]; notes: string[] }>): Command {
+function stageCommand(
+  stage: Exclude<Stage, never>,
+  summary: string,
+  help: string,
+  options: Options,
+  shape: Shape,
+  make: (env: AttestEnv) => Promise<{ statement: Parameters<typeof signAndWrite>[1]; notes: string[] }>,
+): Command {
   const cmd = `attest ${stage}`;
   return {
     name: cmd,
     summary,
     help: `${help}\n${COMMON_HELP}\n`,
     async run(args: string[], ctx: CliContext) {
-      const env = await loadAttestEnv(cmd, stage, args, ctx, options, { attester: '*', ...(shape as Record<string, Shape>) });
+      const env = await loadAttestEnv(cmd, stage, args, ctx, options, {
+        attester: '*',
+        ...(shape as Record<string, Shape>),
+      });
       const { statement, notes } = await make(env);
       return signAndWrite(env, statement, notes);
     },
@@ -115,20 +125,48 @@ export const attestDatasetCommand = stageCommand(
   'dataset',
   'attest a dataset (name, owner, license, classification, sources)',
   DATASET_HELP,
-  { version: { type: 'string' }, owner: { type: 'string' }, license: { type: 'string' }, description: { type: 'string' }, sensitivity: { type: 'string' }, pii: { type: 'string' }, tag: { type: 'string', multiple: true }, source: { type: 'string', multiple: true } },
-  { name: '*', version: '*', owner: '*', description: '*', license: '*', classification: { sensitivity: '*', pii: '*', tags: '*' }, sources: [ARTIFACT], processing: [{ name: '*', description: '*', tool: TOOL, parameters: '*' }] },
+  {
+    version: { type: 'string' },
+    owner: { type: 'string' },
+    license: { type: 'string' },
+    description: { type: 'string' },
+    sensitivity: { type: 'string' },
+    pii: { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    source: { type: 'string', multiple: true },
+  },
+  {
+    name: '*',
+    version: '*',
+    owner: '*',
+    description: '*',
+    license: '*',
+    classification: { sensitivity: '*', pii: '*', tags: '*' },
+    sources: [ARTIFACT],
+    processing: [{ name: '*', description: '*', tool: TOOL, parameters: '*' }],
+  },
   async (env) => {
     const name = str(env, 'name') ?? fileField<string>(env, 'name');
     requireField(env, name, 'name', 'name');
     const subject = await oneSubject(env, name);
-    const refs = slotRefs(env, resolveRefs(env), ['dataset'], 'a dataset refers only to the dataset attestations it was derived from');
+    const refs = slotRefs(
+      env,
+      resolveRefs(env),
+      ['dataset'],
+      'a dataset refers only to the dataset attestations it was derived from',
+    );
     const piiText = str(env, 'pii');
     let pii: boolean | undefined;
     if (piiText !== undefined) {
-      if (!/^(yes|no|true|false)$/i.test(piiText)) throw usage(`${env.cmd}: --pii expected yes or no, got ${JSON.stringify(piiText)}`);
+      if (!/^(yes|no|true|false)$/i.test(piiText))
+        throw usage(`${env.cmd}: --pii expected yes or no, got ${JSON.stringify(piiText)}`);
       pii = /^(yes|true)$/i.test(piiText);
     }
-    const classification = mergeFields(fileField(env, 'classification'), { sensitivity: str(env, 'sensitivity'), pii, tags: list(env, 'tag') });
+    const classification = mergeFields(fileField(env, 'classification'), {
+      sensitivity: str(env, 'sensitivity'),
+      pii,
+      tags: list(env, 'tag'),
+    });
     const version = str(env, 'version') ?? fileField<string>(env, 'version');
     const owner = str(env, 'owner') ?? fileField<string>(env, 'owner');
     const license = str(env, 'license') ?? fileField<string>(env, 'license');
@@ -155,7 +193,13 @@ export const attestDatasetCommand = stageCommand(
         now: env.now,
       }),
     );
-    return { statement, notes: [`subject   ${digestText(subject.subject.digest)}  ${subject.from}`, ...refs.dataset.map((r) => refNote('derived', r))] };
+    return {
+      statement,
+      notes: [
+        `subject   ${digestText(subject.subject.digest)}  ${subject.from}`,
+        ...refs.dataset.map((r) => refNote('derived', r)),
+      ],
+    };
   },
 );
 
@@ -197,7 +241,18 @@ export const attestTrainingCommand = stageCommand(
   'training',
   'attest a training run (SLSA provenance: code, hyperparameters, datasets, environment)',
   TRAINING_HELP,
-  { 'builder-id': { type: 'string' }, 'invocation-id': { type: 'string' }, started: { type: 'string' }, finished: { type: 'string' }, code: { type: 'string' }, 'code-ref': { type: 'string' }, 'entry-point': { type: 'string' }, commit: { type: 'string' }, param: { type: 'string', multiple: true }, image: { type: 'string' } },
+  {
+    'builder-id': { type: 'string' },
+    'invocation-id': { type: 'string' },
+    started: { type: 'string' },
+    finished: { type: 'string' },
+    code: { type: 'string' },
+    'code-ref': { type: 'string' },
+    'entry-point': { type: 'string' },
+    commit: { type: 'string' },
+    param: { type: 'string', multiple: true },
+    image: { type: 'string' },
+  },
   {
     builder: { id: '*', version: '*', builderDependencies: '*' },
     invocationId: '*',
@@ -213,22 +268,44 @@ export const attestTrainingCommand = stageCommand(
   },
   async (env) => {
     const subject = await oneSubject(env, 'model');
-    const refs = slotRefs(env, resolveRefs(env), ['dataset', 'training'], 'a training refers to the dataset attestations it was trained on (and, for a fine-tune, to the base model\'s training)');
+    const refs = slotRefs(
+      env,
+      resolveRefs(env),
+      ['dataset', 'training'],
+      "a training refers to the dataset attestations it was trained on (and, for a fine-tune, to the base model's training)",
+    );
     let datasets = refs.dataset;
     if (datasets.length === 0) {
       // the datasets no other (trusted, with --policy) dataset of the chain derives from
-      const leaves = candidates(env, 'dataset', (a) => env.index.referrers(a.entry.payloadDigest).every((r) => r.from.attestation.stage !== 'dataset' || !trustedForStage(env, r.from)));
+      const leaves = candidates(env, 'dataset', (a) =>
+        env.index
+          .referrers(a.entry.payloadDigest)
+          .every((r) => r.from.attestation.stage !== 'dataset' || !trustedForStage(env, r.from)),
+      );
       datasets = [exactlyOne(env, leaves, 'the dataset attestation the model was trained on')];
     }
     const baseTraining = one(env, refs.training, "the base model's training");
     const fileBase = fileField<Record<string, unknown>>(env, 'baseModel');
-    if (baseTraining && !fileBase) throw usage(`${env.cmd}: --ref ${baseTraining.digest} is a training attestation, i.e. the base model's of a fine-tune: give the base model itself as baseModel in --predicate`);
+    if (baseTraining && !fileBase)
+      throw usage(
+        `${env.cmd}: --ref ${baseTraining.digest} is a training attestation, i.e. the base model's of a fine-tune: give the base model itself as baseModel in --predicate`,
+      );
     const commit = str(env, 'commit');
-    if (commit !== undefined && !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit)) throw usage(`${env.cmd}: --commit expected 40 or 64 lowercase hex digits, got ${JSON.stringify(commit.slice(0, 80))}`);
-    const code = mergeFields(fileField(env, 'code'), { uri: str(env, 'code'), ref: str(env, 'code-ref'), entryPoint: str(env, 'entry-point'), digest: commit ? { gitCommit: commit } : undefined });
+    if (commit !== undefined && !/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit))
+      throw usage(
+        `${env.cmd}: --commit expected 40 or 64 lowercase hex digits, got ${JSON.stringify(commit.slice(0, 80))}`,
+      );
+    const code = mergeFields(fileField(env, 'code'), {
+      uri: str(env, 'code'),
+      ref: str(env, 'code-ref'),
+      entryPoint: str(env, 'entry-point'),
+      digest: commit ? { gitCommit: commit } : undefined,
+    });
     const builder = mergeFields(fileField(env, 'builder'), { id: str(env, 'builder-id') });
     if (builder.id === undefined && /^[a-z][a-z0-9+.-]*:\/\//.test(env.attester)) builder.id = env.attester;
-    const hyperparameters: Record<string, unknown> = { ...(fileField<Record<string, unknown>>(env, 'hyperparameters') ?? {}) };
+    const hyperparameters: Record<string, unknown> = {
+      ...(fileField<Record<string, unknown>>(env, 'hyperparameters') ?? {}),
+    };
     for (const p of list(env, 'param') ?? []) {
       const eq = p.indexOf('=');
       if (eq <= 0) throw usage(`${env.cmd}: --param expected KEY=VALUE, got ${JSON.stringify(p.slice(0, 80))}`);
@@ -249,7 +326,10 @@ export const attestTrainingCommand = stageCommand(
     requireField(env, code.uri, 'code', 'code.uri');
     requireField(env, code.digest, 'commit', 'code.digest');
     const image = str(env, 'image');
-    const environment = image !== undefined ? { ...(fileField<Record<string, unknown>>(env, 'environment') ?? {}), digest: image } : fileField(env, 'environment');
+    const environment =
+      image !== undefined
+        ? { ...(fileField<Record<string, unknown>>(env, 'environment') ?? {}), digest: image }
+        : fileField(env, 'environment');
     const statement = await build(env, () =>
       buildTrainingStatement({
         ...(env.file as object),
@@ -262,13 +342,27 @@ export const attestTrainingCommand = stageCommand(
         finishedOn: finishedOn!,
         ...(str(env, 'invocation-id') !== undefined ? { invocationId: str(env, 'invocation-id') } : {}),
         ...(environment !== undefined ? { environment: environment as never } : {}),
-        ...(fileBase ? { baseModel: { ...(fileBase as object), ...(baseTraining ? { training: payloadInput(baseTraining) } : {}) } as never } : {}),
+        ...(fileBase
+          ? {
+              baseModel: {
+                ...(fileBase as object),
+                ...(baseTraining ? { training: payloadInput(baseTraining) } : {}),
+              } as never,
+            }
+          : {}),
         datasets: datasets.map(payloadInput),
         attester: env.attester,
         now: env.now,
       }),
     );
-    return { statement, notes: [`subject   ${digestText(subject.subject.digest)}  ${subject.from}`, ...datasets.map((d) => refNote('dataset', d)), ...(baseTraining ? [refNote('base', baseTraining)] : [])] };
+    return {
+      statement,
+      notes: [
+        `subject   ${digestText(subject.subject.digest)}  ${subject.from}`,
+        ...datasets.map((d) => refNote('dataset', d)),
+        ...(baseTraining ? [refNote('base', baseTraining)] : []),
+      ],
+    };
   },
 );
 
@@ -306,27 +400,52 @@ Example:
 
 function parseMetric(env: AttestEnv, spec: string): Record<string, unknown> {
   const m = /^([a-z]+):([^=]+)=([^<>=]+)(>=|<=)([^<>=]+)$/.exec(spec);
-  if (!m) throw usage(`${env.cmd}: --metric expected CATEGORY:NAME=VALUE>=THRESHOLD or CATEGORY:NAME=VALUE<=THRESHOLD, got ${JSON.stringify(spec.slice(0, 100))}`);
+  if (!m)
+    throw usage(
+      `${env.cmd}: --metric expected CATEGORY:NAME=VALUE>=THRESHOLD or CATEGORY:NAME=VALUE<=THRESHOLD, got ${JSON.stringify(spec.slice(0, 100))}`,
+    );
   const num = (s: string, what: string): number => {
     const n = Number(s);
-    if (s.trim() === '' || !Number.isFinite(n)) throw usage(`${env.cmd}: --metric ${spec}: ${what} is not a finite number`);
+    if (s.trim() === '' || !Number.isFinite(n))
+      throw usage(`${env.cmd}: --metric ${spec}: ${what} is not a finite number`);
     return n;
   };
-  return { name: m[2], category: m[1], value: num(m[3]!, 'the value'), higherIsBetter: m[4] === '>=', threshold: num(m[5]!, 'the threshold') };
+  return {
+    name: m[2],
+    category: m[1],
+    value: num(m[3]!, 'the value'),
+    higherIsBetter: m[4] === '>=',
+    threshold: num(m[5]!, 'the threshold'),
+  };
 }
 
 async function parseData(env: AttestEnv, spec: string): Promise<Record<string, unknown>> {
   const eq = spec.indexOf('=');
-  if (eq <= 0 || eq === spec.length - 1) throw usage(`${env.cmd}: --data expected NAME=PATH or NAME=sha256:HEX, got ${JSON.stringify(spec.slice(0, 100))}`);
+  if (eq <= 0 || eq === spec.length - 1)
+    throw usage(`${env.cmd}: --data expected NAME=PATH or NAME=sha256:HEX, got ${JSON.stringify(spec.slice(0, 100))}`);
   const r = await resolveSubject({ ...env, values: { ...env.values, name: undefined } }, spec.slice(eq + 1), undefined);
-  return { name: spec.slice(0, eq), digest: r.subject.digest, ...(r.subject.mediaType ? { mediaType: r.subject.mediaType } : {}) };
+  return {
+    name: spec.slice(0, eq),
+    digest: r.subject.digest,
+    ...(r.subject.mediaType ? { mediaType: r.subject.mediaType } : {}),
+  };
 }
 
 export const attestEvaluationCommand = stageCommand(
   'evaluation',
   'attest an evaluation of a model (suite, data, metrics, result)',
   EVALUATION_HELP,
-  { suite: { type: 'string' }, 'suite-version': { type: 'string' }, evaluator: { type: 'string' }, 'evaluator-version': { type: 'string' }, data: { type: 'string', multiple: true }, metric: { type: 'string', multiple: true }, result: { type: 'string' }, started: { type: 'string' }, finished: { type: 'string' } },
+  {
+    suite: { type: 'string' },
+    'suite-version': { type: 'string' },
+    evaluator: { type: 'string' },
+    'evaluator-version': { type: 'string' },
+    data: { type: 'string', multiple: true },
+    metric: { type: 'string', multiple: true },
+    result: { type: 'string' },
+    started: { type: 'string' },
+    finished: { type: 'string' },
+  },
   {
     suite: { name: '*', version: '*', uri: '*', digest: '*' },
     evaluator: TOOL,
@@ -339,12 +458,28 @@ export const attestEvaluationCommand = stageCommand(
   },
   async (env) => {
     const subject = await oneSubject(env, 'model');
-    const refs = slotRefs(env, resolveRefs(env), ['training', 'dataset'], 'an evaluation refers to the training of the model (and to dataset attestations of its evaluation data)');
-    const training = one(env, refs.training, 'the training') ?? exactlyOne(env, candidates(env, 'training', (a) => isAbout(env, a, subject.subject.digest)), `the training attestation of ${digestText(subject.subject.digest)}`);
+    const refs = slotRefs(
+      env,
+      resolveRefs(env),
+      ['training', 'dataset'],
+      'an evaluation refers to the training of the model (and to dataset attestations of its evaluation data)',
+    );
+    const training =
+      one(env, refs.training, 'the training') ??
+      exactlyOne(
+        env,
+        candidates(env, 'training', (a) => isAbout(env, a, subject.subject.digest)),
+        `the training attestation of ${digestText(subject.subject.digest)}`,
+      );
     const suite = mergeFields(fileField(env, 'suite'), { name: str(env, 'suite'), version: str(env, 'suite-version') });
-    const evaluator = mergeFields(fileField(env, 'evaluator'), { name: str(env, 'evaluator'), version: str(env, 'evaluator-version') });
+    const evaluator = mergeFields(fileField(env, 'evaluator'), {
+      name: str(env, 'evaluator'),
+      version: str(env, 'evaluator-version'),
+    });
     const metrics = list(env, 'metric')?.map((m) => parseMetric(env, m)) ?? fileField(env, 'metrics');
-    const datasets = list(env, 'data') ? await Promise.all(list(env, 'data')!.map((d) => parseData(env, d))) : fileField(env, 'datasets');
+    const datasets = list(env, 'data')
+      ? await Promise.all(list(env, 'data')!.map((d) => parseData(env, d)))
+      : fileField(env, 'datasets');
     const result = str(env, 'result')?.toUpperCase() ?? fileField<string>(env, 'result');
     requireField(env, suite.name, 'suite', 'suite.name');
     requireField(env, suite.version, 'suite-version', 'suite.version');
@@ -371,7 +506,14 @@ export const attestEvaluationCommand = stageCommand(
         now: env.now,
       }),
     );
-    return { statement, notes: [`subject   ${digestText(subject.subject.digest)}  ${subject.from}`, refNote('training', training), ...refs.dataset.map((d) => refNote('data', d))] };
+    return {
+      statement,
+      notes: [
+        `subject   ${digestText(subject.subject.digest)}  ${subject.from}`,
+        refNote('training', training),
+        ...refs.dataset.map((d) => refNote('data', d)),
+      ],
+    };
   },
 );
 
@@ -411,23 +553,67 @@ export const attestApprovalCommand = stageCommand(
   'approval',
   'attest an approval of a model for a use case (evidence, scope, validity window)',
   APPROVAL_HELP,
-  { decision: { type: 'string' }, stage: { type: 'string' }, 'use-case': { type: 'string' }, 'use-case-description': { type: 'string' }, 'risk-tier': { type: 'string' }, 'not-before': { type: 'string' }, expires: { type: 'string' }, condition: { type: 'string', multiple: true }, tool: { type: 'string', multiple: true }, 'data-class': { type: 'string', multiple: true }, 'secret-scope': { type: 'string', multiple: true } },
-  { decision: '*', stage: '*', useCase: { id: '*', description: '*' }, riskTier: '*', conditions: '*', runtimeScope: { tools: '*', dataClasses: '*', secretScopes: '*' }, notBefore: '*', expires: '*' },
+  {
+    decision: { type: 'string' },
+    stage: { type: 'string' },
+    'use-case': { type: 'string' },
+    'use-case-description': { type: 'string' },
+    'risk-tier': { type: 'string' },
+    'not-before': { type: 'string' },
+    expires: { type: 'string' },
+    condition: { type: 'string', multiple: true },
+    tool: { type: 'string', multiple: true },
+    'data-class': { type: 'string', multiple: true },
+    'secret-scope': { type: 'string', multiple: true },
+  },
+  {
+    decision: '*',
+    stage: '*',
+    useCase: { id: '*', description: '*' },
+    riskTier: '*',
+    conditions: '*',
+    runtimeScope: { tools: '*', dataClasses: '*', secretScopes: '*' },
+    notBefore: '*',
+    expires: '*',
+  },
   async (env) => {
     const subject = await oneSubject(env, 'model');
     const digest = subject.subject.digest;
-    const refs = slotRefs(env, resolveRefs(env), ['training', 'evaluation'], 'an approval relies on the training and the evaluations of the model');
+    const refs = slotRefs(
+      env,
+      resolveRefs(env),
+      ['training', 'evaluation'],
+      'an approval relies on the training and the evaluations of the model',
+    );
     let training = one(env, refs.training, 'the training');
     let evaluations = refs.evaluation;
     if (!training && evaluations.length > 0 && evaluations.every((e) => e.found)) {
-      const trainings = [...new Set(evaluations.map((e) => e.found!.attestation.references.find((r) => r.role === 'training')!.digest))];
-      if (trainings.length > 1) throw operatorError('CHAIN_INCONSISTENT', `${env.cmd}: the evaluations given rely on ${trainings.length} different trainings (${trainings.join(', ')}); an approval relies on one`);
+      const trainings = [
+        ...new Set(evaluations.map((e) => e.found!.attestation.references.find((r) => r.role === 'training')!.digest)),
+      ];
+      if (trainings.length > 1)
+        throw operatorError(
+          'CHAIN_INCONSISTENT',
+          `${env.cmd}: the evaluations given rely on ${trainings.length} different trainings (${trainings.join(', ')}); an approval relies on one`,
+        );
       const t = env.index.get(trainings[0]!);
-      training = t ? { digest: trainings[0]!, stage: 'training', payload: t.entry.envelope.payload, found: t } : { digest: trainings[0]!, stage: 'training' };
+      training = t
+        ? { digest: trainings[0]!, stage: 'training', payload: t.entry.envelope.payload, found: t }
+        : { digest: trainings[0]!, stage: 'training' };
     }
-    training ??= exactlyOne(env, candidates(env, 'training', (a) => isAbout(env, a, digest)), `the training attestation of ${digestText(digest)}`);
+    training ??= exactlyOne(
+      env,
+      candidates(env, 'training', (a) => isAbout(env, a, digest)),
+      `the training attestation of ${digestText(digest)}`,
+    );
     if (evaluations.length === 0) {
-      const found = candidates(env, 'evaluation', (a) => isAbout(env, a, digest) && a.attestation.references.some((r) => r.role === 'training' && r.digest === training!.digest));
+      const found = candidates(
+        env,
+        'evaluation',
+        (a) =>
+          isAbout(env, a, digest) &&
+          a.attestation.references.some((r) => r.role === 'training' && r.digest === training!.digest),
+      );
       if (found.length === 0) exactlyOne(env, found, `the evaluations of training ${training.digest}`);
       const bySuite = new Map<string, typeof found>();
       for (const f of found) {
@@ -435,21 +621,41 @@ export const attestApprovalCommand = stageCommand(
         bySuite.set(k, [...(bySuite.get(k) ?? []), f]);
       }
       const clash = [...bySuite.values()].find((g) => g.length > 1);
-      if (clash) throw operatorError('PREDECESSOR_AMBIGUOUS', `${env.cmd}: ${clash.length} evaluations of the same suite in ${env.chainName}; choose the ones relied on with --ref:\n${listCandidates(clash)}`);
-      evaluations = found.map((a) => ({ digest: a.entry.payloadDigest, stage: 'evaluation' as const, payload: a.entry.envelope.payload, found: a }));
+      if (clash)
+        throw operatorError(
+          'PREDECESSOR_AMBIGUOUS',
+          `${env.cmd}: ${clash.length} evaluations of the same suite in ${env.chainName}; choose the ones relied on with --ref:\n${listCandidates(clash)}`,
+        );
+      evaluations = found.map((a) => ({
+        digest: a.entry.payloadDigest,
+        stage: 'evaluation' as const,
+        payload: a.entry.envelope.payload,
+        found: a,
+      }));
     }
     for (const e of evaluations) {
       const r = e.found?.attestation.stage === 'evaluation' ? e.found.attestation.predicate.result : undefined;
       if (r === 'FAILED' || r === 'WARNED') warn(env.ctx, `evidence ${e.digest} has result ${r}`);
     }
-    const useCase = mergeFields(fileField(env, 'useCase'), { id: str(env, 'use-case'), description: str(env, 'use-case-description') });
+    const useCase = mergeFields(fileField(env, 'useCase'), {
+      id: str(env, 'use-case'),
+      description: str(env, 'use-case-description'),
+    });
     requireField(env, useCase.id, 'use-case', 'useCase.id');
     requireField(env, useCase.description, 'use-case-description', 'useCase.description');
     let riskTier = str(env, 'risk-tier') ?? fileField<string>(env, 'riskTier');
     if (env.policy) {
       const tier = env.policy.tierOf(useCase.id as string);
-      if (!tier) throw operatorError('USE_CASE_NOT_ALLOWED', `${env.cmd}: the policy ${env.values.policy} does not allow the use case ${JSON.stringify(useCase.id)} (allowed: ${Object.keys(env.policy.document.useCases).join(', ') || 'none'})`);
-      if (riskTier !== undefined && riskTier !== tier.name) throw operatorError('RISK_TIER_MISMATCH', `${env.cmd}: the policy puts ${useCase.id} in tier ${tier.name}, not ${riskTier}`);
+      if (!tier)
+        throw operatorError(
+          'USE_CASE_NOT_ALLOWED',
+          `${env.cmd}: the policy ${env.values.policy} does not allow the use case ${JSON.stringify(useCase.id)} (allowed: ${Object.keys(env.policy.document.useCases).join(', ') || 'none'})`,
+        );
+      if (riskTier !== undefined && riskTier !== tier.name)
+        throw operatorError(
+          'RISK_TIER_MISMATCH',
+          `${env.cmd}: the policy puts ${useCase.id} in tier ${tier.name}, not ${riskTier}`,
+        );
       riskTier = tier.name;
     }
     requireField(env, riskTier, 'risk-tier', 'riskTier');
@@ -460,7 +666,11 @@ export const attestApprovalCommand = stageCommand(
     requireField(env, decision, 'decision', 'decision');
     requireField(env, stage, 'stage', 'stage');
     requireField(env, expires, 'expires', 'expires');
-    const runtimeScope = mergeFields(fileField(env, 'runtimeScope'), { tools: list(env, 'tool'), dataClasses: list(env, 'data-class'), secretScopes: list(env, 'secret-scope') });
+    const runtimeScope = mergeFields(fileField(env, 'runtimeScope'), {
+      tools: list(env, 'tool'),
+      dataClasses: list(env, 'data-class'),
+      secretScopes: list(env, 'secret-scope'),
+    });
     const conditions = list(env, 'condition') ?? fileField(env, 'conditions');
     const statement = await build(env, () =>
       buildApprovalStatement({
@@ -480,7 +690,14 @@ export const attestApprovalCommand = stageCommand(
         now: env.now,
       }),
     );
-    return { statement, notes: [`subject   ${digestText(digest)}  ${subject.from}`, refNote('training', training), ...evaluations.map((e) => refNote('evaluation', e))] };
+    return {
+      statement,
+      notes: [
+        `subject   ${digestText(digest)}  ${subject.from}`,
+        refNote('training', training),
+        ...evaluations.map((e) => refNote('evaluation', e)),
+      ],
+    };
   },
 );
 
@@ -518,8 +735,23 @@ export const attestPromotionCommand = stageCommand(
     const digest = subject.subject.digest;
     const refs = slotRefs(env, resolveRefs(env), ['approval'], 'a promotion refers to the approval it deploys under');
     const wanted = str(env, 'stage') ?? fileField<string>(env, 'stage');
-    const approval = one(env, refs.approval, 'the approval') ?? exactlyOne(env, candidates(env, 'approval', (a) => isAbout(env, a, digest) && a.attestation.predicate.decision === 'APPROVED' && (wanted === undefined || a.attestation.predicate.stage === wanted)), `the APPROVED approval of ${digestText(digest)}${wanted ? ` for ${wanted}` : ''}`);
-    const stage = wanted ?? (approval.found?.attestation.stage === 'approval' ? approval.found.attestation.predicate.stage : undefined);
+    const approval =
+      one(env, refs.approval, 'the approval') ??
+      exactlyOne(
+        env,
+        candidates(
+          env,
+          'approval',
+          (a) =>
+            isAbout(env, a, digest) &&
+            a.attestation.predicate.decision === 'APPROVED' &&
+            (wanted === undefined || a.attestation.predicate.stage === wanted),
+        ),
+        `the APPROVED approval of ${digestText(digest)}${wanted ? ` for ${wanted}` : ''}`,
+      );
+    const stage =
+      wanted ??
+      (approval.found?.attestation.stage === 'approval' ? approval.found.attestation.predicate.stage : undefined);
     const environment = str(env, 'environment') ?? fileField<string>(env, 'environment');
     requireField(env, stage, 'stage', 'stage');
     requireField(env, environment, 'environment', 'environment');
@@ -570,8 +802,20 @@ export const attestRevocationCommand = stageCommand(
   'revocation',
   'attest a revocation of attestations, keys, datasets or models',
   REVOCATION_HELP,
-  { kind: { type: 'string' }, reason: { type: 'string' }, description: { type: 'string' }, 'effective-at': { type: 'string' }, 'revoke-key': { type: 'string', multiple: true } },
-  { kind: '*', reason: '*', description: '*', effectiveAt: '*', subjects: [{ name: '*', uri: '*', digest: '*', mediaType: '*' }] },
+  {
+    kind: { type: 'string' },
+    reason: { type: 'string' },
+    description: { type: 'string' },
+    'effective-at': { type: 'string' },
+    'revoke-key': { type: 'string', multiple: true },
+  },
+  {
+    kind: '*',
+    reason: '*',
+    description: '*',
+    effectiveAt: '*',
+    subjects: [{ name: '*', uri: '*', digest: '*', mediaType: '*' }],
+  },
   async (env) => {
     const kind = str(env, 'kind') ?? fileField<string>(env, 'kind');
     const reason = str(env, 'reason') ?? fileField<string>(env, 'reason');
@@ -579,32 +823,53 @@ export const attestRevocationCommand = stageCommand(
     requireField(env, kind, 'kind', 'kind');
     requireField(env, reason, 'reason', 'reason');
     requireField(env, description, 'description', 'description');
-    if (!['attestation', 'key', 'dataset', 'model'].includes(kind!)) throw usage(`${env.cmd}: --kind expected attestation, key, dataset or model, got ${JSON.stringify(kind)}`);
-    const effectiveAt = timeFlag(env, 'effective-at', str(env, 'effective-at')) ?? fileField<string>(env, 'effectiveAt');
+    if (!['attestation', 'key', 'dataset', 'model'].includes(kind!))
+      throw usage(`${env.cmd}: --kind expected attestation, key, dataset or model, got ${JSON.stringify(kind)}`);
+    const effectiveAt =
+      timeFlag(env, 'effective-at', str(env, 'effective-at')) ?? fileField<string>(env, 'effectiveAt');
     const refs = resolveRefs(env);
     const subjects = list(env, 'subject') ?? [];
     const keys = list(env, 'revoke-key') ?? [];
     const notes: string[] = [];
-    let target: { kind: 'attestation'; attestations: Array<Uint8Array | string> } | { kind: 'key' | 'dataset' | 'model'; subjects: SubjectInput[] };
+    let target:
+      | { kind: 'attestation'; attestations: Array<Uint8Array | string> }
+      | { kind: 'key' | 'dataset' | 'model'; subjects: SubjectInput[] };
     if (kind === 'attestation') {
-      if (subjects.length > 0 || keys.length > 0 || fileField(env, 'subjects') !== undefined) throw usage(`${env.cmd}: a revocation of kind attestation names what it revokes with --ref`);
-      if (refs.length === 0) throw usage(`${env.cmd}: --ref sha256:D is required for kind attestation (the payload digest of each attestation revoked)`);
+      if (subjects.length > 0 || keys.length > 0 || fileField(env, 'subjects') !== undefined)
+        throw usage(`${env.cmd}: a revocation of kind attestation names what it revokes with --ref`);
+      if (refs.length === 0)
+        throw usage(
+          `${env.cmd}: --ref sha256:D is required for kind attestation (the payload digest of each attestation revoked)`,
+        );
       target = { kind, attestations: refs.map(payloadInput) };
       notes.push(...refs.map((r) => refNote('revokes', r)));
     } else {
-      if (refs.length > 0) throw operatorError('REFERENCE_STAGE_MISMATCH', `${env.cmd}: --ref names attestations; a revocation of kind ${kind} names ${kind === 'key' ? 'keys (--revoke-key PUB)' : `${kind}s (--subject)`}`);
+      if (refs.length > 0)
+        throw operatorError(
+          'REFERENCE_STAGE_MISMATCH',
+          `${env.cmd}: --ref names attestations; a revocation of kind ${kind} names ${kind === 'key' ? 'keys (--revoke-key PUB)' : `${kind}s (--subject)`}`,
+        );
       if (keys.length > 0 && kind !== 'key') throw usage(`${env.cmd}: --revoke-key is for kind key`);
       const out: SubjectInput[] = [];
       for (const k of keys) {
         const pub = await asExit(EXIT.USAGE, () => loadPublicKey(resolvePath(env.ctx, k), { what: k }));
         out.push({ name: pub.keyid || k, digest: { sha256: sha256Hex(spkiDer(pub.bytes)) } });
       }
-      for (const s of subjects) out.push((await resolveSubject({ ...env, values: { ...env.values, name: undefined } }, s, undefined)).subject);
+      for (const s of subjects)
+        out.push((await resolveSubject({ ...env, values: { ...env.values, name: undefined } }, s, undefined)).subject);
       const fromFile = fileField<SubjectInput[]>(env, 'subjects');
       const all = out.length > 0 ? out : (fromFile ?? []);
-      if (all.length === 0) throw usage(`${env.cmd}: name what is revoked: ${kind === 'key' ? '--revoke-key PUB or --subject sha256:<SPKI digest>' : '--subject PATH|sha256:HEX'}`);
+      if (all.length === 0)
+        throw usage(
+          `${env.cmd}: name what is revoked: ${kind === 'key' ? '--revoke-key PUB or --subject sha256:<SPKI digest>' : '--subject PATH|sha256:HEX'}`,
+        );
       target = { kind: kind as 'key' | 'dataset' | 'model', subjects: all };
-      notes.push(...all.map((s) => `revokes   ${typeof s.digest === 'string' ? s.digest : digestText(s.digest)}${s.name ? `  ${s.name}` : ''}`));
+      notes.push(
+        ...all.map(
+          (s) =>
+            `revokes   ${typeof s.digest === 'string' ? s.digest : digestText(s.digest)}${s.name ? `  ${s.name}` : ''}`,
+        ),
+      );
     }
     const statement = await build(env, () =>
       buildRevocationStatement({
@@ -619,4 +884,3 @@ export const attestRevocationCommand = stageCommand(
     return { statement, notes };
   },
 );
-

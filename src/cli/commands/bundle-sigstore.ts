@@ -53,9 +53,12 @@ Example:
 
 async function readInput(ctx: CliContext, input: string): Promise<Uint8Array> {
   try {
-    return input === '-' ? await readStdinLimited(DEFAULT_LIMITS.envelopeBytes) : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input);
+    return input === '-'
+      ? await readStdinLimited(DEFAULT_LIMITS.envelopeBytes)
+      : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input);
   } catch (e) {
-    if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') throw new CliError(EXIT.FAIL, `${e.code}: ${e.message}`, e.code);
+    if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED')
+      throw new CliError(EXIT.FAIL, `${e.code}: ${e.message}`, e.code);
     return asExit(EXIT.USAGE, () => {
       throw e;
     });
@@ -71,7 +74,11 @@ async function writeOutput(ctx: CliContext, out: string | undefined, text: strin
     try {
       writeFileSync(resolvePath(ctx, out), text);
     } catch (cause) {
-      throw new LineproofError('IO_ERROR', `${out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: out, cause });
+      throw new LineproofError(
+        'IO_ERROR',
+        `${out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+        { path: out, cause },
+      );
     }
   });
 }
@@ -81,14 +88,19 @@ export const bundleToSigstoreCommand: Command = {
   summary: 'wrap a one-signature DSSE envelope in a Sigstore bundle v0.3 (public-key hint)',
   help: TO_HELP,
   async run(args, ctx) {
-    const { values } = parseCommandArgs('bundle to-sigstore', args, { in: { type: 'string' }, out: { type: 'string' }, hint: { type: 'string' } });
+    const { values } = parseCommandArgs('bundle to-sigstore', args, {
+      in: { type: 'string' },
+      out: { type: 'string' },
+      hint: { type: 'string' },
+    });
     const input = required('bundle to-sigstore', values, 'in');
     const bytes = await readInput(ctx, input);
     let bundle;
     try {
       bundle = toSigstoreBundle(bytes, values.hint === undefined ? {} : { hint: values.hint });
     } catch (e) {
-      if (e instanceof LineproofError && e.code === 'INVALID_ARGUMENT') throw usage(`bundle to-sigstore: ${e.message}${values.hint === undefined ? ' (give --hint)' : ''}`);
+      if (e instanceof LineproofError && e.code === 'INVALID_ARGUMENT')
+        throw usage(`bundle to-sigstore: ${e.message}${values.hint === undefined ? ' (give --hint)' : ''}`);
       return asExit(EXIT.FAIL, () => {
         throw e;
       });
@@ -103,7 +115,10 @@ export const bundleFromSigstoreCommand: Command = {
   summary: 'extract the DSSE envelope of a Sigstore bundle v0.3 (strict)',
   help: FROM_HELP,
   async run(args, ctx) {
-    const { values } = parseCommandArgs('bundle from-sigstore', args, { in: { type: 'string' }, out: { type: 'string' } });
+    const { values } = parseCommandArgs('bundle from-sigstore', args, {
+      in: { type: 'string' },
+      out: { type: 'string' },
+    });
     const input = required('bundle from-sigstore', values, 'in');
     const bytes = await readInput(ctx, input);
     const { envelope } = await asExit(EXIT.FAIL, () => fromSigstoreBundle(bytes, { what: input }));

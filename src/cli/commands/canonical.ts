@@ -26,7 +26,9 @@ export const canonicalCommand: Command = {
     const { positionals } = parseCommandArgs('canonical', args, {}, { min: 1, max: 1 });
     const file = positionals[0]!;
     const bytes = await asExit(EXIT.USAGE, () =>
-      file === '-' ? readStdinLimited(DEFAULT_LIMITS.envelopeBytes) : readFileLimited(resolvePath(ctx, file), DEFAULT_LIMITS.envelopeBytes, file),
+      file === '-'
+        ? readStdinLimited(DEFAULT_LIMITS.envelopeBytes)
+        : readFileLimited(resolvePath(ctx, file), DEFAULT_LIMITS.envelopeBytes, file),
     );
     const value = await asExit(EXIT.FAIL, () => parseJson(bytes, { what: file }));
     ctx.io.stdout(canonicalJson(value));

@@ -55,7 +55,8 @@ export const dsseSignCommand: Command = {
     if (payloadType === undefined) throw usage(`dsse sign: --type is required (see 'lineproof dsse sign --help')`);
     const input = required('dsse sign', values, 'in');
     const format = values['keyid-format'] ?? 'legacy';
-    if (format !== 'legacy' && format !== 'modern' && format !== 'none') throw usage(`dsse sign: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
+    if (format !== 'legacy' && format !== 'modern' && format !== 'none')
+      throw usage(`dsse sign: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
 
     const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
     const key = await asExit(EXIT.USAGE, () =>
@@ -67,12 +68,18 @@ export const dsseSignCommand: Command = {
       }),
     );
     const payload = await asExit(EXIT.USAGE, () =>
-      input === '-' ? readStdinLimited(DEFAULT_LIMITS.envelopeBytes) : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input),
+      input === '-'
+        ? readStdinLimited(DEFAULT_LIMITS.envelopeBytes)
+        : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input),
     );
-    const envelope = await asExit(EXIT.USAGE, () => signEnvelope(payload, payloadType, [nodeEd25519Signer(key)], { verifier: nodeEd25519Verifier }));
+    const envelope = await asExit(EXIT.USAGE, () =>
+      signEnvelope(payload, payloadType, [nodeEd25519Signer(key)], { verifier: nodeEd25519Verifier }),
+    );
     const text = `${serializeEnvelope(envelope)}\n`;
     if (utf8(text).length > DEFAULT_LIMITS.envelopeBytes + 1) {
-      throw usage(`dsse sign: the envelope would be ${utf8(text).length} bytes, more than the envelope limit of ${DEFAULT_LIMITS.envelopeBytes}`);
+      throw usage(
+        `dsse sign: the envelope would be ${utf8(text).length} bytes, more than the envelope limit of ${DEFAULT_LIMITS.envelopeBytes}`,
+      );
     }
     if (values.out === undefined || values.out === '-') {
       ctx.io.stdout(text);
@@ -82,7 +89,11 @@ export const dsseSignCommand: Command = {
         try {
           writeFileSync(out, text);
         } catch (cause) {
-          throw new LineproofError('IO_ERROR', `${values.out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: values.out!, cause });
+          throw new LineproofError(
+            'IO_ERROR',
+            `${values.out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+            { path: values.out!, cause },
+          );
         }
       });
     }

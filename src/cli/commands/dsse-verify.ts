@@ -50,7 +50,8 @@ function summary(ctx: CliContext, report: Report, name: string): void {
   const lines: string[] = [];
   for (const c of report.checks) {
     if (c.status === 'fail') lines.push(`FAIL ${c.id} ${c.code} (${c.subject}): ${c.message}`);
-    else if (!report.ok && c.status === 'skip' && c.code !== 'OK') lines.push(`note ${c.id} ${c.code} (${c.subject}): ${c.message}`);
+    else if (!report.ok && c.status === 'skip' && c.code !== 'OK')
+      lines.push(`note ${c.id} ${c.code} (${c.subject}): ${c.message}`);
   }
   if (report.ok) {
     const threshold = report.checks.find((c) => c.id === 'dsse.threshold');
@@ -81,18 +82,25 @@ export const dsseVerifyCommand: Command = {
     const input = required('dsse verify', values, 'in');
     const threshold = intOption('dsse verify', 'threshold', values.threshold, 1, 1_000_000) ?? 1;
     const payloadType = values.type;
-    if (payloadType !== undefined && !isAscii(payloadType)) throw usage('dsse verify: --type must be ASCII (DSSE payloadTypes are)');
+    if (payloadType !== undefined && !isAscii(payloadType))
+      throw usage('dsse verify: --type must be ASCII (DSSE payloadTypes are)');
 
     const keys: PublicKey[] = [];
-    for (const p of keyPaths) keys.push(await asExit(EXIT.USAGE, () => loadPublicKey(resolvePath(ctx, p), { what: p })));
+    for (const p of keyPaths)
+      keys.push(await asExit(EXIT.USAGE, () => loadPublicKey(resolvePath(ctx, p), { what: p })));
     const distinct = dedupeCount(keys);
     if (threshold > distinct) {
-      throw usage(`dsse verify: --threshold ${threshold} can never be met with ${distinct} distinct trusted key${distinct === 1 ? '' : 's'}`);
+      throw usage(
+        `dsse verify: --threshold ${threshold} can never be met with ${distinct} distinct trusted key${distinct === 1 ? '' : 's'}`,
+      );
     }
 
     let bytes: Uint8Array;
     try {
-      bytes = input === '-' ? await readStdinLimited(DEFAULT_LIMITS.envelopeBytes) : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input);
+      bytes =
+        input === '-'
+          ? await readStdinLimited(DEFAULT_LIMITS.envelopeBytes)
+          : readFileLimited(resolvePath(ctx, input), DEFAULT_LIMITS.envelopeBytes, input);
     } catch (e) {
       if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') {
         // Evidence too large to be an envelope: it fails (exit 1), with a report.
@@ -126,7 +134,11 @@ export const dsseVerifyCommand: Command = {
         try {
           writeFileSync(out, result.payload!);
         } catch (cause) {
-          throw new LineproofError('IO_ERROR', `${outPayload}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: outPayload, cause });
+          throw new LineproofError(
+            'IO_ERROR',
+            `${outPayload}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+            { path: outPayload, cause },
+          );
         }
       });
     }

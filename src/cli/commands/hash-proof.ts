@@ -2,7 +2,14 @@ import { closeSync, readSync, writeFileSync } from 'node:fs';
 import { fromHex } from '../../bytes/index.js';
 import { parseDigest } from '../../digest/index.js';
 import { LineproofError } from '../../errors.js';
-import { leavesForRange, parseTreeAlgorithm, proveLeaf, TREE_DEFAULT_LEAF_BYTES, verifyLeafProof, type InclusionProof } from '../../hashing/tree.js';
+import {
+  leavesForRange,
+  parseTreeAlgorithm,
+  proveLeaf,
+  TREE_DEFAULT_LEAF_BYTES,
+  verifyLeafProof,
+  type InclusionProof,
+} from '../../hashing/tree.js';
 import { parseJson, isJsonObject } from '../../json/strict.js';
 import { openRegularFile, readFileLimited } from '../../node/fs.js';
 import { hashFileTree } from '../../node/tree-pool.js';
@@ -61,22 +68,32 @@ function parseRange(text: string): { start: number; end: number } {
 
 export const hashProveCommand: Command = {
   name: 'hash prove',
-  summary: 'write inclusion proofs for a leaf or byte range of a file\'s chunk tree',
+  summary: "write inclusion proofs for a leaf or byte range of a file's chunk tree",
   help: PROVE_HELP,
   async run(args, ctx) {
-    const { values, positionals } = parseCommandArgs('hash prove', args, {
-      leaf: { type: 'string' },
-      range: { type: 'string' },
-      'leaf-bytes': { type: 'string' },
-      workers: { type: 'string' },
-      out: { type: 'string' },
-    }, { min: 1, max: 1 });
-    if ((values.leaf === undefined) === (values.range === undefined)) throw usage('hash prove: give exactly one of --leaf or --range');
-    const leafBytes = intOption('hash prove', 'leaf-bytes', values['leaf-bytes'], 65536, 67108864) ?? TREE_DEFAULT_LEAF_BYTES;
-    if (!parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`)) throw usage(`hash prove: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
+    const { values, positionals } = parseCommandArgs(
+      'hash prove',
+      args,
+      {
+        leaf: { type: 'string' },
+        range: { type: 'string' },
+        'leaf-bytes': { type: 'string' },
+        workers: { type: 'string' },
+        out: { type: 'string' },
+      },
+      { min: 1, max: 1 },
+    );
+    if ((values.leaf === undefined) === (values.range === undefined))
+      throw usage('hash prove: give exactly one of --leaf or --range');
+    const leafBytes =
+      intOption('hash prove', 'leaf-bytes', values['leaf-bytes'], 65536, 67108864) ?? TREE_DEFAULT_LEAF_BYTES;
+    if (!parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`))
+      throw usage(`hash prove: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
     const workers = intOption('hash prove', 'workers', values.workers, 0, 256);
     const path = resolvePath(ctx, positionals[0]!);
-    const result = await asExit(EXIT.USAGE, () => hashFileTree(path, { leafBytes, keepLeafHashes: true, ...(workers === undefined ? {} : { workers }) }));
+    const result = await asExit(EXIT.USAGE, () =>
+      hashFileTree(path, { leafBytes, keepLeafHashes: true, ...(workers === undefined ? {} : { workers }) }),
+    );
     let first: number;
     let last: number;
     let range: { start: number; end: number } | undefined;
@@ -95,7 +112,12 @@ export const hashProveCommand: Command = {
     }
     const proofs: InclusionProof[] = [];
     for (let i = first; i <= last; i++) proofs.push(proveLeaf(result.leafHashes!, i, result.totalLength, leafBytes));
-    const doc: ProofDocument = { proofVersion: 1, digest: `${result.algorithm}:${result.root}`, ...(range ? { range } : {}), proofs };
+    const doc: ProofDocument = {
+      proofVersion: 1,
+      digest: `${result.algorithm}:${result.root}`,
+      ...(range ? { range } : {}),
+      proofs,
+    };
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     if (values.out) writeFileSync(resolvePath(ctx, values.out), text);
     else ctx.io.stdout(text);
@@ -105,8 +127,18 @@ export const hashProveCommand: Command = {
 
 function readProofDocument(bytes: Uint8Array, what: string): ProofDocument {
   const v = parseJson(bytes, { what });
-  if (!isJsonObject(v) || v.proofVersion !== 1 || typeof v.digest !== 'string' || !Array.isArray(v.proofs) || v.proofs.length === 0) {
-    throw new LineproofError('TREE_PROOF_INVALID', `${what}: expected a proof document {proofVersion: 1, digest, proofs: [...]}`, { path: what });
+  if (
+    !isJsonObject(v) ||
+    v.proofVersion !== 1 ||
+    typeof v.digest !== 'string' ||
+    !Array.isArray(v.proofs) ||
+    v.proofs.length === 0
+  ) {
+    throw new LineproofError(
+      'TREE_PROOF_INVALID',
+      `${what}: expected a proof document {proofVersion: 1, digest, proofs: [...]}`,
+      { path: what },
+    );
   }
   return v as unknown as ProofDocument;
 }
@@ -116,7 +148,8 @@ function readAt(path: string, what: string, offset: number, length: number): Uin
   try {
     ({ fd } = openRegularFile(path, what));
   } catch (e) {
-    if (e instanceof LineproofError) throw new CliError(EXIT.USAGE, `${e.code}: hash check-proof: ${e.message}`, e.code);
+    if (e instanceof LineproofError)
+      throw new CliError(EXIT.USAGE, `${e.code}: hash check-proof: ${e.message}`, e.code);
     throw e;
   }
   try {
@@ -147,7 +180,8 @@ export const hashCheckProofCommand: Command = {
     });
     const proofPath = required('hash check-proof', values, 'proof');
     const digestText = required('hash check-proof', values, 'digest');
-    if ((values.file === undefined) === (values.chunk === undefined)) throw usage('hash check-proof: give exactly one of --file or --chunk');
+    if ((values.file === undefined) === (values.chunk === undefined))
+      throw usage('hash check-proof: give exactly one of --file or --chunk');
     let trusted: { alg: string; hex: string };
     try {
       trusted = parseDigest(digestText, '--digest');
@@ -155,7 +189,10 @@ export const hashCheckProofCommand: Command = {
       throw usage(`hash check-proof: ${(e as Error).message}`);
     }
     const tree = parseTreeAlgorithm(trusted.alg);
-    if (!tree) throw usage(`hash check-proof: --digest must be a tree digest sha256-tree-v1-<leafBytes>:<hex>, got algorithm ${trusted.alg}`);
+    if (!tree)
+      throw usage(
+        `hash check-proof: --digest must be a tree digest sha256-tree-v1-<leafBytes>:<hex>, got algorithm ${trusted.alg}`,
+      );
     const docBytes = await asExit(EXIT.USAGE, () => readFileLimited(resolvePath(ctx, proofPath), 64 << 20, proofPath));
     const outcomes: Array<{ leafIndex: number; ok: boolean; code: string; message: string }> = [];
     let doc: ProofDocument;
@@ -171,15 +208,33 @@ export const hashCheckProofCommand: Command = {
     for (const proof of doc.proofs) {
       try {
         if (proof.leafBytes !== tree.leafBytes) {
-          throw new LineproofError('TREE_PROOF_INVALID', `proof for leaf ${proof.leafIndex} uses leafBytes ${proof.leafBytes}, the trusted digest ${tree.leafBytes}`);
+          throw new LineproofError(
+            'TREE_PROOF_INVALID',
+            `proof for leaf ${proof.leafIndex} uses leafBytes ${proof.leafBytes}, the trusted digest ${tree.leafBytes}`,
+          );
         }
-        const len = proof.leafIndex === proof.treeSize - 1 ? proof.totalLength - proof.leafIndex * proof.leafBytes : proof.leafBytes;
-        if (!Number.isSafeInteger(len) || len < 0 || len > proof.leafBytes) throw new LineproofError('TREE_PROOF_INVALID', `proof for leaf ${String(proof.leafIndex)} is inconsistent`);
-        const bytes = values.file !== undefined
-          ? readAt(resolvePath(ctx, values.file), values.file, proof.leafIndex * proof.leafBytes, len)
-          : readAt(resolvePath(ctx, values.chunk!), values.chunk!, (proof.leafIndex - firstLeaf) * proof.leafBytes, len);
+        const len =
+          proof.leafIndex === proof.treeSize - 1
+            ? proof.totalLength - proof.leafIndex * proof.leafBytes
+            : proof.leafBytes;
+        if (!Number.isSafeInteger(len) || len < 0 || len > proof.leafBytes)
+          throw new LineproofError('TREE_PROOF_INVALID', `proof for leaf ${String(proof.leafIndex)} is inconsistent`);
+        const bytes =
+          values.file !== undefined
+            ? readAt(resolvePath(ctx, values.file), values.file, proof.leafIndex * proof.leafBytes, len)
+            : readAt(
+                resolvePath(ctx, values.chunk!),
+                values.chunk!,
+                (proof.leafIndex - firstLeaf) * proof.leafBytes,
+                len,
+              );
         verifyLeafProof(root, bytes, proof);
-        outcomes.push({ leafIndex: proof.leafIndex, ok: true, code: 'OK', message: `leaf ${proof.leafIndex} is in the tree` });
+        outcomes.push({
+          leafIndex: proof.leafIndex,
+          ok: true,
+          code: 'OK',
+          message: `leaf ${proof.leafIndex} is in the tree`,
+        });
       } catch (e) {
         if (e instanceof CliError) throw e;
         const code = e instanceof LineproofError ? e.code : 'INTERNAL';
@@ -190,9 +245,12 @@ export const hashCheckProofCommand: Command = {
     if (values.json) ctx.io.stdout(`${JSON.stringify({ ok, digest: digestText, leaves: outcomes }, null, 2)}\n`);
     else {
       for (const o of outcomes) if (!o.ok) ctx.io.stdout(`FAIL leaf ${o.leafIndex}: ${o.code}: ${o.message}\n`);
-      ctx.io.stdout(ok ? `OK: ${outcomes.length} leaf proof(s) hold for ${digestText.slice(0, 40)}…\n` : `FAILED: ${outcomes.filter((o) => !o.ok).length} of ${outcomes.length} leaf proof(s) failed\n`);
+      ctx.io.stdout(
+        ok
+          ? `OK: ${outcomes.length} leaf proof(s) hold for ${digestText.slice(0, 40)}…\n`
+          : `FAILED: ${outcomes.filter((o) => !o.ok).length} of ${outcomes.length} leaf proof(s) failed\n`,
+      );
     }
     return ok ? EXIT.OK : EXIT.FAIL;
   },
 };
-

@@ -62,8 +62,6 @@ Examples:
 const FORMATS = ['lineproof', 'oms-files', 'oms-shards'] as const;
 type Format = (typeof FORMATS)[number];
 
-
-
 export const hashCommand: Command = {
   name: 'hash',
   summary: 'hash a file or directory (manifest, subject digest; model_signing files/shards)',
@@ -89,17 +87,22 @@ export const hashCommand: Command = {
     );
     const leafBytes = intOption('hash', 'leaf-bytes', values['leaf-bytes'], 65536, 67108864);
     const workers = intOption('hash', 'workers', values.workers, 0, 256);
-    if ((leafBytes !== undefined || workers !== undefined) && !values.tree) throw usage('hash: --leaf-bytes and --workers apply with --tree only');
-    if (leafBytes !== undefined && !parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`)) throw usage(`hash: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
-    if (values.tree && values.format !== undefined && values.format !== 'lineproof') throw usage('hash: --tree applies to --format lineproof only (model_signing has no chunk trees)');
+    if ((leafBytes !== undefined || workers !== undefined) && !values.tree)
+      throw usage('hash: --leaf-bytes and --workers apply with --tree only');
+    if (leafBytes !== undefined && !parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`))
+      throw usage(`hash: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
+    if (values.tree && values.format !== undefined && values.format !== 'lineproof')
+      throw usage('hash: --tree applies to --format lineproof only (model_signing has no chunk trees)');
     const given = positionals[0]!;
     const path = resolvePath(ctx, given);
     const format = (values.format ?? 'lineproof') as Format;
-    if (!FORMATS.includes(format)) throw usage(`hash: --format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+    if (!FORMATS.includes(format))
+      throw usage(`hash: --format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
     const alg = (values.alg ?? 'sha256') as HashAlgorithm;
     await asExit(EXIT.USAGE, () => assertHashAlgorithm(alg, '--alg'));
     const shardSize = intOption('hash', 'shard-size', values['shard-size'], 1, Number.MAX_SAFE_INTEGER);
-    if (shardSize !== undefined && format !== 'oms-shards') throw usage('hash: --shard-size applies to --format oms-shards only');
+    if (shardSize !== undefined && format !== 'oms-shards')
+      throw usage('hash: --shard-size applies to --format oms-shards only');
     const extraIgnore = values.ignore ?? [];
     const defaults = !values['no-default-ignore'];
     const allowSymlinks = values['allow-symlinks'] ?? false;
@@ -108,27 +111,46 @@ export const hashCommand: Command = {
     let out: Record<string, unknown>;
     let written: Uint8Array | undefined;
     try {
-      const isFile = values.tree ? await asExit(EXIT.USAGE, () => {
-        try {
-          return statSync(path).isFile();
-        } catch (cause) {
-          throw new LineproofError('IO_ERROR', `${given}: cannot stat (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: given, cause });
-        }
-      }) : false;
-      if (format === 'lineproof' && values.tree && isFile && (alg === 'sha256')) {
+      const isFile = values.tree
+        ? await asExit(EXIT.USAGE, () => {
+            try {
+              return statSync(path).isFile();
+            } catch (cause) {
+              throw new LineproofError(
+                'IO_ERROR',
+                `${given}: cannot stat (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+                { path: given, cause },
+              );
+            }
+          })
+        : false;
+      if (format === 'lineproof' && values.tree && isFile && alg === 'sha256') {
         // One read, all cores: the whole-file sha256 and the chunk tree together.
         const r = await asExit(EXIT.USAGE, () =>
           hashFileTree(path, {
             leafBytes: leafBytes ?? TREE_DEFAULT_LEAF_BYTES,
             sha256: true,
             ...(workers !== undefined ? { workers } : {}),
-            ...(bar.onProgress ? { onProgress: (done: number, total: number) => bar.onProgress!({ path: given, bytesDone: done, bytesTotal: total, filesDone: 0, filesTotal: 1 }) } : {}),
+            ...(bar.onProgress
+              ? {
+                  onProgress: (done: number, total: number) =>
+                    bar.onProgress!({ path: given, bytesDone: done, bytesTotal: total, filesDone: 0, filesTotal: 1 }),
+                }
+              : {}),
           }),
         );
         const name = given.split('/').filter(Boolean).pop() ?? given;
         out = {
-          path: given, kind: 'file', format, digest: `sha256:${r.sha256}`, treeDigest: `${r.algorithm}:${r.root}`,
-          subject: { name, digest: { sha256: r.sha256, [r.algorithm]: r.root } }, size: r.totalLength, files: 1, manifest: null, workers: r.workers,
+          path: given,
+          kind: 'file',
+          format,
+          digest: `sha256:${r.sha256}`,
+          treeDigest: `${r.algorithm}:${r.root}`,
+          subject: { name, digest: { sha256: r.sha256, [r.algorithm]: r.root } },
+          size: r.totalLength,
+          files: 1,
+          manifest: null,
+          workers: r.workers,
         };
       } else if (format === 'lineproof') {
         const engines = values.tree ? [alg, treeHashEngine(leafBytes ?? TREE_DEFAULT_LEAF_BYTES)] : [alg];
@@ -142,13 +164,38 @@ export const hashCommand: Command = {
         );
         if (r.kind === 'file') {
           const tree = Object.keys(r.subject.digest).find((a) => parseTreeAlgorithm(a));
-          out = { path: given, kind: 'file', format, digest: r.digest, ...(tree ? { treeDigest: `${tree}:${r.subject.digest[tree]}` } : {}), subject: r.subject, size: r.size, files: 1, manifest: null };
+          out = {
+            path: given,
+            kind: 'file',
+            format,
+            digest: r.digest,
+            ...(tree ? { treeDigest: `${tree}:${r.subject.digest[tree]}` } : {}),
+            subject: r.subject,
+            size: r.size,
+            files: 1,
+            manifest: null,
+          };
         } else {
           written = manifestBytes(r.manifest);
-          out = { path: given, kind: 'directory', format, digest: r.digest, subject: r.subject, size: r.size, files: r.files, manifest: r.manifest, ignored: r.ignored };
+          out = {
+            path: given,
+            kind: 'directory',
+            format,
+            digest: r.digest,
+            subject: r.subject,
+            size: r.size,
+            files: r.files,
+            manifest: r.manifest,
+            ignored: r.ignored,
+          };
         }
       } else {
-        if (alg === 'sha512') throw new CliError(EXIT.USAGE, 'hash: OMS_UNSUPPORTED_COMBINATION: model_signing has no sha512; use --alg sha256, blake2b or blake3', 'OMS_UNSUPPORTED_COMBINATION');
+        if (alg === 'sha512')
+          throw new CliError(
+            EXIT.USAGE,
+            'hash: OMS_UNSUPPORTED_COMBINATION: model_signing has no sha512; use --alg sha256, blake2b or blake3',
+            'OMS_UNSUPPORTED_COMBINATION',
+          );
         const r = await asExit(EXIT.USAGE, () =>
           hashOmsModel(path, {
             method: format === 'oms-files' ? 'files' : 'shards',
@@ -180,12 +227,17 @@ export const hashCommand: Command = {
 
     if (values.out !== undefined) {
       const target = resolvePath(ctx, values.out);
-      if (written === undefined) throw usage('hash: --out needs a directory (a single file has no manifest in the lineproof format)');
+      if (written === undefined)
+        throw usage('hash: --out needs a directory (a single file has no manifest in the lineproof format)');
       await asExit(EXIT.USAGE, () => {
         try {
           writeFileSync(target, written!);
         } catch (cause) {
-          throw new LineproofError('IO_ERROR', `${values.out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: values.out!, cause });
+          throw new LineproofError(
+            'IO_ERROR',
+            `${values.out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+            { path: values.out!, cause },
+          );
         }
       });
     }
@@ -196,17 +248,22 @@ export const hashCommand: Command = {
     }
     const lines = [`${out.digest as string}  ${given}`];
     if (out.treeDigest) lines.push(`${out.treeDigest as string}  ${given}`);
-    if (out.kind === 'file') lines.push(`  file, ${humanBytes(out.size as number)}${format === 'lineproof' ? '' : `, ${format}`}`);
+    if (out.kind === 'file')
+      lines.push(`  file, ${humanBytes(out.size as number)}${format === 'lineproof' ? '' : `, ${format}`}`);
     else {
-      const what = format === 'lineproof' ? `manifest v1 (${alg}), media type application/vnd.lineproof.manifest.v1+json` : `model_signing ${format === 'oms-files' ? 'files' : `shards of ${shardSize ?? OMS_DEFAULT_SHARD_SIZE} bytes`} (${alg})`;
+      const what =
+        format === 'lineproof'
+          ? `manifest v1 (${alg}), media type application/vnd.lineproof.manifest.v1+json`
+          : `model_signing ${format === 'oms-files' ? 'files' : `shards of ${shardSize ?? OMS_DEFAULT_SHARD_SIZE} bytes`} (${alg})`;
       lines.push(`  ${out.files as number} files, ${humanBytes(out.size as number)}; ${what}`);
     }
     const ignored = (out.ignored as string[] | undefined) ?? [];
-    if (ignored.length > 0) lines.push(`  ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? `, … (${ignored.length})` : ''}`);
-    for (const s of (out.skipped as { path: string; reason: string }[] | undefined) ?? []) lines.push(`  skipped ${s.path}: ${s.reason}`);
+    if (ignored.length > 0)
+      lines.push(`  ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? `, … (${ignored.length})` : ''}`);
+    for (const s of (out.skipped as { path: string; reason: string }[] | undefined) ?? [])
+      lines.push(`  skipped ${s.path}: ${s.reason}`);
     if (values.out !== undefined) lines.push(`  manifest written to ${values.out}`);
     ctx.io.stdout(`${lines.join('\n')}\n`);
     return EXIT.OK;
   },
 };
-

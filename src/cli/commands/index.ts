@@ -10,7 +10,14 @@ import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
 import { hashCheckProofCommand, hashProveCommand } from './hash-proof.js';
 import { verifyCommand } from './verify.js';
-import { attestDatasetCommand, attestTrainingCommand, attestEvaluationCommand, attestApprovalCommand, attestPromotionCommand, attestRevocationCommand } from './attest.js';
+import {
+  attestDatasetCommand,
+  attestTrainingCommand,
+  attestEvaluationCommand,
+  attestApprovalCommand,
+  attestPromotionCommand,
+  attestRevocationCommand,
+} from './attest.js';
 import { attestCosignCommand } from './attest-cosign.js';
 import { inspectCommand } from './inspect.js';
 import { omsSignCommand, omsVerifyCommand } from './oms.js';

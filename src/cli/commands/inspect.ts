@@ -96,14 +96,21 @@ function short(d: string): string {
   return i > 0 && d.length - i > 16 ? `${d.slice(0, i + 13)}…` : d;
 }
 
-async function inspect(chainName: string, bundle: ReturnType<typeof readBundleFile>, policy: Policy | undefined): Promise<Inspection> {
+async function inspect(
+  chainName: string,
+  bundle: ReturnType<typeof readBundleFile>,
+  policy: Policy | undefined,
+): Promise<Inspection> {
   const index = indexBundle(bundle);
   const problems: Problem[] = [];
   const sigs = new Map<string, ResolvedSignature[]>();
-  if (policy) for (const a of index.attestations) sigs.set(a.entry.payloadDigest, await resolveSignatures(a.entry.envelope, policy.keys, nodeEd25519Verifier));
+  if (policy)
+    for (const a of index.attestations)
+      sigs.set(a.entry.payloadDigest, await resolveSignatures(a.entry.envelope, policy.keys, nodeEd25519Verifier));
   const revokedBy = new Map<string, string[]>();
   for (const r of index.ofStage('revocation')) {
-    for (const ref of r.attestation.references) revokedBy.set(ref.digest, [...(revokedBy.get(ref.digest) ?? []), r.entry.payloadDigest]);
+    for (const ref of r.attestation.references)
+      revokedBy.set(ref.digest, [...(revokedBy.get(ref.digest) ?? []), r.entry.payloadDigest]);
   }
   const attestations: InspectAttestation[] = index.attestations.map((a) => {
     const p = a.attestation;
@@ -112,11 +119,32 @@ async function inspect(chainName: string, bundle: ReturnType<typeof readBundleFi
       const target = index.get(r.digest);
       const other = target ? undefined : index.others.find((o) => o.entry.payloadDigest === r.digest);
       if (r.role !== 'revokes') {
-        if (other) problems.push({ code: 'REFERENCE_INVALID', subject: at, message: `${r.path} refers to ${short(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})` });
-        else if (!target) problems.push({ code: 'REFERENCE_UNRESOLVED', subject: at, message: `${r.path} refers to ${short(r.digest)} (${r.role}), which is not in the chain` });
-        else if (r.stage !== undefined && target.attestation.stage !== r.stage) problems.push({ code: 'REFERENCE_STAGE_MISMATCH', subject: at, message: `${r.path} refers to a ${target.attestation.stage} attestation where a ${r.stage} is required` });
+        if (other)
+          problems.push({
+            code: 'REFERENCE_INVALID',
+            subject: at,
+            message: `${r.path} refers to ${short(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})`,
+          });
+        else if (!target)
+          problems.push({
+            code: 'REFERENCE_UNRESOLVED',
+            subject: at,
+            message: `${r.path} refers to ${short(r.digest)} (${r.role}), which is not in the chain`,
+          });
+        else if (r.stage !== undefined && target.attestation.stage !== r.stage)
+          problems.push({
+            code: 'REFERENCE_STAGE_MISMATCH',
+            subject: at,
+            message: `${r.path} refers to a ${target.attestation.stage} attestation where a ${r.stage} is required`,
+          });
       }
-      return { role: r.role, stage: r.stage ?? null, digest: r.digest, path: r.path, inChain: target !== undefined || other !== undefined };
+      return {
+        role: r.role,
+        stage: r.stage ?? null,
+        digest: r.digest,
+        path: r.path,
+        inChain: target !== undefined || other !== undefined,
+      };
     });
     const signatures: InspectSignature[] = a.entry.envelope.signatures.map((s, i) => {
       const base: InspectSignature = { keyid: s.keyid ?? null };
@@ -135,19 +163,37 @@ async function inspect(chainName: string, bundle: ReturnType<typeof readBundleFi
       subjects: p.statement.subject.map((s) => ({ name: s.name ?? null, digest: digestText(s.digest) })),
       signatures,
       references,
-      referencedBy: index.referrers(a.entry.payloadDigest).filter((r) => r.reference.role !== 'revokes').map((r) => r.from.entry.payloadDigest),
+      referencedBy: index
+        .referrers(a.entry.payloadDigest)
+        .filter((r) => r.reference.role !== 'revokes')
+        .map((r) => r.from.entry.payloadDigest),
       revokedBy: revokedBy.get(a.entry.payloadDigest) ?? [],
     };
     if (policy) {
       const role = ROLE_OF_STAGE[p.stage];
       const keys = (sigs.get(a.entry.payloadDigest) ?? []).filter((s) => s.key);
       out.trusted = keys.some((s) => s.key!.roles.includes(role));
-      if (keys.length === 0) problems.push({ code: 'UNTRUSTED_SIGNER', subject: at, message: 'no signature verifies under a key of the policy' });
-      else if (!out.trusted) problems.push({ code: 'SIGNER_NOT_IN_ROLE', subject: at, message: `signed by ${[...new Set(keys.map((s) => s.key!.identity))].join(', ')}, none holding the ${role} role` });
+      if (keys.length === 0)
+        problems.push({
+          code: 'UNTRUSTED_SIGNER',
+          subject: at,
+          message: 'no signature verifies under a key of the policy',
+        });
+      else if (!out.trusted)
+        problems.push({
+          code: 'SIGNER_NOT_IN_ROLE',
+          subject: at,
+          message: `signed by ${[...new Set(keys.map((s) => s.key!.identity))].join(', ')}, none holding the ${role} role`,
+        });
     }
     return out;
   });
-  for (const e of bundle.errors) problems.push({ code: e.code === 'LIMIT_EXCEEDED' ? 'LIMIT_EXCEEDED' : 'BUNDLE_LINE_INVALID', subject: `line ${e.line}`, message: e.message });
+  for (const e of bundle.errors)
+    problems.push({
+      code: e.code === 'LIMIT_EXCEEDED' ? 'LIMIT_EXCEEDED' : 'BUNDLE_LINE_INVALID',
+      subject: `line ${e.line}`,
+      message: e.message,
+    });
   const rank = (a: InspectAttestation) => STAGE_ORDER.indexOf(a.stage);
   const roots = attestations
     .filter((a) => a.stage !== 'revocation' && a.referencedBy.length === 0)
@@ -159,7 +205,12 @@ async function inspect(chainName: string, bundle: ReturnType<typeof readBundleFi
     ok: problems.length === 0,
     attestations,
     roots,
-    others: index.others.map((o) => ({ payloadDigest: o.entry.payloadDigest, lines: o.entry.lines, code: o.code, message: o.message })),
+    others: index.others.map((o) => ({
+      payloadDigest: o.entry.payloadDigest,
+      lines: o.entry.lines,
+      code: o.code,
+      message: o.message,
+    })),
     unreadable: bundle.errors.map((e) => ({ line: e.line, code: e.code, message: e.message })),
     problems,
   };
@@ -175,8 +226,14 @@ function signatureText(s: InspectSignature, policy: boolean): string {
 function render(ins: Inspection, policy: boolean): string {
   const by = new Map(ins.attestations.map((a) => [a.payloadDigest, a]));
   const out: string[] = [];
-  const lineCount = new Set([...ins.attestations.flatMap((a) => a.lines), ...ins.others.flatMap((o) => o.lines), ...ins.unreadable.map((u) => u.line)]).size;
-  out.push(`Chain ${ins.chain}: ${ins.attestations.length} attestation(s) on ${lineCount} line(s)${ins.policyDigest ? `; policy ${short(ins.policyDigest)}` : '; signatures unverified (no --policy)'}`);
+  const lineCount = new Set([
+    ...ins.attestations.flatMap((a) => a.lines),
+    ...ins.others.flatMap((o) => o.lines),
+    ...ins.unreadable.map((u) => u.line),
+  ]).size;
+  out.push(
+    `Chain ${ins.chain}: ${ins.attestations.length} attestation(s) on ${lineCount} line(s)${ins.policyDigest ? `; policy ${short(ins.policyDigest)}` : '; signatures unverified (no --policy)'}`,
+  );
   const shown = new Set<string>();
   // Iterative depth-first rendering: [digest, indent of the node's own line, edge label, is last child]
   const stack: Array<{ digest: string; prefix: string; edge: string | undefined; last: boolean }> = [];
@@ -197,9 +254,16 @@ function render(ins: Inspection, policy: boolean): string {
       continue;
     }
     shown.add(digest);
-    const unreferenced = edge === undefined && (a.stage === 'dataset' || a.stage === 'training' || a.stage === 'evaluation');
-    const marks = [unreferenced ? 'unreferenced: nothing in the chain relies on it' : undefined, a.revokedBy.length > 0 ? `REVOKED by ${a.revokedBy.map(short).join(', ')}` : undefined, policy && a.trusted === false ? 'UNTRUSTED' : undefined].filter(Boolean);
-    out.push(`${prefix}${branch}${label}${a.stage} ${digest}  (line ${a.lines.join(', ')})${marks.length ? `  ${marks.join('; ')}` : ''}`);
+    const unreferenced =
+      edge === undefined && (a.stage === 'dataset' || a.stage === 'training' || a.stage === 'evaluation');
+    const marks = [
+      unreferenced ? 'unreferenced: nothing in the chain relies on it' : undefined,
+      a.revokedBy.length > 0 ? `REVOKED by ${a.revokedBy.map(short).join(', ')}` : undefined,
+      policy && a.trusted === false ? 'UNTRUSTED' : undefined,
+    ].filter(Boolean);
+    out.push(
+      `${prefix}${branch}${label}${a.stage} ${digest}  (line ${a.lines.join(', ')})${marks.length ? `  ${marks.join('; ')}` : ''}`,
+    );
     const body = `${prefix}${cont}${a.references.filter((r) => r.role !== 'revokes').length > 0 ? '│ ' : '  '}`;
     out.push(`${body}${a.summary}; issued ${a.issuedAt} by ${a.attester}`);
     for (const s of a.subjects) out.push(`${body}subject ${s.name ?? '(unnamed)'} ${short(s.digest)}`);
@@ -207,30 +271,46 @@ function render(ins: Inspection, policy: boolean): string {
     const refs = a.references.filter((r) => r.role !== 'revokes');
     for (let i = refs.length - 1; i >= 0; i--) {
       const r = refs[i]!;
-      stack.push({ digest: r.digest, prefix: `${prefix}${cont}`, edge: r.role === r.stage ? '' : `(${r.role}) `, last: i === refs.length - 1 });
+      stack.push({
+        digest: r.digest,
+        prefix: `${prefix}${cont}`,
+        edge: r.role === r.stage ? '' : `(${r.role}) `,
+        last: i === refs.length - 1,
+      });
     }
   }
   const revocations = ins.attestations.filter((a) => a.stage === 'revocation');
   if (revocations.length > 0) {
     out.push('', 'Revocations:');
     for (const r of revocations) {
-      out.push(`  revocation ${r.payloadDigest}  (line ${r.lines.join(', ')})${policy && r.trusted === false ? '  UNTRUSTED' : ''}`);
+      out.push(
+        `  revocation ${r.payloadDigest}  (line ${r.lines.join(', ')})${policy && r.trusted === false ? '  UNTRUSTED' : ''}`,
+      );
       out.push(`    ${r.summary}; issued ${r.issuedAt} by ${r.attester}`);
       for (const s of r.signatures) out.push(`    signed  ${signatureText(s, policy)}`);
-      for (const ref of r.references) out.push(`    revokes ${ref.stage ?? 'attestation'} ${short(ref.digest)}${ref.inChain ? '' : ' (not in the chain)'}`);
-      if (r.references.length === 0) for (const s of r.subjects) out.push(`    revokes ${s.name ?? ''} ${short(s.digest)}`.replace('  ', ' '));
+      for (const ref of r.references)
+        out.push(
+          `    revokes ${ref.stage ?? 'attestation'} ${short(ref.digest)}${ref.inChain ? '' : ' (not in the chain)'}`,
+        );
+      if (r.references.length === 0)
+        for (const s of r.subjects) out.push(`    revokes ${s.name ?? ''} ${short(s.digest)}`.replace('  ', ' '));
     }
   }
   if (ins.others.length > 0) {
     out.push('', 'Other envelopes (not lifecycle attestations):');
-    for (const o of ins.others) out.push(`  line ${o.lines.join(', ')}: ${short(o.payloadDigest)} ${o.code}: ${o.message.slice(0, 200)}`);
+    for (const o of ins.others)
+      out.push(`  line ${o.lines.join(', ')}: ${short(o.payloadDigest)} ${o.code}: ${o.message.slice(0, 200)}`);
   }
   if (ins.unreadable.length > 0) {
     out.push('', 'Unreadable lines:');
-    for (const u of ins.unreadable) out.push(`  line ${u.line}: ${u.code}: ${u.message.replace(/^line [0-9]+: /, '').slice(0, 200)}`);
+    for (const u of ins.unreadable)
+      out.push(`  line ${u.line}: ${u.code}: ${u.message.replace(/^line [0-9]+: /, '').slice(0, 200)}`);
   }
   out.push('');
-  if (ins.problems.length === 0) out.push(`OK: every line reads and every reference resolves within the chain${policy ? ', every attestation has a trusted signer of its role' : ''}`);
+  if (ins.problems.length === 0)
+    out.push(
+      `OK: every line reads and every reference resolves within the chain${policy ? ', every attestation has a trusted signer of its role' : ''}`,
+    );
   else {
     out.push(`PROBLEMS (${ins.problems.length}):`);
     for (const p of ins.problems) out.push(`  ${p.code} ${p.subject}: ${p.message.slice(0, 300)}`);
@@ -243,10 +323,21 @@ export const inspectCommand: Command = {
   summary: 'print a chain of attestations as a tree (stages, digests, signers, references)',
   help: HELP,
   async run(args, ctx) {
-    const { values } = parseCommandArgs('inspect', args, { chain: { type: 'string' }, policy: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseCommandArgs('inspect', args, {
+      chain: { type: 'string' },
+      policy: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const chainName = required('inspect', values, 'chain');
     const policyPath = values.policy;
-    const policy = policyPath === undefined ? undefined : await asExit(EXIT.USAGE, () => parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), { what: policyPath }));
+    const policy =
+      policyPath === undefined
+        ? undefined
+        : await asExit(EXIT.USAGE, () =>
+            parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), {
+              what: policyPath,
+            }),
+          );
     const bundle = await asExit(EXIT.USAGE, () => readBundleFile(resolvePath(ctx, chainName), { what: chainName }));
     const ins = await inspect(chainName, bundle, policy);
     ctx.io.stdout(values.json ? `${JSON.stringify(ins, null, 2)}\n` : render(ins, policy !== undefined));

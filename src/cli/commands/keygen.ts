@@ -43,11 +43,14 @@ export const keygenCommand: Command = {
     });
     const out = required('keygen', values, 'out');
     const format = values['keyid-format'] ?? 'legacy';
-    if (format !== 'legacy' && format !== 'modern' && format !== 'none') throw usage(`keygen: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
+    if (format !== 'legacy' && format !== 'modern' && format !== 'none')
+      throw usage(`keygen: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
     const prefix = resolvePath(ctx, out);
     const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
     const key = await generateKeyPair({ keyidFormat: format as KeyidFormat });
-    const written = await asExit(EXIT.USAGE, () => writeKeyPair(prefix, key, { force: values.force === true, ...(passphrase ? { passphrase } : {}) }));
+    const written = await asExit(EXIT.USAGE, () =>
+      writeKeyPair(prefix, key, { force: values.force === true, ...(passphrase ? { passphrase } : {}) }),
+    );
     const keyids = keyidsOf(key.publicKey.bytes);
     if (values.json) {
       const result = {

@@ -75,7 +75,6 @@ Example:
   lineproof oms sign --model ./my-model --key model-key.pem --out ./my-model/model.sig
 `;
 
-
 function exists(path: string): boolean {
   try {
     statSync(path);
@@ -139,7 +138,13 @@ export const omsVerifyCommand: Command = {
     let result;
     const bar = hashProgress(ctx);
     try {
-      result = await verifyOmsModelPath(model, { signature, publicKey, ignorePaths, ignoreGitPaths: !values['no-ignore-git-paths'], ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
+      result = await verifyOmsModelPath(model, {
+        signature,
+        publicKey,
+        ignorePaths,
+        ignoreGitPaths: !values['no-ignore-git-paths'],
+        ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+      });
     } catch (e) {
       if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') {
         // A signature file too large to be a bundle: the evidence fails, with a report.
@@ -181,16 +186,22 @@ export const omsSignCommand: Command = {
     const keyArg = required('oms sign', values, 'key');
     const outArg = required('oms sign', values, 'out');
     const method = (values.method ?? 'files') as OmsMethod;
-    if (method !== 'files' && method !== 'shards') throw usage(`oms sign: --method expected files or shards, got ${JSON.stringify(values.method)}`);
+    if (method !== 'files' && method !== 'shards')
+      throw usage(`oms sign: --method expected files or shards, got ${JSON.stringify(values.method)}`);
     const shardSize = intOption('oms sign', 'shard-size', values['shard-size'], 1, Number.MAX_SAFE_INTEGER);
-    if (shardSize !== undefined && method !== 'shards') throw usage('oms sign: --shard-size applies to --method shards only');
+    if (shardSize !== undefined && method !== 'shards')
+      throw usage('oms sign: --shard-size applies to --method shards only');
     const ignorePaths = ignoreFlags('oms sign', values['ignore-paths']);
     const model = resolvePath(ctx, modelArg);
     const out = resolvePath(ctx, outArg);
     if (!exists(model)) throw usage(`oms sign: --model ${JSON.stringify(modelArg)}: no such file or directory`);
     const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
     const key = await asExit(EXIT.USAGE, () =>
-      loadEcPrivateKey(resolvePath(ctx, keyArg), { what: keyArg, onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`), ...(passphrase ? { passphrase } : {}) }),
+      loadEcPrivateKey(resolvePath(ctx, keyArg), {
+        what: keyArg,
+        onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`),
+        ...(passphrase ? { passphrase } : {}),
+      }),
     );
     const bar = hashProgress(ctx);
     const signed = await asExit(EXIT.USAGE, () =>
@@ -206,21 +217,31 @@ export const omsSignCommand: Command = {
       }),
     ).finally(() => bar.done());
     if (signed.text.length > DEFAULT_LIMITS.envelopeBytes) {
-      throw usage(`oms sign: the signature would be ${signed.text.length} bytes, more than the bundle limit of ${DEFAULT_LIMITS.envelopeBytes}; use --method files or a larger --shard-size`);
+      throw usage(
+        `oms sign: the signature would be ${signed.text.length} bytes, more than the bundle limit of ${DEFAULT_LIMITS.envelopeBytes}; use --method files or a larger --shard-size`,
+      );
     }
     await asExit(EXIT.USAGE, () => {
       try {
         writeFileSync(out, signed.text);
       } catch (cause) {
-        throw new LineproofError('IO_ERROR', `${outArg}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { path: outArg, cause });
+        throw new LineproofError(
+          'IO_ERROR',
+          `${outArg}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+          { path: outArg, cause },
+        );
       }
     });
     const hint = signed.bundle.verificationMaterial.publicKey.hint;
     if (values.json) {
-      ctx.io.stdout(`${JSON.stringify({ signature: outArg, digest: signed.model.digest, method, resources: signed.model.manifest.resources.length, files: signed.model.files, curve: key.curve, hint }, null, 2)}\n`);
+      ctx.io.stdout(
+        `${JSON.stringify({ signature: outArg, digest: signed.model.digest, method, resources: signed.model.manifest.resources.length, files: signed.model.files, curve: key.curve, hint }, null, 2)}\n`,
+      );
     } else {
       const info = ecCurveInfo(key.curve);
-      ctx.io.stdout(`signed: ${modelArg} -> ${outArg}\n  ${signed.model.files} file${signed.model.files === 1 ? '' : 's'}, ${signed.model.manifest.resources.length} resource${signed.model.manifest.resources.length === 1 ? '' : 's'} by ${method}; root ${signed.model.digest}\n  ECDSA ${key.curve}/${info.hashName}, key hint ${hint}\n`);
+      ctx.io.stdout(
+        `signed: ${modelArg} -> ${outArg}\n  ${signed.model.files} file${signed.model.files === 1 ? '' : 's'}, ${signed.model.manifest.resources.length} resource${signed.model.manifest.resources.length === 1 ? '' : 's'} by ${method}; root ${signed.model.digest}\n  ECDSA ${key.curve}/${info.hashName}, key hint ${hint}\n`,
+      );
     }
     return EXIT.OK;
   },

@@ -52,18 +52,25 @@ function summary(ctx: CliContext, report: Report): void {
   for (const c of failed) out.push(`FAIL ${c.code} ${c.id} (${c.subject}): ${c.message}`);
   const result = report.results[0];
   if (report.ok && result) {
-    for (const l of result.chain) out.push(`  ${l.stage.padEnd(10)} ${l.payloadDigest.slice(0, 19)}…  ${l.issuedAt ?? ''}  ${l.signers.map((s) => s.identity).join(', ')}`);
+    for (const l of result.chain)
+      out.push(
+        `  ${l.stage.padEnd(10)} ${l.payloadDigest.slice(0, 19)}…  ${l.issuedAt ?? ''}  ${l.signers.map((s) => s.identity).join(', ')}`,
+      );
     const skipped = report.checks.filter((c) => c.status === 'skip' && c.code !== 'OK').length;
-    out.push(`VERIFIED: ${result.subject} (${report.checks.filter((c) => c.status === 'pass').length} checks passed${skipped ? `, ${skipped} skipped` : ''}; policy ${report.policyDigest?.slice(0, 19)}…; as of ${report.asOf})`);
+    out.push(
+      `VERIFIED: ${result.subject} (${report.checks.filter((c) => c.status === 'pass').length} checks passed${skipped ? `, ${skipped} skipped` : ''}; policy ${report.policyDigest?.slice(0, 19)}…; as of ${report.asOf})`,
+    );
   } else {
-    out.push(`NOT VERIFIED: ${result?.subject ?? 'artifact'} (${failed.length} failed check${failed.length === 1 ? '' : 's'}; as of ${report.asOf})`);
+    out.push(
+      `NOT VERIFIED: ${result?.subject ?? 'artifact'} (${failed.length} failed check${failed.length === 1 ? '' : 's'}; as of ${report.asOf})`,
+    );
   }
   ctx.io.stdout(`${out.join('\n')}\n`);
 }
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'verify a model\'s chain of attestations offline against a policy',
+  summary: "verify a model's chain of attestations offline against a policy",
   help: HELP,
   async run(args, ctx) {
     const { values } = parseCommandArgs('verify', args, {
@@ -79,17 +86,23 @@ export const verifyCommand: Command = {
     });
     const chainPath = required('verify', values, 'chain');
     const policyPath = required('verify', values, 'policy');
-    if ((values.artifact === undefined) === (values.digest === undefined)) throw usage('verify: give exactly one of --artifact PATH or --digest ALG:HEX');
-    if (values['use-case'] !== undefined && values['any-use-case']) throw usage('verify: give --use-case ID or --any-use-case, not both');
+    if ((values.artifact === undefined) === (values.digest === undefined))
+      throw usage('verify: give exactly one of --artifact PATH or --digest ALG:HEX');
+    if (values['use-case'] !== undefined && values['any-use-case'])
+      throw usage('verify: give --use-case ID or --any-use-case, not both');
     if (values['use-case'] === undefined && !values['any-use-case']) {
-      throw usage('verify: --use-case ID is required (USE_CASE_REQUIRED): an approval is for one use case; pass --any-use-case to accept any the policy allows');
+      throw usage(
+        'verify: --use-case ID is required (USE_CASE_REQUIRED): an approval is for one use case; pass --any-use-case to accept any the policy allows',
+      );
     }
     let asOf: string;
     if (values.at !== undefined) {
       try {
         parseTimestamp(values.at, '--at');
       } catch (e) {
-        throw usage(`verify: --at ${(e as Error).message.replace(/^--at: /, '')} (RFC 3339 with Z or an offset, e.g. 2026-03-01T12:00:00Z)`);
+        throw usage(
+          `verify: --at ${(e as Error).message.replace(/^--at: /, '')} (RFC 3339 with Z or an offset, e.g. 2026-03-01T12:00:00Z)`,
+        );
       }
       asOf = values.at;
     } else {
@@ -100,7 +113,10 @@ export const verifyCommand: Command = {
       const [lo, hi] = LIMIT_BOUNDS.untrustedSignatureChecks;
       const text = values['max-untrusted-checks'];
       untrustedSignatureChecks = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-      if (!(untrustedSignatureChecks >= lo && untrustedSignatureChecks <= hi)) throw usage(`verify: --max-untrusted-checks expected a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`);
+      if (!(untrustedSignatureChecks >= lo && untrustedSignatureChecks <= hi))
+        throw usage(
+          `verify: --max-untrusted-checks expected a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`,
+        );
     }
     let subject: DigestSet;
     if (values.digest !== undefined) {
@@ -110,11 +126,23 @@ export const verifyCommand: Command = {
         throw usage(`verify: ${(e as Error).message}`);
       }
     }
-    const policy = await asExit(EXIT.USAGE, () => parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), { what: policyPath }));
-    const bundle = await asExit(EXIT.USAGE, () => readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath));
+    const policy = await asExit(EXIT.USAGE, () =>
+      parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), {
+        what: policyPath,
+      }),
+    );
+    const bundle = await asExit(EXIT.USAGE, () =>
+      readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
+    );
     if (values.artifact !== undefined) {
-      const algorithms = policy.document.digestAlgorithms.filter((a) => a === 'sha256' || a === 'sha512' || a === 'blake2b');
-      const hashed = await asExit(EXIT.USAGE, () => hashPath(resolvePath(ctx, values.artifact!), { algorithms: algorithms.length > 0 ? (algorithms as Array<'sha256'>) : ['sha256'] }));
+      const algorithms = policy.document.digestAlgorithms.filter(
+        (a) => a === 'sha256' || a === 'sha512' || a === 'blake2b',
+      );
+      const hashed = await asExit(EXIT.USAGE, () =>
+        hashPath(resolvePath(ctx, values.artifact!), {
+          algorithms: algorithms.length > 0 ? (algorithms as Array<'sha256'>) : ['sha256'],
+        }),
+      );
       subject = hashed.subject.digest;
     }
     let report: Report;

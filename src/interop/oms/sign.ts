@@ -50,12 +50,20 @@ export async function signOmsManifest(manifest: OmsManifest, signer: EcdsaSigner
   // 3. sign-then-verify
   const check = verifyEcdsa(signer.publicKey, message, sig);
   if (!check.valid) {
-    throw new LineproofError('SIGNER_FAULT', `signer: the signature it returned does not verify under its own ${signer.publicKey.curve} public key (${check.code}: ${check.reason})`, { path: 'signer' });
+    throw new LineproofError(
+      'SIGNER_FAULT',
+      `signer: the signature it returned does not verify under its own ${signer.publicKey.curve} public key (${check.code}: ${check.reason})`,
+      { path: 'signer' },
+    );
   }
   // 4. the bundle
   return {
     mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
     verificationMaterial: { publicKey: { hint: omsKeyHint(signer.publicKey) }, tlogEntries: [] },
-    dsseEnvelope: { payload: toBase64(payload), payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig: toBase64(sig), keyid: '' }] },
+    dsseEnvelope: {
+      payload: toBase64(payload),
+      payloadType: IN_TOTO_PAYLOAD_TYPE,
+      signatures: [{ sig: toBase64(sig), keyid: '' }],
+    },
   };
 }

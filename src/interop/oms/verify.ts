@@ -11,8 +11,21 @@ import { pae } from '../../dsse/pae.js';
 import { decodePem, encodePem } from '../../keys/pem.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, payloadDigest } from '../../statements/statement.js';
-import { parseOmsStatement, verifyOmsManifest, type OmsDiff, type OmsManifest, type OmsSerialization } from '../../manifest/oms.js';
-import { ecCurveInfo, ecPublicKeyFromSpki, equalEcPublicKeys, omsKeyHints, parseEcPublicKey, type EcPublicKey } from '../ec.js';
+import {
+  parseOmsStatement,
+  verifyOmsManifest,
+  type OmsDiff,
+  type OmsManifest,
+  type OmsSerialization,
+} from '../../manifest/oms.js';
+import {
+  ecCurveInfo,
+  ecPublicKeyFromSpki,
+  equalEcPublicKeys,
+  omsKeyHints,
+  parseEcPublicKey,
+  type EcPublicKey,
+} from '../ec.js';
 import { verifyEcdsa } from '../ecdsa.js';
 import { readKeyBundle, type ReadKeyBundle } from '../sigstore.js';
 
@@ -62,7 +75,11 @@ function keyFromRawBytes(raw: Uint8Array, what: string): EcPublicKey {
     // otherwise two different byte strings would both "hold the given key".
     const { label, der } = decodePem(text, what);
     if (encodePem(label, der) !== text) {
-      throw new LineproofError('OMS_BUNDLE_INVALID', `${what}: not exactly one PEM block in the standard layout (extra or misplaced text)`, { path: what });
+      throw new LineproofError(
+        'OMS_BUNDLE_INVALID',
+        `${what}: not exactly one PEM block in the standard layout (extra or misplaced text)`,
+        { path: what },
+      );
     }
     return parseEcPublicKey(text, { what });
   }
@@ -80,20 +97,37 @@ function checkKey(rb: ReportBuilder, b: ReadKeyBundle, key: EcPublicKey, subject
       return;
     }
     if (!equalEcPublicKeys(named, key)) {
-      rb.fail('oms.key', 'OMS_KEY_MISMATCH', subject, `the bundle's publicKey.rawBytes holds another key (${named.curve}) than the one given (${key.curve}); it is never trusted, only compared`, {
-        expected: `the given ${key.curve} key`,
-        actual: `another ${named.curve} key`,
-      });
+      rb.fail(
+        'oms.key',
+        'OMS_KEY_MISMATCH',
+        subject,
+        `the bundle's publicKey.rawBytes holds another key (${named.curve}) than the one given (${key.curve}); it is never trusted, only compared`,
+        {
+          expected: `the given ${key.curve} key`,
+          actual: `another ${named.curve} key`,
+        },
+      );
       return;
     }
     if (b.key.keyDetails !== undefined && b.key.keyDetails !== info.keyDetails) {
-      rb.fail('oms.key', 'OMS_KEY_MISMATCH', subject, `the bundle's keyDetails ${JSON.stringify(b.key.keyDetails.slice(0, 60))} does not describe the given ${key.curve} key`, {
-        expected: info.keyDetails,
-        actual: b.key.keyDetails.slice(0, 60),
-      });
+      rb.fail(
+        'oms.key',
+        'OMS_KEY_MISMATCH',
+        subject,
+        `the bundle's keyDetails ${JSON.stringify(b.key.keyDetails.slice(0, 60))} does not describe the given ${key.curve} key`,
+        {
+          expected: info.keyDetails,
+          actual: b.key.keyDetails.slice(0, 60),
+        },
+      );
       return;
     }
-    rb.pass('oms.key', subject, `publicKey.rawBytes (model_signing 1.0.x) is the given ${key.curve} key`, b.key.keyDetails === undefined ? {} : { expected: info.keyDetails, actual: b.key.keyDetails });
+    rb.pass(
+      'oms.key',
+      subject,
+      `publicKey.rawBytes (model_signing 1.0.x) is the given ${key.curve} key`,
+      b.key.keyDetails === undefined ? {} : { expected: info.keyDetails, actual: b.key.keyDetails },
+    );
     return;
   }
   const hint = b.key.hint;
@@ -103,22 +137,36 @@ function checkKey(rb: ReportBuilder, b: ReadKeyBundle, key: EcPublicKey, subject
   }
   const hints = omsKeyHints(key);
   if (!hints.includes(hint.toLowerCase())) {
-    rb.fail('oms.key', 'OMS_KEY_MISMATCH', subject, `publicKey.hint ${shortDigest(hint.slice(0, 80))} is not the SHA-256 of the given key's PEM (${shortDigest(hints[0]!)}); the signature was made for another key`, {
-      expected: hints[0]!,
-      actual: hint.slice(0, 80),
-    });
+    rb.fail(
+      'oms.key',
+      'OMS_KEY_MISMATCH',
+      subject,
+      `publicKey.hint ${shortDigest(hint.slice(0, 80))} is not the SHA-256 of the given key's PEM (${shortDigest(hints[0]!)}); the signature was made for another key`,
+      {
+        expected: hints[0]!,
+        actual: hint.slice(0, 80),
+      },
+    );
     return;
   }
-  rb.pass('oms.key', subject, `publicKey.hint is the SHA-256 of the given ${key.curve} key's PEM`, { expected: hints[0]!, actual: hint.toLowerCase() });
+  rb.pass('oms.key', subject, `publicKey.hint is the SHA-256 of the given ${key.curve} key's PEM`, {
+    expected: hints[0]!,
+    actual: hint.toLowerCase(),
+  });
 }
 
 /**
  * Steps 1-5 of the pipeline (see {@link verifyOmsModel}); the report's checks are appended to `rb`.
  */
-function checkSignature(rb: ReportBuilder, input: Uint8Array | string | JsonValue, options: VerifyOmsSignatureOptions): SignatureStage {
+function checkSignature(
+  rb: ReportBuilder,
+  input: Uint8Array | string | JsonValue,
+  options: VerifyOmsSignatureOptions,
+): SignatureStage {
   const what = options.what ?? 'model.sig';
   const key = options.publicKey;
-  if (!key || key.type !== 'ecdsa') throw new TypeError('"options.publicKey" expected an EcPublicKey (parseEcPublicKey)');
+  if (!key || key.type !== 'ecdsa')
+    throw new TypeError('"options.publicKey" expected an EcPublicKey (parseEcPublicKey)');
   ecCurveInfo(key.curve);
 
   // 1. the bundle
@@ -131,8 +179,17 @@ function checkSignature(rb: ReportBuilder, input: Uint8Array | string | JsonValu
   }
   const shape: OmsBundleShape = b.key.kind === 'rawBytes' ? 'v1.0' : 'v1.1';
   const subject = payloadDigest(b.envelope.payload);
-  const keyidNote = b.keyid === null ? 'keyid null' : b.keyid === undefined || b.keyid === '' ? 'keyid ""' : `keyid ${JSON.stringify(b.keyid.slice(0, 40))} (a hint, ignored)`;
-  rb.pass('oms.bundle', what, `Sigstore bundle v0.3 of model_signing ${shape === 'v1.0' ? '1.0.x (publicKey.rawBytes)' : '1.1+ (publicKey.hint)'}, one DSSE signature, ${keyidNote}`);
+  const keyidNote =
+    b.keyid === null
+      ? 'keyid null'
+      : b.keyid === undefined || b.keyid === ''
+        ? 'keyid ""'
+        : `keyid ${JSON.stringify(b.keyid.slice(0, 40))} (a hint, ignored)`;
+  rb.pass(
+    'oms.bundle',
+    what,
+    `Sigstore bundle v0.3 of model_signing ${shape === 'v1.0' ? '1.0.x (publicKey.rawBytes)' : '1.1+ (publicKey.hint)'}, one DSSE signature, ${keyidNote}`,
+  );
 
   // 2. the key the bundle names is the given key (compared, never trusted)
   checkKey(rb, b, key, subject);
@@ -141,21 +198,46 @@ function checkSignature(rb: ReportBuilder, input: Uint8Array | string | JsonValu
   const sig = b.envelope.signatures[0]!.sig;
   const check = verifyEcdsa(key, pae(b.envelope.payloadType, b.envelope.payload), sig);
   const hash = ecCurveInfo(key.curve).hashName;
-  if (check.valid) rb.pass('oms.signature', subject, `ECDSA ${key.curve}/${hash} signature over the DSSE PAE of the payload verifies under the given key`);
-  else if (check.code === 'ECDSA_SIGNATURE_MALFORMED') rb.fail('oms.signature', 'ECDSA_SIGNATURE_MALFORMED', subject, check.reason);
-  else rb.fail('oms.signature', 'OMS_SIGNATURE_INVALID', subject, `the ECDSA ${key.curve}/${hash} signature does not verify under the given key: the payload or signature changed, or another key signed`);
+  if (check.valid)
+    rb.pass(
+      'oms.signature',
+      subject,
+      `ECDSA ${key.curve}/${hash} signature over the DSSE PAE of the payload verifies under the given key`,
+    );
+  else if (check.code === 'ECDSA_SIGNATURE_MALFORMED')
+    rb.fail('oms.signature', 'ECDSA_SIGNATURE_MALFORMED', subject, check.reason);
+  else
+    rb.fail(
+      'oms.signature',
+      'OMS_SIGNATURE_INVALID',
+      subject,
+      `the ECDSA ${key.curve}/${hash} signature does not verify under the given key: the payload or signature changed, or another key signed`,
+    );
 
   // 4. payloadType
-  if (b.envelope.payloadType === IN_TOTO_PAYLOAD_TYPE) rb.pass('oms.payloadType', subject, `payloadType is ${IN_TOTO_PAYLOAD_TYPE}`, { expected: IN_TOTO_PAYLOAD_TYPE, actual: IN_TOTO_PAYLOAD_TYPE });
-  else rb.fail('oms.payloadType', 'DSSE_PAYLOAD_TYPE_MISMATCH', subject, 'model_signing payloads are in-toto statements', { expected: IN_TOTO_PAYLOAD_TYPE, actual: b.envelope.payloadType.slice(0, 100) });
+  if (b.envelope.payloadType === IN_TOTO_PAYLOAD_TYPE)
+    rb.pass('oms.payloadType', subject, `payloadType is ${IN_TOTO_PAYLOAD_TYPE}`, {
+      expected: IN_TOTO_PAYLOAD_TYPE,
+      actual: IN_TOTO_PAYLOAD_TYPE,
+    });
+  else
+    rb.fail('oms.payloadType', 'DSSE_PAYLOAD_TYPE_MISMATCH', subject, 'model_signing payloads are in-toto statements', {
+      expected: IN_TOTO_PAYLOAD_TYPE,
+      actual: b.envelope.payloadType.slice(0, 100),
+    });
 
   // 5. the statement (parsed from the exact payload bytes) and its root digest
   let manifest: OmsManifest | undefined;
   try {
     manifest = parseOmsStatement(b.envelope.payload);
-    rb.pass('oms.statement', subject, `model_signing statement for ${JSON.stringify(manifest.modelName.slice(0, 80))}: ${manifest.resources.length} resources by ${manifest.serialization.method}/${manifest.serialization.hash_type}, root digest recomputed`, {
-      actual: `sha256:${manifest.rootDigest}`,
-    });
+    rb.pass(
+      'oms.statement',
+      subject,
+      `model_signing statement for ${JSON.stringify(manifest.modelName.slice(0, 80))}: ${manifest.resources.length} resources by ${manifest.serialization.method}/${manifest.serialization.hash_type}, root digest recomputed`,
+      {
+        actual: `sha256:${manifest.rootDigest}`,
+      },
+    );
   } catch (e) {
     rb.failFrom('oms.statement', subject, e);
   }
@@ -175,7 +257,10 @@ function checkSignature(rb: ReportBuilder, input: Uint8Array | string | JsonValu
  * const { report, manifest } = await verifyOmsSignature(readFileSync('model.sig'), { publicKey: parseEcPublicKey(pem) });
  * ```
  */
-export async function verifyOmsSignature(bundle: Uint8Array | string | JsonValue, options: VerifyOmsSignatureOptions): Promise<OmsSignatureVerification> {
+export async function verifyOmsSignature(
+  bundle: Uint8Array | string | JsonValue,
+  options: VerifyOmsSignatureOptions,
+): Promise<OmsSignatureVerification> {
   const rb = new ReportBuilder('oms');
   const st = checkSignature(rb, bundle, options);
   rb.result({ subject: st.subject, ok: rb.ok, chain: [] });
@@ -237,7 +322,10 @@ export interface OmsModelVerification extends OmsSignatureVerification {
  * const { report } = await verifyOmsModel(sigBytes, { publicKey, hashModel: async (s) => (await hashOmsModel('model/', { ...s })).manifest });
  * ```
  */
-export async function verifyOmsModel(bundle: Uint8Array | string | JsonValue, options: VerifyOmsModelOptions): Promise<OmsModelVerification> {
+export async function verifyOmsModel(
+  bundle: Uint8Array | string | JsonValue,
+  options: VerifyOmsModelOptions,
+): Promise<OmsModelVerification> {
   if (typeof options?.hashModel !== 'function') throw new TypeError('"options.hashModel" expected a function');
   const rb = new ReportBuilder('oms');
   // 1-5
@@ -248,7 +336,12 @@ export async function verifyOmsModel(bundle: Uint8Array | string | JsonValue, op
   if (st.shape) out.shape = st.shape;
   if (!signed || !rb.ok) {
     const first = rb.checks.find((c) => c.status === 'fail');
-    rb.skip('oms.model', first?.code ?? 'OMS_SIGNATURE_INVALID', subject, 'the model was not checked: the signature or its statement did not verify');
+    rb.skip(
+      'oms.model',
+      first?.code ?? 'OMS_SIGNATURE_INVALID',
+      subject,
+      'the model was not checked: the signature or its statement did not verify',
+    );
     rb.result({ subject, ok: false, chain: [] });
     out.report = rb.build();
     return out;
@@ -264,7 +357,12 @@ export async function verifyOmsModel(bundle: Uint8Array | string | JsonValue, op
     out.report = rb.build();
     return out;
   }
-  rb.pass('oms.model', subject, `hashed ${actual.resources.length} resources by ${actual.serialization.method}/${actual.serialization.hash_type}`, { actual: `sha256:${actual.rootDigest}` });
+  rb.pass(
+    'oms.model',
+    subject,
+    `hashed ${actual.resources.length} resources by ${actual.serialization.method}/${actual.serialization.hash_type}`,
+    { actual: `sha256:${actual.rootDigest}` },
+  );
   // 7. compare, resource by resource
   const cmp = verifyOmsManifest(signed, actual, { subject });
   for (const c of cmp.report.checks) rb.add(c);

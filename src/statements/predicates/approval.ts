@@ -61,13 +61,18 @@ export const approvalPredicateSchema = z
     stage: z.enum(DEPLOYMENT_STAGES),
     useCase: z.strictObject({ id: identifierSchema, description: proseSchema }),
     riskTier: identifierSchema,
-    evidence: z.array(z.discriminatedUnion('name', [payloadReferenceSchema('training'), payloadReferenceSchema('evaluation')])),
+    evidence: z.array(
+      z.discriminatedUnion('name', [payloadReferenceSchema('training'), payloadReferenceSchema('evaluation')]),
+    ),
     conditions: z.array(proseSchema),
     runtimeScope: runtimeScopeSchema,
     notBefore: timestampSchema,
     expires: timestampSchema,
   })
-  .meta({ title: 'Lineproof approval predicate v0.1', description: `predicate of an in-toto Statement with predicateType ${APPROVAL_PREDICATE_TYPE}` });
+  .meta({
+    title: 'Lineproof approval predicate v0.1',
+    description: `predicate of an in-toto Statement with predicateType ${APPROVAL_PREDICATE_TYPE}`,
+  });
 
 /** An approval predicate. */
 export type ApprovalPredicate = z.infer<typeof approvalPredicateSchema>;
@@ -81,8 +86,15 @@ export function checkApprovalRules(p: ApprovalPredicate): void {
   checkOrder({ path: 'predicate.notBefore', text: p.notBefore }, { path: 'predicate.expires', text: p.expires }, true);
   checkUnique(p.evidence, (r) => r.digest.sha256, 'predicate.evidence', 'reference');
   const trainings = p.evidence.filter((r) => r.name === 'training').length;
-  if (trainings !== 1) predicateError('PREDICATE_INCONSISTENT', 'predicate.evidence', `needs exactly one training reference, got ${trainings}`, { expected: '1', actual: String(trainings) });
-  if (!p.evidence.some((r) => r.name === 'evaluation')) predicateError('PREDICATE_INCONSISTENT', 'predicate.evidence', 'needs at least one evaluation reference');
+  if (trainings !== 1)
+    predicateError(
+      'PREDICATE_INCONSISTENT',
+      'predicate.evidence',
+      `needs exactly one training reference, got ${trainings}`,
+      { expected: '1', actual: String(trainings) },
+    );
+  if (!p.evidence.some((r) => r.name === 'evaluation'))
+    predicateError('PREDICATE_INCONSISTENT', 'predicate.evidence', 'needs at least one evaluation reference');
   checkUnique(p.runtimeScope.tools, (t) => t, 'predicate.runtimeScope.tools', 'tool');
   checkUnique(p.runtimeScope.dataClasses, (t) => t, 'predicate.runtimeScope.dataClasses', 'data class');
   checkUnique(p.runtimeScope.secretScopes, (t) => t, 'predicate.runtimeScope.secretScopes', 'secret scope');

@@ -39,7 +39,10 @@ export const proseSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(65_536, 'at most 65536 characters')
-  .refine((s) => !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s), 'must not contain control characters other than line feeds');
+  .refine(
+    (s) => !/[\u0000-\u0009\u000b-\u001f\u007f]/.test(s),
+    'must not contain control characters other than line feeds',
+  );
 
 /** An identifier: non-empty, no whitespace or control characters (use-case ids, tiers, scopes). */
 export const identifierSchema = z
@@ -55,7 +58,10 @@ export const identifierSchema = z
 export const uriSchema = z
   .string()
   .max(8192, 'at most 8192 characters')
-  .regex(/^[a-z][a-z0-9+.-]*:[^\s\u0000-\u001f\u007f-\u009f]+$/u, 'must be a URI with a lower-case scheme, e.g. https://... or git+https://...');
+  .regex(
+    /^[a-z][a-z0-9+.-]*:[^\s\u0000-\u001f\u007f-\u009f]+$/u,
+    'must be a URI with a lower-case scheme, e.g. https://... or git+https://...',
+  );
 
 /**
  * A timestamp as read (decisions §7): RFC 3339 with Z or an offset, up to 9 fraction digits, a real
@@ -76,7 +82,12 @@ export const timestampSchema = z
  * identity its policy binds to the key that signed the envelope (decisions §8).
  */
 export const attesterSchema = z
-  .strictObject({ id: textSchema.meta({ description: 'Identity the policy binds to the signing key, e.g. mailto:alice@example.com or https://ci.example.com/pipelines/train' }) })
+  .strictObject({
+    id: textSchema.meta({
+      description:
+        'Identity the policy binds to the signing key, e.g. mailto:alice@example.com or https://ci.example.com/pipelines/train',
+    }),
+  })
   .meta({ description: 'The claimed identity of the signer of this attestation' });
 /** The signer's claimed identity. */
 export type Attester = z.infer<typeof attesterSchema>;
@@ -95,7 +106,9 @@ export function payloadReferenceSchema<S extends Stage>(stage: S) {
       digest: z.strictObject({ sha256: sha256HexSchema }),
       mediaType: z.literal(IN_TOTO_PAYLOAD_TYPE),
     })
-    .meta({ description: `Reference to ${/^[aeiou]/.test(stage) ? 'an' : 'a'} ${stage} attestation: sha256 of its DSSE payload bytes (decisions §6)` });
+    .meta({
+      description: `Reference to ${/^[aeiou]/.test(stage) ? 'an' : 'a'} ${stage} attestation: sha256 of its DSSE payload bytes (decisions §6)`,
+    });
 }
 
 /** A payload reference whose `name` is a specific stage. */
@@ -138,7 +151,10 @@ export const predicateManifestSchema = z
     content: z.string().min(1).optional().meta({ description: 'base64 of the manifest JCS bytes' }),
     uri: textSchema.optional().meta({ description: 'sidecar location when not inlined, e.g. model.manifest.json' }),
   })
-  .refine((m) => m.content !== undefined || m.uri !== undefined, 'a manifest needs its content (inlined) or the uri of its sidecar');
+  .refine(
+    (m) => m.content !== undefined || m.uri !== undefined,
+    'a manifest needs its content (inlined) or the uri of its sidecar',
+  );
 /** A manifest carried with a predicate. */
 export type PredicateManifest = z.infer<typeof predicateManifestSchema>;
 
@@ -146,7 +162,17 @@ export type PredicateManifest = z.infer<typeof predicateManifestSchema>;
 export const jsonValueSchema = z.json();
 
 /** Throw a coded predicate error at `path`. */
-export function predicateError(code: 'PREDICATE_INVALID' | 'PREDICATE_TIME_ORDER' | 'PREDICATE_DUPLICATE' | 'PREDICATE_INCONSISTENT' | 'PREDICATE_SUBJECT_MISMATCH', path: string, message: string, extra: { expected?: string; actual?: string } = {}): never {
+export function predicateError(
+  code:
+    | 'PREDICATE_INVALID'
+    | 'PREDICATE_TIME_ORDER'
+    | 'PREDICATE_DUPLICATE'
+    | 'PREDICATE_INCONSISTENT'
+    | 'PREDICATE_SUBJECT_MISMATCH',
+  path: string,
+  message: string,
+  extra: { expected?: string; actual?: string } = {},
+): never {
   throw new LineproofError(code, `${path}: ${message}`, { path, ...extra });
 }
 
@@ -160,14 +186,22 @@ export function parseStrict<S extends z.ZodType>(schema: S, value: unknown, base
   const describe = (i: z.core.$ZodIssue): { path: string; message: string } => {
     if (i.code === 'unrecognized_keys') {
       const key = i.keys[0] ?? '?';
-      return { path: joinPath(issuePath(i.path, base), key), message: `unknown field ${JSON.stringify(key)} (Lineproof predicates are strict; a new field needs a new predicate version)` };
+      return {
+        path: joinPath(issuePath(i.path, base), key),
+        message: `unknown field ${JSON.stringify(key)} (Lineproof predicates are strict; a new field needs a new predicate version)`,
+      };
     }
     return { path: issuePath(i.path, base), message: i.message };
   };
   const issues = r.error.issues.map(describe);
   const first = issues[0] ?? { path: base || '$', message: 'invalid' };
-  const all = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
-  throw new LineproofError('PREDICATE_INVALID', `${all}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`, { path: first.path });
+  const all = issues
+    .slice(0, 5)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
+  throw new LineproofError('PREDICATE_INVALID', `${all}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`, {
+    path: first.path,
+  });
 }
 
 /** Nanoseconds of a timestamp already validated by {@link timestampSchema}. */
@@ -176,11 +210,20 @@ export function nanosOf(text: string): bigint {
 }
 
 /** Fail with PREDICATE_TIME_ORDER unless `earlier` <= `later` (or < when `strict`). */
-export function checkOrder(earlier: { path: string; text: string }, later: { path: string; text: string }, strict: boolean): void {
+export function checkOrder(
+  earlier: { path: string; text: string },
+  later: { path: string; text: string },
+  strict: boolean,
+): void {
   const a = nanosOf(earlier.text);
   const b = nanosOf(later.text);
   if (strict ? a < b : a <= b) return;
-  predicateError('PREDICATE_TIME_ORDER', later.path, `${later.path.split('.').pop()} (${later.text}) must be ${strict ? 'after' : 'at or after'} ${earlier.path.split('.').pop()} (${earlier.text})`, { expected: `${strict ? '>' : '>='} ${earlier.text}`, actual: later.text });
+  predicateError(
+    'PREDICATE_TIME_ORDER',
+    later.path,
+    `${later.path.split('.').pop()} (${later.text}) must be ${strict ? 'after' : 'at or after'} ${earlier.path.split('.').pop()} (${earlier.text})`,
+    { expected: `${strict ? '>' : '>='} ${earlier.text}`, actual: later.text },
+  );
 }
 
 /** Fail with PREDICATE_DUPLICATE when two entries have the same key. */
@@ -198,7 +241,12 @@ export function checkUnique<T>(items: readonly T[], key: (t: T) => string, path:
  * Check an inlined or sidecar manifest against the statement's subjects: its digest must be a
  * subject's sha256 and, when inlined, the sha256 of the decoded content and within the size limit.
  */
-export function checkManifest(manifest: PredicateManifest, subjects: ReadonlyArray<{ digest: Record<string, string> }>, path: string, maxInlineBytes: number): void {
+export function checkManifest(
+  manifest: PredicateManifest,
+  subjects: ReadonlyArray<{ digest: Record<string, string> }>,
+  path: string,
+  maxInlineBytes: number,
+): void {
   if (manifest.content !== undefined) {
     let bytes: Uint8Array;
     try {
@@ -207,14 +255,28 @@ export function checkManifest(manifest: PredicateManifest, subjects: ReadonlyArr
       predicateError('PREDICATE_INVALID', `${path}.content`, `not base64: ${isLineproofError(e) ? e.code : 'invalid'}`);
     }
     if (bytes.length > maxInlineBytes) {
-      throw new LineproofError('LIMIT_EXCEEDED', `${path}.content: an inlined manifest of ${bytes.length} bytes is over the limit of ${maxInlineBytes}; store it as a sidecar`, { path: `${path}.content`, expected: `<= ${maxInlineBytes}`, actual: String(bytes.length) });
+      throw new LineproofError(
+        'LIMIT_EXCEEDED',
+        `${path}.content: an inlined manifest of ${bytes.length} bytes is over the limit of ${maxInlineBytes}; store it as a sidecar`,
+        { path: `${path}.content`, expected: `<= ${maxInlineBytes}`, actual: String(bytes.length) },
+      );
     }
     const actual = sha256Hex(bytes);
     if (actual !== manifest.digest.sha256) {
-      predicateError('PREDICATE_INCONSISTENT', `${path}.content`, 'sha256 of the inlined manifest bytes is not the declared digest', { expected: manifest.digest.sha256, actual });
+      predicateError(
+        'PREDICATE_INCONSISTENT',
+        `${path}.content`,
+        'sha256 of the inlined manifest bytes is not the declared digest',
+        { expected: manifest.digest.sha256, actual },
+      );
     }
   }
   if (!subjects.some((s) => s.digest.sha256 === manifest.digest.sha256)) {
-    predicateError('PREDICATE_SUBJECT_MISMATCH', `${path}.digest`, 'the manifest digest is not the sha256 of any subject', { expected: 'a subject digest', actual: manifest.digest.sha256 });
+    predicateError(
+      'PREDICATE_SUBJECT_MISMATCH',
+      `${path}.digest`,
+      'the manifest digest is not the sha256 of any subject',
+      { expected: 'a subject digest', actual: manifest.digest.sha256 },
+    );
   }
 }

@@ -89,7 +89,10 @@ export const datasetPredicateSchema = z
     processing: z.array(processingStepSchema).optional(),
     manifest: predicateManifestSchema.optional(),
   })
-  .meta({ title: 'Lineproof dataset predicate v0.1', description: `predicate of an in-toto Statement with predicateType ${DATASET_PREDICATE_TYPE}` });
+  .meta({
+    title: 'Lineproof dataset predicate v0.1',
+    description: `predicate of an in-toto Statement with predicateType ${DATASET_PREDICATE_TYPE}`,
+  });
 
 /** A dataset predicate. */
 export type DatasetPredicate = z.infer<typeof datasetPredicateSchema>;
@@ -101,7 +104,11 @@ export type Classification = z.infer<typeof classificationSchema>;
 export type ProcessingStep = z.infer<typeof processingStepSchema>;
 
 /** Rules beyond the schema (see the module doc). */
-export function checkDatasetRules(p: DatasetPredicate, subjects: ReadonlyArray<{ digest: Record<string, string> }>, maxInlineManifestBytes: number): void {
+export function checkDatasetRules(
+  p: DatasetPredicate,
+  subjects: ReadonlyArray<{ digest: Record<string, string> }>,
+  maxInlineManifestBytes: number,
+): void {
   if (p.derivedFrom) checkUnique(p.derivedFrom, (r) => r.digest.sha256, 'predicate.derivedFrom', 'reference');
   if (p.classification.tags) checkUnique(p.classification.tags, (t) => t, 'predicate.classification.tags', 'tag');
   if (p.manifest) checkManifest(p.manifest, subjects, 'predicate.manifest', maxInlineManifestBytes);

@@ -51,7 +51,9 @@ export const metricSchema = z.strictObject({
   category: z.enum(METRIC_CATEGORIES),
   value: z.number().meta({ description: 'finite number' }),
   higherIsBetter: z.boolean(),
-  threshold: z.number().optional().meta({ description: 'the evaluator\'s declared pass mark (value >= threshold when higherIsBetter, else value <= threshold)' }),
+  threshold: z.number().optional().meta({
+    description: "the evaluator's declared pass mark (value >= threshold when higherIsBetter, else value <= threshold)",
+  }),
   unit: textSchema.optional(),
   dataset: textSchema.optional().meta({ description: 'name of the datasets entry this metric was measured on' }),
 });
@@ -61,7 +63,12 @@ export const evaluationPredicateSchema = z
   .strictObject({
     issuedAt: timestampSchema,
     attester: attesterSchema,
-    suite: z.strictObject({ name: textSchema, version: textSchema, uri: uriSchema.optional(), digest: digestSetSchema.optional() }),
+    suite: z.strictObject({
+      name: textSchema,
+      version: textSchema,
+      uri: uriSchema.optional(),
+      digest: digestSetSchema.optional(),
+    }),
     evaluator: toolSchema,
     training: payloadReferenceSchema('training'),
     datasets: z.array(artifactSchema.extend({ name: textSchema })).min(1),
@@ -72,7 +79,10 @@ export const evaluationPredicateSchema = z
     finishedOn: timestampSchema.optional(),
     report: artifactSchema.optional(),
   })
-  .meta({ title: 'Lineproof evaluation predicate v0.1', description: `predicate of an in-toto Statement with predicateType ${EVALUATION_PREDICATE_TYPE}` });
+  .meta({
+    title: 'Lineproof evaluation predicate v0.1',
+    description: `predicate of an in-toto Statement with predicateType ${EVALUATION_PREDICATE_TYPE}`,
+  });
 
 /** An evaluation predicate. */
 export type EvaluationPredicate = z.infer<typeof evaluationPredicateSchema>;
@@ -84,7 +94,10 @@ export type MetricCategory = (typeof METRIC_CATEGORIES)[number];
 export type EvaluationResult = (typeof EVALUATION_RESULTS)[number];
 
 /** True when `m` meets its own declared threshold (or declares none). */
-export function meetsThreshold(m: Pick<Metric, 'value' | 'higherIsBetter' | 'threshold'>, threshold: number | undefined = m.threshold): boolean {
+export function meetsThreshold(
+  m: Pick<Metric, 'value' | 'higherIsBetter' | 'threshold'>,
+  threshold: number | undefined = m.threshold,
+): boolean {
   if (threshold === undefined) return true;
   return m.higherIsBetter ? m.value >= threshold : m.value <= threshold;
 }
@@ -92,18 +105,38 @@ export function meetsThreshold(m: Pick<Metric, 'value' | 'higherIsBetter' | 'thr
 /** Rules beyond the schema (see the module doc). */
 export function checkEvaluationRules(p: EvaluationPredicate): void {
   if (p.startedOn !== undefined && p.finishedOn !== undefined) {
-    checkOrder({ path: 'predicate.startedOn', text: p.startedOn }, { path: 'predicate.finishedOn', text: p.finishedOn }, false);
+    checkOrder(
+      { path: 'predicate.startedOn', text: p.startedOn },
+      { path: 'predicate.finishedOn', text: p.finishedOn },
+      false,
+    );
   }
   checkUnique(p.datasets, (d) => d.name, 'predicate.datasets', 'dataset name');
-  if (p.datasetAttestations) checkUnique(p.datasetAttestations, (r) => r.digest.sha256, 'predicate.datasetAttestations', 'reference');
-  checkUnique(p.metrics, (m) => JSON.stringify([m.name, m.dataset ?? null]), 'predicate.metrics', 'metric (name, dataset)');
+  if (p.datasetAttestations)
+    checkUnique(p.datasetAttestations, (r) => r.digest.sha256, 'predicate.datasetAttestations', 'reference');
+  checkUnique(
+    p.metrics,
+    (m) => JSON.stringify([m.name, m.dataset ?? null]),
+    'predicate.metrics',
+    'metric (name, dataset)',
+  );
   const names = new Set(p.datasets.map((d) => d.name));
   p.metrics.forEach((m, i) => {
     if (m.dataset !== undefined && !names.has(m.dataset)) {
-      predicateError('PREDICATE_INCONSISTENT', `predicate.metrics[${i}].dataset`, `names no entry of predicate.datasets`, { expected: [...names].join(', '), actual: m.dataset });
+      predicateError(
+        'PREDICATE_INCONSISTENT',
+        `predicate.metrics[${i}].dataset`,
+        `names no entry of predicate.datasets`,
+        { expected: [...names].join(', '), actual: m.dataset },
+      );
     }
     if (p.result === 'PASSED' && !meetsThreshold(m)) {
-      predicateError('PREDICATE_INCONSISTENT', `predicate.metrics[${i}]`, `result is PASSED but ${m.name} = ${m.value} misses its own threshold ${m.threshold} (${m.higherIsBetter ? 'higher' : 'lower'} is better)`, { expected: `${m.higherIsBetter ? '>=' : '<='} ${m.threshold}`, actual: String(m.value) });
+      predicateError(
+        'PREDICATE_INCONSISTENT',
+        `predicate.metrics[${i}]`,
+        `result is PASSED but ${m.name} = ${m.value} misses its own threshold ${m.threshold} (${m.higherIsBetter ? 'higher' : 'lower'} is better)`,
+        { expected: `${m.higherIsBetter ? '>=' : '<='} ${m.threshold}`, actual: String(m.value) },
+      );
     }
   });
 }

@@ -19,14 +19,41 @@ import { z } from 'zod';
 import { LineproofError, isLineproofError } from '../../errors.js';
 import { isJsonObject, parseJson, type JsonValue } from '../../json/strict.js';
 import { resolveLimits, type Limits } from '../../limits.js';
-import { IN_TOTO_PAYLOAD_TYPE, parseStatement, payloadDigest, type PayloadReference, type Statement } from '../statement.js';
-import { approvalPredicateSchema, checkApprovalRules, APPROVAL_PREDICATE_TYPE, type ApprovalPredicate } from './approval.js';
+import {
+  IN_TOTO_PAYLOAD_TYPE,
+  parseStatement,
+  payloadDigest,
+  type PayloadReference,
+  type Statement,
+} from '../statement.js';
+import {
+  approvalPredicateSchema,
+  checkApprovalRules,
+  APPROVAL_PREDICATE_TYPE,
+  type ApprovalPredicate,
+} from './approval.js';
 import { LINEPROOF_ATTESTATION_PREFIX, parseStrict, type Attester, type Stage } from './common.js';
 import { checkDatasetRules, datasetPredicateSchema, DATASET_PREDICATE_TYPE, type DatasetPredicate } from './dataset.js';
-import { checkEvaluationRules, evaluationPredicateSchema, EVALUATION_PREDICATE_TYPE, type EvaluationPredicate } from './evaluation.js';
+import {
+  checkEvaluationRules,
+  evaluationPredicateSchema,
+  EVALUATION_PREDICATE_TYPE,
+  type EvaluationPredicate,
+} from './evaluation.js';
 import { promotionPredicateSchema, PROMOTION_PREDICATE_TYPE, type PromotionPredicate } from './promotion.js';
-import { checkRevocationRules, revocationPredicateSchema, REVOCATION_PREDICATE_TYPE, type RevocationPredicate } from './revocation.js';
-import { checkTrainingRules, ML_TRAINING_BUILD_TYPE, SLSA_PROVENANCE_V1, trainingPredicateSchema, type TrainingPredicate } from './training.js';
+import {
+  checkRevocationRules,
+  revocationPredicateSchema,
+  REVOCATION_PREDICATE_TYPE,
+  type RevocationPredicate,
+} from './revocation.js';
+import {
+  checkTrainingRules,
+  ML_TRAINING_BUILD_TYPE,
+  SLSA_PROVENANCE_V1,
+  trainingPredicateSchema,
+  type TrainingPredicate,
+} from './training.js';
 
 export {
   STAGES,
@@ -98,7 +125,11 @@ export const PREDICATE_SCHEMAS = {
   revocation: revocationPredicateSchema,
 } as const satisfies Record<Stage, z.ZodType>;
 
-const BY_TYPE = new Map<string, Stage>(Object.entries(PREDICATE_TYPES).filter(([s]) => s !== 'training').map(([s, t]) => [t, s as Stage]));
+const BY_TYPE = new Map<string, Stage>(
+  Object.entries(PREDICATE_TYPES)
+    .filter(([s]) => s !== 'training')
+    .map(([s, t]) => [t, s as Stage]),
+);
 
 /**
  * The stage of a statement, judged from its `predicateType` (and, for SLSA Provenance v1, its
@@ -110,11 +141,14 @@ const BY_TYPE = new Map<string, Stage>(Object.entries(PREDICATE_TYPES).filter(([
  * stageOf({ predicateType: 'https://lineproof.dev/attestation/approval/v0.1' }); // 'approval'
  * ```
  */
-export function stageOf(statement: { predicateType?: unknown; predicate?: unknown } | ParsedPredicate): Stage | undefined {
+export function stageOf(
+  statement: { predicateType?: unknown; predicate?: unknown } | ParsedPredicate,
+): Stage | undefined {
   if ('stage' in statement && typeof statement.stage === 'string' && 'statement' in statement) return statement.stage;
   const type = statement.predicateType;
   if (typeof type !== 'string') return undefined;
-  if (type === SLSA_PROVENANCE_V1) return buildTypeOf(statement.predicate) === ML_TRAINING_BUILD_TYPE ? 'training' : undefined;
+  if (type === SLSA_PROVENANCE_V1)
+    return buildTypeOf(statement.predicate) === ML_TRAINING_BUILD_TYPE ? 'training' : undefined;
   return BY_TYPE.get(type);
 }
 
@@ -154,7 +188,10 @@ export function parsePredicate(input: Statement | JsonValue, options: ParsePredi
   // 2. recognise the type
   const stage = stageOf({ predicateType: statement.predicateType, predicate: raw });
   if (stage === undefined) throw unknownType(statement.predicateType, raw);
-  if (raw === undefined) throw new LineproofError('PREDICATE_INVALID', `predicate: a ${stage} statement needs a predicate`, { path: 'predicate' });
+  if (raw === undefined)
+    throw new LineproofError('PREDICATE_INVALID', `predicate: a ${stage} statement needs a predicate`, {
+      path: 'predicate',
+    });
   // 3. the strict schema, 4. the predicate's own rules
   const subjects = statement.subject;
   const maxInline = limits.inlineManifestBytes;
@@ -196,18 +233,49 @@ export function parsePredicate(input: Statement | JsonValue, options: ParsePredi
   }
 }
 
-function done<S extends Stage>(stage: S, statement: Statement, predicate: PredicateByStage[S], issuedAt: string, attester: Attester): ParsedPredicateOf<S> {
-  return { stage, predicateType: statement.predicateType, predicate, statement: { ...statement, predicate } as Statement<PredicateByStage[S]>, issuedAt, attester };
+function done<S extends Stage>(
+  stage: S,
+  statement: Statement,
+  predicate: PredicateByStage[S],
+  issuedAt: string,
+  attester: Attester,
+): ParsedPredicateOf<S> {
+  return {
+    stage,
+    predicateType: statement.predicateType,
+    predicate,
+    statement: { ...statement, predicate } as Statement<PredicateByStage[S]>,
+    issuedAt,
+    attester,
+  };
 }
 
 function unknownType(predicateType: string, raw: unknown): LineproofError {
   if (predicateType === SLSA_PROVENANCE_V1) {
     const bt = buildTypeOf(raw);
-    return new LineproofError('PREDICATE_TYPE_UNKNOWN', `predicate.buildDefinition.buildType: SLSA provenance of buildType ${JSON.stringify(bt ?? null).slice(0, 200)} is not a Lineproof training run (expected ${ML_TRAINING_BUILD_TYPE})`, { path: 'predicate.buildDefinition.buildType', expected: ML_TRAINING_BUILD_TYPE, actual: typeof bt === 'string' ? bt.slice(0, 200) : String(bt) });
+    return new LineproofError(
+      'PREDICATE_TYPE_UNKNOWN',
+      `predicate.buildDefinition.buildType: SLSA provenance of buildType ${JSON.stringify(bt ?? null).slice(0, 200)} is not a Lineproof training run (expected ${ML_TRAINING_BUILD_TYPE})`,
+      {
+        path: 'predicate.buildDefinition.buildType',
+        expected: ML_TRAINING_BUILD_TYPE,
+        actual: typeof bt === 'string' ? bt.slice(0, 200) : String(bt),
+      },
+    );
   }
-  const ours = predicateType.startsWith(LINEPROOF_ATTESTATION_PREFIX) || predicateType.startsWith('https://lineproof.dev/buildtypes/');
+  const ours =
+    predicateType.startsWith(LINEPROOF_ATTESTATION_PREFIX) ||
+    predicateType.startsWith('https://lineproof.dev/buildtypes/');
   const hint = ours ? ' (a Lineproof predicate version this release does not know: a newer Lineproof may read it)' : '';
-  return new LineproofError('PREDICATE_TYPE_UNKNOWN', `predicateType: ${JSON.stringify(predicateType.slice(0, 200))} is not a Lineproof lifecycle predicate${hint}`, { path: 'predicateType', expected: Object.values(PREDICATE_TYPES).join(' | '), actual: predicateType.slice(0, 200) });
+  return new LineproofError(
+    'PREDICATE_TYPE_UNKNOWN',
+    `predicateType: ${JSON.stringify(predicateType.slice(0, 200))} is not a Lineproof lifecycle predicate${hint}`,
+    {
+      path: 'predicateType',
+      expected: Object.values(PREDICATE_TYPES).join(' | '),
+      actual: predicateType.slice(0, 200),
+    },
+  );
 }
 
 /** The role a payload reference plays in the statement that makes it. */
@@ -242,7 +310,8 @@ export interface StatementReference {
   reference: PayloadReference;
 }
 
-const isStage = (s: unknown): s is Stage => typeof s === 'string' && (Object.keys(PREDICATE_TYPES) as string[]).includes(s);
+const isStage = (s: unknown): s is Stage =>
+  typeof s === 'string' && (Object.keys(PREDICATE_TYPES) as string[]).includes(s);
 
 /**
  * Every payload reference (decisions §6) a statement makes, with its role and the stage the referenced
@@ -260,11 +329,19 @@ export function referencesOf(input: ParsedPredicate | Statement | JsonValue): St
   const parsed = isParsed(input) ? input : parsePredicate(input as JsonValue);
   const out: StatementReference[] = [];
   const add = (role: ReferenceRole, stage: Stage | undefined, path: string, reference: PayloadReference): void => {
-    out.push({ role, stage, path, digest: `sha256:${reference.digest.sha256}`, reference: { name: reference.name, digest: { sha256: reference.digest.sha256 }, mediaType: reference.mediaType } });
+    out.push({
+      role,
+      stage,
+      path,
+      digest: `sha256:${reference.digest.sha256}`,
+      reference: { name: reference.name, digest: { sha256: reference.digest.sha256 }, mediaType: reference.mediaType },
+    });
   };
   switch (parsed.stage) {
     case 'dataset':
-      (parsed.predicate.derivedFrom ?? []).forEach((r, i) => add('derived-from', 'dataset', `predicate.derivedFrom[${i}]`, r));
+      (parsed.predicate.derivedFrom ?? []).forEach((r, i) =>
+        add('derived-from', 'dataset', `predicate.derivedFrom[${i}]`, r),
+      );
       break;
     case 'training':
       parsed.predicate.buildDefinition.resolvedDependencies.forEach((d, i) => {
@@ -275,7 +352,9 @@ export function referencesOf(input: ParsedPredicate | Statement | JsonValue): St
       break;
     case 'evaluation':
       add('training', 'training', 'predicate.training', parsed.predicate.training);
-      (parsed.predicate.datasetAttestations ?? []).forEach((r, i) => add('evaluation-dataset', 'dataset', `predicate.datasetAttestations[${i}]`, r));
+      (parsed.predicate.datasetAttestations ?? []).forEach((r, i) =>
+        add('evaluation-dataset', 'dataset', `predicate.datasetAttestations[${i}]`, r),
+      );
       break;
     case 'approval':
       parsed.predicate.evidence.forEach((r, i) => add(r.name, r.name, `predicate.evidence[${i}]`, r));
@@ -286,7 +365,11 @@ export function referencesOf(input: ParsedPredicate | Statement | JsonValue): St
     case 'revocation':
       if (parsed.predicate.kind === 'attestation') {
         parsed.statement.subject.forEach((s, i) => {
-          add('revokes', isStage(s.name) ? s.name : undefined, `subject[${i}]`, { name: s.name ?? 'attestation', digest: { sha256: s.digest.sha256! }, mediaType: IN_TOTO_PAYLOAD_TYPE });
+          add('revokes', isStage(s.name) ? s.name : undefined, `subject[${i}]`, {
+            name: s.name ?? 'attestation',
+            digest: { sha256: s.digest.sha256! },
+            mediaType: IN_TOTO_PAYLOAD_TYPE,
+          });
         });
       }
       break;
@@ -299,7 +382,14 @@ export function referencesOf(input: ParsedPredicate | Statement | JsonValue): St
 }
 
 function isParsed(v: unknown): v is ParsedPredicate {
-  return typeof v === 'object' && v !== null && 'stage' in v && 'statement' in v && 'predicate' in v && isStage((v as { stage: unknown }).stage);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'stage' in v &&
+    'statement' in v &&
+    'predicate' in v &&
+    isStage((v as { stage: unknown }).stage)
+  );
 }
 
 /** A lifecycle attestation payload, parsed and validated, with its payload digest and references. */
@@ -323,11 +413,18 @@ export type ParsedAttestationPayload = ParsedPredicate & {
  * a.stage; a.payloadDigest; a.references.map((r) => r.digest);
  * ```
  */
-export function parseAttestationPayload(payload: Uint8Array, options: ParsePredicateOptions = {}): ParsedAttestationPayload {
+export function parseAttestationPayload(
+  payload: Uint8Array,
+  options: ParsePredicateOptions = {},
+): ParsedAttestationPayload {
   const limits = resolveLimits(options.limits);
   const value = parseJson(payload, { what: 'payload', maxDepth: limits.jsonDepth, maxBytes: limits.envelopeBytes });
   const parsed = parsePredicate(value, options);
-  return { ...parsed, payloadDigest: payloadDigest(payload), references: referencesOf(parsed) } as ParsedAttestationPayload;
+  return {
+    ...parsed,
+    payloadDigest: payloadDigest(payload),
+    references: referencesOf(parsed),
+  } as ParsedAttestationPayload;
 }
 
 /** True when `e` is a PREDICATE_TYPE_UNKNOWN error: the statement is not ours (a reader skips it when unreferenced). */

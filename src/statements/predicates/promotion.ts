@@ -26,7 +26,10 @@ export const promotionPredicateSchema = z
     environment: textSchema.meta({ description: 'deployment environment, e.g. prod-eu-west-1' }),
     endpoint: uriSchema.optional().meta({ description: 'serving endpoint URI' }),
   })
-  .meta({ title: 'Lineproof promotion predicate v0.1', description: `predicate of an in-toto Statement with predicateType ${PROMOTION_PREDICATE_TYPE}` });
+  .meta({
+    title: 'Lineproof promotion predicate v0.1',
+    description: `predicate of an in-toto Statement with predicateType ${PROMOTION_PREDICATE_TYPE}`,
+  });
 
 /** A promotion predicate. */
 export type PromotionPredicate = z.infer<typeof promotionPredicateSchema>;

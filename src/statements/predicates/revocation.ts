@@ -46,7 +46,10 @@ export const revocationPredicateSchema = z
     description: proseSchema,
     effectiveAt: timestampSchema,
   })
-  .meta({ title: 'Lineproof revocation predicate v0.1', description: `predicate of an in-toto Statement with predicateType ${REVOCATION_PREDICATE_TYPE}; the subjects are what is revoked` });
+  .meta({
+    title: 'Lineproof revocation predicate v0.1',
+    description: `predicate of an in-toto Statement with predicateType ${REVOCATION_PREDICATE_TYPE}; the subjects are what is revoked`,
+  });
 
 /** A revocation predicate. */
 export type RevocationPredicate = z.infer<typeof revocationPredicateSchema>;
@@ -56,18 +59,34 @@ export type RevocationKind = (typeof REVOCATION_KINDS)[number];
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 /** Rules beyond the schema (see the module doc). */
-export function checkRevocationRules(p: RevocationPredicate, subjects: ReadonlyArray<{ digest: Record<string, string>; mediaType?: string | undefined }>): void {
+export function checkRevocationRules(
+  p: RevocationPredicate,
+  subjects: ReadonlyArray<{ digest: Record<string, string>; mediaType?: string | undefined }>,
+): void {
   subjects.forEach((s, i) => {
     const path = `subject[${i}]`;
     const isRef = s.mediaType === IN_TOTO_PAYLOAD_TYPE;
     if (p.kind === 'attestation' && (!isRef || s.digest.sha256 === undefined)) {
-      predicateError('PREDICATE_SUBJECT_MISMATCH', path, `a revocation of kind attestation revokes payload references (mediaType ${IN_TOTO_PAYLOAD_TYPE} and a sha256 digest)`, { expected: IN_TOTO_PAYLOAD_TYPE, actual: s.mediaType ?? 'no mediaType' });
+      predicateError(
+        'PREDICATE_SUBJECT_MISMATCH',
+        path,
+        `a revocation of kind attestation revokes payload references (mediaType ${IN_TOTO_PAYLOAD_TYPE} and a sha256 digest)`,
+        { expected: IN_TOTO_PAYLOAD_TYPE, actual: s.mediaType ?? 'no mediaType' },
+      );
     }
     if (p.kind === 'key' && s.digest.sha256 === undefined) {
-      predicateError('PREDICATE_SUBJECT_MISMATCH', path, 'a revocation of kind key names each key by the sha256 of its DER SubjectPublicKeyInfo');
+      predicateError(
+        'PREDICATE_SUBJECT_MISMATCH',
+        path,
+        'a revocation of kind key names each key by the sha256 of its DER SubjectPublicKeyInfo',
+      );
     }
     if ((p.kind === 'dataset' || p.kind === 'model') && isRef) {
-      predicateError('PREDICATE_SUBJECT_MISMATCH', path, `a revocation of kind ${p.kind} names ${p.kind} digests, not attestations (use kind attestation)`);
+      predicateError(
+        'PREDICATE_SUBJECT_MISMATCH',
+        path,
+        `a revocation of kind ${p.kind} names ${p.kind} digests, not attestations (use kind attestation)`,
+      );
     }
   });
 }

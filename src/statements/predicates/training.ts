@@ -91,7 +91,9 @@ export const trainingExternalParametersSchema = z.strictObject({
     entryPoint: textSchema.optional().meta({ description: 'e.g. train.py or a pipeline file' }),
   }),
   hyperparameters: z.record(z.string(), jsonValueSchema),
-  baseModel: textSchema.optional().meta({ description: 'name or URI of the base model of a fine-tune; pinned by a base-model dependency' }),
+  baseModel: textSchema
+    .optional()
+    .meta({ description: 'name or URI of the base model of a fine-tune; pinned by a base-model dependency' }),
 });
 
 /** internalParameters of the ml-training buildType. */
@@ -123,7 +125,10 @@ export const trainingPredicateSchema = z
       byproducts: z.array(resourceDescriptorSchema).optional(),
     }),
   })
-  .meta({ title: 'Lineproof training predicate: SLSA Provenance v1, buildType ml-training v0.1', description: `predicate of an in-toto Statement with predicateType ${SLSA_PROVENANCE_V1} and buildDefinition.buildType ${ML_TRAINING_BUILD_TYPE}` });
+  .meta({
+    title: 'Lineproof training predicate: SLSA Provenance v1, buildType ml-training v0.1',
+    description: `predicate of an in-toto Statement with predicateType ${SLSA_PROVENANCE_V1} and buildDefinition.buildType ${ML_TRAINING_BUILD_TYPE}`,
+  });
 
 /** A training predicate (SLSA Provenance v1). */
 export type TrainingPredicate = z.infer<typeof trainingPredicateSchema>;
@@ -133,18 +138,42 @@ export type TrainingDependency = z.infer<typeof trainingDependencySchema>;
 export type TrainingExternalParameters = z.infer<typeof trainingExternalParametersSchema>;
 
 /** Rules beyond the schema (see the module doc). */
-export function checkTrainingRules(p: TrainingPredicate, subjects: ReadonlyArray<{ digest: Record<string, string> }>, maxInlineManifestBytes: number): void {
+export function checkTrainingRules(
+  p: TrainingPredicate,
+  subjects: ReadonlyArray<{ digest: Record<string, string> }>,
+  maxInlineManifestBytes: number,
+): void {
   const md = p.runDetails.metadata;
-  checkOrder({ path: 'predicate.runDetails.metadata.startedOn', text: md.startedOn }, { path: 'predicate.runDetails.metadata.finishedOn', text: md.finishedOn }, false);
+  checkOrder(
+    { path: 'predicate.runDetails.metadata.startedOn', text: md.startedOn },
+    { path: 'predicate.runDetails.metadata.finishedOn', text: md.finishedOn },
+    false,
+  );
   const deps = p.buildDefinition.resolvedDependencies;
   const base = 'predicate.buildDefinition.resolvedDependencies';
   checkUnique(deps, (d) => canonicalJson({ name: d.name, digest: d.digest }), base, 'dependency');
   const count = (name: string): number => deps.filter((d) => d.name === name).length;
-  if (count('dataset') === 0) predicateError('PREDICATE_INCONSISTENT', base, 'a training run needs at least one dataset reference (name "dataset")');
-  if (count('code') === 0) predicateError('PREDICATE_INCONSISTENT', base, 'a training run needs its code (name "code", with uri and digest)');
+  if (count('dataset') === 0)
+    predicateError(
+      'PREDICATE_INCONSISTENT',
+      base,
+      'a training run needs at least one dataset reference (name "dataset")',
+    );
+  if (count('code') === 0)
+    predicateError('PREDICATE_INCONSISTENT', base, 'a training run needs its code (name "code", with uri and digest)');
   if (count('base-model') === 0) {
-    if (count('training') > 0) predicateError('PREDICATE_INCONSISTENT', `${base}[${deps.findIndex((d) => d.name === 'training')}]`, 'a reference to a base model\'s training attestation needs the base model itself (name "base-model")');
-    if (p.buildDefinition.externalParameters.baseModel !== undefined) predicateError('PREDICATE_INCONSISTENT', 'predicate.buildDefinition.externalParameters.baseModel', 'a base model parameter needs the base model pinned in resolvedDependencies (name "base-model")');
+    if (count('training') > 0)
+      predicateError(
+        'PREDICATE_INCONSISTENT',
+        `${base}[${deps.findIndex((d) => d.name === 'training')}]`,
+        'a reference to a base model\'s training attestation needs the base model itself (name "base-model")',
+      );
+    if (p.buildDefinition.externalParameters.baseModel !== undefined)
+      predicateError(
+        'PREDICATE_INCONSISTENT',
+        'predicate.buildDefinition.externalParameters.baseModel',
+        'a base model parameter needs the base model pinned in resolvedDependencies (name "base-model")',
+      );
   }
   (p.runDetails.byproducts ?? []).forEach((b, i) => {
     if (b.name !== 'manifest') return;
