@@ -17,7 +17,7 @@
 import { concatBytes, isBytes } from '../bytes/index.js';
 import { LineproofError, describeType } from '../errors.js';
 import type { SignatureCheck, SignatureVerifier } from '../keys/types.js';
-import { DerReader, TAG } from './der.js';
+import { DerReader, TAG } from '../keys/der.js';
 import { ecCurveInfo, ecPublicKeyFromPoint, type EcCurve, type EcPrivateKey, type EcPublicKey } from './ec.js';
 
 /** The two integers of an ECDSA signature. */
@@ -89,7 +89,7 @@ export function verifyEcdsa(key: EcPublicKey, message: Uint8Array, signature: Ui
     return { valid: false, code: 'ECDSA_SIGNATURE_MALFORMED', reason: e instanceof Error ? e.message : 'malformed' };
   }
   const compact = concatBytes(fixed(parts.r, info.bytes), fixed(parts.s, info.bytes));
-  let ok = false;
+  let ok: boolean;
   try {
     ok = info.noble.verify(compact, info.digest(message), key.point, {
       prehash: false,
@@ -148,6 +148,8 @@ export function ecdsaSigner(key: EcPrivateKey): EcdsaSigner {
   return Object.freeze({
     curve: key.curve,
     publicKey: key.publicKey,
+    // async so that a throw becomes a rejection, as the EcdsaSigner contract says
+    // eslint-disable-next-line @typescript-eslint/require-await
     sign: async (m: Uint8Array) => signEcdsa(key, m),
   });
 }
@@ -165,6 +167,7 @@ export function ecdsaVerifier(curve: EcCurve): SignatureVerifier {
   ecCurveInfo(curve);
   return Object.freeze({
     name: `noble-ecdsa-${curve}`,
+    // eslint-disable-next-line @typescript-eslint/require-await -- the SignatureVerifier interface is async
     async verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<SignatureCheck> {
       let key: EcPublicKey;
       try {
