@@ -14,17 +14,19 @@ export {
   omsKeyHints,
   equalEcPublicKeys,
   parseEcPublicKey,
+  type EcCurve,
+  type EcCurveInfo,
+  type EcPublicKey,
+  type EcPrivateKey,
+} from './ec.js';
+export {
   ecPrivateKeyFromScalar,
   generateEcPrivateKey,
   ecPrivateKeyFromDer,
   parseEcPrivateKey,
   ecPrivateKeyToPkcs8Der,
   ecPrivateKeyToPem,
-  type EcCurve,
-  type EcCurveInfo,
-  type EcPublicKey,
-  type EcPrivateKey,
-} from './ec.js';
+} from './ec-private.js';
 export {
   parseEcdsaSignature,
   verifyEcdsa,

@@ -13,13 +13,8 @@ import { decodePem } from '../keys/pem.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../limits.js';
 import { OMS_GIT_IGNORE_PATHS, type OmsHashType, type OmsMethod } from '../manifest/oms.js';
 import { normalizeOmsIgnorePaths } from '../manifest/ignore.js';
-import {
-  ecPrivateKeyFromDer,
-  parseEcPrivateKey,
-  parseEcPublicKey,
-  type EcPrivateKey,
-  type EcPublicKey,
-} from '../interop/ec.js';
+import { parseEcPublicKey, type EcPrivateKey, type EcPublicKey } from '../interop/ec.js';
+import { ecPrivateKeyFromDer, parseEcPrivateKey } from '../interop/ec-private.js';
 import { ecdsaSigner, type EcdsaSigner } from '../interop/ecdsa.js';
 import { signOmsManifest } from '../interop/oms/sign.js';
 import { verifyOmsModel, type OmsModelVerification } from '../interop/oms/verify.js';
