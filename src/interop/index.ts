@@ -1,6 +1,6 @@
 /**
- * Interop: ECDSA keys and signatures, OpenSSF model signing signatures, Sigstore bundles v0.3
- * (spec/oms.md, spec/interop.md).
+ * Interop: ECDSA keys and signatures, OpenSSF model signing (manifests, statements, hashing,
+ * signatures: src/interop/oms/), Sigstore bundles v0.3 (spec/oms.md, spec/interop.md).
  * @module
  */
 export {
@@ -48,6 +48,24 @@ export {
   type FromSigstoreBundle,
   type SigstoreBundleVerification,
 } from './sigstore.js';
+export {
+  OMS_PREDICATE_TYPE,
+  OMS_DEFAULT_SHARD_SIZE,
+  omsSerialization,
+  omsResourceAlgorithm,
+  type OmsMethod,
+  type OmsHashType,
+  type OmsSerialization,
+  type OmsResource,
+  type OmsManifest,
+  type OmsSerializationOptions,
+  type OmsItem,
+} from './oms/serialization.js';
+export { OMS_GIT_IGNORE_PATHS, normalizeOmsIgnorePaths, omsIgnores } from './oms/ignore.js';
+export { omsRootDigest, buildOmsManifest, omsManifestText, compareOmsResourceKeys } from './oms/manifest.js';
+export { omsStatement, parseOmsStatement } from './oms/statement.js';
+export { hashOmsEntries, type OmsEntry, type HashOmsOptions } from './oms/hash.js';
+export { diffOmsManifests, verifyOmsManifest, type OmsDiff } from './oms/compare.js';
 export {
   verifyOmsSignature,
   verifyOmsModel,

@@ -69,7 +69,7 @@ export function checkIgnorePattern(pattern: unknown, what = 'ignore'): asserts p
 export function normalizeIgnore(patterns: readonly string[], what = 'ignore'): string[] {
   if (!Array.isArray(patterns)) throw new TypeError(`"${what}" expected an array of patterns`);
   patterns.forEach((p, i) => checkIgnorePattern(p, `${what}[${i}]`));
-  return [...new Set(patterns)].sort(compareCodePoints);
+  return [...new Set<string>(patterns)].sort(compareCodePoints);
 }
 
 const segCache = new Map<string, RegExp>();
@@ -147,51 +147,4 @@ export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
       return matchesEntry(path, false);
     },
   });
-}
-
-/**
- * Normalize model_signing ignore paths: relative POSIX paths (trailing `/` dropped), checked
- * leniently (its format allows backslashes), sorted by code point, duplicates removed.
- * @throws {LineproofError} MANIFEST_IGNORE_PATTERN_INVALID for an absolute path, `..`, or an empty one
- * @param paths the ignore paths
- * @param what names the list in errors
- * @returns the canonical list
- * @example
- * ```ts
- * normalizeOmsIgnorePaths(['model.sig', '.git/']); // ['.git', 'model.sig']
- * ```
- */
-export function normalizeOmsIgnorePaths(paths: readonly string[], what = 'ignore_paths'): string[] {
-  if (!Array.isArray(paths)) throw new TypeError(`"${what}" expected an array of paths`);
-  const out = paths.map((p, i) => {
-    if (typeof p !== 'string')
-      throw new LineproofError('SCHEMA_INVALID', `${what}[${i}]: expected a string`, { path: `${what}[${i}]` });
-    const body = p.replace(/\/+$/, '');
-    try {
-      checkManifestPath(body, `${what}[${i}]`, { lenient: true });
-    } catch (e) {
-      throw new LineproofError(
-        'MANIFEST_IGNORE_PATTERN_INVALID',
-        `${what}[${i}]: invalid ignore path ${JSON.stringify(p).slice(0, 200)} (${e instanceof LineproofError ? e.code : 'invalid'})`,
-        { path: `${what}[${i}]`, actual: p.slice(0, 200), cause: e },
-      );
-    }
-    return body;
-  });
-  return [...new Set(out)].sort(compareCodePoints);
-}
-
-/**
- * True when `path` is one of `ignorePaths` or lies below one (component-wise prefix).
- * @param ignorePaths normalized ignore paths
- * @param path a path relative to the model
- * @returns true when ignored
- * @example
- * ```ts
- * omsIgnores(['.git'], '.git/config'); // true
- * omsIgnores(['.git'], '.gitignore');  // false
- * ```
- */
-export function omsIgnores(ignorePaths: readonly string[], path: string): boolean {
-  return ignorePaths.some((p) => path === p || path.startsWith(`${p}/`));
 }

@@ -1,20 +1,12 @@
 /**
  * Manifests (spec/manifests.md): Lineproof v1 manifests of trees (path rules, canonical bytes,
- * subject digest, diff, verification, incremental re-hash) and the OpenSSF model signing
- * `files` / `shards` compatibility mode.
+ * subject digest, diff, verification, incremental re-hash). The OpenSSF model signing `files` /
+ * `shards` manifests are in src/interop/oms/.
  * @module
  */
 export * from './types.js';
 export { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, type PathRuleOptions } from './path.js';
-export {
-  DEFAULT_IGNORE,
-  checkIgnorePattern,
-  normalizeIgnore,
-  ignoreMatcher,
-  normalizeOmsIgnorePaths,
-  omsIgnores,
-  type IgnoreMatcher,
-} from './ignore.js';
+export { DEFAULT_IGNORE, checkIgnorePattern, normalizeIgnore, ignoreMatcher, type IgnoreMatcher } from './ignore.js';
 export {
   buildManifest,
   hashManifest,
@@ -52,4 +44,3 @@ export {
   type RehashPlan,
   type RehashResult,
 } from './incremental.js';
-export * from './oms.js';

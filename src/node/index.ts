@@ -43,18 +43,12 @@ export {
   hashDirectory,
   hashPath,
   rehashDirectory,
-  hashOmsModel,
-  hashFileBatch,
-  type FileTask,
-  type FileBatchOptions,
-  type TreeProgress,
   type HashTreeOptions,
   type HashedTree,
   type HashedSingleFile,
   type RehashedTree,
-  type HashOmsModelOptions,
-  type HashedOmsModel,
 } from './hash-tree.js';
+export { hashFileBatch, type FileTask, type FileBatchOptions, type TreeProgress } from './file-pool.js';
 export { hashFileTree, type FileTreeOptions, type FileTreeResult } from './tree-pool.js';
 export {
   appendToBundle,
@@ -68,10 +62,11 @@ export {
   type ReadBundleFileOptions,
   type CosignFileResult,
 } from './bundle.js';
+export { loadEcPublicKey, importEcPrivateKey, loadEcPrivateKey } from './ec-keys.js';
 export {
-  loadEcPublicKey,
-  importEcPrivateKey,
-  loadEcPrivateKey,
+  hashOmsModel,
+  type HashOmsModelOptions,
+  type HashedOmsModel,
   verifyOmsModelPath,
   signOmsModelPath,
   type VerifyOmsModelPathOptions,

@@ -1,127 +1,134 @@
 /**
- * OpenSSF model signing on disk: EC key files, verifying a model directory (or single-file model)
- * against its signature file, and signing one. The core does the cryptography and the comparison
- * (src/interop); this adapter reads files, decrypts encrypted EC keys with node:crypto, and hashes
- * the model with `hashOmsModel`.
+ * OpenSSF model signing on disk: hashing a model directory (or single-file model) as model_signing
+ * does, verifying it against its signature file, and signing it. The core does the hashing of
+ * files and shards, the manifest, the cryptography and the comparison (src/interop/oms/); this
+ * adapter walks the model, reads its files and the signature file, and resolves ignore paths.
+ * EC key files are read by ec-keys.ts.
  */
-import { createPrivateKey } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LineproofError, describeType } from '../errors.js';
-import { MAX_KEY_FILE_BYTES } from '../keys/keys.js';
-import { decodePem } from '../keys/pem.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../limits.js';
-import { OMS_GIT_IGNORE_PATHS, type OmsHashType, type OmsMethod } from '../manifest/oms.js';
-import { normalizeOmsIgnorePaths } from '../manifest/ignore.js';
-import { parseEcPublicKey, type EcPrivateKey, type EcPublicKey } from '../interop/ec.js';
-import { ecPrivateKeyFromDer, parseEcPrivateKey } from '../interop/ec-private.js';
+import type { EcPrivateKey, EcPublicKey } from '../interop/ec.js';
 import { ecdsaSigner, type EcdsaSigner } from '../interop/ecdsa.js';
+import { omsFileDigest } from '../interop/oms/hash.js';
+import { omsCliIgnorePaths, omsIgnores } from '../interop/oms/ignore.js';
+import { buildOmsManifest } from '../interop/oms/manifest.js';
+import {
+  omsHashOptions,
+  omsSerialization,
+  type OmsHashType,
+  type OmsItem,
+  type OmsManifest,
+  type OmsMethod,
+  type OmsSerializationOptions,
+} from '../interop/oms/serialization.js';
 import { signOmsManifest } from '../interop/oms/sign.js';
 import { verifyOmsModel, type OmsModelVerification } from '../interop/oms/verify.js';
 import { serializeSigstoreBundle, type SigstoreBundle } from '../interop/sigstore.js';
+import type { TreeProgress } from './file-pool.js';
 import { readFileLimited } from './fs.js';
-import { hashOmsModel, type HashedOmsModel, type TreeProgress } from './hash-tree.js';
-import { isReadableByOthers } from './keys.js';
+import { nodeHashEngine } from './hash-engine.js';
+import { READ_BUFFER_BYTES, readFileChunks } from './hash-file.js';
+import { walkTree } from './walk.js';
 
-/**
- * Read an EC public key file (PEM `PUBLIC KEY`, possibly after a text dump of the key; DER SPKI;
- * or a bare compressed point).
- * @param path the file
- * @param options `what` names it in errors (default: the path)
- * @returns the checked key
- * @throws {LineproofError} IO_ERROR, SPECIAL_FILE_REFUSED, LIMIT_EXCEEDED, and the codes of `parseEcPublicKey`
- * @example
- * ```ts
- * const key = loadEcPublicKey('signing-key-pub.pem');
- * ```
- */
-export function loadEcPublicKey(path: string, options: { what?: string } = {}): EcPublicKey {
-  const what = options.what ?? path;
-  return parseEcPublicKey(readFileLimited(path, MAX_KEY_FILE_BYTES, what), { what });
+/** Options of {@link hashOmsModel}. */
+export interface HashOmsModelOptions extends OmsSerializationOptions {
+  /** Subject name (default: the model path's base name, as model_signing). */
+  modelName?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: TreeProgress) => void;
+}
+
+/** A model hashed in model_signing mode. */
+export interface HashedOmsModel {
+  manifest: OmsManifest;
+  /** `sha256:<root>`: the subject digest. */
+  digest: string;
+  root: string;
+  kind: 'file' | 'directory';
+  size: number;
+  files: number;
+  ignored: string[];
+  /** Entries model_signing leaves out without error (links to directories). */
+  skipped: { path: string; reason: string }[];
 }
 
 /**
- * Import an EC private key, decrypting `ENCRYPTED PRIVATE KEY` (PKCS#8 PBES2, as OpenSSL and
- * `cryptography` write) with `passphrase`.
- * @param input file bytes or text
- * @param options passphrase, `what`
- * @returns the key
- * @throws {LineproofError} KEY_PASSPHRASE_REQUIRED, KEY_PASSPHRASE_WRONG, KEY_UNSUPPORTED, and the codes of `parseEcPrivateKey`
+ * Hash a model exactly as OpenSSF model_signing does (`files` or `shards`), giving its manifest
+ * and root digest — the subject digest of its signature.
+ *
+ * Symlinks: without `allowSymlinks` every symbolic link (the model path too) fails with
+ * SYMLINK_REFUSED; with it, model_signing's semantics: a link to a file is hashed as that file
+ * wherever it points, a link to a directory is not descended (listed in `skipped`).
+ * Ignore paths are relative to the model and ignore everything below them; pass model_signing's
+ * defaults yourself ({@link OMS_GIT_IGNORE_PATHS} and the signature file) to hash what its CLI
+ * hashes.
+ *
+ * @throws {LineproofError} OMS_UNSUPPORTED_COMBINATION, OMS_PATH_UNSUPPORTED, the codes of
+ *   {@link walkTree}, FILE_CHANGED_WHILE_HASHING
  * @example
  * ```ts
- * const key = importEcPrivateKey(pemText, { passphrase: process.env.LINEPROOF_KEY_PASSPHRASE });
+ * const m = await hashOmsModel('model/', { method: 'shards', allowSymlinks: true });
+ * m.digest; // 'sha256:…' = the subject digest model_signing signs
  * ```
+ * @param path the model directory, or the file of a single-file model
+ * @param options method, hash type, shard size, allowSymlinks, ignore paths, model name, signal, onProgress
+ * @returns the manifest, its root digest (`sha256:<hex>`), sizes, ignored and skipped entries
  */
-export function importEcPrivateKey(
-  input: string | Uint8Array,
-  options: { passphrase?: string; what?: string } = {},
-): EcPrivateKey {
-  const what = options.what ?? 'private key';
-  try {
-    return parseEcPrivateKey(input, { what });
-  } catch (e) {
-    if (!(e instanceof LineproofError && e.code === 'KEY_PASSPHRASE_REQUIRED') || !options.passphrase) throw e;
-  }
-  const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
-  decodePem(text.slice(text.indexOf('-----BEGIN')), what);
-  let ko;
-  try {
-    ko = createPrivateKey({
-      key: text.slice(text.indexOf('-----BEGIN')),
-      format: 'pem',
-      passphrase: options.passphrase,
+export async function hashOmsModel(path: string, options: HashOmsModelOptions): Promise<HashedOmsModel> {
+  const serialization = omsSerialization(options);
+  const ignorePaths = serialization.ignore_paths ?? [];
+  const walk = await walkTree(path, {
+    symlinks: serialization.allow_symlinks ? 'oms' : 'refuse',
+    rootSymlink: serialization.allow_symlinks ? 'follow' : 'refuse',
+    pathRules: 'lenient',
+    ignore: (p) => omsIgnores(ignorePaths, p),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const engine = nodeHashEngine(serialization.hash_type);
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  const items: OmsItem[] = [];
+  let bytesDone = 0;
+  let filesDone = 0;
+  for (const f of walk.files) {
+    const name = walk.kind === 'file' ? '.' : f.path;
+    const what = walk.kind === 'file' ? path : f.path;
+    // The core hashes the file (or cuts it into shards); this reads it, once, with the walk's checks.
+    const d = omsFileDigest(serialization, engine, { path: name, size: f.size, what });
+    await readFileChunks(f.absPath, (c) => d.update(c), {
+      what,
+      follow: f.viaSymlink || walk.kind === 'file',
+      expect: { size: f.size, ino: f.hint.ino, dev: f.hint.dev },
+      buffer,
+      // model_signing with allow_symlinks follows links anywhere; otherwise nothing may resolve outside.
+      ...(serialization.allow_symlinks || walk.kind === 'file' ? {} : { within: walk.root }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onBytes: (n: number) => {
+        bytesDone += n;
+        options.onProgress?.({
+          path: name,
+          bytesDone,
+          bytesTotal: walk.size,
+          filesDone,
+          filesTotal: walk.files.length,
+        });
+      },
     });
-  } catch (cause) {
-    const code = (cause as { code?: string }).code ?? '';
-    if (
-      /BAD_DECRYPT|DECRYPT|ERR_OSSL_EVP|INTERRUPTED_OR_CANCELLED/i.test(code) ||
-      /decrypt/i.test((cause as Error).message)
-    ) {
-      throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, {
-        path: what,
-        cause,
-      });
-    }
-    throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, {
-      path: what,
-      cause,
-    });
+    items.push(...d.finish());
+    filesDone++;
   }
-  if (ko.asymmetricKeyType !== 'ec') {
-    throw new LineproofError(
-      'KEY_UNSUPPORTED',
-      `${what}: ${ko.asymmetricKeyType ?? 'unknown'} key; model_signing keys are ECDSA P-256, P-384 or P-521`,
-      { path: what, expected: 'ec', actual: String(ko.asymmetricKeyType) },
-    );
-  }
-  return ecPrivateKeyFromDer(new Uint8Array(ko.export({ format: 'der', type: 'pkcs8' })), what);
-}
-
-/**
- * Read an EC private key file (PKCS#8 or SEC1 PEM / DER; encrypted PKCS#8 with `passphrase`);
- * warns through `onWarning` when the file is readable by group or others.
- * @param path the file
- * @param options passphrase, onWarning, what
- * @returns the key
- * @throws {LineproofError} IO_ERROR, SPECIAL_FILE_REFUSED, LIMIT_EXCEEDED, and the codes of {@link importEcPrivateKey}
- * @example
- * ```ts
- * const key = loadEcPrivateKey('model-key.pem', { onWarning: console.warn });
- * ```
- */
-export function loadEcPrivateKey(
-  path: string,
-  options: { passphrase?: string; what?: string; onWarning?: (message: string) => void } = {},
-): EcPrivateKey {
-  const what = options.what ?? path;
-  const bytes = readFileLimited(path, MAX_KEY_FILE_BYTES, what);
-  if (options.onWarning && isReadableByOthers(path)) {
-    const mode = (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
-    options.onWarning(
-      `${what}: private key file is readable by group or others (mode ${mode}); run: chmod 600 ${JSON.stringify(path)}`,
-    );
-  }
-  return importEcPrivateKey(bytes, { what, ...(options.passphrase ? { passphrase: options.passphrase } : {}) });
+  const manifest = buildOmsManifest({ modelName: options.modelName ?? walk.name, serialization, items });
+  return {
+    manifest,
+    digest: `sha256:${manifest.rootDigest}`,
+    root: walk.root,
+    kind: walk.kind,
+    size: bytesDone,
+    files: walk.files.length,
+    ignored: walk.ignored,
+    skipped: walk.skipped,
+  };
 }
 
 /**
@@ -177,20 +184,11 @@ function omsIgnoreList(
         );
       out.push(rel);
     } else {
-      out.push(
-        p
-          .split(sep)
-          .join('/')
-          .replace(/^(\.\/)+/, ''),
-      );
+      out.push(p.split(sep).join('/'));
     }
   }
-  if (signaturePath !== undefined) {
-    const rel = insideModel(modelPath, signaturePath);
-    if (rel !== undefined) out.push(rel);
-  }
-  if (ignoreGitPaths) out.push(...OMS_GIT_IGNORE_PATHS);
-  return normalizeOmsIgnorePaths(out, 'ignorePaths');
+  const signature = signaturePath === undefined ? undefined : insideModel(modelPath, signaturePath);
+  return omsCliIgnorePaths(out, { ...(signature === undefined ? {} : { signature }), gitPaths: ignoreGitPaths });
 }
 
 /** Options of {@link verifyOmsModelPath}. */
@@ -248,10 +246,7 @@ export async function verifyOmsModelPath(
     limits,
     hashModel: async (signed) => {
       const r = await hashOmsModel(modelPath, {
-        method: signed.method,
-        hashType: signed.hash_type,
-        allowSymlinks: signed.allow_symlinks,
-        ...(signed.shard_size !== undefined ? { shardSize: signed.shard_size } : {}),
+        ...omsHashOptions(signed),
         ignorePaths: directory ? [...(signed.ignore_paths ?? []), ...extra] : [],
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -308,7 +303,7 @@ export interface SignedOmsModel {
  */
 export async function signOmsModelPath(modelPath: string, options: SignOmsModelPathOptions): Promise<SignedOmsModel> {
   const key = options?.key;
-  const signer: EcdsaSigner = key && 'scalar' in key ? ecdsaSigner(key) : (key as EcdsaSigner);
+  const signer: EcdsaSigner = key && 'scalar' in key ? ecdsaSigner(key) : key;
   const directory = isDirectory(modelPath);
   const ignorePaths = directory
     ? omsIgnoreList(modelPath, options.ignorePaths ?? [], options.signaturePath, options.ignoreGitPaths ?? true)

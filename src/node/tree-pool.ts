@@ -1,6 +1,6 @@
 /**
- * Chunk-tree hashing of a file on all cores: a `worker_threads` pool hashing leaves with
- * node:crypto into reused buffers (spec/hashing.md, decisions §3).
+ * Chunk-tree hashing of a file on all cores: the adapter's worker pool (worker-pool.ts, job
+ * `tree-leaves` of hash-worker.ts) hashing leaves with node:crypto into reused buffers (spec/hashing.md, decisions §3).
  *
  * - Tree only: each worker reads its own leaves with positioned reads (no copy through the main
  *   thread), taking batches from a shared queue so fast workers take more.
@@ -12,7 +12,6 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { LineproofError } from '../errors.js';
 import { openRegularFile } from './fs.js';
 import {
@@ -24,6 +23,7 @@ import {
   treeAlgorithm,
 } from '../hashing/tree.js';
 import { toHex } from '../bytes/index.js';
+import { WorkerTaskError, startWorkerPool } from './worker-pool.js';
 
 /** Options for {@link hashFileTree}. */
 export interface FileTreeOptions {
@@ -52,47 +52,6 @@ export interface FileTreeResult {
   leafHashes?: Uint8Array[];
   workers: number;
 }
-
-// The worker is plain JavaScript evaluated from a string so it runs the same from src/ (tests)
-// and dist/ (the package) without a loader. It hashes leaves [first, first+count) either from
-// its own positioned reads of `path` or from a shared buffer slot.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-const { path, leafBytes } = workerData;
-const PREFIX = new Uint8Array([0]);
-let fd = -1;
-const buf = new Uint8Array(leafBytes);
-parentPort.on('message', (task) => {
-  try {
-    const out = new Uint8Array(32 * task.count);
-    for (let i = 0; i < task.count; i++) {
-      const leaf = task.first + i;
-      const len = Math.min(leafBytes, task.totalLength - leaf * leafBytes);
-      let view;
-      if (task.shared) {
-        view = new Uint8Array(task.shared, (leaf - task.sharedFirst) * leafBytes, len);
-      } else {
-        if (fd < 0) fd = openSync(path, 'r');
-        let got = 0;
-        while (got < len) {
-          const n = readSync(fd, buf, got, len - got, leaf * leafBytes + got);
-          if (n === 0) break;
-          got += n;
-        }
-        if (got !== len) { parentPort.postMessage({ id: task.id, error: 'short-read', leaf }); return; }
-        view = buf.subarray(0, len);
-      }
-      out.set(createHash('sha256').update(PREFIX).update(view).digest(), 32 * i);
-    }
-    parentPort.postMessage({ id: task.id, hashes: out }, [out.buffer]);
-  } catch (e) {
-    parentPort.postMessage({ id: task.id, error: String(e && e.code || e) });
-  }
-});
-parentPort.on('close', () => { if (fd >= 0) closeSync(fd); });
-`;
 
 function ioError(path: string, cause: unknown, verb: string): LineproofError {
   return new LineproofError(
@@ -138,12 +97,20 @@ export async function hashFileTree(path: string, options: FileTreeOptions = {}):
     const totalLength = st.size;
     const n = leafCount(totalLength, leafBytes);
     // Small files are not worth a thread start (tens of milliseconds).
-    const workers = n < 4 ? 0 : Math.min(requested, n);
-    const leafHashes: Uint8Array[] = new Array(n);
+    let workers = n < 4 ? 0 : Math.min(requested, n);
+    const leafHashes: Uint8Array[] = new Array<Uint8Array>(n);
     let whole: string | undefined;
-    if (workers === 0) whole = hashInline(fd, path, totalLength, leafBytes, leafHashes, options);
-    else if (options.sha256) whole = await hashShared(fd, path, totalLength, leafBytes, workers, leafHashes, options);
-    else await hashSelfRead(path, totalLength, leafBytes, workers, leafHashes, options);
+    const pool = workers === 0 ? undefined : startPool(path, leafBytes, workers, options.signal);
+    try {
+      // Workers that cannot load their module (an adapter bundled without dist/node/hash-worker.js)
+      // leave the hashing to this thread.
+      if (pool && !(await pool.ready)) workers = 0;
+      if (!pool || workers === 0) whole = hashInline(fd, path, totalLength, leafBytes, leafHashes, options);
+      else if (options.sha256) whole = await hashShared(fd, path, totalLength, leafBytes, pool, leafHashes, options);
+      else await hashSelfRead(totalLength, leafBytes, pool, leafHashes, options);
+    } finally {
+      await pool?.close();
+    }
     if (fstatSync(fd).size !== totalLength) throw changed(path, `size was ${totalLength}, now ${fstatSync(fd).size}`);
     const root = rootHash(merkleTreeHash(leafHashes), totalLength, leafBytes);
     const result: FileTreeResult = {
@@ -198,84 +165,69 @@ function hashInline(
   return whole ? toHex(new Uint8Array(whole.digest())) : undefined;
 }
 
-/** Start `count` workers and give each a `run(task)` that resolves with its leaf hashes. */
+/** Start `count` tree-leaves workers (worker-pool.ts) and give each a `run(task)` resolving with its leaf hashes. */
 function startPool(path: string, leafBytes: number, count: number, signal: AbortSignal | undefined) {
-  const pool = Array.from(
-    { length: count },
-    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { path, leafBytes } }),
-  );
-  let nextId = 0;
-  const pending = new Map<number, { resolve: (h: Uint8Array) => void; reject: (e: unknown) => void; task: Task }>();
-  let failed: unknown;
-  const failAll = (e: unknown) => {
-    failed ??= e;
-    for (const p of pending.values()) p.reject(failed);
-    pending.clear();
-  };
-  for (const w of pool) {
-    w.on('message', (m: { id: number; hashes?: Uint8Array; error?: string; leaf?: number }) => {
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      if (m.error === 'short-read') p.reject(changed(path, `leaf ${m.leaf} was short`));
-      else if (m.error)
-        p.reject(new LineproofError('IO_ERROR', `${path}: worker could not read (${m.error})`, { path }));
-      else p.resolve(m.hashes!);
-    });
-    w.on('error', (e) => failAll(new LineproofError('INTERNAL', `tree worker failed: ${e.message}`, { cause: e })));
-  }
-  const onAbort = () => failAll(new LineproofError('ABORTED', `${path}: hashing aborted`));
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const pool = startWorkerPool<Omit<Task, 'id'>, Uint8Array>({
+    job: 'tree-leaves',
+    data: { path, leafBytes },
+    count,
+    name: 'tree worker',
+    ...(signal ? { signal } : {}),
+    abortError: () => new LineproofError('ABORTED', `${path}: hashing aborted`),
+  });
   return {
-    run(worker: number, task: Omit<Task, 'id'>): Promise<Uint8Array> {
-      if (failed) return Promise.reject(failed);
-      const id = nextId++;
-      return new Promise<Uint8Array>((resolve, reject) => {
-        pending.set(id, { resolve, reject, task: { ...task, id } });
-        pool[worker]!.postMessage({ ...task, id });
-      });
+    size: pool.size,
+    ready: pool.ready,
+    async run(worker: number, task: Omit<Task, 'id'>): Promise<Uint8Array> {
+      try {
+        return await pool.run(worker, task);
+      } catch (e) {
+        if (!(e instanceof WorkerTaskError)) throw e;
+        if (e.failure.shortLeaf !== undefined) throw changed(path, `leaf ${e.failure.shortLeaf} was short`);
+        throw new LineproofError(
+          'IO_ERROR',
+          `${path}: worker could not read (${e.failure.code ?? e.failure.message})`,
+          {
+            path,
+          },
+        );
+      }
     },
-    async close() {
-      signal?.removeEventListener('abort', onAbort);
-      await Promise.all(pool.map((w) => w.terminate()));
-    },
+    close: () => pool.close(),
   };
 }
+
+type Pool = ReturnType<typeof startPool>;
 
 function store(leafHashes: Uint8Array[], first: number, hashes: Uint8Array): void {
   for (let i = 0; i * 32 < hashes.length; i++) leafHashes[first + i] = hashes.subarray(32 * i, 32 * i + 32);
 }
 
 async function hashSelfRead(
-  path: string,
   totalLength: number,
   leafBytes: number,
-  workers: number,
+  pool: Pool,
   leafHashes: Uint8Array[],
   options: FileTreeOptions,
 ): Promise<void> {
   const n = leafHashes.length;
+  const workers = pool.size;
   // Batches of about 16 MiB, but small enough that every worker gets several.
   const batch = Math.max(1, Math.min(Math.floor((16 << 20) / leafBytes), Math.ceil(n / (workers * 4))));
-  const pool = startPool(path, leafBytes, workers, options.signal);
   let next = 0;
   let done = 0;
-  try {
-    await Promise.all(
-      Array.from({ length: workers }, async (_, w) => {
-        while (next < n) {
-          const first = next;
-          const count = Math.min(batch, n - first);
-          next += count;
-          store(leafHashes, first, await pool.run(w, { first, count, totalLength }));
-          done += count;
-          options.onProgress?.(Math.min(done * leafBytes, totalLength), totalLength);
-        }
-      }),
-    );
-  } finally {
-    await pool.close();
-  }
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (next < n) {
+        const first = next;
+        const count = Math.min(batch, n - first);
+        next += count;
+        store(leafHashes, first, await pool.run(w, { first, count, totalLength }));
+        done += count;
+        options.onProgress?.(Math.min(done * leafBytes, totalLength), totalLength);
+      }
+    }),
+  );
 }
 
 async function hashShared(
@@ -283,17 +235,17 @@ async function hashShared(
   path: string,
   totalLength: number,
   leafBytes: number,
-  workers: number,
+  pool: Pool,
   leafHashes: Uint8Array[],
   options: FileTreeOptions,
 ): Promise<string> {
   const n = leafHashes.length;
+  const workers = pool.size;
   const segLeaves = Math.max(1, Math.floor((8 << 20) / leafBytes));
   const segBytes = segLeaves * leafBytes;
   const slots = Array.from({ length: workers * 2 }, () => new SharedArrayBuffer(segBytes));
   const free: number[] = slots.map((_, i) => i);
   const whole = createHash('sha256');
-  const pool = startPool(path, leafBytes, workers, options.signal);
   const inflight = new Set<Promise<void>>();
   let done = 0;
   let worker = 0;
@@ -325,7 +277,6 @@ async function hashShared(
     await Promise.all(inflight);
   } finally {
     await Promise.allSettled(inflight);
-    await pool.close();
   }
   return toHex(new Uint8Array(whole.digest()));
 }

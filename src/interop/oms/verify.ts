@@ -11,13 +11,9 @@ import { pae } from '../../dsse/pae.js';
 import { decodePem, encodePem } from '../../keys/pem.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, payloadDigest } from '../../statements/statement.js';
-import {
-  parseOmsStatement,
-  verifyOmsManifest,
-  type OmsDiff,
-  type OmsManifest,
-  type OmsSerialization,
-} from '../../manifest/oms.js';
+import type { OmsManifest, OmsSerialization } from './serialization.js';
+import { parseOmsStatement } from './statement.js';
+import { verifyOmsManifest, type OmsDiff } from './compare.js';
 import {
   ecCurveInfo,
   ecPublicKeyFromSpki,
@@ -257,6 +253,7 @@ function checkSignature(
  * const { report, manifest } = await verifyOmsSignature(readFileSync('model.sig'), { publicKey: parseEcPublicKey(pem) });
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- async: a misuse TypeError becomes a rejection
 export async function verifyOmsSignature(
   bundle: Uint8Array | string | JsonValue,
   options: VerifyOmsSignatureOptions,

@@ -1,0 +1,242 @@
+/**
+ * Hashing the files of a walked tree: one per-file routine ({@link hashFileBatch}), run on the
+ * calling thread for small trees and on the worker pool (worker-pool.ts) for large ones, with the
+ * same checks either way. Used by hash-tree.ts.
+ */
+import { availableParallelism } from 'node:os';
+import { ERROR_CODES, LineproofError, type ErrorCode } from '../errors.js';
+import { isHashAlgorithm } from '../hashing/engines.js';
+import { StreamDigest } from '../hashing/stream.js';
+import { parseTreeAlgorithm, treeHashEngine } from '../hashing/tree.js';
+import type { HashEngine } from '../hashing/types.js';
+import type { ManifestItemInput } from '../manifest/build.js';
+import type { StatHint } from '../manifest/types.js';
+import { nodeHashEngine } from './hash-engine.js';
+import { READ_BUFFER_BYTES, readFileChunks } from './hash-file.js';
+import type { WalkFile } from './walk.js';
+import { WorkerTaskError, builtModuleUrl, startWorkerPool, type WorkerTaskFailure } from './worker-pool.js';
+
+/** Progress of a tree hash, reported after each chunk (at most every 256 KiB). */
+export interface TreeProgress {
+  /** The file being hashed (relative path). */
+  path: string;
+  bytesDone: number;
+  bytesTotal: number;
+  filesDone: number;
+  filesTotal: number;
+}
+
+/** One file of a batch handed to {@link hashFileBatch} (structured-clone safe). */
+export interface FileTask {
+  path: string;
+  absPath: string;
+  what: string;
+  size: number;
+  ino: bigint;
+  dev: bigint;
+  viaSymlink: boolean;
+}
+
+/** Options of {@link hashFileBatch} (structured-clone safe, so a worker thread can run it). */
+export interface FileBatchOptions {
+  /** Algorithm names: node:crypto algorithms or `sha256-tree-v1-<leafBytes>`. */
+  algorithms: readonly string[];
+  within: string;
+  racyWindowNs?: bigint;
+}
+
+/** A hashed file of a batch: its manifest item and stat hint (null when racy). */
+type Hashed = { item: ManifestItemInput; hint: StatHint | null };
+
+function enginesByName(algorithms: readonly string[]): HashEngine[] {
+  return algorithms.map((a) => {
+    const tree = parseTreeAlgorithm(a);
+    if (tree) return treeHashEngine(tree.leafBytes);
+    if (!isHashAlgorithm(a)) throw new TypeError(`"algorithms" has unknown algorithm ${JSON.stringify(a)}`);
+    return nodeHashEngine(a);
+  });
+}
+
+/**
+ * Hash a batch of walked files, each read once with the checks of {@link readFileChunks}
+ * (no link followed unless walked through one, the same inode as walked, no change while read).
+ * The one per-file routine: the calling thread runs it for small trees, worker threads for large
+ * ones. Returns, per file in order, its item and stat hint.
+ */
+export async function hashFileBatch(
+  files: readonly FileTask[],
+  options: FileBatchOptions & {
+    engines?: HashEngine[];
+    signal?: AbortSignal;
+    onBytes?: (file: FileTask, n: number) => void;
+    onFile?: (file: FileTask, size: number) => void;
+  },
+): Promise<Array<{ item: ManifestItemInput; hint: StatHint | null }>> {
+  const engines = options.engines ?? enginesByName(options.algorithms);
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  const out: Hashed[] = [];
+  for (const f of files) {
+    const d = new StreamDigest(engines, { what: f.what });
+    const r = await readFileChunks(f.absPath, (c) => d.update(c), {
+      what: f.what,
+      follow: f.viaSymlink,
+      expect: { size: f.size, ino: f.ino, dev: f.dev },
+      buffer,
+      within: options.within,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.racyWindowNs === undefined ? {} : { racyWindowNs: options.racyWindowNs }),
+      ...(options.onBytes ? { onBytes: (n: number) => options.onBytes!(f, n) } : {}),
+    });
+    const res = d.finish();
+    out.push({ item: { path: f.path, size: res.size, digest: res.digests }, hint: r.hint });
+    options.onFile?.(f, res.size);
+  }
+  return out;
+}
+
+/** Options of {@link hashFiles} (see `HashTreeOptions`). */
+export interface FilePoolOptions {
+  workers?: number;
+  workerModule?: string;
+  racyWindowNs?: bigint;
+  signal?: AbortSignal;
+  onProgress?: (progress: TreeProgress) => void;
+}
+
+/** What {@link hashFiles} returns: the items in order, the stat hints by path, the bytes hashed. */
+export interface HashFilesResult {
+  items: ManifestItemInput[];
+  hints: Record<string, StatHint>;
+  size: number;
+}
+
+/** Trees with fewer files than this are hashed on the calling thread (a worker costs ~30 ms). */
+const PARALLEL_MIN_FILES = 512;
+
+/**
+ * Hash walked files into manifest items, on worker threads when there are many (and the engines
+ * can be rebuilt there by name), else, or when the workers cannot load, on the calling thread.
+ * @param files the walked files
+ * @param engines the engines of every item
+ * @param options workers, worker module, racy window, signal, onProgress
+ * @param what names a file in errors and progress
+ * @param within the real path of the root every file must lie in
+ * @returns the items, hints and size
+ */
+export async function hashFiles(
+  files: readonly WalkFile[],
+  engines: HashEngine[],
+  options: FilePoolOptions,
+  what: (f: WalkFile) => string,
+  within: string,
+): Promise<HashFilesResult> {
+  const bytesTotal = files.reduce((n, f) => n + f.size, 0);
+  let bytesDone = 0;
+  let filesDone = 0;
+  const racy = options.racyWindowNs;
+  const tasks: FileTask[] = files.map((f) => ({
+    path: f.path,
+    absPath: f.absPath,
+    what: what(f),
+    size: f.size,
+    ino: f.hint.ino,
+    dev: f.hint.dev,
+    viaSymlink: f.viaSymlink,
+  }));
+  const batch: FileBatchOptions = { algorithms: engines.map((e) => e.algorithm), within };
+  if (racy !== undefined) batch.racyWindowNs = racy;
+  // Engines given by name can be rebuilt in a worker; a caller's own engine object cannot.
+  const transferable = engines.every((e) =>
+    isHashAlgorithm(e.algorithm) ? e === nodeHashEngine(e.algorithm) : parseTreeAlgorithm(e.algorithm) !== undefined,
+  );
+  const workers = options.workers ?? availableParallelism();
+  let results: Hashed[] | undefined;
+  if (tasks.length >= PARALLEL_MIN_FILES && workers > 1 && transferable) {
+    results = await hashFilesParallel(tasks, batch, Math.min(workers, 16), options, (n, f) => {
+      bytesDone += n;
+      filesDone += f;
+      options.onProgress?.({ path: '', bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+    });
+    // undefined: the workers could not load the adapter (e.g. it was bundled); hash here instead.
+  }
+  results ??= await hashFileBatch(tasks, {
+    ...batch,
+    engines,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onBytes: (f, n) => {
+      bytesDone += n;
+      options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+    },
+    onFile: (f, size) => {
+      filesDone++;
+      if (size === 0)
+        options.onProgress?.({ path: f.what, bytesDone, bytesTotal, filesDone, filesTotal: files.length });
+    },
+  });
+  // Keyed by file path: no prototype, so a file named __proto__ is an ordinary key.
+  const hints = Object.create(null) as Record<string, StatHint>;
+  const items: ManifestItemInput[] = [];
+  let size = 0;
+  for (const r of results) {
+    items.push(r.item);
+    size += r.item.size;
+    if (r.hint) hints[r.item.path] = r.hint;
+  }
+  return { items, hints, size };
+}
+
+function taskError(f: WorkerTaskFailure): LineproofError {
+  const code = f.code && Object.hasOwn(ERROR_CODES, f.code) ? (f.code as ErrorCode) : 'IO_ERROR';
+  return new LineproofError(code, f.message, f.path ? { path: f.path } : {});
+}
+
+/**
+ * Hash the tasks on `workers` threads, in batches taken from a shared queue (so fast workers take
+ * more); each worker runs {@link hashFileBatch}. Undefined when the workers cannot load.
+ */
+async function hashFilesParallel(
+  tasks: FileTask[],
+  batchOptions: FileBatchOptions,
+  workers: number,
+  options: FilePoolOptions,
+  progress: (bytes: number, files: number) => void,
+): Promise<Hashed[] | undefined> {
+  if (options.signal?.aborted) throw new LineproofError('ABORTED', 'hashing aborted');
+  const per = Math.max(16, Math.min(256, Math.ceil(tasks.length / (workers * 8))));
+  const batches: FileTask[][] = [];
+  for (let i = 0; i < tasks.length; i += per) batches.push(tasks.slice(i, i + per));
+  const results: Hashed[][] = [];
+  const pool = startWorkerPool<{ files: FileTask[] }, Hashed[]>({
+    job: 'file-batch',
+    data: { moduleUrl: options.workerModule ?? builtModuleUrl('file-pool.js').href, options: batchOptions },
+    count: workers,
+    name: 'hashing worker',
+    ...(options.signal ? { signal: options.signal } : {}),
+    abortError: () => new LineproofError('ABORTED', 'hashing aborted'),
+  });
+  try {
+    if (!(await pool.ready)) return undefined;
+    let next = 0;
+    let stop = false;
+    await Promise.all(
+      Array.from({ length: workers }, async (_, w) => {
+        while (!stop && next < batches.length) {
+          const id = next++;
+          try {
+            results[id] = await pool.run(w, { files: batches[id]! });
+          } catch (e) {
+            stop = true;
+            throw e instanceof WorkerTaskError ? taskError(e.failure) : e;
+          }
+          progress(
+            results[id].reduce((n, r) => n + r.item.size, 0),
+            results[id].length,
+          );
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return results.flat();
+}
