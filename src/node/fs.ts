@@ -1,4 +1,21 @@
-import { openSync, fstatSync, readSync, closeSync, statSync, constants, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { LineproofError } from '../errors.js';
 
 /** The file-type tests of a `Stats` or `BigIntStats`. */
@@ -152,5 +169,85 @@ export function readFileLimited(path: string, maxBytes: number, what = path): Ui
     });
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Options of {@link writeFileChecked}. */
+export interface WriteFileOptions {
+  /** Names the file in errors (default: the path). */
+  what?: string;
+  /** The file's mode (default: 0666 less the umask, as `writeFileSync`). */
+  mode?: number;
+  /**
+   * Write a temporary file beside it with the final mode, fsync it, then move it into place, so
+   * the file is never seen half written or with a wider mode (default false: write in place).
+   */
+  atomic?: boolean;
+  /** With `atomic`: replace an existing file (default true); false fails with EEXIST as the cause. */
+  overwrite?: boolean;
+}
+
+function writeError(what: string, cause: unknown): LineproofError {
+  return new LineproofError('IO_ERROR', `${what}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+    path: what,
+    cause,
+  });
+}
+
+function writeAtomic(path: string, data: string | Uint8Array, mode: number, overwrite: boolean, what: string): void {
+  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', mode);
+  } catch (e) {
+    throw writeError(what, e);
+  }
+  try {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw writeError(what, e);
+  }
+  closeSync(fd);
+  try {
+    chmodSync(tmp, mode);
+    // link refuses to replace a file that exists; rename replaces it.
+    if (overwrite) renameSync(tmp, path);
+    else linkSync(tmp, path);
+  } catch (e) {
+    throw writeError(what, e);
+  } finally {
+    if (existsSync(tmp)) unlinkSync(tmp);
+  }
+}
+
+/**
+ * Write a whole file, the one checked way for every file the adapter and the CLI write: in place
+ * (as `writeFileSync`), or atomically (a temporary file with the final mode, fsynced, then linked
+ * or renamed into place). Every failure is IO_ERROR naming the file, with the system error as
+ * its cause (EEXIST when `overwrite` is false and the file exists).
+ * @param path the file
+ * @param data its contents
+ * @param options what, mode, atomic, overwrite
+ * @throws {LineproofError} IO_ERROR
+ * @example
+ * ```ts
+ * writeFileChecked('model.sig', text);
+ * writeFileChecked('alice.key', pem, { mode: 0o600, atomic: true, overwrite: false });
+ * ```
+ */
+export function writeFileChecked(path: string, data: string | Uint8Array, options: WriteFileOptions = {}): void {
+  const what = options.what ?? path;
+  if (options.atomic) {
+    writeAtomic(path, data, options.mode ?? 0o666, options.overwrite ?? true, what);
+    return;
+  }
+  try {
+    writeFileSync(path, data, options.mode === undefined ? undefined : { mode: options.mode });
+  } catch (e) {
+    throw writeError(what, e);
   }
 }

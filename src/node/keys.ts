@@ -12,19 +12,9 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fromUtf8, isBytes, toPlainBytes } from '../bytes/index.js';
+import { writeFileChecked } from './fs.js';
 import { LineproofError, describeType } from '../errors.js';
 import { decodePem, encodePem } from '../keys/pem.js';
 import {
@@ -285,40 +275,14 @@ export interface WrittenKeyPair {
 }
 
 function writeNew(path: string, text: string, mode: number, force: boolean): void {
-  // Write a temporary file with the final mode, then link (refuses to replace) or rename (force)
-  // it into place, so the key is never visible with a wider mode or half written.
-  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  const ioError = (e: unknown) =>
-    new LineproofError('IO_ERROR', `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
-      path,
-      cause: e,
-    });
-  let fd: number;
+  // Atomic: the key is never visible with a wider mode or half written; without force, never replaced.
   try {
-    fd = openSync(tmp, 'wx', mode);
+    writeFileChecked(path, text, { mode, atomic: true, overwrite: force });
   } catch (e) {
-    throw ioError(e);
-  }
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    unlinkSync(tmp);
-    throw ioError(e);
-  }
-  closeSync(fd);
-  try {
-    chmodSync(tmp, mode);
-    if (force) renameSync(tmp, path);
-    else linkSync(tmp, path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+    if (((e as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'EEXIST') {
       throw new LineproofError('KEY_EXISTS', `${path}: already exists; refusing to overwrite (use --force)`, { path });
     }
-    throw ioError(e);
-  } finally {
-    if (existsSync(tmp)) unlinkSync(tmp);
+    throw e;
   }
 }
 

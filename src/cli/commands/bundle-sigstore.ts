@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { serializeEnvelope } from '../../dsse/envelope.js';
 import { LineproofError } from '../../errors.js';
 import { fromSigstoreBundle, serializeSigstoreBundle, toSigstoreBundle } from '../../interop/sigstore.js';
@@ -8,6 +7,7 @@ import { readStdinLimited } from '../../node/stdin.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
+import { writeFileChecked } from '../../node/fs.js';
 
 const TO_HELP = `Usage: lineproof bundle to-sigstore --in ENVELOPE [--out BUNDLE] [--hint TEXT]
 
@@ -71,15 +71,7 @@ async function writeOutput(ctx: CliContext, out: string | undefined, text: strin
     return;
   }
   await asExit(EXIT.USAGE, () => {
-    try {
-      writeFileSync(resolvePath(ctx, out), text);
-    } catch (cause) {
-      throw new LineproofError(
-        'IO_ERROR',
-        `${out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-        { path: out, cause },
-      );
-    }
+    writeFileChecked(resolvePath(ctx, out), text, { what: out });
   });
 }
 

@@ -1,9 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { utf8 } from '../../bytes/index.js';
 import { serializeEnvelope } from '../../dsse/envelope.js';
 import { signEnvelope } from '../../dsse/sign.js';
-import { LineproofError } from '../../errors.js';
-import type { KeyidFormat } from '../../keys/types.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
@@ -12,6 +9,7 @@ import { loadPrivateKey } from '../../node/keys.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type Command } from '../types.js';
+import { writeFileChecked } from '../../node/fs.js';
 
 const HELP = `Usage: lineproof dsse sign --key KEY --type PAYLOADTYPE --in PAYLOAD [--out ENVELOPE] [--keyid-format F]
 
@@ -62,7 +60,7 @@ export const dsseSignCommand: Command = {
     const key = await asExit(EXIT.USAGE, () =>
       loadPrivateKey(resolvePath(ctx, keyPath), {
         what: keyPath,
-        keyidFormat: format as KeyidFormat,
+        keyidFormat: format,
         onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`),
         ...(passphrase ? { passphrase } : {}),
       }),
@@ -86,15 +84,7 @@ export const dsseSignCommand: Command = {
     } else {
       const out = resolvePath(ctx, values.out);
       await asExit(EXIT.USAGE, () => {
-        try {
-          writeFileSync(out, text);
-        } catch (cause) {
-          throw new LineproofError(
-            'IO_ERROR',
-            `${values.out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-            { path: values.out!, cause },
-          );
-        }
+        writeFileChecked(out, text, { what: values.out });
       });
     }
     return EXIT.OK;

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { equalBytes, isAscii } from '../../bytes/index.js';
 import { verifyEnvelope } from '../../dsse/verify.js';
 import { LineproofError } from '../../errors.js';
@@ -12,6 +11,7 @@ import { ReportBuilder, type Report } from '../../report/index.js';
 import { parseCommandArgs, intOption, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
+import { writeFileChecked } from '../../node/fs.js';
 
 const HELP = `Usage: lineproof dsse verify --key PUB [--key PUB ...] [--threshold N] [--type T] --in ENVELOPE [--json] [--out-payload FILE]
 
@@ -131,15 +131,7 @@ export const dsseVerifyCommand: Command = {
     if (result.report.ok && result.payload && outPayload !== undefined) {
       const out = resolvePath(ctx, outPayload);
       await asExit(EXIT.USAGE, () => {
-        try {
-          writeFileSync(out, result.payload!);
-        } catch (cause) {
-          throw new LineproofError(
-            'IO_ERROR',
-            `${outPayload}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-            { path: outPayload, cause },
-          );
-        }
+        writeFileChecked(out, result.payload!, { what: outPayload });
       });
     }
     return result.report.ok ? EXIT.OK : EXIT.FAIL;

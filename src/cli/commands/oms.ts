@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { LineproofError } from '../../errors.js';
 import { ecCurveInfo } from '../../interop/ec.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
@@ -10,6 +10,7 @@ import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
 import { hashProgress } from '../progress.js';
+import { writeFileChecked } from '../../node/fs.js';
 
 const VERIFY_HELP = `Usage: lineproof oms verify --model PATH --signature SIG --key PUB [--ignore-paths P ...]
                           [--no-ignore-git-paths] [--json]
@@ -223,15 +224,7 @@ export const omsSignCommand: Command = {
       );
     }
     await asExit(EXIT.USAGE, () => {
-      try {
-        writeFileSync(out, signed.text);
-      } catch (cause) {
-        throw new LineproofError(
-          'IO_ERROR',
-          `${outArg}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-          { path: outArg, cause },
-        );
-      }
+      writeFileChecked(out, signed.text, { what: outArg });
     });
     const hint = signed.bundle.verificationMaterial.publicKey.hint;
     if (values.json) {
