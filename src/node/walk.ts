@@ -146,16 +146,86 @@ const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
  */
 export async function walkTree(root: string, options: WalkOptions = {}): Promise<WalkResult> {
   if (typeof root !== 'string' || root === '') throw new TypeError('"root" expected a non-empty path');
-  const policy = options.symlinks ?? 'refuse';
-  const lenient = options.pathRules === 'lenient';
-  const ignore = options.ignore ?? (() => false);
-  const maxEntries = options.maxEntries ?? 10_000_000;
   const signal = options.signal;
   const checkAbort = (path: string): void => {
     if (signal?.aborted) throw new LineproofError('ABORTED', `${path}: walk aborted`, { path, cause: signal.reason });
   };
   checkAbort(root);
+  const start = walkStart(root, options);
+  if ('result' in start) return start.result;
+  const { rootReal, rootSt, name } = start;
+  const w: Walk = {
+    root,
+    rootReal,
+    policy: options.symlinks ?? 'refuse',
+    lenient: options.pathRules === 'lenient',
+    ignore: options.ignore ?? (() => false),
+    maxEntries: options.maxEntries ?? 10_000_000,
+    files: [],
+    ignored: [],
+    skipped: [],
+    size: 0,
+    stack: [{ rel: '', abs: rootReal, ancestors: new Set([idOf(rootSt)]) }],
+  };
+  let seen = 0;
+  while (w.stack.length > 0) {
+    const dir = w.stack.pop()!;
+    const shownDir = dir.rel === '' ? root : dir.rel;
+    let names: Buffer[];
+    try {
+      names = readdirSync(dir.abs, { encoding: 'buffer' });
+    } catch (e) {
+      throw fsError(e, shownDir, 'read the directory');
+    }
+    for (const raw of names) {
+      if (++seen % 1024 === 0) {
+        await tick();
+        checkAbort(shownDir);
+      }
+      visitEntry(w, dir, raw);
+    }
+  }
+  w.files.sort((a, b) => comparePaths(a.path, b.path));
+  w.ignored.sort(comparePaths);
+  w.skipped.sort((a, b) => comparePaths(a.path, b.path));
+  return {
+    root: rootReal,
+    name,
+    kind: 'directory',
+    files: w.files,
+    ignored: w.ignored,
+    skipped: w.skipped,
+    size: w.size,
+  };
+}
 
+/** A directory still to read. */
+interface WalkDir {
+  rel: string;
+  abs: string;
+  ancestors: ReadonlySet<string>;
+}
+
+/** The state of one directory walk. */
+interface Walk {
+  root: string;
+  rootReal: string;
+  policy: SymlinkPolicy;
+  lenient: boolean;
+  ignore: (path: string, isDir: boolean) => boolean;
+  maxEntries: number;
+  files: WalkFile[];
+  ignored: string[];
+  skipped: { path: string; reason: string }[];
+  size: number;
+  stack: WalkDir[];
+}
+
+/** The root: a file (the whole result), or a directory to walk (its real path, stat and name). */
+function walkStart(
+  root: string,
+  options: WalkOptions,
+): { result: WalkResult } | { rootReal: string; rootSt: BigIntStats; name: string } {
   const top = lstatB(root, root);
   if (top.isSymbolicLink() && options.rootSymlink === 'refuse') {
     throw new LineproofError('SYMLINK_REFUSED', `${root}: is a symbolic link (symbolic links are not allowed)`, {
@@ -174,135 +244,118 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
   if (rootSt.isFile()) {
     const hint = statHint(rootSt);
     return {
-      root: rootReal,
-      name,
-      kind: 'file',
-      files: [{ path: '', absPath: rootReal, size: hint.size, hint, viaSymlink: top.isSymbolicLink() }],
-      ignored: [],
-      skipped: [],
-      size: hint.size,
+      result: {
+        root: rootReal,
+        name,
+        kind: 'file',
+        files: [{ path: '', absPath: rootReal, size: hint.size, hint, viaSymlink: top.isSymbolicLink() }],
+        ignored: [],
+        skipped: [],
+        size: hint.size,
+      },
     };
   }
   if (!rootSt.isDirectory()) refuseSpecial(rootSt, root);
+  return { rootReal, rootSt, name };
+}
 
-  const files: WalkFile[] = [];
-  const ignored: string[] = [];
-  const skipped: { path: string; reason: string }[] = [];
-  let size = 0;
-  let seen = 0;
-  const stack: { rel: string; abs: string; ancestors: ReadonlySet<string> }[] = [
-    { rel: '', abs: rootReal, ancestors: new Set([idOf(rootSt)]) },
-  ];
-  const addFile = (f: WalkFile): void => {
-    if (files.length >= maxEntries) {
-      throw new LineproofError('LIMIT_EXCEEDED', `${root}: more than ${maxEntries} files`, {
-        path: root,
-        expected: `<= ${maxEntries}`,
+function addFile(w: Walk, f: WalkFile): void {
+  if (w.files.length >= w.maxEntries) {
+    throw new LineproofError('LIMIT_EXCEEDED', `${w.root}: more than ${w.maxEntries} files`, {
+      path: w.root,
+      expected: `<= ${w.maxEntries}`,
+    });
+  }
+  w.files.push(f);
+  w.size += f.size;
+}
+
+/** One directory entry: checked, then listed, ignored, queued (a directory) or refused. */
+function visitEntry(w: Walk, dir: WalkDir, raw: Buffer): void {
+  let nm: string;
+  try {
+    nm = fromUtf8(raw, 'name');
+  } catch (e) {
+    const lossy = `${dir.rel === '' ? '' : `${dir.rel}/`}${raw.toString('utf8')}`;
+    throw new LineproofError('MANIFEST_PATH_NOT_UTF8', `${lossy}: file name is not well-formed UTF-8`, {
+      path: lossy,
+      cause: e,
+    });
+  }
+  const rel = dir.rel === '' ? nm : `${dir.rel}/${nm}`;
+  const abs = `${dir.abs}${sep}${nm}`;
+  checkManifestPath(rel, rel, { lenient: w.lenient });
+  const st = lstatB(abs, rel);
+  if (st.isDirectory()) {
+    if (w.ignore(rel, true)) w.ignored.push(rel);
+    else w.stack.push({ rel, abs, ancestors: new Set([...dir.ancestors, idOf(st)]) });
+  } else if (st.isFile()) {
+    if (w.ignore(rel, false)) w.ignored.push(rel);
+    else addFile(w, { path: rel, absPath: abs, size: Number(st.size), hint: statHint(st), viaSymlink: false });
+  } else if (st.isSymbolicLink()) {
+    visitLink(w, dir, rel, abs);
+  } else if (w.ignore(rel, false)) {
+    w.ignored.push(rel);
+  } else refuseSpecial(st, rel);
+}
+
+/** A symbolic link, by the walk's policy: refused, followed inside the root, or model_signing's way. */
+function visitLink(w: Walk, dir: WalkDir, rel: string, abs: string): void {
+  let targetIsDir = false;
+  try {
+    targetIsDir = statSync(abs).isDirectory();
+  } catch {
+    // dangling or looping: decided below unless ignored
+  }
+  if (w.ignore(rel, targetIsDir)) {
+    w.ignored.push(rel);
+    return;
+  }
+  if (w.policy === 'refuse') {
+    throw new LineproofError('SYMLINK_REFUSED', `${rel}: is a symbolic link (symbolic links are not allowed)`, {
+      path: rel,
+    });
+  }
+  if (w.policy === 'within-root') {
+    const { real, st: t } = followLink(abs, rel);
+    const rootReal = w.rootReal;
+    if (real !== rootReal && !real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) {
+      throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${rel}: symbolic link points outside the root`, {
+        path: rel,
+        expected: `inside ${rootReal}`,
+        actual: real,
       });
     }
-    files.push(f);
-    size += f.size;
-  };
-
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    const shownDir = dir.rel === '' ? root : dir.rel;
-    let names: Buffer[];
-    try {
-      names = readdirSync(dir.abs, { encoding: 'buffer' });
-    } catch (e) {
-      throw fsError(e, shownDir, 'read the directory');
-    }
-    for (const raw of names) {
-      if (++seen % 1024 === 0) {
-        await tick();
-        checkAbort(shownDir);
-      }
-      let nm: string;
-      try {
-        nm = fromUtf8(raw, 'name');
-      } catch (e) {
-        const lossy = `${dir.rel === '' ? '' : `${dir.rel}/`}${raw.toString('utf8')}`;
-        throw new LineproofError('MANIFEST_PATH_NOT_UTF8', `${lossy}: file name is not well-formed UTF-8`, {
-          path: lossy,
-          cause: e,
+    if (t.isDirectory()) {
+      if (dir.ancestors.has(idOf(t)))
+        throw new LineproofError('SYMLINK_LOOP', `${rel}: symbolic link to a directory that contains it (a loop)`, {
+          path: rel,
+          actual: real,
         });
-      }
-      const rel = dir.rel === '' ? nm : `${dir.rel}/${nm}`;
-      const abs = `${dir.abs}${sep}${nm}`;
-      checkManifestPath(rel, rel, { lenient });
-      const st = lstatB(abs, rel);
-      if (st.isDirectory()) {
-        if (ignore(rel, true)) ignored.push(rel);
-        else stack.push({ rel, abs, ancestors: new Set([...dir.ancestors, idOf(st)]) });
-      } else if (st.isFile()) {
-        if (ignore(rel, false)) ignored.push(rel);
-        else addFile({ path: rel, absPath: abs, size: Number(st.size), hint: statHint(st), viaSymlink: false });
-      } else if (st.isSymbolicLink()) {
-        let targetIsDir = false;
-        try {
-          targetIsDir = statSync(abs).isDirectory();
-        } catch {
-          // dangling or looping: decided below unless ignored
-        }
-        if (ignore(rel, targetIsDir)) {
-          ignored.push(rel);
-          continue;
-        }
-        if (policy === 'refuse') {
-          throw new LineproofError('SYMLINK_REFUSED', `${rel}: is a symbolic link (symbolic links are not allowed)`, {
-            path: rel,
-          });
-        }
-        if (policy === 'within-root') {
-          const { real, st: t } = followLink(abs, rel);
-          if (real !== rootReal && !real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) {
-            throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${rel}: symbolic link points outside the root`, {
-              path: rel,
-              expected: `inside ${rootReal}`,
-              actual: real,
-            });
-          }
-          if (t.isDirectory()) {
-            if (dir.ancestors.has(idOf(t)))
-              throw new LineproofError(
-                'SYMLINK_LOOP',
-                `${rel}: symbolic link to a directory that contains it (a loop)`,
-                { path: rel, actual: real },
-              );
-            stack.push({ rel, abs: real, ancestors: new Set([...dir.ancestors, idOf(t)]) });
-          } else if (t.isFile()) {
-            addFile({ path: rel, absPath: real, size: Number(t.size), hint: statHint(t), viaSymlink: true });
-          } else refuseSpecial(t, rel);
-        } else {
-          // oms: model_signing follows links to files anywhere and never descends linked directories.
-          let t: BigIntStats;
-          try {
-            t = statSync(abs, { bigint: true });
-          } catch (e) {
-            const code = (e as NodeJS.ErrnoException)?.code;
-            if (code === 'ENOENT')
-              throw new LineproofError('SYMLINK_DANGLING', `${rel}: symbolic link points to nothing`, {
-                path: rel,
-                cause: e,
-              });
-            throw fsError(e, rel, 'stat the link target');
-          }
-          if (t.isDirectory())
-            skipped.push({ path: rel, reason: 'symbolic link to a directory: model_signing does not descend into it' });
-          else if (t.isFile())
-            addFile({ path: rel, absPath: abs, size: Number(t.size), hint: statHint(t), viaSymlink: true });
-          else refuseSpecial(t, rel);
-        }
-      } else if (ignore(rel, false)) {
-        ignored.push(rel);
-      } else refuseSpecial(st, rel);
-    }
+      w.stack.push({ rel, abs: real, ancestors: new Set([...dir.ancestors, idOf(t)]) });
+    } else if (t.isFile()) {
+      addFile(w, { path: rel, absPath: real, size: Number(t.size), hint: statHint(t), viaSymlink: true });
+    } else refuseSpecial(t, rel);
+    return;
   }
-  files.sort((a, b) => comparePaths(a.path, b.path));
-  ignored.sort(comparePaths);
-  skipped.sort((a, b) => comparePaths(a.path, b.path));
-  return { root: rootReal, name, kind: 'directory', files, ignored, skipped, size };
+  // oms: model_signing follows links to files anywhere and never descends linked directories.
+  let t: BigIntStats;
+  try {
+    t = statSync(abs, { bigint: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOENT')
+      throw new LineproofError('SYMLINK_DANGLING', `${rel}: symbolic link points to nothing`, {
+        path: rel,
+        cause: e,
+      });
+    throw fsError(e, rel, 'stat the link target');
+  }
+  if (t.isDirectory())
+    w.skipped.push({ path: rel, reason: 'symbolic link to a directory: model_signing does not descend into it' });
+  else if (t.isFile())
+    addFile(w, { path: rel, absPath: abs, size: Number(t.size), hint: statHint(t), viaSymlink: true });
+  else refuseSpecial(t, rel);
 }
 
 /** Error codes {@link walkTree} can throw, for documentation and tests. */
