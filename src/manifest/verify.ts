@@ -6,105 +6,15 @@
  */
 import { LineproofError, shortDigest } from '../errors.js';
 import { equalHex } from '../bytes/index.js';
-import { parseDigest, type DigestSet } from '../digest/index.js';
+import { parseDigest } from '../digest/index.js';
 import type { JsonValue } from '../json/strict.js';
 import { ReportBuilder, type Report } from '../report/index.js';
 import { isCheckedManifest, manifestDigest, parseManifest } from './build.js';
 import { comparePaths } from './path.js';
-import type { HashedManifest, Manifest, ManifestItem, StatHint } from './types.js';
+import { diffManifests, facts, sameAlgorithms, type ItemFacts, type ManifestDiff } from './diff.js';
+import type { HashedManifest, Manifest, StatHint } from './types.js';
 
-/** Size and digest of one item, as compared. */
-export interface ItemFacts {
-  size: number;
-  digest: DigestSet;
-}
-
-/** How two manifests differ, item by item. Lists are sorted by path. */
-export interface ManifestDiff {
-  /** In the actual tree, not in the manifest. */
-  extra: { path: string; actual: ItemFacts }[];
-  /** In the manifest, not in the actual tree. */
-  missing: { path: string; expected: ItemFacts }[];
-  /** In both, with a different size or digest. */
-  mismatched: { path: string; expected: ItemFacts; actual: ItemFacts; reason: 'size' | 'digest' }[];
-  /** In both and equal. */
-  matched: string[];
-}
-
-function sameAlgorithms(a: Manifest, b: Manifest): boolean {
-  const x = a.hashing.algorithms;
-  const y = b.hashing.algorithms;
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-function sameDigest(a: DigestSet, b: DigestSet): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  let ok = true;
-  for (const k of keys) ok = Object.hasOwn(b, k) && equalHex(a[k]!, b[k]!) && ok;
-  return ok;
-}
-
-const facts = (it: ManifestItem): ItemFacts => ({ size: it.size, digest: { ...it.digest } });
-
-/**
- * Compare two manifests item by item (both must use the same hashing algorithms). Digests are
- * compared in constant time. With `subset`, only those paths are compared.
- * @throws {LineproofError} MANIFEST_HASHING_MISMATCH when the algorithms differ
- * @example
- * ```ts
- * const d = diffManifests(signed, local);
- * d.mismatched.map((m) => m.path); // files whose bytes changed
- * ```
- * @param expected the attested manifest
- * @param actual the manifest of the files as they are
- * @param options subset: compare only these paths
- * @returns extra, missing, mismatched (with the reason) and matched paths, sorted
- */
-export function diffManifests(
-  expected: Manifest,
-  actual: Manifest,
-  options: { subset?: Iterable<string> } = {},
-): ManifestDiff {
-  if (!sameAlgorithms(expected, actual)) {
-    throw new LineproofError(
-      'MANIFEST_HASHING_MISMATCH',
-      `manifests use different algorithms: ${expected.hashing.algorithms.join(',')} vs ${actual.hashing.algorithms.join(',')}`,
-      {
-        expected: expected.hashing.algorithms.join(','),
-        actual: actual.hashing.algorithms.join(','),
-      },
-    );
-  }
-  const subset = options.subset === undefined ? undefined : new Set(options.subset);
-  const keep = (it: ManifestItem): boolean => subset === undefined || subset.has(it.path);
-  const e = expected.items.filter(keep);
-  const a = actual.items.filter(keep);
-  const diff: ManifestDiff = { extra: [], missing: [], mismatched: [], matched: [] };
-  let i = 0;
-  let j = 0;
-  while (i < e.length || j < a.length) {
-    const x = e[i];
-    const y = a[j];
-    const c = x === undefined ? 1 : y === undefined ? -1 : comparePaths(x.path, y.path);
-    if (c < 0) {
-      diff.missing.push({ path: x!.path, expected: facts(x!) });
-      i++;
-    } else if (c > 0) {
-      diff.extra.push({ path: y!.path, actual: facts(y!) });
-      j++;
-    } else {
-      if (x!.size !== y!.size)
-        diff.mismatched.push({ path: x!.path, expected: facts(x!), actual: facts(y!), reason: 'size' });
-      else if (!sameDigest(x!.digest, y!.digest))
-        diff.mismatched.push({ path: x!.path, expected: facts(x!), actual: facts(y!), reason: 'digest' });
-      else diff.matched.push(x!.path);
-      i++;
-      j++;
-    }
-  }
-  return diff;
-}
+export { diffManifests, type ItemFacts, type ManifestDiff } from './diff.js';
 
 declare const verifiedBrand: unique symbol;
 
@@ -244,32 +154,57 @@ export function verifyManifest(
   const rb = new ReportBuilder('manifest');
   const finish = (
     subject: string,
-    diff: ManifestDiff,
-    notChecked: string[],
-    verified: VerifiedManifest | null,
+    diff: ManifestDiff = emptyDiff(),
+    notChecked: string[] = [],
+    verified: VerifiedManifest | null = null,
   ): ManifestVerification => {
     rb.result({ subject, ok: rb.ok, chain: [] });
     return { report: rb.build(), verified, diff, notChecked };
   };
+  const exp = readExpected(rb, expected, options, fallbackSubject); // 1.
+  if (!exp) return finish(fallbackSubject);
+  const digestText = `sha256:${manifestDigest(exp).sha256}`;
+  const subject = options.subject ?? digestText;
+  if (!checkExpectedDigest(rb, expectedDigest, digestText, subject)) return finish(subject); // 2.
+  const given = readActual(rb, actual, subject); // 3.
+  if (!given) return finish(subject);
+  const act = given.manifest;
+  if (!checkConfiguration(rb, exp, act, subject)) return finish(subject); // 4.
+  const { subset, notChecked } = checkSubset(rb, exp, options.subset, subject); // 5.
+  const diff = checkItems(rb, exp, act, subset, subject); // 6.
+  const verified = rb.ok ? issueVerified(exp, digestText, payloadDigest, diff, given.hints) : null; // 7.
+  return finish(subject, diff, notChecked, verified);
+}
 
-  // 1. the expected manifest
-  let exp: Manifest;
+/** Step 1: the expected manifest, read strictly (`manifest.parse`); undefined when it cannot be. */
+function readExpected(
+  rb: ReportBuilder,
+  expected: Manifest | Uint8Array | string | JsonValue,
+  options: VerifyManifestOptions,
+  subject: string,
+): Manifest | undefined {
   try {
-    exp = isCheckedManifest(expected)
+    const exp = isCheckedManifest(expected)
       ? expected
-      : parseManifest(expected as Uint8Array | string | JsonValue, {
+      : parseManifest(expected, {
           what: 'manifest',
           ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
         });
-    rb.pass('manifest.parse', fallbackSubject, `the manifest is well-formed (${exp.items.length} items)`);
+    rb.pass('manifest.parse', subject, `the manifest is well-formed (${exp.items.length} items)`);
+    return exp;
   } catch (e) {
-    rb.failFrom('manifest.parse', fallbackSubject, e);
-    return finish(fallbackSubject, emptyDiff(), [], null);
+    rb.failFrom('manifest.parse', subject, e);
+    return undefined;
   }
+}
 
-  // 2. its digest
-  const digestText = `sha256:${manifestDigest(exp).sha256}`;
-  const subject = options.subject ?? digestText;
+/** Step 2: the manifest's digest against the attested one (`manifest.digest`); false on a mismatch. */
+function checkExpectedDigest(
+  rb: ReportBuilder,
+  expectedDigest: string | undefined,
+  digestText: string,
+  subject: string,
+): boolean {
   if (expectedDigest === undefined) {
     rb.skip(
       'manifest.digest',
@@ -278,44 +213,50 @@ export function verifyManifest(
       'no expected digest was given: the manifest is trusted as the caller supplied it',
       { actual: digestText },
     );
-  } else if (equalHex(expectedDigest.slice(7), digestText.slice(7))) {
+    return true;
+  }
+  if (equalHex(expectedDigest.slice(7), digestText.slice(7))) {
     rb.pass('manifest.digest', subject, 'the manifest is the attested one', {
       expected: expectedDigest,
       actual: digestText,
     });
-  } else {
-    rb.fail(
-      'manifest.digest',
-      'MANIFEST_DIGEST_MISMATCH',
-      subject,
-      `the manifest's digest ${shortDigest(digestText.slice(7))} is not the attested ${shortDigest(expectedDigest.slice(7))}`,
-      {
-        expected: expectedDigest,
-        actual: digestText,
-      },
-    );
-    return finish(subject, emptyDiff(), [], null);
+    return true;
   }
+  rb.fail(
+    'manifest.digest',
+    'MANIFEST_DIGEST_MISMATCH',
+    subject,
+    `the manifest's digest ${shortDigest(digestText.slice(7))} is not the attested ${shortDigest(expectedDigest.slice(7))}`,
+    {
+      expected: expectedDigest,
+      actual: digestText,
+    },
+  );
+  return false;
+}
 
-  // 3. the actual manifest
-  let act: Manifest;
-  let hints: Readonly<Record<string, StatHint>> = {};
+/** Step 3: the actual manifest and its stat hints (`manifest.actual`); undefined when unreadable. */
+function readActual(
+  rb: ReportBuilder,
+  actual: Manifest | HashedManifest,
+  subject: string,
+): { manifest: Manifest; hints: Readonly<Record<string, StatHint>> } | undefined {
   try {
     const given =
       (actual as HashedManifest)?.manifest !== undefined && !Array.isArray((actual as Manifest).items)
         ? (actual as HashedManifest)
         : { manifest: actual as Manifest };
-    act = isCheckedManifest(given.manifest)
-      ? given.manifest
-      : parseManifest(given.manifest as unknown as JsonValue, { what: 'actual' });
-    hints = given.hints ?? {};
+    const act = isCheckedManifest(given.manifest) ? given.manifest : parseManifest(given.manifest, { what: 'actual' });
     rb.pass('manifest.actual', subject, `the files were hashed (${act.items.length} items)`);
+    return { manifest: act, hints: given.hints ?? {} };
   } catch (e) {
     rb.failFrom('manifest.actual', subject, e);
-    return finish(subject, emptyDiff(), [], null);
+    return undefined;
   }
+}
 
-  // 4. configuration
+/** Step 4: the same algorithms (`manifest.hashing`; false when not) and ignore list (`manifest.ignore`). */
+function checkConfiguration(rb: ReportBuilder, exp: Manifest, act: Manifest, subject: string): boolean {
   if (!sameAlgorithms(exp, act)) {
     rb.fail(
       'manifest.hashing',
@@ -327,7 +268,7 @@ export function verifyManifest(
         actual: act.hashing.algorithms.join(','),
       },
     );
-    return finish(subject, emptyDiff(), [], null);
+    return false;
   }
   rb.pass('manifest.hashing', subject, `hashed with ${exp.hashing.algorithms.join(', ')}`, {
     expected: exp.hashing.algorithms.join(','),
@@ -347,39 +288,49 @@ export function verifyManifest(
       'the files were hashed with another ignore list than the manifest records',
       { expected: JSON.stringify(exp.ignore), actual: JSON.stringify(act.ignore) },
     );
+  return true;
+}
 
-  // 5. subset
-  let subset: Set<string> | undefined;
+/** Step 5: with a subset, unknown asked paths fail, other items and extra files are skipped. */
+function checkSubset(
+  rb: ReportBuilder,
+  exp: Manifest,
+  paths: readonly string[] | undefined,
+  subject: string,
+): { subset: Set<string> | undefined; notChecked: string[] } {
   const notChecked: string[] = [];
-  if (options.subset !== undefined) {
-    subset = new Set(options.subset);
-    const known = new Set(exp.items.map((it) => it.path));
-    for (const p of [...subset].sort(comparePaths)) {
-      if (!known.has(p))
-        rb.fail(
-          'manifest.subset',
-          'MANIFEST_SUBSET_PATH_UNKNOWN',
-          p,
-          'asked to check a path the manifest does not list',
-        );
-    }
-    for (const it of exp.items) {
-      if (!subset.has(it.path)) {
-        notChecked.push(it.path);
-        rb.skip('manifest.item', 'MANIFEST_ITEM_NOT_CHECKED', it.path, 'not checked: outside the requested subset', {
-          expected: show(facts(it)),
-        });
-      }
-    }
-    rb.skip(
-      'manifest.extra',
-      'MANIFEST_EXTRA_NOT_CHECKED',
-      subject,
-      'subset verification: files the manifest does not list were not looked for',
-    );
+  if (paths === undefined) return { subset: undefined, notChecked };
+  const subset = new Set(paths);
+  const known = new Set(exp.items.map((it) => it.path));
+  for (const p of [...subset].sort(comparePaths)) {
+    if (!known.has(p))
+      rb.fail('manifest.subset', 'MANIFEST_SUBSET_PATH_UNKNOWN', p, 'asked to check a path the manifest does not list');
   }
+  for (const it of exp.items) {
+    if (!subset.has(it.path)) {
+      notChecked.push(it.path);
+      rb.skip('manifest.item', 'MANIFEST_ITEM_NOT_CHECKED', it.path, 'not checked: outside the requested subset', {
+        expected: show(facts(it)),
+      });
+    }
+  }
+  rb.skip(
+    'manifest.extra',
+    'MANIFEST_EXTRA_NOT_CHECKED',
+    subject,
+    'subset verification: files the manifest does not list were not looked for',
+  );
+  return { subset, notChecked };
+}
 
-  // 6. items
+/** Step 6: one failed `manifest.item` per missing, extra or changed file; `manifest.items` when none. */
+function checkItems(
+  rb: ReportBuilder,
+  exp: Manifest,
+  act: Manifest,
+  subset: Set<string> | undefined,
+  subject: string,
+): ManifestDiff {
   const diff = diffManifests(exp, act, subset === undefined ? {} : { subset });
   for (const m of diff.missing)
     rb.fail('manifest.item', 'MANIFEST_ITEM_MISSING', m.path, 'listed in the manifest but missing', {
@@ -414,27 +365,33 @@ export function verifyManifest(
       actual: `${diff.matched.length} matching`,
     });
   }
+  return diff;
+}
 
-  // 7. the verified manifest
-  let verified: VerifiedManifest | null = null;
-  if (rb.ok) {
-    const verifiedPaths = Object.freeze([...diff.matched]);
-    const sizes = new Map(exp.items.map((it) => [it.path, it.size]));
-    const h: Record<string, Readonly<StatHint>> = Object.create(null) as Record<string, Readonly<StatHint>>; // keyed by path: no prototype
-    for (const p of verifiedPaths) {
-      const s = Object.hasOwn(hints, p) ? hints[p] : undefined;
-      // A hint is kept only when it describes the bytes that matched (same size).
-      if (s && s.size === sizes.get(p))
-        h[p] = Object.freeze({ size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, dev: s.dev });
-    }
-    verified = Object.freeze({
-      manifest: exp,
-      manifestDigest: digestText,
-      payloadDigest,
-      verifiedPaths,
-      hints: Object.freeze(h),
-    }) as VerifiedManifest;
-    produced.add(verified);
+/** Step 7: the verified manifest, with the stat hints of the matched files that describe their bytes. */
+function issueVerified(
+  exp: Manifest,
+  digestText: string,
+  payloadDigest: string | null,
+  diff: ManifestDiff,
+  hints: Readonly<Record<string, StatHint>>,
+): VerifiedManifest {
+  const verifiedPaths = Object.freeze([...diff.matched]);
+  const sizes = new Map(exp.items.map((it) => [it.path, it.size]));
+  const h: Record<string, Readonly<StatHint>> = Object.create(null) as Record<string, Readonly<StatHint>>; // keyed by path: no prototype
+  for (const p of verifiedPaths) {
+    const s = Object.hasOwn(hints, p) ? hints[p] : undefined;
+    // A hint is kept only when it describes the bytes that matched (same size).
+    if (s && s.size === sizes.get(p))
+      h[p] = Object.freeze({ size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, dev: s.dev });
   }
-  return finish(subject, diff, notChecked, verified);
+  const verified = Object.freeze({
+    manifest: exp,
+    manifestDigest: digestText,
+    payloadDigest,
+    verifiedPaths,
+    hints: Object.freeze(h),
+  }) as VerifiedManifest;
+  produced.add(verified);
+  return verified;
 }
