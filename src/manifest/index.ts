@@ -9,7 +9,6 @@ export { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, type 
 export { DEFAULT_IGNORE, checkIgnorePattern, normalizeIgnore, ignoreMatcher, type IgnoreMatcher } from './ignore.js';
 export {
   buildManifest,
-  hashManifest,
   parseManifest,
   manifestBytes,
   manifestDigest,
@@ -21,11 +20,9 @@ export {
   MAX_MANIFEST_BYTES,
   type ManifestOptions,
   type ManifestItemInput,
-  type ManifestEntry,
-  type HashManifestOptions,
-  type HashManifestResult,
   type ParseManifestOptions,
 } from './build.js';
+export { hashManifest, type ManifestEntry, type HashManifestOptions, type HashManifestResult } from './hash.js';
 export {
   diffManifests,
   verifyManifest,
