@@ -59,7 +59,8 @@ export interface EnvelopeVerification {
  * 6. for `application/vnd.in-toto+json`, **strict parsing and Statement validation**
  *    (check `dsse.statement`), whose failure fails verification.
  *
- * @param input the envelope: bytes, text, a parsed JSON value, or wire form
+ * @param input the envelope: bytes, text, a parsed JSON value, wire form, or already decoded (checked
+ *   by the same rules and limits, not re-encoded)
  * @returns the report, the verified payload and statement (only when ok), the verified keys
  * @throws {RangeError} a threshold below 1, or above the number of distinct trusted keys
  * @throws {TypeError} malformed options (misuse); {LineproofError} a trusted key given as bytes is invalid
@@ -70,7 +71,7 @@ export interface EnvelopeVerification {
  * ```
  */
 export async function verifyEnvelope(
-  input: Uint8Array | string | JsonValue | Envelope,
+  input: Uint8Array | string | JsonValue | Envelope | DecodedEnvelope,
   options: VerifyEnvelopeOptions,
 ): Promise<EnvelopeVerification> {
   if (!options || typeof options !== 'object')

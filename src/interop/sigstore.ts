@@ -340,12 +340,22 @@ export function fromSigstoreBundle(
   input: Uint8Array | string | JsonValue,
   options: { limits?: Partial<Limits>; what?: string } = {},
 ): FromSigstoreBundle {
+  const read = readSigstore(input, options);
+  const env = encodeEnvelope(read.envelope);
+  // Keep the keyid as written ('' when null or absent).
+  env.signatures = [{ keyid: read.keyid, sig: env.signatures[0]!.sig }];
+  return { envelope: env, hint: read.hint, mediaType: read.mediaType };
+}
+
+/** A Sigstore bundle read strictly: its decoded envelope, keyid as written, hint and media type. */
+function readSigstore(
+  input: Uint8Array | string | JsonValue,
+  options: { limits?: Partial<Limits>; what?: string },
+): { envelope: DecodedEnvelope; keyid: string; hint: string; mediaType: string } {
   const b = readKeyBundle(input, { dialect: 'sigstore', ...options });
   if (b.key.kind !== 'hint') throw new LineproofError('INTERNAL', 'sigstore dialect returned raw key bytes');
-  const env = encodeEnvelope(b.envelope);
-  // Keep the keyid as written ('' when null or absent).
-  env.signatures = [{ keyid: typeof b.keyid === 'string' ? b.keyid : '', sig: env.signatures[0]!.sig }];
-  return { envelope: env, hint: b.key.hint, mediaType: b.mediaType };
+  const keyid = typeof b.keyid === 'string' ? b.keyid : '';
+  return { envelope: b.envelope, keyid, hint: b.key.hint, mediaType: b.mediaType };
 }
 
 /** The outcome of {@link verifySigstoreBundle}: the envelope's verification plus the bundle check. */
@@ -375,9 +385,9 @@ export async function verifySigstoreBundle(
 ): Promise<SigstoreBundleVerification> {
   const what = options.what ?? 'bundle';
   const rb = new ReportBuilder('sigstore');
-  let read: FromSigstoreBundle;
+  let read: ReturnType<typeof readSigstore>;
   try {
-    read = fromSigstoreBundle(input, { what, ...(options.limits ? { limits: options.limits } : {}) });
+    read = readSigstore(input, { what, ...(options.limits ? { limits: options.limits } : {}) });
   } catch (e) {
     // Misuse of the options still throws from verifyEnvelope below; here only the input failed.
     rb.failFrom('sigstore.bundle', what, e);
@@ -389,6 +399,7 @@ export async function verifySigstoreBundle(
     what,
     `a Sigstore bundle v0.3 with public-key hint ${JSON.stringify(read.hint.slice(0, 80))} (unauthenticated) and one DSSE signature`,
   );
+  // The decoded envelope as read: verified by the same rules and limits, never re-encoded.
   const inner = await verifyEnvelope(read.envelope, { ...options, what });
   for (const c of inner.report.checks) rb.add(c);
   for (const r of inner.report.results) rb.result({ ...r, ok: rb.ok });

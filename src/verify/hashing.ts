@@ -87,7 +87,7 @@ function manifestAlgorithms(
   limits: Limits,
 ): ManifestRead {
   let cache = reads.get(owner);
-  if (!cache) reads.set(owner, (cache = new Map()));
+  if (!cache) reads.set(owner, (cache = new Map<string, ManifestRead>()));
   const hit = cache.get(sha256);
   if (hit) return hit;
   const read = readManifest(content, sha256, limits);

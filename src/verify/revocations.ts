@@ -14,18 +14,9 @@ import { digestSetFromText, sha256Hex, type DigestSet } from '../digest/index.js
 import { shortDigest } from '../errors.js';
 import { spkiDer } from '../keys/der.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
-import type { ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { parseTimestamp } from '../time/index.js';
+import { isStage, type Node } from './authenticate.js';
 import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from './key-standing.js';
-
-/** What step 5 needs of an attestation (a chain `Node`). */
-export interface RevocationSource {
-  digest: string;
-  trusted: boolean;
-  signers: ReadonlyArray<{ key: ResolvedKey }>;
-  parsed?: ParsedAttestationPayload;
-  issuedAtNanos?: bigint;
-}
 
 /** A revoked digest and why (the reason is reported as the failed check's `actual`). */
 export interface RevokedDigest {
@@ -64,7 +55,7 @@ function short(digest: string): string {
  * @param asOf the verification time, in nanoseconds since the epoch
  * @returns payloads, models, datasets and keys revoked
  */
-export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSource>, asOf: bigint): Revoked {
+export function collectRevocations(policy: Policy, nodes: Iterable<Node>, asOf: bigint): Revoked {
   const policyKeys = policyKeyRevocations(policy);
   const out: Revoked = {
     payloads: new Map(),
@@ -84,7 +75,7 @@ export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSou
   const spki = new Map(policy.keys.map((k) => [spkiDigest(k), k.publicKeyHex] as const));
   const needed = policy.document.roles.revoker?.threshold ?? 1;
   for (const node of nodes) {
-    if (!node.trusted || node.parsed?.stage !== 'revocation') continue;
+    if (!isStage(node, 'revocation')) continue;
     // The revoker threshold: distinct identities holding the role, each with a key that counts.
     const revokers = new Set(
       node.signers

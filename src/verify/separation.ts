@@ -45,7 +45,7 @@ export function separationExclusions(
       for (const s of n.signers) {
         if (s.rejected) continue;
         let m = out.get(b);
-        if (!m) out.set(b, (m = new Map()));
+        if (!m) out.set(b, (m = new Map<string, string>()));
         if (!m.has(s.key.identity)) m.set(s.key.identity, `${a} of ${short(n.digest)}`);
       }
     }

@@ -10,6 +10,7 @@
  * policy digest (which the report carries) and nothing else. A schema field with no entry fails
  * the test, so a new field cannot arrive without one.
  */
+import { expectStepOrder } from '../helpers/steps.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { policySchema } from '../../src/policy/schema.js';
@@ -820,13 +821,15 @@ const TABLE: Record<string, Entry[]> = {
 // ---- the test -------------------------------------------------------------------------------
 
 async function verifyWith(c: Chain, policy: Policy) {
-  return verifyChain({
+  const out = await verifyChain({
     bundle: c.bundle ?? c.world.bundle,
     policy,
     subject: c.subject ?? MODEL,
     useCase: c.useCase ?? 'support-chat',
     asOf: c.asOf ?? T.asOf,
   });
+  expectStepOrder(out.report);
+  return out;
 }
 const failedCodes = (r: Awaited<ReturnType<typeof verifyChain>>) =>
   r.report.checks.filter((x) => x.status === 'fail').map((x) => x.code);

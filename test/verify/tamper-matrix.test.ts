@@ -23,17 +23,21 @@ import {
   type KeyName,
   type World,
 } from '../helpers/world.js';
+import { expectStepOrder } from '../helpers/steps.js';
 
 type Case = Partial<Omit<VerifyChainInput, 'policy'>> & { world: World; bundle?: string };
 
 async function run(c: Case) {
-  return verifyChain({
+  const out = await verifyChain({
     bundle: c.bundle ?? c.world.bundle,
     policy: c.world.policy,
     subject: c.subject ?? MODEL,
     useCase: 'useCase' in c ? c.useCase : 'support-chat',
     asOf: c.asOf ?? T.asOf,
   });
+  // Every row's report also shows verifyChain's steps in order (spec/verification.md).
+  expectStepOrder(out.report);
+  return out;
 }
 
 const without = (w: World, stage: keyof World['steps']) =>
