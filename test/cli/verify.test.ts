@@ -136,9 +136,9 @@ describe('lineproof verify', () => {
       ['bad digest', ['--digest', 'sha256:xyz', '--use-case', 'support-chat'], /hex/],
       ['missing artifact path', ['--artifact', '/nonexistent/model', '--use-case', 'support-chat'], /nonexistent/],
     ])('%s', async (_n, extra, msg) => {
-      const r = await cli([...base('good.intoto.jsonl'), ...(extra as string[])]);
+      const r = await cli([...base('good.intoto.jsonl'), ...extra]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(msg as RegExp);
+      expect(r.stderr).toMatch(msg);
     });
     it('--at without an offset', async () => {
       const r = await cli([

@@ -68,9 +68,7 @@ function fieldPaths(schema: JsonSchema, prefix = '', skip?: string): string[] {
   return [prefix];
 }
 
-const SCHEMA_PATHS = fieldPaths(
-  z.toJSONSchema(policySchema, { io: 'input', cycles: 'ref', unrepresentable: 'any' }) as JsonSchema,
-);
+const SCHEMA_PATHS = fieldPaths(z.toJSONSchema(policySchema, { io: 'input', cycles: 'ref', unrepresentable: 'any' }));
 
 // ---- chains ---------------------------------------------------------------------------------
 

@@ -343,7 +343,7 @@ const ROWS: Row[] = [
     attack: 'an unknown predicate type referenced by the chain',
     code: 'PREDICATE_TYPE_UNKNOWN',
     setup: async () => {
-      const junk = await sign(unknownStatement(`sha256:${'ab'.repeat(32)}`) as never, ['steward']);
+      const junk = await sign(unknownStatement(`sha256:${'ab'.repeat(32)}`), ['steward']);
       const w = await buildWorld({ training: (i) => ({ ...i, datasets: [junk.digest] }) });
       return { world: w, bundle: w.bundle + junk.line };
     },
@@ -354,8 +354,8 @@ const ROWS: Row[] = [
     ok: true,
     setup: async () => {
       const w = await buildWorld();
-      const junk = await sign(unknownStatement(`sha256:${'cd'.repeat(32)}`) as never, ['steward']);
-      const untrusted = await sign(unknownStatement(`sha256:${'ef'.repeat(32)}`) as never, ['mallory']);
+      const junk = await sign(unknownStatement(`sha256:${'cd'.repeat(32)}`), ['steward']);
+      const untrusted = await sign(unknownStatement(`sha256:${'ef'.repeat(32)}`), ['mallory']);
       const extra = await buildWorld({ dataset: (i) => ({ ...i, version: '2' }) });
       return { world: w, bundle: junk.line + w.bundle + untrusted.line + extra.steps.dataset.line };
     },
