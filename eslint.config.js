@@ -27,6 +27,8 @@ export default tseslint.config(
   },
   {
     rules: {
+      // Refusing control characters in untrusted text is what those regular expressions are for.
+      'no-control-regex': 'off',
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },

@@ -18,6 +18,9 @@ import { isJsonObject, joinPath, parseJson, type JsonValue } from '../json/stric
 import { resolveLimits, type Limits } from '../limits.js';
 import { assertAsciiPayloadType } from './pae.js';
 
+/** Array.isArray without narrowing a typed array parameter to `any[]`. */
+const isArray: (value: unknown) => boolean = Array.isArray;
+
 /** One signature as it appears in an envelope (wire form). */
 export interface EnvelopeSignature {
   /** A hint naming the key; never used to choose a key. */
@@ -210,7 +213,7 @@ export function serializeEnvelope(env: Envelope | DecodedEnvelope): string {
 
 function normalizeWire(env: Envelope): Envelope {
   // Re-encode through the strict parser, so what is written is always what a verifier accepts.
-  return encodeEnvelope(parseEnvelope(env as unknown as JsonValue));
+  return encodeEnvelope(parseEnvelope(env));
 }
 
 /**
@@ -231,8 +234,7 @@ export function mergeEnvelopes(
   envelopes: ReadonlyArray<Uint8Array | string | JsonValue | Envelope>,
   options: ParseEnvelopeOptions = {},
 ): Envelope {
-  if (!Array.isArray(envelopes) || envelopes.length === 0)
-    throw new RangeError('"envelopes" expected a non-empty array');
+  if (!isArray(envelopes) || envelopes.length === 0) throw new RangeError('"envelopes" expected a non-empty array');
   const limits = resolveLimits(options.limits);
   const decoded = envelopes.map((e, i) =>
     parseEnvelope(e, { ...options, what: `${options.what ?? 'envelopes'}[${i}]` }),

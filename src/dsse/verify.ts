@@ -74,27 +74,7 @@ export async function verifyEnvelope(
   input: Uint8Array | string | JsonValue | Envelope | DecodedEnvelope,
   options: VerifyEnvelopeOptions,
 ): Promise<EnvelopeVerification> {
-  if (!options || typeof options !== 'object')
-    throw new TypeError(`"options" expected object, got ${describeType(options)}`);
-  if (!Array.isArray(options.trustedKeys))
-    throw new TypeError(`"options.trustedKeys" expected array, got ${describeType(options.trustedKeys)}`);
-  const trusted = trustedKeySet(options.trustedKeys);
-  const threshold = options.threshold ?? 1;
-  if (!Number.isInteger(threshold) || threshold < 1)
-    throw new RangeError(`"options.threshold" expected an integer >= 1, got ${String(threshold)}`);
-  if (threshold > trusted.length) {
-    throw new RangeError(
-      `"options.threshold" is ${threshold} but there are only ${trusted.length} distinct trusted keys; it can never be met`,
-    );
-  }
-  if (options.payloadType !== undefined && (typeof options.payloadType !== 'string' || !isAscii(options.payloadType))) {
-    throw new TypeError(`"options.payloadType" expected an ASCII string, got ${describeType(options.payloadType)}`);
-  }
-  const verifier = options.verifier ?? strictEd25519Verifier;
-  if (!verifier || typeof verifier.verify !== 'function')
-    throw new TypeError('"options.verifier" expected a SignatureVerifier');
-  const limits = resolveLimits(options.limits);
-  const what = options.what ?? 'envelope';
+  const { trusted, threshold, verifier, limits, what } = checkedOptions(options);
   const report = new ReportBuilder('dsse');
   const verifiedKeys: PublicKey[] = [];
 
@@ -184,6 +164,38 @@ export async function verifyEnvelope(
   return statement
     ? { report: final, payload: env.payload, payloadType: env.payloadType, statement, verifiedKeys }
     : { report: final, payload: env.payload, payloadType: env.payloadType, verifiedKeys };
+}
+
+/** The options, checked (misuse throws): the trusted key set, threshold, verifier, limits, name. */
+function checkedOptions(options: VerifyEnvelopeOptions): {
+  trusted: TrustedKey[];
+  threshold: number;
+  verifier: SignatureVerifier;
+  limits: Limits;
+  what: string;
+} {
+  if (!options || typeof options !== 'object')
+    throw new TypeError(`"options" expected object, got ${describeType(options)}`);
+  if (!Array.isArray(options.trustedKeys))
+    throw new TypeError(`"options.trustedKeys" expected array, got ${describeType(options.trustedKeys)}`);
+  const trusted = trustedKeySet(options.trustedKeys);
+  const threshold = options.threshold ?? 1;
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new RangeError(`"options.threshold" expected an integer >= 1, got ${String(threshold)}`);
+  if (threshold > trusted.length) {
+    throw new RangeError(
+      `"options.threshold" is ${threshold} but there are only ${trusted.length} distinct trusted keys; it can never be met`,
+    );
+  }
+  if (options.payloadType !== undefined && (typeof options.payloadType !== 'string' || !isAscii(options.payloadType))) {
+    throw new TypeError(`"options.payloadType" expected an ASCII string, got ${describeType(options.payloadType)}`);
+  }
+  const verifier = options.verifier ?? strictEd25519Verifier;
+  if (!verifier || typeof verifier.verify !== 'function')
+    throw new TypeError('"options.verifier" expected a SignatureVerifier');
+  const limits = resolveLimits(options.limits);
+  const what = options.what ?? 'envelope';
+  return { trusted, threshold, verifier, limits, what };
 }
 
 async function countSignature(

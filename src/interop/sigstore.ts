@@ -90,12 +90,8 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
   const limits = resolveLimits(options.limits);
   const oms = options.dialect === 'oms';
   const what = options.what ?? 'bundle';
-  const INVALID: ErrorCode = oms ? 'OMS_BUNDLE_INVALID' : 'SIGSTORE_BUNDLE_INVALID';
-  const UNSUPPORTED: ErrorCode = oms ? 'OMS_BUNDLE_UNSUPPORTED' : 'SIGSTORE_BUNDLE_UNSUPPORTED';
-  const invalid = (path: string, msg: string): LineproofError =>
-    new LineproofError(INVALID, `${what}: ${path}: ${msg}`, { path });
-  const unsupported = (path: string, msg: string): LineproofError =>
-    new LineproofError(UNSUPPORTED, `${what}: ${path}: ${msg}`, { path });
+  const r = bundleReader(oms, what);
+  const { INVALID, invalid, unsupported } = r;
 
   const v: unknown =
     isBytes(input) || typeof input === 'string'
@@ -118,7 +114,33 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
     );
   }
 
-  const vm = v.verificationMaterial;
+  const key = readKeyMaterial(v.verificationMaterial, oms, r);
+  const { envelope, keyid } = readDsseEnvelope(v.dsseEnvelope, limits, r);
+  return { mediaType, key, envelope, keyid };
+}
+
+/** Error makers of one bundle read: the dialect's codes, messages naming the input. */
+interface BundleReader {
+  what: string;
+  INVALID: ErrorCode;
+  invalid: (path: string, msg: string) => LineproofError;
+  unsupported: (path: string, msg: string) => LineproofError;
+}
+
+function bundleReader(oms: boolean, what: string): BundleReader {
+  const INVALID: ErrorCode = oms ? 'OMS_BUNDLE_INVALID' : 'SIGSTORE_BUNDLE_INVALID';
+  const UNSUPPORTED: ErrorCode = oms ? 'OMS_BUNDLE_UNSUPPORTED' : 'SIGSTORE_BUNDLE_UNSUPPORTED';
+  return {
+    what,
+    INVALID,
+    invalid: (path, msg) => new LineproofError(INVALID, `${what}: ${path}: ${msg}`, { path }),
+    unsupported: (path, msg) => new LineproofError(UNSUPPORTED, `${what}: ${path}: ${msg}`, { path }),
+  };
+}
+
+/** `verificationMaterial`: a public key only (no certificates, log entries or timestamps). */
+function readKeyMaterial(vm: JsonValue | undefined, oms: boolean, r: BundleReader): BundleKeyMaterial {
+  const { what, INVALID, invalid, unsupported } = r;
   if (!isJsonObject(vm)) throw invalid('verificationMaterial', vm === undefined ? 'missing' : 'expected an object');
   if (Object.hasOwn(vm, 'certificate') || Object.hasOwn(vm, 'x509CertificateChain')) {
     throw unsupported(
@@ -155,7 +177,6 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
       'verificationMaterial.publicKey',
       pk === undefined ? 'missing (a public-key bundle needs it)' : 'expected an object',
     );
-  let key: BundleKeyMaterial;
   if (oms && (Object.hasOwn(pk, 'rawBytes') || Object.hasOwn(pk, 'keyDetails'))) {
     // model_signing 1.0.x wrote a PublicKey message here: {rawBytes, keyDetails}.
     allowOnly(pk, ['rawBytes', 'keyDetails'], 'verificationMaterial.publicKey', INVALID, what);
@@ -165,18 +186,24 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
     if (rawBytes.length === 0) throw invalid('verificationMaterial.publicKey.rawBytes', 'empty');
     if (pk.keyDetails !== undefined && typeof pk.keyDetails !== 'string')
       throw invalid('verificationMaterial.publicKey.keyDetails', 'expected a string');
-    key =
-      typeof pk.keyDetails === 'string'
-        ? { kind: 'rawBytes', rawBytes, keyDetails: pk.keyDetails }
-        : { kind: 'rawBytes', rawBytes };
+    return typeof pk.keyDetails === 'string'
+      ? { kind: 'rawBytes', rawBytes, keyDetails: pk.keyDetails }
+      : { kind: 'rawBytes', rawBytes };
   } else {
     allowOnly(pk, ['hint'], 'verificationMaterial.publicKey', INVALID, what);
     const hint = pk.hint ?? '';
     if (typeof hint !== 'string') throw invalid('verificationMaterial.publicKey.hint', 'expected a string');
-    key = { kind: 'hint', hint };
+    return { kind: 'hint', hint };
   }
+}
 
-  const env = v.dsseEnvelope;
+/** `dsseEnvelope`: exactly one signature, non-empty payload and signature. */
+function readDsseEnvelope(
+  env: JsonValue | undefined,
+  limits: Limits,
+  r: BundleReader,
+): { envelope: DecodedEnvelope; keyid: string | null | undefined } {
+  const { what, INVALID, invalid } = r;
   if (!isJsonObject(env)) throw invalid('dsseEnvelope', env === undefined ? 'missing' : 'expected an object');
   allowOnly(env, ['payload', 'payloadType', 'signatures'], 'dsseEnvelope', INVALID, what);
   const sigs = env.signatures;
@@ -202,7 +229,7 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
   const envelope = parseEnvelope(env, { limits, what: `${what}: dsseEnvelope` });
   if (envelope.signatures[0]!.sig.length === 0) throw invalid('dsseEnvelope.signatures[0].sig', 'empty signature');
   if (envelope.payload.length === 0) throw invalid('dsseEnvelope.payload', 'empty payload');
-  return { mediaType, key, envelope, keyid: keyid as string | null | undefined };
+  return { envelope, keyid };
 }
 
 function decodeField(text: string, path: string, what: string): Uint8Array {

@@ -226,7 +226,7 @@ export async function checkEd25519(
   } catch {
     return { valid: false, code: 'KEY_INVALID', reason: 'public key: A is not a point on the curve' };
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await ed.verifyAsync(signature, message, publicKey, { zip215: false });
     // Cofactored accept, but R with a torsion component and A of prime order: the cofactorless

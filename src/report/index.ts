@@ -241,7 +241,7 @@ export class ReportBuilder {
 function withDefined<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as { [K in keyof T]?: string };
+  return out;
 }
 
 /** The verdict over a list of checks: at least one pass and no fail. */

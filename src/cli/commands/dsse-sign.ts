@@ -3,7 +3,6 @@ import { utf8 } from '../../bytes/index.js';
 import { serializeEnvelope } from '../../dsse/envelope.js';
 import { signEnvelope } from '../../dsse/sign.js';
 import { LineproofError } from '../../errors.js';
-import type { KeyidFormat } from '../../keys/types.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
@@ -62,7 +61,7 @@ export const dsseSignCommand: Command = {
     const key = await asExit(EXIT.USAGE, () =>
       loadPrivateKey(resolvePath(ctx, keyPath), {
         what: keyPath,
-        keyidFormat: format as KeyidFormat,
+        keyidFormat: format,
         onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`),
         ...(passphrase ? { passphrase } : {}),
       }),

@@ -115,37 +115,7 @@ async function inspect(
   const attestations: InspectAttestation[] = index.attestations.map((a) => {
     const p = a.attestation;
     const at = `${p.stage} ${short(a.entry.payloadDigest)} (line ${a.entry.lines.join(', ')})`;
-    const references: InspectReference[] = p.references.map((r) => {
-      const target = index.get(r.digest);
-      const other = target ? undefined : index.others.find((o) => o.entry.payloadDigest === r.digest);
-      if (r.role !== 'revokes') {
-        if (other)
-          problems.push({
-            code: 'REFERENCE_INVALID',
-            subject: at,
-            message: `${r.path} refers to ${short(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})`,
-          });
-        else if (!target)
-          problems.push({
-            code: 'REFERENCE_UNRESOLVED',
-            subject: at,
-            message: `${r.path} refers to ${short(r.digest)} (${r.role}), which is not in the chain`,
-          });
-        else if (r.stage !== undefined && target.attestation.stage !== r.stage)
-          problems.push({
-            code: 'REFERENCE_STAGE_MISMATCH',
-            subject: at,
-            message: `${r.path} refers to a ${target.attestation.stage} attestation where a ${r.stage} is required`,
-          });
-      }
-      return {
-        role: r.role,
-        stage: r.stage ?? null,
-        digest: r.digest,
-        path: r.path,
-        inChain: target !== undefined || other !== undefined,
-      };
-    });
+    const references = referencesOf(index, p, at, problems);
     const signatures: InspectSignature[] = a.entry.envelope.signatures.map((s, i) => {
       const base: InspectSignature = { keyid: s.keyid ?? null };
       if (!policy) return base;
@@ -214,6 +184,46 @@ async function inspect(
     unreadable: bundle.errors.map((e) => ({ line: e.line, code: e.code, message: e.message })),
     problems,
   };
+}
+
+/** The references of one attestation, with a problem for each that does not resolve in the chain. */
+function referencesOf(
+  index: ReturnType<typeof indexBundle>,
+  p: BundleAttestation['attestation'],
+  at: string,
+  problems: Problem[],
+): InspectReference[] {
+  return p.references.map((r) => {
+    const target = index.get(r.digest);
+    const other = target ? undefined : index.others.find((o) => o.entry.payloadDigest === r.digest);
+    if (r.role !== 'revokes') {
+      if (other)
+        problems.push({
+          code: 'REFERENCE_INVALID',
+          subject: at,
+          message: `${r.path} refers to ${short(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})`,
+        });
+      else if (!target)
+        problems.push({
+          code: 'REFERENCE_UNRESOLVED',
+          subject: at,
+          message: `${r.path} refers to ${short(r.digest)} (${r.role}), which is not in the chain`,
+        });
+      else if (r.stage !== undefined && target.attestation.stage !== r.stage)
+        problems.push({
+          code: 'REFERENCE_STAGE_MISMATCH',
+          subject: at,
+          message: `${r.path} refers to a ${target.attestation.stage} attestation where a ${r.stage} is required`,
+        });
+    }
+    return {
+      role: r.role,
+      stage: r.stage ?? null,
+      digest: r.digest,
+      path: r.path,
+      inChain: target !== undefined || other !== undefined,
+    };
+  });
 }
 
 function signatureText(s: InspectSignature, policy: boolean): string {
