@@ -11,6 +11,7 @@
 // Run `npm run build` first: the report reads dist/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { argv, exit, stderr, stdout } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -151,23 +152,23 @@ export function apiSurface() {
   };
 }
 
-const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+const isMain = argv[1] && fileURLToPath(import.meta.url) === argv[1];
 if (isMain) {
   const { report: text, names } = apiSurface();
-  const mode = process.argv[2];
+  const mode = argv[2];
   if (mode === '--json') {
-    process.stdout.write(JSON.stringify({ report: text, names }));
+    stdout.write(JSON.stringify({ report: text, names }));
   } else if (mode === '--write') {
     mkdirSync(dirname(REPORT_PATH), { recursive: true });
     writeFileSync(REPORT_PATH, text);
-    console.log(`wrote ${REPORT_PATH}`);
+    stdout.write(`wrote ${REPORT_PATH}\n`);
   } else if (mode === '--check') {
     const committed = existsSync(REPORT_PATH) ? readFileSync(REPORT_PATH, 'utf8') : '';
     if (committed !== text) {
-      console.error(`${REPORT_PATH} is out of date with dist/: run npm run api:update and review the diff`);
-      process.exit(1);
+      stderr.write(`${REPORT_PATH} is out of date with dist/: run npm run api:update and review the diff\n`);
+      exit(1);
     }
   } else {
-    process.stdout.write(text);
+    stdout.write(text);
   }
 }
