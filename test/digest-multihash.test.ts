@@ -157,6 +157,7 @@ describe('the one digest-text helper', () => {
     expect(digestText({ sha512: 'b'.repeat(128), blake2b: 'c'.repeat(128) })).toBe(`blake2b:${'c'.repeat(128)}`);
     expect(shortDigestText(`sha256:${A}`)).toBe(`sha256:${'a'.repeat(12)}…`);
     expect(shortDigestText('sha256:abcd')).toBe('sha256:abcd');
-    expect(shortDigestText(A)).toBe(`${'a'.repeat(12)}…`);
+    expect(shortDigestText(A)).toBe(A);
+    expect(shortDigestText(`blake2b:${'c'.repeat(128)}`)).toBe(`blake2b:${'c'.repeat(12)}…`);
   });
 });

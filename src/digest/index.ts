@@ -11,7 +11,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 // multiformats/hashes/sha2, which imports node:crypto.
 import { CID } from 'multiformats/cid';
 import * as Multihash from 'multiformats/hashes/digest';
-import { LineproofError, shortDigest } from '../errors.js';
+import { LineproofError } from '../errors.js';
 import { equalHex, fromHex, isLowerHex, toHex } from '../bytes/index.js';
 
 /** Algorithm name to lowercase hex digest. */
@@ -62,10 +62,13 @@ export function digestText(set: DigestSet): string {
   return formatDigest(alg, set[alg]!);
 }
 
-/** A digest text shortened for messages: `sha256:0123456789ab…` (the algorithm kept, the hex cut). */
+/**
+ * A digest text shortened for messages and reports: `sha256:0123456789ab…`, the algorithm kept and
+ * the hex cut to twelve digits; text without an algorithm, or with a short hex, unchanged.
+ */
 export function shortDigestText(text: string): string {
   const i = text.indexOf(':');
-  return i > 0 ? `${text.slice(0, i)}:${shortDigest(text.slice(i + 1))}` : shortDigest(text);
+  return i > 0 && text.length - i > 16 ? `${text.slice(0, i + 13)}…` : text;
 }
 
 /** A digest read from text: the algorithm and the lowercase hex. */
