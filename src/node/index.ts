@@ -35,6 +35,11 @@ export {
   hashPath,
   rehashDirectory,
   hashOmsModel,
+  // The directory-hashing workers import this entry and call hashFileBatch (src/node/hash-tree.ts);
+  // it leaves the surface when the workers load a module file of their own.
+  hashFileBatch,
+  type FileTask,
+  type FileBatchOptions,
   type TreeProgress,
   type HashTreeOptions,
   type HashedTree,
