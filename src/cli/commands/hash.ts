@@ -12,7 +12,7 @@ import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../
 import { statSync } from 'node:fs';
 import { intOption, parseCommandArgs, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
-import { EXIT, type CliContext, type Command } from '../types.js';
+import { EXIT, type Command } from '../types.js';
 import { hashProgress, humanBytes } from '../progress.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3] [--format lineproof|oms-files|oms-shards]

@@ -1,4 +1,4 @@
-import { indexBundle, resolveSignatures, type BundleAttestation, type ResolvedSignature } from '../../bundle/lookup.js';
+import { indexBundle, resolveSignatures, type ResolvedSignature } from '../../bundle/lookup.js';
 import { digestText, shortDigestText } from '../../digest/index.js';
 import type { ErrorCode } from '../../errors.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
