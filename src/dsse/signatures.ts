@@ -28,7 +28,7 @@ export interface TrustedKey {
 }
 
 /** The outcome of checking one signature against the trusted keys. */
-export interface SignatureOutcome {
+interface SignatureOutcome {
   /** Index of the trusted key it verifies under, or -1. */
   keyIndex: number;
   /** Key checks spent (0 when the signature was refused before any key). */

@@ -38,7 +38,7 @@ export interface SigstoreBundle {
 }
 
 /** Key material of a bundle read by {@link readKeyBundle}. */
-export type BundleKeyMaterial =
+type BundleKeyMaterial =
   | { kind: 'hint'; hint: string }
   /** model_signing v1.0.x only: a PublicKey message where protobuf-specs has a PublicKeyIdentifier. */
   | { kind: 'rawBytes'; rawBytes: Uint8Array; keyDetails?: string };
@@ -54,7 +54,7 @@ export interface ReadKeyBundle {
 }
 
 /** @internal Options of {@link readKeyBundle}. */
-export interface ReadKeyBundleOptions {
+interface ReadKeyBundleOptions {
   /** `sigstore`: protobuf-specs shape only; `oms`: also model_signing v1.0.x (`publicKey.rawBytes`, `keyDetails`). */
   dialect: 'sigstore' | 'oms';
   limits?: Partial<Limits>;

@@ -27,9 +27,9 @@ import type { ErrorCode } from '../errors.js';
 import type { SignatureCheck, SignatureVerifier } from './types.js';
 
 /** Length of an Ed25519 public key, seed and point encoding. */
-export const ED25519_KEY_BYTES = 32;
+const ED25519_KEY_BYTES = 32;
 /** Length of an Ed25519 signature (R || S). */
-export const ED25519_SIGNATURE_BYTES = 64;
+const ED25519_SIGNATURE_BYTES = 64;
 
 const P = 2n ** 255n - 19n;
 /** The order of the prime-order subgroup. */
@@ -119,7 +119,7 @@ export function isScalarNonCanonical(s: Uint8Array): boolean {
 }
 
 /** A failed check: its code and a reason naming the part of the signature or key. */
-export type PrecheckFailure = { valid: false; code: ErrorCode; reason: string };
+type PrecheckFailure = { valid: false; code: ErrorCode; reason: string };
 
 /**
  * The explicit pre-checks of decisions §4, in the order of this module's documentation. Returns the

@@ -8,7 +8,6 @@ export * from './types.js';
 export { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, type PathRuleOptions } from './path.js';
 export {
   DEFAULT_IGNORE,
-  checkIgnorePattern,
   normalizeIgnore,
   ignoreMatcher,
   normalizeOmsIgnorePaths,
@@ -23,13 +22,9 @@ export {
   manifestDigest,
   manifestDigestText,
   manifestSubject,
-  manifestSize,
   isCheckedManifest,
-  isManifestAlgorithm,
-  MAX_MANIFEST_BYTES,
   type ManifestOptions,
   type ManifestItemInput,
-  type ManifestEntry,
   type HashManifestOptions,
   type HashManifestResult,
   type ParseManifestOptions,
@@ -38,7 +33,6 @@ export {
   diffManifests,
   verifyManifest,
   isVerifiedManifest,
-  type ItemFacts,
   type ManifestDiff,
   type VerifiedManifest,
   type VerifyManifestOptions,
@@ -47,7 +41,6 @@ export {
 export {
   planRehash,
   completeRehash,
-  sameStat,
   assertVerifiedManifest,
   type RehashPlan,
   type RehashResult,

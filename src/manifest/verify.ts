@@ -6,7 +6,7 @@
  */
 import { LineproofError, shortDigest } from '../errors.js';
 import { equalHex } from '../bytes/index.js';
-import { parseDigest, type DigestSet } from '../digest/index.js';
+import { formatDigest, parseDigest, type DigestSet } from '../digest/index.js';
 import type { JsonValue } from '../json/strict.js';
 import { ReportBuilder, type Report } from '../report/index.js';
 import { isCheckedManifest, manifestDigest, parseManifest } from './build.js';
@@ -14,7 +14,7 @@ import { comparePaths } from './path.js';
 import type { HashedManifest, Manifest, ManifestItem, StatHint } from './types.js';
 
 /** Size and digest of one item, as compared. */
-export interface ItemFacts {
+interface ItemFacts {
   size: number;
   digest: DigestSet;
 }
@@ -178,14 +178,7 @@ export interface ManifestVerification {
 
 function checkDigestText(text: string | undefined, name: string): string | undefined {
   if (text === undefined) return undefined;
-  const { alg, hex } = parseDigest(text, name);
-  if (alg !== 'sha256')
-    throw new LineproofError('INVALID_ARGUMENT', `${name}: expected sha256:<hex>, got ${alg}:…`, {
-      path: name,
-      expected: 'sha256',
-      actual: alg,
-    });
-  return `sha256:${hex}`;
+  return formatDigest('sha256', parseDigest(text, name, { alg: 'sha256' }).hex);
 }
 
 const show = (f: ItemFacts): string =>

@@ -2,7 +2,7 @@ import { openSync, fstatSync, readSync, closeSync, statSync, constants, type Sta
 import { LineproofError } from '../errors.js';
 
 /** The file-type tests of a `Stats` or `BigIntStats`. */
-export interface FileTypeStat {
+interface FileTypeStat {
   isFIFO(): boolean;
   isSocket(): boolean;
   isCharacterDevice(): boolean;

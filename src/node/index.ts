@@ -1,9 +1,13 @@
 /**
  * Lineproof Node adapter: files, threads, node:crypto and processes. Re-exports the core.
+ *
+ * Like the core's entry, this is the public surface named export by export; the one star
+ * re-exports `lineproof` itself, whose list is explicit (src/index.ts), so `lineproof/node` is a
+ * superset of `lineproof` and no internal can leak through it. `api/lineproof.api.md` lists both.
  * @module
  */
 export * from '../index.js';
-export { readFileLimited, openRegularFile, specialFileKind, type FileTypeStat } from './fs.js';
+export { readFileLimited, openRegularFile } from './fs.js';
 export { checkEd25519Node, nodeEd25519Verifier, nodeEd25519Signer } from './ed25519.js';
 export {
   importPrivateKey,
@@ -12,28 +16,15 @@ export {
   encryptPrivateKeyPem,
   DEFAULT_PBKDF2_ITERATIONS,
   writeKeyPair,
-  isReadableByOthers,
   MAX_SSLIB_PBKDF2_ITERATIONS,
   type PrivateKeyOptions,
   type WrittenKeyPair,
 } from './keys.js';
-export { readStdinLimited } from './stdin.js';
 export { nodeHashEngine, nodeHashEngines } from './hash-engine.js';
-export {
-  walkTree,
-  statHint,
-  WALK_ERROR_CODES,
-  type SymlinkPolicy,
-  type WalkOptions,
-  type WalkFile,
-  type WalkResult,
-} from './walk.js';
+export { walkTree, type SymlinkPolicy, type WalkOptions, type WalkFile, type WalkResult } from './walk.js';
 export {
   hashFile,
   readFileChunks,
-  nodeEngines,
-  READ_BUFFER_BYTES,
-  RACY_WINDOW_NS,
   type HashFileOptions,
   type HashedFile,
   type ReadFileOptions,
@@ -44,6 +35,8 @@ export {
   hashPath,
   rehashDirectory,
   hashOmsModel,
+  // The directory-hashing workers import this entry and call hashFileBatch (src/node/hash-tree.ts);
+  // it leaves the surface when the workers load a module file of their own.
   hashFileBatch,
   type FileTask,
   type FileBatchOptions,

@@ -245,7 +245,7 @@ function withDefined<T extends Record<string, string | undefined>>(o: T): { [K i
 }
 
 /** The verdict over a list of checks: at least one pass and no fail. */
-export function reportOk(checks: readonly Check[]): boolean {
+function reportOk(checks: readonly Check[]): boolean {
   return checks.some((c) => c.status === 'pass') && !checks.some((c) => c.status === 'fail');
 }
 

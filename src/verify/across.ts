@@ -4,12 +4,12 @@
  * stage is the approval's, base models are allowed, hashing meets the policy, required stages
  * are present.
  */
-import { matchDigestSets } from '../digest/index.js';
+import { matchDigestSets, digestText, shortDigestText } from '../digest/index.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { Stage } from '../statements/predicates/common.js';
 import { isStage, type ParsedNode } from './authenticate.js';
 import { checkBaseModel } from './base-models.js';
-import { digestText, FUTURE_SKEW_SECONDS, short, subjectMatches, type ChainContext } from './context.js';
+import { FUTURE_SKEW_SECONDS, subjectMatches, type ChainContext } from './context.js';
 import { checkHashing } from './hashing.js';
 import type { Lineage } from './references.js';
 import { checkRunOrder } from './run-times.js';
@@ -51,7 +51,7 @@ function checkSubjects(report: ReportBuilder, linked: ParsedNode[], ctx: ChainCo
     // approval must not stand in for this model's deployment record.
     if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval' && p.stage !== 'promotion')
       continue;
-    const subject = `${p.stage} ${short(n.digest)}`;
+    const subject = `${p.stage} ${shortDigestText(n.digest)}`;
     if (subjectMatches(p, ctx.artifact, ctx.accepted))
       report.pass('chain.subject', subject, `is about the artifact ${ctx.subjectName}`);
     else
@@ -60,7 +60,10 @@ function checkSubjects(report: ReportBuilder, linked: ParsedNode[], ctx: ChainCo
         'SUBJECT_MISMATCH',
         subject,
         `is about ${p.statement.subject.map((s) => digestText(s.digest)).join(', ')}, not the artifact`,
-        { expected: ctx.subjectName, actual: p.statement.subject.map((s) => short(digestText(s.digest))).join(', ') },
+        {
+          expected: ctx.subjectName,
+          actual: p.statement.subject.map((s) => shortDigestText(digestText(s.digest))).join(', '),
+        },
       );
   }
   const modelRevoked = ctx.revoked.models.find((r) => matchDigestSets(r.digest, ctx.artifact, ctx.accepted).match);
@@ -84,12 +87,16 @@ function checkConsistency(
       report.fail(
         'chain.consistency',
         'CHAIN_INCONSISTENT',
-        short(e.digest),
+        shortDigestText(e.digest),
         'the evaluation is of another training run than the one the approval relies on',
         { expected: approvalTraining ?? '(none)', actual: t ?? '(none)' },
       );
     } else {
-      report.pass('chain.consistency', short(e.digest), 'the evaluation is of the training the approval relies on');
+      report.pass(
+        'chain.consistency',
+        shortDigestText(e.digest),
+        'the evaluation is of the training the approval relies on',
+      );
     }
   }
 }
@@ -104,7 +111,7 @@ function checkRunOrders(report: ReportBuilder, linked: ParsedNode[]): void {
       report,
       e.parsed,
       t === undefined ? undefined : linkedByDigest.get(t)?.parsed,
-      `evaluation ${short(e.digest)}`,
+      `evaluation ${shortDigestText(e.digest)}`,
       FUTURE_SKEW_SECONDS,
     );
   }
@@ -118,14 +125,14 @@ function checkPromotion(report: ReportBuilder, anchor: ParsedNode<'approval'>, p
     report.fail(
       'chain.promotion',
       'PROMOTION_STAGE_MISMATCH',
-      short(pr.digest),
+      shortDigestText(pr.digest),
       `deployed to ${deployed.stage} but approved for ${approved}`,
       { expected: approved, actual: deployed.stage },
     );
   } else {
     report.pass(
       'chain.promotion',
-      short(pr.digest),
+      shortDigestText(pr.digest),
       `deployed to ${deployed.stage} (${deployed.environment}) as approved`,
     );
   }

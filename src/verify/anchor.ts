@@ -4,10 +4,10 @@
  * trusted approvals explain. Untrusted approvals of the artifact are named as skips, never as
  * the failure: adding untrusted lines never changes a failed code.
  */
-import { matchDigestSets, type DigestSet } from '../digest/index.js';
+import { matchDigestSets, type DigestSet, shortDigestText } from '../digest/index.js';
 import { parseAttestationPayload } from '../statements/predicates/index.js';
 import { isStage, type Node, type ParsedNode } from './authenticate.js';
-import { short, subjectMatches, type LevelContext } from './context.js';
+import { subjectMatches, type LevelContext } from './context.js';
 
 /** The approvals of the artifact, from the widest to the anchors. */
 export interface Anchors {
@@ -68,7 +68,7 @@ export function explainNoAnchor(level: LevelContext, nodes: Map<string, Node>, a
         'chain.approval.untrusted',
         'UNTRUSTED_SIGNER',
         subject,
-        `an approval of the artifact (${short(node.digest)}, line ${node.lines.join(', ')}) is signed by no key the policy trusts`,
+        `an approval of the artifact (${shortDigestText(node.digest)}, line ${node.lines.join(', ')}) is signed by no key the policy trusts`,
       );
     }
   }

@@ -5,12 +5,12 @@
  * sub-chains are queued while the chain is checked and verified after it, iteratively, at most
  * `limits.baseModelDepth` levels deep.
  */
-import { digestSetFromText, matchDigestSets } from '../digest/index.js';
+import { digestSetFromText, matchDigestSets, digestText, shortDigestText } from '../digest/index.js';
 import type { ErrorCode } from '../errors.js';
 import type { Policy } from '../policy/policy.js';
 import type { ChainLink, Report, ReportBuilder } from '../report/index.js';
 import type { ParsedNode } from './authenticate.js';
-import { digestText, short, type ChainContext, type LevelContext, type QueuedBaseModel } from './context.js';
+import type { ChainContext, LevelContext, QueuedBaseModel } from './context.js';
 
 /** One queued sub-chain: a base model, the policy and use case its chain verifies against. */
 export interface BaseModelItem extends QueuedBaseModel {
@@ -30,7 +30,7 @@ export function checkBaseModel(report: ReportBuilder, training: ParsedNode<'trai
   const bases = training.parsed.predicate.buildDefinition.resolvedDependencies.filter(
     (d): d is Extract<typeof d, { name: 'base-model' }> => d.name === 'base-model',
   );
-  const subject = `training ${short(training.digest)}`;
+  const subject = `training ${shortDigestText(training.digest)}`;
   const spec = ctx.policy.document.baseModels;
   for (const base of bases) {
     const text = digestText(base.digest);
@@ -39,7 +39,7 @@ export function checkBaseModel(report: ReportBuilder, training: ParsedNode<'trai
         'chain.baseModel',
         'BASE_MODEL_UNCHECKED',
         subject,
-        `base model ${short(text)} is not checked: the policy has no baseModels section`,
+        `base model ${shortDigestText(text)} is not checked: the policy has no baseModels section`,
       );
       continue;
     }
@@ -50,24 +50,24 @@ export function checkBaseModel(report: ReportBuilder, training: ParsedNode<'trai
       report.pass(
         'chain.baseModel',
         subject,
-        `base model ${short(text)} is pinned by the policy${pinned.name ? ` (${pinned.name})` : ''}`,
+        `base model ${shortDigestText(text)} is pinned by the policy${pinned.name ? ` (${pinned.name})` : ''}`,
       );
     } else if (spec.policy) {
       ctx.baseModelQueue.push({ digest: base.digest, from: subject });
       report.pass(
         'chain.baseModel.queued',
         subject,
-        `base model ${short(text)} is not pinned; its own chain is verified against the baseModels sub-policy`,
+        `base model ${shortDigestText(text)} is not pinned; its own chain is verified against the baseModels sub-policy`,
       );
     } else {
       report.fail(
         'chain.baseModel',
         'BASE_MODEL_NOT_ALLOWED',
         subject,
-        `base model ${short(text)} is neither pinned nor covered by a sub-policy`,
+        `base model ${shortDigestText(text)} is neither pinned nor covered by a sub-policy`,
         {
-          expected: (spec.pinned ?? []).map((x) => short(x.digest)).join(', ') || 'a pinned digest',
-          actual: short(text),
+          expected: (spec.pinned ?? []).map((x) => shortDigestText(x.digest)).join(', ') || 'a pinned digest',
+          actual: shortDigestText(text),
         },
       );
     }
@@ -97,7 +97,7 @@ export async function verifyBaseModels(
   const { report } = level;
   while (state.queue.length > 0) {
     const item = state.queue.shift()!;
-    const name = `base model ${short(digestText(item.digest))}`;
+    const name = `base model ${shortDigestText(digestText(item.digest))}`;
     if (item.depth > level.limits.baseModelDepth) {
       report.fail(
         'chain.baseModel',

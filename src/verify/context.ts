@@ -77,18 +77,6 @@ export function nanos(text: string): bigint {
   return parseTimestamp(text).epochNanos;
 }
 
-/** A digest shortened for the report: `sha256:` and twelve hex digits. */
-export function short(d: string): string {
-  const i = d.indexOf(':');
-  return i > 0 && d.length - i > 16 ? `${d.slice(0, i + 13)}…` : d;
-}
-
-/** Digest text of a DigestSet's preferred algorithm. */
-export function digestText(set: DigestSet): string {
-  const alg = Object.hasOwn(set, 'sha256') ? 'sha256' : Object.keys(set).sort()[0]!;
-  return `${alg}:${set[alg]}`;
-}
-
 /** Whether one of the statement's subjects is the artifact (decisions §3 rule). */
 export function subjectMatches(
   parsed: ParsedAttestationPayload,

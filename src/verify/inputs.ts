@@ -2,14 +2,14 @@
  * Step 1 of chain verification (spec/verification.md): the inputs. Misuse (no loaded policy, a
  * malformed `asOf` or subject) throws a TypeError; a missing or disallowed use case is a check.
  */
-import { digestSetFromText, type DigestSet } from '../digest/index.js';
+import { digestSetFromText, type DigestSet, digestText } from '../digest/index.js';
 import type { JsonValue } from '../json/strict.js';
 import type { Limits } from '../limits.js';
 import type { Policy } from '../policy/policy.js';
 import { ReportBuilder } from '../report/index.js';
 import type { Envelope } from '../dsse/envelope.js';
 import type { SignatureVerifier } from '../keys/types.js';
-import { digestText, nanos, type LevelContext, type Tier } from './context.js';
+import { nanos, type LevelContext, type Tier } from './context.js';
 
 /** Inputs of `verifyChain`. */
 export interface VerifyChainInput {

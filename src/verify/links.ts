@@ -3,17 +3,17 @@
  * stage's role, enough distinct identities, without those separation of duties excludes; the
  * claimed attester is a signer; not from the future; run times in order; not revoked.
  */
-import { matchDigestSets } from '../digest/index.js';
+import { matchDigestSets, shortDigestText } from '../digest/index.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { ParsedNode } from './authenticate.js';
-import { FUTURE_SKEW_SECONDS, NS_PER_S, ROLE_OF_STAGE, short, type ChainContext } from './context.js';
+import { FUTURE_SKEW_SECONDS, NS_PER_S, ROLE_OF_STAGE, type ChainContext } from './context.js';
 import { checkRunTimes } from './run-times.js';
 import { countRole, type Exclusions } from './separation.js';
 
 /** Step 9 for one linked attestation. */
 export function checkLink(report: ReportBuilder, n: ParsedNode, ctx: ChainContext, exclusions: Exclusions): void {
   const p = n.parsed;
-  const subject = `${p.stage} ${short(n.digest)}`;
+  const subject = `${p.stage} ${shortDigestText(n.digest)}`;
   // Keys: rejected ones explained.
   for (const s of n.signers)
     if (s.rejected) report.fail('chain.key', s.rejected.code, subject, s.rejected.message, { actual: s.key.name });

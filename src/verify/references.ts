@@ -3,11 +3,12 @@
  * from the promotions that refer to it). Every reference must resolve to a trusted attestation
  * of the expected stage, issued no later than what refers to it; no cycle; depth within the limit.
  */
+import { shortDigestText } from '../digest/index.js';
 import type { ErrorCode } from '../errors.js';
 import type { ReportBuilder } from '../report/index.js';
 import type { StatementReference } from '../statements/predicates/index.js';
 import { isParsed, isStage, type Node, type ParsedNode } from './authenticate.js';
-import { short, type ChainContext } from './context.js';
+import type { ChainContext } from './context.js';
 
 /**
  * Walk references from `start` (depth-first, iterative), detecting cycles and depth beyond the
@@ -90,14 +91,14 @@ export function walkLineage(
       report.fail(
         'chain.reference.cycle',
         'REFERENCE_CYCLE',
-        short(c.from),
-        `reference to ${short(c.to)} closes a cycle`,
+        shortDigestText(c.from),
+        `reference to ${shortDigestText(c.to)} closes a cycle`,
       );
     for (const d of walk.tooDeep)
       report.fail(
         'chain.reference.depth',
         'LIMIT_EXCEEDED',
-        short(d),
+        shortDigestText(d),
         `reference chain deeper than ${ctx.limits.referenceDepth}`,
       );
   }
@@ -127,7 +128,7 @@ function checkReference(
   ref: StatementReference,
   nodes: Map<string, Node>,
 ): boolean {
-  const at = `${short(from.digest)} ${ref.path}`;
+  const at = `${shortDigestText(from.digest)} ${ref.path}`;
   const target = nodes.get(ref.digest);
   const fail = (code: ErrorCode, message: string, extra: { expected?: string; actual?: string } = {}) => {
     report.fail('chain.reference', code, at, message, extra);
@@ -140,17 +141,20 @@ function checkReference(
         'chain.reference.untrusted',
         'REFERENCE_UNTRUSTED',
         at,
-        `an envelope with payload ${short(ref.digest)} (line ${target.lines.join(', ')}) is signed by no key the policy trusts`,
+        `an envelope with payload ${shortDigestText(ref.digest)} (line ${target.lines.join(', ')}) is signed by no key the policy trusts`,
       );
     return fail(
       'REFERENCE_UNRESOLVED',
-      `refers to ${short(ref.digest)} (${ref.role}), which no envelope signed by a trusted key carries`,
+      `refers to ${shortDigestText(ref.digest)} (${ref.role}), which no envelope signed by a trusted key carries`,
       { expected: ref.digest },
     );
   }
   if (target.state === 'invalid') {
     const code = target.error.code === 'PREDICATE_TYPE_UNKNOWN' ? 'PREDICATE_TYPE_UNKNOWN' : 'REFERENCE_INVALID';
-    return fail(code, `refers to ${short(ref.digest)}, which is not a valid attestation: ${target.error.message}`);
+    return fail(
+      code,
+      `refers to ${shortDigestText(ref.digest)}, which is not a valid attestation: ${target.error.message}`,
+    );
   }
   if (ref.stage !== undefined && target.parsed.stage !== ref.stage) {
     return fail(

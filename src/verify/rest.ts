@@ -3,11 +3,11 @@
  * attestations, untrusted envelopes, envelopes of other payloadTypes and signatures no policy
  * key verifies — listed as skipped, never failed.
  */
+import { shortDigestText } from '../digest/index.js';
 import type { BundleEntry } from '../bundle/jsonl.js';
 import type { ReportBuilder } from '../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
 import type { Node } from './authenticate.js';
-import { short } from './context.js';
 
 /** Step 12: a skip for everything the chain did not use. */
 export function listRest(
@@ -17,7 +17,7 @@ export function listRest(
   used: ReadonlySet<string>,
 ): void {
   for (const node of nodes.values()) {
-    const where = `${short(node.digest)} (line ${node.lines.join(', ')})`;
+    const where = `${shortDigestText(node.digest)} (line ${node.lines.join(', ')})`;
     if (node.state !== 'untrusted' && node.unverified.length > 0) {
       const lines = [...new Set(node.unverified.flatMap((u) => u.lines))].sort((a, b) => a - b);
       report.skip(
@@ -49,7 +49,7 @@ export function listRest(
     report.skip(
       'bundle.other',
       'DSSE_PAYLOAD_TYPE_MISMATCH',
-      `${short(other.payloadDigest)} (line ${other.lines.join(', ')})`,
+      `${shortDigestText(other.payloadDigest)} (line ${other.lines.join(', ')})`,
       `payloadType ${JSON.stringify(other.envelope.payloadType)} is not ${JSON.stringify(IN_TOTO_PAYLOAD_TYPE)}: not an attestation, not checked`,
     );
   }

@@ -10,8 +10,7 @@
  * revocations (fail open).
  * @module
  */
-import { digestSetFromText, sha256Hex, type DigestSet } from '../digest/index.js';
-import { shortDigest } from '../errors.js';
+import { digestSetFromText, sha256Hex, shortDigestText, type DigestSet } from '../digest/index.js';
 import { spkiDer } from '../keys/der.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { parseTimestamp } from '../time/index.js';
@@ -41,11 +40,6 @@ function spkiDigest(key: ResolvedKey): string {
 
 function nanos(text: string): bigint {
   return parseTimestamp(text).epochNanos;
-}
-
-function short(digest: string): string {
-  const i = digest.indexOf(':');
-  return i > 0 ? `${digest.slice(0, i)}:${shortDigest(digest.slice(i + 1))}` : shortDigest(digest);
 }
 
 /**
@@ -87,7 +81,7 @@ export function collectRevocations(policy: Policy, nodes: Iterable<Node>, asOf: 
     if (revokers.size < needed) continue;
     const p = node.parsed.predicate;
     if (nanos(p.effectiveAt) > asOf) continue;
-    const reason = `revocation ${short(node.digest)}: ${p.reason}`;
+    const reason = `revocation ${shortDigestText(node.digest)}: ${p.reason}`;
     for (const s of node.parsed.statement.subject) {
       if (p.kind === 'attestation' && s.digest.sha256) out.payloads.set(`sha256:${s.digest.sha256}`, reason);
       else if (p.kind === 'model') out.models.push({ digest: s.digest, reason });
@@ -98,7 +92,7 @@ export function collectRevocations(policy: Policy, nodes: Iterable<Node>, asOf: 
           addKeyRevocation(out.keys, hex, {
             reason: p.reason,
             effectiveAt: p.effectiveAt,
-            source: `revocation ${short(node.digest)}`,
+            source: `revocation ${shortDigestText(node.digest)}`,
           });
       }
     }

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { digestToCid, parseDigest } from '../../digest/index.js';
 import { LineproofError } from '../../errors.js';
 import { assertHashAlgorithm } from '../../hashing/engines.js';
 import type { HashAlgorithm } from '../../hashing/types.js';
@@ -11,12 +12,12 @@ import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../
 import { statSync } from 'node:fs';
 import { intOption, parseCommandArgs, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
-import { EXIT, type CliContext, type Command } from '../types.js';
+import { EXIT, type Command } from '../types.js';
 import { hashProgress, humanBytes } from '../progress.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
-                      [--tree [--leaf-bytes N] [--workers N]] [--out FILE] [--json]
+                      [--tree [--leaf-bytes N] [--workers N]] [--cid] [--out FILE] [--json]
 
 Hash a file or a directory and print its subject digest, in the form --digest takes (sha256:<hex>).
 
@@ -46,9 +47,12 @@ Options:
                        'lineproof hash prove'.
   --leaf-bytes N       tree leaf size, a power of two from 65536 to 67108864 (default ${TREE_DEFAULT_LEAF_BYTES})
   --workers N          worker threads for a file's tree (default: one per core)
+  --cid                also print the digest as a CID (CIDv1, raw codec, base32: bafkrei… for sha256),
+                       the name a content-addressed store gives the bytes it is over (the file, or the
+                       manifest --out writes); 'verify --digest' accepts it
   --out FILE           write the manifest: the canonical v1 manifest (lineproof) or the unsigned
                        model_signing statement (oms-*)
-  --json               print {path, kind, format, digest, subject, size, files, manifest, ...}
+  --json               print {path, kind, format, digest, [cid,] subject, size, files, manifest, ...}
 
 Exit codes: 0 hashed; 2 usage or input error (missing path, symbolic link or special file refused,
 a path rule broken, a file changed while hashed; the code is printed).
@@ -80,6 +84,7 @@ export const hashCommand: Command = {
         out: { type: 'string' },
         json: { type: 'boolean' },
         tree: { type: 'boolean' },
+        cid: { type: 'boolean' },
         'leaf-bytes': { type: 'string' },
         workers: { type: 'string' },
       },
@@ -224,6 +229,10 @@ export const hashCommand: Command = {
     } finally {
       bar.done();
     }
+    if (values.cid) {
+      const { alg: a, hex } = parseDigest(out.digest as string);
+      out = { ...out, cid: await asExit(EXIT.USAGE, () => digestToCid(a, hex)) };
+    }
 
     if (values.out !== undefined) {
       const target = resolvePath(ctx, values.out);
@@ -247,6 +256,7 @@ export const hashCommand: Command = {
       return EXIT.OK;
     }
     const lines = [`${out.digest as string}  ${given}`];
+    if (out.cid) lines.push(`${out.cid as string}  ${given}`);
     if (out.treeDigest) lines.push(`${out.treeDigest as string}  ${given}`);
     if (out.kind === 'file')
       lines.push(`  file, ${humanBytes(out.size as number)}${format === 'lineproof' ? '' : `, ${format}`}`);

@@ -1,4 +1,5 @@
 import { indexBundle, resolveSignatures, type BundleAttestation, type ResolvedSignature } from '../../bundle/lookup.js';
+import { digestText, shortDigestText } from '../../digest/index.js';
 import type { ErrorCode } from '../../errors.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { readBundleFile } from '../../node/bundle.js';
@@ -10,7 +11,7 @@ import { ROLE_OF_STAGE } from '../../verify/chain.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit } from '../errors.js';
 import { EXIT, type Command } from '../types.js';
-import { describeAttestation, digestText } from './attest-support.js';
+import { describeAttestation } from './attest-support.js';
 
 const HELP = `Usage: lineproof inspect --chain CHAIN [--policy POLICY] [--json]
 
@@ -91,11 +92,6 @@ interface Inspection {
 
 const STAGE_ORDER: Stage[] = ['promotion', 'approval', 'evaluation', 'training', 'dataset', 'revocation'];
 
-function short(d: string): string {
-  const i = d.indexOf(':');
-  return i > 0 && d.length - i > 16 ? `${d.slice(0, i + 13)}…` : d;
-}
-
 async function inspect(
   chainName: string,
   bundle: ReturnType<typeof readBundleFile>,
@@ -114,7 +110,7 @@ async function inspect(
   }
   const attestations: InspectAttestation[] = index.attestations.map((a) => {
     const p = a.attestation;
-    const at = `${p.stage} ${short(a.entry.payloadDigest)} (line ${a.entry.lines.join(', ')})`;
+    const at = `${p.stage} ${shortDigestText(a.entry.payloadDigest)} (line ${a.entry.lines.join(', ')})`;
     const references = referencesOf(index, p, at, problems);
     const signatures: InspectSignature[] = a.entry.envelope.signatures.map((s, i) => {
       const base: InspectSignature = { keyid: s.keyid ?? null };
@@ -201,13 +197,13 @@ function referencesOf(
         problems.push({
           code: 'REFERENCE_INVALID',
           subject: at,
-          message: `${r.path} refers to ${short(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})`,
+          message: `${r.path} refers to ${shortDigestText(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})`,
         });
       else if (!target)
         problems.push({
           code: 'REFERENCE_UNRESOLVED',
           subject: at,
-          message: `${r.path} refers to ${short(r.digest)} (${r.role}), which is not in the chain`,
+          message: `${r.path} refers to ${shortDigestText(r.digest)} (${r.role}), which is not in the chain`,
         });
       else if (r.stage !== undefined && target.attestation.stage !== r.stage)
         problems.push({
@@ -242,7 +238,7 @@ function render(ins: Inspection, policy: boolean): string {
     ...ins.unreadable.map((u) => u.line),
   ]).size;
   out.push(
-    `Chain ${ins.chain}: ${ins.attestations.length} attestation(s) on ${lineCount} line(s)${ins.policyDigest ? `; policy ${short(ins.policyDigest)}` : '; signatures unverified (no --policy)'}`,
+    `Chain ${ins.chain}: ${ins.attestations.length} attestation(s) on ${lineCount} line(s)${ins.policyDigest ? `; policy ${shortDigestText(ins.policyDigest)}` : '; signatures unverified (no --policy)'}`,
   );
   const shown = new Set<string>();
   // Iterative depth-first rendering: [digest, indent of the node's own line, edge label, is last child]
@@ -260,7 +256,7 @@ function render(ins: Inspection, policy: boolean): string {
       continue;
     }
     if (shown.has(digest)) {
-      out.push(`${prefix}${branch}${label}${a.stage} ${short(digest)} (shown above)`);
+      out.push(`${prefix}${branch}${label}${a.stage} ${shortDigestText(digest)} (shown above)`);
       continue;
     }
     shown.add(digest);
@@ -268,7 +264,7 @@ function render(ins: Inspection, policy: boolean): string {
       edge === undefined && (a.stage === 'dataset' || a.stage === 'training' || a.stage === 'evaluation');
     const marks = [
       unreferenced ? 'unreferenced: nothing in the chain relies on it' : undefined,
-      a.revokedBy.length > 0 ? `REVOKED by ${a.revokedBy.map(short).join(', ')}` : undefined,
+      a.revokedBy.length > 0 ? `REVOKED by ${a.revokedBy.map(shortDigestText).join(', ')}` : undefined,
       policy && a.trusted === false ? 'UNTRUSTED' : undefined,
     ].filter(Boolean);
     out.push(
@@ -276,7 +272,7 @@ function render(ins: Inspection, policy: boolean): string {
     );
     const body = `${prefix}${cont}${a.references.filter((r) => r.role !== 'revokes').length > 0 ? '│ ' : '  '}`;
     out.push(`${body}${a.summary}; issued ${a.issuedAt} by ${a.attester}`);
-    for (const s of a.subjects) out.push(`${body}subject ${s.name ?? '(unnamed)'} ${short(s.digest)}`);
+    for (const s of a.subjects) out.push(`${body}subject ${s.name ?? '(unnamed)'} ${shortDigestText(s.digest)}`);
     for (const s of a.signatures) out.push(`${body}signed  ${signatureText(s, policy)}`);
     const refs = a.references.filter((r) => r.role !== 'revokes');
     for (let i = refs.length - 1; i >= 0; i--) {
@@ -300,16 +296,19 @@ function render(ins: Inspection, policy: boolean): string {
       for (const s of r.signatures) out.push(`    signed  ${signatureText(s, policy)}`);
       for (const ref of r.references)
         out.push(
-          `    revokes ${ref.stage ?? 'attestation'} ${short(ref.digest)}${ref.inChain ? '' : ' (not in the chain)'}`,
+          `    revokes ${ref.stage ?? 'attestation'} ${shortDigestText(ref.digest)}${ref.inChain ? '' : ' (not in the chain)'}`,
         );
       if (r.references.length === 0)
-        for (const s of r.subjects) out.push(`    revokes ${s.name ?? ''} ${short(s.digest)}`.replace('  ', ' '));
+        for (const s of r.subjects)
+          out.push(`    revokes ${s.name ?? ''} ${shortDigestText(s.digest)}`.replace('  ', ' '));
     }
   }
   if (ins.others.length > 0) {
     out.push('', 'Other envelopes (not lifecycle attestations):');
     for (const o of ins.others)
-      out.push(`  line ${o.lines.join(', ')}: ${short(o.payloadDigest)} ${o.code}: ${o.message.slice(0, 200)}`);
+      out.push(
+        `  line ${o.lines.join(', ')}: ${shortDigestText(o.payloadDigest)} ${o.code}: ${o.message.slice(0, 200)}`,
+      );
   }
   if (ins.unreadable.length > 0) {
     out.push('', 'Unreadable lines:');

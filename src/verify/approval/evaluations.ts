@@ -2,9 +2,10 @@
  * Step 11, the evaluations: none FAILED, WARNED only if the tier allows it, every category the
  * tier requires covered; the policy's metric gates override the thresholds evaluations declare.
  */
+import { shortDigestText } from '../../digest/index.js';
 import type { ReportBuilder } from '../../report/index.js';
 import type { ParsedAttestationPayload } from '../../statements/predicates/index.js';
-import { short, type Tier } from '../context.js';
+import type { Tier } from '../context.js';
 
 type Evaluation = Extract<ParsedAttestationPayload, { stage: 'evaluation' }>;
 type Metric = Evaluation['predicate']['metrics'][number] & { from: string };
@@ -45,7 +46,7 @@ export function checkEvaluations(
 
 function checkResult(report: ReportBuilder, e: Evaluation, tier: NonNullable<Tier>): void {
   const r = e.predicate.result;
-  const es = `evaluation ${short(e.payloadDigest)}`;
+  const es = `evaluation ${shortDigestText(e.payloadDigest)}`;
   if (r === 'FAILED')
     report.fail('evaluation.result', 'EVALUATION_FAILED', es, 'result FAILED', { expected: 'PASSED', actual: r });
   else if (r === 'WARNED' && !tier.tier.allowWarned)
@@ -72,7 +73,7 @@ function checkGate(report: ReportBuilder, gate: Gate, metrics: Metric[], subject
   }
   for (const m of found) {
     const ok = (gate.min === undefined || m.value >= gate.min) && (gate.max === undefined || m.value <= gate.max);
-    const at = `evaluation ${short(m.from)}`;
+    const at = `evaluation ${shortDigestText(m.from)}`;
     const extra = { expected: want, actual: String(m.value) };
     if (ok)
       report.pass(`evaluation.metric.${gate.name}`, at, `${m.name} = ${m.value} meets the policy gate ${want}`, extra);
@@ -91,7 +92,7 @@ function checkGate(report: ReportBuilder, gate: Gate, metrics: Metric[], subject
 function checkDeclared(report: ReportBuilder, m: Metric, threshold: number): void {
   const ok = m.higherIsBetter ? m.value >= threshold : m.value <= threshold;
   const want = `${m.higherIsBetter ? '>=' : '<='} ${threshold}`;
-  const at = `evaluation ${short(m.from)}`;
+  const at = `evaluation ${shortDigestText(m.from)}`;
   const extra = { expected: want, actual: String(m.value) };
   if (ok)
     report.pass(

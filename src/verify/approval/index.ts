@@ -2,9 +2,10 @@
  * Step 11 of chain verification (spec/verification.md): the approval gates for the use case's
  * risk tier — the tier itself, the approvers, the validity window, the evaluations.
  */
+import { shortDigestText } from '../../digest/index.js';
 import type { ReportBuilder } from '../../report/index.js';
 import type { ParsedNode } from '../authenticate.js';
-import { short, type ChainContext } from '../context.js';
+import type { ChainContext } from '../context.js';
 import type { Exclusions } from '../separation.js';
 import { checkApprovers } from './approvers.js';
 import { checkEvaluations } from './evaluations.js';
@@ -19,7 +20,7 @@ export function checkApproval(
   exclusions: Exclusions,
 ): void {
   const approval = anchor.parsed;
-  const subject = `approval ${short(anchor.digest)}`;
+  const subject = `approval ${shortDigestText(anchor.digest)}`;
   const tier = ctx.tier;
   if (!tier) {
     report.fail(
