@@ -1,4 +1,10 @@
-import { indexBundle, resolveSignatures, type BundleAttestation, type ResolvedSignature } from '../../bundle/lookup.js';
+import {
+  indexBundle,
+  resolveSignatures,
+  type BundleAttestation,
+  type BundleIndex,
+  type ResolvedSignature,
+} from '../../bundle/lookup.js';
 import type { ErrorCode } from '../../errors.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { readBundleFile } from '../../node/bundle.js';
@@ -6,11 +12,11 @@ import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
 import { parsePolicy, type Policy } from '../../policy/policy.js';
 import type { Stage } from '../../statements/predicates/common.js';
-import { ROLE_OF_STAGE } from '../../verify/chain.js';
+import { ROLE_OF_STAGE } from '../../policy/roles.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit } from '../errors.js';
 import { EXIT, type Command } from '../types.js';
-import { describeAttestation, digestText } from './attest-support.js';
+import { describeAttestation, digestText } from './describe.js';
 
 const HELP = `Usage: lineproof inspect --chain CHAIN [--policy POLICY] [--json]
 
@@ -96,6 +102,41 @@ function short(d: string): string {
   return i > 0 && d.length - i > 16 ? `${d.slice(0, i + 13)}…` : d;
 }
 
+/** The references of an attestation, each problem with them added to `problems`. */
+function referencesOf(index: BundleIndex, a: BundleAttestation, at: string, problems: Problem[]): InspectReference[] {
+  return a.attestation.references.map((r) => {
+    const target = index.get(r.digest);
+    const other = target ? undefined : index.others.find((o) => o.entry.payloadDigest === r.digest);
+    if (r.role !== 'revokes') {
+      if (other)
+        problems.push({
+          code: 'REFERENCE_INVALID',
+          subject: at,
+          message: `${r.path} refers to ${short(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})`,
+        });
+      else if (!target)
+        problems.push({
+          code: 'REFERENCE_UNRESOLVED',
+          subject: at,
+          message: `${r.path} refers to ${short(r.digest)} (${r.role}), which is not in the chain`,
+        });
+      else if (r.stage !== undefined && target.attestation.stage !== r.stage)
+        problems.push({
+          code: 'REFERENCE_STAGE_MISMATCH',
+          subject: at,
+          message: `${r.path} refers to a ${target.attestation.stage} attestation where a ${r.stage} is required`,
+        });
+    }
+    return {
+      role: r.role,
+      stage: r.stage ?? null,
+      digest: r.digest,
+      path: r.path,
+      inChain: target !== undefined || other !== undefined,
+    };
+  });
+}
+
 async function inspect(
   chainName: string,
   bundle: ReturnType<typeof readBundleFile>,
@@ -115,37 +156,7 @@ async function inspect(
   const attestations: InspectAttestation[] = index.attestations.map((a) => {
     const p = a.attestation;
     const at = `${p.stage} ${short(a.entry.payloadDigest)} (line ${a.entry.lines.join(', ')})`;
-    const references: InspectReference[] = p.references.map((r) => {
-      const target = index.get(r.digest);
-      const other = target ? undefined : index.others.find((o) => o.entry.payloadDigest === r.digest);
-      if (r.role !== 'revokes') {
-        if (other)
-          problems.push({
-            code: 'REFERENCE_INVALID',
-            subject: at,
-            message: `${r.path} refers to ${short(r.digest)} (line ${other.entry.lines.join(', ')}), which is not a lifecycle attestation (${other.code})`,
-          });
-        else if (!target)
-          problems.push({
-            code: 'REFERENCE_UNRESOLVED',
-            subject: at,
-            message: `${r.path} refers to ${short(r.digest)} (${r.role}), which is not in the chain`,
-          });
-        else if (r.stage !== undefined && target.attestation.stage !== r.stage)
-          problems.push({
-            code: 'REFERENCE_STAGE_MISMATCH',
-            subject: at,
-            message: `${r.path} refers to a ${target.attestation.stage} attestation where a ${r.stage} is required`,
-          });
-      }
-      return {
-        role: r.role,
-        stage: r.stage ?? null,
-        digest: r.digest,
-        path: r.path,
-        inChain: target !== undefined || other !== undefined,
-      };
-    });
+    const references = referencesOf(index, a, at, problems);
     const signatures: InspectSignature[] = a.entry.envelope.signatures.map((s, i) => {
       const base: InspectSignature = { keyid: s.keyid ?? null };
       if (!policy) return base;
