@@ -5,9 +5,7 @@
 import { matchDigestSets, type DigestSet } from '../digest/index.js';
 import type { Limits } from '../limits.js';
 import type { Policy } from '../policy/policy.js';
-import type { Role } from '../policy/schema.js';
 import type { ReportBuilder } from '../report/index.js';
-import type { Stage } from '../statements/predicates/common.js';
 import type { ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { parseTimestamp } from '../time/index.js';
 import type { Revoked } from './revocations.js';
