@@ -134,7 +134,7 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   // 5. Revocations
   const revoked = collectRevocations(policy, nodes.values(), level.asOfNanos);
   // 6. Resolve signers
-  resolveSigners(nodes.values(), revoked.keys);
+  resolveSigners(policy, nodes.values(), revoked.keys);
   // 7. Anchor
   const anchors = findAnchors(nodes, level);
   if (anchors.forUseCase.length === 0) explainNoAnchor(level, nodes, anchors);

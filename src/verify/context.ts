@@ -5,27 +5,19 @@
 import { matchDigestSets, type DigestSet } from '../digest/index.js';
 import type { Limits } from '../limits.js';
 import type { Policy } from '../policy/policy.js';
-import type { Role } from '../policy/schema.js';
 import type { ReportBuilder } from '../report/index.js';
-import type { Stage } from '../statements/predicates/common.js';
 import type { ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { parseTimestamp } from '../time/index.js';
 import type { Revoked } from './revocations.js';
+import { ROLE_OF_STAGE } from '../policy/roles.js';
 
 /** Seconds of clock skew tolerated before evidence counts as "from the future" (decisions §7). */
 export const FUTURE_SKEW_SECONDS = 300;
 
 export const NS_PER_S = 1_000_000_000n;
 
-/** The role that must sign each stage. */
-export const ROLE_OF_STAGE: Readonly<Record<Stage, Role>> = Object.freeze({
-  dataset: 'data-steward',
-  training: 'trainer',
-  evaluation: 'evaluator',
-  approval: 'approver',
-  promotion: 'deployer',
-  revocation: 'revoker',
-});
+/** The role that must sign each stage (its home: src/policy/roles.ts). */
+export { ROLE_OF_STAGE };
 
 /** A policy's risk tier, as `Policy.tierOf` gives it. */
 export type Tier = ReturnType<Policy['tierOf']>;

@@ -15,7 +15,7 @@ import { spkiDer } from '../keys/der.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { parseTimestamp } from '../time/index.js';
 import { isStage, type Node } from './authenticate.js';
-import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from './key-standing.js';
+import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from '../policy/key-standing.js';
 
 /** A revoked digest and why (the reason is reported as the failed check's `actual`). */
 export interface RevokedDigest {
@@ -74,7 +74,8 @@ export function collectRevocations(policy: Policy, nodes: Iterable<Node>, asOf: 
     const revokers = new Set(
       node.signers
         .filter(
-          (s) => s.key.roles.includes('revoker') && keyStanding(s.key, node.issuedAtNanos, policyKeys) === undefined,
+          (s) =>
+            keyStanding(policy, s.key, { role: 'revoker', at: node.issuedAtNanos, revocations: policyKeys }).counts,
         )
         .map((s) => s.key.identity),
     );
