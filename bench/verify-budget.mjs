@@ -10,7 +10,7 @@
 // S (< L) and an R that decodes to a curve point (so no structural check refuses it: every one
 // costs a check per policy key); half the keyids name no key, half name policy keys.
 import { spawnSync } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync, randomBytes, verify as opensslVerify } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, verify as opensslVerify } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,7 +181,7 @@ function runCli(file) {
     { encoding: 'utf8', maxBuffer: 1 << 28 },
   );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  let failed = [];
+  let failed;
   try {
     failed = [
       ...new Set(

@@ -1,29 +1,321 @@
 /**
  * Lineproof core: zero-I/O (no Node built-ins, no Buffer, no clock unless injected); runs in
  * browsers and edge runtimes. The Node adapter is `lineproof/node`.
+ *
+ * This file is the package's public surface, named export by export: what a user of the library
+ * calls, and the types of what those calls take and return. Helpers the modules share (check
+ * steps, schema pieces, low-level hashing and curve checks) are imported from their own files
+ * inside the package and are not exported here. `api/lineproof.api.md` lists the surface and
+ * test/api.test.ts fails when it changes without that file (`npm run api:update`).
  * @module
  */
-export * from './errors.js';
-export * from './limits.js';
-export * from './bytes/index.js';
-export * from './json/strict.js';
-export * from './json/canonical.js';
-export * from './report/index.js';
-export * from './digest/index.js';
-export * from './json/schema.js';
-export * from './statements/statement.js';
-export * from './time/index.js';
-export * from './statements/predicates/index.js';
-export * from './statements/builders.js';
-export * from './keys/index.js';
-export * from './dsse/index.js';
-export * from './hashing/index.js';
-export * from './manifest/index.js';
-export * from './hashing/tree.js';
-export * from './hashing/tree-webcrypto.js';
-export * from './policy/schema.js';
-export * from './policy/policy.js';
-export * from './bundle/jsonl.js';
-export * from './verify/chain.js';
-export * from './bundle/lookup.js';
-export * from './interop/index.js';
+export { ERROR_CODES, LineproofError, isLineproofError, type ErrorCode, type LineproofErrorOptions } from './errors.js';
+export { DEFAULT_LIMITS, type Limits } from './limits.js';
+export { toHex, fromHex, toBase64, fromBase64, utf8, fromUtf8 } from './bytes/index.js';
+export { parseJson, type JsonValue, type JsonObject, type ParseJsonOptions } from './json/strict.js';
+export { canonicalJson, canonicalBytes } from './json/canonical.js';
+export {
+  REPORT_VERSION,
+  OK,
+  assertVerified,
+  failedChecks,
+  reportSchema,
+  type Report,
+  type Check,
+  type CheckCode,
+  type CheckStatus,
+  type ChainLink,
+  type ChainSigner,
+  type SubjectResult,
+} from './report/index.js';
+export {
+  parseDigest,
+  formatDigest,
+  digestSetFromText,
+  sha256Hex,
+  digestToMultihash,
+  digestFromMultihash,
+  digestToCid,
+  digestFromCid,
+  type DigestSet,
+  type ParsedDigest,
+  type ParseDigestOptions,
+} from './digest/index.js';
+export { parseTimestamp, formatTimestamp, compareTimestamps, type Instant, type Now } from './time/index.js';
+export {
+  STATEMENT_TYPE_V1,
+  IN_TOTO_PAYLOAD_TYPE,
+  parseStatement,
+  payloadDigest,
+  payloadReference,
+  type Statement,
+  type ResourceDescriptor,
+  type PayloadReference,
+} from './statements/statement.js';
+export {
+  STAGES,
+  PREDICATE_TYPES,
+  DATASET_PREDICATE_TYPE,
+  SLSA_PROVENANCE_V1,
+  ML_TRAINING_BUILD_TYPE,
+  EVALUATION_PREDICATE_TYPE,
+  APPROVAL_PREDICATE_TYPE,
+  PROMOTION_PREDICATE_TYPE,
+  REVOCATION_PREDICATE_TYPE,
+  parsePredicate,
+  parseAttestationPayload,
+  referencesOf,
+  type Stage,
+  type Attester,
+  type DatasetPredicate,
+  type TrainingPredicate,
+  type EvaluationPredicate,
+  type ApprovalPredicate,
+  type PromotionPredicate,
+  type RevocationPredicate,
+  type ParsedPredicate,
+  type ParsedPredicateOf,
+  type ParsedAttestationPayload,
+  type ParsePredicateOptions,
+  type StatementReference,
+  type ReferenceRole,
+} from './statements/predicates/index.js';
+export {
+  buildDatasetStatement,
+  buildTrainingStatement,
+  buildEvaluationStatement,
+  buildApprovalStatement,
+  buildPromotionStatement,
+  buildRevocationStatement,
+  type BuilderBase,
+  type SubjectInput,
+  type DigestInput,
+  type PayloadInput,
+  type TimeInput,
+  type ArtifactInput,
+  type StatementManifestInput,
+  type StatementOf,
+  type DatasetStatementInput,
+  type TrainingStatementInput,
+  type EvaluationStatementInput,
+  type ApprovalStatementInput,
+  type PromotionStatementInput,
+  type RevocationStatementInput,
+} from './statements/builders.js';
+export {
+  KEYID_FORMATS,
+  generateKeyPair,
+  privateKeyFromSeed,
+  parsePublicKey,
+  parsePrivateKey,
+  publicKeyFromBytes,
+  privateKeyFromDer,
+  publicKeyToDer,
+  publicKeyToPem,
+  publicKeyToHex,
+  publicKeyToSslib,
+  privateKeyToDer,
+  privateKeyToPem,
+  privateKeyToSslib,
+  ed25519Signer,
+  checkEd25519,
+  verifyEd25519,
+  strictEd25519Verifier,
+  keyidOf,
+  keyidsOf,
+  spkiDer,
+  type KeyType,
+  type KeyidFormat,
+  type PublicKey,
+  type PrivateKey,
+  type Signer,
+  type SignatureCheck,
+  type SignatureVerifier,
+  type KeyImportOptions,
+} from './keys/index.js';
+export {
+  pae,
+  parseEnvelope,
+  serializeEnvelope,
+  encodeEnvelope,
+  mergeEnvelopes,
+  signEnvelope,
+  addSignature,
+  verifyEnvelope,
+  type Envelope,
+  type EnvelopeSignature,
+  type DecodedEnvelope,
+  type DecodedSignature,
+  type ParseEnvelopeOptions,
+  type SignOptions,
+  type VerifyEnvelopeOptions,
+  type EnvelopeVerification,
+} from './dsse/index.js';
+export {
+  HASH_ALGORITHMS,
+  hashEngine,
+  oneShot,
+  hashBytes,
+  hashSource,
+  resolveEngines,
+  StreamDigest,
+  ShardDigest,
+  shardRanges,
+  type HashAlgorithm,
+  type HashEngine,
+  type Hasher,
+  type OneShotHashEngine,
+  type ByteSource,
+  type DigestResult,
+  type HashProgress,
+  type EngineSpec,
+  type StreamDigestOptions,
+  type HashSourceOptions,
+  type ShardDigestEntry,
+} from './hashing/index.js';
+export {
+  TREE_MIN_LEAF_BYTES,
+  TREE_MAX_LEAF_BYTES,
+  TREE_DEFAULT_LEAF_BYTES,
+  treeAlgorithm,
+  parseTreeAlgorithm,
+  TreeHasher,
+  treeHashEngine,
+  treeRoot,
+  proveLeaf,
+  verifyLeafProof,
+  type InclusionProof,
+} from './hashing/tree.js';
+export { treeRootWebCrypto, type SubtleDigest, type WebCryptoTreeOptions } from './hashing/tree-webcrypto.js';
+export {
+  MANIFEST_MEDIA_TYPE,
+  MANIFEST_VERSION,
+  DEFAULT_IGNORE,
+  checkManifestPath,
+  checkPathSet,
+  comparePaths,
+  normalizeIgnore,
+  ignoreMatcher,
+  buildManifest,
+  hashManifest,
+  parseManifest,
+  manifestBytes,
+  manifestDigest,
+  manifestDigestText,
+  manifestSubject,
+  diffManifests,
+  verifyManifest,
+  isVerifiedManifest,
+  planRehash,
+  completeRehash,
+  type Manifest,
+  type ManifestItem,
+  type ManifestHashing,
+  type ManifestSubject,
+  type HashedManifest,
+  type StatHint,
+  type PathRuleOptions,
+  type IgnoreMatcher,
+  type ManifestOptions,
+  type ManifestItemInput,
+  type HashManifestOptions,
+  type HashManifestResult,
+  type ParseManifestOptions,
+  type ManifestDiff,
+  type VerifiedManifest,
+  type VerifyManifestOptions,
+  type ManifestVerification,
+  type RehashPlan,
+  type RehashResult,
+} from './manifest/index.js';
+export {
+  ROLES,
+  type Role,
+  type RiskTier,
+  type PolicyKey,
+  type PolicyInput,
+  type PolicyDocument,
+  type Revocation,
+  type BaseModelsSpec,
+} from './policy/schema.js';
+export { parsePolicy, type Policy, type ParsePolicyOptions, type ResolvedKey } from './policy/policy.js';
+export {
+  readBundle,
+  bundleLine,
+  findEntry,
+  cosignEntry,
+  type Bundle,
+  type BundleEntry,
+  type BundleLineError,
+  type ReadBundleOptions,
+  type CosignResult,
+} from './bundle/jsonl.js';
+export { verifyChain, type VerifyChainInput, type ChainVerification } from './verify/chain.js';
+export {
+  EC_CURVES,
+  ecCurveInfo,
+  ecPublicKeyFromPoint,
+  ecPublicKeyFromSpki,
+  ecSpkiDer,
+  ecPublicKeyToPem,
+  omsKeyHint,
+  omsKeyHints,
+  equalEcPublicKeys,
+  parseEcPublicKey,
+  ecPrivateKeyFromScalar,
+  generateEcPrivateKey,
+  ecPrivateKeyFromDer,
+  parseEcPrivateKey,
+  ecPrivateKeyToPkcs8Der,
+  ecPrivateKeyToPem,
+  parseEcdsaSignature,
+  verifyEcdsa,
+  signEcdsa,
+  ecdsaSigner,
+  ecdsaVerifier,
+  SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+  SIGSTORE_BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  toSigstoreBundle,
+  fromSigstoreBundle,
+  serializeSigstoreBundle,
+  verifySigstoreBundle,
+  verifyOmsSignature,
+  verifyOmsModel,
+  signOmsManifest,
+  type EcCurve,
+  type EcCurveInfo,
+  type EcPublicKey,
+  type EcPrivateKey,
+  type EcdsaSignatureParts,
+  type EcdsaSigner,
+  type SigstoreBundle,
+  type ToSigstoreBundleOptions,
+  type FromSigstoreBundle,
+  type SigstoreBundleVerification,
+  type OmsBundleShape,
+  type VerifyOmsSignatureOptions,
+  type OmsSignatureVerification,
+  type VerifyOmsModelOptions,
+  type OmsModelVerification,
+  OMS_PREDICATE_TYPE,
+  OMS_DEFAULT_SHARD_SIZE,
+  buildOmsManifest,
+  hashOmsEntries,
+  omsRootDigest,
+  omsManifestText,
+  omsSerialization,
+  omsStatement,
+  parseOmsStatement,
+  diffOmsManifests,
+  verifyOmsManifest,
+  type OmsManifest,
+  type OmsEntry,
+  type OmsMethod,
+  type OmsHashType,
+  type OmsItem,
+  type OmsResource,
+  type OmsSerialization,
+  type OmsSerializationOptions,
+  type OmsDiff,
+  type HashOmsOptions,
+} from './interop/index.js';

@@ -25,6 +25,9 @@ import type { JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { sha256Hex } from '../digest/index.js';
 
+/** Array.isArray without narrowing a typed array parameter to `any[]`. */
+const isArray: (value: unknown) => boolean = Array.isArray;
+
 /** One envelope of a bundle, with where it came from. */
 export interface BundleEntry {
   /** The decoded envelope (signatures merged across duplicate lines). */
@@ -97,7 +100,7 @@ export function readBundle(
       if (line.trim() === '') return;
       items.push({ line: i + 1, value: line });
     });
-  } else if (Array.isArray(input)) {
+  } else if (isArray(input)) {
     items = input.map((value, i) => ({ line: i + 1, value }));
   } else {
     throw new TypeError('"bundle" expected .intoto.jsonl text or bytes, or an array of envelopes');

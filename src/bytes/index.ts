@@ -215,7 +215,6 @@ export function hasLoneSurrogate(text: string): boolean {
 
 /** True when every character of `text` is ASCII (U+0000..U+007F). */
 export function isAscii(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(text);
 }
 

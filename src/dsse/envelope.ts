@@ -18,6 +18,9 @@ import { isJsonObject, joinPath, parseJson, type JsonValue } from '../json/stric
 import { resolveLimits, type Limits } from '../limits.js';
 import { assertAsciiPayloadType } from './pae.js';
 
+/** Array.isArray without narrowing a typed array parameter to `any[]`. */
+const isArray: (value: unknown) => boolean = Array.isArray;
+
 /** One signature as it appears in an envelope (wire form). */
 export interface EnvelopeSignature {
   /** A hint naming the key; never used to choose a key. */
@@ -71,8 +74,9 @@ function decodeB64(text: string, path: string, what: string): Uint8Array {
 }
 
 /**
- * Parse and decode an envelope from untrusted bytes, text, or an already parsed JSON value.
- * @param input envelope JSON bytes or text, or a parsed value
+ * Parse and decode an envelope from untrusted bytes, text, or an already parsed JSON value; an
+ * already decoded envelope (payload bytes) is checked by the same rules, never re-encoded.
+ * @param input envelope JSON bytes or text, a parsed value, or a decoded envelope
  * @returns the decoded envelope (payload and signature bytes)
  * @throws {LineproofError} JSON_* (strict JSON, with the field path), DSSE_ENVELOPE_INVALID
  *   (shape, with the field path), BASE64_* (path such as `signatures[0].sig`),
@@ -84,27 +88,19 @@ function decodeB64(text: string, path: string, what: string): Uint8Array {
  * ```
  */
 export function parseEnvelope(
-  input: Uint8Array | string | JsonValue | Envelope,
+  input: Uint8Array | string | JsonValue | Envelope | DecodedEnvelope,
   options: ParseEnvelopeOptions = {},
 ): DecodedEnvelope {
   const limits = resolveLimits(options.limits);
   const what = options.what ?? 'envelope';
+  if (isDecoded(input)) return checkDecoded(input, limits, what);
   const value: unknown =
     isBytes(input) || typeof input === 'string'
       ? parseJson(input, { what, maxBytes: limits.envelopeBytes, maxDepth: limits.jsonDepth })
       : input;
   if (!isJsonObject(value)) throw invalid(what, '', 'expected a JSON object');
 
-  const payloadType = value.payloadType;
-  if (typeof payloadType !== 'string')
-    throw invalid(what, 'payloadType', payloadType === undefined ? 'missing' : 'must be a string');
-  try {
-    assertAsciiPayloadType(payloadType, 'payloadType');
-  } catch (e) {
-    if (e instanceof LineproofError)
-      throw new LineproofError(e.code, `${what}: ${e.message}`, { path: 'payloadType', expected: 'ASCII' });
-    throw e;
-  }
+  const payloadType = checkPayloadType(value.payloadType, what);
   const payloadText = value.payload;
   if (typeof payloadText !== 'string')
     throw invalid(what, 'payload', payloadText === undefined ? 'missing' : 'must be a base64 string');
@@ -112,17 +108,7 @@ export function parseEnvelope(
 
   const sigs = value.signatures;
   if (!Array.isArray(sigs)) throw invalid(what, 'signatures', sigs === undefined ? 'missing' : 'must be an array');
-  if (sigs.length > limits.signaturesPerEnvelope) {
-    throw new LineproofError(
-      'DSSE_TOO_MANY_SIGNATURES',
-      `${what}: ${sigs.length} signatures is more than the limit of ${limits.signaturesPerEnvelope}`,
-      {
-        path: 'signatures',
-        expected: `<= ${limits.signaturesPerEnvelope}`,
-        actual: String(sigs.length),
-      },
-    );
-  }
+  checkSignatureCount(sigs.length, limits, what);
   const signatures: DecodedSignature[] = sigs.map((s: unknown, i: number) => {
     const path = joinPath('signatures', i);
     if (!isJsonObject(s)) throw invalid(what, path, 'must be an object');
@@ -137,6 +123,62 @@ export function parseEnvelope(
     return typeof keyid === 'string' && keyid !== '' ? { keyid, sig } : { sig };
   });
   return { payloadType, payload, signatures };
+}
+
+function isDecoded(input: unknown): input is DecodedEnvelope {
+  return typeof input === 'object' && input !== null && isBytes((input as { payload?: unknown }).payload);
+}
+
+function checkPayloadType(payloadType: unknown, what: string): string {
+  if (typeof payloadType !== 'string')
+    throw invalid(what, 'payloadType', payloadType === undefined ? 'missing' : 'must be a string');
+  try {
+    assertAsciiPayloadType(payloadType, 'payloadType');
+  } catch (e) {
+    if (e instanceof LineproofError)
+      throw new LineproofError(e.code, `${what}: ${e.message}`, { path: 'payloadType', expected: 'ASCII' });
+    throw e;
+  }
+  return payloadType;
+}
+
+function checkSignatureCount(count: number, limits: Limits, what: string): void {
+  if (count > limits.signaturesPerEnvelope) {
+    throw new LineproofError(
+      'DSSE_TOO_MANY_SIGNATURES',
+      `${what}: ${count} signatures is more than the limit of ${limits.signaturesPerEnvelope}`,
+      { path: 'signatures', expected: `<= ${limits.signaturesPerEnvelope}`, actual: String(count) },
+    );
+  }
+}
+
+/**
+ * An already decoded envelope, held to the same rules as the wire form (ASCII payloadType, the
+ * signature-count limit, the payload within the envelope size limit), without re-encoding it.
+ * Returns copies, so later changes to the caller's arrays cannot change what was checked.
+ */
+function checkDecoded(env: DecodedEnvelope, limits: Limits, what: string): DecodedEnvelope {
+  const payloadType = checkPayloadType(env.payloadType, what);
+  if (env.payload.length > limits.envelopeBytes) {
+    throw new LineproofError(
+      'LIMIT_EXCEEDED',
+      `${what}: a ${env.payload.length}-byte payload is more than the envelope limit of ${limits.envelopeBytes} bytes`,
+      { path: 'payload', expected: `<= ${limits.envelopeBytes}`, actual: String(env.payload.length) },
+    );
+  }
+  const sigs: unknown = env.signatures;
+  if (!Array.isArray(sigs)) throw invalid(what, 'signatures', sigs === undefined ? 'missing' : 'must be an array');
+  checkSignatureCount(sigs.length, limits, what);
+  const signatures = sigs.map((s: unknown, i: number): DecodedSignature => {
+    const path = joinPath('signatures', i);
+    if (typeof s !== 'object' || s === null) throw invalid(what, path, 'must be an object');
+    const { sig, keyid } = s as { sig?: unknown; keyid?: unknown };
+    if (!isBytes(sig)) throw invalid(what, joinPath(path, 'sig'), sig === undefined ? 'missing' : 'must be bytes');
+    if (keyid !== undefined && keyid !== null && typeof keyid !== 'string')
+      throw invalid(what, joinPath(path, 'keyid'), 'must be a string');
+    return typeof keyid === 'string' && keyid !== '' ? { keyid, sig: sig.slice() } : { sig: sig.slice() };
+  });
+  return { payloadType, payload: env.payload.slice(), signatures };
 }
 
 /**
@@ -171,7 +213,7 @@ export function serializeEnvelope(env: Envelope | DecodedEnvelope): string {
 
 function normalizeWire(env: Envelope): Envelope {
   // Re-encode through the strict parser, so what is written is always what a verifier accepts.
-  return encodeEnvelope(parseEnvelope(env as unknown as JsonValue));
+  return encodeEnvelope(parseEnvelope(env));
 }
 
 /**
@@ -192,8 +234,7 @@ export function mergeEnvelopes(
   envelopes: ReadonlyArray<Uint8Array | string | JsonValue | Envelope>,
   options: ParseEnvelopeOptions = {},
 ): Envelope {
-  if (!Array.isArray(envelopes) || envelopes.length === 0)
-    throw new RangeError('"envelopes" expected a non-empty array');
+  if (!isArray(envelopes) || envelopes.length === 0) throw new RangeError('"envelopes" expected a non-empty array');
   const limits = resolveLimits(options.limits);
   const decoded = envelopes.map((e, i) =>
     parseEnvelope(e, { ...options, what: `${options.what ?? 'envelopes'}[${i}]` }),

@@ -15,6 +15,9 @@ import { parseJson } from '../json/strict.js';
 import { encodeEnvelope, parseEnvelope, type DecodedSignature, type Envelope } from './envelope.js';
 import { assertAsciiPayloadType, pae } from './pae.js';
 
+/** Array.isArray without narrowing a typed array parameter to `any[]`. */
+const isArray: (value: unknown) => boolean = Array.isArray;
+
 /** Options for {@link signEnvelope} and {@link addSignature}. */
 export interface SignOptions {
   /** Verifier used for sign-then-verify and for spotting an existing signature (default: strict Ed25519). */
@@ -96,8 +99,7 @@ export async function signEnvelope(
   assertAsciiPayloadType(payloadType);
   const limits = resolveLimits(options.limits);
   const verifier = options.verifier ?? strictEd25519Verifier;
-  if (!Array.isArray(signers) || signers.length === 0)
-    throw new RangeError('"signers" expected a non-empty array of Signer');
+  if (!isArray(signers) || signers.length === 0) throw new RangeError('"signers" expected a non-empty array of Signer');
   signers.forEach((s, i) => assertSigner(s, `signers[${i}]`));
   if (signers.length > limits.signaturesPerEnvelope) {
     throw new LineproofError(

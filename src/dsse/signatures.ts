@@ -28,7 +28,7 @@ export interface TrustedKey {
 }
 
 /** The outcome of checking one signature against the trusted keys. */
-export interface SignatureOutcome {
+interface SignatureOutcome {
   /** Index of the trusted key it verifies under, or -1. */
   keyIndex: number;
   /** Key checks spent (0 when the signature was refused before any key). */
@@ -73,12 +73,7 @@ export function trustedKeySet(keys: ReadonlyArray<PublicKey | Uint8Array>, what 
   keys.forEach((k, i) => {
     let key: PublicKey;
     if (isBytes(k)) key = publicKeyFromBytes(k, { what: `${what}[${i}]` });
-    else if (
-      k &&
-      typeof k === 'object' &&
-      isBytes((k as PublicKey).bytes) &&
-      typeof (k as PublicKey).keyid === 'string'
-    )
+    else if (k && typeof k === 'object' && isBytes(k.bytes) && typeof k.keyid === 'string')
       key = checkedPublicKey(k, `${what}[${i}]`);
     else throw new TypeError(`"${what}[${i}]" expected PublicKey or Uint8Array, got ${describeType(k)}`);
     if (!out.some((t) => equalBytes(t.key.bytes, key.bytes)))

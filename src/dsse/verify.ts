@@ -59,7 +59,8 @@ export interface EnvelopeVerification {
  * 6. for `application/vnd.in-toto+json`, **strict parsing and Statement validation**
  *    (check `dsse.statement`), whose failure fails verification.
  *
- * @param input the envelope: bytes, text, a parsed JSON value, or wire form
+ * @param input the envelope: bytes, text, a parsed JSON value, wire form, or already decoded (checked
+ *   by the same rules and limits, not re-encoded)
  * @returns the report, the verified payload and statement (only when ok), the verified keys
  * @throws {RangeError} a threshold below 1, or above the number of distinct trusted keys
  * @throws {TypeError} malformed options (misuse); {LineproofError} a trusted key given as bytes is invalid
@@ -70,30 +71,10 @@ export interface EnvelopeVerification {
  * ```
  */
 export async function verifyEnvelope(
-  input: Uint8Array | string | JsonValue | Envelope,
+  input: Uint8Array | string | JsonValue | Envelope | DecodedEnvelope,
   options: VerifyEnvelopeOptions,
 ): Promise<EnvelopeVerification> {
-  if (!options || typeof options !== 'object')
-    throw new TypeError(`"options" expected object, got ${describeType(options)}`);
-  if (!Array.isArray(options.trustedKeys))
-    throw new TypeError(`"options.trustedKeys" expected array, got ${describeType(options.trustedKeys)}`);
-  const trusted = trustedKeySet(options.trustedKeys);
-  const threshold = options.threshold ?? 1;
-  if (!Number.isInteger(threshold) || threshold < 1)
-    throw new RangeError(`"options.threshold" expected an integer >= 1, got ${String(threshold)}`);
-  if (threshold > trusted.length) {
-    throw new RangeError(
-      `"options.threshold" is ${threshold} but there are only ${trusted.length} distinct trusted keys; it can never be met`,
-    );
-  }
-  if (options.payloadType !== undefined && (typeof options.payloadType !== 'string' || !isAscii(options.payloadType))) {
-    throw new TypeError(`"options.payloadType" expected an ASCII string, got ${describeType(options.payloadType)}`);
-  }
-  const verifier = options.verifier ?? strictEd25519Verifier;
-  if (!verifier || typeof verifier.verify !== 'function')
-    throw new TypeError('"options.verifier" expected a SignatureVerifier');
-  const limits = resolveLimits(options.limits);
-  const what = options.what ?? 'envelope';
+  const { trusted, threshold, verifier, limits, what } = checkedOptions(options);
   const report = new ReportBuilder('dsse');
   const verifiedKeys: PublicKey[] = [];
 
@@ -183,6 +164,38 @@ export async function verifyEnvelope(
   return statement
     ? { report: final, payload: env.payload, payloadType: env.payloadType, statement, verifiedKeys }
     : { report: final, payload: env.payload, payloadType: env.payloadType, verifiedKeys };
+}
+
+/** The options, checked (misuse throws): the trusted key set, threshold, verifier, limits, name. */
+function checkedOptions(options: VerifyEnvelopeOptions): {
+  trusted: TrustedKey[];
+  threshold: number;
+  verifier: SignatureVerifier;
+  limits: Limits;
+  what: string;
+} {
+  if (!options || typeof options !== 'object')
+    throw new TypeError(`"options" expected object, got ${describeType(options)}`);
+  if (!Array.isArray(options.trustedKeys))
+    throw new TypeError(`"options.trustedKeys" expected array, got ${describeType(options.trustedKeys)}`);
+  const trusted = trustedKeySet(options.trustedKeys);
+  const threshold = options.threshold ?? 1;
+  if (!Number.isInteger(threshold) || threshold < 1)
+    throw new RangeError(`"options.threshold" expected an integer >= 1, got ${String(threshold)}`);
+  if (threshold > trusted.length) {
+    throw new RangeError(
+      `"options.threshold" is ${threshold} but there are only ${trusted.length} distinct trusted keys; it can never be met`,
+    );
+  }
+  if (options.payloadType !== undefined && (typeof options.payloadType !== 'string' || !isAscii(options.payloadType))) {
+    throw new TypeError(`"options.payloadType" expected an ASCII string, got ${describeType(options.payloadType)}`);
+  }
+  const verifier = options.verifier ?? strictEd25519Verifier;
+  if (!verifier || typeof verifier.verify !== 'function')
+    throw new TypeError('"options.verifier" expected a SignatureVerifier');
+  const limits = resolveLimits(options.limits);
+  const what = options.what ?? 'envelope';
+  return { trusted, threshold, verifier, limits, what };
 }
 
 async function countSignature(

@@ -60,14 +60,6 @@ export function leafCount(totalLength: number, leafBytes: number): number {
   return Math.ceil(totalLength / leafBytes);
 }
 
-/** Byte length of leaf `index` of a file of `totalLength` bytes. */
-export function leafLength(index: number, totalLength: number, leafBytes: number): number {
-  const n = leafCount(totalLength, leafBytes);
-  if (!Number.isInteger(index) || index < 0 || index >= n)
-    throw new RangeError(`"index" expected 0..${n - 1}, got ${index}`);
-  return index === n - 1 ? totalLength - index * leafBytes : leafBytes;
-}
-
 /** SHA-256(0x00 || chunk): the hash of one leaf. */
 export function leafHash(chunk: Uint8Array): Uint8Array {
   return sha256.create().update(LEAF_PREFIX).update(chunk).digest();

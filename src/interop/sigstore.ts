@@ -38,7 +38,7 @@ export interface SigstoreBundle {
 }
 
 /** Key material of a bundle read by {@link readKeyBundle}. */
-export type BundleKeyMaterial =
+type BundleKeyMaterial =
   | { kind: 'hint'; hint: string }
   /** model_signing v1.0.x only: a PublicKey message where protobuf-specs has a PublicKeyIdentifier. */
   | { kind: 'rawBytes'; rawBytes: Uint8Array; keyDetails?: string };
@@ -54,7 +54,7 @@ export interface ReadKeyBundle {
 }
 
 /** @internal Options of {@link readKeyBundle}. */
-export interface ReadKeyBundleOptions {
+interface ReadKeyBundleOptions {
   /** `sigstore`: protobuf-specs shape only; `oms`: also model_signing v1.0.x (`publicKey.rawBytes`, `keyDetails`). */
   dialect: 'sigstore' | 'oms';
   limits?: Partial<Limits>;
@@ -90,12 +90,8 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
   const limits = resolveLimits(options.limits);
   const oms = options.dialect === 'oms';
   const what = options.what ?? 'bundle';
-  const INVALID: ErrorCode = oms ? 'OMS_BUNDLE_INVALID' : 'SIGSTORE_BUNDLE_INVALID';
-  const UNSUPPORTED: ErrorCode = oms ? 'OMS_BUNDLE_UNSUPPORTED' : 'SIGSTORE_BUNDLE_UNSUPPORTED';
-  const invalid = (path: string, msg: string): LineproofError =>
-    new LineproofError(INVALID, `${what}: ${path}: ${msg}`, { path });
-  const unsupported = (path: string, msg: string): LineproofError =>
-    new LineproofError(UNSUPPORTED, `${what}: ${path}: ${msg}`, { path });
+  const r = bundleReader(oms, what);
+  const { INVALID, invalid, unsupported } = r;
 
   const v: unknown =
     isBytes(input) || typeof input === 'string'
@@ -118,7 +114,33 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
     );
   }
 
-  const vm = v.verificationMaterial;
+  const key = readKeyMaterial(v.verificationMaterial, oms, r);
+  const { envelope, keyid } = readDsseEnvelope(v.dsseEnvelope, limits, r);
+  return { mediaType, key, envelope, keyid };
+}
+
+/** Error makers of one bundle read: the dialect's codes, messages naming the input. */
+interface BundleReader {
+  what: string;
+  INVALID: ErrorCode;
+  invalid: (path: string, msg: string) => LineproofError;
+  unsupported: (path: string, msg: string) => LineproofError;
+}
+
+function bundleReader(oms: boolean, what: string): BundleReader {
+  const INVALID: ErrorCode = oms ? 'OMS_BUNDLE_INVALID' : 'SIGSTORE_BUNDLE_INVALID';
+  const UNSUPPORTED: ErrorCode = oms ? 'OMS_BUNDLE_UNSUPPORTED' : 'SIGSTORE_BUNDLE_UNSUPPORTED';
+  return {
+    what,
+    INVALID,
+    invalid: (path, msg) => new LineproofError(INVALID, `${what}: ${path}: ${msg}`, { path }),
+    unsupported: (path, msg) => new LineproofError(UNSUPPORTED, `${what}: ${path}: ${msg}`, { path }),
+  };
+}
+
+/** `verificationMaterial`: a public key only (no certificates, log entries or timestamps). */
+function readKeyMaterial(vm: JsonValue | undefined, oms: boolean, r: BundleReader): BundleKeyMaterial {
+  const { what, INVALID, invalid, unsupported } = r;
   if (!isJsonObject(vm)) throw invalid('verificationMaterial', vm === undefined ? 'missing' : 'expected an object');
   if (Object.hasOwn(vm, 'certificate') || Object.hasOwn(vm, 'x509CertificateChain')) {
     throw unsupported(
@@ -155,7 +177,6 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
       'verificationMaterial.publicKey',
       pk === undefined ? 'missing (a public-key bundle needs it)' : 'expected an object',
     );
-  let key: BundleKeyMaterial;
   if (oms && (Object.hasOwn(pk, 'rawBytes') || Object.hasOwn(pk, 'keyDetails'))) {
     // model_signing 1.0.x wrote a PublicKey message here: {rawBytes, keyDetails}.
     allowOnly(pk, ['rawBytes', 'keyDetails'], 'verificationMaterial.publicKey', INVALID, what);
@@ -165,18 +186,24 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
     if (rawBytes.length === 0) throw invalid('verificationMaterial.publicKey.rawBytes', 'empty');
     if (pk.keyDetails !== undefined && typeof pk.keyDetails !== 'string')
       throw invalid('verificationMaterial.publicKey.keyDetails', 'expected a string');
-    key =
-      typeof pk.keyDetails === 'string'
-        ? { kind: 'rawBytes', rawBytes, keyDetails: pk.keyDetails }
-        : { kind: 'rawBytes', rawBytes };
+    return typeof pk.keyDetails === 'string'
+      ? { kind: 'rawBytes', rawBytes, keyDetails: pk.keyDetails }
+      : { kind: 'rawBytes', rawBytes };
   } else {
     allowOnly(pk, ['hint'], 'verificationMaterial.publicKey', INVALID, what);
     const hint = pk.hint ?? '';
     if (typeof hint !== 'string') throw invalid('verificationMaterial.publicKey.hint', 'expected a string');
-    key = { kind: 'hint', hint };
+    return { kind: 'hint', hint };
   }
+}
 
-  const env = v.dsseEnvelope;
+/** `dsseEnvelope`: exactly one signature, non-empty payload and signature. */
+function readDsseEnvelope(
+  env: JsonValue | undefined,
+  limits: Limits,
+  r: BundleReader,
+): { envelope: DecodedEnvelope; keyid: string | null | undefined } {
+  const { what, INVALID, invalid } = r;
   if (!isJsonObject(env)) throw invalid('dsseEnvelope', env === undefined ? 'missing' : 'expected an object');
   allowOnly(env, ['payload', 'payloadType', 'signatures'], 'dsseEnvelope', INVALID, what);
   const sigs = env.signatures;
@@ -202,7 +229,7 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
   const envelope = parseEnvelope(env, { limits, what: `${what}: dsseEnvelope` });
   if (envelope.signatures[0]!.sig.length === 0) throw invalid('dsseEnvelope.signatures[0].sig', 'empty signature');
   if (envelope.payload.length === 0) throw invalid('dsseEnvelope.payload', 'empty payload');
-  return { mediaType, key, envelope, keyid: keyid as string | null | undefined };
+  return { envelope, keyid };
 }
 
 function decodeField(text: string, path: string, what: string): Uint8Array {
@@ -340,12 +367,22 @@ export function fromSigstoreBundle(
   input: Uint8Array | string | JsonValue,
   options: { limits?: Partial<Limits>; what?: string } = {},
 ): FromSigstoreBundle {
+  const read = readSigstore(input, options);
+  const env = encodeEnvelope(read.envelope);
+  // Keep the keyid as written ('' when null or absent).
+  env.signatures = [{ keyid: read.keyid, sig: env.signatures[0]!.sig }];
+  return { envelope: env, hint: read.hint, mediaType: read.mediaType };
+}
+
+/** A Sigstore bundle read strictly: its decoded envelope, keyid as written, hint and media type. */
+function readSigstore(
+  input: Uint8Array | string | JsonValue,
+  options: { limits?: Partial<Limits>; what?: string },
+): { envelope: DecodedEnvelope; keyid: string; hint: string; mediaType: string } {
   const b = readKeyBundle(input, { dialect: 'sigstore', ...options });
   if (b.key.kind !== 'hint') throw new LineproofError('INTERNAL', 'sigstore dialect returned raw key bytes');
-  const env = encodeEnvelope(b.envelope);
-  // Keep the keyid as written ('' when null or absent).
-  env.signatures = [{ keyid: typeof b.keyid === 'string' ? b.keyid : '', sig: env.signatures[0]!.sig }];
-  return { envelope: env, hint: b.key.hint, mediaType: b.mediaType };
+  const keyid = typeof b.keyid === 'string' ? b.keyid : '';
+  return { envelope: b.envelope, keyid, hint: b.key.hint, mediaType: b.mediaType };
 }
 
 /** The outcome of {@link verifySigstoreBundle}: the envelope's verification plus the bundle check. */
@@ -375,9 +412,9 @@ export async function verifySigstoreBundle(
 ): Promise<SigstoreBundleVerification> {
   const what = options.what ?? 'bundle';
   const rb = new ReportBuilder('sigstore');
-  let read: FromSigstoreBundle;
+  let read: ReturnType<typeof readSigstore>;
   try {
-    read = fromSigstoreBundle(input, { what, ...(options.limits ? { limits: options.limits } : {}) });
+    read = readSigstore(input, { what, ...(options.limits ? { limits: options.limits } : {}) });
   } catch (e) {
     // Misuse of the options still throws from verifyEnvelope below; here only the input failed.
     rb.failFrom('sigstore.bundle', what, e);
@@ -389,6 +426,7 @@ export async function verifySigstoreBundle(
     what,
     `a Sigstore bundle v0.3 with public-key hint ${JSON.stringify(read.hint.slice(0, 80))} (unauthenticated) and one DSSE signature`,
   );
+  // The decoded envelope as read: verified by the same rules and limits, never re-encoded.
   const inner = await verifyEnvelope(read.envelope, { ...options, what });
   for (const c of inner.report.checks) rb.add(c);
   for (const r of inner.report.results) rb.result({ ...r, ok: rb.ok });

@@ -27,9 +27,9 @@ import type { ErrorCode } from '../errors.js';
 import type { SignatureCheck, SignatureVerifier } from './types.js';
 
 /** Length of an Ed25519 public key, seed and point encoding. */
-export const ED25519_KEY_BYTES = 32;
+const ED25519_KEY_BYTES = 32;
 /** Length of an Ed25519 signature (R || S). */
-export const ED25519_SIGNATURE_BYTES = 64;
+const ED25519_SIGNATURE_BYTES = 64;
 
 const P = 2n ** 255n - 19n;
 /** The order of the prime-order subgroup. */
@@ -119,7 +119,7 @@ export function isScalarNonCanonical(s: Uint8Array): boolean {
 }
 
 /** A failed check: its code and a reason naming the part of the signature or key. */
-export type PrecheckFailure = { valid: false; code: ErrorCode; reason: string };
+type PrecheckFailure = { valid: false; code: ErrorCode; reason: string };
 
 /**
  * The explicit pre-checks of decisions §4, in the order of this module's documentation. Returns the
@@ -226,7 +226,7 @@ export async function checkEd25519(
   } catch {
     return { valid: false, code: 'KEY_INVALID', reason: 'public key: A is not a point on the curve' };
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await ed.verifyAsync(signature, message, publicKey, { zip215: false });
     // Cofactored accept, but R with a torsion component and A of prime order: the cofactorless

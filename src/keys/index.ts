@@ -6,7 +6,7 @@ export * from './types.js';
 export * from './ed25519.js';
 export * from './keyid.js';
 export * from './keys.js';
-export { decodePem, encodePem, type PemBlock } from './pem.js';
+export { decodePem, encodePem } from './pem.js';
 export {
   parseSpkiDer,
   parsePkcs8Der,

@@ -7,7 +7,7 @@ import { fromBase64, toBase64 } from '../bytes/index.js';
 import { LineproofError } from '../errors.js';
 
 /** One PEM block: its label (e.g. `PUBLIC KEY`) and the decoded DER bytes. */
-export interface PemBlock {
+interface PemBlock {
   label: string;
   der: Uint8Array;
 }

@@ -34,7 +34,7 @@ const TREE_ALG = /^sha256-tree-v1-([0-9]+)$/;
  * isManifestAlgorithm('sha256-tree-v1-1048576'); // true
  * ```
  */
-export function isManifestAlgorithm(name: unknown): name is string {
+function isManifestAlgorithm(name: unknown): name is string {
   if (typeof name !== 'string') return false;
   if ((HASH_ALGORITHMS as readonly string[]).includes(name)) return true;
   const m = TREE_ALG.exec(name);
@@ -187,7 +187,7 @@ export interface ParseManifestOptions {
 }
 
 /** Default size limit of a manifest document read by {@link parseManifest}. */
-export const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
 function exactKeys(o: Record<string, unknown>, keys: readonly string[], what: string): void {
   for (const k of Object.keys(o))
@@ -354,21 +354,6 @@ export function manifestDigestText(manifest: Manifest): string {
 export function manifestSubject(manifest: Manifest, name: string): ManifestSubject {
   if (typeof name !== 'string') throw new TypeError('"name" expected string');
   return { name, digest: manifestDigest(manifest), mediaType: MANIFEST_MEDIA_TYPE };
-}
-
-/**
- * Sum of the item sizes.
- * @param manifest the manifest
- * @returns total bytes of its items
- * @example
- * ```ts
- * manifestSize(m); // 5
- * ```
- */
-export function manifestSize(manifest: Manifest): number {
-  let n = 0;
-  for (const it of manifest.items) n += it.size;
-  return n;
 }
 
 /**

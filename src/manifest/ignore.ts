@@ -29,7 +29,7 @@ export const DEFAULT_IGNORE: readonly string[] = Object.freeze(['*.intoto.jsonl'
  * checkIgnorePattern('../x');       // throws MANIFEST_IGNORE_PATTERN_INVALID
  * ```
  */
-export function checkIgnorePattern(pattern: unknown, what = 'ignore'): asserts pattern is string {
+function checkIgnorePattern(pattern: unknown, what = 'ignore'): asserts pattern is string {
   if (typeof pattern !== 'string')
     throw new LineproofError('SCHEMA_INVALID', `${what}: expected a string pattern`, { path: what });
   const body = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;

@@ -47,7 +47,7 @@ export interface RehashResult {
  * sameStat(hint, { ...hint, mtimeNs: hint.mtimeNs + 1n }); // false
  * ```
  */
-export function sameStat(a: StatHint, b: StatHint): boolean {
+function sameStat(a: StatHint, b: StatHint): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev;
 }
 

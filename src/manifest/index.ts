@@ -6,7 +6,7 @@
  */
 export * from './types.js';
 export { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, type PathRuleOptions } from './path.js';
-export { DEFAULT_IGNORE, checkIgnorePattern, normalizeIgnore, ignoreMatcher, type IgnoreMatcher } from './ignore.js';
+export { DEFAULT_IGNORE, normalizeIgnore, ignoreMatcher, type IgnoreMatcher } from './ignore.js';
 export {
   buildManifest,
   parseManifest,
@@ -14,20 +14,16 @@ export {
   manifestDigest,
   manifestDigestText,
   manifestSubject,
-  manifestSize,
   isCheckedManifest,
-  isManifestAlgorithm,
-  MAX_MANIFEST_BYTES,
   type ManifestOptions,
   type ManifestItemInput,
   type ParseManifestOptions,
 } from './build.js';
-export { hashManifest, type ManifestEntry, type HashManifestOptions, type HashManifestResult } from './hash.js';
+export { hashManifest, type HashManifestOptions, type HashManifestResult } from './hash.js';
 export {
   diffManifests,
   verifyManifest,
   isVerifiedManifest,
-  type ItemFacts,
   type ManifestDiff,
   type VerifiedManifest,
   type VerifyManifestOptions,
@@ -36,7 +32,6 @@ export {
 export {
   planRehash,
   completeRehash,
-  sameStat,
   assertVerifiedManifest,
   type RehashPlan,
   type RehashResult,

@@ -4,9 +4,9 @@
  * decisions §10. A successful verification is the only producer of a {@link VerifiedManifest}, the
  * input incremental re-hashing requires.
  */
-import { LineproofError, shortDigest } from '../errors.js';
+import { shortDigest } from '../errors.js';
 import { equalHex } from '../bytes/index.js';
-import { parseDigest } from '../digest/index.js';
+import { formatDigest, parseDigest } from '../digest/index.js';
 import type { JsonValue } from '../json/strict.js';
 import { ReportBuilder, type Report } from '../report/index.js';
 import { isCheckedManifest, manifestDigest, parseManifest } from './build.js';
@@ -14,7 +14,7 @@ import { comparePaths } from './path.js';
 import { diffManifests, facts, sameAlgorithms, type ItemFacts, type ManifestDiff } from './diff.js';
 import type { HashedManifest, Manifest, StatHint } from './types.js';
 
-export { diffManifests, type ItemFacts, type ManifestDiff } from './diff.js';
+export { diffManifests, type ManifestDiff } from './diff.js';
 
 declare const verifiedBrand: unique symbol;
 
@@ -88,14 +88,7 @@ export interface ManifestVerification {
 
 function checkDigestText(text: string | undefined, name: string): string | undefined {
   if (text === undefined) return undefined;
-  const { alg, hex } = parseDigest(text, name);
-  if (alg !== 'sha256')
-    throw new LineproofError('INVALID_ARGUMENT', `${name}: expected sha256:<hex>, got ${alg}:…`, {
-      path: name,
-      expected: 'sha256',
-      actual: alg,
-    });
-  return `sha256:${hex}`;
+  return formatDigest('sha256', parseDigest(text, name, { alg: 'sha256' }).hex);
 }
 
 const show = (f: ItemFacts): string =>

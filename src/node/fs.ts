@@ -19,7 +19,7 @@ import {
 import { LineproofError } from '../errors.js';
 
 /** The file-type tests of a `Stats` or `BigIntStats`. */
-export interface FileTypeStat {
+interface FileTypeStat {
   isFIFO(): boolean;
   isSocket(): boolean;
   isCharacterDevice(): boolean;

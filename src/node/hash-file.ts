@@ -232,7 +232,7 @@ export interface HashedFile extends DigestResult {
  * await hashSource(stream, { algorithms: nodeEngines(['sha256']) });
  * ```
  */
-export function nodeEngines(algorithms: readonly (HashAlgorithm | HashEngine)[] = ['sha256']): EngineSpec {
+function nodeEngines(algorithms: readonly (HashAlgorithm | HashEngine)[] = ['sha256']): EngineSpec {
   return algorithms.map((a) => (typeof a === 'string' ? nodeHashEngine(a) : a));
 }
 

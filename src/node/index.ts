@@ -1,9 +1,13 @@
 /**
  * Lineproof Node adapter: files, threads, node:crypto and processes. Re-exports the core.
+ *
+ * Like the core's entry, this is the public surface named export by export; the one star
+ * re-exports `lineproof` itself, whose list is explicit (src/index.ts), so `lineproof/node` is a
+ * superset of `lineproof` and no internal can leak through it. `api/lineproof.api.md` lists both.
  * @module
  */
 export * from '../index.js';
-export { readFileLimited, openRegularFile, specialFileKind, type FileTypeStat } from './fs.js';
+export { readFileLimited, openRegularFile } from './fs.js';
 export { checkEd25519Node, nodeEd25519Verifier, nodeEd25519Signer } from './ed25519.js';
 export {
   importPrivateKey,
@@ -12,28 +16,15 @@ export {
   encryptPrivateKeyPem,
   DEFAULT_PBKDF2_ITERATIONS,
   writeKeyPair,
-  isReadableByOthers,
   MAX_SSLIB_PBKDF2_ITERATIONS,
   type PrivateKeyOptions,
   type WrittenKeyPair,
 } from './keys.js';
-export { readStdinLimited } from './stdin.js';
 export { nodeHashEngine, nodeHashEngines } from './hash-engine.js';
-export {
-  walkTree,
-  statHint,
-  WALK_ERROR_CODES,
-  type SymlinkPolicy,
-  type WalkOptions,
-  type WalkFile,
-  type WalkResult,
-} from './walk.js';
+export { walkTree, type SymlinkPolicy, type WalkOptions, type WalkFile, type WalkResult } from './walk.js';
 export {
   hashFile,
   readFileChunks,
-  nodeEngines,
-  READ_BUFFER_BYTES,
-  RACY_WINDOW_NS,
   type HashFileOptions,
   type HashedFile,
   type ReadFileOptions,
@@ -48,7 +39,14 @@ export {
   type HashedSingleFile,
   type RehashedTree,
 } from './hash-tree.js';
-export { hashFileBatch, type FileTask, type FileBatchOptions, type TreeProgress } from './file-pool.js';
+export {
+  // What the directory-hashing workers run (src/node/file-pool.ts). They load dist/node/file-pool.js
+  // themselves; it stays on the surface for a `workerModule` that points at this entry.
+  hashFileBatch,
+  type FileTask,
+  type FileBatchOptions,
+  type TreeProgress,
+} from './file-pool.js';
 export { hashFileTree, type FileTreeOptions, type FileTreeResult } from './tree-pool.js';
 export {
   appendToBundle,

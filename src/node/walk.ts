@@ -16,7 +16,7 @@
  */
 import { lstatSync, readdirSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { basename, sep } from 'node:path';
-import { LineproofError, type ErrorCode } from '../errors.js';
+import { LineproofError } from '../errors.js';
 import { fromUtf8 } from '../bytes/index.js';
 import { checkManifestPath, comparePaths } from '../manifest/path.js';
 import type { StatHint } from '../manifest/types.js';
@@ -357,16 +357,3 @@ function visitLink(w: Walk, dir: WalkDir, rel: string, abs: string): void {
     addFile(w, { path: rel, absPath: abs, size: Number(t.size), hint: statHint(t), viaSymlink: true });
   else refuseSpecial(t, rel);
 }
-
-/** Error codes {@link walkTree} can throw, for documentation and tests. */
-export const WALK_ERROR_CODES: readonly ErrorCode[] = Object.freeze([
-  'IO_ERROR',
-  'SYMLINK_REFUSED',
-  'SYMLINK_OUTSIDE_ROOT',
-  'SYMLINK_LOOP',
-  'SYMLINK_DANGLING',
-  'SPECIAL_FILE_REFUSED',
-  'MANIFEST_PATH_NOT_UTF8',
-  'LIMIT_EXCEEDED',
-  'ABORTED',
-] as ErrorCode[]);

@@ -25,7 +25,7 @@ export const ROLES = ['data-steward', 'trainer', 'evaluator', 'approver', 'deplo
 export type Role = (typeof ROLES)[number];
 
 /** Stages a policy can require, in chain order. */
-export const REQUIRABLE_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
+const REQUIRABLE_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
 
 const name = z
   .string()
@@ -38,7 +38,7 @@ const time = timestampSchema;
  * zod drops `__proto__` from a record without a word, and a lookup that forgets `Object.hasOwn`
  * would find `constructor` on any object, so the policy could mean something else than it says.
  */
-export const RESERVED_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+const RESERVED_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
 /**
  * A map of names (a zod record) that refuses {@link RESERVED_NAMES} as keys, with the key's path.
@@ -124,7 +124,7 @@ const useCaseSchema = z.strictObject({
  * depends on when the key stopped being used, so `effectiveAt` is required with them. `reason` is
  * otherwise free text.
  */
-export const KEY_REVOCATION_REASONS_WITH_TIME: readonly string[] = ['retired', 'superseded'];
+const KEY_REVOCATION_REASONS_WITH_TIME: readonly string[] = ['retired', 'superseded'];
 
 const revocationSchema = z.discriminatedUnion('kind', [
   z.strictObject({

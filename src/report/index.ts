@@ -241,11 +241,11 @@ export class ReportBuilder {
 function withDefined<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as { [K in keyof T]?: string };
+  return out;
 }
 
 /** The verdict over a list of checks: at least one pass and no fail. */
-export function reportOk(checks: readonly Check[]): boolean {
+function reportOk(checks: readonly Check[]): boolean {
   return checks.some((c) => c.status === 'pass') && !checks.some((c) => c.status === 'fail');
 }
 

@@ -22,10 +22,12 @@ import type { BundleEntry } from '../bundle/jsonl.js';
 import { LineproofError, type ErrorCode } from '../errors.js';
 import type { SignatureCheck, SignatureVerifier } from '../keys/types.js';
 import type { Limits } from '../limits.js';
+import type { ReportBuilder } from '../report/index.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
 import { parseAttestationPayload, type ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { parseTimestamp } from '../time/index.js';
+import type { Stage } from '../statements/predicates/common.js';
 
 /** A signer of one attestation, resolved against the policy. */
 export interface Signer {
@@ -34,20 +36,49 @@ export interface Signer {
   rejected?: { code: ErrorCode; message: string };
 }
 
-/** One in-toto attestation of the bundle after authentication and parsing. */
-export interface Node {
+interface NodeBase {
   digest: string;
-  /** The payload bytes (read for explanations even when untrusted; trusted only when `trusted`). */
+  /** The payload bytes (read for explanations even when untrusted; trusted only when not `untrusted`). */
   payload: Uint8Array;
   lines: number[];
-  trusted: boolean;
+  /** The policy keys whose signatures verify (empty when untrusted). */
   signers: Signer[];
   /** Signatures no policy key verifies (skipped, never counted), with the lines they are on. */
   unverified: Array<{ code: ErrorCode; lines: number[] }>;
-  parsed?: ParsedAttestationPayload;
-  /** Why the payload could not be parsed as one of our predicates (trusted envelopes only). */
-  parseError?: { code: ErrorCode; message: string };
-  issuedAtNanos?: bigint;
+}
+
+/** An in-toto envelope no policy key signed: never part of the lineage graph. */
+export interface UntrustedNode extends NodeBase {
+  state: 'untrusted';
+}
+
+/** A trusted envelope whose payload is not one of our predicates (fails only if referred to). */
+export interface InvalidNode extends NodeBase {
+  state: 'invalid';
+  /** Why the payload could not be parsed as one of our predicates. */
+  error: { code: ErrorCode; message: string };
+}
+
+/** A trusted envelope with a valid predicate of stage `S`: a candidate link of the chain. */
+export type ParsedNode<S extends Stage = Stage> = S extends Stage
+  ? NodeBase & {
+      state: 'parsed';
+      parsed: Extract<ParsedAttestationPayload, { stage: S }>;
+      issuedAtNanos: bigint;
+    }
+  : never;
+
+/** One in-toto attestation of the bundle after authentication and parsing (steps 3 and 4). */
+export type Node = UntrustedNode | InvalidNode | ParsedNode;
+
+/** Whether `node` is a trusted, parsed attestation of `stage`. */
+export function isStage<S extends Stage>(node: Node | undefined, stage: S): node is ParsedNode<S> {
+  return node?.state === 'parsed' && node.parsed.stage === stage;
+}
+
+/** Whether `node` is a trusted, parsed attestation (of any stage). */
+export function isParsed(node: Node | undefined): node is ParsedNode {
+  return node?.state === 'parsed';
 }
 
 /** Work shared by every level of one verification: the budget and the (signature, key) memo. */
@@ -153,36 +184,50 @@ export async function authenticateBundle(
       others.push(entry);
       continue;
     }
-    const node: Node = {
+    const base: NodeBase = {
       digest: entry.payloadDigest,
       payload: entry.envelope.payload,
       lines: entry.lines,
-      trusted: false,
       signers: [],
       unverified: [],
     };
-    nodes.set(node.digest, node);
-    if (budget.exceeded || trusted.length === 0) continue;
-    await authenticateNode(node, entry, trusted, keyByHex, verifier, budget);
-    if (!node.trusted) continue;
-    try {
-      node.parsed = parseAttestationPayload(entry.envelope.payload, { limits });
-      node.issuedAtNanos = parseTimestamp(node.parsed.issuedAt).epochNanos;
-    } catch (e) {
-      node.parseError = { code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message };
-    }
+    const trustedNow =
+      !budget.exceeded &&
+      trusted.length > 0 &&
+      (await authenticateNode(base, entry, trusted, keyByHex, verifier, budget));
+    nodes.set(
+      base.digest,
+      trustedNow ? parseNode(base, entry.envelope.payload, limits) : { ...base, state: 'untrusted' },
+    );
   }
   return { nodes, others };
 }
 
+/** Step 4: a trusted payload parsed as one of our predicates, or why it is not one. */
+function parseNode(base: NodeBase, payload: Uint8Array, limits: Limits): ParsedNode | InvalidNode {
+  try {
+    const parsed = parseAttestationPayload(payload, { limits });
+    return {
+      ...base,
+      state: 'parsed',
+      parsed,
+      issuedAtNanos: parseTimestamp(parsed.issuedAt).epochNanos,
+    } as ParsedNode;
+  } catch (e) {
+    const error = { code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message } as const;
+    return { ...base, state: 'invalid', error };
+  }
+}
+
+/** Step 3 for one envelope: its signers and unverified signatures; whether a policy key signed it. */
 async function authenticateNode(
-  node: Node,
+  node: NodeBase,
   entry: BundleEntry,
   trusted: readonly TrustedKey[],
   keyByHex: Map<string, ResolvedKey>,
   verifier: SignatureVerifier,
   budget: AuthenticationBudget,
-): Promise<void> {
+): Promise<boolean> {
   const message = pae(entry.envelope.payloadType, entry.envelope.payload);
   const signatures = entry.envelope.signatures.map((s, i) => ({
     ...s,
@@ -214,5 +259,22 @@ async function authenticateNode(
   // Signers in policy order, so the report does not depend on signature order.
   const order = new Map([...keyByHex.keys()].map((h, i) => [h, i] as const));
   node.signers.sort((a, b) => order.get(a.key.publicKeyHex)! - order.get(b.key.publicKeyHex)!);
-  node.trusted = node.signers.length > 0 && !budget.exceeded;
+  return node.signers.length > 0 && !budget.exceeded;
+}
+
+/**
+ * Step 3's fail-closed outcome: past the budget, one `bundle.budget` failure naming the line;
+ * what was not checked cannot give any other reason.
+ * @returns whether the budget ran out (the caller stops)
+ */
+export function reportBudget(report: ReportBuilder, budget: AuthenticationBudget): boolean {
+  if (!budget.exceeded) return false;
+  report.fail(
+    'bundle.budget',
+    'VERIFY_BUDGET_EXCEEDED',
+    `line ${budget.exceeded.lines.join(', ')}`,
+    `more than ${budget.limit} signature checks spent on signatures no policy key verifies (the limit untrustedSignatureChecks); verification stops here`,
+    { expected: `<= ${budget.limit}`, actual: String(budget.spent) },
+  );
+  return true;
 }

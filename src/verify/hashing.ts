@@ -24,7 +24,7 @@
  * @module
  */
 import { fromBase64 } from '../bytes/index.js';
-import { matchDigestSets, sha256Hex, type DigestSet } from '../digest/index.js';
+import { matchDigestSets, sha256Hex, shortDigestText, type DigestSet } from '../digest/index.js';
 import { isLineproofError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { parseManifest } from '../manifest/build.js';
@@ -42,11 +42,6 @@ export interface HashedLink {
 }
 
 const TREE_PREFIX = 'sha256-tree-v1-';
-
-function short(d: string): string {
-  const i = d.indexOf(':');
-  return i > 0 && d.length - i > 16 ? `${d.slice(0, i + 13)}…` : d;
-}
 
 /** Inlined manifests (base64 content) a link carries, by the sha256 they declare. */
 function inlinedManifests(p: ParsedAttestationPayload): Array<{ sha256: string; content: string }> {
@@ -87,7 +82,7 @@ function manifestAlgorithms(
   limits: Limits,
 ): ManifestRead {
   let cache = reads.get(owner);
-  if (!cache) reads.set(owner, (cache = new Map()));
+  if (!cache) reads.set(owner, (cache = new Map<string, ManifestRead>()));
   const hit = cache.get(sha256);
   if (hit) return hit;
   const read = readManifest(content, sha256, limits);
@@ -155,12 +150,13 @@ export function checkHashing(
   for (const n of trainings.length > 0 ? trainings : [anchor]) {
     for (const s of n.parsed.statement.subject) {
       if (matchDigestSets(s.digest, artifact, accepted).match)
-        subjects.push({ what: `model in ${n.parsed.stage} ${short(n.digest)}`, descriptor: s });
+        subjects.push({ what: `model in ${n.parsed.stage} ${shortDigestText(n.digest)}`, descriptor: s });
     }
   }
   for (const n of linked) {
     if (n.parsed.stage !== 'dataset') continue;
-    for (const s of n.parsed.statement.subject) subjects.push({ what: `dataset ${short(n.digest)}`, descriptor: s });
+    for (const s of n.parsed.statement.subject)
+      subjects.push({ what: `dataset ${shortDigestText(n.digest)}`, descriptor: s });
   }
   const want = describeRule(rule);
   for (const { what, descriptor } of subjects) {

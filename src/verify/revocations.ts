@@ -10,22 +10,12 @@
  * revocations (fail open).
  * @module
  */
-import { digestSetFromText, sha256Hex, type DigestSet } from '../digest/index.js';
-import { shortDigest } from '../errors.js';
+import { digestSetFromText, sha256Hex, shortDigestText, type DigestSet } from '../digest/index.js';
 import { spkiDer } from '../keys/der.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
-import type { ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { parseTimestamp } from '../time/index.js';
-import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from './key-standing.js';
-
-/** What step 5 needs of an attestation (a chain `Node`). */
-export interface RevocationSource {
-  digest: string;
-  trusted: boolean;
-  signers: ReadonlyArray<{ key: ResolvedKey }>;
-  parsed?: ParsedAttestationPayload;
-  issuedAtNanos?: bigint;
-}
+import { isStage, type Node } from './authenticate.js';
+import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from '../policy/key-standing.js';
 
 /** A revoked digest and why (the reason is reported as the failed check's `actual`). */
 export interface RevokedDigest {
@@ -52,11 +42,6 @@ function nanos(text: string): bigint {
   return parseTimestamp(text).epochNanos;
 }
 
-function short(digest: string): string {
-  const i = digest.indexOf(':');
-  return i > 0 ? `${digest.slice(0, i)}:${shortDigest(digest.slice(i + 1))}` : shortDigest(digest);
-}
-
 /**
  * Collect the revocations in force at `asOf`.
  * @param policy the loaded policy
@@ -64,7 +49,7 @@ function short(digest: string): string {
  * @param asOf the verification time, in nanoseconds since the epoch
  * @returns payloads, models, datasets and keys revoked
  */
-export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSource>, asOf: bigint): Revoked {
+export function collectRevocations(policy: Policy, nodes: Iterable<Node>, asOf: bigint): Revoked {
   const policyKeys = policyKeyRevocations(policy);
   const out: Revoked = {
     payloads: new Map(),
@@ -84,19 +69,20 @@ export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSou
   const spki = new Map(policy.keys.map((k) => [spkiDigest(k), k.publicKeyHex] as const));
   const needed = policy.document.roles.revoker?.threshold ?? 1;
   for (const node of nodes) {
-    if (!node.trusted || node.parsed?.stage !== 'revocation') continue;
+    if (!isStage(node, 'revocation')) continue;
     // The revoker threshold: distinct identities holding the role, each with a key that counts.
     const revokers = new Set(
       node.signers
         .filter(
-          (s) => s.key.roles.includes('revoker') && keyStanding(s.key, node.issuedAtNanos, policyKeys) === undefined,
+          (s) =>
+            keyStanding(policy, s.key, { role: 'revoker', at: node.issuedAtNanos, revocations: policyKeys }).counts,
         )
         .map((s) => s.key.identity),
     );
     if (revokers.size < needed) continue;
     const p = node.parsed.predicate;
     if (nanos(p.effectiveAt) > asOf) continue;
-    const reason = `revocation ${short(node.digest)}: ${p.reason}`;
+    const reason = `revocation ${shortDigestText(node.digest)}: ${p.reason}`;
     for (const s of node.parsed.statement.subject) {
       if (p.kind === 'attestation' && s.digest.sha256) out.payloads.set(`sha256:${s.digest.sha256}`, reason);
       else if (p.kind === 'model') out.models.push({ digest: s.digest, reason });
@@ -107,7 +93,7 @@ export function collectRevocations(policy: Policy, nodes: Iterable<RevocationSou
           addKeyRevocation(out.keys, hex, {
             reason: p.reason,
             effectiveAt: p.effectiveAt,
-            source: `revocation ${short(node.digest)}`,
+            source: `revocation ${shortDigestText(node.digest)}`,
           });
       }
     }

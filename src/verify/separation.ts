@@ -8,7 +8,7 @@
  * identities were needed to meet the threshold.
  * @module
  */
-import { shortDigest } from '../errors.js';
+import { shortDigestText } from '../digest/index.js';
 import type { ResolvedKey } from '../policy/policy.js';
 import type { Role } from '../policy/schema.js';
 
@@ -21,11 +21,6 @@ export interface SignedLink {
   /** The role its stage needs. */
   role: Role;
   signers: ReadonlyArray<{ key: ResolvedKey; rejected?: unknown }>;
-}
-
-function short(digest: string): string {
-  const i = digest.indexOf(':');
-  return i > 0 ? `${digest.slice(0, i)}:${shortDigest(digest.slice(i + 1))}` : shortDigest(digest);
 }
 
 /**
@@ -45,8 +40,8 @@ export function separationExclusions(
       for (const s of n.signers) {
         if (s.rejected) continue;
         let m = out.get(b);
-        if (!m) out.set(b, (m = new Map()));
-        if (!m.has(s.key.identity)) m.set(s.key.identity, `${a} of ${short(n.digest)}`);
+        if (!m) out.set(b, (m = new Map<string, string>()));
+        if (!m.has(s.key.identity)) m.set(s.key.identity, `${a} of ${shortDigestText(n.digest)}`);
       }
     }
   }

@@ -720,7 +720,7 @@ describe('lineproof inspect', () => {
     const d = await fullChain(w);
     const r = await ok(w.run(['inspect', '--chain', 'chain.intoto.jsonl', '--policy', 'policy.json']));
     expect(r.stdout).toContain(`promotion ${d.promotion}`);
-    expect(r.stdout).toMatch(/└─ approval sha256:[0-9a-f]{64}  \(line 4, 5\)/);
+    expect(r.stdout).toMatch(/└─ approval sha256:[0-9a-f]{64} {2}\(line 4, 5\)/);
     expect(r.stdout).toContain('mailto:bob@example.com (key bob; approver)');
     expect(r.stdout).toMatch(/training sha256:[0-9a-f]{12}… \(shown above\)/);
     expect(r.stdout).toMatch(/^OK: /m);

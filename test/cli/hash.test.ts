@@ -104,6 +104,19 @@ describe('lineproof hash', () => {
         digest: `sha512:${createHash('sha512').update('abc').digest('hex')}`,
       });
     });
+
+    it('--cid also prints the CID of its bytes (CIDv1 raw, base32), on the human line and in --json', async () => {
+      const f = join(tempDir(), 'empty.bin');
+      writeFileSync(f, '');
+      // The well-known CID of the empty block.
+      const cid = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
+      const human = await cli(['hash', f, '--cid']);
+      expect(human.code).toBe(0);
+      expect(human.stdout.split('\n')[1]).toBe(`${cid}  ${f}`);
+      const out = JSON.parse((await cli(['hash', f, '--cid', '--json'])).stdout) as Record<string, unknown>;
+      expect(out).toMatchObject({ cid, digest: `sha256:${createHash('sha256').digest('hex')}` });
+      expect((JSON.parse((await cli(['hash', f, '--json'])).stdout) as Record<string, unknown>).cid).toBeUndefined();
+    });
   });
 
   describe('when --format is oms-files or oms-shards', () => {

@@ -5,6 +5,9 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { buildWorld, MODEL, T } from '../helpers/world.js';
 import { reportSchema } from '../../src/report/index.js';
+import { digestToCid, digestToMultihash } from '../../src/digest/index.js';
+import { CID } from 'multiformats/cid';
+import * as Multihash from 'multiformats/hashes/digest';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineproof-verify-'));
 const p = (n: string) => join(dir, n);
@@ -30,6 +33,19 @@ describe('lineproof verify', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^VERIFIED: /m);
     expect(r.stdout).toMatch(/approval/);
+  });
+  it('takes --digest as the CID lineproof hash --cid prints, and refuses a CID that is not of the bytes', async () => {
+    const hashed = JSON.parse((await cli(['hash', p('model.bin'), '--cid', '--json'])).stdout) as { cid: string };
+    expect(hashed.cid).toBe(digestToCid('sha256', MODEL.slice(7)));
+    const r = await cli([...base('good.intoto.jsonl'), '--digest', hashed.cid, '--use-case', 'support-chat']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^VERIFIED: /m);
+    // The same digest under the dag-pb codec names a UnixFS node, not these bytes.
+    const dagPb = CID.createV1(0x70, Multihash.decode(digestToMultihash('sha256', MODEL.slice(7)))).toString();
+    const bad = await cli([...base('good.intoto.jsonl'), '--digest', dagPb, '--use-case', 'support-chat']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--digest: expected a CIDv1 of raw bytes \(codec 0x55\)/);
   });
   it('hashes --artifact itself', async () => {
     const r = await cli([...base('good.intoto.jsonl'), '--artifact', p('model.bin'), '--use-case', 'support-chat']);
@@ -136,9 +152,9 @@ describe('lineproof verify', () => {
       ['bad digest', ['--digest', 'sha256:xyz', '--use-case', 'support-chat'], /hex/],
       ['missing artifact path', ['--artifact', '/nonexistent/model', '--use-case', 'support-chat'], /nonexistent/],
     ])('%s', async (_n, extra, msg) => {
-      const r = await cli([...base('good.intoto.jsonl'), ...(extra as string[])]);
+      const r = await cli([...base('good.intoto.jsonl'), ...extra]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(msg as RegExp);
+      expect(r.stderr).toMatch(msg);
     });
     it('--at without an offset', async () => {
       const r = await cli([

@@ -435,3 +435,54 @@ describe('signEnvelope', () => {
     expect(serializeEnvelope(e)).toContain('"keyid":""');
   });
 });
+
+describe('verifyEnvelope of an already decoded envelope (no re-encoding, the same limits)', () => {
+  const decoded = (env: Envelope) => ({
+    payloadType: env.payloadType,
+    payload: fromBase64(env.payload),
+    signatures: env.signatures.map((s) => ({ ...(s.keyid ? { keyid: s.keyid } : {}), sig: fromBase64(s.sig) })),
+  });
+
+  it('verifies exactly as its wire form does', async () => {
+    const wire = await verify(signed);
+    const dec = await verify(decoded(signed));
+    expect(dec.report.ok).toBe(true);
+    expect(dec.report.checks.map((c) => [c.id, c.status, c.code])).toEqual(
+      wire.report.checks.map((c) => [c.id, c.status, c.code]),
+    );
+    expect(dec.payload).toEqual(wire.payload);
+  });
+
+  it('holds the signature-count limit (no raised limit on this path), failing closed without throwing', async () => {
+    const one = decoded(signed).signatures[0]!;
+    const many = { ...decoded(signed), signatures: Array.from({ length: 17 }, () => ({ ...one })) };
+    const r = await verify(many);
+    expect(r.report.ok).toBe(false);
+    expect(failed(r.report)).toEqual(['dsse.envelope:DSSE_TOO_MANY_SIGNATURES']);
+    const limited = await verify(decoded(signed), { limits: { signaturesPerEnvelope: 1 } });
+    expect(limited.report.ok).toBe(true);
+  });
+
+  it('refuses a non-ASCII payloadType, a signature that is not bytes, an oversized payload', async () => {
+    const d = decoded(signed);
+    expect(failed((await verify({ ...d, payloadType: 'application/vnd.in-toto+json\u00e9' })).report)).toEqual([
+      'dsse.envelope:DSSE_PAYLOAD_TYPE_NOT_ASCII',
+    ]);
+    expect(failed((await verify({ ...d, signatures: [{ sig: 'AAAA' }] })).report)).toEqual([
+      'dsse.envelope:DSSE_ENVELOPE_INVALID',
+    ]);
+    expect(failed((await verify({ ...d, signatures: 'x' })).report)).toEqual(['dsse.envelope:DSSE_ENVELOPE_INVALID']);
+    const big = await verify({ ...d, payload: new Uint8Array(1025) }, { limits: { envelopeBytes: 1024 } });
+    expect(failed(big.report)).toEqual(['dsse.envelope:LIMIT_EXCEEDED']);
+  });
+
+  it('checks a copy: changing the caller arrays afterwards changes nothing verified', async () => {
+    const d = decoded(signed);
+    const pending = verifyEnvelope(d, { trustedKeys: [alice.publicKey] });
+    d.payload.fill(0);
+    d.signatures[0]!.sig.fill(0);
+    const r = await pending;
+    expect(r.report.ok).toBe(true);
+    expect(r.payload).toEqual(fromBase64(signed.payload));
+  });
+});

@@ -214,7 +214,7 @@ function webStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   let i = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (i < chunks.length) controller.enqueue(chunks[i++]!);
+      if (i < chunks.length) controller.enqueue(chunks[i++]);
       else controller.close();
     },
   });

@@ -29,7 +29,7 @@ import type { PrivateKey, SignatureCheck, SignatureVerifier } from '../../src/ke
 import { spkiDer } from '../../src/keys/der.js';
 import { DEFAULT_LIMITS, LIMIT_BOUNDS, type Limits } from '../../src/limits.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../src/node/ed25519.js';
-import { parsePolicy, type Policy } from '../../src/policy/policy.js';
+import type { Policy } from '../../src/policy/policy.js';
 import {
   buildApprovalStatement,
   buildDatasetStatement,
@@ -204,7 +204,7 @@ export function verifyVariant(
     useCase: v.useCase,
     asOf: v.asOf,
     verifier: pool.verifier,
-    ...(limits ? { limits: limits as Partial<Limits> } : {}),
+    ...(limits ? { limits: limits } : {}),
   });
 }
 

@@ -173,7 +173,7 @@ export async function runProperty<T>(meta: TaskMeta, spec: PropertySpec<T>, runs
         markInterruptAsFailure: false,
       },
     );
-    const ce = details.counterexample?.[0] as T | undefined;
+    const ce = details.counterexample?.[0];
     if (ce === undefined) {
       minimal.push({ ...first, minimal: true, detail: `${first.detail} (not shrunk: replay did not reproduce it)` });
       continue;

@@ -66,7 +66,7 @@ function sigstoreVerify(bundleText: string, key: EcPublicKey, hint = omsKeyHint(
     ctlogs: [],
     timestampAuthorities: [],
   };
-  const trust: TrustMaterial = toTrustMaterial(root as unknown as Parameters<typeof toTrustMaterial>[0], {
+  const trust: TrustMaterial = toTrustMaterial(root, {
     [hint]: { rawBytes: Buffer.from(ecSpkiDer(key)), keyDetails: KEY_DETAILS[key.curve] } as unknown as never,
   });
   try {
@@ -172,7 +172,7 @@ describe('signing model_signing bundles (ours, verified by ours)', () => {
     const liar = {
       curve: 'P-256' as const,
       publicKey: generateEcPrivateKey('P-256').publicKey,
-      sign: ecdsaSigner(key).sign,
+      sign: (message: Uint8Array) => ecdsaSigner(key).sign(message),
     };
     const hashed = await hashOmsModel(model(), { method: 'files' });
     await expect(signOmsManifest(hashed.manifest, liar)).rejects.toMatchObject({ code: 'SIGNER_FAULT' });

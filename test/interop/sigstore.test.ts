@@ -37,7 +37,7 @@ function trustFor(hint: string, spkiDer: Uint8Array, keyDetails: number): TrustM
     ctlogs: [],
     timestampAuthorities: [],
   };
-  return toTrustMaterial(root as unknown as Parameters<typeof toTrustMaterial>[0], {
+  return toTrustMaterial(root, {
     [hint]: { rawBytes: Buffer.from(spkiDer), keyDetails } as unknown as never,
   });
 }

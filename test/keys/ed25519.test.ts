@@ -168,7 +168,7 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
       }
     });
     it('flags no encoding of a prime-order or mixed-order point as small order (property)', async () => {
-      await fc.assert(
+      fc.assert(
         fc.property(fc.bigInt({ min: 1n, max: L - 1n }), fc.integer({ min: 0, max: 7 }), (k, t) => {
           const t8 = ed.Point.fromBytes(fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'));
           const p = ed.Point.BASE.multiply(k).add(t8.multiply(BigInt(t + 1)));

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  checkManifestPath,
-  checkPathSet,
-  comparePaths,
-  compareCodePoints,
-  hasLoneSurrogate,
-  type ErrorCode,
-} from '../../src/index.js';
+import { checkManifestPath, checkPathSet, comparePaths, type ErrorCode } from '../../src/index.js';
+// Internal helpers the path rules are built on (not part of the package's surface).
+import { hasLoneSurrogate } from '../../src/bytes/index.js';
+import { compareCodePoints } from '../../src/manifest/path.js';
 import { codeOf } from '../helpers/codes.js';
 
 describe('checkManifestPath', () => {

@@ -18,7 +18,7 @@ import {
   manifestBytes,
   type VerifiedManifest,
 } from '../../src/index.js';
-import { tempDir, tempTree as tree } from '../helpers/tmp.js';
+import { tempTree as tree } from '../helpers/tmp.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sha = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashDirectory, hashOmsModel, walkTree } from '../../src/node/index.js';
-import { tempDir, tempTree as tree } from '../helpers/tmp.js';
+import { tempTree as tree } from '../helpers/tmp.js';
 import { verifyManifest } from '../../src/index.js';
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {

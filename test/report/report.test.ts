@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ReportBuilder, assertVerified, reportJsonSchema, reportSchema, failedChecks } from '../../src/report/index.js';
-import { LineproofError } from '../../src/errors.js';
 import { parseJson } from '../../src/json/strict.js';
 import { repoPath } from '../helpers/fixtures.js';
 import { codeOf } from '../helpers/codes.js';

@@ -34,7 +34,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** Parse a statement value the way a reader does: through its JCS bytes. */
 const readBack = (statement: unknown, limits?: { inlineManifestBytes: number }) =>
-  parseAttestationPayload(canonicalBytes(statement as JsonValue), limits ? { limits } : {});
+  parseAttestationPayload(canonicalBytes(statement), limits ? { limits } : {});
 
 describe('lifecycle predicates', () => {
   describe('round trip: builder -> canonicalBytes -> parseStatement -> parsePredicate', () => {

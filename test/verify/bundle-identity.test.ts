@@ -45,7 +45,7 @@ function junkSignatures(n: number, tag: string): Uint8Array[] {
 }
 
 function line(envelope: Envelope): string {
-  return `${canonicalJson(envelope as never)}\n`;
+  return `${canonicalJson(envelope)}\n`;
 }
 
 /** The step's payload with `n` junk signatures (keyid hints naming `hint`, or none). */

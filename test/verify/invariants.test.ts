@@ -302,7 +302,7 @@ function normalize(r: ChainVerification, lines: readonly Line[]): unknown {
       );
     if (typeof x === 'number' && keyName === 'line') return idOf(x);
     if (Array.isArray(x)) {
-      if (keyName === 'lines' && x.every((n) => typeof n === 'number')) return x.map((n) => idOf(n as number)).sort();
+      if (keyName === 'lines' && x.every((n) => typeof n === 'number')) return x.map((n) => idOf(n)).sort();
       return x.map((e) => walk(e));
     }
     if (x && typeof x === 'object') {

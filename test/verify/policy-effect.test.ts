@@ -10,6 +10,7 @@
  * policy digest (which the report carries) and nothing else. A schema field with no entry fails
  * the test, so a new field cannot arrive without one.
  */
+import { expectStepOrder } from '../helpers/steps.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { policySchema } from '../../src/policy/schema.js';
@@ -67,9 +68,7 @@ function fieldPaths(schema: JsonSchema, prefix = '', skip?: string): string[] {
   return [prefix];
 }
 
-const SCHEMA_PATHS = fieldPaths(
-  z.toJSONSchema(policySchema, { io: 'input', cycles: 'ref', unrepresentable: 'any' }) as JsonSchema,
-);
+const SCHEMA_PATHS = fieldPaths(z.toJSONSchema(policySchema, { io: 'input', cycles: 'ref', unrepresentable: 'any' }));
 
 // ---- chains ---------------------------------------------------------------------------------
 
@@ -820,13 +819,15 @@ const TABLE: Record<string, Entry[]> = {
 // ---- the test -------------------------------------------------------------------------------
 
 async function verifyWith(c: Chain, policy: Policy) {
-  return verifyChain({
+  const out = await verifyChain({
     bundle: c.bundle ?? c.world.bundle,
     policy,
     subject: c.subject ?? MODEL,
     useCase: c.useCase ?? 'support-chat',
     asOf: c.asOf ?? T.asOf,
   });
+  expectStepOrder(out.report);
+  return out;
 }
 const failedCodes = (r: Awaited<ReturnType<typeof verifyChain>>) =>
   r.report.checks.filter((x) => x.status === 'fail').map((x) => x.code);

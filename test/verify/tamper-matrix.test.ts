@@ -23,17 +23,21 @@ import {
   type KeyName,
   type World,
 } from '../helpers/world.js';
+import { expectStepOrder } from '../helpers/steps.js';
 
 type Case = Partial<Omit<VerifyChainInput, 'policy'>> & { world: World; bundle?: string };
 
 async function run(c: Case) {
-  return verifyChain({
+  const out = await verifyChain({
     bundle: c.bundle ?? c.world.bundle,
     policy: c.world.policy,
     subject: c.subject ?? MODEL,
     useCase: 'useCase' in c ? c.useCase : 'support-chat',
     asOf: c.asOf ?? T.asOf,
   });
+  // Every row's report also shows verifyChain's steps in order (spec/verification.md).
+  expectStepOrder(out.report);
+  return out;
 }
 
 const without = (w: World, stage: keyof World['steps']) =>
@@ -339,7 +343,7 @@ const ROWS: Row[] = [
     attack: 'an unknown predicate type referenced by the chain',
     code: 'PREDICATE_TYPE_UNKNOWN',
     setup: async () => {
-      const junk = await sign(unknownStatement(`sha256:${'ab'.repeat(32)}`) as never, ['steward']);
+      const junk = await sign(unknownStatement(`sha256:${'ab'.repeat(32)}`), ['steward']);
       const w = await buildWorld({ training: (i) => ({ ...i, datasets: [junk.digest] }) });
       return { world: w, bundle: w.bundle + junk.line };
     },
@@ -350,8 +354,8 @@ const ROWS: Row[] = [
     ok: true,
     setup: async () => {
       const w = await buildWorld();
-      const junk = await sign(unknownStatement(`sha256:${'cd'.repeat(32)}`) as never, ['steward']);
-      const untrusted = await sign(unknownStatement(`sha256:${'ef'.repeat(32)}`) as never, ['mallory']);
+      const junk = await sign(unknownStatement(`sha256:${'cd'.repeat(32)}`), ['steward']);
+      const untrusted = await sign(unknownStatement(`sha256:${'ef'.repeat(32)}`), ['mallory']);
       const extra = await buildWorld({ dataset: (i) => ({ ...i, version: '2' }) });
       return { world: w, bundle: junk.line + w.bundle + untrusted.line + extra.steps.dataset.line };
     },

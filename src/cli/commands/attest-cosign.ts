@@ -1,20 +1,24 @@
-import { toHex } from '../../bytes/index.js';
 import { cosignEntry, findEntry } from '../../bundle/jsonl.js';
 import { indexBundle, resolveSignatures } from '../../bundle/lookup.js';
 import { serializeEnvelope } from '../../dsse/envelope.js';
-import type { KeyidFormat } from '../../keys/types.js';
-import { DEFAULT_LIMITS } from '../../limits.js';
 import { appendToBundle, readBundleFile } from '../../node/bundle.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
-import { readFileLimited } from '../../node/fs.js';
-import { loadPrivateKey } from '../../node/keys.js';
-import { parsePolicy } from '../../policy/policy.js';
+import { keyStanding } from '../../policy/key-standing.js';
+import { ROLE_OF_STAGE } from '../../policy/roles.js';
 import { parseTimestamp } from '../../time/index.js';
-import { ROLE_OF_STAGE } from '../../verify/chain.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type Command } from '../types.js';
-import { checkSigner, describeAttestation, operatorError, warn } from './attest-support.js';
+import {
+  checkSigner,
+  keyidFormatOf,
+  loadPolicyFlag,
+  loadSignerKey,
+  operatorError,
+  policyKeyOf,
+  warn,
+} from './attest-env.js';
+import { describeAttestation } from './describe.js';
 
 const HELP = `Usage: lineproof attest cosign --payload-digest D --key KEY --chain CHAIN [--policy POLICY] [--json]
 
@@ -60,31 +64,14 @@ export const attestCosignCommand: Command = {
     const digestText = required(cmd, values, 'payload-digest');
     const keyPath = required(cmd, values, 'key');
     const chainName = required(cmd, values, 'chain');
-    const format = values['keyid-format'] ?? 'legacy';
-    if (format !== 'legacy' && format !== 'modern' && format !== 'none')
-      throw usage(`${cmd}: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
+    const format = keyidFormatOf(cmd, values['keyid-format']);
     if (!/^sha256:[0-9a-fA-F]{64}$/.test(digestText))
       throw usage(
         `${cmd}: --payload-digest expected sha256:<64 hex digits>, got ${JSON.stringify(digestText.slice(0, 100))}`,
       );
-    const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
-    const key = await asExit(EXIT.USAGE, () =>
-      loadPrivateKey(resolvePath(ctx, keyPath), {
-        what: keyPath,
-        keyidFormat: format as KeyidFormat,
-        onWarning: (m) => warn(ctx, m),
-        ...(passphrase ? { passphrase } : {}),
-      }),
-    );
+    const key = await loadSignerKey(ctx, keyPath, format);
     const policyPath = values.policy;
-    const policy =
-      policyPath === undefined
-        ? undefined
-        : await asExit(EXIT.USAGE, () =>
-            parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), {
-              what: policyPath,
-            }),
-          );
+    const policy = await loadPolicyFlag(ctx, policyPath);
     const chainPath = resolvePath(ctx, chainName);
     const bundle = await asExit(EXIT.USAGE, () => readBundleFile(chainPath, { what: chainName }));
     for (const e of bundle.errors) warn(ctx, `${chainName}: line ${e.line} is unreadable (${e.code})`);
@@ -104,27 +91,20 @@ export const attestCosignCommand: Command = {
       );
     }
     if (policy) {
-      const hex = toHex(key.publicKey.bytes);
-      const k = policy.keys.find((p) => p.publicKeyHex === hex);
-      if (!k)
-        throw operatorError(
-          'UNTRUSTED_SIGNER',
-          `${cmd}: the key ${keyPath} is not in the policy ${policyPath}; its signature would not count`,
-        );
-      checkSigner(
-        cmd,
-        k,
-        undefined,
-        attestation.stage,
-        new Date(Number(parseTimestamp(attestation.issuedAt).epochNanos / 1_000_000n)),
+      const k = policyKeyOf(cmd, policy, key, keyPath, policyPath!);
+      const at = new Date(Number(parseTimestamp(attestation.issuedAt).epochNanos / 1_000_000n));
+      checkSigner(cmd, policy, k, {
+        attester: undefined,
+        stage: attestation.stage,
+        at,
         keyPath,
-        policyPath!,
-      );
+        policyPath: policyPath!,
+      });
       const sigs = await resolveSignatures(entry.envelope, policy.keys, nodeEd25519Verifier);
       const role = ROLE_OF_STAGE[attestation.stage];
-      if (!sigs.some((s) => s.key?.roles.includes(role)))
+      if (!sigs.some((s) => s.key && keyStanding(policy, s.key, { role, at: attestation.issuedAt }).counts))
         warn(ctx, `${digestText}: no trusted key of the ${role} role has signed it yet`);
-      if (sigs.some((s) => s.key && s.key.identity === k.identity && s.key.publicKeyHex !== hex))
+      if (sigs.some((s) => s.key && s.key.identity === k.identity && s.key.publicKeyHex !== k.publicKeyHex))
         warn(ctx, `${k.identity} already signed ${digestText} with another key; thresholds count identities once`);
     }
     const result = await asExit(EXIT.USAGE, () =>

@@ -1,3 +1,4 @@
+import { digestToCid, parseDigest } from '../../digest/index.js';
 import { LineproofError } from '../../errors.js';
 import { assertHashAlgorithm } from '../../hashing/engines.js';
 import type { HashAlgorithm } from '../../hashing/types.js';
@@ -19,7 +20,7 @@ import { writeFileChecked } from '../../node/fs.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
-                      [--tree [--leaf-bytes N] [--workers N]] [--out FILE] [--json]
+                      [--tree [--leaf-bytes N] [--workers N]] [--cid] [--out FILE] [--json]
 
 Hash a file or a directory and print its subject digest, in the form --digest takes (sha256:<hex>).
 
@@ -49,9 +50,12 @@ Options:
                        'lineproof hash prove'.
   --leaf-bytes N       tree leaf size, a power of two from 65536 to 67108864 (default ${TREE_DEFAULT_LEAF_BYTES})
   --workers N          worker threads for a file's tree (default: one per core)
+  --cid                also print the digest as a CID (CIDv1, raw codec, base32: bafkrei… for sha256),
+                       the name a content-addressed store gives the bytes it is over (the file, or the
+                       manifest --out writes); 'verify --digest' accepts it
   --out FILE           write the manifest: the canonical v1 manifest (lineproof) or the unsigned
                        model_signing statement (oms-*)
-  --json               print {path, kind, format, digest, subject, size, files, manifest, ...}
+  --json               print {path, kind, format, digest, [cid,] subject, size, files, manifest, ...}
 
 Exit codes: 0 hashed; 2 usage or input error (missing path, symbolic link or special file refused,
 a path rule broken, a file changed while hashed; the code is printed).
@@ -78,6 +82,7 @@ interface HashRun {
   extraIgnore: string[];
   defaults: boolean;
   allowSymlinks: boolean;
+  cid: boolean;
   out: string | undefined;
   json: boolean;
 }
@@ -104,6 +109,7 @@ async function parseHashRun(args: string[], ctx: CliContext): Promise<HashRun> {
       out: { type: 'string' },
       json: { type: 'boolean' },
       tree: { type: 'boolean' },
+      cid: { type: 'boolean' },
       'leaf-bytes': { type: 'string' },
       workers: { type: 'string' },
     },
@@ -139,6 +145,7 @@ async function parseHashRun(args: string[], ctx: CliContext): Promise<HashRun> {
     extraIgnore: values.ignore ?? [],
     defaults: !values['no-default-ignore'],
     allowSymlinks: values['allow-symlinks'] ?? false,
+    cid: values.cid ?? false,
     out: values.out,
     json: values.json ?? false,
   };
@@ -282,6 +289,7 @@ async function hashRun(r: HashRun, ctx: CliContext): Promise<Hashed> {
 
 function humanLines(r: HashRun, out: Record<string, unknown>): string[] {
   const lines = [`${out.digest as string}  ${r.given}`];
+  if (out.cid) lines.push(`${out.cid as string}  ${r.given}`);
   if (out.treeDigest) lines.push(`${out.treeDigest as string}  ${r.given}`);
   if (out.kind === 'file')
     lines.push(`  file, ${humanBytes(out.size as number)}${r.format === 'lineproof' ? '' : `, ${r.format}`}`);
@@ -307,7 +315,13 @@ export const hashCommand: Command = {
   help: HELP,
   async run(args, ctx) {
     const r = await parseHashRun(args, ctx);
-    const { out, written } = await hashRun(r, ctx);
+    const hashed = await hashRun(r, ctx);
+    const written = hashed.written;
+    let out = hashed.out;
+    if (r.cid) {
+      const { alg: a, hex } = parseDigest(out.digest as string);
+      out = { ...out, cid: await asExit(EXIT.USAGE, () => digestToCid(a, hex)) };
+    }
     if (r.out !== undefined) {
       const outArg = r.out;
       const target = resolvePath(ctx, outArg);

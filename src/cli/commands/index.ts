@@ -8,16 +8,15 @@ import { keygenCommand } from './keygen.js';
 import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
-import { hashCheckProofCommand, hashProveCommand } from './hash-proof.js';
+import { hashProveCommand } from './hash-proof.js';
+import { hashCheckProofCommand } from './hash-check-proof.js';
 import { verifyCommand } from './verify.js';
-import {
-  attestDatasetCommand,
-  attestTrainingCommand,
-  attestEvaluationCommand,
-  attestApprovalCommand,
-  attestPromotionCommand,
-  attestRevocationCommand,
-} from './attest.js';
+import { attestDatasetCommand } from './attest-dataset.js';
+import { attestTrainingCommand } from './attest-training.js';
+import { attestEvaluationCommand } from './attest-evaluation.js';
+import { attestApprovalCommand } from './attest-approval.js';
+import { attestPromotionCommand } from './attest-promotion.js';
+import { attestRevocationCommand } from './attest-revocation.js';
 import { attestCosignCommand } from './attest-cosign.js';
 import { inspectCommand } from './inspect.js';
 import { omsSignCommand, omsVerifyCommand } from './oms.js';

@@ -1,6 +1,5 @@
 import { generateKeyPair, publicKeyToHex } from '../../keys/keys.js';
 import { keyidsOf } from '../../keys/keyid.js';
-import type { KeyidFormat } from '../../keys/types.js';
 import { writeKeyPair } from '../../node/keys.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
@@ -47,7 +46,7 @@ export const keygenCommand: Command = {
       throw usage(`keygen: --keyid-format expected legacy, modern or none, got ${JSON.stringify(format)}`);
     const prefix = resolvePath(ctx, out);
     const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
-    const key = await generateKeyPair({ keyidFormat: format as KeyidFormat });
+    const key = await generateKeyPair({ keyidFormat: format });
     const written = await asExit(EXIT.USAGE, () =>
       writeKeyPair(prefix, key, { force: values.force === true, ...(passphrase ? { passphrase } : {}) }),
     );

@@ -25,7 +25,8 @@ Options:
   --chain BUNDLE     the .intoto.jsonl bundle of attestations
   --policy POLICY    the policy (JSON; see spec/policy.md) — the trust root
   --artifact PATH    hash the model directory or file now (a directory's digest is its manifest's)
-  --digest ALG:HEX   the artifact's digest instead, e.g. sha256:<64 hex> as 'lineproof hash --json' prints
+  --digest ALG:HEX   the artifact's digest instead, e.g. sha256:<64 hex> as 'lineproof hash --json' prints,
+                     or its CID (bafkrei…, as 'lineproof hash --cid' prints)
   --use-case ID      the use case the model is to be used for (required, or --any-use-case)
   --any-use-case     accept an approval for any use case the policy allows (explicit on purpose)
   --at TIME          verify as of TIME (RFC 3339 with Z or an offset); default: now
@@ -121,7 +122,7 @@ export const verifyCommand: Command = {
     let subject: DigestSet;
     if (values.digest !== undefined) {
       try {
-        subject = digestSetFromText(values.digest, '--digest');
+        subject = digestSetFromText(values.digest, '--digest', { cid: true });
       } catch (e) {
         throw usage(`verify: ${(e as Error).message}`);
       }

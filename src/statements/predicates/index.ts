@@ -244,7 +244,7 @@ function done<S extends Stage>(
     stage,
     predicateType: statement.predicateType,
     predicate,
-    statement: { ...statement, predicate } as Statement<PredicateByStage[S]>,
+    statement: { ...statement, predicate },
     issuedAt,
     attester,
   };
@@ -310,8 +310,7 @@ export interface StatementReference {
   reference: PayloadReference;
 }
 
-const isStage = (s: unknown): s is Stage =>
-  typeof s === 'string' && (Object.keys(PREDICATE_TYPES) as string[]).includes(s);
+const isStage = (s: unknown): s is Stage => typeof s === 'string' && Object.keys(PREDICATE_TYPES).includes(s);
 
 /**
  * Every payload reference (decisions §6) a statement makes, with its role and the stage the referenced
@@ -326,7 +325,7 @@ const isStage = (s: unknown): s is Stage =>
  * ```
  */
 export function referencesOf(input: ParsedPredicate | Statement | JsonValue): StatementReference[] {
-  const parsed = isParsed(input) ? input : parsePredicate(input as JsonValue);
+  const parsed = isParsed(input) ? input : parsePredicate(input);
   const out: StatementReference[] = [];
   const add = (role: ReferenceRole, stage: Stage | undefined, path: string, reference: PayloadReference): void => {
     out.push({
@@ -424,7 +423,7 @@ export function parseAttestationPayload(
     ...parsed,
     payloadDigest: payloadDigest(payload),
     references: referencesOf(parsed),
-  } as ParsedAttestationPayload;
+  };
 }
 
 /** True when `e` is a PREDICATE_TYPE_UNKNOWN error: the statement is not ours (a reader skips it when unreferenced). */

@@ -1,7 +1,8 @@
 /**
  * Key standing (decisions §7, §13): whether a trusted key's signature counts on evidence that claims
- * a given `issuedAt`. One answer for the whole verifier: chain links, approvals and the revokers
- * whose statements step 5 honours all ask {@link keyStanding}.
+ * a given `issuedAt`, for a role. One answer for the whole library: the verifier (chain links,
+ * approvals, the revokers whose statements step 5 honours), `lineproof attest`'s check of its own
+ * key and predecessor lookup (src/bundle/predecessors.ts) all ask {@link keyStanding}.
  *
  * - A key whose policy `status` is `compromised` never counts (KEY_COMPROMISED).
  * - A key revocation (the policy's `revocations`, or a trusted revocation statement of kind `key`)
@@ -13,10 +14,13 @@
  *   (KEY_COMPROMISED): claimed times are self-asserted, so a thief could backdate.
  * - Otherwise the key's validity window: not before `validFrom`, not at or after `validUntil`
  *   (KEY_OUTSIDE_VALIDITY).
+ * - The role: the key's identity holds it (`inRole`); a key out of its role is not rejected, it
+ *   just does not count for that role (verification reports SIGNER_NOT_IN_ROLE itself).
  * @module
  */
 import type { ErrorCode } from '../errors.js';
-import type { Policy, ResolvedKey } from '../policy/policy.js';
+import type { Policy, ResolvedKey } from './policy.js';
+import type { Role } from './schema.js';
 import { formatTimestamp, parseTimestamp } from '../time/index.js';
 
 /** Key revocation reasons that end a key's use at `effectiveAt` only (rotation, decisions §13). */
@@ -77,18 +81,63 @@ export function policyKeyRevocations(policy: Policy): KeyRevocations {
   return out;
 }
 
+/** Options of {@link keyStanding}. */
+export interface KeyStandingOptions {
+  /**
+   * The role the key would sign for (a stage's role, `ROLE_OF_STAGE`); omitted, the answer
+   * is about the key alone and `inRole` is true.
+   */
+  role?: Role;
+  /**
+   * The time the evidence claims (its `issuedAt`): epoch nanoseconds, a Date or RFC 3339 text;
+   * undefined (or unreadable text) when unknown, which no cut-off can be checked against.
+   */
+  at: bigint | Date | string | undefined;
+  /** Key revocations in force (policy and trusted statements); default: the policy's own. */
+  revocations?: KeyRevocations;
+}
+
+/** The answer of {@link keyStanding}. */
+export interface KeyStanding {
+  /** The key's signature counts for `role` at `at`: its identity holds the role and it is not rejected. */
+  counts: boolean;
+  /** The key's identity holds `role` (true when no role was asked). */
+  inRole: boolean;
+  /** Why the key counts for no role at `at` (KEY_COMPROMISED, KEY_REVOKED, KEY_OUTSIDE_VALIDITY). */
+  rejected?: KeyRejection;
+}
+
+function nanosOf(at: bigint | Date | string | undefined): bigint | undefined {
+  if (at === undefined || typeof at === 'bigint') return at;
+  if (at instanceof Date) {
+    const ms = at.getTime();
+    return Number.isFinite(ms) ? BigInt(ms) * 1_000_000n : undefined;
+  }
+  return nanosOrUndefined(at);
+}
+
 /**
- * Whether `key` counts on evidence claiming `issuedAtNanos`.
+ * Does this key count: the one answer for verification (each signer of each attestation, and the
+ * revokers step 5 honours), for `lineproof attest`'s check of its own key, and for predecessor
+ * lookup (which attestations of a bundle a new one may rely on).
+ * @param policy the loaded policy (its key revocations are the default `revocations`)
  * @param key the trusted key, resolved from the policy
- * @param issuedAtNanos the evidence's claimed issue time (undefined: unknown, e.g. unparsed)
- * @param revocations key revocations in force (policy and trusted statements)
- * @returns undefined when the key counts, else the code and a message
+ * @param options the role, the evidence's claimed time, the revocations in force
+ * @returns whether it counts, whether it is in the role, and why the key is rejected when it is
  * @example
  * ```ts
- * keyStanding(policy.keyByName.get('bob')!, issuedAt, policyKeyRevocations(policy)); // undefined or { code: 'KEY_REVOKED', ... }
+ * keyStanding(policy, policy.keyByName.get('bob')!, { role: 'approver', at: '2026-01-14T16:45:00Z' });
+ * // { counts: true, inRole: true } or { counts: false, inRole: true, rejected: { code: 'KEY_REVOKED', ... } }
  * ```
  */
-export function keyStanding(
+export function keyStanding(policy: Policy, key: ResolvedKey, options: KeyStandingOptions): KeyStanding {
+  const inRole = options.role === undefined || key.roles.includes(options.role);
+  const rejected = keyRejection(key, nanosOf(options.at), options.revocations ?? policyKeyRevocations(policy));
+  return rejected ? { counts: false, inRole, rejected } : { counts: inRole, inRole };
+}
+
+/** Why `key` does not count on evidence claiming `issuedAtNanos` (undefined: it counts). */
+function keyRejection(
   key: ResolvedKey,
   issuedAtNanos: bigint | undefined,
   revocations: KeyRevocations,

@@ -1,0 +1,194 @@
+/** `lineproof attest approval`: attest an approval of a model for a use case, signed by an approver. */
+import {
+  evaluationsOf,
+  payloadInput,
+  trainingOfEvaluations,
+  trainingsOf,
+  type Predecessor,
+} from '../../bundle/predecessors.js';
+import type { DigestSet } from '../../digest/index.js';
+import { buildApprovalStatement } from '../../statements/builders.js';
+import { approvalFieldsSchema, parseBuilderFields } from '../../statements/inputs.js';
+import { operatorError, warn, type AttestEnv } from './attest-env.js';
+import {
+  exactlyOne,
+  fileField,
+  fileFields,
+  fileText,
+  list,
+  mergeFields,
+  one,
+  oneSubject,
+  requireField,
+  resolveRefs,
+  slotRefs,
+  str,
+  timeFlag,
+} from './attest-inputs.js';
+import { build, refNote, stageCommand, type Made } from './attest-output.js';
+import { digestText, listCandidates } from './describe.js';
+
+const APPROVAL_HELP = `Usage: lineproof attest approval --subject MODEL --decision APPROVED|REJECTED --stage staging|production
+                                --use-case ID --use-case-description TEXT [--risk-tier T] --expires TIME
+                                --key KEY (--chain CHAIN | --out FILE) [options]
+
+Attest an approval of a model for one use case (https://lineproof.dev/attestation/approval/v0.1),
+signed by an approver. A second approver co-signs it with 'lineproof attest cosign'. Its evidence —
+the model's training attestation and the evaluations of that training — is looked up in --chain
+unless given with --ref; two evaluations of the same suite and version are an error listing them.
+
+Approval options:
+  --subject PATH|sha256:HEX   the model approved (hashed as by 'lineproof hash'), or its digest
+  --name N                    the subject's name (default: the directory or file name)
+  --decision D                APPROVED or REJECTED
+  --stage S                   staging or production
+  --use-case ID               the use case approved; --use-case-description TEXT what it is
+  --risk-tier T               the policy's tier of the use case (default with --policy: the policy's)
+  --not-before TIME           start of validity (default: issuedAt)
+  --expires TIME              end of validity: RFC 3339, or +Nd / +Nh after issuedAt
+  --condition TEXT            a condition of the approval (repeatable)
+  --tool T, --data-class C, --secret-scope S   the runtime scope granted (repeatable; default none)
+  --ref sha256:D              the training and evaluation attestations relied on (repeatable)
+  --predicate FILE            other fields (conditions, runtimeScope, useCase...)
+
+Example:
+  lineproof attest approval --subject model/ --decision APPROVED --stage production --use-case support-chat \\
+    --use-case-description "answers customers" --expires +90d --key keys/alice.key --policy policy.json \\
+    --chain model.intoto.jsonl
+`;
+
+/** The training and evaluations relied on: `--ref`, or looked up in the chain. */
+function evidence(env: AttestEnv, digest: DigestSet): { training: Predecessor; evaluations: Predecessor[] } {
+  const refs = slotRefs(
+    env,
+    resolveRefs(env),
+    ['training', 'evaluation'],
+    'an approval relies on the training and the evaluations of the model',
+  );
+  let training = one(env, refs.training, 'the training');
+  let evaluations = refs.evaluation;
+  if (!training) {
+    const fromEvaluations = trainingOfEvaluations(env.lookup, evaluations);
+    if (fromEvaluations && !fromEvaluations.ok)
+      throw operatorError(
+        fromEvaluations.code,
+        `${env.cmd}: the evaluations given rely on ${fromEvaluations.trainings.length} different trainings (${fromEvaluations.trainings.join(', ')}); an approval relies on one`,
+      );
+    training = fromEvaluations?.training;
+  }
+  training ??= exactlyOne(env, trainingsOf(env.lookup, digest), `the training attestation of ${digestText(digest)}`);
+  if (evaluations.length === 0) {
+    const found = evaluationsOf(env.lookup, digest, training.digest);
+    if (!found.ok && found.code === 'PREDECESSOR_NOT_FOUND')
+      exactlyOne(env, [], `the evaluations of training ${training.digest}`);
+    if (!found.ok)
+      throw operatorError(
+        found.code,
+        `${env.cmd}: ${found.candidates.length} evaluations of the same suite in ${env.chainName}; choose the ones relied on with --ref:\n${listCandidates(found.candidates)}`,
+      );
+    evaluations = found.evaluations;
+  }
+  for (const e of evaluations) {
+    const r = e.found?.attestation.stage === 'evaluation' ? e.found.attestation.predicate.result : undefined;
+    if (r === 'FAILED' || r === 'WARNED') warn(env.ctx, `evidence ${e.digest} has result ${r}`);
+  }
+  return { training, evaluations };
+}
+
+/** The use case's risk tier: `--risk-tier`, checked against (and by default taken from) the policy. */
+function riskTierOf(env: AttestEnv, useCase: unknown): string | undefined {
+  const riskTier = str(env, 'risk-tier') ?? fileText(env, 'riskTier');
+  if (!env.policy) return riskTier;
+  const tier = env.policy.tierOf(useCase as string);
+  if (!tier)
+    throw operatorError(
+      'USE_CASE_NOT_ALLOWED',
+      `${env.cmd}: the policy ${str(env, 'policy')} does not allow the use case ${JSON.stringify(useCase)} (allowed: ${Object.keys(env.policy.document.useCases).join(', ') || 'none'})`,
+    );
+  if (riskTier !== undefined && riskTier !== tier.name)
+    throw operatorError(
+      'RISK_TIER_MISMATCH',
+      `${env.cmd}: the policy puts ${String(useCase)} in tier ${tier.name}, not ${riskTier}`,
+    );
+  return tier.name;
+}
+
+async function makeApproval(env: AttestEnv): Promise<Made> {
+  const subject = await oneSubject(env, 'model');
+  const digest = subject.subject.digest;
+  const { training, evaluations } = evidence(env, digest);
+  const useCase = mergeFields(fileField(env, 'useCase'), {
+    id: str(env, 'use-case'),
+    description: str(env, 'use-case-description'),
+  });
+  requireField(env, useCase.id, 'use-case', 'useCase.id');
+  requireField(env, useCase.description, 'use-case-description', 'useCase.description');
+  const riskTier = riskTierOf(env, useCase.id);
+  requireField(env, riskTier, 'risk-tier', 'riskTier');
+  const decision = str(env, 'decision')?.toUpperCase() ?? fileText(env, 'decision');
+  const stage = str(env, 'stage') ?? fileText(env, 'stage');
+  const expires = timeFlag(env, 'expires', str(env, 'expires')) ?? fileText(env, 'expires');
+  const notBefore = timeFlag(env, 'not-before', str(env, 'not-before')) ?? fileText(env, 'notBefore');
+  requireField(env, decision, 'decision', 'decision');
+  requireField(env, stage, 'stage', 'stage');
+  requireField(env, expires, 'expires', 'expires');
+  const runtimeScope = mergeFields(fileField(env, 'runtimeScope'), {
+    tools: list(env, 'tool'),
+    dataClasses: list(env, 'data-class'),
+    secretScopes: list(env, 'secret-scope'),
+  });
+  const conditions = list(env, 'condition') ?? fileField(env, 'conditions');
+  const statement = build(env, () => {
+    const fields = parseBuilderFields(
+      approvalFieldsSchema,
+      {
+        ...fileFields(env),
+        decision,
+        stage,
+        useCase,
+        riskTier,
+        ...(conditions !== undefined ? { conditions } : {}),
+        runtimeScope,
+        ...(notBefore !== undefined ? { notBefore } : {}),
+        expires,
+      },
+      'approval input',
+    );
+    return buildApprovalStatement({
+      ...fields,
+      subject: subject.subject,
+      training: payloadInput(training),
+      evaluations: evaluations.map(payloadInput),
+      attester: env.attester,
+      now: env.now,
+    });
+  });
+  return {
+    statement,
+    notes: [
+      `subject   ${digestText(digest)}  ${subject.from}`,
+      refNote('training', training),
+      ...evaluations.map((e) => refNote('evaluation', e)),
+    ],
+  };
+}
+
+export const attestApprovalCommand = stageCommand(
+  'approval',
+  'attest an approval of a model for a use case (evidence, scope, validity window)',
+  APPROVAL_HELP,
+  {
+    decision: { type: 'string' },
+    stage: { type: 'string' },
+    'use-case': { type: 'string' },
+    'use-case-description': { type: 'string' },
+    'risk-tier': { type: 'string' },
+    'not-before': { type: 'string' },
+    expires: { type: 'string' },
+    condition: { type: 'string', multiple: true },
+    tool: { type: 'string', multiple: true },
+    'data-class': { type: 'string', multiple: true },
+    'secret-scope': { type: 'string', multiple: true },
+  },
+  makeApproval,
+);

@@ -1,0 +1,42 @@
+/** One-line descriptions of attestations and digests, for `attest` summaries and the `inspect` tree. */
+import type { BundleAttestation } from '../../bundle/lookup.js';
+import { digestText } from '../../digest/index.js';
+
+export { digestText };
+import type { ParsedAttestationPayload } from '../../statements/predicates/index.js';
+
+function shortDigest(d: string): string {
+  return d.length > 26 ? `${d.slice(0, 19)}…` : d;
+}
+
+/** A one-line description of an attestation, for lists of candidates and the inspect tree. */
+export function describeAttestation(a: ParsedAttestationPayload): string {
+  switch (a.stage) {
+    case 'dataset':
+      return `${a.predicate.name}@${a.predicate.version}`;
+    case 'training':
+      return `${a.statement.subject.map((s) => s.name ?? shortDigest(digestText(s.digest))).join(', ')} by ${a.predicate.runDetails.builder.id}`;
+    case 'evaluation':
+      return `${a.predicate.suite.name}@${a.predicate.suite.version} ${a.predicate.result}`;
+    case 'approval':
+      return `${a.predicate.decision} ${a.predicate.useCase.id} for ${a.predicate.stage} (tier ${a.predicate.riskTier})`;
+    case 'promotion':
+      return `${a.predicate.stage} ${a.predicate.environment}`;
+    case 'revocation':
+      return `${a.predicate.kind} ${a.predicate.reason}`;
+    default: {
+      const never: never = a;
+      return String((never as ParsedAttestationPayload).stage);
+    }
+  }
+}
+
+/** One candidate predecessor, as listed in PREDECESSOR_AMBIGUOUS errors. */
+export function candidateLine(a: BundleAttestation): string {
+  return `  ${a.entry.payloadDigest}  ${a.attestation.stage} ${describeAttestation(a.attestation)}, issued ${a.attestation.issuedAt} by ${a.attestation.attester.id} (line ${a.entry.lines.join(', ')})`;
+}
+
+/** Several candidates listed, one a line. */
+export function listCandidates(found: readonly BundleAttestation[]): string {
+  return found.map(candidateLine).join('\n');
+}

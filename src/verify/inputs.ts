@@ -1,0 +1,117 @@
+/**
+ * Step 1 of chain verification (spec/verification.md): the inputs. Misuse (no loaded policy, a
+ * malformed `asOf` or subject) throws a TypeError; a missing or disallowed use case is a check.
+ */
+import { digestSetFromText, type DigestSet, digestText } from '../digest/index.js';
+import type { JsonValue } from '../json/strict.js';
+import type { Limits } from '../limits.js';
+import type { Policy } from '../policy/policy.js';
+import { ReportBuilder } from '../report/index.js';
+import type { Envelope } from '../dsse/envelope.js';
+import type { SignatureVerifier } from '../keys/types.js';
+import { nanos, type LevelContext, type Tier } from './context.js';
+
+/** Inputs of `verifyChain`. */
+export interface VerifyChainInput {
+  /** `.intoto.jsonl` text or bytes, or an array of envelopes. */
+  bundle: string | Uint8Array | ReadonlyArray<Uint8Array | string | JsonValue | Envelope>;
+  /** The loaded policy (see `parsePolicy`). */
+  policy: Policy;
+  /** The artifact: its digest (`sha256:<hex>` or a DigestSet), e.g. a model manifest digest. */
+  subject: string | DigestSet;
+  /** The use case to verify for, or `{ any: true }` to accept an approval for any allowed use case. */
+  useCase: string | { any: true } | undefined;
+  /** Verify as of this time (RFC 3339 text with Z or an offset, or a Date). */
+  asOf: string | Date;
+  /** Signature verifier (default: strict Ed25519 of the core). */
+  verifier?: SignatureVerifier;
+  limits?: Partial<Limits>;
+  /** Names the subject in the report (default: its digest text). */
+  subjectName?: string;
+}
+
+/** The input's policy, or a TypeError when it is not a loaded one. */
+export function loadedPolicy(input: VerifyChainInput): Policy {
+  if (!input || typeof input !== 'object') throw new TypeError('"input" expected an object');
+  const { policy } = input;
+  if (!policy || !Array.isArray(policy.keys) || typeof policy.digest !== 'string')
+    throw new TypeError('"policy" expected a loaded policy (parsePolicy)');
+  return policy;
+}
+
+function readAsOf(asOf: string | Date): { asOfNanos: bigint; asOfText: string } {
+  if (asOf instanceof Date) {
+    if (!Number.isFinite(asOf.getTime())) throw new TypeError('"asOf" is an invalid Date');
+    return { asOfNanos: BigInt(asOf.getTime()) * 1_000_000n, asOfText: asOf.toISOString() };
+  }
+  if (typeof asOf === 'string') {
+    try {
+      return { asOfNanos: nanos(asOf), asOfText: asOf };
+    } catch (e) {
+      throw new TypeError(`"asOf" expected an RFC 3339 time with Z or an offset: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+  throw new TypeError('"asOf" expected an RFC 3339 string or a Date');
+}
+
+function readSubject(subject: string | DigestSet): DigestSet {
+  if (typeof subject === 'string') return digestSetFromText(subject, 'subject');
+  if (subject && typeof subject === 'object' && Object.keys(subject).length > 0) return { ...subject };
+  throw new TypeError('"subject" expected sha256:<hex> or a DigestSet');
+}
+
+/** The use case check (`chain.useCase`): required, and allowed by the policy, which gives its tier. */
+function checkUseCase(
+  report: ReportBuilder,
+  policy: Policy,
+  useCase: VerifyChainInput['useCase'],
+  subjectName: string,
+): { tier: Tier; anyUseCase: boolean; useCase: string | undefined } {
+  if (useCase === undefined || useCase === null || (typeof useCase === 'string' && useCase === '')) {
+    report.fail(
+      'chain.useCase',
+      'USE_CASE_REQUIRED',
+      subjectName,
+      'a use case is required (or explicitly any use case)',
+    );
+    return { tier: undefined, anyUseCase: false, useCase: undefined };
+  }
+  if (typeof useCase === 'object' && useCase.any === true) {
+    report.skip('chain.useCase', 'OK', subjectName, 'any allowed use case accepted (explicitly)');
+    return { tier: undefined, anyUseCase: true, useCase: undefined };
+  }
+  if (typeof useCase !== 'string') throw new TypeError('"useCase" expected a string or { any: true }');
+  const tier = policy.tierOf(useCase);
+  if (tier)
+    report.pass(
+      'chain.useCase',
+      subjectName,
+      `use case ${JSON.stringify(useCase)} is allowed, risk tier ${JSON.stringify(tier.name)}`,
+      { actual: useCase },
+    );
+  else
+    report.fail(
+      'chain.useCase',
+      'USE_CASE_NOT_ALLOWED',
+      subjectName,
+      `use case ${JSON.stringify(useCase)} is not allowed by the policy`,
+      { expected: Object.keys(policy.document.useCases).join(', ') || '(none)', actual: useCase },
+    );
+  return { tier, anyUseCase: false, useCase };
+}
+
+/**
+ * Step 1: read `asOf` and the subject, start the report, and check the use case.
+ * @throws {TypeError} a malformed `asOf`, subject or use case (misuse)
+ */
+export function readInputs(input: VerifyChainInput, policy: Policy, limits: Limits): LevelContext {
+  const { asOfNanos, asOfText } = readAsOf(input.asOf);
+  const artifact = readSubject(input.subject);
+  const subjectName = input.subjectName ?? digestText(artifact);
+  const report = new ReportBuilder('chain', asOfText, policy.digest);
+  const accepted = policy.document.digestAlgorithms;
+  const useCase = checkUseCase(report, policy, input.useCase, subjectName);
+  return { policy, limits, report, artifact, accepted, asOfNanos, asOfText, subjectName, ...useCase };
+}
