@@ -3,7 +3,6 @@
  * append it to `--chain` and/or write `--out`, print the summary; and {@link stageCommand}, which
  * puts a stage command together.
  */
-import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Predecessor } from '../../bundle/predecessors.js';
 import { serializeEnvelope, type Envelope } from '../../dsse/envelope.js';
@@ -12,6 +11,7 @@ import { LineproofError } from '../../errors.js';
 import { canonicalBytes } from '../../json/canonical.js';
 import { appendToBundle } from '../../node/bundle.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
+import { writeFileChecked } from '../../node/fs.js';
 import { BUILDER_FIELDS } from '../../statements/inputs.js';
 import type { Stage } from '../../statements/predicates/common.js';
 import { IN_TOTO_PAYLOAD_TYPE, payloadDigest, type Statement } from '../../statements/statement.js';
@@ -50,17 +50,7 @@ export async function signAndWrite(env: AttestEnv, statement: Statement, notes: 
   const out = env.values.out as string | undefined;
   if (out !== undefined && out !== '-') {
     const path = resolvePath(ctx, out);
-    await asExit(EXIT.USAGE, () => {
-      try {
-        writeFileSync(path, `${line}\n`);
-      } catch (cause) {
-        throw new LineproofError(
-          'IO_ERROR',
-          `${out}: cannot write (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-          { path: out, cause },
-        );
-      }
-    });
+    await asExit(EXIT.USAGE, () => writeFileChecked(path, `${line}\n`, { what: out }));
   }
   if (digest === '') digest = payloadDigest(payload);
   if (out === '-') ctx.io.stdout(`${line}\n`);
