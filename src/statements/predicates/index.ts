@@ -161,7 +161,7 @@ function buildTypeOf(predicate: unknown): unknown {
 /** Options for {@link parsePredicate}. */
 export interface ParsePredicateOptions {
   /** Limits (the inlined-manifest size is used here). */
-  limits?: Partial<Limits>;
+  limits?: Partial<Limits> | undefined;
 }
 
 /**
@@ -310,8 +310,7 @@ export interface StatementReference {
   reference: PayloadReference;
 }
 
-const isStage = (s: unknown): s is Stage =>
-  typeof s === 'string' && (Object.keys(PREDICATE_TYPES)).includes(s);
+const isStage = (s: unknown): s is Stage => typeof s === 'string' && Object.keys(PREDICATE_TYPES).includes(s);
 
 /**
  * Every payload reference (decisions §6) a statement makes, with its role and the stage the referenced
