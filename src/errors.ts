@@ -235,11 +235,11 @@ export const errorCodes = (): ErrorCode[] => Object.keys(ERROR_CODES) as ErrorCo
 /** Options for {@link LineproofError}. */
 export interface LineproofErrorOptions {
   /** Where in the input the problem is, e.g. `signatures[0].sig` or a file path. */
-  path?: string;
+  path?: string | undefined;
   /** What was expected (short, printable; never key material). */
-  expected?: string;
+  expected?: string | undefined;
   /** What was found (short, printable; never key material). */
-  actual?: string;
+  actual?: string | undefined;
   /** The underlying error, if any. */
   cause?: unknown;
 }

@@ -112,7 +112,35 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   const document = parseWithSchema(policySchema, raw, what, 'POLICY_INVALID');
   // 2.
   const digest = `sha256:${sha256Hex(canonicalBytes(raw))}`;
-  // 3.
+  // 3. (and 4. for role thresholds and tiers)
+  const identityOfKey = checkIdentities(document, what);
+  const rolesOf = checkRoles(document, what);
+  checkTiers(document, what);
+  checkReferences(document, what);
+  checkKeySpecs(document, what);
+  // 5.
+  const { keys, keyByName } = resolveKeys(document, decode, identityOfKey, rolesOf, what);
+  // 6.
+  const sub = document.baseModels?.policy;
+  const baseModelPolicy =
+    sub === undefined ? undefined : parsePolicy(sub as JsonValue, { ...options, what: `${what}: baseModels.policy` });
+  return {
+    document,
+    digest,
+    keys,
+    keyByName,
+    rolesOf,
+    ...(baseModelPolicy ? { baseModelPolicy } : {}),
+    tierOf(useCase: string) {
+      if (!Object.hasOwn(document.useCases, useCase)) return undefined;
+      const tierName = document.useCases[useCase]!.riskTier;
+      return { name: tierName, tier: document.riskTiers[tierName]! };
+    },
+  };
+}
+
+/** Step 3: every identity's keys exist and belong to it alone; every key is held. @returns identity by key name */
+function checkIdentities(document: PolicyDocument, what: string): Map<string, string> {
   const identityOfKey = new Map<string, string>();
   for (const [id, identity] of Object.entries(document.identities)) {
     for (const k of identity.keys) {
@@ -132,6 +160,11 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   for (const k of Object.keys(document.keys)) {
     if (!identityOfKey.has(k)) invalid('POLICY_REFERENCE_UNKNOWN', what, `keys.${k}`, 'key is held by no identity');
   }
+  return identityOfKey;
+}
+
+/** Steps 3 and 4 for roles: identities exist; thresholds are possible. @returns roles by identity */
+function checkRoles(document: PolicyDocument, what: string): Map<string, Role[]> {
   const rolesOf = new Map<string, Role[]>();
   for (const role of ROLES) {
     const spec = document.roles[role];
@@ -147,7 +180,6 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
         );
       rolesOf.set(id, [...(rolesOf.get(id) ?? []), role]);
     }
-    // 4.
     if (spec.threshold > distinct.size) {
       invalid(
         'POLICY_THRESHOLD_IMPOSSIBLE',
@@ -157,6 +189,11 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
       );
     }
   }
+  return rolesOf;
+}
+
+/** Step 4 for risk tiers: no tier needs more approvers than hold the role. */
+function checkTiers(document: PolicyDocument, what: string): void {
   const approvers = new Set(document.roles.approver?.identities ?? []).size;
   for (const [tierName, tier] of Object.entries(document.riskTiers)) {
     if (tier.approvers > approvers) {
@@ -177,6 +214,10 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
         `names unknown tier ${JSON.stringify(spec.riskTier)}`,
       );
   }
+}
+
+/** Step 3: use cases name tiers, key revocations name keys, separation pairs name chain roles. */
+function checkReferences(document: PolicyDocument, what: string): void {
   document.revocations.forEach((r, i) => {
     if (r.kind === 'key' && !Object.hasOwn(document.keys, r.key))
       invalid('POLICY_REFERENCE_UNKNOWN', what, `revocations[${i}].key`, `names unknown key ${JSON.stringify(r.key)}`);
@@ -194,6 +235,10 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
           `role ${r} signs no stage of a chain, so a pair naming it could not be enforced (pairs name ${CHAIN_ROLES.join(', ')})`,
         );
   });
+}
+
+/** Step 3 for keys: compromised and retired keys say when; a validity window is not empty. */
+function checkKeySpecs(document: PolicyDocument, what: string): void {
   for (const [k, spec] of Object.entries(document.keys)) {
     if (spec.status === 'compromised' && spec.compromisedAt === undefined)
       invalid('POLICY_INVALID', what, `keys.${k}.compromisedAt`, 'a compromised key needs compromisedAt');
@@ -217,7 +262,16 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
       );
     }
   }
-  // 5.
+}
+
+/** Step 5: decode every public key; merge names of one key only within one identity. */
+function resolveKeys(
+  document: PolicyDocument,
+  decode: NonNullable<ParsePolicyOptions['decodePublicKey']>,
+  identityOfKey: Map<string, string>,
+  rolesOf: Map<string, Role[]>,
+  what: string,
+): { keys: ResolvedKey[]; keyByName: Map<string, ResolvedKey> } {
   const keys: ResolvedKey[] = [];
   const byHex = new Map<string, ResolvedKey>();
   const keyByName = new Map<string, ResolvedKey>();
@@ -251,21 +305,5 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
     byHex.set(publicKeyHex, resolved);
     keyByName.set(k, resolved);
   }
-  // 6.
-  const sub = document.baseModels?.policy;
-  const baseModelPolicy =
-    sub === undefined ? undefined : parsePolicy(sub as JsonValue, { ...options, what: `${what}: baseModels.policy` });
-  return {
-    document,
-    digest,
-    keys,
-    keyByName,
-    rolesOf,
-    ...(baseModelPolicy ? { baseModelPolicy } : {}),
-    tierOf(useCase: string) {
-      if (!Object.hasOwn(document.useCases, useCase)) return undefined;
-      const tierName = document.useCases[useCase]!.riskTier;
-      return { name: tierName, tier: document.riskTiers[tierName]! };
-    },
-  };
+  return { keys, keyByName };
 }

@@ -58,7 +58,7 @@ function nameMap<R extends z.ZodType>(record: R) {
           });
       }
     }
-    return input as z.input<R>;
+    return input;
   }, record);
 }
 

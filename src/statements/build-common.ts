@@ -71,10 +71,15 @@ export function argError(path: string, message: string, cause?: unknown): never 
   throw new LineproofError('INVALID_ARGUMENT', `${path}: ${message}`, { path, cause });
 }
 
-export function opt<T extends Record<string, unknown>>(o: T): T {
+/** `T` with each property that may be undefined made optional instead (absent, never undefined). */
+export type WithoutUndefined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+export function opt<T extends Record<string, unknown>>(o: T): WithoutUndefined<T> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as T;
+  return out as WithoutUndefined<T>;
 }
 
 /**

@@ -37,9 +37,9 @@ import {
 /** Input of {@link buildDatasetStatement}. */
 export interface DatasetStatementInput extends BuilderBase, DatasetFields {
   /** Subjects; default: the manifest (named after the dataset). */
-  subject?: SubjectInput | SubjectInput[];
+  subject?: SubjectInput | SubjectInput[] | undefined;
   /** The dataset manifest (decisions §5), inlined or as a sidecar. */
-  manifest?: StatementManifestInput;
+  manifest?: StatementManifestInput | undefined;
   /** Dataset attestations this dataset was derived from. */
   derivedFrom?: PayloadInput[];
 }
@@ -96,9 +96,9 @@ export function buildDatasetStatement(input: DatasetStatementInput): StatementOf
 /** Input of {@link buildTrainingStatement}. */
 export interface TrainingStatementInput extends BuilderBase, Omit<TrainingFields, 'baseModel'> {
   /** Subjects (the model weights); default: the manifest (named `model`). */
-  subject?: SubjectInput | SubjectInput[];
+  subject?: SubjectInput | SubjectInput[] | undefined;
   /** The model manifest (decisions §5), carried as the byproduct named `manifest`. */
-  manifest?: StatementManifestInput;
+  manifest?: StatementManifestInput | undefined;
   /** Dataset attestations trained on (at least one). */
   datasets: PayloadInput[];
   /** The base model of a fine-tune: pinned digest, and optionally its training attestation. */

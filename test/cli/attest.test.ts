@@ -784,6 +784,23 @@ describe('lineproof inspect', () => {
     });
   });
 
+  it('with --policy, an attestation signed only by a key that no longer counts is not trusted (keyStanding)', async () => {
+    const w = await workspace();
+    await fullChain(w);
+    const doc = JSON.parse(readFileSync(join(w.dir, 'policy.json'), 'utf8'));
+    doc.keys.evaluator.status = 'compromised';
+    doc.keys.evaluator.compromisedAt = '2025-06-01T00:00:00Z';
+    writeFileSync(join(w.dir, 'policy.json'), JSON.stringify(doc));
+    const r = await w.run(['inspect', '--chain', 'chain.intoto.jsonl', '--policy', 'policy.json', '--json']);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    const evaluation = json.attestations.find((a: { stage: string }) => a.stage === 'evaluation');
+    expect(evaluation.trusted).toBe(false);
+    expect(evaluation.signatures[0].identity).toBe(IDENTITY.evaluator);
+    expect(json.problems.map((p: { code: string }) => p.code)).toEqual(['KEY_COMPROMISED']);
+    expect(json.attestations.filter((a: { trusted: boolean }) => !a.trusted)).toHaveLength(1);
+  });
+
   it('marks attestations nothing relies on as unreferenced', async () => {
     const w = await workspace();
     const d = await digestOf(w.run, DATASET);

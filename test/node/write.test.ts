@@ -7,7 +7,7 @@ import { writeFileChecked } from '../../src/node/fs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lineproof-write-'));
 
-function failure(f: () => void): { code: string; message: string; cause?: string } | 'OK' {
+function failure(f: () => void): { code: string; message: string; cause: string | undefined } | 'OK' {
   try {
     f();
     return 'OK';

@@ -216,11 +216,13 @@ interface Metadata {
   /** Applied on top of neutral: changes the field. */
   change: (d: Doc, c: Chain) => void | Promise<void>;
   /** A further real assertion about the field. */
-  also?: (r: {
-    neutral: Awaited<ReturnType<typeof verifyChain>>;
-    changed: Awaited<ReturnType<typeof verifyChain>>;
-    doc: Doc;
-  }) => void;
+  also?:
+    | ((r: {
+        neutral: Awaited<ReturnType<typeof verifyChain>>;
+        changed: Awaited<ReturnType<typeof verifyChain>>;
+        doc: Doc;
+      }) => void)
+    | undefined;
 }
 
 type Entry = Effect | Metadata;

@@ -82,10 +82,9 @@ export const dsseSignCommand: Command = {
     if (values.out === undefined || values.out === '-') {
       ctx.io.stdout(text);
     } else {
-      const out = resolvePath(ctx, values.out);
-      await asExit(EXIT.USAGE, () => {
-        writeFileChecked(out, text, { what: values.out });
-      });
+      const outArg = values.out;
+      const out = resolvePath(ctx, outArg);
+      await asExit(EXIT.USAGE, () => writeFileChecked(out, text, { what: outArg }));
     }
     return EXIT.OK;
   },

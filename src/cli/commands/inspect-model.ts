@@ -14,6 +14,7 @@ import type { ErrorCode } from '../../errors.js';
 import type { readBundleFile } from '../../node/bundle.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import type { Policy } from '../../policy/policy.js';
+import { keyStanding } from '../../policy/key-standing.js';
 import { ROLE_OF_STAGE } from '../../policy/roles.js';
 import type { Stage } from '../../statements/predicates/common.js';
 import { shortDigestText } from '../../digest/index.js';
@@ -48,7 +49,7 @@ export interface InspectAttestation {
   references: InspectReference[];
   referencedBy: string[];
   revokedBy: string[];
-  /** With --policy: whether a policy key of the stage's role verifies a signature. */
+  /** With --policy: whether a policy key of the stage's role that counts at issuedAt verifies a signature. */
   trusted?: boolean;
 }
 
@@ -155,13 +156,17 @@ export async function inspect(
     if (policy) {
       const role = ROLE_OF_STAGE[p.stage];
       const keys = (sigs.get(a.entry.payloadDigest) ?? []).filter((s) => s.key);
-      out.trusted = keys.some((s) => s.key!.roles.includes(role));
+      // The one answer to "does this key count" (validity window, status, policy revocations).
+      const standings = keys.map((s) => keyStanding(policy, s.key!, { role, at: p.issuedAt }));
+      out.trusted = standings.some((k) => k.counts);
+      const rejected = standings.find((k) => k.inRole && k.rejected)?.rejected;
       if (keys.length === 0)
         problems.push({
           code: 'UNTRUSTED_SIGNER',
           subject: at,
           message: 'no signature verifies under a key of the policy',
         });
+      else if (!out.trusted && rejected) problems.push({ code: rejected.code, subject: at, message: rejected.message });
       else if (!out.trusted)
         problems.push({
           code: 'SIGNER_NOT_IN_ROLE',

@@ -161,7 +161,7 @@ function buildTypeOf(predicate: unknown): unknown {
 /** Options for {@link parsePredicate}. */
 export interface ParsePredicateOptions {
   /** Limits (the inlined-manifest size is used here). */
-  limits?: Partial<Limits>;
+  limits?: Partial<Limits> | undefined;
 }
 
 /**
