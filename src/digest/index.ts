@@ -250,7 +250,7 @@ export function assertDigestSet(set: unknown, what = 'digest'): asserts set is D
     if (!SET_KEY.test(alg))
       throw new LineproofError('SCHEMA_INVALID', `${what}.${alg}: invalid algorithm name`, { path: `${what}.${alg}` });
     const len = digestLength(alg);
-    if (!isLowerHex(hex) || (hex).length === 0 || (len !== undefined && (hex).length !== len * 2)) {
+    if (!isLowerHex(hex) || hex.length === 0 || (len !== undefined && hex.length !== len * 2)) {
       throw new LineproofError(
         'SCHEMA_INVALID',
         `${what}.${alg}: expected ${len ? len * 2 : 'some'} lowercase hex digits`,

@@ -18,7 +18,7 @@ function bad(code: ErrorCode, what: string, path: string, why: string): Lineproo
 
 // C0 controls and DEL: a newline or an escape sequence in a file name breaks line-oriented
 // output and can rewrite a terminal; no dataset needs one.
-// eslint-disable-next-line no-control-regex
+
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Options of {@link checkManifestPath}. */

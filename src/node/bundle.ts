@@ -105,7 +105,7 @@ function readLockInfo(path: string): LockInfo | undefined {
   try {
     // A lock file is a few bytes we wrote; anything else there (a FIFO, a huge file) is unreadable.
     const v = JSON.parse(new TextDecoder().decode(readFileLimited(path, 4096))) as unknown;
-    return typeof v === 'object' && v !== null ? (v as LockInfo) : undefined;
+    return typeof v === 'object' && v !== null ? v : undefined;
   } catch {
     return undefined;
   }
@@ -250,7 +250,7 @@ function linesOf(
   const digests: string[] = [];
   envelopes.forEach((env, i) => {
     const name = envelopes.length === 1 ? 'envelope' : `envelopes[${i}]`;
-    const decoded = parseEnvelope(env as Envelope, { limits, what: name });
+    const decoded = parseEnvelope(env, { limits, what: name });
     if (decoded.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
       throw new LineproofError(
         'DSSE_PAYLOAD_TYPE_MISMATCH',

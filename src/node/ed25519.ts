@@ -74,7 +74,7 @@ export async function checkEd25519Node(
   if (pre) return pre;
   const ko = publicKeyObject(publicKey);
   if (ko === null) return checkEd25519(signature, message, publicKey);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = nodeVerify(null, message, ko, signature);
   } catch {
@@ -107,9 +107,12 @@ export function nodeEd25519Signer(key: PrivateKey): Signer {
   return Object.freeze({
     publicKey: Uint8Array.from(key.publicKey.bytes),
     keyid: key.publicKey.keyid,
-    async sign(message: Uint8Array): Promise<Uint8Array> {
-      assertBytes(message, 'message');
-      return new Uint8Array(nodeSign(null, message, ko));
+    sign(message: Uint8Array): Promise<Uint8Array> {
+      // Synchronous work, still reported through the promise (a bad argument rejects, never throws).
+      return Promise.resolve().then(() => {
+        assertBytes(message, 'message');
+        return new Uint8Array(nodeSign(null, message, ko));
+      });
     },
   });
 }

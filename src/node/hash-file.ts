@@ -114,54 +114,12 @@ export async function readFileChunks(
   };
   abort();
   const buf = options.buffer ?? new Uint8Array(READ_BUFFER_BYTES);
-  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (options.follow ? 0 : (constants.O_NOFOLLOW ?? 0));
-  let fd: number;
-  try {
-    fd = openSync(path, flags);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException)?.code;
-    if (code === 'ELOOP' && !options.follow)
-      throw new LineproofError('SYMLINK_REFUSED', `${what}: is a symbolic link (symbolic links are not allowed)`, {
-        path: what,
-        cause: e,
-      });
-    if (code === 'ENOENT') throw changed(what, 'the file disappeared before it could be read');
-    throw new LineproofError('IO_ERROR', `${what}: cannot open (${code ?? 'error'})`, { path: what, cause: e });
-  }
+  const fd = openForReading(path, what, options.follow === true);
   try {
     const before = fstatSync(fd, { bigint: true });
-    if (!before.isFile()) {
-      throw new LineproofError('SPECIAL_FILE_REFUSED', `${what}: is not a regular file`, { path: what });
-    }
-    // With `expect`, the open file must be the very inode the walk found inside the root, which
-    // already rules out a directory swapped for a link; the path check then runs only to name
-    // the failure precisely (it costs a readlink per file).
-    const replaced =
-      options.expect !== undefined && (before.ino !== options.expect.ino || before.dev !== options.expect.dev);
-    if (options.within !== undefined && (options.expect === undefined || replaced)) {
-      const where = openedPath(fd, path);
-      const root = options.within.endsWith(sep) ? options.within : options.within + sep;
-      if (where !== options.within && !where.startsWith(root)) {
-        throw new LineproofError(
-          'SYMLINK_OUTSIDE_ROOT',
-          `${what}: resolves outside the root (a directory on its path was replaced by a symbolic link?)`,
-          { path: what, expected: `inside ${options.within}`, actual: where },
-        );
-      }
-    }
+    checkOpened(fd, path, what, options, before);
     const startNs = BigInt(Date.now()) * 1_000_000n;
     const size = Number(before.size);
-    if (options.expect) {
-      if (before.ino !== options.expect.ino || before.dev !== options.expect.dev)
-        throw changed(what, 'the file was replaced after it was listed');
-      if (size !== options.expect.size)
-        throw changed(
-          what,
-          `size changed from ${options.expect.size} to ${size} bytes after it was listed`,
-          `${options.expect.size} bytes`,
-          `${size} bytes`,
-        );
-    }
     let pos = 0;
     let sinceYield = 0;
     for (;;) {
@@ -207,6 +165,58 @@ export async function readFileChunks(
     return { size, hint: racy ? null : statHint(after) };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Open `path` read-only (not following a final symbolic link unless `follow`), mapping failures to codes. */
+function openForReading(path: string, what: string, follow: boolean): number {
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (follow ? 0 : (constants.O_NOFOLLOW ?? 0));
+  try {
+    return openSync(path, flags);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'ELOOP' && !follow)
+      throw new LineproofError('SYMLINK_REFUSED', `${what}: is a symbolic link (symbolic links are not allowed)`, {
+        path: what,
+        cause: e,
+      });
+    if (code === 'ENOENT') throw changed(what, 'the file disappeared before it could be read');
+    throw new LineproofError('IO_ERROR', `${what}: cannot open (${code ?? 'error'})`, { path: what, cause: e });
+  }
+}
+
+/** The opened file is a regular file, inside the root, and the very one the walk listed. */
+function checkOpened(fd: number, path: string, what: string, options: ReadFileOptions, before: BigIntStats): void {
+  if (!before.isFile()) {
+    throw new LineproofError('SPECIAL_FILE_REFUSED', `${what}: is not a regular file`, { path: what });
+  }
+  // With `expect`, the open file must be the very inode the walk found inside the root, which
+  // already rules out a directory swapped for a link; the path check then runs only to name
+  // the failure precisely (it costs a readlink per file).
+  const replaced =
+    options.expect !== undefined && (before.ino !== options.expect.ino || before.dev !== options.expect.dev);
+  if (options.within !== undefined && (options.expect === undefined || replaced)) {
+    const where = openedPath(fd, path);
+    const root = options.within.endsWith(sep) ? options.within : options.within + sep;
+    if (where !== options.within && !where.startsWith(root)) {
+      throw new LineproofError(
+        'SYMLINK_OUTSIDE_ROOT',
+        `${what}: resolves outside the root (a directory on its path was replaced by a symbolic link?)`,
+        { path: what, expected: `inside ${options.within}`, actual: where },
+      );
+    }
+  }
+  const size = Number(before.size);
+  if (options.expect) {
+    if (before.ino !== options.expect.ino || before.dev !== options.expect.dev)
+      throw changed(what, 'the file was replaced after it was listed');
+    if (size !== options.expect.size)
+      throw changed(
+        what,
+        `size changed from ${options.expect.size} to ${size} bytes after it was listed`,
+        `${options.expect.size} bytes`,
+        `${size} bytes`,
+      );
   }
 }
 
