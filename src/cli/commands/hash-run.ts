@@ -1,0 +1,239 @@
+/** `lineproof hash`: its flags read into a run, and the run hashed (a file tree, a directory, an OpenSSF model). */
+import { LineproofError } from '../../errors.js';
+import { assertHashAlgorithm } from '../../hashing/engines.js';
+import type { HashAlgorithm } from '../../hashing/types.js';
+import { DEFAULT_IGNORE } from '../../manifest/ignore.js';
+import { manifestBytes } from '../../manifest/build.js';
+import { type OmsHashType } from '../../interop/oms/serialization.js';
+import { OMS_GIT_IGNORE_PATHS } from '../../interop/oms/ignore.js';
+import { omsStatement } from '../../interop/oms/statement.js';
+import { hashPath } from '../../node/hash-tree.js';
+import { hashOmsModel } from '../../node/oms.js';
+import { hashFileTree } from '../../node/tree-pool.js';
+import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../../hashing/tree.js';
+import { statSync } from 'node:fs';
+import { intOption, parseCommandArgs, resolvePath } from '../args.js';
+import { CliError, asExit, usage } from '../errors.js';
+import { EXIT, type CliContext } from '../types.js';
+import { hashProgress } from '../progress.js';
+
+const FORMATS = ['lineproof', 'oms-files', 'oms-shards'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The checked options of one `lineproof hash` run. */
+export interface HashRun {
+  given: string;
+  path: string;
+  format: Format;
+  alg: HashAlgorithm;
+  tree: boolean;
+  leafBytes: number | undefined;
+  workers: number | undefined;
+  shardSize: number | undefined;
+  extraIgnore: string[];
+  defaults: boolean;
+  allowSymlinks: boolean;
+  cid: boolean;
+  out: string | undefined;
+  json: boolean;
+}
+
+/** What was hashed: the printed (or JSON) record, and the manifest bytes --out writes. */
+export interface Hashed {
+  out: Record<string, unknown>;
+  written?: Uint8Array;
+}
+
+type Bar = ReturnType<typeof hashProgress>;
+
+export async function parseHashRun(args: string[], ctx: CliContext): Promise<HashRun> {
+  const { values, positionals } = parseCommandArgs(
+    'hash',
+    args,
+    {
+      alg: { type: 'string' },
+      format: { type: 'string' },
+      'shard-size': { type: 'string' },
+      ignore: { type: 'string', multiple: true },
+      'no-default-ignore': { type: 'boolean' },
+      'allow-symlinks': { type: 'boolean' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      tree: { type: 'boolean' },
+      cid: { type: 'boolean' },
+      'leaf-bytes': { type: 'string' },
+      workers: { type: 'string' },
+    },
+    { min: 1, max: 1 },
+  );
+  const leafBytes = intOption('hash', 'leaf-bytes', values['leaf-bytes'], 65536, 67108864);
+  const workers = intOption('hash', 'workers', values.workers, 0, 256);
+  if ((leafBytes !== undefined || workers !== undefined) && !values.tree)
+    throw usage('hash: --leaf-bytes and --workers apply with --tree only');
+  if (leafBytes !== undefined && !parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`))
+    throw usage(`hash: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
+  if (values.tree && values.format !== undefined && values.format !== 'lineproof')
+    throw usage('hash: --tree applies to --format lineproof only (model_signing has no chunk trees)');
+  const given = positionals[0]!;
+  const path = resolvePath(ctx, given);
+  const format = (values.format ?? 'lineproof') as Format;
+  if (!FORMATS.includes(format))
+    throw usage(`hash: --format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
+  const alg = (values.alg ?? 'sha256') as HashAlgorithm;
+  await asExit(EXIT.USAGE, () => assertHashAlgorithm(alg, '--alg'));
+  const shardSize = intOption('hash', 'shard-size', values['shard-size'], 1, Number.MAX_SAFE_INTEGER);
+  if (shardSize !== undefined && format !== 'oms-shards')
+    throw usage('hash: --shard-size applies to --format oms-shards only');
+  return {
+    given,
+    path,
+    format,
+    alg,
+    tree: values.tree ?? false,
+    leafBytes,
+    workers,
+    shardSize,
+    extraIgnore: values.ignore ?? [],
+    defaults: !values['no-default-ignore'],
+    allowSymlinks: values['allow-symlinks'] ?? false,
+    cid: values.cid ?? false,
+    out: values.out,
+    json: values.json ?? false,
+  };
+}
+
+function isFilePath(r: HashRun): Promise<boolean> {
+  return asExit(EXIT.USAGE, () => {
+    try {
+      return statSync(r.path).isFile();
+    } catch (cause) {
+      throw new LineproofError(
+        'IO_ERROR',
+        `${r.given}: cannot stat (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+        { path: r.given, cause },
+      );
+    }
+  });
+}
+
+/** A file with --tree and sha256: one read, all cores, the whole-file sha256 and the chunk tree together. */
+async function hashTreeFile(r: HashRun, bar: Bar): Promise<Hashed> {
+  const onProgress = bar.onProgress;
+  const t = await asExit(EXIT.USAGE, () =>
+    hashFileTree(r.path, {
+      leafBytes: r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES,
+      sha256: true,
+      ...(r.workers !== undefined ? { workers: r.workers } : {}),
+      ...(onProgress
+        ? {
+            onProgress: (done: number, total: number) =>
+              onProgress({ path: r.given, bytesDone: done, bytesTotal: total, filesDone: 0, filesTotal: 1 }),
+          }
+        : {}),
+    }),
+  );
+  const name = r.given.split('/').filter(Boolean).pop() ?? r.given;
+  return {
+    out: {
+      path: r.given,
+      kind: 'file',
+      format: r.format,
+      digest: `sha256:${t.sha256}`,
+      treeDigest: `${t.algorithm}:${t.root}`,
+      subject: { name, digest: { sha256: t.sha256, [t.algorithm]: t.root } },
+      size: t.totalLength,
+      files: 1,
+      manifest: null,
+      workers: t.workers,
+    },
+  };
+}
+
+async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
+  const engines = r.tree ? [r.alg, treeHashEngine(r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES)] : [r.alg];
+  const h = await asExit(EXIT.USAGE, () =>
+    hashPath(r.path, {
+      algorithms: engines,
+      ignore: [...(r.defaults ? DEFAULT_IGNORE : []), ...r.extraIgnore],
+      allowSymlinks: r.allowSymlinks,
+      ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+    }),
+  );
+  if (h.kind === 'file') {
+    const tree = Object.keys(h.subject.digest).find((a) => parseTreeAlgorithm(a));
+    return {
+      out: {
+        path: r.given,
+        kind: 'file',
+        format: r.format,
+        digest: h.digest,
+        ...(tree ? { treeDigest: `${tree}:${h.subject.digest[tree]}` } : {}),
+        subject: h.subject,
+        size: h.size,
+        files: 1,
+        manifest: null,
+      },
+    };
+  }
+  return {
+    written: manifestBytes(h.manifest),
+    out: {
+      path: r.given,
+      kind: 'directory',
+      format: r.format,
+      digest: h.digest,
+      subject: h.subject,
+      size: h.size,
+      files: h.files,
+      manifest: h.manifest,
+      ignored: h.ignored,
+    },
+  };
+}
+
+async function hashOms(r: HashRun, bar: Bar): Promise<Hashed> {
+  if (r.alg === 'sha512')
+    throw new CliError(
+      EXIT.USAGE,
+      'hash: OMS_UNSUPPORTED_COMBINATION: model_signing has no sha512; use --alg sha256, blake2b or blake3',
+      'OMS_UNSUPPORTED_COMBINATION',
+    );
+  const h = await asExit(EXIT.USAGE, () =>
+    hashOmsModel(r.path, {
+      method: r.format === 'oms-files' ? 'files' : 'shards',
+      hashType: r.alg as OmsHashType,
+      allowSymlinks: r.allowSymlinks,
+      ...(r.shardSize !== undefined ? { shardSize: r.shardSize } : {}),
+      ignorePaths: [...(r.defaults ? [...OMS_GIT_IGNORE_PATHS, 'model.sig'] : []), ...r.extraIgnore],
+      ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+    }),
+  );
+  const statement = omsStatement(h.manifest);
+  return {
+    written: new TextEncoder().encode(`${JSON.stringify(statement, null, 2)}\n`),
+    out: {
+      path: r.given,
+      kind: h.kind,
+      format: r.format,
+      digest: h.digest,
+      subject: (statement.subject as unknown[])[0],
+      size: h.size,
+      files: h.files,
+      manifest: statement.predicate,
+      ignored: h.ignored,
+      skipped: h.skipped,
+    },
+  };
+}
+
+export async function hashRun(r: HashRun, ctx: CliContext): Promise<Hashed> {
+  const bar = hashProgress(ctx);
+  try {
+    const isFile = r.tree ? await isFilePath(r) : false;
+    if (r.format === 'lineproof' && r.tree && isFile && r.alg === 'sha256') return await hashTreeFile(r, bar);
+    if (r.format === 'lineproof') return await hashLineproof(r, bar);
+    return await hashOms(r, bar);
+  } finally {
+    bar.done();
+  }
+}
