@@ -2,7 +2,6 @@
  * EC key files for OpenSSF model signing: public keys, and private keys (encrypted PKCS#8
  * decrypted with node:crypto). The core parses the keys (src/interop/ec.ts, ec-private.ts).
  */
-import { createPrivateKey } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { LineproofError } from '../errors.js';
 import { MAX_KEY_FILE_BYTES } from '../keys/keys.js';
@@ -10,7 +9,7 @@ import { decodePem } from '../keys/pem.js';
 import { parseEcPublicKey, type EcPrivateKey, type EcPublicKey } from '../interop/ec.js';
 import { ecPrivateKeyFromDer, parseEcPrivateKey } from '../interop/ec-private.js';
 import { readFileLimited } from './fs.js';
-import { isReadableByOthers } from './keys.js';
+import { isReadableByOthers, openEncryptedPem } from './keys.js';
 
 /**
  * Read an EC public key file (PEM `PUBLIC KEY`, possibly after a text dump of the key; DER SPKI;
@@ -53,29 +52,7 @@ export function importEcPrivateKey(
   }
   const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
   decodePem(text.slice(text.indexOf('-----BEGIN')), what);
-  let ko;
-  try {
-    ko = createPrivateKey({
-      key: text.slice(text.indexOf('-----BEGIN')),
-      format: 'pem',
-      passphrase: options.passphrase,
-    });
-  } catch (cause) {
-    const code = (cause as { code?: string }).code ?? '';
-    if (
-      /BAD_DECRYPT|DECRYPT|ERR_OSSL_EVP|INTERRUPTED_OR_CANCELLED/i.test(code) ||
-      /decrypt/i.test((cause as Error).message)
-    ) {
-      throw new LineproofError('KEY_PASSPHRASE_WRONG', `${what}: wrong passphrase (or a corrupted key file)`, {
-        path: what,
-        cause,
-      });
-    }
-    throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, {
-      path: what,
-      cause,
-    });
-  }
+  const ko = openEncryptedPem(text.slice(text.indexOf('-----BEGIN')), options.passphrase, what);
   if (ko.asymmetricKeyType !== 'ec') {
     throw new LineproofError(
       'KEY_UNSUPPORTED',

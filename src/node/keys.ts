@@ -11,6 +11,7 @@ import {
   pbkdf2Sync,
   randomBytes,
   timingSafeEqual,
+  type KeyObject,
 } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { fromUtf8, isBytes, toPlainBytes } from '../bytes/index.js';
@@ -75,11 +76,14 @@ function decryptSslib(text: string, passphrase: string, what: string): string {
   return fromUtf8(toPlainBytes(plain), what);
 }
 
-function decryptPkcs8Pem(text: string, passphrase: string, what: string): Uint8Array {
-  decodePem(text, what); // one well-formed block, or KEY_INVALID
-  let ko;
+/**
+ * @internal An encrypted PKCS#8 PEM opened by OpenSSL (node:crypto): a wrong passphrase is
+ * KEY_PASSPHRASE_WRONG, anything else KEY_INVALID, both naming `what`. Shared by the Ed25519 and
+ * the ECDSA key loaders; the caller checks the key type.
+ */
+export function openEncryptedPem(text: string, passphrase: string, what: string): KeyObject {
   try {
-    ko = createPrivateKey({ key: text, format: 'pem', passphrase });
+    return createPrivateKey({ key: text, format: 'pem', passphrase });
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? '';
     if (
@@ -96,6 +100,11 @@ function decryptPkcs8Pem(text: string, passphrase: string, what: string): Uint8A
       cause,
     });
   }
+}
+
+function decryptPkcs8Pem(text: string, passphrase: string, what: string): Uint8Array {
+  decodePem(text, what); // one well-formed block, or KEY_INVALID
+  const ko = openEncryptedPem(text, passphrase, what);
   if (ko.asymmetricKeyType !== 'ed25519') {
     throw new LineproofError(
       'KEY_UNSUPPORTED',
