@@ -199,3 +199,60 @@ describe('resolveSignatures', () => {
     expect(sigs[0]!.keyid).toBe('lying-hint');
   });
 });
+
+describe('readBundle and findEntry, mutation-directed', () => {
+  const payload = canonicalBytes({
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'x', digest: { sha256: 'ab'.repeat(32) } }],
+    predicateType: 'https://example.com/x/v1',
+    predicate: {},
+  });
+  async function envelopeWith(keyid: string | undefined, payloadType = IN_TOTO_PAYLOAD_TYPE) {
+    const env = await signEnvelope(payload, payloadType, [ed25519Signer(await key('steward'))]);
+    const s = env.signatures[0]!;
+    return { ...env, signatures: [keyid === undefined ? { sig: s.sig } : { keyid, sig: s.sig }] };
+  }
+
+  it('a merged signature keeps the least keyid hint (no hint ranks last), whatever the line order', async () => {
+    for (const [x, y, kept] of [
+      ['b', 'a', 'a'],
+      [undefined, 'z', 'z'],
+    ] as const) {
+      const one = bundleLine(await envelopeWith(x));
+      const two = bundleLine(await envelopeWith(y));
+      for (const text of [one + two, two + one]) {
+        const b = readBundle(text);
+        expect(b.entries).toHaveLength(1);
+        expect(b.entries[0]!.envelope.signatures).toHaveLength(1);
+        expect(b.entries[0]!.envelope.signatures[0]!.keyid).toBe(kept);
+        expect(b.entries[0]!.lines).toEqual([1, 2]);
+        expect(b.entries[0]!.signatureLines).toEqual([[1, 2]]);
+      }
+    }
+  });
+
+  it('names the input in the error for unreadable bytes, and refuses a non-bundle value', () => {
+    const bad = new Uint8Array([0x7b, 0xff, 0x7d]);
+    const b = readBundle(bad);
+    expect(b.entries).toEqual([]);
+    expect(b.errors).toHaveLength(1);
+    expect(b.errors[0]).toMatchObject({ line: 0, code: 'UTF8_INVALID' });
+    expect(b.errors[0]!.message).toMatch(/^bundle/);
+    expect(readBundle(bad, { what: 'chain.jsonl' }).errors[0]!.message).toMatch(/^chain\.jsonl/);
+    expect(() => readBundle(42 as never)).toThrow(TypeError);
+  });
+
+  it('findEntry: bare or prefixed hex in any case; anything else refused; in-toto preferred', async () => {
+    const other = await envelopeWith('k', 'application/json');
+    const intoto = await envelopeWith('k');
+    const b = readBundle(bundleLine(other) + bundleLine(intoto));
+    const digest = b.entries[0]!.payloadDigest;
+    const hex = digest.slice('sha256:'.length);
+    for (const d of [digest, hex, hex.toUpperCase(), `sha256:${hex.toUpperCase()}`])
+      expect(findEntry(b, d)!.envelope.payloadType).toBe(IN_TOTO_PAYLOAD_TYPE);
+    expect(findEntry(readBundle(bundleLine(other)), digest)!.envelope.payloadType).toBe('application/json');
+    expect(findEntry(b, `sha256:${'0'.repeat(64)}`)).toBeUndefined();
+    for (const d of [`${hex}0`, `0${hex}`, hex.slice(1), `sha512:${hex}`, `xsha256:${hex}`, `${digest} `, ''])
+      expect(await codeOf(() => findEntry(b, d))).toBe('INVALID_ARGUMENT');
+  });
+});
