@@ -207,7 +207,7 @@ describe('readBundle and findEntry, mutation-directed', () => {
     predicateType: 'https://example.com/x/v1',
     predicate: {},
   });
-  async function envelopeWith(keyid: string | undefined, payloadType = IN_TOTO_PAYLOAD_TYPE) {
+  async function envelopeWith(keyid: string | undefined, payloadType: string = IN_TOTO_PAYLOAD_TYPE) {
     const env = await signEnvelope(payload, payloadType, [ed25519Signer(await key('steward'))]);
     const s = env.signatures[0]!;
     return { ...env, signatures: [keyid === undefined ? { sig: s.sig } : { keyid, sig: s.sig }] };
