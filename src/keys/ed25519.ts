@@ -11,15 +11,17 @@
  *    then A's y coordinate is below p (`ED25519_NONCANONICAL`);
  * 4. the same two checks for R, the first half of the signature.
  *
- * After the cofactored equation of noble's strict branch accepts, R must also have no torsion
- * component when A has none. For a prime-order A (every key our importers accept), that makes the verdict equal
- * to the cofactorless equation `[S]B = R + [k]A` that OpenSSL uses, so the node:crypto verifier's
- * reject is final and a junk signature costs one native check per key (spec/keys.md). Honest
- * signers (R = [r]B) are never affected; only a key holder can make a signature that the two
- * equations judge differently.
+ * Then the equation: for a prime-order A (every key our importers accept) the cofactorless
+ * `[S]B = R + [k]A` that OpenSSL uses, so the node:crypto verifier's reject is final and a junk
+ * signature costs one native check per key (spec/keys.md); for an A with torsion, noble strict's
+ * cofactored equation. For a prime-order A that is the same verdict as "the cofactored equation
+ * holds and R has no torsion component" (noble strict plus one rule), at one scalar multiplication
+ * less; a property test holds the two definitions equal. Honest signers (R = [r]B) are never
+ * affected; only a key holder can make a signature that the two equations judge differently.
+ * Decoding a key (and its torsion check) is remembered per key bytes.
  *
- * Only the async API of @noble/ed25519 is used (SHA-512 from WebCrypto); its module-level
- * `hashes.*` slots are never assigned.
+ * Only the async API of @noble/ed25519 is used (SHA-512 from WebCrypto, `hashes.sha512Async`);
+ * its module-level `hashes.*` slots are never assigned.
  */
 import * as ed from '@noble/ed25519';
 import { assertBytes } from '../bytes/index.js';
@@ -221,28 +223,78 @@ export async function checkEd25519(
   assertBytes(message, 'message');
   const pre = ed25519Precheck(signature, publicKey);
   if (pre) return pre;
-  try {
-    ed.Point.fromBytes(publicKey, false);
-  } catch {
+  const a = decodedKey(publicKey);
+  if (a.kind === 'off-curve')
     return { valid: false, code: 'KEY_INVALID', reason: 'public key: A is not a point on the curve' };
-  }
   let ok: boolean;
   try {
-    ok = await ed.verifyAsync(signature, message, publicKey, { zip215: false });
-    // Cofactored accept, but R with a torsion component and A of prime order: the cofactorless
-    // equation rejects it, and so does this verifier (keys with torsion never pass our importers).
-    if (
-      ok &&
-      !ed.Point.fromBytes(signature.subarray(0, 32), false).isTorsionFree() &&
-      ed.Point.fromBytes(publicKey, false).isTorsionFree()
-    )
-      ok = false;
+    ok = await strictEquation(signature, message, publicKey, a);
   } catch {
     ok = false;
   }
   return ok
     ? { valid: true }
     : { valid: false, code: 'ED25519_SIGNATURE_INVALID', reason: 'signature does not verify for this key and message' };
+}
+
+/** A decoded public key: not a point, or a point with or without a torsion component. */
+type DecodedKey =
+  { readonly kind: 'off-curve' } | { readonly kind: 'torsion' | 'prime-order'; readonly point: ed.Point };
+
+/** Most public keys a process meets at once (a policy's keys, a keyring): past it the cache starts over. */
+const KEY_CACHE_SIZE = 1024;
+const keyCache = new Map<string, DecodedKey>();
+
+/**
+ * The point a canonical 32-byte key encoding decodes to, and whether it has a torsion component.
+ * A pure function of the bytes, and the costliest part of importing a key (a square root and a
+ * full scalar multiplication): remembered for the last {@link KEY_CACHE_SIZE} distinct keys, so
+ * a policy parsed again and every signature checked against the same key pay it once.
+ */
+function decodedKey(encoding: Uint8Array): DecodedKey {
+  let hex = '';
+  for (const b of encoding) hex += b.toString(16).padStart(2, '0');
+  const known = keyCache.get(hex);
+  if (known !== undefined) return known;
+  let found: DecodedKey;
+  try {
+    const point = ed.Point.fromBytes(encoding, false);
+    found = { kind: point.isTorsionFree() ? 'prime-order' : 'torsion', point };
+  } catch {
+    found = { kind: 'off-curve' };
+  }
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
+  keyCache.set(hex, found);
+  return found;
+}
+
+/**
+ * The verification equation, after {@link ed25519Precheck} passed (lengths, S < L, A and R canonical
+ * and not of small order). k = SHA-512(R || A || M) mod L. For a prime-order A: the cofactorless
+ * `[S]B = R + [k]A` (OpenSSL's). For an A with torsion (which no importer of ours accepts): the
+ * cofactored `[8]([S]B) = [8](R + [k]A)`. For a prime-order A the cofactored equation plus "R has
+ * no torsion component" is the same test as the cofactorless one, which costs one scalar
+ * multiplication less; the differential vectors (RFC 8032, Wycheproof, ZIP-215) hold both to
+ * noble's strict branch.
+ * @throws when R does not decode (the caller reads that as a reject)
+ */
+async function strictEquation(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+  a: Extract<DecodedKey, { point: ed.Point }>,
+): Promise<boolean> {
+  const r = signature.subarray(0, 32);
+  const R = ed.Point.fromBytes(r, false);
+  const s = leToBigint(signature, 32, 64);
+  const input = new Uint8Array(64 + message.length);
+  input.set(r, 0);
+  input.set(publicKey, 32);
+  input.set(message, 64);
+  const k = leToBigint(await ed.hashes.sha512Async(input), 0, 64) % L;
+  const sB = ed.Point.BASE.multiply(s, false);
+  const rkA = R.add(a.point.multiply(k, false));
+  return a.kind === 'prime-order' ? rkA.equals(sB) : rkA.subtract(sB).clearCofactor().is0();
 }
 
 /**
@@ -292,13 +344,10 @@ export function ed25519PublicKeyProblem(publicKey: Uint8Array): PrecheckFailure 
     return { valid: false, code: 'ED25519_SMALL_ORDER', reason: 'the public key is a point of small order' };
   if (isNonCanonicalEncoding(publicKey))
     return { valid: false, code: 'ED25519_NONCANONICAL', reason: 'the public key is encoded with y >= p' };
-  let point: ed.Point;
-  try {
-    point = ed.Point.fromBytes(publicKey, false);
-  } catch {
+  const a = decodedKey(publicKey).kind;
+  if (a === 'off-curve')
     return { valid: false, code: 'KEY_INVALID', reason: 'the public key is not a point on the curve' };
-  }
-  if (!point.isTorsionFree())
+  if (a === 'torsion')
     return {
       valid: false,
       code: 'ED25519_MIXED_ORDER',

@@ -1,5 +1,6 @@
 import * as ed from '@noble/ed25519';
 import fc from 'fast-check';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../../src/bytes/index.js';
 import {
@@ -147,6 +148,47 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
           expect(await verifyEd25519(TRAP_SIGNATURE, message, TRAP_PUBLIC_KEY)).toBe(false);
         }),
         { numRuns: 50 },
+      );
+    });
+  });
+
+  describe('the verification equation (cofactorless for prime-order A, cofactored otherwise)', () => {
+    const T8 = ed.Point.fromBytes(fromHex('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'));
+    const leToBig = (b: Uint8Array) => BigInt('0x' + toHex(Uint8Array.from(b).reverse()));
+    /** The definition this verifier had before the cofactorless shortcut: noble strict, and R torsion-free when A is. */
+    async function reference(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): Promise<boolean> {
+      if (ed25519Precheck(sig, pub)) return false;
+      if (!(await ed.verifyAsync(sig, msg, pub, { zip215: false }))) return false;
+      const R = ed.Point.fromBytes(sig.subarray(0, 32), false);
+      return R.isTorsionFree() || !ed.Point.fromBytes(pub, false).isTorsionFree();
+    }
+    it('agrees with noble strict plus the R-torsion rule on key-holder signatures with torsion in A and R (property)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.bigInt({ min: 1n, max: L - 1n }),
+          fc.bigInt({ min: 1n, max: L - 1n }),
+          fc.integer({ min: 0, max: 7 }),
+          fc.integer({ min: 0, max: 7 }),
+          fc.uint8Array({ maxLength: 48 }),
+          fc.boolean(),
+          async (a, r, ta, tr, msg, flip) => {
+            // A = [a]B + [ta]T8, R = [r]B + [tr]T8, S = r + k·a: the cofactored equation holds for
+            // every ta, tr; the cofactorless one only when [tr]T8 + [k·ta]T8 = 0.
+            const A = ed.Point.BASE.multiply(a)
+              .add(T8.multiply(BigInt(ta + 8)))
+              .toBytes();
+            const R = ed.Point.BASE.multiply(r)
+              .add(T8.multiply(BigInt(tr + 8)))
+              .toBytes();
+            const k = leToBig(sha512(concatBytes(R, A, msg))) % L;
+            const sig = concatBytes(R, le32((r + k * a) % L));
+            if (flip) sig[40]! ^= 1;
+            const got = (await checkEd25519(sig, msg, A)).valid;
+            expect(got).toBe(await reference(sig, msg, A));
+            if (ta === 0 && tr === 0 && !flip) expect(got).toBe(true);
+          },
+        ),
+        { numRuns: 120 },
       );
     });
   });
