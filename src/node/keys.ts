@@ -95,6 +95,16 @@ export function openEncryptedPem(text: string, passphrase: string, what: string)
         cause,
       });
     }
+    // A wrong passphrase decrypts to noise; about 1 time in 256 the noise ends in valid CBC
+    // padding, and OpenSSL then fails to decode it (ERR_OSSL_UNSUPPORTED, an ASN.1 error) instead
+    // of reporting a bad decrypt. The key file itself parsed as encrypted PKCS#8, so say so.
+    if (/ERR_OSSL_UNSUPPORTED|ASN1|DECODER/i.test(code)) {
+      throw new LineproofError(
+        'KEY_PASSPHRASE_WRONG',
+        `${what}: wrong passphrase (or a corrupted key file, or an encryption OpenSSL does not support: ${code})`,
+        { path: what, cause },
+      );
+    }
     throw new LineproofError('KEY_INVALID', `${what}: cannot read the encrypted private key (${code || 'error'})`, {
       path: what,
       cause,
