@@ -50,6 +50,20 @@ export const ERROR_CODES = {
   POLICY_REFERENCE_UNKNOWN: 'The policy refers to a key, identity or tier it does not define.',
   POLICY_THRESHOLD_IMPOSSIBLE: 'A threshold in the policy is larger than the number of identities that could meet it.',
   POLICY_KEY_AMBIGUOUS: 'One key is bound to two identities in the policy, so a signer could not be named.',
+  POLICY_UNSIGNED:
+    'A policy root is pinned, but the policy given is not a signed policy envelope (and is not the pinned root itself).',
+  POLICY_THRESHOLD_NOT_MET: 'A signed policy is not signed by the threshold of distinct admin keys it names itself.',
+  POLICY_ROTATION_UNSIGNED:
+    "A policy version is not signed by the threshold of the previous version's admins (or of the pinned root keys): an admin change or edit without the old admins' agreement.",
+  POLICY_ROLLBACK:
+    'The policy is older than the pinned root or than the minimum policy version the verifier was given.',
+  POLICY_VERSION_GAP:
+    'The policy versions given do not follow one another (each version must be the previous one plus 1).',
+  POLICY_FORK:
+    "Two different policies claim the same version, or a version equal to the pinned root's differs from it.",
+  POLICY_ID_MISMATCH: 'A policy version has another id than the versions before it or than the pinned root.',
+  POLICY_ROOT_INVALID:
+    'The pinned policy root is neither a policy nor a root-keys document, or does not hold together.',
 
   // ---- bundles and chain verification -------------------------------------------------------
   BUNDLE_LINE_INVALID: 'A line of an .intoto.jsonl bundle is not a valid envelope (its line number is given).',

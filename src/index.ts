@@ -240,6 +240,16 @@ export {
 } from './policy/schema.js';
 export { parsePolicy, type Policy, type ParsePolicyOptions, type ResolvedKey } from './policy/policy.js';
 export {
+  MAX_ADMIN_KEYS,
+  POLICY_PAYLOAD_TYPE,
+  POLICY_ROOT_MARKER,
+  resolvePolicy,
+  type PolicyResolution,
+  type PolicyTrust,
+  type ResolvePolicyOptions,
+} from './policy/signed.js';
+export { signPolicy } from './policy/sign.js';
+export {
   readBundle,
   bundleLine,
   findEntry,

@@ -13,6 +13,7 @@ import { parseJson, type JsonValue } from '../json/strict.js';
 import { parseWithSchema } from '../json/schema.js';
 import { sha256Hex } from '../digest/index.js';
 import { parseTimestamp } from '../time/index.js';
+import type { PolicyTrust } from './signed.js';
 import { policySchema, ROLES, type PolicyDocument, type PolicyKey, type Role, type RiskTier } from './schema.js';
 
 /** A trusted key as resolved from the policy. */
@@ -44,6 +45,8 @@ export interface Policy {
   tierOf(useCase: string): { name: string; tier: RiskTier } | undefined;
   /** The `baseModels` sub-policy, loaded (and checked) with this one; undefined when there is none. */
   baseModelPolicy?: Policy;
+  /** Where the policy came from, when {@link resolvePolicy} loaded it; absent for a plain {@link parsePolicy}. */
+  trust?: PolicyTrust;
 }
 
 /** Options for {@link parsePolicy}. */
@@ -98,6 +101,7 @@ function invalid(
  *    the number of identities that hold the role.
  * 5. Decode every public key; two key names with the same public key bytes are merged only if
  *    they belong to the same identity (otherwise the signer's identity would be ambiguous).
+ *    `admins` names existing keys, and its threshold is at most their distinct public keys.
  * 6. Load a `baseModels` sub-policy the same way (steps 1–5, and its own sub-policy), so every
  *    rule of it fails at load, never during verification.
  *
@@ -120,6 +124,7 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   checkKeySpecs(document, what);
   // 5.
   const { keys, keyByName } = resolveKeys(document, decode, identityOfKey, rolesOf, what);
+  checkAdmins(document, keyByName, what);
   // 6.
   const sub = document.baseModels?.policy;
   const baseModelPolicy =
@@ -235,6 +240,24 @@ function checkReferences(document: PolicyDocument, what: string): void {
           `role ${r} signs no stage of a chain, so a pair naming it could not be enforced (pairs name ${CHAIN_ROLES.join(', ')})`,
         );
   });
+}
+
+/** Steps 3 and 4 for admins (after 5): the keys exist, and the threshold is at most their distinct count. */
+function checkAdmins(document: PolicyDocument, keyByName: Map<string, ResolvedKey>, what: string): void {
+  const admins = document.admins;
+  if (!admins) return;
+  const names = new Set(admins.keys);
+  for (const k of names)
+    if (!Object.hasOwn(document.keys, k))
+      invalid('POLICY_REFERENCE_UNKNOWN', what, 'admins.keys', `names unknown key ${JSON.stringify(k)}`);
+  const distinct = new Set([...names].map((k) => keyByName.get(k)!.publicKeyHex)).size;
+  if (admins.threshold > distinct)
+    invalid(
+      'POLICY_THRESHOLD_IMPOSSIBLE',
+      what,
+      'admins.threshold',
+      `threshold ${admins.threshold} is more than the ${distinct} distinct admin key(s)`,
+    );
 }
 
 /** Step 3 for keys: compromised and retired keys say when; a validity window is not empty. */

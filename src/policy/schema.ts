@@ -212,6 +212,16 @@ export const policySchema = z.strictObject({
     })
     .optional(),
   baseModels: baseModelsSchema.optional(),
+  /**
+   * Who may sign this policy and its next version (decisions §13): names of keys in `keys` and
+   * how many distinct ones must sign. Required for a policy that travels signed.
+   */
+  admins: z
+    .strictObject({
+      keys: z.array(name).min(1).max(64),
+      threshold: z.number().int().min(1),
+    })
+    .optional(),
 });
 
 /** A policy as written (before defaults). */

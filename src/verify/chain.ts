@@ -43,7 +43,8 @@ interface LevelInput extends VerifyChainInput {
 /**
  * Verify a model's (or dataset's) chain offline. Never throws on untrusted input.
  *
- * 1. **Inputs.** Read `asOf`; require a use case (USE_CASE_REQUIRED) unless `{any: true}`; the use
+ * 1. **Inputs.** Say where the policy came from (`policy.trust`: rooted, self-signed or unsigned;
+ *    decisions §13). Read `asOf`; require a use case (USE_CASE_REQUIRED) unless `{any: true}`; the use
  *    case must be allowed by the policy (USE_CASE_NOT_ALLOWED), which gives its risk tier.
  * 2. **Read the bundle** as a set: an envelope is its (payloadType, payload bytes); lines with
  *    both equal merge their signatures one by one, and envelopes differing in either never merge

@@ -103,6 +103,46 @@ function checkUseCase(
 }
 
 /**
+ * Step 1 (first check): where the policy came from (decisions §13). Rooted: chained from a pinned
+ * root, a pass naming the version, digest and the admins who signed it; otherwise a skip that says
+ * the policy was trusted as given.
+ */
+function checkPolicyTrust(report: ReportBuilder, policy: Policy): void {
+  const t = policy.trust;
+  const d = policy.document;
+  const subject = `${d.id} v${d.version}`;
+  if (t?.status === 'rooted') {
+    const from =
+      t.root?.kind === 'keys'
+        ? `the pinned root keys (${t.root.threshold} of ${t.root.keys.length})`
+        : `the pinned root, version ${t.root?.version}`;
+    report.pass(
+      'policy.trust',
+      subject,
+      `policy ${subject} chains from ${from} through ${t.versions.length} version(s), each signed by its admins and the previous version's`,
+      { actual: `${policy.digest} signed by ${t.signers.join(', ') || '(the pinned root itself)'}` },
+    );
+  } else if (t?.status === 'self-signed')
+    report.skip(
+      'policy.trust',
+      'OK',
+      subject,
+      `policy ${subject} is signed by its own admins (${t.signers.join(', ')}), but no root is pinned: it is trusted as given`,
+      { actual: policy.digest },
+    );
+  else
+    report.skip(
+      'policy.trust',
+      'POLICY_UNSIGNED',
+      subject,
+      `policy ${subject} is unsigned and no root is pinned: it is trusted as given`,
+      {
+        actual: policy.digest,
+      },
+    );
+}
+
+/**
  * Step 1: read `asOf` and the subject, start the report, and check the use case.
  * @throws {TypeError} a malformed `asOf`, subject or use case (misuse)
  */
@@ -111,6 +151,7 @@ export function readInputs(input: VerifyChainInput, policy: Policy, limits: Limi
   const artifact = readSubject(input.subject);
   const subjectName = input.subjectName ?? digestText(artifact);
   const report = new ReportBuilder('chain', asOfText, policy.digest);
+  checkPolicyTrust(report, policy);
   const accepted = policy.document.digestAlgorithms;
   const useCase = checkUseCase(report, policy, input.useCase, subjectName);
   return { policy, limits, report, artifact, accepted, asOfNanos, asOfText, subjectName, ...useCase };

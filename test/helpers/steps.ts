@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Check, Report } from '../../src/report/index.js';
 
 const STEP_OF: ReadonlyArray<[RegExp, number]> = [
-  [/^chain\.useCase$/, 1],
+  [/^(policy\.trust|chain\.useCase)$/, 1],
   [/^bundle\.(line|read)$/, 2],
   [/^bundle\.budget$/, 3],
   [/^chain\.approval(\.untrusted)?$/, 7],

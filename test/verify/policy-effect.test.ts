@@ -327,7 +327,7 @@ const TABLE: Record<string, Entry[]> = {
   ],
   version: [
     meta(
-      'orders policy versions for rollback protection, which needs signed policies (not built, spec/README.md); chain verification does not read it',
+      'orders signed policy versions for rotation and rollback protection (resolvePolicy, test/policy/signed.test.ts); chain verification only names it',
       (d) => {
         d.version = 2;
       },
@@ -756,6 +756,32 @@ const TABLE: Record<string, Entry[]> = {
       },
       code: 'HASHING_MISMATCH',
     },
+  ],
+  'admins.keys': [
+    meta(
+      'who may sign this policy and its next version: judged when the policy is resolved (test/policy/signed.test.ts), not by chain verification',
+      (d) => {
+        d.admins.keys = ['alice', 'bob'];
+      },
+      {
+        neutral: (d) => {
+          d.admins = { keys: ['alice'], threshold: 1 };
+        },
+      },
+    ),
+  ],
+  'admins.threshold': [
+    meta(
+      'how many admins must sign: judged when the policy is resolved (test/policy/signed.test.ts)',
+      (d) => {
+        d.admins.threshold = 2;
+      },
+      {
+        neutral: (d) => {
+          d.admins = { keys: ['alice', 'bob'], threshold: 1 };
+        },
+      },
+    ),
   ],
   'baseModels.pinned[].name': [
     meta(

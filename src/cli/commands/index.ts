@@ -11,6 +11,7 @@ import { hashCommand } from './hash.js';
 import { hashProveCommand } from './hash-proof.js';
 import { hashCheckProofCommand } from './hash-check-proof.js';
 import { verifyCommand } from './verify.js';
+import { policyDiffCommand, policyShowCommand, policySignCommand, policyVerifyCommand } from './policy.js';
 import { attestDatasetCommand } from './attest-dataset.js';
 import { attestTrainingCommand } from './attest-training.js';
 import { attestEvaluationCommand } from './attest-evaluation.js';
@@ -28,6 +29,10 @@ export const COMMANDS: Command[] = [
   hashProveCommand,
   hashCheckProofCommand,
   verifyCommand,
+  policySignCommand,
+  policyVerifyCommand,
+  policyShowCommand,
+  policyDiffCommand,
   attestDatasetCommand,
   attestTrainingCommand,
   attestEvaluationCommand,

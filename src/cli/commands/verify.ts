@@ -4,15 +4,17 @@ import { LineproofError } from '../../errors.js';
 import { readFileLimited } from '../../node/fs.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { hashPath } from '../../node/hash-tree.js';
-import { parsePolicy } from '../../policy/policy.js';
 import { formatTimestamp, parseTimestamp } from '../../time/index.js';
-import type { Report } from '../../report/index.js';
+import { ReportBuilder, type Report } from '../../report/index.js';
 import { verifyChain } from '../../verify/chain.js';
 import { parseCommandArgs, required, resolvePath } from '../args.js';
-import { asExit, usage } from '../errors.js';
-import { EXIT, type CliContext, type Command } from '../types.js';
+import { asExit, CliError, usage } from '../errors.js';
+import { EXIT, type CliContext, type Command, type ExitCode } from '../types.js';
+import type { PolicyResolution } from '../../policy/signed.js';
+import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, refusalExit } from './policy-load.js';
 
-const HELP = `Usage: lineproof verify --chain BUNDLE --policy POLICY (--artifact PATH | --digest ALG:HEX)
+const HELP = `Usage: lineproof verify --chain BUNDLE --policy POLICY [--policy POLICY ...] [--policy-root ROOT]
+                        [--min-policy-version N] (--artifact PATH | --digest ALG:HEX)
                         (--use-case ID | --any-use-case) [--at TIME]
                         [--max-untrusted-checks N] [--json]
 
@@ -23,7 +25,7 @@ evaluation gates of the use case's risk tier, the approval's window, revocations
 
 Options:
   --chain BUNDLE     the .intoto.jsonl bundle of attestations
-  --policy POLICY    the policy (JSON; see spec/policy.md) — the trust root
+${POLICY_OPTIONS_HELP}
   --artifact PATH    hash the model directory or file now (a directory's digest is its manifest's)
   --digest ALG:HEX   the artifact's digest instead, e.g. sha256:<64 hex> as 'lineproof hash --json' prints,
                      or its CID (bafkrei…, as 'lineproof hash --cid' prints)
@@ -39,8 +41,9 @@ Options:
 
 Output: one line per failed check, then the verdict (and the chain when verified).
 
-Exit codes: 0 verified; 1 the evidence fails (chain, bundle, artifact, signatures); 2 usage error,
-or an unreadable or invalid policy, bundle file or artifact path.
+Exit codes: 0 verified; 1 the evidence fails (chain, bundle, artifact, signatures), or the policy
+is refused under --policy-root / --min-policy-version (POLICY_* codes, check policy.trust); 2 usage
+error, or an unreadable or invalid policy, bundle file or artifact path.
 
 Example:
   lineproof verify --chain model.intoto.jsonl --policy policy.json --artifact ./model \\
@@ -69,6 +72,25 @@ function summary(ctx: CliContext, report: Report): void {
   ctx.io.stdout(`${out.join('\n')}\n`);
 }
 
+/** A policy refused by the rotation rule: exit 1 with a report holding the failed `policy.trust`; a bad file: exit 2. */
+function policyRefused(
+  ctx: CliContext,
+  resolved: Extract<PolicyResolution, { ok: false }>,
+  asOf: string,
+  subject: string,
+  json: boolean,
+): ExitCode {
+  if (refusalExit(resolved) === EXIT.USAGE)
+    throw new CliError(EXIT.USAGE, `${resolved.code}: ${resolved.message}`, resolved.code);
+  const refused = new ReportBuilder('chain', asOf, null);
+  refused.fail('policy.trust', resolved.code, resolved.path, resolved.message);
+  refused.result({ subject, ok: false, chain: [] });
+  const report = refused.build();
+  if (json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else summary(ctx, report);
+  return EXIT.FAIL;
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: "verify a model's chain of attestations offline against a policy",
@@ -76,7 +98,7 @@ export const verifyCommand: Command = {
   async run(args, ctx) {
     const { values } = parseCommandArgs('verify', args, {
       chain: { type: 'string' },
-      policy: { type: 'string' },
+      ...POLICY_OPTIONS,
       artifact: { type: 'string' },
       digest: { type: 'string' },
       'use-case': { type: 'string' },
@@ -86,7 +108,8 @@ export const verifyCommand: Command = {
       json: { type: 'boolean' },
     });
     const chainPath = required('verify', values, 'chain');
-    const policyPath = required('verify', values, 'policy');
+    const policyPaths = values.policy ?? [];
+    if (policyPaths.length === 0) throw usage(`verify: --policy is required (see 'lineproof verify --help')`);
     if ((values.artifact === undefined) === (values.digest === undefined))
       throw usage('verify: give exactly one of --artifact PATH or --digest ALG:HEX');
     if (values['use-case'] !== undefined && values['any-use-case'])
@@ -127,11 +150,16 @@ export const verifyCommand: Command = {
         throw usage(`verify: ${(e as Error).message}`);
       }
     }
-    const policy = await asExit(EXIT.USAGE, () =>
-      parsePolicy(readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath), {
-        what: policyPath,
-      }),
+    const resolved = await loadPolicies(
+      'verify',
+      ctx,
+      policyPaths,
+      values['policy-root'],
+      values['min-policy-version'],
     );
+    if (!resolved.ok)
+      return policyRefused(ctx, resolved, asOf, values.artifact ?? values.digest!, values.json === true);
+    const policy = resolved.policy;
     const bundle = await asExit(EXIT.USAGE, () =>
       readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
     );
