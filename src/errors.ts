@@ -64,6 +64,16 @@ export const ERROR_CODES = {
   POLICY_ID_MISMATCH: 'A policy version has another id than the versions before it or than the pinned root.',
   POLICY_ROOT_INVALID:
     'The pinned policy root is neither a policy nor a root-keys document, or does not hold together.',
+  REVOCATIONS_INVALID:
+    'A revocation list is not a well-formed signed list for this policy (payloadType, JSON, fields, unknown key names, another policy id).',
+  REVOCATIONS_THRESHOLD_NOT_MET:
+    'A revocation list is not signed by the threshold of distinct revoker identities the policy requires; it is ignored.',
+  REVOCATIONS_FORK: 'Two different validly signed revocation lists claim the same sequence number.',
+  REVOCATIONS_ROLLBACK:
+    'The highest valid revocation list has a lower sequence than the minimum the verifier was given.',
+  REVOCATIONS_MISSING: 'The policy requires a fresh signed revocation list, and no valid one was given.',
+  REVOCATIONS_STALE: 'The newest valid revocation list is older than the policy allows (revocationLists.maxAgeDays).',
+  REVOCATIONS_EXPIRED: 'The newest valid revocation list has expired, and the policy requires a fresh one.',
 
   // ---- bundles and chain verification -------------------------------------------------------
   BUNDLE_LINE_INVALID: 'A line of an .intoto.jsonl bundle is not a valid envelope (its line number is given).',
@@ -72,6 +82,16 @@ export const ERROR_CODES = {
   USE_CASE_NOT_APPROVED: 'The artifact is approved, but only for other use cases.',
   SUBJECT_NOT_APPROVED: 'No trusted approval in the bundle is about this artifact.',
   APPROVAL_REJECTED: 'The only trusted approvals of the artifact have decision REJECTED.',
+  APPROVAL_VOIDED:
+    'Every matching approval is voided by a later REJECTED approval of the same subject and use case from a trusted approver.',
+  STAGE_NOT_APPROVED:
+    'The artifact is approved for its use case, but only for another stage than the one required (verify --stage).',
+  TIER_BELOW_MINIMUM:
+    'The artifact is approved only for use cases whose risk tier ranks below the minimum required (verify --min-tier).',
+  ENVIRONMENT_NOT_PROMOTED:
+    'No trusted promotion of the approved model to the required environment is in the chain (verify --environment).',
+  EVALUATION_DATA_NOT_DISTINCT:
+    'An evaluation used a dataset the training used (same digest), and the risk tier requires distinct evaluation data.',
   UNTRUSTED_SIGNER:
     'An attestation is signed by no key the policy trusts (listed as skipped unless the chain needs it).',
   UNREFERENCED: 'A trusted attestation is not part of the verified chain (listed as skipped).',

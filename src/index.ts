@@ -250,6 +250,15 @@ export {
 } from './policy/signed.js';
 export { signPolicy } from './policy/sign.js';
 export {
+  judgeRevocationList,
+  revocationListSchema,
+  REVOCATIONS_PAYLOAD_TYPE,
+  signRevocationList,
+  type AcceptedRevocationList,
+  type RevocationListDocument,
+  type RevocationListJudgement,
+} from './policy/revocation-list.js';
+export {
   readBundle,
   bundleLine,
   findEntry,
@@ -261,6 +270,7 @@ export {
   type CosignResult,
 } from './bundle/jsonl.js';
 export { verifyChain, type VerifyChainInput, type ChainVerification } from './verify/chain.js';
+export { MAX_REVOCATION_LISTS, type RevocationListInput } from './verify/revocation-lists.js';
 export {
   EC_CURVES,
   ecCurveInfo,

@@ -111,6 +111,10 @@ const tierSchema = z.strictObject({
   approvers: z.number().int().min(1).default(1),
   /** Longest an approval stays valid after its issuedAt, in days (whatever its own `expires`). */
   maxApprovalAgeDays: z.number().positive().max(3660),
+  /** Order of tiers, higher is stricter (decisions §13): `verify --min-tier` accepts this tier or a higher rank. */
+  rank: z.number().int().min(0).max(1000).optional(),
+  /** Evaluation data must differ (by digest) from the data the evaluated training used. */
+  distinctEvaluationData: z.boolean().default(false),
   description: z.string().optional(),
 });
 
@@ -126,7 +130,8 @@ const useCaseSchema = z.strictObject({
  */
 const KEY_REVOCATION_REASONS_WITH_TIME: readonly string[] = ['retired', 'superseded'];
 
-const revocationSchema = z.discriminatedUnion('kind', [
+/** One revocation entry, as the policy's `revocations` and a signed revocation list's `entries` hold it. */
+export const revocationSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('payload'),
     digest: z.string(),
@@ -212,6 +217,11 @@ export const policySchema = z.strictObject({
     })
     .optional(),
   baseModels: baseModelsSchema.optional(),
+  /**
+   * Signed revocation lists (decisions §13): when set, verification needs a valid list no older
+   * than `maxAgeDays` and not expired (REVOCATIONS_MISSING, REVOCATIONS_STALE, REVOCATIONS_EXPIRED).
+   */
+  revocationLists: z.strictObject({ maxAgeDays: z.number().positive().max(3660) }).optional(),
   /**
    * Who may sign this policy and its next version (decisions §13): names of keys in `keys` and
    * how many distinct ones must sign. Required for a policy that travels signed.

@@ -13,6 +13,7 @@ import { FUTURE_SKEW_SECONDS, subjectMatches, type ChainContext } from './contex
 import { checkHashing } from './hashing.js';
 import type { Lineage } from './references.js';
 import { checkRunOrder } from './run-times.js';
+import { checkEvaluationData } from './evaluation-data.js';
 
 /** Step 10 for one anchor. @returns the evaluations the approval relies on (for step 11) */
 export function checkAcrossLinks(
@@ -29,6 +30,8 @@ export function checkAcrossLinks(
   checkConsistency(report, anchor, evaluations);
   checkRunOrders(report, linked);
   for (const pr of promotions) checkPromotion(report, anchor, pr);
+  if (ctx.environment !== undefined) checkEnvironment(report, promotions, ctx.environment, ctx.subjectName);
+  checkEvaluationData(report, linked, ctx);
   for (const t of linked) if (isStage(t, 'training')) checkBaseModel(report, t, ctx);
   checkHashing(
     report,
@@ -136,6 +139,32 @@ function checkPromotion(report: ReportBuilder, anchor: ParsedNode<'approval'>, p
       `deployed to ${deployed.stage} (${deployed.environment}) as approved`,
     );
   }
+}
+
+/** verify --environment E: a trusted promotion of this approval to E is linked. */
+function checkEnvironment(
+  report: ReportBuilder,
+  promotions: Array<ParsedNode<'promotion'>>,
+  environment: string,
+  subject: string,
+): void {
+  const to = promotions.find((p) => p.parsed.predicate.environment === environment);
+  if (to)
+    report.pass('chain.promotion.environment', subject, `promoted to ${environment} (${shortDigestText(to.digest)})`, {
+      expected: environment,
+      actual: environment,
+    });
+  else
+    report.fail(
+      'chain.promotion.environment',
+      'ENVIRONMENT_NOT_PROMOTED',
+      subject,
+      `no trusted promotion of the approved model to ${environment} is in the chain`,
+      {
+        expected: environment,
+        actual: [...new Set(promotions.map((p) => p.parsed.predicate.environment))].join(', ') || 'no promotion',
+      },
+    );
 }
 
 /** The policy's required stages are present in the chain. */

@@ -7,7 +7,7 @@
 import { matchDigestSets, type DigestSet, shortDigestText } from '../digest/index.js';
 import { parseAttestationPayload } from '../statements/predicates/index.js';
 import { isStage, type Node, type ParsedNode } from './authenticate.js';
-import { subjectMatches, type LevelContext } from './context.js';
+import { FUTURE_SKEW_SECONDS, NS_PER_S, subjectMatches, type LevelContext } from './context.js';
 
 /** The approvals of the artifact, from the widest to the anchors. */
 export interface Anchors {
@@ -15,8 +15,29 @@ export interface Anchors {
   candidates: Array<ParsedNode<'approval'>>;
   /** Those with decision APPROVED. */
   approved: Array<ParsedNode<'approval'>>;
-  /** Those for the use case (or any allowed use case): the anchors, most recent first. */
+  /** Those for the use case (or any allowed use case), before the caller's further requirements. */
+  matching: Array<ParsedNode<'approval'>>;
+  /** Of those, the ones for the required stage (all when no stage is required). */
+  rightStage: Array<ParsedNode<'approval'>>;
+  /** Of those, the ones of a tier ranked at least the minimum (all when none is required). */
+  rightTier: Array<ParsedNode<'approval'>>;
+  /** Approvals that a later REJECTED approval by a trusted approver voids, with the rejection. */
+  voided: Array<{ node: ParsedNode<'approval'>; by: ParsedNode<'approval'> }>;
+  /** The rest: the anchors, most recent first. */
   forUseCase: Array<ParsedNode<'approval'>>;
+}
+
+/**
+ * A REJECTED approval is a veto when a key of the approver role signed it (and does not stand
+ * rejected), and it is not from the future. Its threshold does not matter: one trusted approver
+ * saying no is enough to void earlier approvals (decisions §13).
+ */
+function isVeto(n: ParsedNode<'approval'>, level: LevelContext): boolean {
+  return (
+    n.parsed.predicate.decision === 'REJECTED' &&
+    n.issuedAtNanos <= level.asOfNanos + BigInt(FUTURE_SKEW_SECONDS) * NS_PER_S &&
+    n.signers.some((s) => s.rejected === undefined && s.key.roles.includes('approver'))
+  );
 }
 
 /** Step 7: the anchors for the level's artifact and use case. */
@@ -26,16 +47,35 @@ export function findAnchors(nodes: Map<string, Node>, level: LevelContext): Anch
     .filter((n): n is ParsedNode<'approval'> => isStage(n, 'approval') && subjectMatches(n.parsed, artifact, accepted))
     .sort((a, b) => (a.issuedAtNanos > b.issuedAtNanos ? -1 : a.issuedAtNanos < b.issuedAtNanos ? 1 : 0));
   const approved = candidates.filter((n) => n.parsed.predicate.decision === 'APPROVED');
-  const forUseCase = approved.filter((n) => {
+  const matching = approved.filter((n) => {
     const id = n.parsed.predicate.useCase.id;
     return level.anyUseCase ? policy.tierOf(id) !== undefined : level.useCase !== undefined && id === level.useCase;
   });
-  return { candidates, approved, forUseCase };
+  const { stage, minTier } = level.require;
+  const rightStage = stage === undefined ? matching : matching.filter((n) => n.parsed.predicate.stage === stage);
+  const rightTier =
+    minTier === undefined
+      ? rightStage
+      : rightStage.filter((n) => (policy.tierOf(n.parsed.predicate.useCase.id)?.tier.rank ?? -1) >= minTier.rank);
+  const vetoes = candidates.filter((n) => isVeto(n, level));
+  const voided: Anchors['voided'] = [];
+  const forUseCase = rightTier.filter((n) => {
+    const by = vetoes.find(
+      (v) => v.parsed.predicate.useCase.id === n.parsed.predicate.useCase.id && v.issuedAtNanos > n.issuedAtNanos,
+    );
+    if (by) voided.push({ node: n, by });
+    return by === undefined;
+  });
+  return { candidates, approved, matching, rightStage, rightTier, voided, forUseCase };
 }
 
-/** Step 7 without an anchor: USE_CASE_NOT_APPROVED, APPROVAL_REJECTED or SUBJECT_NOT_APPROVED. */
+/**
+ * Step 7 without an anchor: STAGE_NOT_APPROVED, TIER_BELOW_MINIMUM, APPROVAL_VOIDED,
+ * USE_CASE_NOT_APPROVED, APPROVAL_REJECTED or SUBJECT_NOT_APPROVED.
+ */
 export function explainNoAnchor(level: LevelContext, nodes: Map<string, Node>, anchors: Anchors): void {
   const { report, subjectName: subject } = level;
+  if (explainRequirement(level, anchors)) return;
   if (anchors.approved.length > 0) {
     const ids = [...new Set(anchors.approved.map((n) => n.parsed.predicate.useCase.id))].join(', ');
     report.fail(
@@ -95,4 +135,54 @@ function peekStage(node: Node): { stage: string; subjects: DigestSet[] } | undef
   }
   peekCache.set(node, out);
   return out;
+}
+
+/** Approvals for the use case exist, but the stage, the tier or a later rejection rules them all out. */
+function explainRequirement(level: LevelContext, anchors: Anchors): boolean {
+  const { report, subjectName: subject } = level;
+  const { stage, minTier } = level.require;
+  if (anchors.matching.length > 0 && anchors.rightStage.length === 0) {
+    const stages = [...new Set(anchors.matching.map((n) => n.parsed.predicate.stage))].join(', ');
+    report.fail('chain.approval', 'STAGE_NOT_APPROVED', subject, `the artifact is approved only for ${stages}`, {
+      expected: stage!,
+      actual: stages,
+    });
+    return true;
+  }
+  if (anchors.rightStage.length > 0 && anchors.rightTier.length === 0) {
+    const tiers = [
+      ...new Set(anchors.rightStage.map((n) => level.policy.tierOf(n.parsed.predicate.useCase.id)?.name ?? '?')),
+    ].join(', ');
+    report.fail(
+      'chain.approval',
+      'TIER_BELOW_MINIMUM',
+      subject,
+      `the artifact is approved only for use cases of tier ${tiers}, ranked below ${minTier!.name} (rank ${minTier!.rank})`,
+      { expected: `a tier of rank >= ${minTier!.rank}`, actual: tiers },
+    );
+    return true;
+  }
+  if (anchors.rightTier.length > 0 && anchors.forUseCase.length === 0) {
+    report.fail(
+      'chain.approval',
+      'APPROVAL_VOIDED',
+      subject,
+      'every matching approval is voided by a later REJECTED approval of the same use case from a trusted approver',
+      { expected: 'an APPROVED decision not rejected since', actual: 'REJECTED later' },
+    );
+    return true;
+  }
+  return false;
+}
+
+/** Step 7 (continued): each voided approval is listed, naming the rejection that voids it. */
+export function reportVoided(level: LevelContext, anchors: Anchors): void {
+  for (const { node, by } of anchors.voided)
+    level.report.skip(
+      'chain.approval.voided',
+      'APPROVAL_VOIDED',
+      shortDigestText(node.digest),
+      `approval ${shortDigestText(node.digest)} for ${node.parsed.predicate.useCase.id} is voided by the later REJECTED approval ${shortDigestText(by.digest)} (line ${by.lines.join(', ')})`,
+      { actual: shortDigestText(by.digest) },
+    );
 }

@@ -12,7 +12,7 @@
 import { resolveLimits } from '../limits.js';
 import { strictEd25519Verifier } from '../keys/ed25519.js';
 import type { ChainLink, Report } from '../report/index.js';
-import { explainNoAnchor, findAnchors } from './anchor.js';
+import { explainNoAnchor, findAnchors, reportVoided } from './anchor.js';
 import { authenticateBundle, authenticationBudget, reportBudget, type AuthenticationBudget } from './authenticate.js';
 import { verifyBaseModels, type BaseModelItem, type BaseModelLevel } from './base-models.js';
 import type { LevelContext } from './context.js';
@@ -21,6 +21,7 @@ import { chooseChain } from './lineage.js';
 import { readBundleStep } from './read.js';
 import { listRest } from './rest.js';
 import { collectRevocations } from './revocations.js';
+import { checkRevocationLists } from './revocation-lists.js';
 import { resolveSigners } from './signers.js';
 
 export type { Node } from './authenticate.js';
@@ -64,7 +65,10 @@ interface LevelInput extends VerifyChainInput {
  * 4. **Parse** each trusted payload as one of our predicates (stage, issuedAt, attester,
  *    references); an unknown type or an invalid predicate is remembered, and fails only if the
  *    chain refers to it.
- * 5. **Revocations**: from the policy, and trusted revocation statements in effect at `asOf`, each
+ * 5. **Revocations**: from the policy, from the winning signed revocation list (highest valid
+ *    sequence; REVOCATIONS_FORK, REVOCATIONS_ROLLBACK, and with the policy's `revocationLists`
+ *    REVOCATIONS_MISSING, REVOCATIONS_STALE, REVOCATIONS_EXPIRED), and trusted revocation
+ *    statements in effect at `asOf`, each
  *    signed by the revoker role's threshold of distinct revoker identities whose keys count
  *    (judged against the policy alone: a statement never disables another revoker).
  * 6. **Resolve signers**: each verifying key's identity and roles from the policy, and whether the
@@ -76,7 +80,10 @@ interface LevelInput extends VerifyChainInput {
  * 7. **Anchor**: the trusted APPROVED approvals whose subject matches the artifact (decisions §3
  *    rule) for the use case; none gives SUBJECT_NOT_APPROVED, USE_CASE_NOT_APPROVED or
  *    APPROVAL_REJECTED, whichever the trusted approvals explain; untrusted approvals of the
- *    artifact are named as skips (UNTRUSTED_SIGNER), never as the failure. With several
+ *    artifact are named as skips (UNTRUSTED_SIGNER), never as the failure. `stage` and `minTier`
+ *    narrow the anchors (STAGE_NOT_APPROVED, TIER_BELOW_MINIMUM); a later REJECTED approval of
+ *    the same use case by a standing approver key voids earlier ones (listed; APPROVAL_VOIDED
+ *    when none is left). With several
  *    candidates, each is checked and the first that passes (most recent first) is reported.
  * 8. **Walk** the references from the anchor (and from the promotion that refers to it, if any):
  *    every reference must resolve to a trusted attestation of the expected stage
@@ -98,7 +105,9 @@ interface LevelInput extends VerifyChainInput {
  *    verifies against the baseModels sub-policy — walked iteratively, at most 8 levels
  *    (BASE_MODEL_NOT_ALLOWED); the model's and the datasets' hashing configuration meets the
  *    policy's `hashing` (HASHING_MISMATCH, HASHING_UNKNOWN); required stages are present
- *    (STAGE_MISSING).
+ *    (STAGE_MISSING); with `environment`, a trusted promotion to it
+ *    (ENVIRONMENT_NOT_PROMOTED); with the tier's `distinctEvaluationData`, evaluation data not the
+ *    training's (EVALUATION_DATA_NOT_DISTINCT).
  * 11. **Approval gates** for the tier: risk tier matches the policy's (RISK_TIER_MISMATCH);
  *    distinct approver identities and keys, without those separation of duties excludes
  *    (SEPARATION_OF_DUTIES, APPROVAL_THRESHOLD_NOT_MET); valid at asOf:
@@ -132,12 +141,14 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   const verifier = input.verifier ?? strictEd25519Verifier;
   const { nodes, others } = await authenticateBundle(entries, policy, verifier, budget, limits);
   if (reportBudget(level.report, budget)) return finish(level, []);
-  // 5. Revocations
-  const revoked = collectRevocations(policy, nodes.values(), level.asOfNanos);
+  // 5. Revocations (signed lists first)
+  const list = inner ? undefined : await checkRevocationLists(level, input.revocations, verifier);
+  const revoked = collectRevocations(policy, nodes.values(), level.asOfNanos, list);
   // 6. Resolve signers
   resolveSigners(policy, nodes.values(), revoked.keys);
   // 7. Anchor
   const anchors = findAnchors(nodes, level);
+  reportVoided(level, anchors);
   if (anchors.forUseCase.length === 0) explainNoAnchor(level, nodes, anchors);
   // 8.–11. References, links, across links, approval gates: per anchor, the first that passes
   const best = chooseChain(level, anchors.forUseCase, nodes, revoked);
@@ -147,7 +158,7 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   const state = inner?.level ?? { depth: 0, queue: [] };
   const verifyItem = (item: BaseModelItem, name: string) =>
     verifyChain({
-      ...input,
+      ...withoutRequirements(input),
       policy: item.policy,
       subject: item.digest,
       useCase: item.useCase ?? { any: true },
@@ -159,6 +170,12 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   // 12. The rest of the bundle
   listRest(level.report, nodes, others, used);
   return finish(level, best?.chain ?? []);
+}
+
+/** A base model's chain is verified for its own use case: the caller's stage, environment and tier do not apply. */
+function withoutRequirements(input: VerifyChainInput): VerifyChainInput {
+  const { stage: _stage, environment: _environment, minTier: _minTier, revocations: _revocations, ...rest } = input;
+  return rest;
 }
 
 function finish(level: LevelContext, chain: ChainLink[]): ChainVerification {

@@ -39,6 +39,18 @@ export interface LevelContext {
   anyUseCase: boolean;
   /** The use case's tier (undefined for any use case, or a use case the policy does not allow). */
   tier: Tier;
+  /** What the caller requires beyond the use case (verify --stage, --environment, --min-tier). */
+  require: Requirements;
+}
+
+/** The caller's further requirements, checked against the policy at step 1. */
+export interface Requirements {
+  /** The approval must be for this stage. */
+  stage?: 'staging' | 'production';
+  /** The chain must hold a trusted promotion to this environment. */
+  environment?: string;
+  /** The approval's use case must be of a tier ranked at least this one's. */
+  minTier?: { name: string; rank: number };
 }
 
 /** A base model whose own chain must verify against the baseModels sub-policy (step 10). */
@@ -62,6 +74,10 @@ export interface ChainContext {
   used: Set<string>;
   /** Base models whose own chains must verify against the baseModels sub-policy. */
   baseModelQueue: QueuedBaseModel[];
+  /** verify --environment: a trusted promotion to it must be linked. */
+  environment?: string;
+  /** Set by step 8: how the anchor depends on a linked attestation (stage and digest, up to the anchor). */
+  pathToAnchor?: (digest: string) => string;
 }
 
 /** Nanoseconds since the epoch of RFC 3339 text (already validated by the parser). */

@@ -9,7 +9,8 @@ import type { Policy } from '../policy/policy.js';
 import { ReportBuilder } from '../report/index.js';
 import type { Envelope } from '../dsse/envelope.js';
 import type { SignatureVerifier } from '../keys/types.js';
-import { nanos, type LevelContext, type Tier } from './context.js';
+import type { RevocationListInput } from './revocation-lists.js';
+import { nanos, type LevelContext, type Requirements, type Tier } from './context.js';
 
 /** Inputs of `verifyChain`. */
 export interface VerifyChainInput {
@@ -28,6 +29,20 @@ export interface VerifyChainInput {
   limits?: Partial<Limits>;
   /** Names the subject in the report (default: its digest text). */
   subjectName?: string;
+  /** The approval must be for this stage (an approval for staging does not pass for production). */
+  stage?: 'staging' | 'production';
+  /** The chain must hold a trusted promotion of the approved model to this environment. */
+  environment?: string;
+  /**
+   * With `{ any: true }` (or a use case): accept only approvals whose use case's risk tier has a
+   * `rank` at least this tier's (the tier must have a rank).
+   */
+  minTier?: string;
+  /**
+   * Signed revocation lists (decisions §13) and the lowest sequence to accept: the highest valid
+   * one's entries count as the policy's revocations (verify --revocations, --min-revocation-sequence).
+   */
+  revocations?: RevocationListInput;
 }
 
 /** The input's policy, or a TypeError when it is not a loaded one. */
@@ -142,6 +157,31 @@ function checkPolicyTrust(report: ReportBuilder, policy: Policy): void {
     );
 }
 
+/** Step 1: the caller's further requirements, checked against the policy (misuse throws). */
+function readRequirements(input: VerifyChainInput, policy: Policy): Requirements {
+  const out: Requirements = {};
+  if (input.stage !== undefined) {
+    if (input.stage !== 'staging' && input.stage !== 'production')
+      throw new TypeError(`"stage" expected staging or production, got ${JSON.stringify(input.stage)}`);
+    out.stage = input.stage;
+  }
+  if (input.environment !== undefined) {
+    if (typeof input.environment !== 'string' || input.environment === '')
+      throw new TypeError('"environment" expected a non-empty string');
+    out.environment = input.environment;
+  }
+  if (input.minTier !== undefined) {
+    const tiers = policy.document.riskTiers;
+    if (typeof input.minTier !== 'string' || !Object.hasOwn(tiers, input.minTier))
+      throw new TypeError(`"minTier" expected a risk tier of the policy (${Object.keys(tiers).join(', ')})`);
+    const rank = tiers[input.minTier]!.rank;
+    if (rank === undefined)
+      throw new TypeError(`"minTier": tier ${JSON.stringify(input.minTier)} has no rank in the policy`);
+    out.minTier = { name: input.minTier, rank };
+  }
+  return out;
+}
+
 /**
  * Step 1: read `asOf` and the subject, start the report, and check the use case.
  * @throws {TypeError} a malformed `asOf`, subject or use case (misuse)
@@ -153,6 +193,7 @@ export function readInputs(input: VerifyChainInput, policy: Policy, limits: Limi
   const report = new ReportBuilder('chain', asOfText, policy.digest);
   checkPolicyTrust(report, policy);
   const accepted = policy.document.digestAlgorithms;
+  const require = readRequirements(input, policy);
   const useCase = checkUseCase(report, policy, input.useCase, subjectName);
-  return { policy, limits, report, artifact, accepted, asOfNanos, asOfText, subjectName, ...useCase };
+  return { policy, limits, report, artifact, accepted, asOfNanos, asOfText, subjectName, ...useCase, require };
 }

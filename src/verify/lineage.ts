@@ -49,6 +49,7 @@ export function chooseChain(
       tier: level.tier ?? level.policy.tierOf(anchor.parsed.predicate.useCase.id),
       used: new Set(),
       baseModelQueue: [],
+      ...(level.require.environment === undefined ? {} : { environment: level.require.environment }),
     };
     const candidate = checkChain(level, anchor, nodes, ctx);
     best ??= candidate;

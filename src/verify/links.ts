@@ -117,9 +117,12 @@ function checkRevoked(report: ReportBuilder, n: ParsedNode, subject: string, ctx
           p.statement.subject.some((s) => matchDigestSets(r.digest, s.digest, ctx.accepted).match),
         )
       : undefined;
-  if (why) report.fail('chain.revocation', 'REVOKED', subject, `the attestation is revoked (${why})`, { actual: why });
+  // Name the revoked ancestor and how the approval depends on it (dataset -> training -> ... -> approval).
+  const via = p.stage === 'approval' ? '' : `; the approval depends on it: ${ctx.pathToAnchor?.(n.digest) ?? subject}`;
+  if (why)
+    report.fail('chain.revocation', 'REVOKED', subject, `the attestation is revoked (${why})${via}`, { actual: why });
   if (datasetRevoked)
-    report.fail('chain.revocation', 'REVOKED', subject, `the dataset is revoked (${datasetRevoked.reason})`, {
+    report.fail('chain.revocation', 'REVOKED', subject, `the dataset is revoked (${datasetRevoked.reason})${via}`, {
       actual: datasetRevoked.reason,
     });
   if (!why && !datasetRevoked) report.pass('chain.revocation', subject, 'no revocation in effect applies');

@@ -110,6 +110,7 @@ export function walkLineage(
       ctx.used.add(d);
     }
   }
+  ctx.pathToAnchor = pathsToAnchor(anchor, nodes, edgesOf, reached);
   let refsOk = true;
   for (const n of linked) for (const ref of lineage(n)) if (!checkReference(report, n, ref, nodes)) refsOk = false;
   if (refsOk)
@@ -175,4 +176,36 @@ function checkReference(
     return false;
   }
   return true;
+}
+
+/**
+ * How the anchor depends on each linked attestation: a shortest path of references from the
+ * anchor (breadth first over the nodes already reached), written from the attestation up, e.g.
+ * `dataset sha256:ab… -> training sha256:cd… -> evaluation sha256:ef… -> approval sha256:01…`.
+ */
+function pathsToAnchor(
+  anchor: ParsedNode<'approval'>,
+  nodes: Map<string, Node>,
+  edgesOf: (d: string) => string[],
+  reached: Set<string>,
+): (digest: string) => string {
+  const parent = new Map<string, string>();
+  const queue = [anchor.digest];
+  for (let i = 0; i < queue.length; i++) {
+    const d = queue[i]!;
+    for (const e of edgesOf(d)) {
+      if (e === anchor.digest || parent.has(e) || !reached.has(e)) continue;
+      parent.set(e, d);
+      queue.push(e);
+    }
+  }
+  const label = (d: string) => {
+    const n = nodes.get(d);
+    return `${isParsed(n) ? n.parsed.stage : 'attestation'} ${shortDigestText(d)}`;
+  };
+  return (digest) => {
+    const path = [digest];
+    for (let d = parent.get(digest); d !== undefined; d = parent.get(d)) path.push(d);
+    return path.map(label).join(' -> ');
+  };
 }

@@ -16,6 +16,7 @@ import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { parseTimestamp } from '../time/index.js';
 import { isStage, type Node } from './authenticate.js';
 import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from '../policy/key-standing.js';
+import type { AcceptedRevocationList } from '../policy/revocation-list.js';
 
 /** A revoked digest and why (the reason is reported as the failed check's `actual`). */
 export interface RevokedDigest {
@@ -49,18 +50,38 @@ function nanos(text: string): bigint {
  * @param asOf the verification time, in nanoseconds since the epoch
  * @returns payloads, models, datasets and keys revoked
  */
-export function collectRevocations(policy: Policy, nodes: Iterable<Node>, asOf: bigint): Revoked {
+export function collectRevocations(
+  policy: Policy,
+  nodes: Iterable<Node>,
+  asOf: bigint,
+  list?: AcceptedRevocationList,
+): Revoked {
   const policyKeys = policyKeyRevocations(policy);
+  // The winning signed list's key entries count like the policy's own (for revokers too).
+  for (const r of list?.document.entries ?? []) {
+    if (r.kind !== 'key') continue;
+    const key = policy.keyByName.get(r.key);
+    if (key)
+      addKeyRevocation(policyKeys, key.publicKeyHex, {
+        reason: r.reason,
+        ...(r.effectiveAt !== undefined ? { effectiveAt: r.effectiveAt } : {}),
+        source: `revocation list ${list!.document.sequence}`,
+      });
+  }
   const out: Revoked = {
     payloads: new Map(),
     models: [],
     datasets: [],
     keys: new Map([...policyKeys].map(([k, v]) => [k, [...v]] as const)),
   };
-  for (const r of policy.document.revocations) {
+  const entries = [
+    ...policy.document.revocations.map((r) => ({ r, from: 'policy' })),
+    ...(list?.document.entries ?? []).map((r) => ({ r, from: `revocation list ${list!.document.sequence}` })),
+  ];
+  for (const { r, from } of entries) {
     if (r.kind === 'key') continue;
     if (r.effectiveAt !== undefined && nanos(r.effectiveAt) > asOf) continue;
-    const reason = `policy: ${r.reason}`;
+    const reason = `${from}: ${r.reason}`;
     if (r.kind === 'payload') out.payloads.set(r.digest, reason);
     else if (r.kind === 'model') out.models.push({ digest: digestSetFromText(r.digest, 'policy revocation'), reason });
     else if (r.kind === 'dataset')

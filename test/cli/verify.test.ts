@@ -292,3 +292,29 @@ describe('lineproof verify', () => {
     });
   });
 });
+
+describe('lineproof verify --stage, --environment, --min-tier', () => {
+  const run = (...extra: string[]) =>
+    cli([...base('good.intoto.jsonl'), '--digest', MODEL, '--use-case', 'support-chat', ...extra]);
+  it('pass for what the chain holds, fail (exit 1) for what it does not, each with its code', async () => {
+    expect((await run('--stage', 'production', '--environment', 'prod')).code).toBe(0);
+    const staging = await run('--stage', 'staging');
+    expect(staging.code).toBe(1);
+    expect(staging.stdout).toMatch(/^FAIL STAGE_NOT_APPROVED chain\.approval/m);
+    const env = await run('--environment', 'prod-eu-west-1');
+    expect(env.code).toBe(1);
+    expect(env.stdout).toMatch(/^FAIL ENVIRONMENT_NOT_PROMOTED chain\.promotion\.environment/m);
+  });
+  it('refuse a stage, an environment or a tier that cannot apply (exit 2)', async () => {
+    for (const [args, message] of [
+      [['--stage', 'prod'], /--stage expected staging or production/],
+      [['--environment', ''], /--environment expected a name/],
+      [['--min-tier', 'nope'], /--min-tier "nope" is not a risk tier of the policy \(low, high\)/],
+      [['--min-tier', 'high'], /the policy gives this tier no rank/],
+    ] as const) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});

@@ -238,3 +238,196 @@ describe('signed policies (decisions §13)', () => {
     });
   });
 });
+
+describe('signed policies: every rule, message and path (mutation-directed)', () => {
+  const hex = async (n: Admin) => publicKeyToHex((await admin(n)).publicKey);
+  const rootDoc = async (extra: Doc = {}) => ({
+    [POLICY_ROOT_MARKER]: 1,
+    admins: { keys: [await hex('admin1'), await hex('admin2')], threshold: 2 },
+    ...extra,
+  });
+  const refusedWith = (r: PolicyResolution, code: string, message: RegExp, path?: string) => {
+    refused(r, code);
+    if (!r.ok) {
+      expect(r.message).toMatch(message);
+      if (path !== undefined) expect(r.path).toBe(path);
+    }
+  };
+
+  it('judges the root-keys document field by field (POLICY_ROOT_INVALID)', async () => {
+    const v1 = await signed(await versionDoc(1, ['admin1', 'admin2'], 2), ['admin1', 'admin2']);
+    const k1 = await hex('admin1');
+    const cases: Array<[Doc, RegExp]> = [
+      [await rootDoc({ extra: 1 }), /^root\.json: unknown field "extra"$/],
+      [{ ...(await rootDoc()), [POLICY_ROOT_MARKER]: 2 }, /lineproofPolicyRoot must be 1/],
+      [{ [POLICY_ROOT_MARKER]: 1 }, /admins must be \{ keys: \[public keys\], threshold \}/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: 'x' }, /admins must be/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: 'x', threshold: 1 } }, /admins must be/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: [k1], threshold: '1' } }, /admins must be/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: [], threshold: 1 } }, /admins.keys must name 1 to 64 keys/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: Array(65).fill(k1), threshold: 1 } }, /1 to 64 keys/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: [7], threshold: 1 } }, /admins.keys\[0\] must be a public key/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: ['zz'], threshold: 1 } }, /admins.keys\[0\]: /],
+      [
+        { [POLICY_ROOT_MARKER]: 1, admins: { keys: [k1, k1], threshold: 2 } },
+        /threshold must be a whole number from 1 to 1/,
+      ],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: [k1], threshold: 0 } }, /from 1 to 1/],
+      [{ [POLICY_ROOT_MARKER]: 1, admins: { keys: [k1], threshold: 1.5 } }, /from 1 to 1/],
+      [await rootDoc({ policyId: 5 }), /policyId must be a string/],
+    ];
+    for (const [root, message] of cases)
+      refusedWith(
+        await resolvePolicy([v1], { root, rootWhat: 'root.json' }),
+        'POLICY_ROOT_INVALID',
+        message,
+        'root.json',
+      );
+    // a description is allowed, and a matching policyId
+    const ok = await resolvePolicy([v1], {
+      root: await rootDoc({ description: 'prod admins', policyId: 'https://example.com/policies/test' }),
+    });
+    expect(ok.ok && ok.trust.root).toEqual({ kind: 'keys', keys: [k1, await hex('admin2')], threshold: 2 });
+    refusedWith(
+      await resolvePolicy([v1], { root: await rootDoc({ policyId: 'urn:other' }) }),
+      'POLICY_ID_MISMATCH',
+      /^policy\[0\]: policy id "https:\/\/example.com\/policies\/test" is not the pinned "urn:other"$/,
+      'policy[0]',
+    );
+    // a pinned root that is no policy at all
+    refusedWith(await resolvePolicy([v1], { root: { id: 'x' }, rootWhat: 'r' }), 'POLICY_ROOT_INVALID', /^r: /, 'r');
+  });
+
+  it('an admin key that is compromised, or revoked in that version, does not count', async () => {
+    const compromised = await versionDoc(1, ['admin1', 'admin2'], 2, (d) => {
+      d.keys.admin2.status = 'compromised';
+      d.keys.admin2.compromisedAt = '2026-01-01T00:00:00Z';
+    });
+    refusedWith(
+      await resolvePolicy([await signed(compromised, ['admin1', 'admin2'])]),
+      'POLICY_THRESHOLD_NOT_MET',
+      /^policy\[0\]: version 1 is signed by 1 of version 1's admins \(admin1\), needs 2$/,
+    );
+    const revoked = await versionDoc(1, ['admin1', 'admin2'], 2, (d) => {
+      d.revocations = [{ kind: 'key', key: 'admin1', reason: 'compromised' }];
+    });
+    refusedWith(
+      await resolvePolicy([await signed(revoked, ['admin1', 'admin2'])]),
+      'POLICY_THRESHOLD_NOT_MET',
+      /\(admin2\), needs 2$/,
+    );
+    // other revocations do not touch the admins
+    const other = await versionDoc(1, ['admin1', 'admin2'], 2, (d) => {
+      d.revocations = [{ kind: 'model', digest: `sha256:${'ab'.repeat(32)}`, reason: 'x' }];
+    });
+    expect((await resolvePolicy([await signed(other, ['admin1', 'admin2'])])).ok).toBe(true);
+  });
+
+  it('a version without admins cannot be signed for, nor rotated from', async () => {
+    const bare = await policyDoc();
+    const noAdmins = await signPolicy(bare, [await signer('admin1')]);
+    refusedWith(
+      await resolvePolicy([noAdmins]),
+      'POLICY_THRESHOLD_NOT_MET',
+      /^policy\[0\]: version 1 cannot be accepted: it names no admins$/,
+    );
+    const v2 = await signed(await versionDoc(2, ['admin1'], 1), ['admin1']);
+    refusedWith(
+      await resolvePolicy([v2], { root: bare }),
+      'POLICY_ROTATION_UNSIGNED',
+      /^policy\[0\]: version 2 cannot be accepted: version 1 names no admins$/,
+    );
+  });
+
+  it('one version given plain and signed: the signed one is kept, in either order', async () => {
+    const doc = await versionDoc(1, ['admin1'], 1);
+    const env = await signed(doc, ['admin1']);
+    for (const inputs of [
+      [doc, env],
+      [env, doc],
+    ]) {
+      const r = await resolvePolicy(inputs);
+      expect(r.ok && r.trust.status).toBe('self-signed');
+    }
+    const two = await resolvePolicy([doc, doc]);
+    expect(two.ok && two.trust.status).toBe('unsigned');
+  });
+
+  it('names each input in messages and paths, and states the rule broken', async () => {
+    const v1 = await versionDoc(1, ['admin1', 'admin2'], 2);
+    const v3 = await signed(await versionDoc(3, ['admin1', 'admin2'], 2), ['admin1', 'admin2']);
+    refusedWith(
+      await resolvePolicy([v3], { root: v1, what: ['v3.json'] }),
+      'POLICY_VERSION_GAP',
+      /^v3\.json: version 3 does not follow version 1 \(give every version in between\)$/,
+      'v3.json',
+    );
+    const s1 = await signed(v1, ['admin1', 'admin2']);
+    refusedWith(
+      await resolvePolicy([s1], { minVersion: 2, what: ['a'] }),
+      'POLICY_ROLLBACK',
+      /^a: version 1 is below the minimum policy version 2$/,
+      'a',
+    );
+    refusedWith(
+      await resolvePolicy([s1], { root: v3, what: ['a'] }),
+      'POLICY_ROLLBACK',
+      /^a: version 1 is older than the pinned root's version 3$/,
+    );
+    refusedWith(
+      await resolvePolicy([await versionDoc(2, ['admin1'], 1)], { root: v1, what: ['p'] }),
+      'POLICY_UNSIGNED',
+      /^p: version 2 follows version 1 but is not signed$/,
+    );
+    refusedWith(
+      await resolvePolicy([await versionDoc(1, ['admin1'], 1)], { root: await rootDoc(), what: ['p'] }),
+      'POLICY_UNSIGNED',
+      /^p: a policy root is pinned, and this policy is not signed$/,
+    );
+    const d1 = await versionDoc(1, ['admin1', 'admin2'], 2, (d) => (d.description = 'one'));
+    refusedWith(
+      await resolvePolicy([v1, d1], { what: ['x', 'y'] }),
+      'POLICY_FORK',
+      /^y and x are two different policies that both claim version 1$/,
+      'y',
+    );
+    const other = await versionDoc(2, ['admin1', 'admin2'], 2, (d) => (d.id = 'urn:o'));
+    refusedWith(
+      await resolvePolicy([s1, await signed(other, ['admin1', 'admin2'])], { what: ['a', 'b'] }),
+      'POLICY_ID_MISMATCH',
+      /^b: policy id "urn:o" is not "https:\/\/example.com\/policies\/test"$/,
+    );
+    const r = await resolvePolicy([s1]);
+    expect(r.ok && r.trust).toEqual({
+      status: 'self-signed',
+      id: 'https://example.com/policies/test',
+      version: 1,
+      digest: parsePolicy(v1).digest,
+      signers: ['admin1', 'admin2'],
+      versions: [{ version: 1, digest: parsePolicy(v1).digest, signers: ['admin1', 'admin2'] }],
+    });
+  });
+
+  it('a verifier that throws counts as no signature; misuse throws', async () => {
+    const s1 = await signed(await versionDoc(1, ['admin1'], 1), ['admin1']);
+    const throwing = { name: 'boom', verify: () => Promise.reject(new Error('boom')) };
+    refused(await resolvePolicy([s1], { verifier: throwing }), 'POLICY_THRESHOLD_NOT_MET');
+    await expect(resolvePolicy([])).rejects.toThrow(TypeError);
+    await expect(resolvePolicy('x' as never)).rejects.toThrow(/"inputs" expected a non-empty array/);
+    await expect(resolvePolicy([s1], { minVersion: -1 })).rejects.toThrow(/"minVersion"/);
+    await expect(resolvePolicy([s1], { minVersion: 1.5 })).rejects.toThrow(/"minVersion"/);
+    expect((await resolvePolicy([s1], { minVersion: 0 })).ok).toBe(true);
+    await expect(signPolicy(await versionDoc(1, ['admin1'], 1), [])).rejects.toThrow(
+      /"signers" expected a non-empty array/,
+    );
+    await expect(signPolicy('{', [await signer('admin1')])).rejects.toMatchObject({ code: 'JSON_SYNTAX' });
+  });
+
+  it("a signed policy's payload must be its JCS bytes", async () => {
+    const doc = await versionDoc(1, ['admin1'], 1);
+    const pretty = await signEnvelope(utf8(JSON.stringify(doc, null, 2)), POLICY_PAYLOAD_TYPE, [
+      await signer('admin1'),
+    ]);
+    refusedWith(await resolvePolicy([pretty]), 'POLICY_INVALID', /is not the JCS \(RFC 8785\) form/);
+  });
+});

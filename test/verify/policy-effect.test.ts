@@ -78,6 +78,8 @@ interface Chain {
   subject?: string;
   useCase?: string;
   asOf?: string;
+  /** verifyChain's minTier (needs the tiers' ranks). */
+  minTier?: string;
 }
 
 const memo = <T>(f: () => Promise<T>) => {
@@ -639,6 +641,29 @@ const TABLE: Record<string, Entry[]> = {
       code: 'APPROVAL_EXPIRED',
     },
   ],
+  'riskTiers.*.rank': [
+    {
+      why: 'verify --min-tier accepts only approvals of a tier ranked at least the minimum',
+      chain: async () => ({ ...(await chains.standard()), minTier: 'low' }),
+      neutral: (d) => {
+        d.riskTiers.low.rank = 1;
+        d.riskTiers.high.rank = 2;
+      },
+      biting: (d) => {
+        d.riskTiers.high.rank = 0;
+      },
+      code: 'TIER_BELOW_MINIMUM',
+    },
+  ],
+  'riskTiers.*.distinctEvaluationData': [
+    {
+      why: 'evaluation data must differ from the training data when the tier says so (the test world evaluates on its training set)',
+      biting: high((t) => {
+        t.distinctEvaluationData = true;
+      }),
+      code: 'EVALUATION_DATA_NOT_DISTINCT',
+    },
+  ],
   'riskTiers.*.description': [
     meta(
       'prose',
@@ -757,6 +782,15 @@ const TABLE: Record<string, Entry[]> = {
       code: 'HASHING_MISMATCH',
     },
   ],
+  'revocationLists.maxAgeDays': [
+    {
+      why: 'the policy requires a fresh signed revocation list (none is given here)',
+      biting: (d) => {
+        d.revocationLists = { maxAgeDays: 30 };
+      },
+      code: 'REVOCATIONS_MISSING',
+    },
+  ],
   'admins.keys': [
     meta(
       'who may sign this policy and its next version: judged when the policy is resolved (test/policy/signed.test.ts), not by chain verification',
@@ -853,6 +887,7 @@ async function verifyWith(c: Chain, policy: Policy) {
     subject: c.subject ?? MODEL,
     useCase: c.useCase ?? 'support-chat',
     asOf: c.asOf ?? T.asOf,
+    ...(c.minTier === undefined ? {} : { minTier: c.minTier }),
   });
   expectStepOrder(out.report);
   return out;

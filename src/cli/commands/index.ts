@@ -11,6 +11,7 @@ import { hashCommand } from './hash.js';
 import { hashProveCommand } from './hash-proof.js';
 import { hashCheckProofCommand } from './hash-check-proof.js';
 import { verifyCommand } from './verify.js';
+import { revokeAddCommand, revokeShowCommand, revokeSignCommand } from './revoke.js';
 import { policyDiffCommand, policyShowCommand, policySignCommand, policyVerifyCommand } from './policy.js';
 import { attestDatasetCommand } from './attest-dataset.js';
 import { attestTrainingCommand } from './attest-training.js';
@@ -33,6 +34,9 @@ export const COMMANDS: Command[] = [
   policyVerifyCommand,
   policyShowCommand,
   policyDiffCommand,
+  revokeAddCommand,
+  revokeSignCommand,
+  revokeShowCommand,
   attestDatasetCommand,
   attestTrainingCommand,
   attestEvaluationCommand,

@@ -6,8 +6,9 @@ import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { hashPath } from '../../node/hash-tree.js';
 import { formatTimestamp, parseTimestamp } from '../../time/index.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
-import { verifyChain } from '../../verify/chain.js';
-import { parseCommandArgs, required, resolvePath } from '../args.js';
+import { verifyChain, type VerifyChainInput } from '../../verify/chain.js';
+import type { Policy } from '../../policy/policy.js';
+import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, CliError, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command, type ExitCode } from '../types.js';
 import type { PolicyResolution } from '../../policy/signed.js';
@@ -15,7 +16,8 @@ import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, refusalExit } from '
 
 const HELP = `Usage: lineproof verify --chain BUNDLE --policy POLICY [--policy POLICY ...] [--policy-root ROOT]
                         [--min-policy-version N] (--artifact PATH | --digest ALG:HEX)
-                        (--use-case ID | --any-use-case) [--at TIME]
+                        (--use-case ID | --any-use-case) [--stage S] [--environment E] [--min-tier T]
+                        [--revocations LIST ...] [--min-revocation-sequence N] [--at TIME]
                         [--max-untrusted-checks N] [--json]
 
 Verify, offline, that an artifact (a model directory or file) is traceable through a trusted chain
@@ -31,6 +33,17 @@ ${POLICY_OPTIONS_HELP}
                      or its CID (bafkrei…, as 'lineproof hash --cid' prints)
   --use-case ID      the use case the model is to be used for (required, or --any-use-case)
   --any-use-case     accept an approval for any use case the policy allows (explicit on purpose)
+  --stage S          the approval must be for stage S (staging or production): an approval for
+                     staging does not pass for production (STAGE_NOT_APPROVED)
+  --environment E    the chain must hold a trusted promotion of the approved model to E
+                     (ENVIRONMENT_NOT_PROMOTED)
+  --min-tier T       accept only approvals whose use case's risk tier ranks at least T's (the
+                     policy's riskTiers.*.rank; TIER_BELOW_MINIMUM), e.g. with --any-use-case
+  --revocations LIST a signed revocation list ('lineproof revoke sign'; repeatable): the highest valid
+                     sequence wins and its entries count as the policy's revocations; a list no
+                     revoker threshold signed is listed and ignored
+  --min-revocation-sequence N
+                     refuse a newest valid list below sequence N (REVOCATIONS_ROLLBACK)
   --at TIME          verify as of TIME (RFC 3339 with Z or an offset); default: now
   --max-untrusted-checks N
                      the budget of signature checks spent on signatures no policy key verifies
@@ -72,6 +85,61 @@ function summary(ctx: CliContext, report: Report): void {
   ctx.io.stdout(`${out.join('\n')}\n`);
 }
 
+/** --revocations files, read (exit 2 when unreadable; their content is judged by verification). */
+async function readRevocationLists(
+  ctx: CliContext,
+  paths: string[] | undefined,
+  minText: string | undefined,
+): Promise<VerifyChainInput['revocations']> {
+  const minSequence = intOption('verify', 'min-revocation-sequence', minText, 0, Number.MAX_SAFE_INTEGER);
+  if ((paths ?? []).length === 0 && minSequence === undefined) return undefined;
+  const lists: Uint8Array[] = [];
+  for (const p of paths ?? [])
+    lists.push(await asExit(EXIT.USAGE, () => readFileLimited(resolvePath(ctx, p), DEFAULT_LIMITS.envelopeBytes, p)));
+  return { lists, what: paths ?? [], ...(minSequence === undefined ? {} : { minSequence }) };
+}
+
+/** --max-untrusted-checks N, within the limit's bounds (exit 2 otherwise). */
+function readBudget(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LIMITS.untrustedSignatureChecks;
+  const [lo, hi] = LIMIT_BOUNDS.untrustedSignatureChecks;
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= lo && n <= hi))
+    throw usage(
+      `verify: --max-untrusted-checks expected a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
+/** --stage, --environment, --min-tier, checked against the policy (exit 2 when they cannot apply). */
+function readRequirements(
+  values: { stage?: string | undefined; environment?: string | undefined; 'min-tier'?: string | undefined },
+  policy: Policy,
+): Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier'> {
+  const out: Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier'> = {};
+  if (values.stage !== undefined) {
+    if (values.stage !== 'staging' && values.stage !== 'production')
+      throw usage(`verify: --stage expected staging or production, got ${JSON.stringify(values.stage)}`);
+    out.stage = values.stage;
+  }
+  if (values.environment !== undefined) {
+    if (values.environment === '') throw usage('verify: --environment expected a name');
+    out.environment = values.environment;
+  }
+  const t = values['min-tier'];
+  if (t !== undefined) {
+    const tiers = policy.document.riskTiers;
+    if (!Object.hasOwn(tiers, t))
+      throw usage(
+        `verify: --min-tier ${JSON.stringify(t)} is not a risk tier of the policy (${Object.keys(tiers).join(', ')})`,
+      );
+    if (tiers[t]!.rank === undefined)
+      throw usage(`verify: --min-tier ${JSON.stringify(t)}: the policy gives this tier no rank (riskTiers.${t}.rank)`);
+    out.minTier = t;
+  }
+  return out;
+}
+
 /** A policy refused by the rotation rule: exit 1 with a report holding the failed `policy.trust`; a bad file: exit 2. */
 function policyRefused(
   ctx: CliContext,
@@ -103,6 +171,11 @@ export const verifyCommand: Command = {
       digest: { type: 'string' },
       'use-case': { type: 'string' },
       'any-use-case': { type: 'boolean' },
+      stage: { type: 'string' },
+      environment: { type: 'string' },
+      'min-tier': { type: 'string' },
+      revocations: { type: 'string', multiple: true },
+      'min-revocation-sequence': { type: 'string' },
       at: { type: 'string' },
       'max-untrusted-checks': { type: 'string' },
       json: { type: 'boolean' },
@@ -132,16 +205,7 @@ export const verifyCommand: Command = {
     } else {
       asOf = formatTimestamp(Date.now(), 'up');
     }
-    let untrustedSignatureChecks = DEFAULT_LIMITS.untrustedSignatureChecks;
-    if (values['max-untrusted-checks'] !== undefined) {
-      const [lo, hi] = LIMIT_BOUNDS.untrustedSignatureChecks;
-      const text = values['max-untrusted-checks'];
-      untrustedSignatureChecks = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-      if (!(untrustedSignatureChecks >= lo && untrustedSignatureChecks <= hi))
-        throw usage(
-          `verify: --max-untrusted-checks expected a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`,
-        );
-    }
+    const untrustedSignatureChecks = readBudget(values['max-untrusted-checks']);
     let subject: DigestSet;
     if (values.digest !== undefined) {
       try {
@@ -160,6 +224,8 @@ export const verifyCommand: Command = {
     if (!resolved.ok)
       return policyRefused(ctx, resolved, asOf, values.artifact ?? values.digest!, values.json === true);
     const policy = resolved.policy;
+    const requirements = readRequirements(values, policy);
+    const revocations = await readRevocationLists(ctx, values.revocations, values['min-revocation-sequence']);
     const bundle = await asExit(EXIT.USAGE, () =>
       readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
     );
@@ -185,6 +251,8 @@ export const verifyCommand: Command = {
         verifier: nodeEd25519Verifier,
         limits: { untrustedSignatureChecks },
         subjectName: values.artifact ?? values.digest!,
+        ...requirements,
+        ...(revocations ? { revocations } : {}),
       }));
     } catch (e) {
       if (e instanceof LineproofError) throw usage(`verify: ${e.code}: ${e.message}`);

@@ -1,0 +1,187 @@
+/**
+ * The decisions users expect from a verdict (issue 13, decisions §13): a later REJECTED approval
+ * by a trusted approver voids earlier approvals of the same subject and use case; `stage`,
+ * `environment` and `minTier` refuse what they should; a tier may require evaluation data
+ * distinct from the training data. Each refusal with its code.
+ */
+import { describe, expect, it } from 'vitest';
+import { verifyChain, type VerifyChainInput } from '../../src/verify/chain.js';
+import { buildApprovalStatement } from '../../src/statements/builders.js';
+import type { Check, Report } from '../../src/report/index.js';
+import { expectStepOrder } from '../helpers/steps.js';
+import { buildWorld, DATASET, IDENTITY, MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
+
+/** The one failed check of a report (the test fails when there is not exactly one). */
+function failure(report: Report): Check {
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  expect(failed).toHaveLength(1);
+  return failed[0]!;
+}
+
+type Extra = Partial<Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier' | 'useCase' | 'policy'>>;
+
+async function run(world: World, bundle = world.bundle, extra: Extra = {}) {
+  const { report } = await verifyChain({
+    bundle,
+    policy: world.policy,
+    subject: MODEL,
+    useCase: 'support-chat',
+    asOf: T.asOf,
+    ...extra,
+  });
+  expectStepOrder(report);
+  return report;
+}
+
+/** Another approval of the world's model: `decision`, issued at `at`, signed by `by`. */
+async function approvalAt(
+  world: World,
+  decision: 'APPROVED' | 'REJECTED',
+  at: string,
+  by: KeyName[],
+  useCase = 'support-chat',
+) {
+  return sign(
+    buildApprovalStatement({
+      subject: { name: 'model', digest: MODEL },
+      decision,
+      stage: 'production',
+      useCase: { id: useCase, description: 'answers customers' },
+      riskTier: useCase === 'support-chat' ? 'high' : 'low',
+      training: world.steps.training.payload,
+      evaluations: [world.steps.evaluation.payload],
+      conditions: [],
+      runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
+      notBefore: T.notBefore,
+      expires: T.expires,
+      attester: IDENTITY[by[0]!],
+      now: new Date(at),
+    }),
+    by,
+  );
+}
+
+describe('a later REJECTED approval by a trusted approver voids earlier approvals (decisions §13)', () => {
+  it('voids the approval: APPROVAL_VOIDED, and the voided one is named', async () => {
+    const world = await buildWorld();
+    const rejection = await approvalAt(world, 'REJECTED', '2026-01-20T00:00:00Z', ['carol']);
+    const report = await run(world, world.bundle + rejection.line);
+    expect(report.ok).toBe(false);
+    expect(failure(report)).toMatchObject({ id: 'chain.approval', code: 'APPROVAL_VOIDED' });
+    const listed = report.checks.find((c) => c.id === 'chain.approval.voided')!;
+    expect(listed).toMatchObject({ status: 'skip', code: 'APPROVAL_VOIDED' });
+    expect(listed.message).toContain(rejection.digest.slice(7, 19));
+    // line order means nothing (beyond the line numbers the report names)
+    const verdict = (r: Report) => r.checks.map((c) => `${c.id} ${c.status} ${c.code}`);
+    expect(verdict(await run(world, rejection.line + world.bundle))).toEqual(verdict(report));
+  });
+
+  it('does not void when the rejection is earlier, for another use case, from the future, or by no trusted approver', async () => {
+    const world = await buildWorld();
+    const cases: Array<[string, string, KeyName[], string?]> = [
+      ['earlier', '2026-01-13T00:00:00Z', ['carol']],
+      ['another use case', '2026-01-20T00:00:00Z', ['carol'], 'internal-search'],
+      ['from the future', '2026-03-01T00:00:00Z', ['carol']],
+      ['by an untrusted key', '2026-01-20T00:00:00Z', ['mallory']],
+      ['by a trusted key without the approver role', '2026-01-20T00:00:00Z', ['trainer']],
+    ];
+    for (const [what, at, by, useCase] of cases) {
+      const rejection = await approvalAt(world, 'REJECTED', at, by, useCase);
+      const report = await run(world, world.bundle + rejection.line);
+      expect(
+        report.checks.filter((c) => c.status === 'fail'),
+        what,
+      ).toEqual([]);
+      expect(
+        report.checks.some((c) => c.id === 'chain.approval.voided'),
+        what,
+      ).toBe(false);
+    }
+  });
+
+  it('a newer APPROVED decision after the rejection is the anchor again', async () => {
+    const world = await buildWorld();
+    const rejection = await approvalAt(world, 'REJECTED', '2026-01-20T00:00:00Z', ['carol']);
+    const again = await approvalAt(world, 'APPROVED', '2026-01-25T00:00:00Z', ['alice', 'bob']);
+    const report = await run(world, world.bundle + rejection.line + again.line);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.results[0]!.chain.find((l) => l.stage === 'approval')!.payloadDigest).toBe(again.digest);
+  });
+});
+
+describe('verify --stage, --environment, --min-tier', () => {
+  it('--stage: an approval for production passes for production and not for staging (STAGE_NOT_APPROVED)', async () => {
+    const world = await buildWorld();
+    expect((await run(world, world.bundle, { stage: 'production' })).ok).toBe(true);
+    const staging = await run(world, world.bundle, { stage: 'staging' });
+    expect(failure(staging)).toMatchObject({ code: 'STAGE_NOT_APPROVED', expected: 'staging', actual: 'production' });
+    await expect(run(world, world.bundle, { stage: 'prod' as never })).rejects.toThrow(/"stage" expected/);
+  });
+
+  it('--environment: a trusted promotion to it passes; to another environment, or none, fails (ENVIRONMENT_NOT_PROMOTED)', async () => {
+    const world = await buildWorld();
+    const ok = await run(world, world.bundle, { environment: 'prod' });
+    expect(ok.ok).toBe(true);
+    expect(ok.checks.find((c) => c.id === 'chain.promotion.environment')).toMatchObject({ status: 'pass' });
+    const other = await run(world, world.bundle, { environment: 'prod-eu-west-1' });
+    expect(failure(other)).toMatchObject({
+      code: 'ENVIRONMENT_NOT_PROMOTED',
+      expected: 'prod-eu-west-1',
+      actual: 'prod',
+    });
+    const withoutPromotion = world.bundle.replace(world.steps.promotion.line, '');
+    expect(failure(await run(world, withoutPromotion, { environment: 'prod' }))).toMatchObject({
+      code: 'ENVIRONMENT_NOT_PROMOTED',
+      actual: 'no promotion',
+    });
+    // an untrusted promotion to the environment does not count
+    const forged = await sign(world.steps.promotion.statement, ['mallory']);
+    const report = await run(world, withoutPromotion + forged.line, { environment: 'prod' });
+    expect(report.ok).toBe(false);
+  });
+
+  it('--min-tier with any use case: only approvals of a tier ranked at least the minimum (TIER_BELOW_MINIMUM)', async () => {
+    const ranked = (d: Record<string, any>) => {
+      d.riskTiers.low.rank = 1;
+      d.riskTiers.high.rank = 2;
+    };
+    const high = await buildWorld({ policy: ranked });
+    const any = { useCase: { any: true as const } };
+    expect((await run(high, high.bundle, { ...any, minTier: 'high' })).ok).toBe(true);
+    const low = await buildWorld({
+      policy: ranked,
+      approval: (i) => ({ ...i, useCase: { id: 'internal-search', description: 'search' }, riskTier: 'low' }),
+      signers: { approval: ['alice'] },
+    });
+    expect((await run(low, low.bundle, { ...any })).ok).toBe(true);
+    expect((await run(low, low.bundle, { ...any, minTier: 'low' })).ok).toBe(true);
+    const refused = await run(low, low.bundle, { ...any, minTier: 'high' });
+    expect(failure(refused)).toMatchObject({ code: 'TIER_BELOW_MINIMUM', actual: 'low' });
+    // a tier without a rank cannot be a minimum; an unknown tier is misuse
+    const unranked = await buildWorld();
+    await expect(run(unranked, unranked.bundle, { ...any, minTier: 'high' })).rejects.toThrow(/has no rank/);
+    await expect(run(high, high.bundle, { ...any, minTier: 'nope' })).rejects.toThrow(/"minTier" expected/);
+  });
+});
+
+describe('riskTiers.*.distinctEvaluationData', () => {
+  it('fails an evaluation on the training data (EVALUATION_DATA_NOT_DISTINCT) and passes one on other data', async () => {
+    const strict = (d: Record<string, any>) => (d.riskTiers.high.distinctEvaluationData = true);
+    const same = await buildWorld({ policy: strict });
+    expect(failure(await run(same))).toMatchObject({
+      id: 'chain.evaluationData',
+      code: 'EVALUATION_DATA_NOT_DISTINCT',
+      actual: 'heldout',
+    });
+    const other = `sha256:${'de'.repeat(32)}`;
+    const distinct = await buildWorld({
+      policy: strict,
+      evaluation: (i) => ({ ...i, datasets: [{ name: 'heldout', digest: other }] }),
+    });
+    const report = await run(distinct);
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.id === 'chain.evaluationData')).toMatchObject({ status: 'pass' });
+    expect(DATASET).not.toBe(other);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Signed revocation lists at verification (decisions §13, issue 13): the highest valid sequence
+ * wins; a stale, expired, missing or rolled-back list fails with its own code when the policy or
+ * the caller requires it; a list no trusted revoker signed changes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { ed25519Signer } from '../../src/keys/keys.js';
+import { judgeRevocationList, signRevocationList, REVOCATIONS_PAYLOAD_TYPE } from '../../src/policy/revocation-list.js';
+import type { Check, Report } from '../../src/report/index.js';
+import { verifyChain } from '../../src/verify/chain.js';
+import type { Envelope } from '../../src/dsse/envelope.js';
+import { expectStepOrder } from '../helpers/steps.js';
+import { buildWorld, DATASET, key, MODEL, T, type KeyName, type World } from '../helpers/world.js';
+
+const ID = 'https://example.com/policies/test';
+const day = (d: number) => new Date(Date.parse(T.asOf) + d * 86_400_000).toISOString().replace('.000Z', 'Z');
+
+async function list(
+  sequence: number,
+  entries: any[],
+  opts: { issuedAt?: string; expires?: string; by?: KeyName[]; policy?: string } = {},
+): Promise<Envelope> {
+  return signRevocationList(
+    {
+      policy: opts.policy ?? ID,
+      sequence,
+      issuedAt: opts.issuedAt ?? day(-1),
+      expires: opts.expires ?? day(30),
+      entries,
+    },
+    await Promise.all((opts.by ?? ['revoker']).map(async (n) => ed25519Signer(await key(n)))),
+  );
+}
+
+const revokeDataset = { kind: 'dataset', digest: DATASET, reason: 'consent withdrawn' };
+
+async function run(world: World, lists: Envelope[], minSequence?: number) {
+  const { report } = await verifyChain({
+    bundle: world.bundle,
+    policy: world.policy,
+    subject: MODEL,
+    useCase: 'support-chat',
+    asOf: T.asOf,
+    revocations: { lists, ...(minSequence === undefined ? {} : { minSequence }) },
+  });
+  expectStepOrder(report);
+  return report;
+}
+const failed = (r: Report) => r.checks.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.code}`);
+const listChecks = (r: Report): Check[] => r.checks.filter((c) => c.id === 'revocations.list');
+
+describe('signed revocation lists', () => {
+  it('a valid list revoking the dataset fails the chain (REVOKED), naming the list', async () => {
+    const world = await buildWorld();
+    const r = await run(world, [await list(1, [revokeDataset])]);
+    expect(failed(r)).toEqual(['chain.revocation REVOKED']);
+    const revoked = r.checks.find((c) => c.code === 'REVOKED')!;
+    expect(revoked.message).toContain('revocation list 1: consent withdrawn');
+    // the revoked ancestor and the path from it to the approval
+    const short = (d: string) => `${d.slice(0, 19)}…`;
+    expect(revoked.message).toContain(
+      `the approval depends on it: dataset ${short(world.steps.dataset.digest)} -> training ${short(world.steps.training.digest)} -> approval ${short(world.steps.approval.digest)}`,
+    );
+    expect(listChecks(r)).toEqual([expect.objectContaining({ status: 'pass', actual: 'sequence 1' })]);
+  });
+
+  it('the highest valid sequence wins, in any order: a later list without the entry lifts it', async () => {
+    const world = await buildWorld();
+    const r = await run(world, [await list(3, []), await list(2, [revokeDataset])]);
+    expect(failed(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
+  it('a list no trusted revoker signed, or for another policy, is listed and changes nothing', async () => {
+    const world = await buildWorld();
+    for (const [env, code] of [
+      [await list(9, [revokeDataset], { by: ['mallory'] }), 'REVOCATIONS_THRESHOLD_NOT_MET'],
+      [await list(9, [revokeDataset], { by: ['alice'] }), 'REVOCATIONS_THRESHOLD_NOT_MET'],
+      [await list(9, [revokeDataset], { policy: 'urn:other' }), 'REVOCATIONS_INVALID'],
+    ] as const) {
+      const r = await run(world, [env]);
+      expect(failed(r), code).toEqual([]);
+      expect(listChecks(r)).toEqual([expect.objectContaining({ status: 'skip', code })]);
+    }
+  });
+
+  it('refuses rollback below --min-revocation-sequence (REVOCATIONS_ROLLBACK), and a fork (REVOCATIONS_FORK)', async () => {
+    const world = await buildWorld();
+    expect(failed(await run(world, [await list(3, [])], 5))).toEqual(['revocations.list REVOCATIONS_ROLLBACK']);
+    expect(failed(await run(world, [], 1))).toEqual(['revocations.list REVOCATIONS_ROLLBACK']);
+    expect(failed(await run(world, [await list(5, [])], 5))).toEqual([]);
+    const fork = await run(world, [await list(4, []), await list(4, [revokeDataset])]);
+    expect(failed(fork)).toContain('revocations.list REVOCATIONS_FORK');
+  });
+
+  it('with revocationLists.maxAgeDays: a missing, stale or expired list fails with its code; a fresh one passes', async () => {
+    const world = await buildWorld({ policy: (d) => (d.revocationLists = { maxAgeDays: 7 }) });
+    expect(failed(await run(world, []))).toEqual(['revocations.list REVOCATIONS_MISSING']);
+    expect(failed(await run(world, [await list(1, [], { issuedAt: day(-10) })]))).toEqual([
+      'revocations.list REVOCATIONS_STALE',
+    ]);
+    expect(failed(await run(world, [await list(1, [], { issuedAt: day(-3), expires: day(-1) })]))).toEqual([
+      'revocations.list REVOCATIONS_EXPIRED',
+    ]);
+    expect((await run(world, [await list(1, [])])).ok).toBe(true);
+    // an under-signed fresh list does not meet the rule
+    expect(failed(await run(world, [await list(1, [], { by: ['mallory'] })]))).toEqual([
+      'revocations.list REVOCATIONS_MISSING',
+    ]);
+  });
+
+  it('a list from the future is not used', async () => {
+    const world = await buildWorld();
+    const r = await run(world, [await list(1, [revokeDataset], { issuedAt: day(2), expires: day(40) })]);
+    expect(failed(r)).toEqual([]);
+    expect(listChecks(r)).toEqual([expect.objectContaining({ status: 'skip', code: 'EVIDENCE_FROM_FUTURE' })]);
+  });
+
+  it('a key revoked by the list no longer signs (KEY_COMPROMISED)', async () => {
+    const world = await buildWorld();
+    const r = await run(world, [await list(1, [{ kind: 'key', key: 'evaluator', reason: 'compromised' }])]);
+    expect(r.ok).toBe(false);
+    expect(r.checks.some((c) => c.status === 'fail' && c.code === 'KEY_COMPROMISED')).toBe(true);
+  });
+
+  it('judgeRevocationList refuses malformed lists with a code and never throws', async () => {
+    const world = await buildWorld();
+    const bad = [
+      '{',
+      '{"payloadType":"x","payload":"","signatures":[]}',
+      { payloadType: REVOCATIONS_PAYLOAD_TYPE, payload: 'e30', signatures: [] },
+    ];
+    for (const b of bad) {
+      const j = await judgeRevocationList(b, world.policy);
+      expect(j.ok, JSON.stringify(b)).toBe(false);
+      if (!j.ok) expect(j.code).toBe('REVOCATIONS_INVALID');
+    }
+    const unknownKey = await list(1, [{ kind: 'key', key: 'nobody', reason: 'x' }]);
+    const j = await judgeRevocationList(unknownKey, world.policy);
+    expect(!j.ok && j.message).toMatch(/"nobody"/);
+    await expect(
+      signRevocationList({ policy: ID, sequence: 0, issuedAt: day(0), expires: day(1), entries: [] }, [
+        ed25519Signer(await key('revoker')),
+      ]),
+    ).rejects.toThrow(/REVOCATIONS_INVALID|sequence/);
+  });
+});
