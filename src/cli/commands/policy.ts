@@ -6,7 +6,6 @@ import { DEFAULT_LIMITS } from '../../limits.js';
 import { parseJson, type JsonValue } from '../../json/strict.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited, writeFileChecked } from '../../node/fs.js';
-import { loadPrivateKey } from '../../node/keys.js';
 import { parsePolicy } from '../../policy/policy.js';
 import { POLICY_PAYLOAD_TYPE } from '../../policy/signed.js';
 import { signPolicy } from '../../policy/sign.js';
@@ -15,6 +14,7 @@ import type { Signer } from '../../keys/types.js';
 import { parseCommandArgs, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
+import { loadSignerKey } from './attest-env.js';
 import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, refusalExit } from './policy-load.js';
 
 const SIGN_HELP = `Usage: lineproof policy sign POLICY --key KEY [--key KEY ...] [--out ENVELOPE]
@@ -110,18 +110,8 @@ export const policySignCommand: Command = {
     const keyPaths = values.key ?? [];
     if (keyPaths.length === 0) throw usage(`policy sign: --key is required (see 'lineproof policy sign --help')`);
     const policyPath = positionals[0]!;
-    const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
     const signers: Signer[] = [];
-    for (const k of keyPaths) {
-      const key = await asExit(EXIT.USAGE, () =>
-        loadPrivateKey(resolvePath(ctx, k), {
-          what: k,
-          onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`),
-          ...(passphrase ? { passphrase } : {}),
-        }),
-      );
-      signers.push(nodeEd25519Signer(key));
-    }
+    for (const k of keyPaths) signers.push(nodeEd25519Signer(await loadSignerKey(ctx, k, 'legacy')));
     const input = await asExit(EXIT.USAGE, () =>
       readFileLimited(resolvePath(ctx, policyPath), DEFAULT_LIMITS.envelopeBytes, policyPath),
     );

@@ -11,7 +11,6 @@ import type { Signer } from '../../keys/types.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited, writeFileChecked } from '../../node/fs.js';
-import { loadPrivateKey } from '../../node/keys.js';
 import { parsePolicy } from '../../policy/policy.js';
 import { REVOCATIONS_PAYLOAD_TYPE, signRevocationList } from '../../policy/revocation-list.js';
 import { revocationSchema } from '../../policy/schema.js';
@@ -19,6 +18,7 @@ import { formatTimestamp, parseTimestamp } from '../../time/index.js';
 import { parseCommandArgs, intOption, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
+import { loadSignerKey } from './attest-env.js';
 
 const ADD_HELP = `Usage: lineproof revoke add LIST --policy POLICY --kind KIND (--digest ALG:HEX | --key NAME)
                           --reason TEXT [--effective-at TIME]
@@ -188,20 +188,8 @@ export const revokeSignCommand: Command = {
     }
     const sequence =
       intOption('revoke sign', 'sequence', values.sequence, 1, Number.MAX_SAFE_INTEGER) ?? (doc.sequence as number); // checked by signRevocationList's schema
-    const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
     const signers: Signer[] = [];
-    for (const k of keys)
-      signers.push(
-        nodeEd25519Signer(
-          await asExit(EXIT.USAGE, () =>
-            loadPrivateKey(resolvePath(ctx, k), {
-              what: k,
-              onWarning: (m) => ctx.io.stderr(`lineproof: warning: ${m}\n`),
-              ...(passphrase ? { passphrase } : {}),
-            }),
-          ),
-        ),
-      );
+    for (const k of keys) signers.push(nodeEd25519Signer(await loadSignerKey(ctx, k, 'legacy')));
     const envelope = await asExit(EXIT.USAGE, () =>
       signRevocationList(
         { policy: doc.policy, sequence, issuedAt, expires, entries: doc.entries } as JsonValue,
