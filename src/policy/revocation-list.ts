@@ -112,8 +112,9 @@ export async function judgeRevocationList(
     env = parseEnvelope(input, { limits, what });
     doc = readDocument(env, what, limits);
   } catch (e) {
+    // The list's own rule keeps its message; a lower-level code (JSON_*, DSSE_*) is named in it.
     if (e instanceof LineproofError)
-      return refuse(e.code === 'REVOCATIONS_INVALID' ? e.code : 'REVOCATIONS_INVALID', `${e.code}: ${e.message}`);
+      return refuse('REVOCATIONS_INVALID', e.code === 'REVOCATIONS_INVALID' ? e.message : `${e.code}: ${e.message}`);
     return refuse('REVOCATIONS_INVALID', `${what}: ${String(e)}`);
   }
   if (doc.policy !== policy.document.id)

@@ -145,3 +145,71 @@ describe('signed revocation lists', () => {
     ).rejects.toThrow(/REVOCATIONS_INVALID|sequence/);
   });
 });
+
+describe('revocation list judgements, exactly (mutation-directed)', () => {
+  it('names why a list is refused', async () => {
+    const world = await buildWorld();
+    const judge = async (env: unknown, what = 'l.json') => {
+      const j = await judgeRevocationList(env as Envelope, world.policy, { what });
+      return j.ok ? 'ok' : `${j.code}: ${j.message}`;
+    };
+    expect(await judge(await list(1, [], { policy: 'urn:x' }))).toBe(
+      'REVOCATIONS_INVALID: l.json: the list is for policy "urn:x", not "https://example.com/policies/test"',
+    );
+    expect(await judge(await list(1, [], { by: ['mallory'] }))).toBe(
+      'REVOCATIONS_THRESHOLD_NOT_MET: l.json: signed by 0 revoker identities (none), the policy needs 1',
+    );
+    expect(await judge(await list(1, [{ kind: 'key', key: 'ghost', reason: 'x' }]))).toBe(
+      'REVOCATIONS_INVALID: l.json: entry revokes key "ghost", which the policy does not name',
+    );
+    expect(await judge(await list(1, [], { issuedAt: day(1), expires: day(1) }))).toMatch(
+      /^REVOCATIONS_INVALID: l\.json: expires .* is not after issuedAt/,
+    );
+    const other = await signRevocationList(
+      { policy: ID, sequence: 1, issuedAt: day(0), expires: day(1), entries: [] },
+      [ed25519Signer(await key('revoker'))],
+    );
+    const retyped = { ...other, payloadType: 'application/json' };
+    expect(await judge(retyped)).toMatch(/^REVOCATIONS_INVALID: .*is not a revocation list/);
+    const ok = await judgeRevocationList(other, world.policy);
+    expect(ok.ok && ok.list).toMatchObject({ signers: ['mailto:security@example.com'], document: { sequence: 1 } });
+    expect(ok.ok && ok.list.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('needs the revoker threshold of distinct identities, each standing for the role', async () => {
+    const two = await buildWorld({
+      policy: (d) =>
+        (d.roles.revoker = { identities: [d.roles.revoker.identities[0], 'mailto:alice@example.com'], threshold: 2 }),
+    });
+    const one = await list(1, [revokeDataset]);
+    const j1 = await judgeRevocationList(one, two.policy);
+    expect(!j1.ok && j1.message).toMatch(
+      /signed by 1 revoker identity \(mailto:security@example.com\), the policy needs 2/,
+    );
+    const both = await list(1, [revokeDataset], { by: ['revoker', 'alice'] });
+    expect((await judgeRevocationList(both, two.policy)).ok).toBe(true);
+    // a revoker key outside its window at the list's issuedAt does not count
+    const retired = await buildWorld({
+      policy: (d) => {
+        d.keys.revoker.status = 'retired';
+        d.keys.revoker.validUntil = '2026-01-15T00:00:00Z';
+      },
+    });
+    const j2 = await judgeRevocationList(one, retired.policy);
+    expect(!j2.ok && j2.code).toBe('REVOCATIONS_THRESHOLD_NOT_MET');
+    // a policy without revokers accepts no list
+    const none = await buildWorld({ policy: (d) => delete d.roles.revoker });
+    expect((await judgeRevocationList(one, none.policy)).ok).toBe(false);
+  });
+
+  it('reports the winner with its sequence, digest, signers and entries', async () => {
+    const world = await buildWorld();
+    const r = await run(world, [await list(2, [revokeDataset])]);
+    const pass = listChecks(r)[0]!;
+    expect(pass.message).toMatch(
+      /^revocation list 2 \(sha256:[0-9a-f]{12}…, issued .*, expires .*\) signed by mailto:security@example.com: 1 entry$/,
+    );
+    const many = await run(world, Array.from({ length: 65 }, () => '{}') as never);
+    expect(failed(many)).toEqual(['revocations.list LIMIT_EXCEEDED']);
+  });
+});
