@@ -99,6 +99,44 @@ describe('a later REJECTED approval by a trusted approver voids earlier approval
     }
   });
 
+  it('a rejection signed by a key that no longer stands (compromised) does not void', async () => {
+    const world = await buildWorld({
+      policy: (d) => {
+        d.keys.carol.status = 'compromised';
+        d.keys.carol.compromisedAt = '2026-01-01T00:00:00Z';
+      },
+    });
+    const rejection = await approvalAt(world, 'REJECTED', '2026-01-20T00:00:00Z', ['carol']);
+    const report = await run(world, world.bundle + rejection.line);
+    expect(report.checks.some((c) => c.id === 'chain.approval.voided')).toBe(false);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+  });
+
+  it('names the voided approval and the rejection in the listed check', async () => {
+    const world = await buildWorld();
+    const rejection = await approvalAt(world, 'REJECTED', '2026-01-20T00:00:00Z', ['carol']);
+    const report = await run(world, world.bundle + rejection.line);
+    const short = (d: string) => `${d.slice(0, 19)}…`;
+    expect(report.checks.find((c) => c.id === 'chain.approval.voided')).toEqual({
+      id: 'chain.approval.voided',
+      code: 'APPROVAL_VOIDED',
+      status: 'skip',
+      subject: short(world.steps.approval.digest),
+      actual: short(rejection.digest),
+      message: `approval ${short(world.steps.approval.digest)} for support-chat is voided by the later REJECTED approval ${short(rejection.digest)} (line 6)`,
+    });
+    expect(failure(report)).toEqual({
+      id: 'chain.approval',
+      code: 'APPROVAL_VOIDED',
+      status: 'fail',
+      subject: MODEL,
+      expected: 'an APPROVED decision not rejected since',
+      actual: 'REJECTED later',
+      message:
+        'every matching approval is voided by a later REJECTED approval of the same use case from a trusted approver',
+    });
+  });
+
   it('a newer APPROVED decision after the rejection is the anchor again', async () => {
     const world = await buildWorld();
     const rejection = await approvalAt(world, 'REJECTED', '2026-01-20T00:00:00Z', ['carol']);
