@@ -32,7 +32,7 @@
  * verifyEnvelope re-imports every trusted key for every envelope — a prime-order check (~1.5 ms)
  * and three keyid hashes per key — which is ~90% of a case. FUZZ_MEMO=0 turns all of it off.
  */
-import { beforeAll, describe, it, vi } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import fc from 'fast-check';
 
 // Pure key functions memoized (test/helpers/memo.ts): the same outcomes, a fraction of the time.
@@ -110,13 +110,20 @@ function inconsistency(r: ChainVerification): string | undefined {
   return undefined;
 }
 
-beforeAll(async () => {
-  pool = await buildPool();
-  for (const v of pool.variants) {
-    const r = await verifyVariant(pool, v, joinLines(baseLines(v)));
-    bases.set(v, { ok: r.report.ok, failed: failedPairs(r.report), chain: r.chain });
-  }
-}, 180_000);
+/**
+ * The pool and each variant's base verdict, built once, inside the first test that needs them
+ * (not in beforeAll: code run by a hook is "static" to Stryker's per-test coverage, so every
+ * src/verify mutant would rerun every test of the mutation suite).
+ */
+let ready: Promise<void> | undefined;
+const setup = () =>
+  (ready ??= (async () => {
+    pool = await buildPool();
+    for (const v of pool.variants) {
+      const r = await verifyVariant(pool, v, joinLines(baseLines(v)));
+      bases.set(v, { ok: r.report.ok, failed: failedPairs(r.report), chain: r.chain });
+    }
+  })());
 
 const variantName = (i: number) => pool.variants[i % pool.variants.length]!.name;
 const variantIndex = (name: string) => pool.variants.findIndex((v) => v.name === name);
@@ -494,6 +501,7 @@ describe('chain verification invariants (adversary: append access, no trusted ke
   it(
     '(a) monotonicity: appended lines no trusted key signed change neither the verdict, nor the failed (id, code) pairs, nor the chain',
     async ({ task }) => {
+      await setup();
       await runProperty(
         task.meta,
         {
@@ -515,6 +523,7 @@ describe('chain verification invariants (adversary: append access, no trusted ke
   it(
     '(a) past a limit (signatures per line, envelopes per bundle, untrusted-signature budget) verification fails with LIMIT_EXCEEDED or VERIFY_BUDGET_EXCEEDED',
     async ({ task }) => {
+      await setup();
       await runProperty(
         task.meta,
         {
@@ -547,6 +556,7 @@ describe('chain verification invariants (adversary: append access, no trusted ke
   it(
     '(b) permutation: the order of lines never changes the report (modulo line numbers)',
     async ({ task }) => {
+      await setup();
       await runProperty(
         task.meta,
         {
@@ -592,6 +602,7 @@ describe('chain verification invariants (adversary: append access, no trusted ke
   it(
     '(c) tamper: a changed signed byte of a chain envelope never yields a pass that relies on it',
     async ({ task }) => {
+      await setup();
       await runProperty(
         task.meta,
         {
