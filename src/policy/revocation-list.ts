@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { parseEnvelope, type DecodedEnvelope, type Envelope } from '../dsse/envelope.js';
 import { signEnvelope } from '../dsse/sign.js';
 import { verifyEnvelope } from '../dsse/verify.js';
+import { toHex } from '../bytes/index.js';
 import { sha256Hex } from '../digest/index.js';
 import { LineproofError, type ErrorCode } from '../errors.js';
 import { canonicalBytes } from '../json/canonical.js';
@@ -139,7 +140,7 @@ export async function judgeRevocationList(
       what,
       ...(options.verifier ? { verifier: options.verifier } : {}),
     });
-    verifiedHex = v.verifiedKeys.map((k) => [...k.bytes].map((b) => b.toString(16).padStart(2, '0')).join(''));
+    verifiedHex = v.verifiedKeys.map((k) => toHex(k.bytes));
   }
   const identities = new Set(
     revokerKeys

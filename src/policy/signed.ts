@@ -155,9 +155,10 @@ async function signersAmong(v: Version, set: AdminSet, verifier: SignatureVerifi
   if (!env) return [];
   const message = pae(env.payloadType, env.payload);
   const found = new Map<string, string>(); // hex -> name
+  const keys = set.keys.map((k) => ({ ...k, hex: toHex(k.bytes) }));
   for (const s of env.signatures) {
-    for (const k of set.keys) {
-      const hex = toHex(k.bytes);
+    for (const k of keys) {
+      const hex = k.hex;
       if (found.has(hex)) continue;
       const ok = await verifier.verify(s.sig, message, k.bytes).then(
         (c) => c.valid,

@@ -23,8 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// The chain's times are of early 2026; the list is signed now, so verify as of now.
-const verify = (...extra: string[]) =>
+/** verify the test chain as of `at` (the chain's own time unless given). */
+const verifyAt = (at: string, ...extra: string[]) =>
   cli([
     'verify',
     '--chain',
@@ -36,7 +36,7 @@ const verify = (...extra: string[]) =>
     '--use-case',
     'support-chat',
     '--at',
-    T.asOf,
+    at,
     ...extra,
   ]);
 
@@ -136,21 +136,7 @@ describe('lineproof revoke', () => {
       '--out',
       p('mallory.json'),
     ]);
-    const run = (...extra: string[]) =>
-      cli([
-        'verify',
-        '--chain',
-        p('chain.intoto.jsonl'),
-        '--policy',
-        p('policy.json'),
-        '--digest',
-        MODEL,
-        '--use-case',
-        'support-chat',
-        '--at',
-        later,
-        ...extra,
-      ]);
+    const run = (...extra: string[]) => verifyAt(later, ...extra);
     // as of now the 2026 approval may have expired; compare with and without the list
     const without = await run();
     const revoked = await run('--revocations', p('list3.json'), '--json');
@@ -171,7 +157,29 @@ describe('lineproof revoke', () => {
     const rollback = await run('--revocations', p('list3.json'), '--min-revocation-sequence', '4');
     expect(rollback.code).toBe(1);
     expect(rollback.stdout).toMatch(/^FAIL REVOCATIONS_ROLLBACK revocations\.list/m);
-    expect((await verify('--revocations', p('missing.json'))).code).toBe(2);
+    expect((await verifyAt(T.asOf, '--revocations', p('missing.json'))).code).toBe(2);
+    // a signed policy serves as --policy; as a list, a file of another payloadType is refused by name
+    expect(
+      (await cli(['policy', 'sign', p('policy.json'), '--key', p('revoker.key'), '--out', p('policy.signed.json')]))
+        .code,
+    ).toBe(0);
+    const viaSigned = await cli([
+      'revoke',
+      'add',
+      p('draft2.json'),
+      '--policy',
+      p('policy.signed.json'),
+      '--kind',
+      'model',
+      '--digest',
+      MODEL,
+      '--reason',
+      'recall',
+    ]);
+    expect(viaSigned.code, viaSigned.stderr).toBe(0);
+    const wrong = await cli(['revoke', 'show', p('policy.signed.json')]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/is not application\/vnd\.lineproof\.revocations\.v1\+json/);
   });
 
   it('every subcommand has --help', async () => {

@@ -4,12 +4,14 @@
  * optional `--min-policy-version`. Unreadable or malformed files are operator errors (exit 2);
  * a policy the rotation rule refuses is a failed verification (exit 1), reported with its code.
  */
+import { parseEnvelope } from '../../dsse/envelope.js';
+import { parseJson, type JsonValue } from '../../json/strict.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
 import { resolvePolicy, type PolicyResolution } from '../../policy/signed.js';
 import { intOption, resolvePath } from '../args.js';
-import { asExit } from '../errors.js';
+import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext } from '../types.js';
 
 /** Codes of a refusal by the rotation rule: the files are well formed, the trust is not there. */
@@ -68,4 +70,27 @@ export async function loadPolicies(
     ...(root === undefined ? {} : { root, rootWhat: rootPath! }),
     ...(minVersion === undefined ? {} : { minVersion }),
   });
+}
+
+/**
+ * The document a file holds: the file itself when plain JSON, or the payload of a DSSE envelope
+ * of `payloadType` (with its signatures' keyid hints, listed, not verified). An envelope of
+ * another payloadType is a usage error naming both.
+ * @throws {LineproofError} JSON_* and DSSE_* for a malformed file; {CliError} exit 2 for another payloadType
+ */
+export function readSignedDocument(
+  ctx: CliContext,
+  path: string,
+  payloadType: string,
+): { document: JsonValue; signatures?: Array<{ keyid?: string }> } {
+  const raw = parseJson(readFileLimited(resolvePath(ctx, path), DEFAULT_LIMITS.envelopeBytes, path), { what: path });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !Object.hasOwn(raw, 'payloadType'))
+    return { document: raw };
+  const env = parseEnvelope(raw, { what: path });
+  if (env.payloadType !== payloadType)
+    throw usage(`${path}: payloadType ${JSON.stringify(env.payloadType)} is not ${payloadType}`);
+  return {
+    document: parseJson(env.payload, { what: `${path}: payload` }),
+    signatures: env.signatures.map((s) => (s.keyid === undefined ? {} : { keyid: s.keyid })),
+  };
 }

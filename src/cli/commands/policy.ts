@@ -3,7 +3,7 @@
  */
 import { parseEnvelope, serializeEnvelope } from '../../dsse/envelope.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
-import { parseJson, type JsonValue } from '../../json/strict.js';
+import type { JsonValue } from '../../json/strict.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited, writeFileChecked } from '../../node/fs.js';
 import { parsePolicy } from '../../policy/policy.js';
@@ -15,7 +15,7 @@ import { parseCommandArgs, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
 import { loadSignerKey } from './attest-env.js';
-import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, refusalExit } from './policy-load.js';
+import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, readSignedDocument, refusalExit } from './policy-load.js';
 
 const SIGN_HELP = `Usage: lineproof policy sign POLICY --key KEY [--key KEY ...] [--out ENVELOPE]
 
@@ -77,23 +77,8 @@ Example:
 `;
 
 /** The policy document a file holds (the payload of a signed one), and its envelope's signatures. */
-function readPolicyFile(
-  ctx: CliContext,
-  path: string,
-): { document: JsonValue; signatures?: Array<{ keyid?: string }> } {
-  const raw = parseJson(readFileLimited(resolvePath(ctx, path), DEFAULT_LIMITS.envelopeBytes, path), { what: path });
-  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw, 'payloadType')) {
-    const env = parseEnvelope(raw, { what: path });
-    if (env.payloadType !== POLICY_PAYLOAD_TYPE)
-      throw usage(
-        `${path}: payloadType ${JSON.stringify(env.payloadType)} is not a signed policy (${POLICY_PAYLOAD_TYPE})`,
-      );
-    return {
-      document: parseJson(env.payload, { what: `${path}: payload` }),
-      signatures: env.signatures.map((s) => (s.keyid === undefined ? {} : { keyid: s.keyid })),
-    };
-  }
-  return { document: raw };
+function readPolicyFile(ctx: CliContext, path: string): ReturnType<typeof readSignedDocument> {
+  return readSignedDocument(ctx, path, POLICY_PAYLOAD_TYPE);
 }
 
 export const policySignCommand: Command = {

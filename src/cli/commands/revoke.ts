@@ -5,13 +5,13 @@
  * checked against the policy, then signed by revokers with `issuedAt` and `expires` set.
  */
 import { existsSync } from 'node:fs';
-import { parseEnvelope, serializeEnvelope } from '../../dsse/envelope.js';
-import { parseJson, type JsonValue } from '../../json/strict.js';
+import { serializeEnvelope } from '../../dsse/envelope.js';
+import type { JsonValue } from '../../json/strict.js';
 import type { Signer } from '../../keys/types.js';
-import { DEFAULT_LIMITS } from '../../limits.js';
 import { nodeEd25519Signer, nodeEd25519Verifier } from '../../node/ed25519.js';
-import { readFileLimited, writeFileChecked } from '../../node/fs.js';
+import { writeFileChecked } from '../../node/fs.js';
 import { parsePolicy } from '../../policy/policy.js';
+import { POLICY_PAYLOAD_TYPE } from '../../policy/signed.js';
 import { REVOCATIONS_PAYLOAD_TYPE, signRevocationList } from '../../policy/revocation-list.js';
 import { revocationSchema } from '../../policy/schema.js';
 import { formatTimestamp, parseTimestamp } from '../../time/index.js';
@@ -19,6 +19,7 @@ import { parseCommandArgs, intOption, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
 import { loadSignerKey } from './attest-env.js';
+import { readSignedDocument } from './policy-load.js';
 
 const ADD_HELP = `Usage: lineproof revoke add LIST --policy POLICY --kind KIND (--digest ALG:HEX | --key NAME)
                           --reason TEXT [--effective-at TIME]
@@ -71,23 +72,12 @@ function text(v: JsonValue | undefined): string {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
 }
 
-function readJsonFile(ctx: CliContext, path: string): JsonValue {
-  return parseJson(readFileLimited(resolvePath(ctx, path), DEFAULT_LIMITS.envelopeBytes, path), { what: path });
-}
-
-/** The list document a file holds (the payload of a signed one), and its signatures' keyids. */
+/** The list document a file holds (the payload of a signed one), and its signatures' keyid hints. */
 function readList(ctx: CliContext, path: string): { doc: Record<string, JsonValue>; signatures?: string[] } {
-  const raw = readJsonFile(ctx, path);
-  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw, 'payloadType')) {
-    const env = parseEnvelope(raw, { what: path });
-    if (env.payloadType !== REVOCATIONS_PAYLOAD_TYPE)
-      throw usage(`${path}: payloadType ${JSON.stringify(env.payloadType)} is not a revocation list`);
-    const doc = parseJson(env.payload, { what: `${path}: payload` });
-    return { doc: doc as Record<string, JsonValue>, signatures: env.signatures.map((s) => s.keyid ?? '-') };
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !Array.isArray(raw.entries))
+  const { document: doc, signatures } = readSignedDocument(ctx, path, REVOCATIONS_PAYLOAD_TYPE);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !Array.isArray(doc.entries))
     throw usage(`${path}: expected a revocation list { policy, sequence, entries }`);
-  return { doc: raw };
+  return { doc, ...(signatures ? { signatures: signatures.map((s) => s.keyid ?? '-') } : {}) };
 }
 
 export const revokeAddCommand: Command = {
@@ -112,14 +102,9 @@ export const revokeAddCommand: Command = {
     if (values.policy === undefined)
       throw usage("revoke add: --policy is required (see 'lineproof revoke add --help')");
     const policyFile = values.policy;
-    const policy = await asExit(EXIT.USAGE, () => {
-      const raw = readJsonFile(ctx, policyFile);
-      const inner =
-        raw !== null && typeof raw === 'object' && !Array.isArray(raw) && typeof raw.payload === 'string'
-          ? parseJson(parseEnvelope(raw, { what: policyFile }).payload, { what: policyFile })
-          : raw;
-      return parsePolicy(inner, { what: policyFile });
-    });
+    const policy = await asExit(EXIT.USAGE, () =>
+      parsePolicy(readSignedDocument(ctx, policyFile, POLICY_PAYLOAD_TYPE).document, { what: policyFile }),
+    );
     const entry: Record<string, JsonValue> = { kind: values.kind ?? '', reason: values.reason ?? '' };
     if (values.kind === 'key') entry.key = values.key ?? '';
     else entry.digest = values.digest ?? '';
