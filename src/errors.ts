@@ -124,6 +124,15 @@ export const ERROR_CODES = {
   EVALUATION_CATEGORY_MISSING: 'No evaluation covers a category the risk tier requires.',
   METRIC_GATE_FAILED: 'A metric fails the policy gate (or, without one, its declared threshold).',
   METRIC_MISSING: 'The policy gates a metric that no evaluation reports.',
+  APPROVAL_EXPIRES_BEYOND_MAX_AGE:
+    "attest approval --policy: the approval's expires is later than its tier's maximum age allows (a verifier treats it as expired from then).",
+  FINDINGS_CAP_EXCEEDED: "An evaluation reports more findings of a severity in a category than the risk tier's cap.",
+  FINDINGS_MISSING: 'The risk tier caps findings in a category that no relied-on evaluation reports findings for.',
+  MODEL_NOT_REGISTERED:
+    'The policy requires registration before approval, and the approval refers to no trusted registration of the model.',
+  USE_CASE_NOT_REGISTERED: "The approval's use case is not one its registration registers.",
+  REGISTRATION_TIER_MISMATCH:
+    "The registration names another risk tier for the approved use case than the policy's (the policy's tier wins).",
   REVOKED: 'An attestation, the model, a dataset or a key of the chain is revoked.',
   BASE_MODEL_NOT_ALLOWED:
     "A fine-tune's base model is neither pinned by the policy nor covered by its baseModels sub-policy.",

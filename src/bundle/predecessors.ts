@@ -182,6 +182,11 @@ export function trainingOfEvaluations(
   return { ok: true, training: t ? predecessorOf(t) : { digest: trainings[0]!, stage: 'training' } };
 }
 
+/** The registrations of `subject` (signed by registrars, with a policy). */
+export function registrationsOf(ctx: PredecessorContext, subject: DigestSet): Array<AttestationOf<'registration'>> {
+  return candidates(ctx, 'registration', (a) => isAbout(ctx, a, subject));
+}
+
 /** The APPROVED approvals of `subject` (of deployment stage `stage`, when given). */
 export function approvalsOf(
   ctx: PredecessorContext,

@@ -10,6 +10,7 @@ import type { Role } from './schema.js';
 export const ROLE_OF_STAGE: Readonly<Record<Stage, Role>> = Object.freeze({
   dataset: 'data-steward',
   training: 'trainer',
+  registration: 'registrar',
   evaluation: 'evaluator',
   approval: 'approver',
   promotion: 'deployer',

@@ -17,15 +17,24 @@
  * - a key revocation whose reason is `retired` or `superseded` has `effectiveAt`.
  */
 import { z } from 'zod';
-import { METRIC_CATEGORIES } from '../statements/predicates/evaluation.js';
+import { FINDING_SEVERITIES, METRIC_CATEGORIES } from '../statements/predicates/evaluation.js';
 import { timestampSchema } from '../statements/predicates/common.js';
 
 /** Roles of decisions §8. */
-export const ROLES = ['data-steward', 'trainer', 'evaluator', 'approver', 'deployer', 'verifier', 'revoker'] as const;
+export const ROLES = [
+  'data-steward',
+  'trainer',
+  'registrar',
+  'evaluator',
+  'approver',
+  'deployer',
+  'verifier',
+  'revoker',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Stages a policy can require, in chain order. */
-const REQUIRABLE_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'] as const;
+const REQUIRABLE_STAGES = ['dataset', 'training', 'registration', 'evaluation', 'approval', 'promotion'] as const;
 
 const name = z
   .string()
@@ -100,11 +109,27 @@ const metricGateSchema = z
   })
   .refine((g) => g.min !== undefined || g.max !== undefined, 'a metric gate needs min or max');
 
+/** The most findings of each severity a tier accepts in one category (an absent severity is not capped). */
+const findingCapSchema = z
+  .strictObject(
+    Object.fromEntries(FINDING_SEVERITIES.map((s) => [s, z.number().int().min(0).optional()])) as Record<
+      (typeof FINDING_SEVERITIES)[number],
+      z.ZodOptional<z.ZodNumber>
+    >,
+  )
+  .refine((c) => Object.values(c).some((v) => v !== undefined), 'a findings cap needs at least one severity');
+
 const tierSchema = z.strictObject({
   /** Evaluation categories that must each be covered by a passing evaluation. */
   requiredEvaluationCategories: z.array(z.enum(METRIC_CATEGORIES)).default([]),
   /** Thresholds that override those the evaluator declared. */
   metricGates: z.array(metricGateSchema).default([]),
+  /**
+   * Caps on findings per category and severity (evaluation v0.2), e.g. `{"red-teaming":
+   * {"critical": 0, "high": 2}}`: every relied-on evaluation's findings in the category stay within
+   * them (FINDINGS_CAP_EXCEEDED), and at least one reports findings in it (FINDINGS_MISSING).
+   */
+  findingCaps: z.partialRecord(z.enum(METRIC_CATEGORIES), findingCapSchema).default({}),
   /** Whether an evaluation result of WARNED passes for this tier. */
   allowWarned: z.boolean().default(false),
   /** Distinct approver identities (and keys) needed. */
@@ -204,6 +229,12 @@ export const policySchema = z.strictObject({
       ],
     }),
   requiredStages: z.array(z.enum(REQUIRABLE_STAGES)).default(['dataset', 'training', 'evaluation', 'approval']),
+  /**
+   * Registration before approval (decisions §13): an approval must refer to a trusted registration
+   * of the model (approval v0.2) that registers its use case with the policy's tier for it
+   * (MODEL_NOT_REGISTERED, USE_CASE_NOT_REGISTERED, REGISTRATION_TIER_MISMATCH).
+   */
+  requireRegistration: z.boolean().default(false),
   riskTiers: nameMap(z.record(name, tierSchema)),
   useCases: nameMap(z.record(name, useCaseSchema)),
   revocations: z.array(revocationSchema).default([]),

@@ -23,10 +23,22 @@ import {
   type PayloadInput,
   type StatementOf,
 } from './build-common.js';
-import type { ApprovalFields, EvaluationFields, PromotionFields, RevocationFields, SubjectInput } from './inputs.js';
+import type {
+  ApprovalFields,
+  EvaluationFields,
+  PromotionFields,
+  RegistrationFields,
+  RevocationFields,
+  SubjectInput,
+} from './inputs.js';
 import {
   APPROVAL_PREDICATE_TYPE,
+  APPROVAL_PREDICATE_TYPE_V02,
   EVALUATION_PREDICATE_TYPE,
+  EVALUATION_PREDICATE_TYPE_V02,
+  METRIC_CATEGORIES_V01,
+  REGISTRATION_PREDICATE_TYPE,
+  type RegistrationPredicate,
   PROMOTION_PREDICATE_TYPE,
   REVOCATION_PREDICATE_TYPE,
   stageOf,
@@ -51,7 +63,9 @@ export interface EvaluationStatementInput extends BuilderBase, EvaluationFields 
 }
 
 /**
- * Build an evaluation statement (`https://lineproof.dev/attestation/evaluation/v0.1`).
+ * Build an evaluation statement: `https://lineproof.dev/attestation/evaluation/v0.1`, or `/v0.2`
+ * when it has findings or a `red-teaming` metric (a builder writes the oldest version that can say
+ * what it is given, so older verifiers read it).
  * @param input see {@link EvaluationStatementInput}
  * @returns the statement; sign `canonicalBytes(statement)`
  * @throws {LineproofError} as {@link buildDatasetStatement}, and PREDICATE_INCONSISTENT for a
@@ -92,12 +106,27 @@ export function buildEvaluationStatement(input: EvaluationStatementInput): State
       referenceTo('dataset', p, `datasetAttestations[${i}]`),
     ),
     metrics: (input.metrics ?? []).map((m) => opt({ ...m })),
+    findings: input.findings?.map((f) =>
+      opt({
+        ...f,
+        suite: opt({
+          ...f.suite,
+          digest: f.suite.digest === undefined ? undefined : toDigestSet(f.suite.digest, 'findings.suite.digest'),
+        }),
+        report: f.report ? artifactOf(f.report, 'findings.report') : undefined,
+      }),
+    ),
     result: input.result,
     startedOn: input.startedOn === undefined ? undefined : writeTime(input.startedOn, 'startedOn'),
     finishedOn: input.finishedOn === undefined ? undefined : writeTime(input.finishedOn, 'finishedOn'),
     report: input.report ? artifactOf(input.report, 'report') : undefined,
   });
-  return finish('evaluation', EVALUATION_PREDICATE_TYPE, subject, predicate, input.limits);
+  const v01 =
+    predicate.findings === undefined &&
+    predicate.metrics.length > 0 &&
+    predicate.metrics.every((m) => (METRIC_CATEGORIES_V01 as readonly string[]).includes(m.category));
+  const type = v01 ? EVALUATION_PREDICATE_TYPE : EVALUATION_PREDICATE_TYPE_V02;
+  return finish('evaluation', type, subject, predicate, input.limits);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -111,10 +140,13 @@ export interface ApprovalStatementInput extends BuilderBase, ApprovalFields {
   training: PayloadInput;
   /** The evaluation attestations relied on (at least one). */
   evaluations: PayloadInput[];
+  /** The registration of the model (written as approval v0.2). */
+  registration?: PayloadInput;
 }
 
 /**
- * Build an approval statement (`https://lineproof.dev/attestation/approval/v0.1`). A second
+ * Build an approval statement: `https://lineproof.dev/attestation/approval/v0.1`, or `/v0.2` when it
+ * refers to a registration. A second
  * approver signs the same payload (its signature is added to the envelope), not a new statement.
  * @param input see {@link ApprovalStatementInput}
  * @returns the statement; sign `canonicalBytes(statement)`
@@ -157,8 +189,59 @@ export function buildApprovalStatement(input: ApprovalStatementInput): Statement
     },
     notBefore: input.notBefore === undefined ? issuedAt : writeTime(input.notBefore, 'notBefore', 'up'),
     expires: writeTime(input.expires, 'expires', 'down'),
+    ...(input.registration === undefined
+      ? {}
+      : { registration: referenceTo('registration', input.registration, 'registration') }),
   };
-  return finish('approval', APPROVAL_PREDICATE_TYPE, subject, predicate, input.limits);
+  const type = predicate.registration === undefined ? APPROVAL_PREDICATE_TYPE : APPROVAL_PREDICATE_TYPE_V02;
+  return finish('approval', type, subject, predicate, input.limits);
+}
+
+// ---------------------------------------------------------------------------------------------
+// registration
+
+/** Input of {@link buildRegistrationStatement}. */
+export interface RegistrationStatementInput extends BuilderBase, RegistrationFields {
+  /** The model registered (the training attestation's subject digests). */
+  subject: SubjectInput | SubjectInput[];
+}
+
+/**
+ * Build a registration statement (`https://lineproof.dev/attestation/registration/v0.1`): the
+ * model's registry entry, signed by a registrar, which an approval (v0.2) refers to.
+ * @param input see {@link RegistrationStatementInput}
+ * @returns the statement; sign `canonicalBytes(statement)`
+ * @throws {LineproofError} as {@link buildDatasetStatement}, and PREDICATE_DUPLICATE for a use case
+ *   registered twice
+ * @example
+ * ```ts
+ * const st = buildRegistrationStatement({
+ *   subject: { name: 'model', digest: 'sha256:…' }, model: { name: 'triage', version: '3.0.0' },
+ *   owner: 'mailto:ml-team@example.com',
+ *   useCases: [{ id: 'support-triage', description: 'Route support tickets', riskTier: 'medium' }],
+ *   modelCard: { description: 'Ticket router', limitations: ['English only'], license: 'Apache-2.0',
+ *     contacts: ['mailto:ml-team@example.com'] },
+ *   attester: 'mailto:registry@example.com', now: new Date(),
+ * });
+ * ```
+ */
+export function buildRegistrationStatement(input: RegistrationStatementInput): StatementOf<'registration'> {
+  const issuedAt = formatTimestamp(readNow(input.now));
+  const subject = subjectsOf(input.subject, undefined);
+  const predicate: RegistrationPredicate = {
+    issuedAt,
+    attester: attesterOf(input.attester),
+    model: { name: input.model?.name, version: input.model?.version },
+    owner: input.owner,
+    useCases: (input.useCases ?? []).map((u) => ({ id: u.id, description: u.description, riskTier: u.riskTier })),
+    modelCard: {
+      description: input.modelCard?.description,
+      limitations: input.modelCard?.limitations ?? [],
+      license: input.modelCard?.license,
+      contacts: input.modelCard?.contacts ?? [],
+    },
+  };
+  return finish('registration', REGISTRATION_PREDICATE_TYPE, subject, predicate, input.limits);
 }
 
 // ---------------------------------------------------------------------------------------------

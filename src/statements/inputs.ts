@@ -17,7 +17,7 @@ import { isJsonObject } from '../json/strict.js';
 import { APPROVAL_DECISIONS, DEPLOYMENT_STAGES } from './predicates/approval.js';
 import { jsonValueSchema } from './predicates/common.js';
 import { processingStepSchema, SENSITIVITY_LEVELS } from './predicates/dataset.js';
-import { EVALUATION_RESULTS, metricSchema } from './predicates/evaluation.js';
+import { EVALUATION_RESULTS, METRIC_CATEGORIES, metricSchema } from './predicates/evaluation.js';
 import { REVOCATION_KINDS, REVOCATION_REASONS } from './predicates/revocation.js';
 import { resourceDescriptorSchema } from './statement.js';
 
@@ -117,6 +117,25 @@ export const evaluationFieldsSchema = z.strictObject({
   /** The evaluation data (at least one), each named. */
   datasets: z.array(artifactInputSchema.extend({ name: z.string() })),
   metrics: z.array(metricSchema),
+  /** Findings by category and severity (written as evaluation v0.2). */
+  findings: z
+    .array(
+      z.strictObject({
+        category: z.enum(METRIC_CATEGORIES),
+        suite: z.strictObject({
+          name: z.string(),
+          version: z.string(),
+          uri: z.string().optional(),
+          digest: digestInputSchema.optional(),
+        }),
+        critical: z.number(),
+        high: z.number(),
+        medium: z.number(),
+        low: z.number(),
+        report: artifactInputSchema.optional(),
+      }),
+    )
+    .optional(),
   result: z.enum(EVALUATION_RESULTS),
   startedOn: timeInputSchema.optional(),
   finishedOn: timeInputSchema.optional(),
@@ -142,6 +161,19 @@ export const approvalFieldsSchema = z.strictObject({
   expires: timeInputSchema,
 });
 
+/** The data fields of a registration statement. */
+export const registrationFieldsSchema = z.strictObject({
+  model: z.strictObject({ name: z.string(), version: z.string() }),
+  owner: z.string(),
+  useCases: z.array(z.strictObject({ id: z.string(), description: z.string(), riskTier: z.string() })),
+  modelCard: z.strictObject({
+    description: z.string(),
+    limitations: z.array(z.string()).optional(),
+    license: z.string(),
+    contacts: z.array(z.string()),
+  }),
+});
+
 /** The data fields of a promotion statement. */
 export const promotionFieldsSchema = z.strictObject({
   stage: z.enum(DEPLOYMENT_STAGES),
@@ -164,6 +196,7 @@ export const revocationFieldsSchema = z.strictObject({
 export const BUILDER_FIELDS = {
   dataset: datasetFieldsSchema,
   training: trainingFieldsSchema,
+  registration: registrationFieldsSchema,
   evaluation: evaluationFieldsSchema,
   approval: approvalFieldsSchema,
   promotion: promotionFieldsSchema,
@@ -175,6 +208,7 @@ export type ArtifactInput = z.infer<typeof artifactInputSchema>;
 export type DatasetFields = z.infer<typeof datasetFieldsSchema>;
 export type TrainingFields = z.infer<typeof trainingFieldsSchema>;
 export type EvaluationFields = z.infer<typeof evaluationFieldsSchema>;
+export type RegistrationFields = z.infer<typeof registrationFieldsSchema>;
 export type ApprovalFields = z.infer<typeof approvalFieldsSchema>;
 export type PromotionFields = z.infer<typeof promotionFieldsSchema>;
 export type RevocationFields = z.infer<typeof revocationFieldsSchema>;

@@ -46,14 +46,13 @@ export function checkAcrossLinks(
   return evaluations;
 }
 
-/** Every training, evaluation, approval and promotion is about the artifact; the model is not revoked. */
+/** Every training, registration, evaluation, approval and promotion is about the artifact; the model is not revoked. */
 function checkSubjects(report: ReportBuilder, linked: ParsedNode[], ctx: ChainContext): void {
   for (const n of linked) {
     const p = n.parsed;
     // A promotion is about the model it deploys: one of another artifact that refers to this
     // approval must not stand in for this model's deployment record.
-    if (p.stage !== 'training' && p.stage !== 'evaluation' && p.stage !== 'approval' && p.stage !== 'promotion')
-      continue;
+    if (p.stage === 'dataset' || p.stage === 'revocation') continue;
     const subject = `${p.stage} ${shortDigestText(n.digest)}`;
     if (subjectMatches(p, ctx.artifact, ctx.accepted))
       report.pass('chain.subject', subject, `is about the artifact ${ctx.subjectName}`);

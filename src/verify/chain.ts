@@ -97,8 +97,8 @@ interface LevelInput extends VerifyChainInput {
  *    (training, evaluation) not after its own issuedAt nor after asOf, each + 300 s
  *    (RUN_TIME_INVALID); not issued before anything it refers to (TIME_ORDER_VIOLATION); not
  *    revoked (REVOKED).
- * 10. **Across links**: every training, evaluation, approval and promotion is about the artifact
- *    (SUBJECT_MISMATCH); the approval's training is the evaluations' training
+ * 10. **Across links**: every training, registration, evaluation, approval and promotion is about
+ *    the artifact (SUBJECT_MISMATCH); the approval's training is the evaluations' training
  *    (CHAIN_INCONSISTENT); an evaluation's run did not start before its training's run finished,
  *    within 300 s (RUN_TIME_INVALID); the promotion's stage is the approval's
  *    (PROMOTION_STAGE_MISMATCH); a fine-tune's base model is pinned by the policy or its own chain
@@ -114,7 +114,12 @@ interface LevelInput extends VerifyChainInput {
  *    notBefore <= asOf < min(expires, issuedAt + maxApprovalAgeDays) (APPROVAL_NOT_YET_VALID,
  *    APPROVAL_EXPIRED); evaluations: no FAILED (EVALUATION_FAILED), WARNED only if the tier
  *    allows (EVALUATION_WARNED), every required category covered (EVALUATION_CATEGORY_MISSING),
- *    policy metric gates override declared thresholds (METRIC_GATE_FAILED, METRIC_MISSING).
+ *    policy metric gates override declared thresholds (METRIC_GATE_FAILED, METRIC_MISSING),
+ *    findings within the tier's `findingCaps`, each relied-on evaluation on its own, and reported
+ *    in each capped category (FINDINGS_CAP_EXCEEDED, FINDINGS_MISSING); registration: with
+ *    `requireRegistration`, the approval refers to a trusted registration (MODEL_NOT_REGISTERED),
+ *    and whenever it refers to one, the use case is registered there (USE_CASE_NOT_REGISTERED)
+ *    with the policy's tier (REGISTRATION_TIER_MISMATCH).
  * 12. **The rest** of the bundle: unreferenced attestations, untrusted envelopes, envelopes of
  *    other payloadTypes and signatures no policy key verifies are listed as skipped, never
  *    failed. The verdict is ok when at least one check passed and none failed.

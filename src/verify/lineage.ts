@@ -8,7 +8,7 @@ import { ReportBuilder, type ChainLink, type Check } from '../report/index.js';
 import type { Stage } from '../statements/predicates/common.js';
 import { checkAcrossLinks } from './across.js';
 import { checkApproval } from './approval/index.js';
-import type { Node, ParsedNode } from './authenticate.js';
+import { isStage, type Node, type ParsedNode } from './authenticate.js';
 import { ROLE_OF_STAGE, type ChainContext, type LevelContext, type QueuedBaseModel } from './context.js';
 import { checkLink } from './links.js';
 import { walkLineage } from './references.js';
@@ -78,7 +78,11 @@ function checkChain(
   // 10. Across links
   const evaluations = checkAcrossLinks(links, anchor, lineage, ctx);
   // 11. Approval gates
-  checkApproval(gates, anchor, evaluations, ctx, exclusions);
+  const registration = lineage.linked.find(
+    (n): n is ParsedNode<'registration'> =>
+      isStage(n, 'registration') && anchor.parsed.references.some((r) => r.digest === n.digest),
+  );
+  checkApproval(gates, anchor, evaluations, registration, ctx, exclusions);
   return {
     links: links.checks,
     gates: gates.checks,
@@ -88,7 +92,7 @@ function checkChain(
   };
 }
 
-const STAGE_ORDER: readonly Stage[] = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
+const STAGE_ORDER: readonly Stage[] = ['dataset', 'training', 'registration', 'evaluation', 'approval', 'promotion'];
 
 function inStageOrder(linked: ParsedNode[]): ParsedNode[] {
   return [...linked].sort(

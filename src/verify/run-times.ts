@@ -45,6 +45,7 @@ export function runTimesOf(p: ParsedAttestationPayload): RunTimes | undefined {
         ...(p.predicate.finishedOn !== undefined ? { finishedOn: p.predicate.finishedOn } : {}),
       };
     case 'dataset':
+    case 'registration':
     case 'approval':
     case 'promotion':
     case 'revocation':

@@ -23,7 +23,7 @@ async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
 }
 
 describe('every lifecycle predicate round-trips builder -> sign -> bundle -> parse', () => {
-  it('for each step of the example chain (dataset x2, training, evaluation, approval, promotion, revocation)', async () => {
+  it('for each step of the example chain (dataset x2, training, registration, evaluation x2, approval x2, promotion, revocation)', async () => {
     const chain = buildExampleChain();
     const signer = ed25519Signer(await key('steward'));
     let text = '';
@@ -33,7 +33,7 @@ describe('every lifecycle predicate round-trips builder -> sign -> bundle -> par
     }
     const bundle = readBundle(text);
     expect(bundle.errors).toEqual([]);
-    expect(bundle.entries).toHaveLength(7);
+    expect(bundle.entries).toHaveLength(10);
     for (const [i, step] of Object.values(chain).entries()) {
       const entry = bundle.entries[i]!;
       expect(entry.lines).toEqual([i + 1]);
@@ -43,7 +43,18 @@ describe('every lifecycle predicate round-trips builder -> sign -> bundle -> par
       expect(parsed.payloadDigest).toBe(entry.payloadDigest);
     }
     const stages = indexBundle(bundle).attestations.map((a) => a.attestation.stage);
-    expect(stages).toEqual(['dataset', 'dataset', 'training', 'evaluation', 'approval', 'promotion', 'revocation']);
+    expect(stages).toEqual([
+      'dataset',
+      'dataset',
+      'training',
+      'registration',
+      'evaluation',
+      'evaluation',
+      'approval',
+      'approval',
+      'promotion',
+      'revocation',
+    ]);
   });
 });
 

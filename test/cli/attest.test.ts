@@ -44,6 +44,8 @@ async function workspace(): Promise<{
 }
 
 const C = ['--chain', 'chain.intoto.jsonl', '--policy', 'policy.json'];
+/** Within the high tier's 90 days of the approval's issuedAt (attest approval --policy refuses a later expiry). */
+const EXPIRES = '2026-04-10T00:00:00Z';
 const DATASET = [
   'attest',
   'dataset',
@@ -135,7 +137,7 @@ const APPROVAL = [
   '--not-before',
   T.notBefore,
   '--expires',
-  T.expires,
+  EXPIRES,
   '--key',
   'alice.key',
   '--at',
@@ -815,5 +817,175 @@ describe('lineproof inspect', () => {
     writeFileSync(join(w.dir, 'bad.json'), '{"id":1,"id":2}');
     expect((await w.run(['inspect', '--chain', 'chain.intoto.jsonl', '--policy', 'bad.json'])).code).toBe(2);
     expect((await w.run(['inspect'])).code).toBe(2);
+  });
+});
+
+describe('governed promotion through the CLI (issue 14)', () => {
+  const REGISTRATION = [
+    'attest',
+    'registration',
+    '--subject',
+    'model',
+    '--model-name',
+    'support-bot',
+    '--model-version',
+    '3.0.0',
+    '--owner',
+    'mailto:ml-team@example.com',
+    '--use-case',
+    'support-chat:answers customers',
+    '--description',
+    'A support assistant',
+    '--limitation',
+    'English only',
+    '--license',
+    'Apache-2.0',
+    '--contact',
+    'mailto:ml-team@example.com',
+    '--key',
+    'registrar.key',
+    '--at',
+    '2026-01-11T09:00:00Z',
+    ...C,
+  ];
+  const withPolicy = (w: { dir: string }, f: (d: Record<string, any>) => void) => {
+    const path = join(w.dir, 'policy.json');
+    const d = JSON.parse(readFileSync(path, 'utf8'));
+    f(d);
+    writeFileSync(path, JSON.stringify(d));
+  };
+  const verify = (w: Awaited<ReturnType<typeof workspace>>) =>
+    w.run([
+      'verify',
+      '--chain',
+      'chain.intoto.jsonl',
+      '--policy',
+      'policy.json',
+      '--artifact',
+      'model',
+      '--use-case',
+      'support-chat',
+      '--at',
+      T.asOf,
+      '--json',
+    ]);
+
+  it('registers the model; the approval refers to it (v0.2) and verifies under requireRegistration', async () => {
+    const w = await workspace();
+    withPolicy(w, (d) => {
+      d.requireRegistration = true;
+    });
+    await ok(w.run(DATASET));
+    await ok(w.run(TRAINING));
+    const reg = await ok(w.run(REGISTRATION));
+    expect(reg.stdout).toContain('support-bot@3.0.0 owned by mailto:ml-team@example.com');
+    expect(reg.stdout).toContain('support-chat (high)'); // the tier taken from the policy
+    await ok(w.run(EVALUATION));
+    const approval = await ok(w.run([...APPROVAL, '--json']));
+    const out = JSON.parse(approval.stdout);
+    expect(out.checked.refused).toEqual([]);
+    expect(out.checked.later.map((l: any) => l.code)).toEqual(['APPROVAL_THRESHOLD_NOT_MET']);
+    const parsed = parseAttestationPayload(
+      readBundle(w.chain()).entries.find((e) => e.payloadDigest === out.payloadDigest)!.envelope.payload,
+    );
+    expect(parsed.predicateType).toBe('https://lineproof.dev/attestation/approval/v0.2');
+    expect(parsed.references.map((r) => r.role)).toContain('registration');
+    await ok(w.run(['attest', 'cosign', '--payload-digest', out.payloadDigest, '--key', 'bob.key', ...C]));
+    await ok(w.run(PROMOTION));
+    const v = await verify(w);
+    expect(v.code).toBe(0);
+    const report = JSON.parse(v.stdout);
+    expect(report.checks.find((c: any) => c.id === 'approval.registration').status).toBe('pass');
+  });
+
+  it('refuses to approve an unregistered model when the policy requires registration: MODEL_NOT_REGISTERED', async () => {
+    const w = await workspace();
+    withPolicy(w, (d) => {
+      d.requireRegistration = true;
+    });
+    for (const step of [DATASET, TRAINING, EVALUATION]) await ok(w.run(step));
+    const r = await w.run(APPROVAL);
+    expect(r.code).toBe(2);
+    expect(code(r)).toBe('MODEL_NOT_REGISTERED');
+  });
+
+  it('refuses a registration whose tier is not the policy’s: REGISTRATION_TIER_MISMATCH', async () => {
+    const w = await workspace();
+    const r = await w.run([...REGISTRATION, '--risk-tier', 'support-chat=low']);
+    expect(r.code).toBe(2);
+    expect(code(r)).toBe('REGISTRATION_TIER_MISMATCH');
+  });
+
+  it('refuses to sign an approval of a below-gate evaluation; --force signs it and says so', async () => {
+    const w = await workspace();
+    await ok(w.run(DATASET));
+    await ok(w.run(TRAINING));
+    const below = EVALUATION.map((a) => (a === 'accuracy:accuracy=0.95>=0.9' ? 'accuracy:accuracy=0.85>=0.8' : a));
+    await ok(w.run(below));
+    const before = w.chain();
+    const r = await w.run(APPROVAL);
+    expect(r.code).toBe(2);
+    expect(code(r)).toBe('METRIC_GATE_FAILED');
+    expect(r.stderr).toContain('not signed (--force signs anyway)');
+    expect(r.stderr).toContain('evaluation.metric.accuracy');
+    expect(w.chain()).toBe(before); // nothing appended
+    const forced = await w.run([...APPROVAL, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain('--force: signing an approval a verifier would refuse');
+    expect(forced.stdout).toContain('(signed anyway: --force)');
+    expect(forced.stdout).toContain('refused METRIC_GATE_FAILED');
+  });
+
+  it('refuses an expiry past the tier’s maximum age: APPROVAL_EXPIRES_BEYOND_MAX_AGE', async () => {
+    const w = await workspace();
+    for (const step of [DATASET, TRAINING, EVALUATION]) await ok(w.run(step));
+    const late = APPROVAL.map((a) => (a === EXPIRES ? '2026-07-15T00:00:00Z' : a));
+    const r = await w.run(late);
+    expect(r.code).toBe(2);
+    expect(code(r)).toBe('APPROVAL_EXPIRES_BEYOND_MAX_AGE');
+  });
+
+  it('refuses an approver barred by separation of duties: SEPARATION_OF_DUTIES', async () => {
+    const w = await workspace();
+    withPolicy(w, (d) => {
+      d.roles.evaluator.identities.push(IDENTITY.alice);
+    });
+    await ok(w.run(DATASET));
+    await ok(w.run(TRAINING));
+    await ok(w.run(EVALUATION.map((a) => (a === 'evaluator.key' ? 'alice.key' : a))));
+    const r = await w.run(APPROVAL);
+    expect(r.code).toBe(2);
+    expect(code(r)).toBe('SEPARATION_OF_DUTIES');
+  });
+
+  it('attests red-teaming findings (v0.2), and refuses an approval over the tier’s cap', async () => {
+    const w = await workspace();
+    withPolicy(w, (d) => {
+      d.riskTiers.high.findingCaps = { 'red-teaming': { critical: 0 } };
+    });
+    await ok(w.run(DATASET));
+    await ok(w.run(TRAINING));
+    const ev = await ok(w.run([...EVALUATION, '--finding', 'red-teaming=1,0,2,5', '--json']));
+    const payload = readBundle(w.chain()).entries.find((e) => e.payloadDigest === JSON.parse(ev.stdout).payloadDigest)!
+      .envelope.payload;
+    const parsed = parseAttestationPayload(payload);
+    expect(parsed.predicateType).toBe('https://lineproof.dev/attestation/evaluation/v0.2');
+    if (parsed.stage === 'evaluation')
+      expect(parsed.predicate.findings).toEqual([
+        {
+          category: 'red-teaming',
+          suite: { name: 'release-eval', version: '1' },
+          critical: 1,
+          high: 0,
+          medium: 2,
+          low: 5,
+        },
+      ]);
+    const r = await w.run(APPROVAL);
+    expect(r.code).toBe(2);
+    expect(code(r)).toBe('FINDINGS_CAP_EXCEEDED');
+    const bad = await w.run([...EVALUATION, '--finding', 'red-teaming=1,0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--finding expected CATEGORY=CRITICAL,HIGH,MEDIUM,LOW');
   });
 });

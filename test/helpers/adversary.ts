@@ -51,6 +51,7 @@ import {
   type KeyName,
   type World,
   type WorldOptions,
+  type WorldStep,
 } from './world.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +247,7 @@ async function signRaw(
   return { keyid: keyid ?? s.keyid, sig: toBase64(await s.sign(pae(payloadType, payload))) };
 }
 
-function genuineLines(steps: Array<[string, World['steps'][keyof World['steps']], KeyName[]]>): GenuineLine[] {
+function genuineLines(steps: Array<[string, WorldStep, KeyName[]]>): GenuineLine[] {
   return steps.map(([name, step, signers]) => {
     const text = step.line.replace(/\n$/, '');
     return {
@@ -267,6 +268,7 @@ const DEFAULT_SIGNERS: Record<keyof Steps, KeyName[]> = {
   evaluation: ['evaluator'],
   approval: ['alice', 'bob'],
   promotion: ['deployer'],
+  registration: ['registrar'],
 };
 
 async function chainOf(opts: WorldOptions = {}): Promise<{ world: World; lines: GenuineLine[] }> {
@@ -278,8 +280,12 @@ async function chainOf(opts: WorldOptions = {}): Promise<{ world: World; lines: 
     },
   });
   const signers = { ...DEFAULT_SIGNERS, ...opts.signers } as Record<keyof Steps, KeyName[]>;
-  const order: Array<keyof Steps> = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
-  return { world, lines: genuineLines(order.map((s) => [s, world.steps[s], signers[s]])) };
+  const order: Array<keyof Steps> = ['dataset', 'training', 'registration', 'evaluation', 'approval', 'promotion'];
+  const present = order.flatMap((s): Array<[string, WorldStep, KeyName[]]> => {
+    const step = world.steps[s];
+    return step ? [[s, step, signers[s]]] : [];
+  });
+  return { world, lines: genuineLines(present) };
 }
 
 async function revocation(input: Record<string, unknown>): Promise<GenuineLine> {

@@ -1,7 +1,9 @@
 /**
  * A complete, deterministic example chain built with the public builders:
  * raw dataset -> cleaned dataset (derivedFrom) -> training (fine-tune) -> evaluation -> approval
- * -> promotion, plus a revocation. spec/predicates.md shows exactly these statements (golden test),
+ * -> promotion, plus a revocation; and the governed variant (issue 14): a registration, a
+ * red-teaming evaluation with findings (evaluation v0.2), and an approval that refers to the
+ * registration (approval v0.2). spec/predicates.md shows exactly these statements (golden test),
  * and later layers (signing, bundles, chain verification) can reuse them.
  */
 import { utf8 } from '../../src/bytes/index.js';
@@ -12,6 +14,7 @@ import {
   buildDatasetStatement,
   buildEvaluationStatement,
   buildPromotionStatement,
+  buildRegistrationStatement,
   buildRevocationStatement,
   buildTrainingStatement,
 } from '../../src/statements/builders.js';
@@ -27,8 +30,10 @@ export const TIMES = {
   rawDataset: new Date('2026-01-05T09:00:00Z'),
   cleanDataset: new Date('2026-01-06T14:30:00Z'),
   training: new Date('2026-01-11T02:15:00Z'),
+  registration: new Date('2026-01-11T09:30:00Z'),
   evaluation: new Date('2026-01-12T10:00:00Z'),
   approval: new Date('2026-01-14T16:45:00Z'),
+  redTeamEvaluation: new Date('2026-01-13T15:10:00Z'),
   promotion: new Date('2026-01-15T08:00:00Z'),
   revocation: new Date('2026-02-02T11:20:00Z'),
 } as const;
@@ -72,7 +77,16 @@ function step(id: string, statement: Statement): ExampleStep {
 
 /** Build the example chain, each step referring to the previous steps' payload bytes. */
 export function buildExampleChain(): Record<
-  'rawDataset' | 'cleanDataset' | 'training' | 'evaluation' | 'approval' | 'promotion' | 'revocation',
+  | 'rawDataset'
+  | 'cleanDataset'
+  | 'training'
+  | 'registration'
+  | 'evaluation'
+  | 'redTeamEvaluation'
+  | 'approval'
+  | 'registeredApproval'
+  | 'promotion'
+  | 'revocation',
   ExampleStep
 > {
   const rawDataset = step(
@@ -166,6 +180,34 @@ export function buildExampleChain(): Record<
       environment: { uri: 'oci://registry.example.com/ml/trainer', digest: `sha256:${fakeDigest('trainer image')}` },
       attester: 'https://ci.example.com/pipelines/llm-finetune',
       now: TIMES.training,
+    }),
+  );
+  const model = {
+    name: 'support-triage-7b',
+    digest: modelDigest,
+    mediaType: 'application/vnd.lineproof.manifest.v1+json',
+  };
+  const registration = step(
+    'registration',
+    buildRegistrationStatement({
+      subject: model,
+      model: { name: 'support-triage', version: '7b-2026.01' },
+      owner: 'mailto:support-ml@example.com',
+      useCases: [
+        {
+          id: 'support-ticket-routing',
+          description: 'Route incoming support tickets to the right queue and draft a first reply for a human agent.',
+          riskTier: 'medium',
+        },
+      ],
+      modelCard: {
+        description: 'A 7B model fine-tuned on cleaned support tickets to route them and draft replies.',
+        limitations: ['English and German tickets only.', 'Not for legal or medical questions.'],
+        license: 'LicenseRef-Acme-Internal',
+        contacts: ['mailto:support-ml@example.com', 'https://chat.example.com/channels/support-ml'],
+      },
+      attester: 'https://registry.example.com',
+      now: TIMES.registration,
     }),
   );
   const evaluation = step(
@@ -285,6 +327,77 @@ export function buildExampleChain(): Record<
       now: TIMES.approval,
     }),
   );
+  const redTeamEvaluation = step(
+    'redTeamEvaluation',
+    buildEvaluationStatement({
+      subject: model,
+      suite: { name: 'acme-red-team', version: '2026.1', uri: 'https://github.com/acme/red-team' },
+      evaluator: { name: 'garak', version: '0.10.1' },
+      training: training.payload,
+      datasets: [
+        {
+          name: 'redteam-prompts',
+          uri: 's3://acme-security/redteam/prompts-v7.jsonl',
+          digest: `sha256:${fakeDigest('redteam prompts v7')}`,
+        },
+      ],
+      metrics: [
+        {
+          name: 'prompt_injection_success_rate',
+          category: 'red-teaming',
+          value: 0.012,
+          higherIsBetter: false,
+          threshold: 0.02,
+          dataset: 'redteam-prompts',
+        },
+      ],
+      findings: [
+        {
+          category: 'red-teaming',
+          suite: { name: 'acme-red-team', version: '2026.1' },
+          critical: 0,
+          high: 1,
+          medium: 4,
+          low: 9,
+          report: {
+            name: 'findings.json',
+            uri: 's3://acme-security/redteam/support-triage-7b/findings.json',
+            digest: `sha256:${fakeDigest('red team findings')}`,
+            mediaType: 'application/json',
+          },
+        },
+      ],
+      result: 'PASSED',
+      attester: 'mailto:ml-evaluation@example.com',
+      now: TIMES.redTeamEvaluation,
+    }),
+  );
+  const registeredApproval = step(
+    'registeredApproval',
+    buildApprovalStatement({
+      subject: model,
+      decision: 'APPROVED',
+      stage: 'production',
+      useCase: {
+        id: 'support-ticket-routing',
+        description: 'Route incoming support tickets to the right queue and draft a first reply for a human agent.',
+      },
+      riskTier: 'medium',
+      training: training.payload,
+      evaluations: [evaluation.payload, redTeamEvaluation.payload],
+      registration: registration.payload,
+      conditions: ['A human agent reviews every drafted reply before it is sent.'],
+      runtimeScope: {
+        tools: ['https://helpdesk.example.com/api/v2/tickets:read'],
+        dataClasses: ['internal'],
+        secretScopes: [],
+      },
+      notBefore: '2026-01-15T00:00:00Z',
+      expires: '2026-07-15T00:00:00Z',
+      attester: 'mailto:risk-officer@example.com',
+      now: TIMES.approval,
+    }),
+  );
   const promotion = step(
     'promotion',
     buildPromotionStatement({
@@ -314,5 +427,16 @@ export function buildExampleChain(): Record<
       now: TIMES.revocation,
     }),
   );
-  return { rawDataset, cleanDataset, training, evaluation, approval, promotion, revocation };
+  return {
+    rawDataset,
+    cleanDataset,
+    training,
+    registration,
+    evaluation,
+    redTeamEvaluation,
+    approval,
+    registeredApproval,
+    promotion,
+    revocation,
+  };
 }

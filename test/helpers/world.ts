@@ -18,8 +18,10 @@ import {
   buildDatasetStatement,
   buildEvaluationStatement,
   buildPromotionStatement,
+  buildRegistrationStatement,
   buildRevocationStatement,
   buildTrainingStatement,
+  type RegistrationStatementInput,
   type ApprovalStatementInput,
   type DatasetStatementInput,
   type EvaluationStatementInput,
@@ -40,6 +42,7 @@ export const KEY_NAMES = [
   'carol',
   'deployer',
   'revoker',
+  'registrar',
   'mallory',
 ] as const;
 export type KeyName = (typeof KEY_NAMES)[number];
@@ -54,6 +57,7 @@ export const IDENTITY: Record<KeyName, string> = {
   carol: 'mailto:carol@example.com',
   deployer: 'https://deploy.example.com/release',
   revoker: 'mailto:security@example.com',
+  registrar: 'https://registry.example.com',
   mallory: 'mailto:mallory@example.com',
 };
 
@@ -70,6 +74,7 @@ export async function key(name: KeyName): Promise<PrivateKey> {
 export const T = {
   dataset: '2026-01-05T09:00:00Z',
   training: '2026-01-11T02:15:00Z',
+  registration: '2026-01-11T09:00:00Z',
   trainingStarted: '2026-01-10T18:00:00Z',
   trainingFinished: '2026-01-11T02:00:00Z',
   evaluation: '2026-01-12T10:00:00Z',
@@ -105,6 +110,7 @@ export async function policyDoc(): Promise<Record<string, any>> {
       carol: { publicKey: await hex('carol') },
       deployer: { publicKey: await hex('deployer') },
       revoker: { publicKey: await hex('revoker') },
+      registrar: { publicKey: await hex('registrar') },
     },
     identities: {
       [IDENTITY.steward]: { keys: ['steward'] },
@@ -115,6 +121,7 @@ export async function policyDoc(): Promise<Record<string, any>> {
       [IDENTITY.carol]: { keys: ['carol'] },
       [IDENTITY.deployer]: { keys: ['deployer'] },
       [IDENTITY.revoker]: { keys: ['revoker'] },
+      [IDENTITY.registrar]: { keys: ['registrar'] },
     },
     roles: {
       'data-steward': { identities: [IDENTITY.steward] },
@@ -123,6 +130,7 @@ export async function policyDoc(): Promise<Record<string, any>> {
       approver: { identities: [IDENTITY.alice, IDENTITY.bob, IDENTITY.carol] },
       deployer: { identities: [IDENTITY.deployer] },
       revoker: { identities: [IDENTITY.revoker] },
+      registrar: { identities: [IDENTITY.registrar] },
     },
     riskTiers: {
       low: { requiredEvaluationCategories: ['accuracy'], allowWarned: true, approvers: 1, maxApprovalAgeDays: 365 },
@@ -145,8 +153,15 @@ export interface WorldOptions {
   evaluation?: (i: EvaluationStatementInput) => EvaluationStatementInput;
   approval?: (i: ApprovalStatementInput) => ApprovalStatementInput;
   promotion?: (i: PromotionStatementInput) => PromotionStatementInput;
+  /**
+   * A registration of the model (signed by the registrar), which the approval refers to (approval
+   * v0.2); the function gets the default registration input. Absent: no registration.
+   */
+  registration?: (i: RegistrationStatementInput) => RegistrationStatementInput;
   /** Keys signing each stage (default: the stage's own key; approval: alice and bob). */
-  signers?: Partial<Record<'dataset' | 'training' | 'evaluation' | 'approval' | 'promotion', KeyName[]>>;
+  signers?: Partial<
+    Record<'dataset' | 'training' | 'registration' | 'evaluation' | 'approval' | 'promotion', KeyName[]>
+  >;
   policy?: (doc: Record<string, any>) => void;
 }
 
@@ -161,7 +176,9 @@ export interface WorldStep {
 export interface World {
   policy: Policy;
   doc: Record<string, any>;
-  steps: Record<'dataset' | 'training' | 'evaluation' | 'approval' | 'promotion', WorldStep>;
+  steps: Record<'dataset' | 'training' | 'evaluation' | 'approval' | 'promotion', WorldStep> & {
+    registration?: WorldStep;
+  };
   /** The whole bundle, one line per step. */
   bundle: string;
 }
@@ -184,6 +201,7 @@ export async function buildWorld(opts: WorldOptions = {}): Promise<World> {
     evaluation: ['evaluator'],
     approval: ['alice', 'bob'],
     promotion: ['deployer'],
+    registration: ['registrar'],
     ...opts.signers,
   } as Record<string, KeyName[]>;
   const dataset = await sign(
@@ -218,6 +236,30 @@ export async function buildWorld(opts: WorldOptions = {}): Promise<World> {
     ),
     signers.training!,
   );
+  const registration = opts.registration
+    ? await sign(
+        buildRegistrationStatement(
+          opts.registration({
+            subject: { name: 'model', digest: MODEL },
+            model: { name: 'support-bot', version: '3.0.0' },
+            owner: 'mailto:ml-team@example.com',
+            useCases: [
+              { id: 'support-chat', description: 'answers customers', riskTier: 'high' },
+              { id: 'internal-search', description: 'finds documents', riskTier: 'low' },
+            ],
+            modelCard: {
+              description: 'A support assistant',
+              limitations: ['English only'],
+              license: 'Apache-2.0',
+              contacts: ['mailto:ml-team@example.com'],
+            },
+            attester: IDENTITY.registrar,
+            now: new Date(T.registration),
+          }),
+        ),
+        signers.registration!,
+      )
+    : undefined;
   const evaluation = await sign(
     buildEvaluationStatement(
       id(opts.evaluation)({
@@ -283,6 +325,7 @@ export async function buildWorld(opts: WorldOptions = {}): Promise<World> {
         expires: T.expires,
         attester: IDENTITY.alice,
         now: new Date(T.approval),
+        ...(registration ? { registration: registration.payload } : {}),
       }),
     ),
     signers.approval!,
@@ -302,7 +345,7 @@ export async function buildWorld(opts: WorldOptions = {}): Promise<World> {
   );
   const doc = await policyDoc();
   opts.policy?.(doc);
-  const steps = { dataset, training, evaluation, approval, promotion };
+  const steps = { dataset, training, ...(registration ? { registration } : {}), evaluation, approval, promotion };
   return {
     policy: parsePolicy(doc),
     doc,

@@ -7,19 +7,23 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromUtf8 } from '../../src/bytes/index.js';
 import { sha256Hex } from '../../src/digest/index.js';
-import { parseAttestationPayload, predicateJsonSchema, STAGES } from '../../src/statements/predicates/index.js';
+import {
+  parseAttestationPayload,
+  predicateJsonSchema,
+  PREDICATE_SCHEMA_VERSIONS,
+} from '../../src/statements/predicates/index.js';
 import { buildExampleChain, type ExampleStep } from '../helpers/lifecycle.js';
 import { repoPath } from '../helpers/fixtures.js';
 
 const UPDATE = process.env.UPDATE_GOLDENS === '1';
 
 describe('spec/schemas/*.schema.json', () => {
-  it.each(STAGES.map((s) => [s]))(
-    '%s is the schema generated from the code (UPDATE_GOLDENS=1 rewrites it)',
-    (stage) => {
+  it.each(PREDICATE_SCHEMA_VERSIONS.map(([s, v]) => [s, v]))(
+    '%s %s is the schema generated from the code (UPDATE_GOLDENS=1 rewrites it)',
+    (stage, version) => {
       const dir = repoPath('spec', 'schemas');
-      const path = repoPath('spec', 'schemas', `${stage}.v0.1.schema.json`);
-      const generated = `${JSON.stringify(predicateJsonSchema(stage), null, 2)}\n`;
+      const path = repoPath('spec', 'schemas', `${stage}.${version}.schema.json`);
+      const generated = `${JSON.stringify(predicateJsonSchema(stage, version), null, 2)}\n`;
       if (UPDATE) {
         if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
         writeFileSync(path, generated);

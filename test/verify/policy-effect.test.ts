@@ -14,6 +14,7 @@ import { expectStepOrder } from '../helpers/steps.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { policySchema } from '../../src/policy/schema.js';
+import { FINDING_SEVERITIES, METRIC_CATEGORIES } from '../../src/statements/predicates/index.js';
 import { parsePolicy, type Policy } from '../../src/policy/policy.js';
 import { verifyChain } from '../../src/verify/chain.js';
 import { publicKeyToHex } from '../../src/keys/keys.js';
@@ -177,6 +178,24 @@ const chains = {
   /** Model and dataset as file digests (no manifest mediaType). */
   fileSubjects: memo(async (): Promise<Chain> => ({
     world: await buildWorld({ dataset: (i) => ({ ...i, subject: { name: 'tickets.parquet', digest: DATASET } }) }),
+  })),
+  /** The approval refers to a registration of the model (approval v0.2). */
+  registered: memo(async (): Promise<Chain> => ({ world: await buildWorld({ registration: (i) => i }) })),
+  /** The evaluation (v0.2) reports one finding of each severity in every category. */
+  findings: memo(async (): Promise<Chain> => ({
+    world: await buildWorld({
+      evaluation: (i) => ({
+        ...i,
+        findings: METRIC_CATEGORIES.map((category) => ({
+          category,
+          suite: { name: `${category}-review`, version: '1' },
+          critical: 1,
+          high: 1,
+          medium: 1,
+          low: 1,
+        })),
+      }),
+    }),
   })),
   fineTune: memo(async (): Promise<Chain> => ({
     world: await buildWorld({ training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE } }) }),
@@ -441,6 +460,37 @@ const TABLE: Record<string, Entry[]> = {
     },
   ],
   'roles.deployer.identities': [notInRole('deployer', IDENTITY.steward)],
+  'roles.registrar.identities': [{ ...notInRole('registrar', IDENTITY.evaluator), chain: chains.registered }],
+  'roles.registrar.threshold': [{ ...threshold('registrar', IDENTITY.carol), chain: chains.registered }],
+  requireRegistration: [
+    {
+      why: 'an approval must refer to a trusted registration of the model',
+      biting: (d) => {
+        d.requireRegistration = true;
+      },
+      code: 'MODEL_NOT_REGISTERED',
+    },
+  ],
+  ...Object.fromEntries(
+    METRIC_CATEGORIES.flatMap((cat) =>
+      FINDING_SEVERITIES.map((sev) => [
+        `riskTiers.*.findingCaps.${cat}.${sev}`,
+        [
+          {
+            why: `${cat} findings of severity ${sev} must stay within the tier's cap`,
+            chain: chains.findings,
+            neutral: high((t) => {
+              t.findingCaps = { [cat]: { [sev]: 1 } };
+            }),
+            biting: high((t) => {
+              t.findingCaps[cat][sev] = 0;
+            }),
+            code: 'FINDINGS_CAP_EXCEEDED',
+          },
+        ],
+      ]),
+    ),
+  ),
   'roles.verifier.identities': [
     meta(
       'the verifier role signs verification summaries (decisions §9), which are not built (spec/README.md): no stage of a chain needs it',

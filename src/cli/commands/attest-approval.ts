@@ -2,6 +2,7 @@
 import {
   evaluationsOf,
   payloadInput,
+  registrationsOf,
   trainingOfEvaluations,
   trainingsOf,
   type Predecessor,
@@ -25,6 +26,7 @@ import {
   str,
   timeFlag,
 } from './attest-inputs.js';
+import { checkApprovalAtSigning, checkNotes } from './attest-approval-check.js';
 import { build, refNote, stageCommand, type Made } from './attest-output.js';
 import { digestText, listCandidates } from './describe.js';
 
@@ -32,10 +34,19 @@ const APPROVAL_HELP = `Usage: lineproof attest approval --subject MODEL --decisi
                                 --use-case ID --use-case-description TEXT [--risk-tier T] --expires TIME
                                 --key KEY (--chain CHAIN | --out FILE) [options]
 
-Attest an approval of a model for one use case (https://lineproof.dev/attestation/approval/v0.1),
-signed by an approver. A second approver co-signs it with 'lineproof attest cosign'. Its evidence —
-the model's training attestation and the evaluations of that training — is looked up in --chain
-unless given with --ref; two evaluations of the same suite and version are an error listing them.
+Attest an approval of a model for one use case (https://lineproof.dev/attestation/approval/v0.1, or
+v0.2 when it refers to a registration), signed by an approver. A second approver co-signs it with
+'lineproof attest cosign'. Its evidence — the model's training attestation, the evaluations of that
+training, and the model's registration when there is one — is looked up in --chain unless given
+with --ref; two evaluations of the same suite and version, or two registrations, are an error
+listing them.
+
+With --policy, the approval is checked before it is signed as a verifier would check it (at its
+notBefore): evaluations below the tier's gates or with findings over its caps, an approver barred
+by separation of duties, a use case not registered (or no registration when the policy requires
+one), an expiry past the tier's maximum age... Any of these refuses the approval (exit 2) unless
+--force, which signs it anyway and says so. Co-signatures the tier still needs and a promotion
+the policy requires are listed as later steps, not refused.
 
 Approval options:
   --subject PATH|sha256:HEX   the model approved (hashed as by 'lineproof hash'), or its digest
@@ -48,7 +59,9 @@ Approval options:
   --expires TIME              end of validity: RFC 3339, or +Nd / +Nh after issuedAt
   --condition TEXT            a condition of the approval (repeatable)
   --tool T, --data-class C, --secret-scope S   the runtime scope granted (repeatable; default none)
-  --ref sha256:D              the training and evaluation attestations relied on (repeatable)
+  --ref sha256:D              the training, evaluation and registration attestations relied on
+                              (repeatable)
+  --force                     with --policy: sign even what a verifier would refuse (said in the output)
   --predicate FILE            other fields (conditions, runtimeScope, useCase...)
 
 Example:
@@ -57,13 +70,16 @@ Example:
     --chain model.intoto.jsonl
 `;
 
-/** The training and evaluations relied on: `--ref`, or looked up in the chain. */
-function evidence(env: AttestEnv, digest: DigestSet): { training: Predecessor; evaluations: Predecessor[] } {
+/** The training, evaluations and registration relied on: `--ref`, or looked up in the chain. */
+function evidence(
+  env: AttestEnv,
+  digest: DigestSet,
+): { training: Predecessor; evaluations: Predecessor[]; registration: Predecessor | undefined } {
   const refs = slotRefs(
     env,
     resolveRefs(env),
-    ['training', 'evaluation'],
-    'an approval relies on the training and the evaluations of the model',
+    ['training', 'evaluation', 'registration'],
+    'an approval relies on the training and the evaluations of the model, and its registration',
   );
   let training = one(env, refs.training, 'the training');
   let evaluations = refs.evaluation;
@@ -92,7 +108,22 @@ function evidence(env: AttestEnv, digest: DigestSet): { training: Predecessor; e
     const r = e.found?.attestation.stage === 'evaluation' ? e.found.attestation.predicate.result : undefined;
     if (r === 'FAILED' || r === 'WARNED') warn(env.ctx, `evidence ${e.digest} has result ${r}`);
   }
-  return { training, evaluations };
+  const registration = one(env, refs.registration, 'the registration') ?? registrationOf(env, digest);
+  return { training, evaluations, registration };
+}
+
+/** The model's registration in the chain: none, or exactly one (several are an error listing them). */
+function registrationOf(env: AttestEnv, digest: DigestSet): Predecessor | undefined {
+  const found = registrationsOf(env.lookup, digest);
+  if (found.length === 0) {
+    if (env.policy?.document.requireRegistration)
+      throw operatorError(
+        'MODEL_NOT_REGISTERED',
+        `${env.cmd}: the policy requires registration before approval, and ${env.chainName ?? 'the chain'} holds no registration of ${digestText(digest)} signed by a registrar ('lineproof attest registration', or --ref registration=sha256:…)`,
+      );
+    return undefined;
+  }
+  return exactlyOne(env, found, `the registration of ${digestText(digest)}`);
 }
 
 /** The use case's risk tier: `--risk-tier`, checked against (and by default taken from) the policy. */
@@ -116,7 +147,7 @@ function riskTierOf(env: AttestEnv, useCase: unknown): string | undefined {
 async function makeApproval(env: AttestEnv): Promise<Made> {
   const subject = await oneSubject(env, 'model');
   const digest = subject.subject.digest;
-  const { training, evaluations } = evidence(env, digest);
+  const { training, evaluations, registration } = evidence(env, digest);
   const useCase = mergeFields(fileField(env, 'useCase'), {
     id: str(env, 'use-case'),
     description: str(env, 'use-case-description'),
@@ -159,17 +190,22 @@ async function makeApproval(env: AttestEnv): Promise<Made> {
       subject: subject.subject,
       training: payloadInput(training),
       evaluations: evaluations.map(payloadInput),
+      ...(registration ? { registration: payloadInput(registration) } : {}),
       attester: env.attester,
       now: env.now,
     });
   });
+  const checked = await checkApprovalAtSigning(env, statement);
   return {
     statement,
     notes: [
       `subject   ${digestText(digest)}  ${subject.from}`,
       refNote('training', training),
       ...evaluations.map((e) => refNote('evaluation', e)),
+      ...(registration ? [refNote('registered', registration)] : []),
+      ...(checked ? checkNotes(checked) : []),
     ],
+    ...(checked ? { json: { checked } } : {}),
   };
 }
 
@@ -189,6 +225,7 @@ export const attestApprovalCommand = stageCommand(
     tool: { type: 'string', multiple: true },
     'data-class': { type: 'string', multiple: true },
     'secret-scope': { type: 'string', multiple: true },
+    force: { type: 'boolean' },
   },
   makeApproval,
 );

@@ -27,9 +27,9 @@ const EVALUATION_HELP = `Usage: lineproof attest evaluation --subject MODEL --su
                                   --data NAME=PATH|sha256:HEX --metric SPEC --result R
                                   --key KEY (--chain CHAIN | --out FILE) [options]
 
-Attest an evaluation of a model (https://lineproof.dev/attestation/evaluation/v0.1), signed by an
-evaluator. The training attestation whose subject is this model is looked up in --chain unless given
-with --ref.
+Attest an evaluation of a model (https://lineproof.dev/attestation/evaluation/v0.1, or v0.2 when it
+has findings or a red-teaming metric), signed by an evaluator. The training attestation whose
+subject is this model is looked up in --chain unless given with --ref.
 
 Evaluation options:
   --subject PATH|sha256:HEX   the model evaluated (hashed as by 'lineproof hash'), or its digest
@@ -39,7 +39,11 @@ Evaluation options:
   --data NAME=PATH|sha256:HEX evaluation data, hashed (repeatable; at least one)
   --metric SPEC               CATEGORY:NAME=VALUE>=THRESHOLD (higher is better) or
                               CATEGORY:NAME=VALUE<=THRESHOLD (lower is better); CATEGORY is accuracy,
-                              robustness, fairness, safety or drift (repeatable; replaces the file's)
+                              robustness, fairness, safety, drift or red-teaming (repeatable; replaces
+                              the file's). Quote it: the shell reads > and < as redirections
+  --finding SPEC              CATEGORY=CRITICAL,HIGH,MEDIUM,LOW: findings of this suite not fixed,
+                              counted by severity, e.g. red-teaming=0,1,4,9 (repeatable; a tier may
+                              cap them)
   --result R                  PASSED, WARNED or FAILED
   --started TIME, --finished TIME   when the evaluation ran
   --ref sha256:D              the model's training attestation, or dataset attestations of the
@@ -48,12 +52,12 @@ Evaluation options:
 
 Example:
   lineproof attest evaluation --subject model/ --suite release-eval --suite-version 3 --evaluator evalkit \\
-    --data heldout=data/heldout.jsonl --metric accuracy:accuracy=0.93>=0.9 --metric safety:jailbreak=0.004<=0.01 \\
-    --result PASSED --key keys/evaluator.key --chain model.intoto.jsonl
+    --data heldout=data/heldout.jsonl --metric 'accuracy:accuracy=0.93>=0.9' --metric 'safety:jailbreak=0.004<=0.01' \\
+    --finding red-teaming=0,1,4,9 --result PASSED --key keys/evaluator.key --chain model.intoto.jsonl
 `;
 
 function parseMetric(env: AttestEnv, spec: string): Record<string, unknown> {
-  const m = /^([a-z]+):([^=]+)=([^<>=]+)(>=|<=)([^<>=]+)$/.exec(spec);
+  const m = /^([a-z][a-z-]*):([^=]+)=([^<>=]+)(>=|<=)([^<>=]+)$/.exec(spec);
   if (!m)
     throw usage(
       `${env.cmd}: --metric expected CATEGORY:NAME=VALUE>=THRESHOLD or CATEGORY:NAME=VALUE<=THRESHOLD, got ${JSON.stringify(spec.slice(0, 100))}`,
@@ -70,6 +74,23 @@ function parseMetric(env: AttestEnv, spec: string): Record<string, unknown> {
     value: num(m[3]!, 'the value'),
     higherIsBetter: m[4] === '>=',
     threshold: num(m[5]!, 'the threshold'),
+  };
+}
+
+/** `--finding CATEGORY=CRITICAL,HIGH,MEDIUM,LOW`, found by the evaluation's own suite. */
+function parseFinding(env: AttestEnv, spec: string, suite: Record<string, unknown>): Record<string, unknown> {
+  const m = /^([a-z][a-z-]*)=(\d{1,9}),(\d{1,9}),(\d{1,9}),(\d{1,9})$/.exec(spec);
+  if (!m)
+    throw usage(
+      `${env.cmd}: --finding expected CATEGORY=CRITICAL,HIGH,MEDIUM,LOW (counts), e.g. red-teaming=0,1,4,9, got ${JSON.stringify(spec.slice(0, 100))}`,
+    );
+  return {
+    category: m[1],
+    suite: { name: suite.name, version: suite.version },
+    critical: Number(m[2]),
+    high: Number(m[3]),
+    medium: Number(m[4]),
+    low: Number(m[5]),
   };
 }
 
@@ -106,6 +127,7 @@ async function makeEvaluation(env: AttestEnv): Promise<Made> {
     version: str(env, 'evaluator-version'),
   });
   const metrics = list(env, 'metric')?.map((m) => parseMetric(env, m)) ?? fileField(env, 'metrics');
+  const findings = list(env, 'finding')?.map((f) => parseFinding(env, f, suite)) ?? fileField(env, 'findings');
   const data = list(env, 'data');
   const datasets = data ? await Promise.all(data.map((d) => parseData(env, d))) : fileField(env, 'datasets');
   const result = str(env, 'result')?.toUpperCase() ?? fileText(env, 'result');
@@ -113,7 +135,7 @@ async function makeEvaluation(env: AttestEnv): Promise<Made> {
   requireField(env, suite.version, 'suite-version', 'suite.version');
   requireField(env, evaluator.name, 'evaluator', 'evaluator.name');
   requireField(env, datasets, 'data', 'datasets');
-  requireField(env, metrics, 'metric', 'metrics');
+  if (findings === undefined) requireField(env, metrics, 'metric', 'metrics');
   requireField(env, result, 'result', 'result');
   const startedOn = timeFlag(env, 'started', str(env, 'started')) ?? fileText(env, 'startedOn');
   const finishedOn = timeFlag(env, 'finished', str(env, 'finished')) ?? fileText(env, 'finishedOn');
@@ -125,7 +147,8 @@ async function makeEvaluation(env: AttestEnv): Promise<Made> {
         suite,
         evaluator,
         datasets,
-        metrics,
+        metrics: metrics ?? [],
+        ...(findings !== undefined ? { findings } : {}),
         result,
         ...(startedOn !== undefined ? { startedOn } : {}),
         ...(finishedOn !== undefined ? { finishedOn } : {}),
@@ -162,6 +185,7 @@ export const attestEvaluationCommand = stageCommand(
     'evaluator-version': { type: 'string' },
     data: { type: 'string', multiple: true },
     metric: { type: 'string', multiple: true },
+    finding: { type: 'string', multiple: true },
     result: { type: 'string' },
     started: { type: 'string' },
     finished: { type: 'string' },

@@ -34,7 +34,12 @@ export function build<T>(env: AttestEnv, fn: () => T): T {
 }
 
 /** Sign the statement, append it to --chain and/or write --out, and print the summary. */
-export async function signAndWrite(env: AttestEnv, statement: Statement, notes: string[]): Promise<ExitCode> {
+export async function signAndWrite(
+  env: AttestEnv,
+  statement: Statement,
+  notes: string[],
+  json: Record<string, unknown> = {},
+): Promise<ExitCode> {
   const { ctx } = env;
   const payload = canonicalBytes(statement);
   const envelope: Envelope = await asExit(EXIT.USAGE, () =>
@@ -55,7 +60,7 @@ export async function signAndWrite(env: AttestEnv, statement: Statement, notes: 
   if (digest === '') digest = payloadDigest(payload);
   if (out === '-') ctx.io.stdout(`${line}\n`);
   if (env.values.json) {
-    ctx.io.stdout(`${JSON.stringify({ payloadDigest: digest, stage: env.stage, line }, null, 2)}\n`);
+    ctx.io.stdout(`${JSON.stringify({ payloadDigest: digest, stage: env.stage, line, ...json }, null, 2)}\n`);
   } else {
     const target = [
       env.chainName !== undefined ? `appended to ${env.chainName}` : undefined,
@@ -91,6 +96,8 @@ export function refNote(role: string, p: Predecessor): string {
 export interface Made {
   statement: Statement;
   notes: string[];
+  /** More fields of the --json summary. */
+  json?: Record<string, unknown>;
 }
 
 /**
@@ -112,8 +119,8 @@ export function stageCommand(
     help: `${help}\n${COMMON_HELP}\n`,
     async run(args: string[], ctx: CliContext) {
       const env = await loadAttestEnv(cmd, stage, args, ctx, options, fileSchema);
-      const { statement, notes } = await make(env);
-      return signAndWrite(env, statement, notes);
+      const { statement, notes, json } = await make(env);
+      return signAndWrite(env, statement, notes, json);
     },
   };
 }

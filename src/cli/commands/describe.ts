@@ -16,6 +16,8 @@ export function describeAttestation(a: ParsedAttestationPayload): string {
       return `${a.predicate.name}@${a.predicate.version}`;
     case 'training':
       return `${a.statement.subject.map((s) => s.name ?? shortDigest(digestText(s.digest))).join(', ')} by ${a.predicate.runDetails.builder.id}`;
+    case 'registration':
+      return `${a.predicate.model.name}@${a.predicate.model.version} owned by ${a.predicate.owner} (${a.predicate.useCases.map((u) => `${u.id}: ${u.riskTier}`).join(', ')})`;
     case 'evaluation':
       return `${a.predicate.suite.name}@${a.predicate.suite.version} ${a.predicate.result}`;
     case 'approval':

@@ -15,6 +15,7 @@ import { revokeAddCommand, revokeShowCommand, revokeSignCommand } from './revoke
 import { policyDiffCommand, policyShowCommand, policySignCommand, policyVerifyCommand } from './policy.js';
 import { attestDatasetCommand } from './attest-dataset.js';
 import { attestTrainingCommand } from './attest-training.js';
+import { attestRegistrationCommand } from './attest-registration.js';
 import { attestEvaluationCommand } from './attest-evaluation.js';
 import { attestApprovalCommand } from './attest-approval.js';
 import { attestPromotionCommand } from './attest-promotion.js';
@@ -39,6 +40,7 @@ export const COMMANDS: Command[] = [
   revokeShowCommand,
   attestDatasetCommand,
   attestTrainingCommand,
+  attestRegistrationCommand,
   attestEvaluationCommand,
   attestApprovalCommand,
   attestPromotionCommand,

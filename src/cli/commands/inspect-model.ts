@@ -70,7 +70,15 @@ export interface Inspection {
   problems: Problem[];
 }
 
-const STAGE_ORDER: Stage[] = ['promotion', 'approval', 'evaluation', 'training', 'dataset', 'revocation'];
+const STAGE_ORDER: Stage[] = [
+  'promotion',
+  'approval',
+  'evaluation',
+  'registration',
+  'training',
+  'dataset',
+  'revocation',
+];
 
 /** A digest shortened for the inspect tree (src/digest's one form). */
 export const short = shortDigestText;

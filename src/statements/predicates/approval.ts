@@ -1,5 +1,5 @@
 /**
- * Approval predicate `https://lineproof.dev/attestation/approval/v0.1`, signed by an approver (a
+ * Approval predicate `https://lineproof.dev/attestation/approval/v0.1` and `/v0.2`, signed by an approver (a
  * second approver adds a signature to the same payload; the policy counts distinct identities and
  * keys). Subject: the model approved.
  *
@@ -18,6 +18,8 @@
  *   list grants nothing.
  * - `notBefore`, `expires` — the validity window; decisions §7: valid at T iff
  *   notBefore <= T < min(expires, issuedAt + the tier's maximum age).
+ * - v0.2 only: `registration?` — payload reference to the registration of the model (decisions
+ *   §13); the policy's `requireRegistration` makes it required.
  *
  * Rules beyond the schema: notBefore < expires (PREDICATE_TIME_ORDER); evidence holds exactly one
  * training and at least one evaluation reference (PREDICATE_INCONSISTENT), none twice, and no
@@ -39,6 +41,8 @@ import {
 
 /** predicateType of an approval attestation. */
 export const APPROVAL_PREDICATE_TYPE = 'https://lineproof.dev/attestation/approval/v0.1' as const;
+/** predicateType of an approval that refers to a registration (v0.1 keeps verifying; builders write v0.1 when they can). */
+export const APPROVAL_PREDICATE_TYPE_V02 = 'https://lineproof.dev/attestation/approval/v0.2' as const;
 
 /** Approval decisions. */
 export const APPROVAL_DECISIONS = ['APPROVED', 'REJECTED'] as const;
@@ -52,29 +56,43 @@ export const runtimeScopeSchema = z.strictObject({
   secretScopes: z.array(identifierSchema).meta({ description: 'secret scopes the model may use' }),
 });
 
+const approvalShape = {
+  issuedAt: timestampSchema,
+  attester: attesterSchema,
+  decision: z.enum(APPROVAL_DECISIONS),
+  stage: z.enum(DEPLOYMENT_STAGES),
+  useCase: z.strictObject({ id: identifierSchema, description: proseSchema }),
+  riskTier: identifierSchema,
+  evidence: z.array(
+    z.discriminatedUnion('name', [payloadReferenceSchema('training'), payloadReferenceSchema('evaluation')]),
+  ),
+  conditions: z.array(proseSchema),
+  runtimeScope: runtimeScopeSchema,
+  notBefore: timestampSchema,
+  expires: timestampSchema,
+};
+
 /** The approval predicate, v0.1. */
+export const approvalPredicateSchemaV01 = z.strictObject(approvalShape).meta({
+  title: 'Lineproof approval predicate v0.1',
+  description: `predicate of an in-toto Statement with predicateType ${APPROVAL_PREDICATE_TYPE}`,
+});
+
+/** The approval predicate, v0.2: v0.1 and the registration the approval is for. */
 export const approvalPredicateSchema = z
   .strictObject({
-    issuedAt: timestampSchema,
-    attester: attesterSchema,
-    decision: z.enum(APPROVAL_DECISIONS),
-    stage: z.enum(DEPLOYMENT_STAGES),
-    useCase: z.strictObject({ id: identifierSchema, description: proseSchema }),
-    riskTier: identifierSchema,
-    evidence: z.array(
-      z.discriminatedUnion('name', [payloadReferenceSchema('training'), payloadReferenceSchema('evaluation')]),
-    ),
-    conditions: z.array(proseSchema),
-    runtimeScope: runtimeScopeSchema,
-    notBefore: timestampSchema,
-    expires: timestampSchema,
+    ...approvalShape,
+    registration: payloadReferenceSchema('registration').optional().meta({
+      description:
+        'the registration of the model approved (decisions §13): the use case must be one it registers, with the same tier',
+    }),
   })
   .meta({
-    title: 'Lineproof approval predicate v0.1',
-    description: `predicate of an in-toto Statement with predicateType ${APPROVAL_PREDICATE_TYPE}`,
+    title: 'Lineproof approval predicate v0.2',
+    description: `predicate of an in-toto Statement with predicateType ${APPROVAL_PREDICATE_TYPE_V02}`,
   });
 
-/** An approval predicate. */
+/** An approval predicate (v0.1 or v0.2; only v0.2 has `registration`). */
 export type ApprovalPredicate = z.infer<typeof approvalPredicateSchema>;
 /** A runtime scope. */
 export type RuntimeScope = z.infer<typeof runtimeScopeSchema>;

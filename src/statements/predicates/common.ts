@@ -14,7 +14,15 @@ import { parseTimestamp, TIMESTAMP_PATTERN, timestampProblem } from '../../time/
 import { digestSetSchema, IN_TOTO_PAYLOAD_TYPE, type PayloadReference } from '../statement.js';
 
 /** The lifecycle stages, in chain order. */
-export const STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion', 'revocation'] as const;
+export const STAGES = [
+  'dataset',
+  'training',
+  'registration',
+  'evaluation',
+  'approval',
+  'promotion',
+  'revocation',
+] as const;
 /** A lifecycle stage; also the `name` of a payload reference to an attestation of that stage. */
 export type Stage = (typeof STAGES)[number];
 

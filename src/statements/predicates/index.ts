@@ -15,7 +15,6 @@
  * {@link referencesOf}.
  * @module
  */
-import { z } from 'zod';
 import { LineproofError, isLineproofError } from '../../errors.js';
 import { isJsonObject, parseJson, type JsonValue } from '../../json/strict.js';
 import { resolveLimits, type Limits } from '../../limits.js';
@@ -28,25 +27,23 @@ import {
 } from '../statement.js';
 import {
   approvalPredicateSchema,
+  approvalPredicateSchemaV01,
   checkApprovalRules,
   APPROVAL_PREDICATE_TYPE,
   type ApprovalPredicate,
 } from './approval.js';
 import { LINEPROOF_ATTESTATION_PREFIX, parseStrict, type Attester, type Stage } from './common.js';
-import { checkDatasetRules, datasetPredicateSchema, DATASET_PREDICATE_TYPE, type DatasetPredicate } from './dataset.js';
+import { checkDatasetRules, datasetPredicateSchema, type DatasetPredicate } from './dataset.js';
 import {
   checkEvaluationRules,
   evaluationPredicateSchema,
+  evaluationPredicateSchemaV01,
   EVALUATION_PREDICATE_TYPE,
   type EvaluationPredicate,
 } from './evaluation.js';
-import { promotionPredicateSchema, PROMOTION_PREDICATE_TYPE, type PromotionPredicate } from './promotion.js';
-import {
-  checkRevocationRules,
-  revocationPredicateSchema,
-  REVOCATION_PREDICATE_TYPE,
-  type RevocationPredicate,
-} from './revocation.js';
+import { checkRegistrationRules, registrationPredicateSchema, type RegistrationPredicate } from './registration.js';
+import { promotionPredicateSchema, type PromotionPredicate } from './promotion.js';
+import { checkRevocationRules, revocationPredicateSchema, type RevocationPredicate } from './revocation.js';
 import {
   checkTrainingRules,
   ML_TRAINING_BUILD_TYPE,
@@ -78,21 +75,21 @@ export * from './evaluation.js';
 export * from './approval.js';
 export * from './promotion.js';
 export * from './revocation.js';
-
-/** The predicate type of each stage (training: SLSA Provenance v1, told apart by its buildType). */
-export const PREDICATE_TYPES: Readonly<Record<Stage, string>> = Object.freeze({
-  dataset: DATASET_PREDICATE_TYPE,
-  training: SLSA_PROVENANCE_V1,
-  evaluation: EVALUATION_PREDICATE_TYPE,
-  approval: APPROVAL_PREDICATE_TYPE,
-  promotion: PROMOTION_PREDICATE_TYPE,
-  revocation: REVOCATION_PREDICATE_TYPE,
-});
+export * from './registration.js';
+export {
+  PREDICATE_TYPES,
+  PREDICATE_TYPE_VERSIONS,
+  PREDICATE_SCHEMAS,
+  PREDICATE_SCHEMA_VERSIONS,
+  predicateJsonSchema,
+} from './types.js';
+import { PREDICATE_TYPES, STAGE_OF_TYPE } from './types.js';
 
 /** The predicate of each stage. */
 export interface PredicateByStage {
   dataset: DatasetPredicate;
   training: TrainingPredicate;
+  registration: RegistrationPredicate;
   evaluation: EvaluationPredicate;
   approval: ApprovalPredicate;
   promotion: PromotionPredicate;
@@ -115,22 +112,6 @@ export interface ParsedPredicateOf<S extends Stage> {
   attester: Attester;
 }
 
-/** The zod schema of each stage's predicate. */
-export const PREDICATE_SCHEMAS = {
-  dataset: datasetPredicateSchema,
-  training: trainingPredicateSchema,
-  evaluation: evaluationPredicateSchema,
-  approval: approvalPredicateSchema,
-  promotion: promotionPredicateSchema,
-  revocation: revocationPredicateSchema,
-} as const satisfies Record<Stage, z.ZodType>;
-
-const BY_TYPE = new Map<string, Stage>(
-  Object.entries(PREDICATE_TYPES)
-    .filter(([s]) => s !== 'training')
-    .map(([s, t]) => [t, s as Stage]),
-);
-
 /**
  * The stage of a statement, judged from its `predicateType` (and, for SLSA Provenance v1, its
  * `buildType`), without validating the predicate: use {@link parsePredicate} for that.
@@ -149,7 +130,7 @@ export function stageOf(
   if (typeof type !== 'string') return undefined;
   if (type === SLSA_PROVENANCE_V1)
     return buildTypeOf(statement.predicate) === ML_TRAINING_BUILD_TYPE ? 'training' : undefined;
-  return BY_TYPE.get(type);
+  return STAGE_OF_TYPE.get(type);
 }
 
 function buildTypeOf(predicate: unknown): unknown {
@@ -207,13 +188,24 @@ export function parsePredicate(input: Statement | JsonValue, options: ParsePredi
       const ip = p.buildDefinition.internalParameters;
       return done(stage, statement, p, ip.issuedAt, ip.attester);
     }
+    case 'registration': {
+      const p = parseStrict(registrationPredicateSchema, raw, 'predicate');
+      checkRegistrationRules(p);
+      return done(stage, statement, p, p.issuedAt, p.attester);
+    }
     case 'evaluation': {
-      const p = parseStrict(evaluationPredicateSchema, raw, 'predicate');
+      const schema =
+        statement.predicateType === EVALUATION_PREDICATE_TYPE
+          ? evaluationPredicateSchemaV01
+          : evaluationPredicateSchema;
+      const p: EvaluationPredicate = parseStrict(schema, raw, 'predicate');
       checkEvaluationRules(p);
       return done(stage, statement, p, p.issuedAt, p.attester);
     }
     case 'approval': {
-      const p = parseStrict(approvalPredicateSchema, raw, 'predicate');
+      const schema =
+        statement.predicateType === APPROVAL_PREDICATE_TYPE ? approvalPredicateSchemaV01 : approvalPredicateSchema;
+      const p: ApprovalPredicate = parseStrict(schema, raw, 'predicate');
       checkApprovalRules(p);
       return done(stage, statement, p, p.issuedAt, p.attester);
     }
@@ -286,6 +278,8 @@ export type ReferenceRole =
   | 'dataset'
   /** training resolvedDependencies: the base model's own training attestation (fine-tunes). */
   | 'base-model'
+  /** approval (v0.2) registration: the registration of the model approved. */
+  | 'registration'
   /** evaluation.training, approval evidence: the training attestation of the model. */
   | 'training'
   /** evaluation.datasetAttestations: an evaluation dataset's attestation. */
@@ -357,6 +351,10 @@ export function referencesOf(input: ParsedPredicate | Statement | JsonValue): St
       break;
     case 'approval':
       parsed.predicate.evidence.forEach((r, i) => add(r.name, r.name, `predicate.evidence[${i}]`, r));
+      if (parsed.predicate.registration)
+        add('registration', 'registration', 'predicate.registration', parsed.predicate.registration);
+      break;
+    case 'registration':
       break;
     case 'promotion':
       add('approval', 'approval', 'predicate.approval', parsed.predicate.approval);
@@ -429,16 +427,4 @@ export function parseAttestationPayload(
 /** True when `e` is a PREDICATE_TYPE_UNKNOWN error: the statement is not ours (a reader skips it when unreferenced). */
 export function isUnknownPredicate(e: unknown): boolean {
   return isLineproofError(e, 'PREDICATE_TYPE_UNKNOWN');
-}
-
-/**
- * The JSON Schema (draft 2020-12) of a stage's predicate, generated from its zod schema. Cross-field
- * rules (time order, duplicates, consistency) are not expressible there; spec/predicates.md lists them.
- * @param stage the stage
- * @returns the schema object, with `$id` `https://lineproof.dev/schemas/<stage>/v0.1.json`
- */
-export function predicateJsonSchema(stage: Stage): Record<string, unknown> {
-  const schema = z.toJSONSchema(PREDICATE_SCHEMAS[stage], { target: 'draft-2020-12' }) as Record<string, unknown>;
-  const { $schema, ...rest } = schema;
-  return { $schema, $id: `https://lineproof.dev/schemas/${stage}/v0.1.json`, ...rest };
 }

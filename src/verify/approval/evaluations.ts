@@ -1,15 +1,24 @@
 /**
  * Step 11, the evaluations: none FAILED, WARNED only if the tier allows it, every category the
- * tier requires covered; the policy's metric gates override the thresholds evaluations declare.
+ * tier requires covered (by metrics or findings); the policy's metric gates override the
+ * thresholds evaluations declare; findings within the tier's caps per category and severity.
  */
 import { shortDigestText } from '../../digest/index.js';
 import type { ReportBuilder } from '../../report/index.js';
-import type { ParsedAttestationPayload } from '../../statements/predicates/index.js';
+import {
+  FINDING_SEVERITIES,
+  type FindingSeverity,
+  type Findings,
+  type MetricCategory,
+  type ParsedAttestationPayload,
+} from '../../statements/predicates/index.js';
 import type { Tier } from '../context.js';
 
 type Evaluation = Extract<ParsedAttestationPayload, { stage: 'evaluation' }>;
 type Metric = Evaluation['predicate']['metrics'][number] & { from: string };
 type Gate = NonNullable<Tier>['tier']['metricGates'][number];
+type Cap = Partial<Record<FindingSeverity, number>>;
+type Finding = Findings & { from: string };
 
 /** The evaluations the approval relies on, against its tier. */
 export function checkEvaluations(
@@ -24,18 +33,23 @@ export function checkEvaluations(
   }
   for (const e of evaluations) checkResult(report, e, tier);
   const metrics = evaluations.flatMap((e) => e.predicate.metrics.map((m) => ({ ...m, from: e.payloadDigest })));
+  const findings = evaluations.flatMap((e) =>
+    (e.predicate.findings ?? []).map((f) => ({ ...f, from: e.payloadDigest })),
+  );
+  const covered = new Set([...metrics.map((m) => m.category), ...findings.map((f) => f.category)]);
   for (const cat of tier.tier.requiredEvaluationCategories) {
-    if (metrics.some((m) => m.category === cat))
-      report.pass(`evaluation.category.${cat}`, subject, `category ${cat} is evaluated`);
+    if (covered.has(cat)) report.pass(`evaluation.category.${cat}`, subject, `category ${cat} is evaluated`);
     else
       report.fail(
         `evaluation.category.${cat}`,
         'EVALUATION_CATEGORY_MISSING',
         subject,
         `tier ${tier.name} requires an evaluation of category ${cat}`,
-        { expected: cat, actual: [...new Set(metrics.map((m) => m.category))].join(', ') || 'none' },
+        { expected: cat, actual: [...covered].join(', ') || 'none' },
       );
   }
+  for (const [cat, cap] of Object.entries(tier.tier.findingCaps) as Array<[MetricCategory, Cap]>)
+    checkFindings(report, cat, cap, findings, subject, tier.name);
   const gated = new Set<string>();
   for (const gate of tier.tier.metricGates) {
     gated.add(gate.name);
@@ -109,4 +123,49 @@ function checkDeclared(report: ReportBuilder, m: Metric, threshold: number): voi
       `${m.name} = ${m.value} fails its declared threshold ${want}`,
       extra,
     );
+}
+
+/**
+ * A tier's cap on findings in one category: at least one relied-on evaluation reports findings in
+ * it (their absence is not evidence of none), and each report is within the cap at every severity.
+ */
+function checkFindings(
+  report: ReportBuilder,
+  category: MetricCategory,
+  cap: Cap,
+  findings: Finding[],
+  subject: string,
+  tierName: string,
+): void {
+  const id = `evaluation.findings.${category}`;
+  const want = FINDING_SEVERITIES.filter((s) => cap[s] !== undefined)
+    .map((s) => `${s} <= ${cap[s]}`)
+    .join(', ');
+  const found = findings.filter((f) => f.category === category);
+  if (found.length === 0) {
+    report.fail(
+      id,
+      'FINDINGS_MISSING',
+      subject,
+      `tier ${tierName} caps ${category} findings (${want}), and no evaluation the approval relies on reports ${category} findings`,
+      { expected: want, actual: 'no findings reported' },
+    );
+    return;
+  }
+  for (const f of found) {
+    const at = `evaluation ${shortDigestText(f.from)}`;
+    const counts = FINDING_SEVERITIES.map((s) => `${s} ${f[s]}`).join(', ');
+    const over = FINDING_SEVERITIES.filter((s) => cap[s] !== undefined && f[s] > cap[s]);
+    const extra = { expected: want, actual: counts };
+    if (over.length === 0)
+      report.pass(id, at, `${f.suite.name}@${f.suite.version}: ${category} findings ${counts} within the cap`, extra);
+    else
+      report.fail(
+        id,
+        'FINDINGS_CAP_EXCEEDED',
+        at,
+        `${f.suite.name}@${f.suite.version} found ${over.map((s) => `${f[s]} ${s}`).join(', ')} ${category} finding(s); tier ${tierName} allows ${over.map((s) => `${s} <= ${cap[s]}`).join(', ')}`,
+        extra,
+      );
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Step 11 of chain verification (spec/verification.md): the approval gates for the use case's
- * risk tier — the tier itself, the approvers, the validity window, the evaluations.
+ * risk tier — the tier itself, the registration, the approvers, the validity window, the
+ * evaluations.
  */
 import { shortDigestText } from '../../digest/index.js';
 import type { ReportBuilder } from '../../report/index.js';
@@ -9,6 +10,7 @@ import type { ChainContext } from '../context.js';
 import type { Exclusions } from '../separation.js';
 import { checkApprovers } from './approvers.js';
 import { checkEvaluations } from './evaluations.js';
+import { checkRegistration } from './registration.js';
 import { checkWindow } from './window.js';
 
 /** Step 11 for one anchor approval and the evaluations it relies on. */
@@ -16,6 +18,7 @@ export function checkApproval(
   report: ReportBuilder,
   anchor: ParsedNode<'approval'>,
   evaluations: Array<ParsedNode<'evaluation'>>,
+  registration: ParsedNode<'registration'> | undefined,
   ctx: ChainContext,
   exclusions: Exclusions,
 ): void {
@@ -40,6 +43,7 @@ export function checkApproval(
       `approved as tier ${approval.predicate.riskTier}, but the policy puts the use case in ${tier.name}`,
       { expected: tier.name, actual: approval.predicate.riskTier },
     );
+  checkRegistration(report, anchor, registration, subject, tier, ctx.policy.document.requireRegistration);
   checkApprovers(report, anchor, subject, tier, ctx, exclusions);
   checkWindow(report, anchor, subject, tier, ctx.asOfNanos);
   checkEvaluations(
