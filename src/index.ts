@@ -278,6 +278,14 @@ export {
   type CosignResult,
 } from './bundle/jsonl.js';
 export { verifyChain, type VerifyChainInput, type ChainVerification } from './verify/chain.js';
+export {
+  checkArtifact,
+  runtimeScopeAllows,
+  type CheckArtifactInput,
+  type ArtifactCheck,
+  type GrantedApproval,
+  type ScopeRequest,
+} from './verify/check-artifact.js';
 export { MAX_REVOCATION_LISTS, type RevocationListInput } from './verify/revocation-lists.js';
 export {
   EC_CURVES,

@@ -8,6 +8,7 @@
  */
 export * from '../index.js';
 export { readFileLimited, openRegularFile } from './fs.js';
+export { checkModelDirectory, type CheckModelOptions } from './check-model.js';
 export { checkEd25519Node, nodeEd25519Verifier, nodeEd25519Signer } from './ed25519.js';
 export {
   importPrivateKey,
