@@ -173,8 +173,6 @@ describe('checkModelDirectory (lineproof/node)', () => {
     const changed = await checkModelDirectory(model, opts);
     expect(changed.ok).toBe(false);
     expect(changed.approval).toBeUndefined();
-    await expect(checkModelDirectory(model, { policy: w.policy, useCase: 'support-chat' })).rejects.toThrow(
-      TypeError,
-    );
+    await expect(checkModelDirectory(model, { policy: w.policy, useCase: 'support-chat' })).rejects.toThrow(TypeError);
   });
 });
