@@ -157,11 +157,6 @@ export function buildVerificationSummary(input: VerificationSummaryInput): Verif
   return checked;
 }
 
-/** The policy's keys whose identity holds the `verifier` role (one per distinct public key). */
-export function verifierRoleKeys(policy: Policy): ResolvedKey[] {
-  return policy.keys.filter((k) => k.roles.includes('verifier'));
-}
-
 /**
  * The policy key of the verifier role that `publicKey` is, standing at `at` (decisions §8, §13).
  * @throws {LineproofError} VSA_SIGNER_NOT_VERIFIER (no key of the role), or the key's standing
