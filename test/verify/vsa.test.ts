@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64, toBase64, utf8 } from '../../src/bytes/index.js';
@@ -19,6 +20,7 @@ import {
 import { LINEPROOF_VERIFIER_ID, VSA_PREDICATE_TYPE, readVsaStatement } from '../../src/verify/vsa/predicate.js';
 import { verifyVerificationSummary, type VerifySummaryOptions } from '../../src/verify/vsa/verify.js';
 import { codeOf } from '../helpers/codes.js';
+import { repoPath } from '../helpers/fixtures.js';
 import { GATE, gateKey, vsaWorld } from '../helpers/vsa.js';
 import { key, MODEL, OTHER_MODEL, T, type World } from '../helpers/world.js';
 
@@ -428,5 +430,18 @@ describe('readVsaStatement', () => {
     expect(readVsaStatement(statement).predicate.resourceUri).toBe(MODEL);
     expect(codeOf(() => readVsaStatement({ ...statement, predicateType: 'x' }))).toBe('VSA_INVALID');
     expect(VSA_PREDICATE_TYPE).toBe('https://slsa.dev/verification_summary/v1');
+  });
+});
+
+describe('spec/vsa.md and verifyVerificationSummary', () => {
+  it('list the same numbered steps', () => {
+    const titles = (text: string) =>
+      [...text.matchAll(/^\s*\*?\s*(\d+)\. \*\*([^*]+)\*\*/gm)].map((m) => `${m[1]}. ${m[2]}`);
+    const code = readFileSync(repoPath('src', 'verify', 'vsa', 'verify.ts'), 'utf8');
+    const jsdoc = code.slice(code.indexOf('Verify a SLSA verification summary'), code.indexOf('@param input'));
+    const spec = readFileSync(repoPath('spec', 'vsa.md'), 'utf8');
+    const section = spec.slice(spec.indexOf('## Verifying a summary'), spec.indexOf('## In the bundle'));
+    expect(titles(jsdoc)).toHaveLength(8);
+    expect(titles(section)).toEqual(titles(jsdoc));
   });
 });
