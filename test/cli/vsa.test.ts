@@ -241,6 +241,7 @@ describe('lineproof vsa verify', () => {
   it('takes --key instead of a policy; a key that did not sign fails', async () => {
     const ok = await cli(['vsa', 'verify', p('pass.vsa.json'), '--key', p('gate.pub'), '--at', T.asOf]);
     expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/NOTE: not matched to an artifact/);
     const other = await cli(['vsa', 'verify', p('pass.vsa.json'), '--key', p('gate2.pub'), '--at', T.asOf, '--json']);
     expect(other.code).toBe(1);
     expect(failedCodes(other.stdout)).toEqual(['DSSE_NO_TRUSTED_SIGNATURE']);

@@ -369,6 +369,29 @@ describe('verifyVerificationSummary', () => {
     expect(failedCodes(r)).toEqual(['KEY_COMPROMISED']);
   });
 
+  it('judges a retired verifier key at timeVerified, and at asOf (or not at all) when the summary says no time', async () => {
+    const w = await vsaWorld({
+      edit: (d) => {
+        d.keys.gate.status = 'retired';
+        d.keys.gate.validFrom = '2025-01-01T00:00:00Z';
+        d.keys.gate.validUntil = '2026-01-20T00:00:00Z';
+      },
+    });
+    const opts = { policy: w.policy, policyDigest: world.policy.digest };
+    const inside = await resign((s) => (s.predicate.timeVerified = '2026-01-15T00:00:00Z'));
+    expect(failedCodes(await verifyVerificationSummary(inside, { ...opts, asOf: T.asOf }))).toEqual([]);
+    expect(failedCodes(await verifyVerificationSummary(envelope, { ...opts, asOf: T.asOf }))).toEqual([
+      'KEY_OUTSIDE_VALIDITY',
+    ]);
+    const timeless = await resign((s) => delete s.predicate.timeVerified);
+    expect(failedCodes(await verifyVerificationSummary(timeless, { ...opts, asOf: T.asOf }))).toEqual([
+      'KEY_OUTSIDE_VALIDITY',
+    ]);
+    expect(failedCodes(await verifyVerificationSummary(timeless, opts))).toEqual(['KEY_OUTSIDE_VALIDITY']);
+    // The same timeless summary by a key without a window counts.
+    expect(failedCodes(await verify(timeless))).toEqual([]);
+  });
+
   describe('never throws on untrusted input: a coded failure', () => {
     const cases: Array<[string, unknown, string]> = [
       ['junk bytes', utf8('\u0000\u0001 not json'), 'JSON_SYNTAX'],

@@ -117,8 +117,9 @@ function printReport(ctx: CliContext, report: Report, name: string, summary: Vsa
   if (report.ok && summary) {
     const p = summary.predicate;
     const signer = report.checks.find((c) => c.id === 'vsa.signer')?.message ?? '';
+    const unmatched = report.checks.some((c) => c.id === 'vsa.subject' && c.status === 'skip');
     lines.push(
-      `VERIFIED: ${name}: ${p.verificationResult} for ${p.resourceUri} (${summary.subject.length} subject(s)); policy ${String(p.policy.uri)}; verified at ${p.timeVerified ?? '(no time)'}; ${signer}`,
+      `VERIFIED: ${name}: ${p.verificationResult} for ${p.resourceUri} (${summary.subject.length} subject(s)); policy ${String(p.policy.uri)}; verified at ${p.timeVerified ?? '(no time)'}; ${signer}${unmatched ? '; NOTE: not matched to an artifact (give --resource sha256:…)' : ''}`,
     );
   } else {
     const n = report.checks.filter((c) => c.status === 'fail').length;

@@ -135,7 +135,7 @@ function checkedOptions(options: VerifySummaryOptions): Checked {
  *    trusted keys), payloadType `application/vnd.in-toto+json`, an in-toto Statement v1 payload.
  * 2. **Read** the statement as a VSA v1 (`vsa.predicate`: VSA_INVALID; unknown fields ignored).
  * 3. **Signer** (`vsa.signer`): with a policy, keys of its verifier role standing at
- *    `timeVerified`, from the role's threshold of distinct identities (VSA_SIGNER_NOT_VERIFIER,
+ *    `timeVerified` (without it, at `asOf`), from the role's threshold of distinct identities (VSA_SIGNER_NOT_VERIFIER,
  *    KEY_COMPROMISED, KEY_REVOKED, KEY_OUTSIDE_VALIDITY, ROLE_THRESHOLD_NOT_MET).
  * 4. **Verifier** (`vsa.verifier`): `verifier.id` is the accepted one (VSA_VERIFIER_MISMATCH).
  * 5. **Policy** (`vsa.policy`): the policy named is the one required, uri and sha256 digest
@@ -220,11 +220,22 @@ function checkSigner(
   const need = role?.threshold ?? 1;
   const keys = verified.map((v) => policy.keys.find((k) => equalBytes(k.publicKey, v.bytes))!);
   const inRole = keys.filter((k) => k.roles.includes('verifier'));
-  const at = vsa.predicate.timeVerified;
+  // A summary without timeVerified is judged as of the consumer's time; with neither, a key with a
+  // validity window cannot be judged and does not count (fail closed).
+  const at = vsa.predicate.timeVerified ?? o.asOfText ?? undefined;
   const rejected: string[] = [];
   let rejectionCode: ErrorCode | undefined;
   const counting = inRole.filter((k) => {
-    const s = keyStanding(policy, k, { role: 'verifier', at });
+    const s =
+      at === undefined && (k.spec.validFrom !== undefined || k.spec.validUntil !== undefined)
+        ? {
+            counts: false,
+            rejected: {
+              code: 'KEY_OUTSIDE_VALIDITY' as const,
+              message: `key ${k.name} has a validity window and the summary says no time`,
+            },
+          }
+        : keyStanding(policy, k, { role: 'verifier', at });
     if (s.rejected) {
       rejected.push(s.rejected.message);
       rejectionCode ??= s.rejected.code;
