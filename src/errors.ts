@@ -147,6 +147,23 @@ export const ERROR_CODES = {
   HASHING_UNKNOWN:
     "The policy requires a hashing configuration, but the chain does not establish a subject's (a manifest subject whose manifest no trusted attestation of the chain inlines): fails closed.",
 
+  // ---- verification summaries (SLSA VSA, decisions §9) ---------------------------------------
+  VSA_INVALID:
+    'A verification summary is not a SLSA VSA v1 statement of the shape its specification requires (another predicateType, a missing or mistyped field; field path in the message).',
+  VSA_SIGNER_NOT_VERIFIER:
+    "A verification summary is (or would be) signed by no key of the policy's verifier role: a key the policy trusts for another role, or a key it does not know.",
+  VSA_VERIFIER_MISMATCH: "A verification summary's verifier.id is not the verifier the consumer accepts.",
+  VSA_POLICY_MISMATCH:
+    'A verification summary names another policy (uri or sha256 digest) than the one the consumer requires.',
+  VSA_RESOURCE_MISMATCH:
+    'A verification summary is about another artifact: no subject digest matches the one required, or its resourceUri is not the one expected.',
+  VSA_RESULT_MISMATCH:
+    "A verification summary's verificationResult is not the one required (PASSED unless the consumer asks for FAILED).",
+  VSA_LEVEL_MISSING:
+    "A verification summary's verifiedLevels lacks the level required (LINEPROOF_CHAIN_V1 for a pass).",
+  VSA_STALE:
+    'A verification summary is older than the maximum age the consumer allows (timeVerified before asOf minus the age), or says no timeVerified when an age is required.',
+
   // ---- reports ------------------------------------------------------------------------------
   NOT_VERIFIED: 'assertVerified was given a report whose verdict is not ok.',
   NO_CHECKS: 'A report holds no check at all, so nothing was verified (fails closed).',

@@ -286,6 +286,25 @@ export {
   type GrantedApproval,
   type ScopeRequest,
 } from './verify/check-artifact.js';
+export {
+  VSA_PREDICATE_TYPE,
+  LINEPROOF_VERIFIER_ID,
+  LINEPROOF_CHAIN_LEVEL,
+  readVsaStatement,
+  type VerificationResult,
+  type VsaPredicate,
+  type VsaStatement,
+  type LineproofVsaPredicate,
+} from './verify/vsa/predicate.js';
+export {
+  buildVerificationSummary,
+  signVerificationSummary,
+  verifierKeyOf,
+  type VerificationSummaryInput,
+  type VerificationSummaryStatement,
+  type SignVerificationSummaryOptions,
+} from './verify/vsa/build.js';
+export { verifyVerificationSummary, type VerifySummaryOptions, type SummaryVerification } from './verify/vsa/verify.js';
 export { MAX_REVOCATION_LISTS, type RevocationListInput } from './verify/revocation-lists.js';
 export {
   EC_CURVES,

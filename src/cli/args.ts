@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliContext } from './types.js';
+import { formatTimestamp, parseTimestamp } from '../time/index.js';
 import { usage } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -69,4 +70,17 @@ export function intOption(
 /** Resolve a path given on the command line against the CLI's working directory. */
 export function resolvePath(ctx: CliContext, p: string): string {
   return resolve(ctx.io.cwd, p);
+}
+
+/** `--at TIME` (RFC 3339 with Z or an offset), or now rounded up to the second; a usage error otherwise. */
+export function atOption(command: string, value: string | undefined): string {
+  if (value === undefined) return formatTimestamp(Date.now(), 'up');
+  try {
+    parseTimestamp(value, '--at');
+  } catch (e) {
+    throw usage(
+      `${command}: --at ${(e as Error).message.replace(/^--at: /, '')} (RFC 3339 with Z or an offset, e.g. 2026-03-01T12:00:00Z)`,
+    );
+  }
+  return value;
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { LineproofError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import { CliError } from './errors.js';
+import { cliVersion } from './version.js';
 import { EXIT, type CliContext, type CliIo, type Command, type ExitCode } from './types.js';
 
 /** The real process's streams and environment. */
@@ -13,11 +13,6 @@ export function nodeIo(): CliIo {
     cwd: process.cwd(),
     isTTY: Boolean(process.stderr.isTTY),
   };
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 function topHelp(): string {
@@ -77,7 +72,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       return args.length === 0 ? EXIT.USAGE : EXIT.OK;
     }
     if (args[0] === '--version' || args[0] === '-V') {
-      io.stdout(`${version()}\n`);
+      io.stdout(`${cliVersion()}\n`);
       return EXIT.OK;
     }
     const found = select(args);

@@ -33,6 +33,12 @@ export { walkReferences } from './references.js';
 export interface ChainVerification {
   report: Report;
   chain: ChainLink[];
+  /**
+   * `sha256:<hex>` payload digests of every trusted attestation the verdict relied on: the links
+   * of the chain (in `chain` order), then those of its base models' own chains (sorted). A
+   * verification summary lists them as its `inputAttestations`.
+   */
+  used: string[];
 }
 
 /** Internal: a base-model level shares the top level's budget and queue (never set by callers). */
@@ -141,11 +147,11 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   const level = readInputs(input, policy, limits);
   // 2. Read the bundle
   const entries = readBundleStep(level.report, input.bundle, limits);
-  if (!entries) return finish(level, []);
+  if (!entries) return finish(level, [], []);
   // 3. Authenticate, 4. parse
   const verifier = input.verifier ?? strictEd25519Verifier;
   const { nodes, others } = await authenticateBundle(entries, policy, verifier, budget, limits);
-  if (reportBudget(level.report, budget)) return finish(level, []);
+  if (reportBudget(level.report, budget)) return finish(level, [], []);
   // 5. Revocations (signed lists first)
   const list = inner ? undefined : await checkRevocationLists(level, input.revocations, verifier);
   const revoked = collectRevocations(policy, nodes.values(), level.asOfNanos, list);
@@ -174,7 +180,7 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   for (const c of best?.gates ?? []) level.report.add(c);
   // 12. The rest of the bundle
   listRest(level.report, nodes, others, used);
-  return finish(level, best?.chain ?? []);
+  return finish(level, best?.chain ?? [], [...used]);
 }
 
 /** A base model's chain is verified for its own use case: the caller's stage, environment and tier do not apply. */
@@ -183,7 +189,9 @@ function withoutRequirements(input: VerifyChainInput): VerifyChainInput {
   return rest;
 }
 
-function finish(level: LevelContext, chain: ChainLink[]): ChainVerification {
+function finish(level: LevelContext, chain: ChainLink[], used: readonly string[]): ChainVerification {
   level.report.result({ subject: level.subjectName, ok: level.report.ok, chain });
-  return { report: level.report.build(), chain };
+  const links = chain.map((l) => l.payloadDigest);
+  const rest = used.filter((d) => !links.includes(d)).sort();
+  return { report: level.report.build(), chain, used: [...new Set([...links, ...rest])] };
 }

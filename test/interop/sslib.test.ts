@@ -4,10 +4,9 @@
  * $PYTHON, else the first `python3` on PATH that can import securesystemslib and nacl, else
  * /usr/bin/python3. When none can, these tests FAIL (a missing peer must never pass silently).
  */
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toHex, utf8 } from '../../src/bytes/index.js';
 import { serializeEnvelope } from '../../src/dsse/envelope.js';
@@ -25,53 +24,13 @@ import {
 } from '../../src/keys/keys.js';
 import { nodeEd25519Verifier } from '../../src/node/ed25519.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../src/statements/statement.js';
-import { repoPath } from '../helpers/fixtures.js';
 import { statementBytes } from '../helpers/dsse.js';
+import { sslib } from '../helpers/python.js';
 
-const HELPER = repoPath('test', 'interop', 'sslib_dsse.py');
-
-function canImport(python: string): boolean {
-  const r = spawnSync(python, ['-c', 'import securesystemslib, nacl'], { encoding: 'utf8', timeout: 30_000 });
-  return r.status === 0;
-}
-
-/** $PYTHON, else the first python3 on PATH that can import securesystemslib and nacl, else /usr/bin/python3. */
-export function findPython(): { python?: string; tried: string[] } {
-  const tried: string[] = [];
-  const fromEnv = process.env.PYTHON;
-  if (fromEnv) return canImport(fromEnv) ? { python: fromEnv, tried: [fromEnv] } : { tried: [fromEnv] };
-  const candidates = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter(Boolean)
-    .map((d) => join(d, 'python3'));
-  candidates.push('/usr/bin/python3');
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-    } catch {
-      continue;
-    }
-    if (tried.includes(c)) continue;
-    tried.push(c);
-    if (canImport(c)) return { python: c, tried };
-  }
-  return { tried };
-}
-
-const found = findPython();
 const work = mkdtempSync(join(tmpdir(), 'lineproof-sslib-'));
 
 /** Run the helper; every test calls it, so without a usable Python every test fails (never skips). */
-function py(...args: string[]): { status: number; json: Record<string, unknown> } {
-  if (!found.python) {
-    throw new Error(
-      `no Python that can import securesystemslib and nacl (tried ${found.tried.join(', ') || 'nothing'}); install python3-securesystemslib and python3-nacl (see .ci/apt-packages) or set PYTHON`,
-    );
-  }
-  const r = spawnSync(found.python, [HELPER, ...args], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`sslib_dsse.py ${args[0]} failed (${r.status}): ${r.stderr}`);
-  return { status: r.status, json: JSON.parse(r.stdout) as Record<string, unknown> };
-}
+const py = sslib;
 
 describe('interop with securesystemslib (Debian python3-securesystemslib, python3-nacl)', () => {
   it('finds securesystemslib 0.26 and PyNaCl', () => {

@@ -493,7 +493,7 @@ const TABLE: Record<string, Entry[]> = {
   ),
   'roles.verifier.identities': [
     meta(
-      'the verifier role signs verification summaries (decisions §9), which are not built (spec/README.md): no stage of a chain needs it',
+      'the verifier role signs verification summaries (decisions §9, spec/vsa.md), which chain verification does not read: no stage of a chain needs it (its effect on vsa verify: test/verify/vsa.test.ts, VSA_SIGNER_NOT_VERIFIER)',
       (d) => {
         d.roles.verifier = { identities: [IDENTITY.carol] };
       },
@@ -527,7 +527,7 @@ const TABLE: Record<string, Entry[]> = {
   ],
   'roles.verifier.threshold': [
     meta(
-      'as roles.verifier.identities: verification summaries are not built',
+      'as roles.verifier.identities: only vsa verify reads it (test/verify/vsa.test.ts, ROLE_THRESHOLD_NOT_MET)',
       (d) => {
         d.roles.verifier.threshold = 2;
       },

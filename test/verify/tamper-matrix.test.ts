@@ -898,6 +898,15 @@ describe('base models (fine-tunes)', () => {
     expect(
       good.report.checks.some((c) => c.id === 'chain.baseModel' && c.status === 'pass' && /sub-policy/.test(c.message)),
     ).toBe(true);
+    // What the verdict relied on (a verification summary's inputAttestations): the chain's links in
+    // chain order, then the base model's own links, sorted.
+    expect(good.used).toEqual([
+      ...good.chain.map((l) => l.payloadDigest),
+      ...Object.values(baseWorld.steps)
+        .map((s) => s.digest)
+        .sort(),
+    ]);
+    expect(good.chain.map((l) => l.payloadDigest)).toEqual(Object.values(fine.steps).map((s) => s.digest));
     // Without the base model's approval the fine-tune fails, naming the base model.
     const broken =
       fine.bundle +

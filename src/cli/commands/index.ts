@@ -11,6 +11,7 @@ import { hashCommand } from './hash.js';
 import { hashProveCommand } from './hash-proof.js';
 import { hashCheckProofCommand } from './hash-check-proof.js';
 import { verifyCommand } from './verify.js';
+import { vsaShowCommand, vsaVerifyCommand } from './vsa.js';
 import { revokeAddCommand, revokeShowCommand, revokeSignCommand } from './revoke.js';
 import { policyDiffCommand, policyShowCommand, policySignCommand, policyVerifyCommand } from './policy.js';
 import { attestDatasetCommand } from './attest-dataset.js';
@@ -31,6 +32,8 @@ export const COMMANDS: Command[] = [
   hashProveCommand,
   hashCheckProofCommand,
   verifyCommand,
+  vsaVerifyCommand,
+  vsaShowCommand,
   policySignCommand,
   policyVerifyCommand,
   policyShowCommand,

@@ -4,21 +4,22 @@ import { LineproofError } from '../../errors.js';
 import { readFileLimited } from '../../node/fs.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { hashPath } from '../../node/hash-tree.js';
-import { formatTimestamp, parseTimestamp } from '../../time/index.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
-import { verifyChain, type VerifyChainInput } from '../../verify/chain.js';
+import { verifyChain, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
 import type { Policy } from '../../policy/policy.js';
-import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
+import { atOption, intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, CliError, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command, type ExitCode } from '../types.js';
 import type { PolicyResolution } from '../../policy/signed.js';
 import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, refusalExit } from './policy-load.js';
+import { emitVsa, planVsa, vsaAsked, VSA_OPTIONS, VSA_OPTIONS_HELP } from './verify-vsa.js';
 
 const HELP = `Usage: lineproof verify --chain BUNDLE --policy POLICY [--policy POLICY ...] [--policy-root ROOT]
                         [--min-policy-version N] (--artifact PATH | --digest ALG:HEX)
                         (--use-case ID | --any-use-case) [--stage S] [--environment E] [--min-tier T]
                         [--revocations LIST ...] [--min-revocation-sequence N] [--at TIME]
                         [--max-untrusted-checks N] [--json]
+                        [--vsa-key KEY (--vsa-out FILE | --vsa-append) [--vsa-resource-uri URI]]
 
 Verify, offline, that an artifact (a model directory or file) is traceable through a trusted chain
 dataset -> training -> evaluation -> approval (-> promotion) that meets the policy: trusted keys per
@@ -51,16 +52,22 @@ ${POLICY_OPTIONS_HELP}
                      verification fails closed (VERIFY_BUDGET_EXCEEDED); raise it for a bundle
                      that aggregates many signers the policy does not know
   --json             print the verification report (JSON, spec/report.md) instead of the summary
+${VSA_OPTIONS_HELP}
 
-Output: one line per failed check, then the verdict (and the chain when verified).
+Output: one line per failed check, then the verdict (and the chain when verified); with --vsa-key,
+a line naming the summary written (on standard error with --json, which prints only the report).
 
 Exit codes: 0 verified; 1 the evidence fails (chain, bundle, artifact, signatures), or the policy
 is refused under --policy-root / --min-policy-version (POLICY_* codes, check policy.trust); 2 usage
-error, or an unreadable or invalid policy, bundle file or artifact path.
+error, or an unreadable or invalid policy, bundle file or artifact path, a --vsa-key outside the
+policy's verifier role, or a summary that cannot be written. A FAILED summary is written too (and
+the exit code stays 1).
 
 Example:
   lineproof verify --chain model.intoto.jsonl --policy policy.json --artifact ./model \\
     --use-case customer-support-chat
+  lineproof verify --chain model.intoto.jsonl --policy policy.json --artifact ./model \\
+    --use-case customer-support-chat --vsa-key keys/gate.key --vsa-out model.vsa.json --vsa-append
 `;
 
 function summary(ctx: CliContext, report: Report): void {
@@ -109,6 +116,19 @@ function readBudget(text: string | undefined): number {
       `verify: --max-untrusted-checks expected a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`,
     );
   return n;
+}
+
+/** The artifact's digest set, hashed now with the policy's algorithms (exit 2 for a bad path). */
+async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Promise<DigestSet> {
+  const algorithms = policy.document.digestAlgorithms.filter(
+    (a) => a === 'sha256' || a === 'sha512' || a === 'blake2b',
+  );
+  const hashed = await asExit(EXIT.USAGE, () =>
+    hashPath(resolvePath(ctx, path), {
+      algorithms: algorithms.length > 0 ? (algorithms as Array<'sha256'>) : ['sha256'],
+    }),
+  );
+  return hashed.subject.digest;
 }
 
 /** --stage, --environment, --min-tier, checked against the policy (exit 2 when they cannot apply). */
@@ -179,6 +199,7 @@ export const verifyCommand: Command = {
       at: { type: 'string' },
       'max-untrusted-checks': { type: 'string' },
       json: { type: 'boolean' },
+      ...VSA_OPTIONS,
     });
     const chainPath = required('verify', values, 'chain');
     const policyPaths = values.policy ?? [];
@@ -192,19 +213,8 @@ export const verifyCommand: Command = {
         'verify: --use-case ID is required (USE_CASE_REQUIRED): an approval is for one use case; pass --any-use-case to accept any the policy allows',
       );
     }
-    let asOf: string;
-    if (values.at !== undefined) {
-      try {
-        parseTimestamp(values.at, '--at');
-      } catch (e) {
-        throw usage(
-          `verify: --at ${(e as Error).message.replace(/^--at: /, '')} (RFC 3339 with Z or an offset, e.g. 2026-03-01T12:00:00Z)`,
-        );
-      }
-      asOf = values.at;
-    } else {
-      asOf = formatTimestamp(Date.now(), 'up');
-    }
+    const asOf = atOption('verify', values.at);
+    const wantsVsa = vsaAsked(values, chainPath, ctx);
     const untrustedSignatureChecks = readBudget(values['max-untrusted-checks']);
     let subject: DigestSet;
     if (values.digest !== undefined) {
@@ -221,28 +231,21 @@ export const verifyCommand: Command = {
       values['policy-root'],
       values['min-policy-version'],
     );
-    if (!resolved.ok)
+    if (!resolved.ok) {
+      if (wantsVsa) ctx.io.stderr('lineproof: no verification summary written: the policy was refused\n');
       return policyRefused(ctx, resolved, asOf, values.artifact ?? values.digest!, values.json === true);
+    }
     const policy = resolved.policy;
     const requirements = readRequirements(values, policy);
+    const vsa = wantsVsa ? await planVsa(ctx, values, policy, asOf) : undefined;
     const revocations = await readRevocationLists(ctx, values.revocations, values['min-revocation-sequence']);
     const bundle = await asExit(EXIT.USAGE, () =>
       readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
     );
-    if (values.artifact !== undefined) {
-      const algorithms = policy.document.digestAlgorithms.filter(
-        (a) => a === 'sha256' || a === 'sha512' || a === 'blake2b',
-      );
-      const hashed = await asExit(EXIT.USAGE, () =>
-        hashPath(resolvePath(ctx, values.artifact!), {
-          algorithms: algorithms.length > 0 ? (algorithms as Array<'sha256'>) : ['sha256'],
-        }),
-      );
-      subject = hashed.subject.digest;
-    }
-    let report: Report;
+    if (values.artifact !== undefined) subject = await hashArtifact(ctx, values.artifact, policy);
+    let verification: ChainVerification;
     try {
-      ({ report } = await verifyChain({
+      verification = await verifyChain({
         bundle,
         policy,
         subject: subject!,
@@ -253,13 +256,16 @@ export const verifyCommand: Command = {
         subjectName: values.artifact ?? values.digest!,
         ...requirements,
         ...(revocations ? { revocations } : {}),
-      }));
+      });
     } catch (e) {
       if (e instanceof LineproofError) throw usage(`verify: ${e.code}: ${e.message}`);
       throw e;
     }
+    const { report } = verification;
     if (values.json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else summary(ctx, report);
+    const json = values.json === true;
+    if (vsa) await emitVsa(ctx, vsa, { verification, policy, subject: subject!, asOf, chainPath, json });
     return report.ok ? EXIT.OK : EXIT.FAIL;
   },
 };
