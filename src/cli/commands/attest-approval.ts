@@ -20,6 +20,7 @@ import {
   mergeFields,
   one,
   oneSubject,
+  policyTierOf,
   requireField,
   resolveRefs,
   slotRefs,
@@ -126,24 +127,6 @@ function registrationOf(env: AttestEnv, digest: DigestSet): Predecessor | undefi
   return exactlyOne(env, found, `the registration of ${digestText(digest)}`);
 }
 
-/** The use case's risk tier: `--risk-tier`, checked against (and by default taken from) the policy. */
-function riskTierOf(env: AttestEnv, useCase: unknown): string | undefined {
-  const riskTier = str(env, 'risk-tier') ?? fileText(env, 'riskTier');
-  if (!env.policy) return riskTier;
-  const tier = env.policy.tierOf(useCase as string);
-  if (!tier)
-    throw operatorError(
-      'USE_CASE_NOT_ALLOWED',
-      `${env.cmd}: the policy ${str(env, 'policy')} does not allow the use case ${JSON.stringify(useCase)} (allowed: ${Object.keys(env.policy.document.useCases).join(', ') || 'none'})`,
-    );
-  if (riskTier !== undefined && riskTier !== tier.name)
-    throw operatorError(
-      'RISK_TIER_MISMATCH',
-      `${env.cmd}: the policy puts ${String(useCase)} in tier ${tier.name}, not ${riskTier}`,
-    );
-  return tier.name;
-}
-
 async function makeApproval(env: AttestEnv): Promise<Made> {
   const subject = await oneSubject(env, 'model');
   const digest = subject.subject.digest;
@@ -154,7 +137,12 @@ async function makeApproval(env: AttestEnv): Promise<Made> {
   });
   requireField(env, useCase.id, 'use-case', 'useCase.id');
   requireField(env, useCase.description, 'use-case-description', 'useCase.description');
-  const riskTier = riskTierOf(env, useCase.id);
+  const riskTier = policyTierOf(
+    env,
+    useCase.id as string,
+    str(env, 'risk-tier') ?? fileText(env, 'riskTier'),
+    'RISK_TIER_MISMATCH',
+  );
   requireField(env, riskTier, 'risk-tier', 'riskTier');
   const decision = str(env, 'decision')?.toUpperCase() ?? fileText(env, 'decision');
   const stage = str(env, 'stage') ?? fileText(env, 'stage');

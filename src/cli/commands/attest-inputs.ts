@@ -228,3 +228,29 @@ export function exactlyOne(env: AttestEnv, found: readonly BundleAttestation[], 
     `${env.cmd}: ${r.candidates.length} attestations in ${env.chainName} could be ${what}; choose with --ref:\n${listCandidates(r.candidates)}`,
   );
 }
+
+/**
+ * A use case's risk tier: `given` (a flag or the --predicate file), checked against — and by
+ * default taken from — the policy's tier for the use case, when there is a policy.
+ * @throws {CliError} USE_CASE_NOT_ALLOWED, or `mismatch` when `given` is not the policy's tier
+ */
+export function policyTierOf(
+  env: AttestEnv,
+  useCase: string,
+  given: string | undefined,
+  mismatch: 'RISK_TIER_MISMATCH' | 'REGISTRATION_TIER_MISMATCH',
+): string | undefined {
+  if (!env.policy) return given;
+  const tier = env.policy.tierOf(useCase);
+  if (!tier)
+    throw operatorError(
+      'USE_CASE_NOT_ALLOWED',
+      `${env.cmd}: the policy ${str(env, 'policy')} does not allow the use case ${JSON.stringify(useCase)} (allowed: ${Object.keys(env.policy.document.useCases).join(', ') || 'none'})`,
+    );
+  if (given !== undefined && given !== tier.name)
+    throw operatorError(
+      mismatch,
+      `${env.cmd}: the policy puts ${useCase} in tier ${tier.name}, not ${given}${mismatch === 'REGISTRATION_TIER_MISMATCH' ? " (the policy's tier wins; a registration that names another fails verification)" : ''}`,
+    );
+  return tier.name;
+}

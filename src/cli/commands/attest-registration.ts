@@ -2,8 +2,17 @@
 import { buildRegistrationStatement } from '../../statements/builders.js';
 import { parseBuilderFields, registrationFieldsSchema } from '../../statements/inputs.js';
 import { usage } from '../errors.js';
-import { operatorError, type AttestEnv } from './attest-env.js';
-import { fileField, fileText, list, mergeFields, oneSubject, requireField, str } from './attest-inputs.js';
+import type { AttestEnv } from './attest-env.js';
+import {
+  fileField,
+  fileText,
+  list,
+  mergeFields,
+  oneSubject,
+  policyTierOf,
+  requireField,
+  str,
+} from './attest-inputs.js';
 import { build, stageCommand, type Made } from './attest-output.js';
 import { digestText } from './describe.js';
 
@@ -50,23 +59,6 @@ function tiersOf(env: AttestEnv): Map<string, string> {
   return out;
 }
 
-/** The tier of a use case: the flag, checked against (and by default taken from) the policy. */
-function tierOf(env: AttestEnv, id: string, given: string | undefined): string | undefined {
-  if (!env.policy) return given;
-  const tier = env.policy.tierOf(id);
-  if (!tier)
-    throw operatorError(
-      'USE_CASE_NOT_ALLOWED',
-      `${env.cmd}: the policy ${str(env, 'policy')} does not allow the use case ${JSON.stringify(id)} (allowed: ${Object.keys(env.policy.document.useCases).join(', ') || 'none'})`,
-    );
-  if (given !== undefined && given !== tier.name)
-    throw operatorError(
-      'REGISTRATION_TIER_MISMATCH',
-      `${env.cmd}: the policy puts ${id} in tier ${tier.name}, not ${given} (the policy's tier wins; a registration that names another fails verification)`,
-    );
-  return tier.name;
-}
-
 function useCasesOf(env: AttestEnv): unknown {
   const flags = list(env, 'use-case');
   const tiers = tiersOf(env);
@@ -77,7 +69,12 @@ function useCasesOf(env: AttestEnv): unknown {
       if (typeof u !== 'object' || u === null) return u;
       const o = u as Record<string, unknown>;
       if (typeof o.id !== 'string') return u;
-      const tier = tierOf(env, o.id, tiers.get(o.id) ?? (o.riskTier as string | undefined));
+      const tier = policyTierOf(
+        env,
+        o.id,
+        tiers.get(o.id) ?? (o.riskTier as string | undefined),
+        'REGISTRATION_TIER_MISMATCH',
+      );
       return tier === undefined ? o : { ...o, riskTier: tier };
     });
   }
@@ -86,7 +83,7 @@ function useCasesOf(env: AttestEnv): unknown {
     if (colon <= 0 || colon === spec.length - 1)
       throw usage(`${env.cmd}: --use-case expected ID:DESCRIPTION, got ${JSON.stringify(spec.slice(0, 100))}`);
     const id = spec.slice(0, colon);
-    const riskTier = tierOf(env, id, tiers.get(id));
+    const riskTier = policyTierOf(env, id, tiers.get(id), 'REGISTRATION_TIER_MISMATCH');
     if (riskTier === undefined)
       throw usage(`${env.cmd}: the risk tier of use case ${id} is needed: --risk-tier ${id}=TIER, or --policy`);
     return { id, description: spec.slice(colon + 1), riskTier };
