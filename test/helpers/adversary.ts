@@ -370,6 +370,19 @@ export async function buildPool(): Promise<Pool> {
   const untrustedApproval = await chainOf({ signers: { approval: ['mallory'] } });
   const untrustedEvaluation = await chainOf({ signers: { evaluation: ['mallory'] } });
   const warned = await chainOf({ evaluation: (i) => ({ ...i, result: 'WARNED' }) });
+  // Governed promotion (issue 14): registration required, and red-teaming findings capped.
+  const governed = (d: Record<string, any>) => {
+    d.requireRegistration = true;
+    d.riskTiers.high.findingCaps = { 'red-teaming': { critical: 0 } };
+  };
+  const findings = (critical: number) => (i: any) => ({
+    ...i,
+    findings: [
+      { category: 'red-teaming', suite: { name: 'red-team', version: '1' }, critical, high: 0, medium: 1, low: 2 },
+    ],
+  });
+  const registered = await chainOf({ registration: (i) => i, evaluation: findings(0), policy: governed });
+  const overCap = await chainOf({ registration: (i) => i, evaluation: findings(1), policy: governed });
   const compromised = await chainOf({
     policy: (d) => {
       d.keys.bob.status = 'compromised';
@@ -501,6 +514,27 @@ export async function buildPool(): Promise<Pool> {
       ...base,
       useCase: 'internal-search',
       lines: valid.lines,
+    },
+    {
+      name: 'valid, registered, findings within the cap',
+      expectOk: true,
+      world: registered.world,
+      ...base,
+      lines: registered.lines,
+    },
+    {
+      name: 'registration missing (requireRegistration)',
+      expectOk: false,
+      world: registered.world,
+      ...base,
+      lines: without(registered, 'registration'),
+    },
+    {
+      name: 'a critical red-teaming finding over the cap',
+      expectOk: false,
+      world: overCap.world,
+      ...base,
+      lines: overCap.lines,
     },
     {
       name: 'approver key compromised (policy)',
