@@ -7,7 +7,11 @@
 //   - the message argument of `new LineproofError(code, message, ...)`;
 //   - the message argument of `new TypeError(...)`, `new RangeError(...)`, `new Error(...)`;
 //   - the value of a `message:` property (the text of a report check or a bundle line error);
-//   - the message argument of the file-local error helpers listed in HELPERS.
+//   - the message argument of the file-local error helpers listed in HELPERS;
+//   - the message argument of a report builder's `pass(id, subject, message, extra)`,
+//     `fail(id, code, subject, message, extra)` and `skip(id, code, subject, message, extra)`
+//     (src/report: the human text of a check; its id, code, subject, expected and actual are data
+//     the tests assert on, and their mutants stay in the score).
 // A mutant of the code, the path, expected/actual or of the condition that throws is never ignored.
 import { PluginKind, declareValuePlugin } from '@stryker-mutator/api/plugin';
 
@@ -31,6 +35,20 @@ function calleeName(node) {
   return node.callee && node.callee.type === 'Identifier' ? node.callee.name : undefined;
 }
 
+/** `x.pass(...)`, `x.fail(...)`, `x.skip(...)`: which argument is the check's message. */
+const REPORT_METHODS = new Map([
+  ['pass', 2],
+  ['fail', 3],
+  ['skip', 3],
+]);
+
+function methodName(node) {
+  const c = node.callee;
+  return c && c.type === 'MemberExpression' && !c.computed && c.property.type === 'Identifier'
+    ? c.property.name
+    : undefined;
+}
+
 export const ignoreMessages = {
   shouldIgnore(path) {
     const parent = path.parentPath;
@@ -43,6 +61,14 @@ export const ignoreMessages = {
       const want = HELPERS.get(calleeName(parent.node));
       if (i === (want < 0 ? parent.node.arguments.length + want : want))
         return 'error message text (tests assert on codes, not messages)';
+    }
+    if (
+      i !== undefined &&
+      parent.node.type === 'CallExpression' &&
+      REPORT_METHODS.get(methodName(parent.node)) === i &&
+      parent.node.arguments.length >= i + 1
+    ) {
+      return 'message text of a report check (tests assert on ids, codes, subjects, expected and actual)';
     }
     if (path.key === 'value' && parent.node.type === 'ObjectProperty' && !parent.node.computed) {
       const k = parent.node.key;
