@@ -10,6 +10,9 @@ import { buildApprovalStatement } from '../../src/statements/builders.js';
 import type { Check, Report } from '../../src/report/index.js';
 import { expectStepOrder } from '../helpers/steps.js';
 import { buildWorld, DATASET, IDENTITY, MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
+import { goldenReports } from '../helpers/golden-reports.js';
+
+const expectGolden = goldenReports(import.meta.url);
 
 /** The one failed check of a report (the test fails when there is not exactly one). */
 function failure(report: Report): Check {
@@ -30,6 +33,7 @@ async function run(world: World, bundle = world.bundle, extra: Extra = {}) {
     ...extra,
   });
   expectStepOrder(report);
+  expectGolden(report);
   return report;
 }
 

@@ -32,6 +32,9 @@ import {
   T,
   type World,
 } from '../helpers/world.js';
+import { goldenReports } from '../helpers/golden-reports.js';
+
+const expectGolden = goldenReports(import.meta.url);
 
 type Doc = Record<string, any>;
 type JsonSchema = Record<string, any>;
@@ -940,6 +943,7 @@ async function verifyWith(c: Chain, policy: Policy) {
     ...(c.minTier === undefined ? {} : { minTier: c.minTier }),
   });
   expectStepOrder(out.report);
+  expectGolden(out.report);
   return out;
 }
 const failedCodes = (r: Awaited<ReturnType<typeof verifyChain>>) =>

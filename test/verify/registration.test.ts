@@ -9,6 +9,9 @@ import { parseAttestationPayload, type Findings } from '../../src/statements/pre
 import type { Check, Report } from '../../src/report/index.js';
 import { expectStepOrder } from '../helpers/steps.js';
 import { buildWorld, IDENTITY, MODEL, OTHER_MODEL, T, type World, type WorldOptions } from '../helpers/world.js';
+import { goldenReports } from '../helpers/golden-reports.js';
+
+const expectGolden = goldenReports(import.meta.url);
 
 function failed(report: Report): Check[] {
   return report.checks.filter((c) => c.status === 'fail');
@@ -23,6 +26,7 @@ async function run(world: World, bundle = world.bundle, useCase = 'support-chat'
     asOf: T.asOf,
   });
   expectStepOrder(report);
+  expectGolden(report);
   return report;
 }
 

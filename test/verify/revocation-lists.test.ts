@@ -11,6 +11,9 @@ import { verifyChain } from '../../src/verify/chain.js';
 import type { Envelope } from '../../src/dsse/envelope.js';
 import { expectStepOrder } from '../helpers/steps.js';
 import { buildWorld, DATASET, key, MODEL, T, type KeyName, type World } from '../helpers/world.js';
+import { goldenReports } from '../helpers/golden-reports.js';
+
+const expectGolden = goldenReports(import.meta.url);
 
 const ID = 'https://example.com/policies/test';
 const day = (d: number) => new Date(Date.parse(T.asOf) + d * 86_400_000).toISOString().replace('.000Z', 'Z');
@@ -44,6 +47,7 @@ async function run(world: World, lists: Envelope[], minSequence?: number) {
     revocations: { lists, ...(minSequence === undefined ? {} : { minSequence }) },
   });
   expectStepOrder(report);
+  expectGolden(report);
   return report;
 }
 const failed = (r: Report) => r.checks.filter((c) => c.status === 'fail').map((c) => `${c.id} ${c.code}`);

@@ -24,10 +24,14 @@ import {
   type World,
 } from '../helpers/world.js';
 import { expectStepOrder } from '../helpers/steps.js';
+import { goldenReports } from '../helpers/golden-reports.js';
+
+const expectGolden = goldenReports(import.meta.url);
 
 type Case = Partial<Omit<VerifyChainInput, 'policy'>> & { world: World; bundle?: string };
 
-async function run(c: Case) {
+/** `pin`: the report is pinned (golden); not for reports of randomly generated cases. */
+async function run(c: Case, pin = true) {
   const out = await verifyChain({
     bundle: c.bundle ?? c.world.bundle,
     policy: c.world.policy,
@@ -37,6 +41,7 @@ async function run(c: Case) {
   });
   // Every row's report also shows verifyChain's steps in order (spec/verification.md).
   expectStepOrder(out.report);
+  if (pin) expectGolden(out.report);
   return out;
 }
 
@@ -812,7 +817,7 @@ describe('properties over generated chains', () => {
             [lines[i], lines[j]] = [lines[j]!, lines[i]!];
           }
           const bundle = lines.map((l) => (crlf ? l.replace(/\n$/, '\r\n') : l)).join(crlf ? '\r\n' : '');
-          const { report } = await run({ ...c, bundle });
+          const { report } = await run({ ...c, bundle }, false);
           expect(report.ok).toBe(base[which]!.ok);
           expect([...new Set(report.checks.filter((y) => y.status === 'fail').map((y) => y.code))].sort()).toEqual(
             base[which]!.codes,
@@ -837,7 +842,7 @@ describe('properties over generated chains', () => {
         payload[pos % payload.length]! ^= 1;
         env.payload = payload.toString('base64');
         const bundle = lines.map((l, i) => (i === li ? `${JSON.stringify(env)}\n` : l)).join('');
-        const { report } = await run({ world: w, bundle });
+        const { report } = await run({ world: w, bundle }, false);
         expect(report.ok).toBe(false);
       }),
       { numRuns: 15 },
