@@ -13,6 +13,12 @@ export function issuePath(path: readonly PropertyKey[], base = ''): string {
   return out || '$';
 }
 
+/** The path of an issue; for an unknown field, the path of that field (the first one named). */
+function pathOf(issue: z.core.$ZodIssue): string {
+  const unknown = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  return issuePath(unknown === undefined ? issue.path : [...issue.path, unknown]);
+}
+
 /**
  * Validate `value` against `schema`.
  * @param what names the document in messages, e.g. `statement` or `policy.json`
@@ -30,10 +36,10 @@ export function parseWithSchema<S extends z.ZodType>(
   if (r.success) return r.data;
   const issues = r.error.issues;
   const first = issues[0];
-  const path = first ? issuePath(first.path) : '$';
+  const path = first ? pathOf(first) : '$';
   const all = issues
     .slice(0, 5)
-    .map((i) => `${issuePath(i.path)}: ${i.message}`)
+    .map((i) => `${pathOf(i)}: ${i.message}`)
     .join('; ');
   throw new LineproofError(code, `${what}: ${all}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}`, {
     path,

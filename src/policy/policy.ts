@@ -10,7 +10,7 @@ import { toHex } from '../bytes/index.js';
 import { parsePublicKey } from '../keys/keys.js';
 import { canonicalBytes } from '../json/canonical.js';
 import { parseJson, type JsonValue } from '../json/strict.js';
-import { parseWithSchema } from '../json/schema.js';
+import { issuePath, parseWithSchema } from '../json/schema.js';
 import { sha256Hex } from '../digest/index.js';
 import { parseTimestamp } from '../time/index.js';
 import type { PolicyTrust } from './signed.js';
@@ -62,11 +62,39 @@ export interface ParsePolicyOptions {
 
 /** Policy keys are 64 hex digits, SPKI PEM or securesystemslib JSON; each is checked (on the curve, not small order). */
 function defaultDecodePublicKey(text: string, what: string): Uint8Array {
+  return parsePublicKey(text, { what, keyidFormat: 'none' }).bytes;
+}
+
+/** Decode key `k`'s public key; any failure of the decoder is POLICY_INVALID at the field's path. */
+function decodeKey(decode: (text: string, what: string) => Uint8Array, text: string, k: string, what: string) {
+  const path = issuePath(['keys', k, 'publicKey']);
+  const at = `${what}: ${path}`;
   try {
-    return parsePublicKey(text, { what, keyidFormat: 'none' }).bytes;
+    return decode(text, at);
   } catch (e) {
-    throw new LineproofError('POLICY_INVALID', `${what}: ${e instanceof LineproofError ? e.message : String(e)}`, {
-      path: what,
+    throw new LineproofError('POLICY_INVALID', `${at}: ${e instanceof LineproofError ? e.message : String(e)}`, {
+      path,
+      cause: e,
+    });
+  }
+}
+
+/** A path inside the `baseModels` sub-policy, as a path of the policy that holds it. */
+function underBaseModels(path: string | undefined): string {
+  if (path === undefined || path === '$') return 'baseModels.policy';
+  return path.startsWith('[') ? `baseModels.policy${path}` : `baseModels.policy.${path}`;
+}
+
+/** Step 6: the sub-policy, loaded the same way; its errors name their path from this policy. */
+function loadBaseModelPolicy(sub: JsonValue, options: ParsePolicyOptions, what: string): Policy {
+  try {
+    return parsePolicy(sub, { ...options, what: `${what}: baseModels.policy` });
+  } catch (e) {
+    if (!(e instanceof LineproofError)) throw e;
+    throw new LineproofError(e.code, e.message, {
+      path: underBaseModels(e.path),
+      expected: e.expected,
+      actual: e.actual,
       cause: e,
     });
   }
@@ -127,8 +155,7 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   checkAdmins(document, keyByName, what);
   // 6.
   const sub = document.baseModels?.policy;
-  const baseModelPolicy =
-    sub === undefined ? undefined : parsePolicy(sub as JsonValue, { ...options, what: `${what}: baseModels.policy` });
+  const baseModelPolicy = sub === undefined ? undefined : loadBaseModelPolicy(sub as JsonValue, options, what);
   return {
     document,
     digest,
@@ -150,20 +177,26 @@ function checkIdentities(document: PolicyDocument, what: string): Map<string, st
   for (const [id, identity] of Object.entries(document.identities)) {
     for (const k of identity.keys) {
       if (!Object.hasOwn(document.keys, k))
-        invalid('POLICY_REFERENCE_UNKNOWN', what, `identities.${id}.keys`, `names unknown key ${JSON.stringify(k)}`);
+        invalid(
+          'POLICY_REFERENCE_UNKNOWN',
+          what,
+          issuePath(['identities', id, 'keys']),
+          `names unknown key ${JSON.stringify(k)}`,
+        );
       const other = identityOfKey.get(k);
       if (other !== undefined && other !== id)
         invalid(
           'POLICY_KEY_AMBIGUOUS',
           what,
-          `identities.${id}.keys`,
+          issuePath(['identities', id, 'keys']),
           `key ${JSON.stringify(k)} is also held by identity ${JSON.stringify(other)}`,
         );
       identityOfKey.set(k, id);
     }
   }
   for (const k of Object.keys(document.keys)) {
-    if (!identityOfKey.has(k)) invalid('POLICY_REFERENCE_UNKNOWN', what, `keys.${k}`, 'key is held by no identity');
+    if (!identityOfKey.has(k))
+      invalid('POLICY_REFERENCE_UNKNOWN', what, issuePath(['keys', k]), 'key is held by no identity');
   }
   return identityOfKey;
 }
@@ -180,7 +213,7 @@ function checkRoles(document: PolicyDocument, what: string): Map<string, Role[]>
         invalid(
           'POLICY_REFERENCE_UNKNOWN',
           what,
-          `roles.${role}.identities`,
+          issuePath(['roles', role, 'identities']),
           `names unknown identity ${JSON.stringify(id)}`,
         );
       rolesOf.set(id, [...(rolesOf.get(id) ?? []), role]);
@@ -189,7 +222,7 @@ function checkRoles(document: PolicyDocument, what: string): Map<string, Role[]>
       invalid(
         'POLICY_THRESHOLD_IMPOSSIBLE',
         what,
-        `roles.${role}.threshold`,
+        issuePath(['roles', role, 'threshold']),
         `threshold ${spec.threshold} is more than the ${distinct.size} identities holding the role`,
       );
     }
@@ -205,7 +238,7 @@ function checkTiers(document: PolicyDocument, what: string): void {
       invalid(
         'POLICY_THRESHOLD_IMPOSSIBLE',
         what,
-        `riskTiers.${tierName}.approvers`,
+        issuePath(['riskTiers', tierName, 'approvers']),
         `needs ${tier.approvers} approvers but only ${approvers} identities hold the approver role`,
       );
     }
@@ -215,7 +248,7 @@ function checkTiers(document: PolicyDocument, what: string): void {
       invalid(
         'POLICY_REFERENCE_UNKNOWN',
         what,
-        `useCases.${uc}.riskTier`,
+        issuePath(['useCases', uc, 'riskTier']),
         `names unknown tier ${JSON.stringify(spec.riskTier)}`,
       );
   }
@@ -225,10 +258,21 @@ function checkTiers(document: PolicyDocument, what: string): void {
 function checkReferences(document: PolicyDocument, what: string): void {
   document.revocations.forEach((r, i) => {
     if (r.kind === 'key' && !Object.hasOwn(document.keys, r.key))
-      invalid('POLICY_REFERENCE_UNKNOWN', what, `revocations[${i}].key`, `names unknown key ${JSON.stringify(r.key)}`);
+      invalid(
+        'POLICY_REFERENCE_UNKNOWN',
+        what,
+        issuePath(['revocations', i, 'key']),
+        `names unknown key ${JSON.stringify(r.key)}`,
+      );
   });
   document.separationOfDuties.pairs.forEach(([a, b], i) => {
-    if (a === b) invalid('POLICY_INVALID', what, `separationOfDuties.pairs[${i}]`, 'a pair needs two different roles');
+    if (a === b)
+      invalid(
+        'POLICY_INVALID',
+        what,
+        issuePath(['separationOfDuties', 'pairs', i]),
+        'a pair needs two different roles',
+      );
     // verifier signs no stage of a chain (summaries are not built); a revoker's statements are no
     // link of it, and discounting them could only cancel revocations: such a pair could never be enforced.
     for (const r of [a, b])
@@ -236,7 +280,7 @@ function checkReferences(document: PolicyDocument, what: string): void {
         invalid(
           'POLICY_INVALID',
           what,
-          `separationOfDuties.pairs[${i}]`,
+          issuePath(['separationOfDuties', 'pairs', i]),
           `role ${r} signs no stage of a chain, so a pair naming it could not be enforced (pairs name ${CHAIN_ROLES.join(', ')})`,
         );
   });
@@ -264,12 +308,12 @@ function checkAdmins(document: PolicyDocument, keyByName: Map<string, ResolvedKe
 function checkKeySpecs(document: PolicyDocument, what: string): void {
   for (const [k, spec] of Object.entries(document.keys)) {
     if (spec.status === 'compromised' && spec.compromisedAt === undefined)
-      invalid('POLICY_INVALID', what, `keys.${k}.compromisedAt`, 'a compromised key needs compromisedAt');
+      invalid('POLICY_INVALID', what, issuePath(['keys', k, 'compromisedAt']), 'a compromised key needs compromisedAt');
     if (spec.status === 'retired' && spec.validUntil === undefined)
       invalid(
         'POLICY_INVALID',
         what,
-        `keys.${k}.validUntil`,
+        issuePath(['keys', k, 'validUntil']),
         'a retired key needs validUntil (the end of its validity window)',
       );
     if (
@@ -280,7 +324,7 @@ function checkKeySpecs(document: PolicyDocument, what: string): void {
       invalid(
         'POLICY_INVALID',
         what,
-        `keys.${k}.validUntil`,
+        issuePath(['keys', k, 'validUntil']),
         `the validity window is empty: validUntil ${spec.validUntil} is not after validFrom ${spec.validFrom}`,
       );
     }
@@ -299,9 +343,14 @@ function resolveKeys(
   const byHex = new Map<string, ResolvedKey>();
   const keyByName = new Map<string, ResolvedKey>();
   for (const [k, spec] of Object.entries(document.keys)) {
-    const publicKey = decode(spec.publicKey, `${what}: keys.${k}.publicKey`);
+    const publicKey = decodeKey(decode, spec.publicKey, k, what);
     if (publicKey.length !== 32)
-      invalid('POLICY_INVALID', what, `keys.${k}.publicKey`, `expected 32 bytes, got ${publicKey.length}`);
+      invalid(
+        'POLICY_INVALID',
+        what,
+        issuePath(['keys', k, 'publicKey']),
+        `expected 32 bytes, got ${publicKey.length}`,
+      );
     const publicKeyHex = toHex(publicKey);
     const identity = identityOfKey.get(k)!;
     const existing = byHex.get(publicKeyHex);
@@ -310,7 +359,7 @@ function resolveKeys(
         invalid(
           'POLICY_KEY_AMBIGUOUS',
           what,
-          `keys.${k}.publicKey`,
+          issuePath(['keys', k, 'publicKey']),
           `same public key as ${JSON.stringify(existing.name)}, held by another identity`,
         );
       keyByName.set(k, existing);

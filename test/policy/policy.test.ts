@@ -36,13 +36,14 @@ describe('parsePolicy', () => {
   });
 
   describe('when the policy is invalid', () => {
-    const cases: Array<[string, (d: Doc) => void, string, string?]> = [
+    const cases: Array<[string, (d: Doc) => void, string, string]> = [
       [
         'unknown top-level field',
         (d) => {
           d.trustEveryone = true;
         },
         'POLICY_INVALID',
+        'trustEveryone',
       ],
       [
         'unknown key field',
@@ -50,6 +51,7 @@ describe('parsePolicy', () => {
           d.keys['ci-key'].admin = true;
         },
         'POLICY_INVALID',
+        'keys["ci-key"].admin',
       ],
       [
         'bad public key',
@@ -57,6 +59,7 @@ describe('parsePolicy', () => {
           d.keys['ci-key'].publicKey = 'abcd';
         },
         'POLICY_INVALID',
+        'keys["ci-key"].publicKey',
       ],
       [
         'id not a URI',
@@ -80,6 +83,7 @@ describe('parsePolicy', () => {
           d.roles.superuser = { identities: ['bob@example.com'] };
         },
         'POLICY_INVALID',
+        'roles.superuser',
       ],
       [
         'identity names unknown key',
@@ -87,6 +91,7 @@ describe('parsePolicy', () => {
           d.identities['bob@example.com'].keys = ['nope'];
         },
         'POLICY_REFERENCE_UNKNOWN',
+        'identities["bob@example.com"].keys',
       ],
       [
         'key held by no identity',
@@ -94,6 +99,7 @@ describe('parsePolicy', () => {
           d.keys.orphan = { publicKey: '11'.repeat(32) };
         },
         'POLICY_REFERENCE_UNKNOWN',
+        'keys.orphan',
       ],
       [
         'role names unknown identity',
@@ -101,6 +107,7 @@ describe('parsePolicy', () => {
           d.roles.trainer.identities = ['mallory'];
         },
         'POLICY_REFERENCE_UNKNOWN',
+        'roles.trainer.identities',
       ],
       [
         'use case names unknown tier',
@@ -108,6 +115,7 @@ describe('parsePolicy', () => {
           d.useCases['internal-search'].riskTier = 'medium';
         },
         'POLICY_REFERENCE_UNKNOWN',
+        'useCases["internal-search"].riskTier',
       ],
       [
         'revocation names unknown key',
@@ -115,6 +123,7 @@ describe('parsePolicy', () => {
           d.revocations = [{ kind: 'key', key: 'nope', reason: 'x' }];
         },
         'POLICY_REFERENCE_UNKNOWN',
+        'revocations[0].key',
       ],
       [
         'role threshold above its identities',
@@ -122,6 +131,7 @@ describe('parsePolicy', () => {
           d.roles.trainer.threshold = 2;
         },
         'POLICY_THRESHOLD_IMPOSSIBLE',
+        'roles.trainer.threshold',
       ],
       [
         'tier needs more approvers than exist',
@@ -129,6 +139,7 @@ describe('parsePolicy', () => {
           d.riskTiers.high.approvers = 3;
         },
         'POLICY_THRESHOLD_IMPOSSIBLE',
+        'riskTiers.high.approvers',
       ],
       [
         'one key held by two identities',
@@ -136,6 +147,7 @@ describe('parsePolicy', () => {
           d.identities['bob@example.com'].keys = ['bob-key', 'ci-key'];
         },
         'POLICY_KEY_AMBIGUOUS',
+        'identities["bob@example.com"].keys',
       ],
       [
         'same public key under two identities',
@@ -143,6 +155,7 @@ describe('parsePolicy', () => {
           d.keys['bob-key'].publicKey = d.keys['ci-key'].publicKey;
         },
         'POLICY_KEY_AMBIGUOUS',
+        'keys["bob-key"].publicKey',
       ],
       [
         'compromised key without time',
@@ -150,6 +163,7 @@ describe('parsePolicy', () => {
           d.keys['bob-key'].status = 'compromised';
         },
         'POLICY_INVALID',
+        'keys["bob-key"].compromisedAt',
       ],
       [
         'retired key without window end',
@@ -157,6 +171,7 @@ describe('parsePolicy', () => {
           delete d.keys['alice-2025'].validUntil;
         },
         'POLICY_INVALID',
+        'keys["alice-2025"].validUntil',
       ],
       [
         'SoD pair of one role',
@@ -164,6 +179,7 @@ describe('parsePolicy', () => {
           d.separationOfDuties = { pairs: [['approver', 'approver']] };
         },
         'POLICY_INVALID',
+        'separationOfDuties.pairs[0]',
       ],
       [
         'SoD pair naming the verifier role (signs no stage of a chain)',
@@ -192,6 +208,7 @@ describe('parsePolicy', () => {
           d.riskTiers.high.metricGates = [{ name: 'accuracy' }];
         },
         'POLICY_INVALID',
+        'riskTiers.high.metricGates[0]',
       ],
       [
         'a key validity window that ends before it starts',
@@ -200,7 +217,7 @@ describe('parsePolicy', () => {
           d.keys['ci-key'].validUntil = '2026-05-01T00:00:00Z';
         },
         'POLICY_INVALID',
-        'keys.ci-key.validUntil',
+        'keys["ci-key"].validUntil',
       ],
       [
         'a key validity window of no length',
@@ -209,7 +226,7 @@ describe('parsePolicy', () => {
           d.keys['ci-key'].validUntil = '2026-06-01T00:00:00+00:00';
         },
         'POLICY_INVALID',
-        'keys.ci-key.validUntil',
+        'keys["ci-key"].validUntil',
       ],
       [
         'a baseModels sub-policy that breaks a cross-reference rule (checked at load, not during verification)',
@@ -219,6 +236,7 @@ describe('parsePolicy', () => {
           d.baseModels = { policy: sub };
         },
         'POLICY_REFERENCE_UNKNOWN',
+        'baseModels.policy.identities["bob@example.com"].keys',
       ],
       [
         'a baseModels sub-policy with an impossible threshold',
@@ -228,14 +246,89 @@ describe('parsePolicy', () => {
           d.baseModels = { policy: sub };
         },
         'POLICY_THRESHOLD_IMPOSSIBLE',
+        'baseModels.policy.roles.trainer.threshold',
+      ],
+      [
+        'tiers that need approvers in a policy with no approver role',
+        (d) => {
+          delete d.roles.approver;
+          d.separationOfDuties = { pairs: [] };
+        },
+        'POLICY_THRESHOLD_IMPOSSIBLE',
+        'riskTiers.low.approvers',
+      ],
+      [
+        'admins naming an unknown key',
+        (d) => {
+          d.admins = { keys: ['nope'], threshold: 1 };
+        },
+        'POLICY_REFERENCE_UNKNOWN',
+        'admins.keys',
+      ],
+      [
+        'an admin threshold above the distinct admin keys (two names of one key count once)',
+        (d) => {
+          d.keys['bob-key-2'] = { ...d.keys['bob-key'] };
+          d.identities['bob@example.com'].keys.push('bob-key-2');
+          d.admins = { keys: ['bob-key', 'bob-key-2'], threshold: 2 };
+        },
+        'POLICY_THRESHOLD_IMPOSSIBLE',
+        'admins.threshold',
       ],
     ];
-    it.each(cases)('%s fails with %s', (_name, mutate, code, path) => {
+    it.each(cases)('%s', (_name, mutate, code, path) => {
       const d = example();
       mutate(d);
       const f = failure(() => parsePolicy(d));
       expect(f?.code).toBe(code);
-      if (path) expect(f?.path).toBe(path);
+      expect(f?.path).toBe(path);
+    });
+    it('errors name the policy (`what`, default "policy") and, in a sub-policy, the sub-policy', () => {
+      const d = example();
+      d.roles.trainer.threshold = 2;
+      expect(() => parsePolicy(d, { what: 'prod-policy.json' })).toThrow(
+        /^prod-policy\.json: roles\.trainer\.threshold: /,
+      );
+      expect(() => parsePolicy(d)).toThrow(/^policy: roles\.trainer\.threshold: /);
+      const top = example();
+      top.baseModels = { policy: d };
+      expect(() => parsePolicy(top, { what: 'p.json' })).toThrow(
+        /^p\.json: baseModels\.policy: roles\.trainer\.threshold: /,
+      );
+    });
+    it('a public key the decoder refuses, or decodes to other than 32 bytes, fails at its path', () => {
+      const d = example();
+      d.keys['ci-key'].publicKey = 'abcd';
+      const e = (() => {
+        try {
+          parsePolicy(d);
+        } catch (err) {
+          return err as Error & { path?: string };
+        }
+        return undefined;
+      })();
+      expect(e?.path).toBe('keys["ci-key"].publicKey');
+      expect(e?.cause).toBeInstanceOf(Error);
+      const short = { decodePublicKey: () => new Uint8Array(31) };
+      expect(failure(() => parsePolicy(example(), short))).toEqual({
+        code: 'POLICY_INVALID',
+        path: 'keys["steward-key"].publicKey',
+      });
+      const throwing = {
+        decodePublicKey: () => {
+          throw new TypeError('no');
+        },
+      };
+      expect(failure(() => parsePolicy(example(), throwing))).toEqual({
+        code: 'POLICY_INVALID',
+        path: 'keys["steward-key"].publicKey',
+      });
+    });
+    it('a key whose identity holds no role resolves with no roles', () => {
+      const d = example();
+      d.keys.idle = { publicKey: 'ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf' };
+      d.identities['idle@example.com'] = { keys: ['idle'] };
+      expect(parsePolicy(d).keyByName.get('idle')).toMatchObject({ identity: 'idle@example.com', roles: [] });
     });
     it('a duplicate key in the policy text fails with JSON_DUPLICATE_KEY', () => {
       expect(failure(() => parsePolicy('{"id":"urn:x","id":"urn:y"}'))?.code).toBe('JSON_DUPLICATE_KEY');
