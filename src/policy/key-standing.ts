@@ -90,7 +90,8 @@ export interface KeyStandingOptions {
   role?: Role;
   /**
    * The time the evidence claims (its `issuedAt`): epoch nanoseconds, a Date or RFC 3339 text;
-   * undefined (or unreadable text) when unknown, which no cut-off can be checked against.
+   * undefined (or unreadable text) when unknown, which no cut-off can be checked against: then
+   * a key with a time-bounded revocation or a validity window does not count.
    */
   at: bigint | Date | string | undefined;
   /** Key revocations in force (policy and trusted statements); default: the policy's own. */
@@ -174,7 +175,14 @@ function keyRejection(
       };
     }
   }
-  if (issuedAtNanos === undefined) return undefined;
+  if (issuedAtNanos === undefined) {
+    // No cut-off can be checked against an unknown time: a key with a validity window fails closed.
+    if (spec.validFrom === undefined && spec.validUntil === undefined) return undefined;
+    return {
+      code: 'KEY_OUTSIDE_VALIDITY',
+      message: `key ${key.name} has a validity window, and the evidence claims no readable time`,
+    };
+  }
   const from = nanosOrUndefined(spec.validFrom);
   const until = nanosOrUndefined(spec.validUntil);
   if (spec.validFrom !== undefined && (from === undefined || issuedAtNanos < from)) {
