@@ -9,7 +9,17 @@ import { verifyChain, type VerifyChainInput } from '../../src/verify/chain.js';
 import { buildApprovalStatement } from '../../src/statements/builders.js';
 import type { Check, Report } from '../../src/report/index.js';
 import { expectStepOrder } from '../helpers/steps.js';
-import { buildWorld, DATASET, IDENTITY, MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
+import {
+  buildWorld,
+  DATASET,
+  IDENTITY,
+  MODEL,
+  OTHER_MODEL,
+  sign,
+  T,
+  type KeyName,
+  type World,
+} from '../helpers/world.js';
 import { goldenReports } from '../helpers/golden-reports.js';
 
 const expectGolden = goldenReports(import.meta.url);
@@ -21,7 +31,7 @@ function failure(report: Report): Check {
   return failed[0]!;
 }
 
-type Extra = Partial<Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier' | 'useCase' | 'policy'>>;
+type Extra = Partial<Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier' | 'useCase' | 'policy' | 'asOf'>>;
 
 async function run(world: World, bundle = world.bundle, extra: Extra = {}) {
   const { report } = await verifyChain({
@@ -149,6 +159,88 @@ describe('a later REJECTED approval by a trusted approver voids earlier approval
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.results[0]!.chain.find((l) => l.stage === 'approval')!.payloadDigest).toBe(again.digest);
+  });
+});
+
+describe('which approval anchors, and which rejection vetoes, at the edges', () => {
+  const voided = (r: Report) => r.checks.some((c) => c.id === 'chain.approval.voided');
+  const anchorOf = (r: Report) => r.results[0]!.chain.find((l) => l.stage === 'approval')?.payloadDigest;
+
+  it('a rejection counts up to asOf + 300 s (the future-skew tolerance), not a second later', async () => {
+    const world = await buildWorld();
+    const at300 = await approvalAt(world, 'REJECTED', '2026-02-01T00:05:00Z', ['carol']);
+    expect(voided(await run(world, world.bundle + at300.line))).toBe(true);
+    const at301 = await approvalAt(world, 'REJECTED', '2026-02-01T00:05:01Z', ['carol']);
+    const report = await run(world, world.bundle + at301.line);
+    expect(voided(report)).toBe(false);
+    expect(report.ok).toBe(true);
+  });
+
+  it('a rejection issued the same second as the approval does not void it: later means later', async () => {
+    const world = await buildWorld();
+    const same = await approvalAt(world, 'REJECTED', T.approval, ['carol']);
+    const report = await run(world, world.bundle + same.line);
+    expect(voided(report)).toBe(false);
+    expect(report.ok).toBe(true);
+  });
+
+  it('a rejection co-signed by an approver and by a key outside the role vetoes', async () => {
+    const world = await buildWorld();
+    const mixed = await approvalAt(world, 'REJECTED', '2026-01-20T00:00:00Z', ['carol', 'trainer']);
+    expect(failure(await run(world, world.bundle + mixed.line))).toMatchObject({ code: 'APPROVAL_VOIDED' });
+  });
+
+  it('the most recent approval is the anchor, whatever the line order', async () => {
+    const world = await buildWorld();
+    const a1 = await approvalAt(world, 'APPROVED', '2026-01-20T00:00:00Z', ['alice', 'bob']);
+    const a2 = await approvalAt(world, 'APPROVED', '2026-01-25T00:00:00Z', ['alice', 'bob']);
+    for (const bundle of [
+      world.bundle + a1.line + a2.line,
+      a2.line + world.bundle + a1.line,
+      a1.line + a2.line + world.bundle,
+    ])
+      expect(anchorOf(await run(world, bundle))).toBe(a2.digest);
+  });
+
+  it('without a trusted approval, an untrusted approval of the artifact is named; of another artifact, not', async () => {
+    const world = await buildWorld();
+    const chain = world.bundle.replace(world.steps.approval.line, '').replace(world.steps.promotion.line, '');
+    const forged = await sign(world.steps.approval.statement, ['mallory']);
+    const elsewhere = await sign(
+      { ...world.steps.approval.statement, subject: [{ name: 'other', digest: { sha256: OTHER_MODEL.slice(7) } }] },
+      ['mallory'],
+    );
+    const report = await run(
+      world,
+      chain + forged.line + elsewhere.line + (await sign(world.steps.dataset.statement, ['mallory'])).line,
+    );
+    expect(failure(report)).toMatchObject({ id: 'chain.approval', code: 'SUBJECT_NOT_APPROVED', expected: MODEL });
+    const named = report.checks.filter((c) => c.id === 'chain.approval.untrusted');
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatchObject({ status: 'skip', code: 'UNTRUSTED_SIGNER' });
+    expect(named[0]!.message).toContain(forged.digest.slice(7, 19));
+  });
+
+  it('approved only for other use cases: each is named once, most recent first', async () => {
+    const world = await buildWorld();
+    const chain = world.bundle.replace(world.steps.approval.line, '').replace(world.steps.promotion.line, '');
+    const search = await approvalAt(world, 'APPROVED', '2026-01-20T00:00:00Z', ['alice'], 'internal-search');
+    const again = await approvalAt(world, 'APPROVED', '2026-01-18T00:00:00Z', ['alice'], 'internal-search');
+    const unlisted = await approvalAt(world, 'APPROVED', '2026-01-19T00:00:00Z', ['alice'], 'unlisted');
+    const bundle = chain + search.line + again.line + unlisted.line;
+    expect(failure(await run(world, bundle))).toMatchObject({
+      code: 'USE_CASE_NOT_APPROVED',
+      expected: 'support-chat',
+      actual: 'internal-search, unlisted',
+    });
+    // for any use case, one the policy does not list is not an allowed one
+    const onlyUnlisted = chain + unlisted.line;
+    expect(failure(await run(world, onlyUnlisted, { useCase: { any: true } }))).toMatchObject({
+      code: 'USE_CASE_NOT_APPROVED',
+      expected: 'an allowed use case',
+      actual: 'unlisted',
+    });
+    expect((await run(world, bundle, { useCase: { any: true } })).ok).toBe(true);
   });
 });
 
