@@ -45,7 +45,8 @@ export function checkEvaluations(
         'EVALUATION_CATEGORY_MISSING',
         subject,
         `tier ${tier.name} requires an evaluation of category ${cat}`,
-        { expected: cat, actual: [...covered].join(', ') || 'none' },
+        // never empty: each relied-on evaluation has a metric or a finding (PREDICATE_INCONSISTENT)
+        { expected: cat, actual: [...covered].join(', ') },
       );
   }
   for (const [cat, cap] of Object.entries(tier.tier.findingCaps) as Array<[MetricCategory, Cap]>)
