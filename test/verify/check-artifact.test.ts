@@ -105,6 +105,40 @@ describe('checkArtifact', () => {
     expect(late.report.checks.some((c) => c.code === 'APPROVAL_EXPIRED')).toBe(true);
   });
 
+  it('takes a digest as a DigestSet too, and refuses a digest of another type or a non-object input', async () => {
+    const w = await world;
+    const base = { bundle: w.bundle, policy: w.policy, useCase: 'support-chat', asOf: T.asOf };
+    const set = await checkArtifact({ ...base, artifact: { digest: { sha256: weightsDigest.slice(7) } } });
+    expect([set.ok, set.digest]).toEqual([true, weightsDigest]);
+    for (const digest of [42, null, undefined])
+      await expect(checkArtifact({ ...base, artifact: { digest } as never }), String(digest)).rejects.toThrow(
+        /"artifact.digest" expected/,
+      );
+    for (const input of [null, undefined, 'weights.bin', 7])
+      await expect(checkArtifact(input as never), String(input)).rejects.toThrow(/"input" expected an object/);
+  });
+
+  it("the approval's own expires, when it comes before the tier's age limit; no registration, no model", async () => {
+    const about = { name: 'model', digest: weightsDigest };
+    const w = await buildWorld({
+      training: (i) => ({ ...i, subject: about }),
+      evaluation: (i) => ({ ...i, subject: about }),
+      approval: (i) => ({ ...i, subject: about, expires: '2026-03-01T00:00:00Z' }),
+      promotion: (i) => ({ ...i, subject: about }),
+    });
+    const check = await checkArtifact({
+      artifact: WEIGHTS,
+      bundle: w.bundle,
+      policy: w.policy,
+      useCase: 'support-chat',
+      asOf: T.asOf,
+    });
+    expect(check.ok).toBe(true);
+    expect(check.approval).toMatchObject({ payloadDigest: w.steps.approval.digest, expires: '2026-03-01T00:00:00Z' });
+    expect(check.model).toBeUndefined();
+    expect('model' in check).toBe(false);
+  });
+
   it('always takes one use case (never "any")', async () => {
     const w = await world;
     await expect(
@@ -132,6 +166,16 @@ describe('runtimeScopeAllows', () => {
     expect(runtimeScopeAllows(SCOPE, { secretScope: 'internal' })).toBe(false);
     expect(runtimeScopeAllows(SCOPE, {} as never)).toBe(false);
     expect(runtimeScopeAllows(SCOPE, { tool: 42 } as never)).toBe(false);
+  });
+
+  it('a malformed scope or request grants nothing and never throws', () => {
+    for (const scope of [null, undefined, 'kb-search', { tools: 'kb-search' }, { tools: null }] as never[])
+      expect(runtimeScopeAllows(scope, { tool: 'kb-search' }), JSON.stringify(scope)).toBe(false);
+    for (const request of [null, undefined, 'kb-search', { tool: null }] as never[])
+      expect(runtimeScopeAllows(SCOPE, request), JSON.stringify(request)).toBe(false);
+    expect(runtimeScopeAllows({ ...SCOPE, secretScopes: ['vault:support'] }, { secretScope: 'vault:support' })).toBe(
+      true,
+    );
   });
 
   it('property: allows iff the list holds the identical string (no normalisation)', () => {
