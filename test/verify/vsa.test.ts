@@ -23,6 +23,9 @@ import { codeOf } from '../helpers/codes.js';
 import { repoPath } from '../helpers/fixtures.js';
 import { GATE, gateKey, vsaWorld } from '../helpers/vsa.js';
 import { key, MODEL, OTHER_MODEL, T, type World } from '../helpers/world.js';
+import { goldenReports } from '../helpers/golden-reports.js';
+
+const expectGolden = goldenReports(import.meta.url);
 
 let world: World;
 let passed: ChainVerification;
@@ -205,6 +208,7 @@ describe('verifyVerificationSummary', () => {
   it('verifies a summary signed by the verifier role: every step passes', async () => {
     const r = await verify(envelope, { resourceUri: MODEL, maxAgeSeconds: 86400 });
     expect(failedCodes(r)).toEqual([]);
+    expectGolden(r.report);
     expect(r.ok).toBe(true);
     expect(reportSchema.safeParse(r.report).success).toBe(true);
     expect(r.report.kind).toBe('vsa');
@@ -320,6 +324,7 @@ describe('verifyVerificationSummary', () => {
         const r = await run();
         expect(failedCodes(r)).toEqual(codes);
         expect(r.report.ok).toBe(false);
+        expectGolden(r.report);
       });
   });
 
@@ -406,6 +411,7 @@ describe('verifyVerificationSummary', () => {
         const r = await verify(input);
         expect(r.ok).toBe(false);
         expect(failedCodes(r)[0]).toBe(code);
+        expectGolden(r.report);
       });
 
     it('a tampered payload (DSSE_NO_TRUSTED_SIGNATURE)', async () => {
