@@ -23,6 +23,9 @@ import {
   type World,
   type WorldStep,
 } from '../helpers/world.js';
+import { goldenReports } from '../helpers/golden-reports.js';
+
+const expectGolden = goldenReports(import.meta.url);
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
@@ -87,6 +90,7 @@ async function run(
     verifier: extra.verifier ?? nodeEd25519Verifier,
     ...(extra.limits ? { limits: extra.limits } : {}),
   });
+  expectGolden(report);
   return { report, failed: [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.code))].sort() };
 }
 
