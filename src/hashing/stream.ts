@@ -189,16 +189,17 @@ function aborted(what: string, signal: AbortSignal): LineproofError {
 /**
  * Iterate the chunks of a {@link ByteSource}. A web stream is read through its reader (and
  * cancelled if iteration stops early); a Uint8Array is one chunk.
+ * @param what names the source in errors (default `source`)
  * @throws {TypeError} when `source` is none of the accepted shapes (a string is refused: encode it)
  */
-export async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* chunksOf(source: ByteSource, what = 'source'): AsyncGenerator<Uint8Array, void, undefined> {
   if (isBytes(source)) {
     yield source;
     return;
   }
   if (typeof source === 'string' || source === null || typeof source !== 'object') {
     throw new TypeError(
-      `"source" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`,
+      `"${what}" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`,
     );
   }
   if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') {
@@ -227,7 +228,7 @@ export async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array, 
     return;
   }
   throw new TypeError(
-    `"source" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`,
+    `"${what}" expected Uint8Array, Iterable or AsyncIterable of Uint8Array, or ReadableStream; got ${describeType(source)}`,
   );
 }
 
@@ -249,7 +250,7 @@ export async function hashSource(source: ByteSource, options: HashSourceOptions 
   const { signal, onProgress } = options;
   const d = new StreamDigest(options.algorithms ?? 'sha256', options);
   if (signal?.aborted) throw aborted(d.what, signal);
-  for await (const chunk of chunksOf(source)) {
+  for await (const chunk of chunksOf(source, options.what ?? 'source')) {
     if (signal?.aborted) throw aborted(d.what, signal);
     d.update(chunk);
     onProgress?.({ bytes: d.size, ...(d.expectedSize === undefined ? {} : { total: d.expectedSize }) });

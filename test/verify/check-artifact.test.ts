@@ -12,7 +12,8 @@ import { checkModelDirectory } from '../../src/node/check-model.js';
 import { hashDirectory } from '../../src/node/hash-tree.js';
 import { checkArtifact, runtimeScopeAllows } from '../../src/verify/check-artifact.js';
 import { tempDir } from '../helpers/tmp.js';
-import { buildWorld, T, type World } from '../helpers/world.js';
+import { STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
+import { buildWorld, sign, T, type World } from '../helpers/world.js';
 
 const WEIGHTS = new Uint8Array(100_000).map((_, i) => (i * 7 + 3) & 0xff);
 const SCOPE = { tools: ['ticket-api:read', 'kb-search'], dataClasses: ['internal'], secretScopes: [] };
@@ -103,6 +104,40 @@ describe('checkArtifact', () => {
     const late = await checkArtifact({ ...base, artifact: WEIGHTS, asOf: '2026-04-15T00:00:00Z' });
     expect(late.ok).toBe(false);
     expect(late.report.checks.some((c) => c.code === 'APPROVAL_EXPIRED')).toBe(true);
+    // a failing verdict grants nothing, even when its chain resolves to an approval
+    for (const r of [tampered, other, late]) expect(['approval' in r, 'model' in r]).toEqual([false, false]);
+  });
+
+  it('lines it does not rely on never break it: an unknown predicate, junk, an untrusted copy', async () => {
+    const w = await world;
+    const unknown = await sign(
+      {
+        _type: STATEMENT_TYPE_V1,
+        subject: [{ name: 'x', digest: { sha256: 'ab'.repeat(32) } }],
+        predicateType: 'https://example.com/unknown/v1',
+        predicate: { a: 1 },
+      },
+      ['steward'],
+    );
+    const forged = await sign(w.steps.approval.statement, ['mallory']);
+    const bundle = unknown.line + w.bundle + '{"payload":"e30=","payloadType":"x","signatures":[]}\n' + forged.line;
+    const check = await checkArtifact({
+      artifact: WEIGHTS,
+      bundle,
+      policy: w.policy,
+      useCase: 'support-chat',
+      asOf: T.asOf,
+    });
+    expect(check.ok).toBe(true);
+    expect(check.approval?.payloadDigest).toBe(w.steps.approval.digest);
+  });
+
+  it('names the artifact when it cannot be read, and stops when aborted', async () => {
+    const w = await world;
+    const base = { bundle: w.bundle, policy: w.policy, useCase: 'support-chat', asOf: T.asOf };
+    await expect(checkArtifact({ ...base, artifact: 42 as never })).rejects.toThrow(/artifact/);
+    const signal = AbortSignal.abort();
+    await expect(checkArtifact({ ...base, artifact: WEIGHTS, signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('takes a digest as a DigestSet too, and refuses a digest of another type or a non-object input', async () => {
