@@ -114,14 +114,14 @@ describe('approval.approvers: who counts', () => {
     });
   });
 
-  it('a signer outside the approver role is named and not counted', async () => {
-    const w = await buildWorld({ signers: { approval: ['alice', 'bob', 'trainer'] } });
+  it('signers outside the approver role are named and not counted', async () => {
+    const w = await buildWorld({ signers: { approval: ['alice', 'bob', 'trainer', 'evaluator'] } });
     const r = await run(w);
     expect(pick(check(r, 'approval.signers'))).toEqual({
       status: 'fail',
       code: 'SIGNER_NOT_IN_ROLE',
       expected: 'approver',
-      actual: IDENTITY.trainer,
+      actual: `${IDENTITY.trainer}, ${IDENTITY.evaluator}`,
     });
     expect(approvers(r)).toEqual({ status: 'pass', code: 'OK', expected: '>= 2', actual: '2' });
   });

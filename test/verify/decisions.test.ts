@@ -202,23 +202,25 @@ describe('which approval anchors, and which rejection vetoes, at the edges', () 
       expect(anchorOf(await run(world, bundle))).toBe(a2.digest);
   });
 
-  it('without a trusted approval, an untrusted approval of the artifact is named; of another artifact, not', async () => {
+  it('without a trusted approval, an untrusted approval of the artifact is named; of another artifact, or another stage, not', async () => {
     const world = await buildWorld();
     const chain = world.bundle.replace(world.steps.approval.line, '').replace(world.steps.promotion.line, '');
-    const forged = await sign(world.steps.approval.statement, ['mallory']);
-    const elsewhere = await sign(
-      { ...world.steps.approval.statement, subject: [{ name: 'other', digest: { sha256: OTHER_MODEL.slice(7) } }] },
-      ['mallory'],
-    );
-    const report = await run(
-      world,
-      chain + forged.line + elsewhere.line + (await sign(world.steps.dataset.statement, ['mallory'])).line,
-    );
+    const statement = world.steps.approval.statement;
+    const other = { name: 'other', digest: { sha256: OTHER_MODEL.slice(7) } };
+    const forged = await sign(statement, ['mallory']);
+    // two subjects, the artifact second: still an approval of the artifact
+    const both = await sign({ ...statement, subject: [other, ...statement.subject] }, ['mallory']);
+    const elsewhere = await sign({ ...statement, subject: [other] }, ['mallory']);
+    const training = await sign(world.steps.training.statement, ['mallory']);
+    const report = await run(world, chain + forged.line + both.line + elsewhere.line + training.line);
     expect(failure(report)).toMatchObject({ id: 'chain.approval', code: 'SUBJECT_NOT_APPROVED', expected: MODEL });
     const named = report.checks.filter((c) => c.id === 'chain.approval.untrusted');
-    expect(named).toHaveLength(1);
-    expect(named[0]).toMatchObject({ status: 'skip', code: 'UNTRUSTED_SIGNER' });
-    expect(named[0]!.message).toContain(forged.digest.slice(7, 19));
+    expect(named.map((c) => [c.status, c.code])).toEqual([
+      ['skip', 'UNTRUSTED_SIGNER'],
+      ['skip', 'UNTRUSTED_SIGNER'],
+    ]);
+    const text = named.map((c) => c.message).join('\n');
+    for (const d of [forged.digest, both.digest]) expect(text).toContain(d.slice(7, 19));
   });
 
   it('approved only for other use cases: each is named once, most recent first', async () => {
@@ -296,6 +298,48 @@ describe('verify --stage, --environment, --min-tier', () => {
     const unranked = await buildWorld();
     await expect(run(unranked, unranked.bundle, { ...any, minTier: 'high' })).rejects.toThrow(/has no rank/);
     await expect(run(high, high.bundle, { ...any, minTier: 'nope' })).rejects.toThrow(/"minTier" expected/);
+  });
+});
+
+describe('--min-tier names every tier below the minimum', () => {
+  it('approvals of two lower tiers: TIER_BELOW_MINIMUM names both', async () => {
+    const ranked = (d: Record<string, any>) => {
+      d.riskTiers.low.rank = 1;
+      d.riskTiers.medium = { ...d.riskTiers.low, rank: 2 };
+      d.riskTiers.high.rank = 3;
+      d.useCases.drafting = { riskTier: 'medium' };
+    };
+    const world = await buildWorld({
+      policy: ranked,
+      approval: (i) => ({ ...i, useCase: { id: 'internal-search', description: 'search' }, riskTier: 'low' }),
+      signers: { approval: ['alice'] },
+    });
+    const drafting = await sign(
+      buildApprovalStatement({
+        subject: { name: 'model', digest: MODEL },
+        useCase: { id: 'drafting', description: 'drafts replies' },
+        riskTier: 'medium',
+        training: world.steps.training.payload,
+        evaluations: [world.steps.evaluation.payload],
+        conditions: [],
+        runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
+        notBefore: T.notBefore,
+        expires: T.expires,
+        decision: 'APPROVED',
+        stage: 'production',
+        attester: IDENTITY.alice,
+        now: new Date('2026-01-20T00:00:00Z'),
+      }),
+      ['alice'],
+    );
+    const bundle = world.bundle + drafting.line;
+    const refused = await run(world, bundle, { useCase: { any: true }, minTier: 'high' });
+    expect(failure(refused)).toMatchObject({
+      code: 'TIER_BELOW_MINIMUM',
+      expected: 'a tier of rank >= 3',
+      actual: 'medium, low',
+    });
+    expect((await run(world, bundle, { useCase: { any: true }, minTier: 'medium' })).ok).toBe(true);
   });
 });
 

@@ -79,10 +79,15 @@ describe('registration before approval', () => {
     const w = await buildWorld({
       registration: (i) => ({
         ...i,
-        useCases: [{ id: 'internal-search', description: 'finds documents', riskTier: 'low' }],
+        useCases: [
+          { id: 'internal-search', description: 'finds documents', riskTier: 'low' },
+          { id: 'drafting', description: 'drafts replies', riskTier: 'low' },
+        ],
       }),
     });
-    expect(failed(await run(w)).map((c) => c.code)).toEqual(['USE_CASE_NOT_REGISTERED']);
+    const f = failed(await run(w));
+    expect(f.map((c) => c.code)).toEqual(['USE_CASE_NOT_REGISTERED']);
+    expect(f[0]).toMatchObject({ expected: 'support-chat', actual: 'internal-search, drafting' });
   });
 
   it('a registration of another model does not register this one: SUBJECT_MISMATCH', async () => {
