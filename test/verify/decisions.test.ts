@@ -54,6 +54,7 @@ async function approvalAt(
   at: string,
   by: KeyName[],
   useCase = 'support-chat',
+  riskTier = useCase === 'support-chat' ? 'high' : 'low',
 ) {
   return sign(
     buildApprovalStatement({
@@ -61,7 +62,7 @@ async function approvalAt(
       decision,
       stage: 'production',
       useCase: { id: useCase, description: 'answers customers' },
-      riskTier: useCase === 'support-chat' ? 'high' : 'low',
+      riskTier,
       training: world.steps.training.payload,
       evaluations: [world.steps.evaluation.payload],
       conditions: [],
@@ -314,24 +315,7 @@ describe('--min-tier names every tier below the minimum', () => {
       approval: (i) => ({ ...i, useCase: { id: 'internal-search', description: 'search' }, riskTier: 'low' }),
       signers: { approval: ['alice'] },
     });
-    const drafting = await sign(
-      buildApprovalStatement({
-        subject: { name: 'model', digest: MODEL },
-        useCase: { id: 'drafting', description: 'drafts replies' },
-        riskTier: 'medium',
-        training: world.steps.training.payload,
-        evaluations: [world.steps.evaluation.payload],
-        conditions: [],
-        runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-        notBefore: T.notBefore,
-        expires: T.expires,
-        decision: 'APPROVED',
-        stage: 'production',
-        attester: IDENTITY.alice,
-        now: new Date('2026-01-20T00:00:00Z'),
-      }),
-      ['alice'],
-    );
+    const drafting = await approvalAt(world, 'APPROVED', '2026-01-20T00:00:00Z', ['alice'], 'drafting', 'medium');
     const bundle = world.bundle + drafting.line;
     const refused = await run(world, bundle, { useCase: { any: true }, minTier: 'high' });
     expect(failure(refused)).toMatchObject({
