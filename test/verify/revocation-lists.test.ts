@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ed25519Signer } from '../../src/keys/keys.js';
+import { nodeEd25519Verifier } from '../../src/node/ed25519.js';
 import { judgeRevocationList, signRevocationList, REVOCATIONS_PAYLOAD_TYPE } from '../../src/policy/revocation-list.js';
 import type { Check, Report } from '../../src/report/index.js';
 import { verifyChain } from '../../src/verify/chain.js';
@@ -146,7 +147,10 @@ describe('signed revocation lists', () => {
       signRevocationList({ policy: ID, sequence: 0, issuedAt: day(0), expires: day(1), entries: [] }, [
         ed25519Signer(await key('revoker')),
       ]),
-    ).rejects.toThrow(/REVOCATIONS_INVALID|sequence/);
+    ).rejects.toMatchObject({
+      code: 'REVOCATIONS_INVALID',
+      message: expect.stringMatching(/^revocation list: sequence/),
+    });
   });
 });
 
@@ -166,15 +170,23 @@ describe('revocation list judgements, exactly (mutation-directed)', () => {
     expect(await judge(await list(1, [{ kind: 'key', key: 'ghost', reason: 'x' }]))).toBe(
       'REVOCATIONS_INVALID: l.json: entry revokes key "ghost", which the policy does not name',
     );
-    expect(await judge(await list(1, [], { issuedAt: day(1), expires: day(1) }))).toMatch(
-      /^REVOCATIONS_INVALID: l\.json: expires .* is not after issuedAt/,
+    expect(await judge(await list(1, [], { issuedAt: day(1), expires: day(1) }))).toBe(
+      `REVOCATIONS_INVALID: l.json: expires ${day(1)} is not after issuedAt ${day(1)}`,
     );
     const other = await signRevocationList(
       { policy: ID, sequence: 1, issuedAt: day(0), expires: day(1), entries: [] },
       [ed25519Signer(await key('revoker'))],
     );
     const retyped = { ...other, payloadType: 'application/json' };
-    expect(await judge(retyped)).toMatch(/^REVOCATIONS_INVALID: .*is not a revocation list/);
+    expect(await judge(retyped)).toBe(
+      `REVOCATIONS_INVALID: l.json: payloadType "application/json" is not a revocation list (${REVOCATIONS_PAYLOAD_TYPE})`,
+    );
+    // the default name, and the envelope's own errors under the list's name, with their code
+    const unnamed = await judgeRevocationList(retyped, world.policy);
+    expect(!unnamed.ok && unnamed.message).toMatch(/^revocation list: payloadType /);
+    expect(await judge('{"payloadType":"x"}')).toMatch(/^REVOCATIONS_INVALID: DSSE_ENVELOPE_INVALID: l\.json/);
+    const notJson = { payloadType: REVOCATIONS_PAYLOAD_TYPE, payload: 'bm90IGpzb24=', signatures: [] };
+    expect(await judge(notJson)).toMatch(/^REVOCATIONS_INVALID: JSON_[A-Z_]+: l\.json: payload/);
     const ok = await judgeRevocationList(other, world.policy);
     expect(ok.ok && ok.list).toMatchObject({ signers: ['mailto:security@example.com'], document: { sequence: 1 } });
     expect(ok.ok && ok.list.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -192,6 +204,28 @@ describe('revocation list judgements, exactly (mutation-directed)', () => {
     );
     const both = await list(1, [revokeDataset], { by: ['revoker', 'alice'] });
     expect((await judgeRevocationList(both, two.policy)).ok).toBe(true);
+    const three = await buildWorld({
+      policy: (d) =>
+        (d.roles.revoker = {
+          identities: [d.roles.revoker.identities[0], 'mailto:alice@example.com', 'mailto:bob@example.com'],
+          threshold: 3,
+        }),
+    });
+    const j3 = await judgeRevocationList(both, three.policy);
+    expect(!j3.ok && j3.message).toBe(
+      'revocation list: signed by 2 revoker identities (mailto:alice@example.com, mailto:security@example.com), the policy needs 3',
+    );
+    // the caller's signature verifier is the one used
+    let calls = 0;
+    const counting = {
+      ...nodeEd25519Verifier,
+      verify: (...a: Parameters<typeof nodeEd25519Verifier.verify>) => {
+        calls++;
+        return nodeEd25519Verifier.verify(...a);
+      },
+    };
+    expect((await judgeRevocationList(both, two.policy, { verifier: counting })).ok).toBe(true);
+    expect(calls).toBeGreaterThan(0);
     // a revoker key outside its window at the list's issuedAt does not count
     const retired = await buildWorld({
       policy: (d) => {
