@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fromBase64, toBase64, utf8 } from '../../src/bytes/index.js';
 import { sha256Hex } from '../../src/digest/index.js';
 import { serializeEnvelope, type Envelope } from '../../src/dsse/envelope.js';
@@ -49,8 +49,12 @@ async function resign(edit: (s: any) => void, signers = ['gate']): Promise<Envel
   );
 }
 
-beforeAll(async () => {
-  world = await vsaWorld();
+// Rebuilt before each test, not once in beforeAll: code a hook runs is "static" to Stryker's
+// per-test coverage, and a mutant that makes a beforeAll throw was counted as surviving with no
+// test run. The world (keys and signed chain, no src/verify code) is built once.
+let worldOnce: Promise<World> | undefined;
+beforeEach(async () => {
+  world = await (worldOnce ??= vsaWorld());
   passed = await verifyChain({
     bundle: world.bundle,
     policy: world.policy,
