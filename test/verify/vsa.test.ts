@@ -458,6 +458,141 @@ describe('verifyVerificationSummary', () => {
   });
 });
 
+describe('misuse, each refused with a TypeError or RangeError naming the argument', () => {
+  it('buildVerificationSummary', () => {
+    const ok = { verification: passed, policy: world.policy, subject: MODEL };
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['no input', null, /"input" expected object/],
+      ['an array', [], /"input" expected object/],
+      ['no verification', { ...ok, verification: null }, /"verification" expected the outcome of verifyChain/],
+      ['a verification without report', { ...ok, verification: { chain: [] } }, /"verification" expected/],
+      ['a report that is an array', { ...ok, verification: { report: [], chain: [] } }, /"verification" expected/],
+      ['a verification without chain', { ...ok, verification: { report: passed.report } }, /"verification" expected/],
+      ['no policy', { ...ok, policy: null }, /"policy" expected a loaded Policy/],
+      ['a policy without digest', { ...ok, policy: { document: world.doc } }, /"policy" expected a loaded Policy/],
+      ['a subject that is not a digest', { ...ok, subject: 'sha256:xyz' }, /subject/],
+      ['a subject digest set of nothing', { ...ok, subject: {} }, /subject/],
+      [
+        'a report without asOf and no time',
+        { ...ok, verification: { ...passed, report: { ...passed.report, asOf: undefined } } },
+        /"timeVerified" expected/,
+      ],
+      ['a timeVerified that is not a time', { ...ok, timeVerified: 'yesterday' }, /timeVerified/],
+    ];
+    for (const [name, input, message] of cases)
+      expect(() => buildVerificationSummary(input as never), name).toThrow(message);
+  });
+
+  it('the verdict is recomputed from the checks: ok without a pass, or with a failure, is FAILED', () => {
+    const base = { policy: world.policy, subject: MODEL };
+    const pass = passed.report.checks.find((c) => c.status === 'pass')!;
+    const fail = { ...pass, status: 'fail' as const, code: 'SUBJECT_MISMATCH' as const };
+    const skip = { ...pass, status: 'skip' as const };
+    const forged = (checks: unknown[]) => ({ ...passed, report: { ...passed.report, ok: true, checks } }) as never;
+    expect(buildVerificationSummary({ ...base, verification: forged([pass]) }).predicate.verificationResult).toBe(
+      'PASSED',
+    );
+    for (const checks of [[], [skip], [pass, fail], [fail]])
+      expect(
+        buildVerificationSummary({ ...base, verification: forged(checks) }).predicate.verificationResult,
+        JSON.stringify(checks.map((c) => c.status)),
+      ).toBe('FAILED');
+    const notOk = { ...passed, report: { ...passed.report, ok: false } } as never;
+    expect(buildVerificationSummary({ ...base, verification: notOk }).predicate.verificationResult).toBe('FAILED');
+  });
+
+  it('the links listed: the chain, then what else the verdict used, once each, with the uri when given', () => {
+    const extra = `sha256:${'cd'.repeat(32)}`;
+    const used = { ...passed, used: [passed.chain[0]!.payloadDigest, extra] };
+    const s = buildVerificationSummary({
+      verification: used,
+      policy: world.policy,
+      subject: MODEL,
+      attestationsUri: 'https://x.example/c.jsonl',
+    });
+    expect(s.predicate.inputAttestations.map((a) => a.digest.sha256)).toEqual([
+      ...passed.chain.map((l) => l.payloadDigest.slice(7)),
+      'cd'.repeat(32),
+    ]);
+    expect(s.predicate.inputAttestations.every((a) => a.uri === 'https://x.example/c.jsonl')).toBe(true);
+    const bad = { ...passed, used: ['sha512:' + 'ab'.repeat(64)] };
+    expect(() => buildVerificationSummary({ verification: bad, policy: world.policy, subject: MODEL })).toThrow(
+      /verification\.used\[\d+\]/,
+    );
+  });
+
+  it('signVerificationSummary and verifierKeyOf', async () => {
+    const gate = ed25519Signer(await gateKey('gate'));
+    await expect(signVerificationSummary(statement, gate as never, { policy: world.policy })).rejects.toThrow(
+      /"signers" expected an array/,
+    );
+    await expect(signVerificationSummary({ ...statement, predicateType: 'x' }, [gate])).rejects.toMatchObject({
+      code: 'VSA_INVALID',
+    });
+    expect(() => verifierKeyOf(world.policy, 'abcd' as never, T.asOf)).toThrow(
+      /"publicKey" expected PublicKey or Uint8Array/,
+    );
+    expect(() => verifierKeyOf(world.policy, undefined as never, T.asOf)).toThrow(/"publicKey" expected/);
+    expect(verifierKeyOf(world.policy, gate.publicKey, T.asOf).name).toBe('gate');
+    const trainer = (await key('trainer')).publicKey;
+    let err: any;
+    try {
+      verifierKeyOf(world.policy, trainer, T.asOf);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'VSA_SIGNER_NOT_VERIFIER',
+      expected: 'a key of the verifier role',
+      actual: 'trainer',
+    });
+    expect(err.message).toMatch(/: it is trainer, held by https:\/\/ci\.example\.com\/train \(trainer\)$/);
+    const unknown = (await key('mallory')).publicKey;
+    expect(() => verifierKeyOf(world.policy, unknown, T.asOf)).toThrow(/\(the policy does not know it\)$/);
+  });
+
+  it('verifyVerificationSummary', async () => {
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['no options', null, /"options" expected object/],
+      ['options that are text', 'policy', /"options" expected object/],
+      ['trustedKeys not an array', { trustedKeys: 'k' }, /"options.trustedKeys" expected array/],
+      [
+        'a threshold with a policy',
+        { policy: world.policy, threshold: 2 },
+        /"options.threshold" applies to trustedKeys/,
+      ],
+      ['an asOf that is not a time', { policy: world.policy, asOf: 'soon' }, /"asOf"/],
+      ['an asOf that is an invalid Date', { policy: world.policy, asOf: new Date('x') }, /"asOf" is an invalid Date/],
+      ['an asOf of another type', { policy: world.policy, asOf: 5 }, /"asOf" expected a Date or RFC 3339 text/],
+      [
+        'a negative maxAge',
+        { policy: world.policy, asOf: T.asOf, maxAgeSeconds: -1 },
+        /"options.maxAgeSeconds" expected/,
+      ],
+      [
+        'a maxAge that is not a number',
+        { policy: world.policy, asOf: T.asOf, maxAgeSeconds: '60' },
+        /"options.maxAgeSeconds" expected/,
+      ],
+      [
+        'an infinite maxAge',
+        { policy: world.policy, asOf: T.asOf, maxAgeSeconds: Infinity },
+        /"options.maxAgeSeconds" expected/,
+      ],
+      ['a subject that is not a digest', { policy: world.policy, subject: 'sha256:12' }, /subject/],
+    ];
+    for (const [name, options, message] of cases)
+      await expect(verifyVerificationSummary(envelope, options as never), name).rejects.toThrow(message);
+    // a maxAge of 0 is allowed, and an asOf as a Date is read to the millisecond
+    const r = await verifyVerificationSummary(envelope, {
+      policy: world.policy,
+      asOf: new Date(T.asOf),
+      maxAgeSeconds: 0,
+    });
+    expect(r.report.asOf).toBe(T.asOf);
+  });
+});
+
 describe('readVsaStatement', () => {
   it('reads the predicate and rejects another type with VSA_INVALID', () => {
     expect(readVsaStatement(statement).predicate.resourceUri).toBe(MODEL);
