@@ -251,6 +251,10 @@ export const ERROR_CODES = {
   SPECIAL_FILE_REFUSED:
     'A special file (FIFO, socket, device) was found where a regular file is read (an input file, or a file in a tree being hashed); it is refused, never waited on or read.',
   FILE_CHANGED_WHILE_HASHING: 'A file changed (size, time or identity) while it was being hashed.',
+  HF_CACHE_LAYOUT_INVALID:
+    'A path given as a Hugging Face hub-cache snapshot is not inside one (…/models--ORG--NAME/snapshots/REVISION beside blobs/).',
+  HF_BLOB_MISMATCH:
+    'A file of a Hugging Face hub-cache snapshot links to an LFS blob whose name (the SHA-256 of its bytes) differs from the SHA-256 computed: the cache is corrupt or was modified.',
   OMS_UNSUPPORTED_COMBINATION:
     'A model_signing option combination its format cannot express (e.g. shards with blake3).',
   OMS_PATH_UNSUPPORTED: 'A path model_signing cannot represent (e.g. a ":" in a shard path).',

@@ -199,6 +199,8 @@ export {
   MANIFEST_MEDIA_TYPE,
   MANIFEST_VERSION,
   DEFAULT_IGNORE,
+  HF_LOCAL_DIR_IGNORE,
+  defaultIgnoreFor,
   checkManifestPath,
   checkPathSet,
   comparePaths,

@@ -19,6 +19,28 @@ import { checkManifestPath, compareCodePoints } from './path.js';
 export const DEFAULT_IGNORE: readonly string[] = Object.freeze(['*.intoto.jsonl', '.git/', 'model.sig']);
 
 /**
+ * The folder `huggingface_hub` writes into a `--local-dir` download (its download metadata, not the
+ * model): ignored by default when the tree's root holds it (see {@link defaultIgnoreFor}).
+ */
+export const HF_LOCAL_DIR_IGNORE = '.cache/huggingface/';
+
+/**
+ * The default ignore list for a tree: {@link DEFAULT_IGNORE}, plus {@link HF_LOCAL_DIR_IGNORE} when
+ * the root holds a `.cache/huggingface` folder. Only then: the list is part of the manifest digest,
+ * so every other tree keeps the manifest (and digest) it always had and older chains verify.
+ * @param hasHfLocalDirCache whether the root holds `.cache/huggingface/`
+ * @returns a fresh list
+ * @example
+ * ```ts
+ * defaultIgnoreFor(false); // ['*.intoto.jsonl', '.git/', 'model.sig']
+ * defaultIgnoreFor(true);  // [..., '.cache/huggingface/']
+ * ```
+ */
+export function defaultIgnoreFor(hasHfLocalDirCache: boolean): string[] {
+  return hasHfLocalDirCache ? [...DEFAULT_IGNORE, HF_LOCAL_DIR_IGNORE] : [...DEFAULT_IGNORE];
+}
+
+/**
  * Check one ignore pattern.
  * @throws {LineproofError} MANIFEST_IGNORE_PATTERN_INVALID naming the pattern and the reason
  * @param pattern the pattern

@@ -6,7 +6,14 @@
  */
 export * from './types.js';
 export { checkManifestPath, checkPathSet, comparePaths, compareCodePoints, type PathRuleOptions } from './path.js';
-export { DEFAULT_IGNORE, normalizeIgnore, ignoreMatcher, type IgnoreMatcher } from './ignore.js';
+export {
+  DEFAULT_IGNORE,
+  HF_LOCAL_DIR_IGNORE,
+  defaultIgnoreFor,
+  normalizeIgnore,
+  ignoreMatcher,
+  type IgnoreMatcher,
+} from './ignore.js';
 export {
   buildManifest,
   parseManifest,

@@ -9,7 +9,7 @@ import { StreamDigest } from '../hashing/stream.js';
 import { isHashAlgorithm } from '../hashing/engines.js';
 import type { HashAlgorithm, HashEngine } from '../hashing/types.js';
 import { buildManifest, manifestDigestText, manifestSubject } from '../manifest/build.js';
-import { DEFAULT_IGNORE, ignoreMatcher, normalizeIgnore } from '../manifest/ignore.js';
+import { defaultIgnoreFor, ignoreMatcher, normalizeIgnore } from '../manifest/ignore.js';
 import { checkPathSet } from '../manifest/path.js';
 import { planRehash, completeRehash, assertVerifiedManifest, type RehashResult } from '../manifest/incremental.js';
 import type { VerifiedManifest } from '../manifest/verify.js';
@@ -19,6 +19,9 @@ import { hashFiles, type FilePoolOptions, type TreeProgress } from './file-pool.
 import { nodeHashEngine } from './hash-engine.js';
 import { readFileChunks } from './hash-file.js';
 import { walkTree, type WalkResult } from './walk.js';
+import { checkLfsBlobs, detectHfSnapshot, lfsExpectations, requireHfSnapshot, type HfSnapshot } from './hf-cache.js';
+import { lstatSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type { TreeProgress } from './file-pool.js';
 
@@ -26,7 +29,10 @@ export type { TreeProgress } from './file-pool.js';
 export interface HashTreeOptions {
   /** Algorithms of each item (default `['sha256']`), computed with node:crypto; or engines. */
   algorithms?: readonly (HashAlgorithm | HashEngine)[];
-  /** Ignore patterns (default `.git/`, `*.intoto.jsonl`, `model.sig`); recorded in the manifest. */
+  /**
+   * Ignore patterns (default {@link defaultTreeIgnore}: `.git/`, `*.intoto.jsonl`, `model.sig`, and
+   * `.cache/huggingface/` when the root holds it); recorded in the manifest.
+   */
   ignore?: readonly string[];
   /** Follow symbolic links whose target is inside the root (default false: refuse them). */
   allowSymlinks?: boolean;
@@ -50,6 +56,25 @@ export interface HashTreeOptions {
    * if the workers cannot load either, hashing falls back to the calling thread.
    */
   workerModule?: string;
+  /**
+   * Hugging Face hub-cache snapshots (hf-cache.ts): `auto` (default) detects a root inside
+   * `…/models--ORG--NAME/snapshots/REV` and then follows links only within `models--ORG--NAME/`
+   * (its `blobs/`), whatever `allowSymlinks` says, cross-checking LFS blob names against the
+   * SHA-256 computed; `true` requires that layout (HF_CACHE_LAYOUT_INVALID otherwise); `false`
+   * treats the snapshot as any folder.
+   */
+  hfCache?: 'auto' | boolean;
+}
+
+/** What hashing a Hugging Face hub-cache snapshot found. */
+export interface HfSnapshotInfo {
+  repoType: HfSnapshot['repoType'];
+  repoId: string;
+  revision: string;
+  /** Real path of the repository's cache folder links were allowed to resolve in. */
+  repoDir: string;
+  /** Files whose LFS blob name was cross-checked against their SHA-256. */
+  lfsChecked: number;
 }
 
 /** A hashed directory: its manifest, subject and the stat hints observed while hashing. */
@@ -67,6 +92,8 @@ export interface HashedTree extends HashedManifest {
   files: number;
   /** Entries skipped by the ignore list. */
   ignored: string[];
+  /** Set when the root was a Hugging Face hub-cache snapshot. */
+  hfSnapshot?: HfSnapshotInfo;
 }
 
 /** A hashed single file. */
@@ -108,11 +135,54 @@ function poolOptions(options: HashTreeOptions): FilePoolOptions {
   return { ...options, ...(racy === undefined ? {} : { racyWindowNs: racy }) };
 }
 
-async function walkForManifest(root: string, ignore: readonly string[], options: HashTreeOptions): Promise<WalkResult> {
+/**
+ * The default ignore list for a root on disk: `.git/`, `*.intoto.jsonl`, `model.sig`, plus
+ * `.cache/huggingface/` when the root holds that folder (a `huggingface_hub --local-dir` download).
+ * @param root a directory (a file or a missing path gets the plain default)
+ * @returns the list
+ * @example
+ * ```ts
+ * defaultTreeIgnore('./downloaded-model'); // [..., '.cache/huggingface/'] after `hf download --local-dir`
+ * ```
+ */
+export function defaultTreeIgnore(root: string): string[] {
+  let has = false;
+  try {
+    has = lstatSync(join(root, '.cache', 'huggingface')).isDirectory();
+  } catch {
+    // no such folder
+  }
+  return defaultIgnoreFor(has);
+}
+
+/** The hub-cache snapshot the root is, per `hfCache`; null for any other root. */
+function snapshotOf(root: string, options: HashTreeOptions): HfSnapshot | null {
+  const mode = options.hfCache ?? 'auto';
+  if (mode === false) return null;
+  let real: string;
+  try {
+    real = realpathSync(root);
+  } catch {
+    return null; // the walk reports the path
+  }
+  return mode === true ? requireHfSnapshot(root, real) : detectHfSnapshot(real);
+}
+
+interface ManifestWalk extends WalkResult {
+  snapshot: HfSnapshot | null;
+}
+
+async function walkForManifest(
+  root: string,
+  ignore: readonly string[],
+  options: HashTreeOptions,
+): Promise<ManifestWalk> {
   const matcher = ignoreMatcher(ignore);
   const limits = resolveLimits(options.limits);
+  const snapshot = snapshotOf(root, options);
   const walk = await walkTree(root, {
-    symlinks: options.allowSymlinks ? 'within-root' : 'refuse',
+    symlinks: options.allowSymlinks || snapshot ? 'within-root' : 'refuse',
+    ...(snapshot ? { linkRoot: snapshot.repoDir } : {}),
     ignore: (p, isDir) => matcher.matchesEntry(p, isDir),
     ...(options.signal ? { signal: options.signal } : {}),
     maxEntries: limits.manifestItems ?? DEFAULT_LIMITS.manifestItems,
@@ -122,7 +192,19 @@ async function walkForManifest(root: string, ignore: readonly string[], options:
       walk.files.map((f) => f.path),
       root,
     );
-  return walk;
+  return { ...walk, snapshot: walk.kind === 'directory' ? snapshot : null };
+}
+
+/** Cross-check LFS blob names of a snapshot's hashed files; the snapshot's description. */
+function checkSnapshot(
+  walk: ManifestWalk,
+  items: readonly { path: string; digest: Record<string, string> }[],
+): HfSnapshotInfo | undefined {
+  const s = walk.snapshot;
+  if (!s) return undefined;
+  const byPath = new Map(items.map((it) => [it.path, it.digest.sha256]));
+  const lfsChecked = checkLfsBlobs(lfsExpectations(s, walk.files), (p) => byPath.get(p));
+  return { repoType: s.repoType, repoId: s.repoId, revision: s.revision, repoDir: s.repoDir, lfsChecked };
 }
 
 /**
@@ -147,7 +229,7 @@ async function walkForManifest(root: string, ignore: readonly string[], options:
  */
 export async function hashDirectory(root: string, options: HashTreeOptions = {}): Promise<HashedTree> {
   const engines = engineList(options.algorithms);
-  const ignore = normalizeIgnore(options.ignore ?? DEFAULT_IGNORE);
+  const ignore = normalizeIgnore(options.ignore ?? defaultTreeIgnore(root));
   const walk = await walkForManifest(root, ignore, options);
   if (walk.kind !== 'directory')
     throw new LineproofError(
@@ -159,12 +241,13 @@ export async function hashDirectory(root: string, options: HashTreeOptions = {})
 }
 
 async function hashWalked(
-  walk: WalkResult,
+  walk: ManifestWalk,
   engines: HashEngine[],
   ignore: string[],
   options: HashTreeOptions,
 ): Promise<HashedTree> {
   const { items, hints, size } = await hashFiles(walk.files, engines, poolOptions(options), (f) => f.path, walk.root);
+  const hf = checkSnapshot(walk, items);
   const manifest = buildManifest(items, {
     algorithms: engines.map((e) => e.algorithm),
     ignore,
@@ -180,6 +263,7 @@ async function hashWalked(
     size,
     files: walk.files.length,
     ignored: walk.ignored,
+    ...(hf ? { hfSnapshot: hf } : {}),
   };
 }
 
@@ -197,7 +281,7 @@ async function hashWalked(
  */
 export async function hashPath(path: string, options: HashTreeOptions = {}): Promise<HashedTree | HashedSingleFile> {
   const engines = engineList(options.algorithms);
-  const ignore = normalizeIgnore(options.ignore ?? DEFAULT_IGNORE);
+  const ignore = normalizeIgnore(options.ignore ?? defaultTreeIgnore(path));
   const walk = await walkForManifest(path, ignore, options);
   if (walk.kind === 'directory') return hashWalked(walk, engines, ignore, options);
   const f = walk.files[0]!;
@@ -293,6 +377,7 @@ export async function rehashDirectory(
     (f) => f.path,
     walk.root,
   );
+  checkSnapshot(walk, fresh.items);
   const result = completeRehash(verified, plan, fresh.items);
   const hints: Record<string, StatHint> = Object.assign(Object.create(null) as Record<string, StatHint>, fresh.hints);
   for (const it of plan.reuse) hints[it.path] = verified.hints[it.path]!;

@@ -32,14 +32,17 @@ export {
   type ReadFileResult,
 } from './hash-file.js';
 export {
+  defaultTreeIgnore,
   hashDirectory,
   hashPath,
   rehashDirectory,
   type HashTreeOptions,
+  type HfSnapshotInfo,
   type HashedTree,
   type HashedSingleFile,
   type RehashedTree,
 } from './hash-tree.js';
+export { detectHfSnapshot, type HfSnapshot } from './hf-cache.js';
 export {
   // What the directory-hashing workers run (src/node/file-pool.ts). They load dist/node/file-pool.js
   // themselves; it stays on the surface for a `workerModule` that points at this entry.

@@ -41,6 +41,12 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Most files listed (default 10,000,000). */
   maxEntries?: number;
+  /**
+   * `within-root` only: the real path of a folder containing the root within which links may
+   * resolve (default: the root itself). A Hugging Face hub-cache snapshot's files link into the
+   * repository's `blobs/` beside `snapshots/` (see hf-cache.ts).
+   */
+  linkRoot?: string;
 }
 
 /** One regular file found by the walk. */
@@ -157,6 +163,7 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
   const w: Walk = {
     root,
     rootReal,
+    linkRoot: options.linkRoot ?? rootReal,
     policy: options.symlinks ?? 'refuse',
     lenient: options.pathRules === 'lenient',
     ignore: options.ignore ?? (() => false),
@@ -210,6 +217,8 @@ interface WalkDir {
 interface Walk {
   root: string;
   rootReal: string;
+  /** Where followed links may resolve (`within-root`). */
+  linkRoot: string;
   policy: SymlinkPolicy;
   lenient: boolean;
   ignore: (path: string, isDir: boolean) => boolean;
@@ -318,11 +327,12 @@ function visitLink(w: Walk, dir: WalkDir, rel: string, abs: string): void {
   }
   if (w.policy === 'within-root') {
     const { real, st: t } = followLink(abs, rel);
-    const rootReal = w.rootReal;
-    if (real !== rootReal && !real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) {
-      throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${rel}: symbolic link points outside the root`, {
+    const bound = w.linkRoot;
+    if (real !== bound && !real.startsWith(bound.endsWith(sep) ? bound : bound + sep)) {
+      const where = bound === w.rootReal ? 'the root' : bound;
+      throw new LineproofError('SYMLINK_OUTSIDE_ROOT', `${rel}: symbolic link points outside ${where}`, {
         path: rel,
-        expected: `inside ${rootReal}`,
+        expected: `inside ${bound}`,
         actual: real,
       });
     }

@@ -2,12 +2,11 @@
 import { LineproofError } from '../../errors.js';
 import { assertHashAlgorithm } from '../../hashing/engines.js';
 import type { HashAlgorithm } from '../../hashing/types.js';
-import { DEFAULT_IGNORE } from '../../manifest/ignore.js';
 import { manifestBytes } from '../../manifest/build.js';
 import { type OmsHashType } from '../../interop/oms/serialization.js';
 import { OMS_GIT_IGNORE_PATHS } from '../../interop/oms/ignore.js';
 import { omsStatement } from '../../interop/oms/statement.js';
-import { hashPath } from '../../node/hash-tree.js';
+import { defaultTreeIgnore, hashPath } from '../../node/hash-tree.js';
 import { hashOmsModel } from '../../node/oms.js';
 import { hashFileTree } from '../../node/tree-pool.js';
 import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../../hashing/tree.js';
@@ -33,6 +32,8 @@ export interface HashRun {
   extraIgnore: string[];
   defaults: boolean;
   allowSymlinks: boolean;
+  /** --hf-cache (true), --no-hf-cache (false), or detected (auto). */
+  hfCache: 'auto' | boolean;
   cid: boolean;
   out: string | undefined;
   json: boolean;
@@ -57,6 +58,8 @@ export async function parseHashRun(args: string[], ctx: CliContext): Promise<Has
       ignore: { type: 'string', multiple: true },
       'no-default-ignore': { type: 'boolean' },
       'allow-symlinks': { type: 'boolean' },
+      'hf-cache': { type: 'boolean' },
+      'no-hf-cache': { type: 'boolean' },
       out: { type: 'string' },
       json: { type: 'boolean' },
       tree: { type: 'boolean' },
@@ -84,6 +87,11 @@ export async function parseHashRun(args: string[], ctx: CliContext): Promise<Has
   const shardSize = intOption('hash', 'shard-size', values['shard-size'], 1, Number.MAX_SAFE_INTEGER);
   if (shardSize !== undefined && format !== 'oms-shards')
     throw usage('hash: --shard-size applies to --format oms-shards only');
+  if (values['hf-cache'] && values['no-hf-cache']) throw usage('hash: --hf-cache and --no-hf-cache exclude each other');
+  if ((values['hf-cache'] || values['no-hf-cache']) && format !== 'lineproof')
+    throw usage(
+      'hash: --hf-cache and --no-hf-cache apply to --format lineproof only (the oms-* formats follow model_signing, links included)',
+    );
   return {
     given,
     path,
@@ -96,6 +104,7 @@ export async function parseHashRun(args: string[], ctx: CliContext): Promise<Has
     extraIgnore: values.ignore ?? [],
     defaults: !values['no-default-ignore'],
     allowSymlinks: values['allow-symlinks'] ?? false,
+    hfCache: values['hf-cache'] ? true : values['no-hf-cache'] ? false : 'auto',
     cid: values.cid ?? false,
     out: values.out,
     json: values.json ?? false,
@@ -154,8 +163,9 @@ async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
   const h = await asExit(EXIT.USAGE, () =>
     hashPath(r.path, {
       algorithms: engines,
-      ignore: [...(r.defaults ? DEFAULT_IGNORE : []), ...r.extraIgnore],
+      ignore: [...(r.defaults ? defaultTreeIgnore(r.path) : []), ...r.extraIgnore],
       allowSymlinks: r.allowSymlinks,
+      hfCache: r.hfCache,
       ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
     }),
   );
@@ -187,6 +197,7 @@ async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
       files: h.files,
       manifest: h.manifest,
       ignored: h.ignored,
+      ...(h.hfSnapshot ? { hfSnapshot: h.hfSnapshot } : {}),
     },
   };
 }

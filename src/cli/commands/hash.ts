@@ -1,5 +1,5 @@
 import { digestToCid, parseDigest } from '../../digest/index.js';
-import { DEFAULT_IGNORE } from '../../manifest/ignore.js';
+import { DEFAULT_IGNORE, HF_LOCAL_DIR_IGNORE } from '../../manifest/ignore.js';
 import { OMS_DEFAULT_SHARD_SIZE } from '../../interop/oms/serialization.js';
 import { OMS_GIT_IGNORE_PATHS } from '../../interop/oms/ignore.js';
 import { TREE_DEFAULT_LEAF_BYTES } from '../../hashing/tree.js';
@@ -12,6 +12,7 @@ import { hashRun, parseHashRun, type HashRun } from './hash-run.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
+                      [--hf-cache | --no-hf-cache]
                       [--tree [--leaf-bytes N] [--workers N]] [--cid] [--out FILE] [--json]
 
 Hash a file or a directory and print its subject digest, in the form --digest takes (sha256:<hex>).
@@ -31,11 +32,17 @@ Options:
   --ignore P           leave P out (repeatable). lineproof: a pattern anchored at the root, * within a
                        segment, ** for any depth, trailing / for directories. oms-*: a path relative
                        to the model, ignoring everything below it. Recorded in the manifest.
-  --no-default-ignore  do not add the default ignores (lineproof: ${DEFAULT_IGNORE.join(' ')};
-                       oms-*: ${OMS_GIT_IGNORE_PATHS.join(' ')} model.sig)
+  --no-default-ignore  do not add the default ignores (lineproof: ${DEFAULT_IGNORE.join(' ')}, and
+                       ${HF_LOCAL_DIR_IGNORE} when PATH holds it — a huggingface_hub --local-dir
+                       download; oms-*: ${OMS_GIT_IGNORE_PATHS.join(' ')} model.sig)
   --allow-symlinks     lineproof: follow symbolic links that stay inside the root (default: refuse
                        every link); oms-*: model_signing's allow_symlinks (links to files are hashed
                        wherever they point; links to directories are not descended)
+  --hf-cache           lineproof: PATH must be a Hugging Face hub-cache snapshot
+                       (…/models--ORG--NAME/snapshots/REV): its links are followed within
+                       models--ORG--NAME/ only, giving a plain copy's manifest, and LFS blob names
+                       are checked against the SHA-256 computed. Detected without the flag.
+  --no-hf-cache        lineproof: treat a hub-cache snapshot as any folder (links refused)
   --tree               also compute the chunk-tree digest sha256-tree-v1-<leafBytes> (spec/hashing.md):
                        for a file, on all cores with the whole-file digest from the same single read;
                        for a directory, per file in the manifest. Leaves can later be proven with
@@ -56,6 +63,7 @@ Examples:
   lineproof hash model/
   lineproof hash model/ --json > model.hash.json
   lineproof hash model/ --format oms-shards --shard-size 1000000000
+  lineproof hash ~/.cache/huggingface/hub/models--org--name/snapshots/REV --hf-cache
 `;
 
 function humanLines(r: HashRun, out: Record<string, unknown>): string[] {
@@ -76,6 +84,11 @@ function humanLines(r: HashRun, out: Record<string, unknown>): string[] {
     lines.push(`  ignored: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? `, … (${ignored.length})` : ''}`);
   for (const s of (out.skipped as { path: string; reason: string }[] | undefined) ?? [])
     lines.push(`  skipped ${s.path}: ${s.reason}`);
+  const hf = out.hfSnapshot as { repoType: string; repoId: string; revision: string; lfsChecked: number } | undefined;
+  if (hf)
+    lines.push(
+      `  Hugging Face hub-cache snapshot of ${hf.repoType} ${hf.repoId} at ${hf.revision}: links followed within its cache folder; ${hf.lfsChecked} LFS blob name${hf.lfsChecked === 1 ? '' : 's'} checked`,
+    );
   if (r.out !== undefined) lines.push(`  manifest written to ${r.out}`);
   return lines;
 }
