@@ -288,6 +288,31 @@ export const ERROR_CODES = {
     'A Sigstore bundle holds material Lineproof does not verify offline (certificates, transparency-log entries, RFC 3161 timestamps, message signatures); it is refused, not dropped.',
   SIGSTORE_MULTIPLE_SIGNATURES:
     'A Sigstore bundle carries exactly one signature; an envelope with several cannot be converted (make one bundle per signer), nor a bundle with several read.',
+  CERTIFICATE_INVALID:
+    'A certificate is not one DER X.509 certificate that can be read (or a PEM file holds no CERTIFICATE block).',
+  CERTIFICATE_UNTRUSTED:
+    'A certificate does not chain to a trust anchor the verifier was given (no issuer by name whose key verifies its signature, within the path limits).',
+  CERTIFICATE_NOT_VALID_AT_TIME:
+    'A certificate of the path is not valid (notBefore..notAfter) at the time the signature is judged at.',
+  CERTIFICATE_USAGE_INVALID:
+    'A certificate is used for what it may not do: an issuer that is not a CA or lacks keyCertSign, a path longer than a pathLenConstraint, or a signing certificate without digitalSignature or codeSigning.',
+  CERTIFICATE_CRITICAL_EXTENSION_UNKNOWN:
+    'A certificate of the path has a critical extension the verifier does not process; RFC 5280 requires refusing it.',
+  OMS_CERTIFICATE_KEY_UNSUPPORTED:
+    "A model_signing signing certificate's key is not an elliptic-curve key model_signing signs with (P-256, P-384, P-521).",
+  OMS_IDENTITY_MISMATCH:
+    "A Sigstore keyless signature's certificate was issued to another identity than the one given (its subjectAltNames compared exactly).",
+  OMS_ISSUER_MISMATCH:
+    "A Sigstore keyless signature's identity was vouched for by another OIDC issuer than the one given (the certificate's issuer extension compared exactly).",
+  SIGSTORE_TRUSTED_ROOT_INVALID:
+    'A Sigstore trusted root file (trusted_root.json, or a ClientTrustConfig holding one) cannot be read as one.',
+  SIGSTORE_CERTIFICATE_UNTRUSTED:
+    "A Sigstore keyless signature's Fulcio certificate does not chain to the trusted root's certificate authorities at the log's time, or lacks a valid SCT from its CT logs.",
+  SIGSTORE_TLOG_INVALID:
+    "A Sigstore bundle's transparency-log entry does not verify: its inclusion promise or proof fails against the trusted root's logs, its body does not match the signature, or it is missing.",
+  SIGSTORE_TIMESTAMP_INVALID:
+    "A Sigstore bundle's timestamps do not verify (an RFC 3161 timestamp against the trusted root's timestamp authorities), or there are too few.",
+  SIGSTORE_VERIFICATION_FAILED: 'Sigstore verification (@sigstore/verify) failed for a reason it did not classify.',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

@@ -70,9 +70,25 @@ export {
   verifyOmsSignature,
   verifyOmsModel,
   type OmsBundleShape,
+  type OmsExternalSignature,
+  type OmsSignatureVerifier,
   type VerifyOmsSignatureOptions,
   type OmsSignatureVerification,
   type VerifyOmsModelOptions,
   type OmsModelVerification,
 } from './oms/verify.js';
 export { signOmsManifest } from './oms/sign.js';
+export {
+  parseCertificate,
+  certificatesFromPem,
+  verifyCertificatePath,
+  signingUsageProblem,
+  MAX_PATH_DEPTH,
+  MAX_SIGNATURE_CHECKS,
+  MAX_CERTIFICATE_BYTES,
+  type Certificate,
+  type SubjectAltName,
+  type CertificatePathInput,
+  type PathSuccess,
+  type PathFailure,
+} from './x509.js';

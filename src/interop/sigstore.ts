@@ -17,10 +17,11 @@
  * timestamps, message signatures — is refused with SIGSTORE_BUNDLE_UNSUPPORTED rather than dropped.
  * The hint is unauthenticated: it never selects or vouches for a key.
  */
-import { fromBase64, isBytes, toBase64 } from '../bytes/index.js';
-import { LineproofError, describeType, type ErrorCode } from '../errors.js';
-import { isJsonObject, joinPath, parseJson, type JsonObject, type JsonValue } from '../json/strict.js';
+import { isBytes, toBase64 } from '../bytes/index.js';
+import { LineproofError, describeType } from '../errors.js';
+import { isJsonObject, parseJson, type JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
+import { allowOnly, bundleReader, readKeyMaterial, type BundleKeyMaterial, type BundleReader } from './bundle-read.js';
 import { parseEnvelope, encodeEnvelope, type DecodedEnvelope, type Envelope } from '../dsse/envelope.js';
 import { verifyEnvelope, type EnvelopeVerification, type VerifyEnvelopeOptions } from '../dsse/verify.js';
 import { ReportBuilder } from '../report/index.js';
@@ -36,12 +37,6 @@ export interface SigstoreBundle {
   verificationMaterial: { publicKey: { hint: string }; tlogEntries: [] };
   dsseEnvelope: { payload: string; payloadType: string; signatures: [{ sig: string; keyid: string }] };
 }
-
-/** Key material of a bundle read by {@link readKeyBundle}. */
-type BundleKeyMaterial =
-  | { kind: 'hint'; hint: string }
-  /** model_signing v1.0.x only: a PublicKey message where protobuf-specs has a PublicKeyIdentifier. */
-  | { kind: 'rawBytes'; rawBytes: Uint8Array; keyDetails?: string };
 
 /** A bundle as read by {@link readKeyBundle}. */
 export interface ReadKeyBundle {
@@ -59,18 +54,6 @@ interface ReadKeyBundleOptions {
   dialect: 'sigstore' | 'oms';
   limits?: Partial<Limits>;
   what?: string;
-}
-
-function allowOnly(o: JsonObject, keys: readonly string[], path: string, code: ErrorCode, what: string): void {
-  for (const k of Object.keys(o)) {
-    if (!keys.includes(k)) {
-      throw new LineproofError(
-        code,
-        `${what}: ${joinPath(path, k)}: unknown field (expected ${keys.join(', ')}; field names are lowerCamelCase)`,
-        { path: joinPath(path, k) },
-      );
-    }
-  }
 }
 
 /**
@@ -119,84 +102,6 @@ export function readKeyBundle(input: Uint8Array | string | JsonValue, options: R
   return { mediaType, key, envelope, keyid };
 }
 
-/** Error makers of one bundle read: the dialect's codes, messages naming the input. */
-interface BundleReader {
-  what: string;
-  INVALID: ErrorCode;
-  invalid: (path: string, msg: string) => LineproofError;
-  unsupported: (path: string, msg: string) => LineproofError;
-}
-
-function bundleReader(oms: boolean, what: string): BundleReader {
-  const INVALID: ErrorCode = oms ? 'OMS_BUNDLE_INVALID' : 'SIGSTORE_BUNDLE_INVALID';
-  const UNSUPPORTED: ErrorCode = oms ? 'OMS_BUNDLE_UNSUPPORTED' : 'SIGSTORE_BUNDLE_UNSUPPORTED';
-  return {
-    what,
-    INVALID,
-    invalid: (path, msg) => new LineproofError(INVALID, `${what}: ${path}: ${msg}`, { path }),
-    unsupported: (path, msg) => new LineproofError(UNSUPPORTED, `${what}: ${path}: ${msg}`, { path }),
-  };
-}
-
-/** `verificationMaterial`: a public key only (no certificates, log entries or timestamps). */
-function readKeyMaterial(vm: JsonValue | undefined, oms: boolean, r: BundleReader): BundleKeyMaterial {
-  const { what, INVALID, invalid, unsupported } = r;
-  if (!isJsonObject(vm)) throw invalid('verificationMaterial', vm === undefined ? 'missing' : 'expected an object');
-  if (Object.hasOwn(vm, 'certificate') || Object.hasOwn(vm, 'x509CertificateChain')) {
-    throw unsupported(
-      'verificationMaterial',
-      'certificate-based (Sigstore keyless or PKI) bundles are not verified by Lineproof; only public-key bundles',
-    );
-  }
-  allowOnly(vm, ['publicKey', 'tlogEntries', 'timestampVerificationData'], 'verificationMaterial', INVALID, what);
-  if (Object.hasOwn(vm, 'tlogEntries')) {
-    const t = vm.tlogEntries;
-    if (!Array.isArray(t)) throw invalid('verificationMaterial.tlogEntries', 'expected an array');
-    if (t.length > 0)
-      throw unsupported(
-        'verificationMaterial.tlogEntries',
-        `${t.length} transparency-log entries: Lineproof verifies offline and does not check log entries, so it refuses to pass them over silently`,
-      );
-  }
-  if (Object.hasOwn(vm, 'timestampVerificationData')) {
-    const tv = vm.timestampVerificationData;
-    if (!isJsonObject(tv)) throw invalid('verificationMaterial.timestampVerificationData', 'expected an object');
-    allowOnly(tv, ['rfc3161Timestamps'], 'verificationMaterial.timestampVerificationData', INVALID, what);
-    const ts = tv.rfc3161Timestamps;
-    if (ts !== undefined && !Array.isArray(ts))
-      throw invalid('verificationMaterial.timestampVerificationData.rfc3161Timestamps', 'expected an array');
-    if (Array.isArray(ts) && ts.length > 0)
-      throw unsupported(
-        'verificationMaterial.timestampVerificationData',
-        'RFC 3161 timestamps are not verified by Lineproof',
-      );
-  }
-  const pk = vm.publicKey;
-  if (!isJsonObject(pk))
-    throw invalid(
-      'verificationMaterial.publicKey',
-      pk === undefined ? 'missing (a public-key bundle needs it)' : 'expected an object',
-    );
-  if (oms && (Object.hasOwn(pk, 'rawBytes') || Object.hasOwn(pk, 'keyDetails'))) {
-    // model_signing 1.0.x wrote a PublicKey message here: {rawBytes, keyDetails}.
-    allowOnly(pk, ['rawBytes', 'keyDetails'], 'verificationMaterial.publicKey', INVALID, what);
-    if (typeof pk.rawBytes !== 'string')
-      throw invalid('verificationMaterial.publicKey.rawBytes', 'expected a base64 string');
-    const rawBytes = decodeField(pk.rawBytes, 'verificationMaterial.publicKey.rawBytes', what);
-    if (rawBytes.length === 0) throw invalid('verificationMaterial.publicKey.rawBytes', 'empty');
-    if (pk.keyDetails !== undefined && typeof pk.keyDetails !== 'string')
-      throw invalid('verificationMaterial.publicKey.keyDetails', 'expected a string');
-    return typeof pk.keyDetails === 'string'
-      ? { kind: 'rawBytes', rawBytes, keyDetails: pk.keyDetails }
-      : { kind: 'rawBytes', rawBytes };
-  } else {
-    allowOnly(pk, ['hint'], 'verificationMaterial.publicKey', INVALID, what);
-    const hint = pk.hint ?? '';
-    if (typeof hint !== 'string') throw invalid('verificationMaterial.publicKey.hint', 'expected a string');
-    return { kind: 'hint', hint };
-  }
-}
-
 /** `dsseEnvelope`: exactly one signature, non-empty payload and signature. */
 function readDsseEnvelope(
   env: JsonValue | undefined,
@@ -230,15 +135,6 @@ function readDsseEnvelope(
   if (envelope.signatures[0]!.sig.length === 0) throw invalid('dsseEnvelope.signatures[0].sig', 'empty signature');
   if (envelope.payload.length === 0) throw invalid('dsseEnvelope.payload', 'empty payload');
   return { envelope, keyid };
-}
-
-function decodeField(text: string, path: string, what: string): Uint8Array {
-  try {
-    return fromBase64(text, path);
-  } catch (e) {
-    if (e instanceof LineproofError) throw new LineproofError(e.code, `${what}: ${e.message}`, { path, cause: e });
-    throw e;
-  }
 }
 
 function checkHint(hint: unknown): asserts hint is string {

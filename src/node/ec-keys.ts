@@ -1,6 +1,6 @@
 /**
- * EC key files for OpenSSF model signing: public keys, and private keys (encrypted PKCS#8
- * decrypted with node:crypto). The core parses the keys (src/interop/ec.ts, ec-private.ts).
+ * EC key files for OpenSSF model signing: public keys, private keys (encrypted PKCS#8
+ * decrypted with node:crypto), and the CA certificates `verify certificate` trusts. The core parses the keys (src/interop/ec.ts, ec-private.ts).
  */
 import { statSync } from 'node:fs';
 import { LineproofError } from '../errors.js';
@@ -8,6 +8,7 @@ import { MAX_KEY_FILE_BYTES } from '../keys/keys.js';
 import { decodePem } from '../keys/pem.js';
 import { parseEcPublicKey, type EcPrivateKey, type EcPublicKey } from '../interop/ec.js';
 import { ecPrivateKeyFromDer, parseEcPrivateKey } from '../interop/ec-private.js';
+import { certificatesFromPem, parseCertificate, type Certificate } from '../interop/x509.js';
 import { readFileLimited } from './fs.js';
 import { isReadableByOthers, openEncryptedPem } from './keys.js';
 
@@ -88,4 +89,27 @@ export function loadEcPrivateKey(
     );
   }
   return importEcPrivateKey(bytes, { what, ...(options.passphrase ? { passphrase: options.passphrase } : {}) });
+}
+
+/** Largest certificate file read (PEM bundle of CAs). */
+export const MAX_CERTIFICATE_FILE_BYTES = 1 << 20;
+
+/**
+ * Read the certificates of a file: PEM `CERTIFICATE` blocks (text around them skipped; several
+ * per file), or one DER certificate.
+ * @param path the file
+ * @param options `what` names it in errors (default: the path)
+ * @returns the certificates, in order
+ * @throws {LineproofError} IO_ERROR, SPECIAL_FILE_REFUSED, LIMIT_EXCEEDED, CERTIFICATE_INVALID
+ * @example
+ * ```ts
+ * const anchors = loadCertificates('ca-cert.pem');
+ * ```
+ */
+export function loadCertificates(path: string, options: { what?: string } = {}): Certificate[] {
+  const what = options.what ?? path;
+  const bytes = readFileLimited(path, MAX_CERTIFICATE_FILE_BYTES, what);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  if (text.includes('-----BEGIN')) return certificatesFromPem(text, what);
+  return [parseCertificate(bytes, what)];
 }

@@ -64,7 +64,16 @@ export {
   type ReadBundleFileOptions,
   type CosignFileResult,
 } from './bundle.js';
-export { loadEcPublicKey, importEcPrivateKey, loadEcPrivateKey } from './ec-keys.js';
+export { loadEcPublicKey, importEcPrivateKey, loadEcPrivateKey, loadCertificates } from './ec-keys.js';
+export {
+  DEFAULT_TRUSTED_ROOT_PATH,
+  loadSigstoreTrustedRoot,
+  sigstoreOmsVerifier,
+  verifyOmsSigstoreModelPath,
+  type SigstoreTrustedRoot,
+  type SigstoreOmsVerifierOptions,
+  type VerifyOmsSigstoreModelPathOptions,
+} from './oms-sigstore.js';
 export {
   hashOmsModel,
   type HashOmsModelOptions,

@@ -10,6 +10,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { LineproofError, describeType } from '../errors.js';
 import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../limits.js';
 import type { EcPrivateKey, EcPublicKey } from '../interop/ec.js';
+import type { Certificate } from '../interop/x509.js';
 import { ecdsaSigner, type EcdsaSigner } from '../interop/ecdsa.js';
 import { omsFileDigest } from '../interop/oms/hash.js';
 import { omsCliIgnorePaths, omsIgnores } from '../interop/oms/ignore.js';
@@ -24,7 +25,7 @@ import {
   type OmsSerializationOptions,
 } from '../interop/oms/serialization.js';
 import { signOmsManifest } from '../interop/oms/sign.js';
-import { verifyOmsModel, type OmsModelVerification } from '../interop/oms/verify.js';
+import { verifyOmsModel, type OmsModelVerification, type OmsSignatureVerifier } from '../interop/oms/verify.js';
 import { serializeSigstoreBundle, type SigstoreBundle } from '../interop/sigstore.js';
 import type { TreeProgress } from './file-pool.js';
 import { readFileLimited } from './fs.js';
@@ -36,6 +37,11 @@ import { walkTree } from './walk.js';
 export interface HashOmsModelOptions extends OmsSerializationOptions {
   /** Subject name (default: the model path's base name, as model_signing). */
   modelName?: string;
+  /**
+   * Hash only these files (POSIX paths relative to the model), as model_signing's
+   * `--ignore-unsigned-files`: every other file is left out unread and unchecked.
+   */
+  onlyFiles?: ReadonlySet<string>;
   signal?: AbortSignal;
   onProgress?: (progress: TreeProgress) => void;
 }
@@ -79,11 +85,14 @@ export interface HashedOmsModel {
 export async function hashOmsModel(path: string, options: HashOmsModelOptions): Promise<HashedOmsModel> {
   const serialization = omsSerialization(options);
   const ignorePaths = serialization.ignore_paths ?? [];
+  const only = options.onlyFiles;
+  const onlyDirs = only ? parentFolders(only) : undefined;
   const walk = await walkTree(path, {
     symlinks: serialization.allow_symlinks ? 'oms' : 'refuse',
     rootSymlink: serialization.allow_symlinks ? 'follow' : 'refuse',
     pathRules: 'lenient',
-    ignore: (p) => omsIgnores(ignorePaths, p),
+    ignore: (p, isDir) =>
+      omsIgnores(ignorePaths, p) || (only !== undefined && (isDir ? !onlyDirs!.has(p) : !only.has(p))),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const engine = nodeHashEngine(serialization.hash_type);
@@ -129,6 +138,24 @@ export async function hashOmsModel(path: string, options: HashOmsModelOptions): 
     ignored: walk.ignored,
     skipped: walk.skipped,
   };
+}
+
+/** Every folder above the given paths (`a/b/c` gives `a` and `a/b`). */
+function parentFolders(paths: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i++) out.add(parts.slice(0, i).join('/'));
+  }
+  return out;
+}
+
+/** The files a signed manifest lists (a shard `path:start:end` names its file). */
+export function signedFiles(manifest: OmsManifest): Set<string> {
+  const out = new Set<string>();
+  for (const r of manifest.resources)
+    out.add(manifest.serialization.method === 'shards' ? r.name.replace(/:\d+:\d+$/, '') : r.name);
+  return out;
 }
 
 /**
@@ -195,8 +222,16 @@ function omsIgnoreList(
 export interface VerifyOmsModelPathOptions {
   /** The signature file (a Sigstore bundle); ignored when it lies inside the model. */
   signature: string;
-  /** The signer's public key (`loadEcPublicKey`). */
-  publicKey: EcPublicKey;
+  /** The signer's public key (`loadEcPublicKey`); or give `certificateChain` or `signatureVerifier`. */
+  publicKey?: EcPublicKey;
+  /** Verifies the signature another way (`sigstoreOmsVerifier`: Sigstore keyless). */
+  signatureVerifier?: OmsSignatureVerifier;
+  /** Trust anchors for a certificate bundle (model_signing's `--certificate_chain`; `loadCertificates`). */
+  certificateChain?: readonly Certificate[];
+  /** Hash only the files the signature lists (model_signing's `--ignore-unsigned-files`). */
+  ignoreUnsignedFiles?: boolean;
+  /** Follow links model_signing's way even when the signature does not record allow_symlinks (its `--allow_symlinks`). */
+  allowSymlinks?: boolean;
   /** More paths to ignore, relative to the model directory (model_signing's `--ignore-paths`). */
   ignorePaths?: readonly string[];
   /** Ignore `.git`, `.gitattributes`, `.github`, `.gitignore` (default true, as model_signing). */
@@ -241,12 +276,16 @@ export async function verifyOmsModelPath(
     ? omsIgnoreList(modelPath, options.ignorePaths ?? [], options.signature, options.ignoreGitPaths ?? true)
     : [];
   return verifyOmsModel(bytes, {
-    publicKey: options.publicKey,
+    ...(options.publicKey ? { publicKey: options.publicKey } : {}),
+    ...(options.certificateChain ? { certificateChain: options.certificateChain } : {}),
+    ...(options.signatureVerifier ? { signatureVerifier: options.signatureVerifier } : {}),
     what: options.signature,
     limits,
-    hashModel: async (signed) => {
+    hashModel: async (signed, manifest) => {
       const r = await hashOmsModel(modelPath, {
         ...omsHashOptions(signed),
+        ...(options.allowSymlinks ? { allowSymlinks: true } : {}),
+        ...(options.ignoreUnsignedFiles && directory ? { onlyFiles: signedFiles(manifest) } : {}),
         ignorePaths: directory ? [...(signed.ignore_paths ?? []), ...extra] : [],
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -23,7 +23,8 @@ import { attestPromotionCommand } from './attest-promotion.js';
 import { attestRevocationCommand } from './attest-revocation.js';
 import { attestCosignCommand } from './attest-cosign.js';
 import { inspectCommand } from './inspect.js';
-import { omsSignCommand, omsVerifyCommand } from './oms.js';
+import { omsSignCommand } from './oms.js';
+import { omsVerifyCommand } from './oms-verify.js';
 import { bundleFromSigstoreCommand, bundleToSigstoreCommand } from './bundle-sigstore.js';
 
 export const COMMANDS: Command[] = [

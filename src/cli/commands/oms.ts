@@ -1,46 +1,14 @@
 import { statSync } from 'node:fs';
-import { LineproofError } from '../../errors.js';
 import { ecCurveInfo } from '../../interop/ec.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { OMS_DEFAULT_SHARD_SIZE, type OmsMethod } from '../../interop/oms/serialization.js';
-import { loadEcPrivateKey, loadEcPublicKey } from '../../node/ec-keys.js';
-import { signOmsModelPath, verifyOmsModelPath } from '../../node/oms.js';
-import { ReportBuilder, type Report } from '../../report/index.js';
+import { loadEcPrivateKey } from '../../node/ec-keys.js';
+import { signOmsModelPath } from '../../node/oms.js';
 import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
-import { EXIT, type CliContext, type Command } from '../types.js';
+import { EXIT, type Command } from '../types.js';
 import { hashProgress } from '../progress.js';
 import { writeFileChecked } from '../../node/fs.js';
-
-const VERIFY_HELP = `Usage: lineproof oms verify --model PATH --signature SIG --key PUB [--ignore-paths P ...]
-                          [--no-ignore-git-paths] [--json]
-
-Verify a model against an OpenSSF model signing (model_signing) signature made with an
-elliptic-curve key (ECDSA P-256/SHA-256, P-384/SHA-384 or P-521/SHA-512), as its 'verify key'
-command does, in this order: the bundle (a Sigstore bundle v0.3 of model_signing 1.0.x with
-publicKey.rawBytes, or 1.1+ with publicKey.hint) -> the key it names is the key you give (compared,
-never trusted) -> the ECDSA signature over the exact payload -> the in-toto statement and its root
-digest -> the model hashed as the signature records (files or shards, hash type, allow_symlinks)
--> every file: extra, missing and changed files are listed one by one.
-
-Options:
-  --model PATH           the model directory, or the file itself for a single-file model
-  --signature SIG        the signature file (model.sig); ignored when it lies inside the model
-  --key PUB              the signer's public key: PEM (text before -----BEGIN is skipped), DER, or
-                         a compressed point
-  --ignore-paths P       a path to leave out, relative to the model directory (an absolute path
-                         must lie inside it); repeat for several. Paths the signature records in
-                         ignore_paths are always left out.
-  --no-ignore-git-paths  also check .git, .gitattributes, .github and .gitignore (ignored by default)
-  --json                 print the verification report (JSON, kind "oms") instead of the summary
-
-Exit codes: 0 verified; 1 the signature or the model fails (including a signature file that cannot
-be parsed); 2 usage error, an unreadable or invalid key file, or a missing model or signature path.
-
-Example:
-  lineproof oms verify --model ./v1.0.1-elliptic-key --signature ./v1.0.1-elliptic-key/model.sig \\
-    --key signing-key-pub.pem --ignore-paths ignore-me
-`;
 
 const SIGN_HELP = `Usage: lineproof oms sign --model PATH --key KEY --out SIG [--method files|shards] [--shard-size N]
                         [--ignore-paths P ...] [--no-ignore-git-paths] [--allow-symlinks] [--json]
@@ -91,82 +59,6 @@ function ignoreFlags(cmd: string, values: string[] | undefined): string[] {
   for (const p of values ?? []) if (p === '') throw usage(`${cmd}: --ignore-paths expected a path, got ""`);
   return values ?? [];
 }
-
-function summary(ctx: CliContext, report: Report, model: string, signature: string): void {
-  const lines: string[] = [];
-  for (const c of report.checks) {
-    if (c.status === 'fail') lines.push(`FAIL ${c.id} ${c.code} (${c.subject}): ${c.message}`);
-  }
-  if (report.ok) {
-    const sig = report.checks.find((c) => c.id === 'oms.signature');
-    const bundle = report.checks.find((c) => c.id === 'oms.bundle');
-    const res = report.checks.find((c) => c.id === 'oms.resources');
-    lines.push(`verified: ${model} against ${signature}`);
-    if (bundle) lines.push(`  ${bundle.message}`);
-    if (sig) lines.push(`  ${sig.message}`);
-    if (res) lines.push(`  ${res.message}; root ${res.expected ?? ''}`);
-  } else {
-    const n = report.checks.filter((c) => c.status === 'fail').length;
-    const notChecked = report.checks.find((c) => c.id === 'oms.model' && c.status === 'skip');
-    if (notChecked) lines.push(`note: ${notChecked.message}`);
-    lines.push(`NOT VERIFIED: ${model} (${n} failed check${n === 1 ? '' : 's'})`);
-  }
-  ctx.io.stdout(`${lines.join('\n')}\n`);
-}
-
-export const omsVerifyCommand: Command = {
-  name: 'oms verify',
-  summary: 'verify a model against its OpenSSF model_signing signature (EC key)',
-  help: VERIFY_HELP,
-  async run(args, ctx) {
-    const { values } = parseCommandArgs('oms verify', args, {
-      model: { type: 'string' },
-      signature: { type: 'string' },
-      key: { type: 'string' },
-      'ignore-paths': { type: 'string', multiple: true },
-      'no-ignore-git-paths': { type: 'boolean' },
-      json: { type: 'boolean' },
-    });
-    const modelArg = required('oms verify', values, 'model');
-    const sigArg = required('oms verify', values, 'signature');
-    const keyArg = required('oms verify', values, 'key');
-    const ignorePaths = ignoreFlags('oms verify', values['ignore-paths']);
-    const model = resolvePath(ctx, modelArg);
-    const signature = resolvePath(ctx, sigArg);
-    if (!exists(model)) throw usage(`oms verify: --model ${JSON.stringify(modelArg)}: no such file or directory`);
-    if (!exists(signature)) throw usage(`oms verify: --signature ${JSON.stringify(sigArg)}: no such file`);
-    const publicKey = await asExit(EXIT.USAGE, () => loadEcPublicKey(resolvePath(ctx, keyArg), { what: keyArg }));
-
-    let result;
-    const bar = hashProgress(ctx);
-    try {
-      result = await verifyOmsModelPath(model, {
-        signature,
-        publicKey,
-        ignorePaths,
-        ignoreGitPaths: !values['no-ignore-git-paths'],
-        ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
-      });
-    } catch (e) {
-      if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') {
-        // A signature file too large to be a bundle: the evidence fails, with a report.
-        const b = new ReportBuilder('oms');
-        b.failFrom('oms.bundle', sigArg, e);
-        b.result({ subject: sigArg, ok: false, chain: [] });
-        result = { report: b.build() };
-      } else {
-        return asExit(EXIT.USAGE, () => {
-          throw e;
-        });
-      }
-    } finally {
-      bar.done();
-    }
-    if (values.json) ctx.io.stdout(`${JSON.stringify(result.report, null, 2)}\n`);
-    else summary(ctx, result.report, modelArg, sigArg);
-    return result.report.ok ? EXIT.OK : EXIT.FAIL;
-  },
-};
 
 export const omsSignCommand: Command = {
   name: 'oms sign',

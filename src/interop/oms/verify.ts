@@ -3,35 +3,53 @@
  * with an elliptic-curve key, in the core (zero I/O): the bundle, the key, the ECDSA signature,
  * the in-toto Statement, and — given a way to hash the model — every file. spec/oms.md.
  */
-import { fromUtf8 } from '../../bytes/index.js';
-import { LineproofError, shortDigest } from '../../errors.js';
+import { LineproofError } from '../../errors.js';
 import type { JsonValue } from '../../json/strict.js';
 import type { Limits } from '../../limits.js';
 import { pae } from '../../dsse/pae.js';
-import { decodePem, encodePem } from '../../keys/pem.js';
-import { ReportBuilder, type Report } from '../../report/index.js';
+import { ReportBuilder, type Check, type Report } from '../../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, payloadDigest } from '../../statements/statement.js';
 import type { OmsManifest, OmsSerialization } from './serialization.js';
 import { parseOmsStatement } from './statement.js';
 import { verifyOmsManifest, type OmsDiff } from './compare.js';
-import {
-  ecCurveInfo,
-  ecPublicKeyFromSpki,
-  equalEcPublicKeys,
-  omsKeyHints,
-  parseEcPublicKey,
-  type EcPublicKey,
-} from '../ec.js';
+import { ecCurveInfo, type EcPublicKey } from '../ec.js';
 import { verifyEcdsa } from '../ecdsa.js';
 import { readKeyBundle, type ReadKeyBundle } from '../sigstore.js';
+import type { Certificate } from '../x509.js';
+import { checkKey } from './key-check.js';
+import { checkCertificateChain, checkLeafHoldsKey } from './certificate-check.js';
 
-/** Which model_signing bundle shape a signature has. */
-export type OmsBundleShape = 'v1.0' | 'v1.1';
+/** Which model_signing bundle shape a signature has: a key bundle of 1.0.x or 1.1+, or a certificate bundle. */
+export type OmsBundleShape = 'v1.0' | 'v1.1' | 'certificate' | 'sigstore';
 
-/** Options of {@link verifyOmsSignature}. */
+/** What an external signature verifier ({@link VerifyOmsSignatureOptions.signatureVerifier}) found. */
+export interface OmsExternalSignature {
+  /** Its checks (e.g. `oms.bundle`, `oms.certificate`, `oms.tlog`, `oms.identity`, `oms.signature`). */
+  checks: Check[];
+  /** The verified envelope's payloadType and exact payload bytes, only when every check passed. */
+  payloadType?: string;
+  payload?: Uint8Array;
+}
+
+/** Verifies the bundle's signature some other way (Sigstore keyless); must not throw on untrusted input. */
+export type OmsSignatureVerifier = (bundle: Uint8Array | string | JsonValue) => Promise<OmsExternalSignature>;
+
+/** Options of {@link verifyOmsSignature}: exactly one of `publicKey`, `certificateChain` and `signatureVerifier`. */
 export interface VerifyOmsSignatureOptions {
   /** The signer's public key, given by the user (never taken from the bundle). */
-  publicKey: EcPublicKey;
+  publicKey?: EcPublicKey;
+  /**
+   * Trust anchors (model_signing's `verify certificate --certificate_chain`): the bundle's leaf
+   * certificate must chain to one of them (`parseCertificate` / `certificatesFromPem`).
+   */
+  certificateChain?: readonly Certificate[];
+  /** Judge certificate validity at this time (default: the leaf's notBefore, as model_signing). */
+  certificateTime?: Date;
+  /**
+   * Or: steps 1-3 (bundle, key or certificate, signature) done by this function — the Node
+   * adapter's Sigstore keyless verification with @sigstore/verify; steps 4-7 stay here.
+   */
+  signatureVerifier?: OmsSignatureVerifier;
   /** Size and depth limits for the bundle (its size limit is `envelopeBytes`). */
   limits?: Partial<Limits>;
   /** Names the signature file in the report (default `model.sig`). */
@@ -57,113 +75,57 @@ interface SignatureStage {
   subject: string;
 }
 
-function keyFromRawBytes(raw: Uint8Array, what: string): EcPublicKey {
-  // model_signing 1.0.x stored the PEM text here (protobuf-specs means DER): accept either.
-  let text: string | undefined;
-  try {
-    text = fromUtf8(raw, what);
-  } catch {
-    text = undefined;
-  }
-  if (text !== undefined && text.trimStart().startsWith('-----BEGIN')) {
-    // The field is unsigned, so it is held to one exact text: a single PEM block in the layout
-    // OpenSSL and cryptography write (64-column base64, LF endings), nothing before or after —
-    // otherwise two different byte strings would both "hold the given key".
-    const { label, der } = decodePem(text, what);
-    if (encodePem(label, der) !== text) {
-      throw new LineproofError(
-        'OMS_BUNDLE_INVALID',
-        `${what}: not exactly one PEM block in the standard layout (extra or misplaced text)`,
-        { path: what },
-      );
-    }
-    return parseEcPublicKey(text, { what });
-  }
-  return ecPublicKeyFromSpki(raw, what);
-}
-
-function checkKey(rb: ReportBuilder, b: ReadKeyBundle, key: EcPublicKey, subject: string): void {
-  const info = ecCurveInfo(key.curve);
-  if (b.key.kind === 'rawBytes') {
-    let named: EcPublicKey;
-    try {
-      named = keyFromRawBytes(b.key.rawBytes, 'verificationMaterial.publicKey.rawBytes');
-    } catch (e) {
-      rb.failFrom('oms.key', subject, e);
-      return;
-    }
-    if (!equalEcPublicKeys(named, key)) {
-      rb.fail(
-        'oms.key',
-        'OMS_KEY_MISMATCH',
-        subject,
-        `the bundle's publicKey.rawBytes holds another key (${named.curve}) than the one given (${key.curve}); it is never trusted, only compared`,
-        {
-          expected: `the given ${key.curve} key`,
-          actual: `another ${named.curve} key`,
-        },
-      );
-      return;
-    }
-    if (b.key.keyDetails !== undefined && b.key.keyDetails !== info.keyDetails) {
-      rb.fail(
-        'oms.key',
-        'OMS_KEY_MISMATCH',
-        subject,
-        `the bundle's keyDetails ${JSON.stringify(b.key.keyDetails.slice(0, 60))} does not describe the given ${key.curve} key`,
-        {
-          expected: info.keyDetails,
-          actual: b.key.keyDetails.slice(0, 60),
-        },
-      );
-      return;
-    }
-    rb.pass(
-      'oms.key',
-      subject,
-      `publicKey.rawBytes (model_signing 1.0.x) is the given ${key.curve} key`,
-      b.key.keyDetails === undefined ? {} : { expected: info.keyDetails, actual: b.key.keyDetails },
-    );
-    return;
-  }
-  const hint = b.key.hint;
-  if (hint === '') {
-    rb.skip('oms.key', 'OK', subject, 'the bundle names no key (empty hint); the signature decides');
-    return;
-  }
-  const hints = omsKeyHints(key);
-  if (!hints.includes(hint.toLowerCase())) {
+/** Step 2: the key to check the signature with, or undefined when its check failed. */
+async function resolveKey(
+  rb: ReportBuilder,
+  m: ReadKeyBundle['key'],
+  options: VerifyOmsSignatureOptions,
+  subject: string,
+): Promise<EcPublicKey | undefined> {
+  const given = options.publicKey;
+  const anchors = options.certificateChain;
+  if (m.kind === 'x509CertificateChain')
+    return anchors
+      ? checkCertificateChain(rb, m.certificates, anchors, subject, options.certificateTime)
+      : checkLeafHoldsKey(rb, m.certificates, given!, subject);
+  if (anchors) {
     rb.fail(
-      'oms.key',
-      'OMS_KEY_MISMATCH',
+      'oms.certificate',
+      'CERTIFICATE_UNTRUSTED',
       subject,
-      `publicKey.hint ${shortDigest(hint.slice(0, 80))} is not the SHA-256 of the given key's PEM (${shortDigest(hints[0]!)}); the signature was made for another key`,
-      {
-        expected: hints[0]!,
-        actual: hint.slice(0, 80),
-      },
+      'the bundle holds a public key, not a certificate: nothing in it can chain to the given CA (verify it with the key)',
     );
-    return;
+    return undefined;
   }
-  rb.pass('oms.key', subject, `publicKey.hint is the SHA-256 of the given ${key.curve} key's PEM`, {
-    expected: hints[0]!,
-    actual: hint.toLowerCase(),
-  });
+  checkKey(rb, m, given!, subject);
+  return given;
 }
 
 /**
  * Steps 1-5 of the pipeline (see {@link verifyOmsModel}); the report's checks are appended to `rb`.
  */
-function checkSignature(
+async function checkSignature(
   rb: ReportBuilder,
   input: Uint8Array | string | JsonValue,
   options: VerifyOmsSignatureOptions,
-): SignatureStage {
+): Promise<SignatureStage> {
   const what = options.what ?? 'model.sig';
-  const key = options.publicKey;
-  if (!key || key.type !== 'ecdsa')
-    throw new TypeError('"options.publicKey" expected an EcPublicKey (parseEcPublicKey)');
-  ecCurveInfo(key.curve);
+  const given = options.publicKey;
+  const anchors = options.certificateChain;
+  const external = options.signatureVerifier;
+  if ([given, anchors, external].filter((x) => x !== undefined).length !== 1)
+    throw new TypeError('"options" expected exactly one of publicKey, certificateChain and signatureVerifier');
+  if (external !== undefined) {
+    if (typeof external !== 'function') throw new TypeError('"options.signatureVerifier" expected a function');
+    return checkExternally(rb, input, external, what);
+  }
+  if (given !== undefined) {
+    if (!given || given.type !== 'ecdsa')
+      throw new TypeError('"options.publicKey" expected an EcPublicKey (parseEcPublicKey)');
+    ecCurveInfo(given.curve);
+  }
+  if (anchors !== undefined && (!Array.isArray(anchors) || anchors.length === 0))
+    throw new TypeError('"options.certificateChain" expected at least one certificate (certificatesFromPem)');
 
   // 1. the bundle
   let b: ReadKeyBundle;
@@ -173,7 +135,9 @@ function checkSignature(
     rb.failFrom('oms.bundle', what, e);
     return { subject: what };
   }
-  const shape: OmsBundleShape = b.key.kind === 'rawBytes' ? 'v1.0' : 'v1.1';
+  const m = b.key;
+  const shape: OmsBundleShape =
+    m.kind === 'x509CertificateChain' ? 'certificate' : m.kind === 'rawBytes' ? 'v1.0' : 'v1.1';
   const subject = payloadDigest(b.envelope.payload);
   const keyidNote =
     b.keyid === null
@@ -181,24 +145,29 @@ function checkSignature(
       : b.keyid === undefined || b.keyid === ''
         ? 'keyid ""'
         : `keyid ${JSON.stringify(b.keyid.slice(0, 40))} (a hint, ignored)`;
-  rb.pass(
-    'oms.bundle',
-    what,
-    `Sigstore bundle v0.3 of model_signing ${shape === 'v1.0' ? '1.0.x (publicKey.rawBytes)' : '1.1+ (publicKey.hint)'}, one DSSE signature, ${keyidNote}`,
-  );
+  const shapeNote =
+    shape === 'certificate'
+      ? `a certificate chain of ${m.kind === 'x509CertificateChain' ? m.certificates.length : 0}`
+      : shape === 'v1.0'
+        ? 'model_signing 1.0.x (publicKey.rawBytes)'
+        : 'model_signing 1.1+ (publicKey.hint)';
+  rb.pass('oms.bundle', what, `Sigstore bundle v0.3 with ${shapeNote}, one DSSE signature, ${keyidNote}`);
 
-  // 2. the key the bundle names is the given key (compared, never trusted)
-  checkKey(rb, b, key, subject);
+  // 2. the key: the given key (compared with what the bundle names), or the leaf certificate's
+  //    key once it chains to a given CA
+  const key = await resolveKey(rb, m, options, subject);
+  if (!key) return { subject, shape };
 
   // 3. ECDSA over PAE(payloadType, exact payload bytes)
   const sig = b.envelope.signatures[0]!.sig;
   const check = verifyEcdsa(key, pae(b.envelope.payloadType, b.envelope.payload), sig);
   const hash = ecCurveInfo(key.curve).hashName;
+  const whose = anchors ? "the signing certificate's key" : 'the given key';
   if (check.valid)
     rb.pass(
       'oms.signature',
       subject,
-      `ECDSA ${key.curve}/${hash} signature over the DSSE PAE of the payload verifies under the given key`,
+      `ECDSA ${key.curve}/${hash} signature over the DSSE PAE of the payload verifies under ${whose}`,
     );
   else if (check.code === 'ECDSA_SIGNATURE_MALFORMED')
     rb.fail('oms.signature', 'ECDSA_SIGNATURE_MALFORMED', subject, check.reason);
@@ -207,11 +176,20 @@ function checkSignature(
       'oms.signature',
       'OMS_SIGNATURE_INVALID',
       subject,
-      `the ECDSA ${key.curve}/${hash} signature does not verify under the given key: the payload or signature changed, or another key signed`,
+      `the ECDSA ${key.curve}/${hash} signature does not verify under ${whose}: the payload or signature changed, or another key signed`,
     );
 
-  // 4. payloadType
-  if (b.envelope.payloadType === IN_TOTO_PAYLOAD_TYPE)
+  return { subject, shape, ...checkStatement(rb, b.envelope.payloadType, b.envelope.payload, subject) };
+}
+
+/** Steps 4-5: the payloadType and the statement (parsed from the exact payload bytes), its root digest. */
+function checkStatement(
+  rb: ReportBuilder,
+  payloadType: string,
+  payload: Uint8Array,
+  subject: string,
+): { manifest?: OmsManifest; payload?: Uint8Array } {
+  if (payloadType === IN_TOTO_PAYLOAD_TYPE)
     rb.pass('oms.payloadType', subject, `payloadType is ${IN_TOTO_PAYLOAD_TYPE}`, {
       expected: IN_TOTO_PAYLOAD_TYPE,
       actual: IN_TOTO_PAYLOAD_TYPE,
@@ -219,13 +197,11 @@ function checkSignature(
   else
     rb.fail('oms.payloadType', 'DSSE_PAYLOAD_TYPE_MISMATCH', subject, 'model_signing payloads are in-toto statements', {
       expected: IN_TOTO_PAYLOAD_TYPE,
-      actual: b.envelope.payloadType.slice(0, 100),
+      actual: payloadType.slice(0, 100),
     });
-
-  // 5. the statement (parsed from the exact payload bytes) and its root digest
   let manifest: OmsManifest | undefined;
   try {
-    manifest = parseOmsStatement(b.envelope.payload);
+    manifest = parseOmsStatement(payload);
     rb.pass(
       'oms.statement',
       subject,
@@ -237,8 +213,25 @@ function checkSignature(
   } catch (e) {
     rb.failFrom('oms.statement', subject, e);
   }
-  if (!rb.ok || !manifest) return { subject, shape };
-  return { subject, shape, manifest, payload: b.envelope.payload };
+  if (!rb.ok || !manifest) return {};
+  return { manifest, payload };
+}
+
+/** Steps 1-3 by an external verifier (Sigstore keyless in the Node adapter): its checks, then 4-5. */
+async function checkExternally(
+  rb: ReportBuilder,
+  input: Uint8Array | string | JsonValue,
+  verify: OmsSignatureVerifier,
+  what: string,
+): Promise<SignatureStage> {
+  const ext = await verify(input);
+  for (const c of ext.checks) rb.add(c);
+  const subject = ext.payload ? payloadDigest(ext.payload) : what;
+  if (!rb.ok || ext.payload === undefined || ext.payloadType === undefined) {
+    if (rb.ok) rb.fail('oms.signature', 'OMS_SIGNATURE_INVALID', subject, 'the signature verifier returned no payload');
+    return { subject, shape: 'sigstore' };
+  }
+  return { subject, shape: 'sigstore', ...checkStatement(rb, ext.payloadType, ext.payload, subject) };
 }
 
 /**
@@ -253,13 +246,12 @@ function checkSignature(
  * const { report, manifest } = await verifyOmsSignature(readFileSync('model.sig'), { publicKey: parseEcPublicKey(pem) });
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/require-await -- async: a misuse TypeError becomes a rejection
 export async function verifyOmsSignature(
   bundle: Uint8Array | string | JsonValue,
   options: VerifyOmsSignatureOptions,
 ): Promise<OmsSignatureVerification> {
   const rb = new ReportBuilder('oms');
-  const st = checkSignature(rb, bundle, options);
+  const st = await checkSignature(rb, bundle, options);
   rb.result({ subject: st.subject, ok: rb.ok, chain: [] });
   const report = rb.build();
   const out: OmsSignatureVerification = { report };
@@ -276,9 +268,10 @@ export interface VerifyOmsModelOptions extends VerifyOmsSignatureOptions {
   /**
    * Hash the model with the signed serialization (method, hash type, shard size, allow_symlinks;
    * its `ignore_paths` are to be ignored, plus the caller's own). The Node adapter walks the disk.
+   * The signed manifest comes second (e.g. to hash only the files it lists).
    * A thrown LineproofError becomes the failed check `oms.model`.
    */
-  hashModel: (signed: OmsSerialization) => Promise<OmsManifest>;
+  hashModel: (signed: OmsSerialization, manifest: OmsManifest) => Promise<OmsManifest>;
   /** Names the model in the report (default: `sha256:<signed root>`). */
   subject?: string;
 }
@@ -296,10 +289,13 @@ export interface OmsModelVerification extends OmsSignatureVerification {
  * (kind `oms`), run in this order:
  *
  * 1. **bundle** (`oms.bundle`): strict JSON; a Sigstore bundle v0.3 of model_signing 1.0.x
- *    (`publicKey.rawBytes`, `keyid: null`) or 1.1+ (`publicKey.hint`, `tlogEntries: []`,
- *    `keyid: ""`) with one DSSE signature; unknown fields, certificates and log entries refused;
+ *    (`publicKey.rawBytes`, `keyid: null`), 1.1+ (`publicKey.hint`, `tlogEntries: []`,
+ *    `keyid: ""`) or a certificate bundle (`x509CertificateChain`, `sign certificate`) with one
+ *    DSSE signature; unknown fields, keyless certificates and log entries refused;
  * 2. **key** (`oms.key`): the key the bundle names is the key the user gave — v1.0 `rawBytes`
- *    compared as a key (never trusted), v1.1 `hint` = SHA-256 of the key's PEM as OpenSSL writes it;
+ *    compared as a key (never trusted), v1.1 `hint` = SHA-256 of the key's PEM as OpenSSL writes
+ *    it, a certificate bundle's leaf holding it; or **certificate** (`oms.certificate`, with
+ *    `certificateChain`): the leaf chains to a given CA, valid at its notBefore, and may sign;
  * 3. **signature** (`oms.signature`): ECDSA (P-256/SHA-256, P-384/SHA-384, P-521/SHA-512, strict
  *    DER, high S accepted) over PAE(payloadType, the exact payload bytes);
  * 4. **payloadType** (`oms.payloadType`) is `application/vnd.in-toto+json`;
@@ -311,9 +307,9 @@ export interface OmsModelVerification extends OmsSignatureVerification {
  *
  * Never throws on untrusted input.
  * @param bundle the signature file: bytes, text or parsed JSON
- * @param options the public key, how to hash the model, limits, names
+ * @param options the public key or trust anchors, how to hash the model, limits, names
  * @returns the report; the signed manifest, the model's manifest and the diff when available
- * @throws {TypeError} when `options.publicKey` or `options.hashModel` is malformed (misuse)
+ * @throws {TypeError} when neither or both of `publicKey` and `certificateChain` are given, or `hashModel` is malformed (misuse)
  * @example
  * ```ts
  * const { report } = await verifyOmsModel(sigBytes, { publicKey, hashModel: async (s) => (await hashOmsModel('model/', { ...s })).manifest });
@@ -326,7 +322,7 @@ export async function verifyOmsModel(
   if (typeof options?.hashModel !== 'function') throw new TypeError('"options.hashModel" expected a function');
   const rb = new ReportBuilder('oms');
   // 1-5
-  const st = checkSignature(rb, bundle, options);
+  const st = await checkSignature(rb, bundle, options);
   const signed = st.manifest;
   const subject = options.subject ?? (signed ? `sha256:${signed.rootDigest}` : st.subject);
   const out: OmsModelVerification = { report: rb.build() };
@@ -346,7 +342,7 @@ export async function verifyOmsModel(
   // 6. hash the model with the signed serialization
   let actual: OmsManifest;
   try {
-    actual = await options.hashModel(signed.serialization);
+    actual = await options.hashModel(signed.serialization, signed);
   } catch (e) {
     if (!(e instanceof LineproofError)) throw e;
     rb.failFrom('oms.model', subject, e);
