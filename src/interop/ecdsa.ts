@@ -70,6 +70,8 @@ function fixed(v: bigint, len: number): Uint8Array {
  * @param key the public key (its curve picks the hash)
  * @param message the exact signed bytes (for DSSE: the PAE bytes)
  * @param signature DER signature
+ * @param hash the hash of another curve's pairing, for formats that made one (model_signing v0.2
+ *   certificate signatures hash with SHA-256 whatever the curve); default: the curve's
  * @returns valid, or ECDSA_SIGNATURE_MALFORMED / ECDSA_SIGNATURE_INVALID with a reason
  * @example
  * ```ts
@@ -77,7 +79,12 @@ function fixed(v: bigint, len: number): Uint8Array {
  * if (!check.valid) console.log(check.code);
  * ```
  */
-export function verifyEcdsa(key: EcPublicKey, message: Uint8Array, signature: Uint8Array): SignatureCheck {
+export function verifyEcdsa(
+  key: EcPublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+  hash?: EcCurve,
+): SignatureCheck {
   if (!isBytes(message)) throw new TypeError(`"message" expected Uint8Array, got ${describeType(message)}`);
   if (!isBytes(signature))
     return { valid: false, code: 'ECDSA_SIGNATURE_MALFORMED', reason: 'the signature is not bytes' };
@@ -89,9 +96,10 @@ export function verifyEcdsa(key: EcPublicKey, message: Uint8Array, signature: Ui
     return { valid: false, code: 'ECDSA_SIGNATURE_MALFORMED', reason: e instanceof Error ? e.message : 'malformed' };
   }
   const compact = concatBytes(fixed(parts.r, info.bytes), fixed(parts.s, info.bytes));
+  const h = hash === undefined ? info : ecCurveInfo(hash);
   let ok: boolean;
   try {
-    ok = info.noble.verify(compact, info.digest(message), key.point, {
+    ok = info.noble.verify(compact, h.digest(message), key.point, {
       prehash: false,
       lowS: false,
       format: 'compact',
@@ -104,7 +112,7 @@ export function verifyEcdsa(key: EcPublicKey, message: Uint8Array, signature: Ui
     : {
         valid: false,
         code: 'ECDSA_SIGNATURE_INVALID',
-        reason: `the ECDSA ${key.curve}/${info.hashName} signature does not verify for this key and message`,
+        reason: `the ECDSA ${key.curve}/${h.hashName} signature does not verify for this key and message`,
       };
 }
 

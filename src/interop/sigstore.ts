@@ -17,7 +17,8 @@
  * timestamps, message signatures — is refused with SIGSTORE_BUNDLE_UNSUPPORTED rather than dropped.
  * The hint is unauthenticated: it never selects or vouches for a key.
  */
-import { isBytes, toBase64 } from '../bytes/index.js';
+import { fromUtf8, isBytes, toBase64 } from '../bytes/index.js';
+import { omsKeyHint, parseEcPublicKey } from './ec.js';
 import { LineproofError, describeType } from '../errors.js';
 import { isJsonObject, parseJson, type JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
@@ -248,6 +249,8 @@ export interface FromSigstoreBundle {
 /**
  * Read a Sigstore bundle v0.3 (public-key hint, one DSSE envelope) strictly and return its
  * envelope. Nothing is verified here: verify the envelope (or use {@link verifySigstoreBundle}).
+ * model_signing 1.0.x key bundles (`publicKey.rawBytes` holding the PEM, `keyDetails`) are read
+ * too; their hint is the SHA-256 hex of that key's PEM, as model_signing 1.1+ writes it.
  * @param input the bundle: bytes, text or a parsed value
  * @param options limits and a name for messages
  * @returns the envelope, the hint and the media type
@@ -263,19 +266,47 @@ export function fromSigstoreBundle(
   input: Uint8Array | string | JsonValue,
   options: { limits?: Partial<Limits>; what?: string } = {},
 ): FromSigstoreBundle {
-  const read = readSigstore(input, options);
+  const read = readSigstore(input, options, true);
   const env = encodeEnvelope(read.envelope);
   // Keep the keyid as written ('' when null or absent).
   env.signatures = [{ keyid: read.keyid, sig: env.signatures[0]!.sig }];
   return { envelope: env, hint: read.hint, mediaType: read.mediaType };
 }
 
-/** A Sigstore bundle read strictly: its decoded envelope, keyid as written, hint and media type. */
+/**
+ * A Sigstore bundle read strictly: its decoded envelope, keyid as written, hint and media type. With
+ * `legacy`, a bundle the protobuf-specs shape refuses may still be model_signing 1.0.x's key bundle
+ * (`publicKey: {rawBytes: <PEM>, keyDetails}`): its hint is then the SHA-256 of that PEM (what
+ * model_signing 1.1 writes as the hint for the same key).
+ */
 function readSigstore(
   input: Uint8Array | string | JsonValue,
   options: { limits?: Partial<Limits>; what?: string },
+  legacy = false,
 ): { envelope: DecodedEnvelope; keyid: string; hint: string; mediaType: string } {
-  const b = readKeyBundle(input, { dialect: 'sigstore', ...options });
+  let b: ReadKeyBundle;
+  try {
+    b = readKeyBundle(input, { dialect: 'sigstore', ...options });
+  } catch (e) {
+    if (!legacy) throw e;
+    let old: ReadKeyBundle;
+    try {
+      old = readKeyBundle(input, { dialect: 'oms', ...options });
+    } catch {
+      throw e;
+    }
+    if (old.key.kind !== 'rawBytes') throw e;
+    let hint: string;
+    try {
+      // model_signing 1.0.x wrote the key's PEM here; anything else is not that format
+      const pem = fromUtf8(old.key.rawBytes, 'verificationMaterial.publicKey.rawBytes');
+      if (!pem.startsWith('-----BEGIN PUBLIC KEY-----')) throw e;
+      hint = omsKeyHint(parseEcPublicKey(pem));
+    } catch {
+      throw e;
+    }
+    b = { ...old, key: { kind: 'hint', hint } };
+  }
   if (b.key.kind !== 'hint') throw new LineproofError('INTERNAL', 'sigstore dialect returned raw key bytes');
   const keyid = typeof b.keyid === 'string' ? b.keyid : '';
   return { envelope: b.envelope, keyid, hint: b.key.hint, mediaType: b.mediaType };

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../src/bytes/index.js';
-import { ecPrivateKeyToPem, ecPublicKeyToPem, generateEcPrivateKey } from '../../src/index.js';
+import { ecPrivateKeyToPem, ecPublicKeyToPem, fromSigstoreBundle, generateEcPrivateKey } from '../../src/index.js';
 import { reportSchema, type Report } from '../../src/report/index.js';
 import { cli } from '../helpers/cli.js';
 import { statementBytes } from '../helpers/dsse.js';
@@ -344,8 +344,59 @@ describe('lineproof bundle to-sigstore | from-sigstore', () => {
       ['bundle', 'from-sigstore', '--in', fixturePath('model-signing', 'v1.0.1-elliptic-key', 'model.sig')],
       { cwd: dir },
     );
-    expect(fixture.code).toBe(1);
-    expect(fixture.stderr).toContain('SIGSTORE_BUNDLE_INVALID');
+    // model_signing 1.0.x key bundles (publicKey.rawBytes) are read: their envelope comes out as is
+    expect(fixture.stderr).toBe('');
+    expect(fixture.code).toBe(0);
+    const sig = JSON.parse(readFileSync(fixturePath('model-signing', 'v1.0.1-elliptic-key', 'model.sig'), 'utf8')) as {
+      dsseEnvelope: { payload: string };
+    };
+    const out = JSON.parse(fixture.stdout) as { payload: string; signatures: { keyid: string }[] };
+    expect(out.payload).toBe(sig.dsseEnvelope.payload);
+    expect(out.signatures[0]!.keyid).toBe('');
+    // ... and its hint is model_signing 1.1's for the same key: re-wrapped, it is a 1.1 bundle
+    writeFileSync(join(dir, 'v10.json'), fixture.stdout);
+    const { hint } = fromSigstoreBundle(readFileSync(fixturePath('model-signing', 'v1.0.1-elliptic-key', 'model.sig')));
+    expect(hint).toBe('e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e');
+    const f = fixtureCopy();
+    const up = await cli([
+      'bundle',
+      'to-sigstore',
+      '--in',
+      join(dir, 'v10.json'),
+      '--hint',
+      hint,
+      '--out',
+      join(f.dir, 'v11.sig'),
+    ]);
+    expect(up.code).toBe(0);
+    const v = await cli([
+      'oms',
+      'verify',
+      '--model',
+      f.model,
+      '--signature',
+      join(f.dir, 'v11.sig'),
+      '--key',
+      f.key,
+      '--ignore-paths',
+      'ignore-me',
+      '--ignore-paths',
+      'model.sig', // the 1.0 signature beside it; 1.0.1 recorded no ignore_paths
+      '--json',
+    ]);
+    expect(v.code).toBe(0);
+    expect((JSON.parse(v.stdout) as Report).checks.find((c) => c.id === 'oms.key')?.message).toContain(
+      'publicKey.hint',
+    );
+    // a certificate bundle is not a key bundle: refused, not stripped
+    const cert = await cli([
+      'bundle',
+      'from-sigstore',
+      '--in',
+      fixturePath('model-signing', 'v1.0.1-certificate', 'model.sig'),
+    ]);
+    expect(cert.code).toBe(1);
+    expect(cert.stderr).toContain('SIGSTORE_BUNDLE_UNSUPPORTED');
     expect((await cli(['bundle', 'from-sigstore', '--in', 'missing.json'], { cwd: dir })).code).toBe(2);
     expect((await cli(['bundle', 'from-sigstore'], { cwd: dir })).code).toBe(2);
   });

@@ -11,6 +11,7 @@ import { ReportBuilder, type Check, type Report } from '../../report/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, payloadDigest } from '../../statements/statement.js';
 import type { OmsManifest, OmsSerialization } from './serialization.js';
 import { parseOmsStatement } from './statement.js';
+import { OMS_COMPAT_PREDICATE_TYPE, omsCompatPae, parseOmsCompatStatement, payloadPredicateType } from './compat.js';
 import { verifyOmsManifest, type OmsDiff } from './compare.js';
 import { ecCurveInfo, type EcPublicKey } from '../ec.js';
 import { verifyEcdsa } from '../ecdsa.js';
@@ -158,18 +159,46 @@ async function checkSignature(
   const key = await resolveKey(rb, m, options, subject);
   if (!key) return { subject, shape };
 
-  // 3. ECDSA over PAE(payloadType, exact payload bytes)
-  const sig = b.envelope.signatures[0]!.sig;
-  const check = verifyEcdsa(key, pae(b.envelope.payloadType, b.envelope.payload), sig);
+  // 3. ECDSA over PAE(payloadType, exact payload bytes) — or, for a v0.2 statement only, over
+  //    v0.2's faulty PAE (compat.ts), hashed with SHA-256 for a certificate as model_signing did
+  checkEcdsaSignature(rb, key, b.envelope, subject, anchors !== undefined);
+
+  return { subject, shape, ...checkStatement(rb, b.envelope.payloadType, b.envelope.payload, subject) };
+}
+
+/** Step 3: the signature under the key, with model_signing's v0.2 compatibility (compat.ts). */
+function checkEcdsaSignature(
+  rb: ReportBuilder,
+  key: EcPublicKey,
+  env: ReadKeyBundle['envelope'],
+  subject: string,
+  byCertificate: boolean,
+): void {
+  const sig = env.signatures[0]!.sig;
   const hash = ecCurveInfo(key.curve).hashName;
-  const whose = anchors ? "the signing certificate's key" : 'the given key';
-  if (check.valid)
+  const whose = byCertificate ? "the signing certificate's key" : 'the given key';
+  let check = verifyEcdsa(key, pae(env.payloadType, env.payload), sig);
+  if (check.valid) {
     rb.pass(
       'oms.signature',
       subject,
       `ECDSA ${key.curve}/${hash} signature over the DSSE PAE of the payload verifies under ${whose}`,
     );
-  else if (check.code === 'ECDSA_SIGNATURE_MALFORMED')
+    return;
+  }
+  if (check.code !== 'ECDSA_SIGNATURE_MALFORMED' && payloadPredicateType(env.payload) === OMS_COMPAT_PREDICATE_TYPE) {
+    const compatHash = byCertificate ? 'P-256' : key.curve;
+    check = verifyEcdsa(key, omsCompatPae(env.payload), sig, compatHash);
+    if (check.valid) {
+      rb.pass(
+        'oms.signature',
+        subject,
+        `ECDSA ${key.curve}/${ecCurveInfo(compatHash).hashName} signature over model_signing v0.2's PAE of the payload (a v0.2 statement) verifies under ${whose}`,
+      );
+      return;
+    }
+  }
+  if (check.code === 'ECDSA_SIGNATURE_MALFORMED')
     rb.fail('oms.signature', 'ECDSA_SIGNATURE_MALFORMED', subject, check.reason);
   else
     rb.fail(
@@ -178,8 +207,6 @@ async function checkSignature(
       subject,
       `the ECDSA ${key.curve}/${hash} signature does not verify under ${whose}: the payload or signature changed, or another key signed`,
     );
-
-  return { subject, shape, ...checkStatement(rb, b.envelope.payloadType, b.envelope.payload, subject) };
 }
 
 /** Steps 4-5: the payloadType and the statement (parsed from the exact payload bytes), its root digest. */
@@ -201,15 +228,23 @@ function checkStatement(
     });
   let manifest: OmsManifest | undefined;
   try {
-    manifest = parseOmsStatement(payload);
-    rb.pass(
-      'oms.statement',
-      subject,
-      `model_signing statement for ${JSON.stringify(manifest.modelName.slice(0, 80))}: ${manifest.resources.length} resources by ${manifest.serialization.method}/${manifest.serialization.hash_type}, root digest recomputed`,
-      {
-        actual: `sha256:${manifest.rootDigest}`,
-      },
-    );
+    if (payloadPredicateType(payload) === OMS_COMPAT_PREDICATE_TYPE) {
+      manifest = parseOmsCompatStatement(payload);
+      rb.pass(
+        'oms.statement',
+        subject,
+        `model_signing v0.2 statement (${OMS_COMPAT_PREDICATE_TYPE}): ${manifest.resources.length} files by sha256, one subject each (the format has no root digest or ignore list)`,
+        { actual: `sha256:${manifest.rootDigest}` },
+      );
+    } else {
+      manifest = parseOmsStatement(payload);
+      rb.pass(
+        'oms.statement',
+        subject,
+        `model_signing statement for ${JSON.stringify(manifest.modelName.slice(0, 80))}: ${manifest.resources.length} resources by ${manifest.serialization.method}/${manifest.serialization.hash_type}, root digest recomputed`,
+        { actual: `sha256:${manifest.rootDigest}` },
+      );
+    }
   } catch (e) {
     rb.failFrom('oms.statement', subject, e);
   }
