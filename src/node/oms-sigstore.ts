@@ -31,7 +31,7 @@ import { readFileLimited } from './fs.js';
 import { verifyOmsModelPath, type VerifyOmsModelPathOptions } from './oms.js';
 import type { OmsModelVerification } from '../interop/oms/verify.js';
 
-/** The Sigstore public-good trusted root shipped in the package (see spec/oms.md to refresh it). */
+/** The Sigstore public-good trusted root shipped in the package (trust/README.md says how to refresh it). */
 export const DEFAULT_TRUSTED_ROOT_PATH = fileURLToPath(
   new URL('../../trust/sigstore-trusted-root.json', import.meta.url),
 );

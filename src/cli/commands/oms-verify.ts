@@ -51,7 +51,7 @@ Options (upstream's spellings with "_" work too: --public_key, --certificate_cha
   --identity ID               sigstore: the signer's identity, matched exactly (an email or URI)
   --identity-provider URL     sigstore: the OIDC issuer that vouched for it, matched exactly
   --trusted-root FILE         sigstore: a Sigstore trusted_root.json (default: the public-good root
-                              shipped in this package; see spec/oms.md to refresh it); also
+                              shipped in this package; trust/README.md says how to refresh it); also
                               --trust-config FILE, a ClientTrustConfig holding a trustedRoot
   --ignore-paths P            a path to leave out (repeat). A relative path is resolved against
                               the working directory, as upstream; when that lies outside the
