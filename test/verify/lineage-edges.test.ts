@@ -99,7 +99,7 @@ describe('riskTiers.*.distinctEvaluationData: what the training used', () => {
           { name: 'fresh', digest: OTHER },
           { name: 'reused', digest: PINNED },
         ],
-        metrics: i.metrics.map((m: Record<string, unknown>) => ({ ...m, dataset: 'fresh' })),
+        metrics: i.metrics.map((m) => ({ ...m, dataset: 'fresh' })),
       }),
     });
     const r = await run(shared);
