@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliContext } from './types.js';
@@ -83,4 +84,14 @@ export function atOption(command: string, value: string | undefined): string {
     );
   }
   return value;
+}
+
+/** Whether a path exists (anything stat can see). */
+export function pathExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -31,6 +31,8 @@ import {
 import { IN_TOTO_PAYLOAD_TYPE, type Statement } from '../../src/statements/statement.js';
 import { buildManifest, manifestBytes, manifestDigestText } from '../../src/manifest/build.js';
 import { LINEPROOF_MANIFEST_MEDIA_TYPE } from '../../src/statements/predicates/index.js';
+import type { Report } from '../../src/report/index.js';
+import { verifyChain, type VerifyChainInput } from '../../src/verify/chain.js';
 
 export const KEY_NAMES = [
   'steward',
@@ -401,4 +403,54 @@ export async function manifestWorld(
     promotion: then(o.promotion, (i) => ({ ...i, subject: about })),
   });
   return { ...w, model: model.digest };
+}
+
+/**
+ * Another approval of the world's model (its training and evaluation), at `at`, signed by `by`.
+ * @param useCase the use case approved (default support-chat)
+ * @param riskTier its tier (default: high for support-chat, else low)
+ */
+export async function approvalAt(
+  world: World,
+  decision: 'APPROVED' | 'REJECTED',
+  at: string,
+  by: KeyName[],
+  useCase = 'support-chat',
+  riskTier = useCase === 'support-chat' ? 'high' : 'low',
+): Promise<WorldStep> {
+  return sign(
+    buildApprovalStatement({
+      subject: { name: 'model', digest: MODEL },
+      decision,
+      stage: 'production',
+      useCase: { id: useCase, description: 'answers customers' },
+      riskTier,
+      training: world.steps.training.payload,
+      evaluations: [world.steps.evaluation.payload],
+      conditions: [],
+      runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
+      notBefore: T.notBefore,
+      expires: T.expires,
+      attester: IDENTITY[by[0]!],
+      now: new Date(at),
+    }),
+    by,
+  );
+}
+
+/** verifyChain of the world's model for support-chat as of T.asOf; `extra` overrides any input. */
+export async function verifyWorld(
+  world: World,
+  bundle = world.bundle,
+  extra: Partial<VerifyChainInput> = {},
+): Promise<{ report: Report; failed: string[] }> {
+  const { report } = await verifyChain({
+    bundle,
+    policy: world.policy,
+    subject: MODEL,
+    useCase: 'support-chat',
+    asOf: T.asOf,
+    ...extra,
+  });
+  return { report, failed: [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.code))].sort() };
 }

@@ -11,20 +11,10 @@ import { sha256 } from '../../src/digest/index.js';
 import { privateKeyFromSeed, publicKeyToHex } from '../../src/keys/keys.js';
 import { canonicalJson } from '../../src/json/canonical.js';
 import { isParsed, isStage, type Node } from '../../src/verify/authenticate.js';
-import { verifyChain } from '../../src/verify/chain.js';
-import { buildWorld, MODEL, T, type World } from '../helpers/world.js';
+import { buildWorld, verifyWorld, type World } from '../helpers/world.js';
 
-async function run(world: World, bundle = world.bundle, limits?: Record<string, number>) {
-  const { report } = await verifyChain({
-    bundle,
-    policy: world.policy,
-    subject: MODEL,
-    useCase: 'support-chat',
-    asOf: T.asOf,
-    ...(limits ? { limits } : {}),
-  });
-  return { report, failed: [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.code))].sort() };
-}
+const run = (world: World, bundle = world.bundle, limits?: Record<string, number>) =>
+  verifyWorld(world, bundle, limits ? { limits } : {});
 
 describe('authentication edges', () => {
   it('isStage and isParsed answer false for no node', () => {

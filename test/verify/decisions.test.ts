@@ -6,13 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { verifyChain, type VerifyChainInput } from '../../src/verify/chain.js';
-import { buildApprovalStatement } from '../../src/statements/builders.js';
 import type { Check, Report } from '../../src/report/index.js';
 import { expectStepOrder } from '../helpers/steps.js';
 import {
+  approvalAt,
   buildWorld,
   DATASET,
-  IDENTITY,
   MODEL,
   OTHER_MODEL,
   sign,
@@ -48,33 +47,6 @@ async function run(world: World, bundle = world.bundle, extra: Extra = {}) {
 }
 
 /** Another approval of the world's model: `decision`, issued at `at`, signed by `by`. */
-async function approvalAt(
-  world: World,
-  decision: 'APPROVED' | 'REJECTED',
-  at: string,
-  by: KeyName[],
-  useCase = 'support-chat',
-  riskTier = useCase === 'support-chat' ? 'high' : 'low',
-) {
-  return sign(
-    buildApprovalStatement({
-      subject: { name: 'model', digest: MODEL },
-      decision,
-      stage: 'production',
-      useCase: { id: useCase, description: 'answers customers' },
-      riskTier,
-      training: world.steps.training.payload,
-      evaluations: [world.steps.evaluation.payload],
-      conditions: [],
-      runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-      notBefore: T.notBefore,
-      expires: T.expires,
-      attester: IDENTITY[by[0]!],
-      now: new Date(at),
-    }),
-    by,
-  );
-}
 
 describe('a later REJECTED approval by a trusted approver voids earlier approvals (decisions §13)', () => {
   it('voids the approval: APPROVAL_VOIDED, and the voided one is named', async () => {

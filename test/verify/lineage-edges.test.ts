@@ -6,50 +6,19 @@
  * ones fails; a training whose dataset is missing from the bundle fails without throwing.
  */
 import { describe, expect, it } from 'vitest';
-import { buildApprovalStatement } from '../../src/statements/builders.js';
 import type { Report } from '../../src/report/index.js';
 import { verifyChain } from '../../src/verify/chain.js';
-import { buildWorld, DATASET, IDENTITY, MODEL, sign, T, type KeyName, type World } from '../helpers/world.js';
+import { approvalAt, buildWorld, DATASET, MODEL, T, verifyWorld, type World } from '../helpers/world.js';
 
-async function run(world: World, bundle = world.bundle): Promise<Report> {
-  const { report } = await verifyChain({
-    bundle,
-    policy: world.policy,
-    subject: MODEL,
-    useCase: 'support-chat',
-    asOf: T.asOf,
-  });
-  return report;
-}
+const run = async (world: World, bundle = world.bundle): Promise<Report> => (await verifyWorld(world, bundle)).report;
 const failed = (r: Report) => r.checks.filter((c) => c.status === 'fail').map((c) => c.code);
-
-async function approvalAt(world: World, at: string, by: KeyName[]) {
-  return sign(
-    buildApprovalStatement({
-      subject: { name: 'model', digest: MODEL },
-      decision: 'APPROVED',
-      stage: 'production',
-      useCase: { id: 'support-chat', description: 'answers customers' },
-      riskTier: 'high',
-      training: world.steps.training.payload,
-      evaluations: [world.steps.evaluation.payload],
-      conditions: [],
-      runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-      notBefore: T.notBefore,
-      expires: T.expires,
-      attester: IDENTITY[by[0]!],
-      now: new Date(at),
-    }),
-    by,
-  );
-}
 
 describe('two approvals of the subject', () => {
   it('the passing chain is chosen, whether the failing approval is more recent or older', async () => {
     const world = await buildWorld();
     expect((await run(world)).ok).toBe(true);
     for (const at of ['2026-01-20T00:00:00Z', '2026-01-13T00:00:00Z']) {
-      const lone = await approvalAt(world, at, ['alice']); // one approver: the high tier needs two
+      const lone = await approvalAt(world, 'APPROVED', at, ['alice']); // one approver: the high tier needs two
       for (const bundle of [world.bundle + lone.line, lone.line + world.bundle]) {
         const r = await run(world, bundle);
         expect(failed(r)).toEqual([]);
@@ -62,7 +31,7 @@ describe('two approvals of the subject', () => {
     const world = await buildWorld({ signers: { approval: ['alice'] } });
     const alone = await run(world);
     expect(alone.ok).toBe(false);
-    const lone = await approvalAt(world, '2026-01-20T00:00:00Z', ['bob']);
+    const lone = await approvalAt(world, 'APPROVED', '2026-01-20T00:00:00Z', ['bob']);
     const both = await run(world, world.bundle + lone.line);
     expect(both.ok).toBe(false);
     expect(failed(both).length).toBeGreaterThan(0);

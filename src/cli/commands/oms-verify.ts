@@ -6,14 +6,14 @@
  * `--ignore-paths` resolved against the working directory, or the model directory when that lies
  * outside the model; `--ignore-unsigned-files`.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LineproofError } from '../../errors.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { loadCertificates, loadEcPublicKey } from '../../node/ec-keys.js';
 import { verifyOmsModelPath, type VerifyOmsModelPathOptions } from '../../node/oms.js';
 import { verifyOmsSigstoreModelPath } from '../../node/oms-sigstore.js';
-import { parseCommandArgs, resolvePath } from '../args.js';
+import { parseCommandArgs, pathExists, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { hashProgress } from '../progress.js';
 import { EXIT, type CliContext, type Command } from '../types.js';
@@ -90,15 +90,6 @@ export function normalizeFlagSpelling(args: readonly string[]): string[] {
     const name = eq < 0 ? a : a.slice(0, eq);
     return name.replace(/_/g, '-') + (eq < 0 ? '' : a.slice(eq));
   });
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A path's real form when it (or its folder) exists, else the lexical one. */
@@ -243,8 +234,8 @@ function parse(args: string[], ctx: CliContext): Parsed {
   const mode = modeOf(named as Mode | undefined, values);
   const model = resolvePath(ctx, modelArg);
   const signature = resolvePath(ctx, sigArg);
-  if (!exists(model)) throw usage(`oms verify: ${JSON.stringify(modelArg)}: no such file or directory`);
-  if (!exists(signature)) throw usage(`oms verify: --signature ${JSON.stringify(sigArg)}: no such file`);
+  if (!pathExists(model)) throw usage(`oms verify: ${JSON.stringify(modelArg)}: no such file or directory`);
+  if (!pathExists(signature)) throw usage(`oms verify: --signature ${JSON.stringify(sigArg)}: no such file`);
   return { mode, modelArg, sigArg, model, signature, values };
 }
 

@@ -1,10 +1,9 @@
-import { statSync } from 'node:fs';
 import { ecCurveInfo } from '../../interop/ec.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { OMS_DEFAULT_SHARD_SIZE, type OmsMethod } from '../../interop/oms/serialization.js';
 import { loadEcPrivateKey } from '../../node/ec-keys.js';
 import { signOmsModelPath } from '../../node/oms.js';
-import { intOption, parseCommandArgs, required, resolvePath } from '../args.js';
+import { intOption, parseCommandArgs, pathExists, required, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
 import { EXIT, type Command } from '../types.js';
 import { hashProgress } from '../progress.js';
@@ -45,15 +44,6 @@ Example:
   lineproof oms sign --model ./my-model --key model-key.pem --out ./my-model/model.sig
 `;
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** --ignore-paths values: relative to the model directory (absolute ones are checked by the adapter). */
 function ignoreFlags(cmd: string, values: string[] | undefined): string[] {
   for (const p of values ?? []) if (p === '') throw usage(`${cmd}: --ignore-paths expected a path, got ""`);
@@ -88,7 +78,7 @@ export const omsSignCommand: Command = {
     const ignorePaths = ignoreFlags('oms sign', values['ignore-paths']);
     const model = resolvePath(ctx, modelArg);
     const out = resolvePath(ctx, outArg);
-    if (!exists(model)) throw usage(`oms sign: --model ${JSON.stringify(modelArg)}: no such file or directory`);
+    if (!pathExists(model)) throw usage(`oms sign: --model ${JSON.stringify(modelArg)}: no such file or directory`);
     const passphrase = ctx.io.env.LINEPROOF_KEY_PASSPHRASE;
     const key = await asExit(EXIT.USAGE, () =>
       loadEcPrivateKey(resolvePath(ctx, keyArg), {
