@@ -160,16 +160,21 @@ export function signedFiles(manifest: OmsManifest): Set<string> {
 
 /**
  * The path of `file` relative to the model directory `modelDir` when it lies inside it (POSIX
- * separators), else undefined. Symbolic links in either are resolved; `file` need not exist.
+ * separators), else undefined. Symbolic links in either are resolved; `file` need not exist, nor
+ * its folder (then it is judged as written).
  */
-function insideModel(modelDir: string, file: string): string | undefined {
+export function insideModel(modelDir: string, file: string): string | undefined {
   let root: string;
-  let parent: string;
   try {
     root = realpathSync(modelDir);
-    parent = realpathSync(dirname(resolve(file)));
   } catch {
     return undefined;
+  }
+  let parent: string;
+  try {
+    parent = realpathSync(dirname(resolve(file)));
+  } catch {
+    parent = dirname(resolve(file));
   }
   const rel = relative(root, join(parent, basename(file)));
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;

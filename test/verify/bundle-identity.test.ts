@@ -10,7 +10,6 @@ import { canonicalJson } from '../../src/json/canonical.js';
 import { keyidsOf } from '../../src/keys/keyid.js';
 import type { SignatureVerifier } from '../../src/keys/types.js';
 import { nodeEd25519Verifier } from '../../src/node/ed25519.js';
-import { verifyChain } from '../../src/verify/chain.js';
 import type { Envelope } from '../../src/dsse/envelope.js';
 import {
   buildRevocationStatement,
@@ -19,9 +18,9 @@ import {
   key,
   MODEL,
   sign,
-  T,
   type World,
   type WorldStep,
+  verifyWorld,
 } from '../helpers/world.js';
 import { goldenReports } from '../helpers/golden-reports.js';
 
@@ -81,17 +80,12 @@ async function run(
   bundle: string,
   extra: { limits?: Record<string, number>; verifier?: SignatureVerifier } = {},
 ) {
-  const { report } = await verifyChain({
-    bundle,
-    policy: world.policy,
-    subject: MODEL,
-    useCase: 'support-chat',
-    asOf: T.asOf,
+  const { report, failed } = await verifyWorld(world, bundle, {
     verifier: extra.verifier ?? nodeEd25519Verifier,
     ...(extra.limits ? { limits: extra.limits } : {}),
   });
   expectGolden(report);
-  return { report, failed: [...new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.code))].sort() };
+  return { report, failed };
 }
 
 describe('a genuine revocation cannot be cancelled with append access and no key', () => {

@@ -5,11 +5,12 @@
  * distinct from the training data. Each refusal with its code.
  */
 import { describe, expect, it } from 'vitest';
-import { verifyChain, type VerifyChainInput } from '../../src/verify/chain.js';
+import type { VerifyChainInput } from '../../src/verify/chain.js';
 import type { Check, Report } from '../../src/report/index.js';
 import { expectStepOrder } from '../helpers/steps.js';
 import {
   approvalAt,
+  verifyWorld,
   buildWorld,
   DATASET,
   MODEL,
@@ -33,20 +34,11 @@ function failure(report: Report): Check {
 type Extra = Partial<Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier' | 'useCase' | 'policy' | 'asOf'>>;
 
 async function run(world: World, bundle = world.bundle, extra: Extra = {}) {
-  const { report } = await verifyChain({
-    bundle,
-    policy: world.policy,
-    subject: MODEL,
-    useCase: 'support-chat',
-    asOf: T.asOf,
-    ...extra,
-  });
+  const { report } = await verifyWorld(world, bundle, extra);
   expectStepOrder(report);
   expectGolden(report);
   return report;
 }
-
-/** Another approval of the world's model: `decision`, issued at `at`, signed by `by`. */
 
 describe('a later REJECTED approval by a trusted approver voids earlier approvals (decisions §13)', () => {
   it('voids the approval: APPROVAL_VOIDED, and the voided one is named', async () => {

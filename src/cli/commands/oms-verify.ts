@@ -6,12 +6,11 @@
  * `--ignore-paths` resolved against the working directory, or the model directory when that lies
  * outside the model; `--ignore-unsigned-files`.
  */
-import { realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { LineproofError } from '../../errors.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { loadCertificates, loadEcPublicKey } from '../../node/ec-keys.js';
-import { verifyOmsModelPath, type VerifyOmsModelPathOptions } from '../../node/oms.js';
+import { insideModel, verifyOmsModelPath, type VerifyOmsModelPathOptions } from '../../node/oms.js';
 import { verifyOmsSigstoreModelPath } from '../../node/oms-sigstore.js';
 import { parseCommandArgs, pathExists, resolvePath } from '../args.js';
 import { asExit, usage } from '../errors.js';
@@ -92,43 +91,17 @@ export function normalizeFlagSpelling(args: readonly string[]): string[] {
   });
 }
 
-/** A path's real form when it (or its folder) exists, else the lexical one. */
-function realish(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    try {
-      return join(realpathSync(dirname(p)), basename(p));
-    } catch {
-      return p;
-    }
-  }
-}
-
-function inside(root: string, p: string): boolean {
-  const rel = relative(root, p);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
-
 /**
  * `--ignore-paths` as upstream resolves them: a relative path against the working directory; when
  * that lies outside the model, against the model directory (Lineproof's earlier form). Each comes
  * back as a path inside the model (absolute), or a usage error.
  */
 export function resolveIgnorePaths(ctx: CliContext, model: string, values: readonly string[]): string[] {
-  let root: string;
-  try {
-    root = realpathSync(model);
-  } catch {
-    return [...values];
-  }
   return values.map((p) => {
     if (p === '') throw usage('oms verify: --ignore-paths expected a path, got ""');
-    const candidates = isAbsolute(p) ? [p] : [resolve(ctx.io.cwd, p), resolve(root, p)];
-    for (const c of candidates) {
-      const real = realish(c);
-      if (inside(root, real)) return real;
-    }
+    const candidates = isAbsolute(p) ? [p] : [resolve(ctx.io.cwd, p), resolve(model, p)];
+    const found = candidates.find((c) => insideModel(model, c) !== undefined);
+    if (found !== undefined) return found;
     throw usage(
       `oms verify: --ignore-paths ${JSON.stringify(p)} is not inside the model ${JSON.stringify(model)} (resolved against the working directory, then the model directory)`,
     );
