@@ -4,7 +4,7 @@
  * the in-toto Statement, and — given a way to hash the model — every file. spec/oms.md.
  */
 import { LineproofError } from '../../errors.js';
-import type { JsonValue } from '../../json/strict.js';
+import { isJsonObject, parseJson, type JsonValue } from '../../json/strict.js';
 import type { Limits } from '../../limits.js';
 import { pae } from '../../dsse/pae.js';
 import { ReportBuilder, type Check, type Report } from '../../report/index.js';
@@ -228,8 +228,9 @@ function checkStatement(
     });
   let manifest: OmsManifest | undefined;
   try {
-    if (payloadPredicateType(payload) === OMS_COMPAT_PREDICATE_TYPE) {
-      manifest = parseOmsCompatStatement(payload);
+    const statement = parseJson(payload, { what: 'statement' }); // parsed once, read by either reader
+    if (isJsonObject(statement) && statement.predicateType === OMS_COMPAT_PREDICATE_TYPE) {
+      manifest = parseOmsCompatStatement(statement);
       rb.pass(
         'oms.statement',
         subject,
@@ -237,7 +238,7 @@ function checkStatement(
         { actual: `sha256:${manifest.rootDigest}` },
       );
     } else {
-      manifest = parseOmsStatement(payload);
+      manifest = parseOmsStatement(statement);
       rb.pass(
         'oms.statement',
         subject,
