@@ -306,6 +306,8 @@ export const ERROR_CODES = {
     "A Sigstore keyless signature's identity was vouched for by another OIDC issuer than the one given (the certificate's issuer extension compared exactly).",
   SIGSTORE_TRUSTED_ROOT_INVALID:
     'A Sigstore trusted root file (trusted_root.json, or a ClientTrustConfig holding one) cannot be read as one.',
+  SIGSTORE_TRUSTED_ROOT_MISMATCH:
+    "The Sigstore trusted root the verifier was given is not the one the policy pins (a certificate authority's trustedRootDigest, the sha256 of the file).",
   SIGSTORE_CERTIFICATE_UNTRUSTED:
     "A Sigstore keyless signature's Fulcio certificate does not chain to the trusted root's certificate authorities at the log's time, or lacks a valid SCT from its CT logs.",
   SIGSTORE_TLOG_INVALID:
@@ -313,6 +315,18 @@ export const ERROR_CODES = {
   SIGSTORE_TIMESTAMP_INVALID:
     "A Sigstore bundle's timestamps do not verify (an RFC 3161 timestamp against the trusted root's timestamp authorities), or there are too few.",
   SIGSTORE_VERIFICATION_FAILED: 'Sigstore verification (@sigstore/verify) failed for a reason it did not classify.',
+  TIMESTAMP_INVALID:
+    'An RFC 3161 timestamp token (or response) cannot be read: not a CMS SignedData holding one TSTInfo, a response whose status is not granted, or past the size limits.',
+  TIMESTAMP_MISMATCH:
+    "An RFC 3161 timestamp token's messageImprint is not the hash of the signature it is attached to: it timestamps something else.",
+  TIMESTAMP_UNTRUSTED:
+    "An RFC 3161 timestamp token's signature does not verify, or its signing certificate does not chain to a timestamp authority the policy trusts, or lacks the critical timeStamping extended key usage.",
+  TIMESTAMP_MISSING:
+    'The policy requires a trusted RFC 3161 timestamp on the signatures of this role, and the signature carries none from a timestamp authority it trusts.',
+  TIMESTAMP_INCONSISTENT:
+    'A statement claims an issuedAt later than the trusted timestamp over its signature (beyond the 300 s skew): the statement cannot postdate its own signature.',
+  CERTIFICATE_IDENTITY_UNKNOWN:
+    'A certificate signature verifies and chains to an authority the policy trusts, but its identity (subjectAltName, OIDC issuer) is no identity of the policy: it is skipped, never counted.',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

@@ -18,7 +18,7 @@ export {
   type EcCurveInfo,
   type EcPublicKey,
   type EcPrivateKey,
-} from '../pki/ec.js';
+} from './ec.js';
 export {
   ecPrivateKeyFromScalar,
   generateEcPrivateKey,
@@ -26,7 +26,7 @@ export {
   parseEcPrivateKey,
   ecPrivateKeyToPkcs8Der,
   ecPrivateKeyToPem,
-} from '../pki/ec-private.js';
+} from './ec-private.js';
 export {
   parseEcdsaSignature,
   verifyEcdsa,
@@ -35,7 +35,7 @@ export {
   ecdsaVerifier,
   type EcdsaSignatureParts,
   type EcdsaSigner,
-} from '../pki/ecdsa.js';
+} from './ecdsa.js';
 export {
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
   SIGSTORE_BUNDLE_V03_LEGACY_MEDIA_TYPE,
@@ -91,4 +91,4 @@ export {
   type CertificatePathInput,
   type PathSuccess,
   type PathFailure,
-} from '../pki/x509.js';
+} from './x509.js';

@@ -26,7 +26,7 @@ import { resolveLimits, type Limits } from '../limits.js';
 import { payloadDigest } from '../statements/statement.js';
 import { ReportBuilder } from '../report/index.js';
 import type { OmsExternalSignature } from '../interop/oms/verify.js';
-import { parseCertificate, type Certificate } from '../pki/x509.js';
+import { parseCertificate, type Certificate } from '../interop/x509.js';
 import { readFileLimited } from './fs.js';
 import { verifyOmsModelPath, type VerifyOmsModelPathOptions } from './oms.js';
 import type { OmsModelVerification } from '../interop/oms/verify.js';

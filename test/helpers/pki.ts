@@ -18,10 +18,30 @@ export interface MadeCert {
   certPath: string;
 }
 
-function openssl(cwd: string, args: string[]): string {
-  const r = spawnSync('openssl', args, { cwd, encoding: 'utf8' });
+/**
+ * Run OpenSSL; with `at` (RFC 3339), under libfaketime's frozen clock at that time (certificates
+ * and timestamp tokens made "then").
+ */
+export function openssl(cwd: string, args: string[], at?: string): string {
+  const r = at
+    ? spawnSync('faketime', [fakeTime(at), 'openssl', ...args], {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, TZ: 'UTC' },
+      })
+    : spawnSync('openssl', args, { cwd, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** faketime's absolute form of an RFC 3339 UTC time. */
+function fakeTime(at: string): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) throw new TypeError(`not a time: ${at}`);
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
 }
 
 /** Key algorithms: `ec:P-256`, `ec:P-384`, `ec:P-521`, `rsa:2048`. */
@@ -37,7 +57,8 @@ export class Pki {
   readonly dir = mkdtempSync(join(tmpdir(), 'lineproof-pki-'));
   private serial = 1;
 
-  constructor() {
+  /** @param at make every certificate as if the clock read this time (RFC 3339), not now */
+  constructor(readonly at?: string) {
     afterAll(() => rmSync(this.dir, { recursive: true, force: true }));
   }
 
@@ -51,21 +72,25 @@ export class Pki {
   /** A self-signed root CA. */
   root(name: string, opts: { key?: KeySpec; ext?: string[]; days?: number } = {}): MadeCert {
     const ext = opts.ext ?? ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign'];
-    openssl(this.dir, [
-      'req',
-      '-x509',
-      ...keyArgs(opts.key ?? 'rsa:2048'),
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.pem`,
-      '-subj',
-      `/CN=${name}`,
-      '-days',
-      String(opts.days ?? 3650),
-      ...ext.flatMap((e) => ['-addext', e]),
-    ]);
+    openssl(
+      this.dir,
+      [
+        'req',
+        '-x509',
+        ...keyArgs(opts.key ?? 'rsa:2048'),
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.pem`,
+        '-subj',
+        `/CN=${name}`,
+        '-days',
+        String(opts.days ?? 3650),
+        ...ext.flatMap((e) => ['-addext', e]),
+      ],
+      this.at,
+    );
     return this.read(name);
   }
 
@@ -75,38 +100,46 @@ export class Pki {
     issuer: MadeCert,
     opts: { key?: KeySpec; ext: string[]; days?: number; subject?: string },
   ): MadeCert {
-    openssl(this.dir, [
-      'req',
-      '-new',
-      ...keyArgs(opts.key ?? 'ec:P-256'),
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${opts.subject ?? name}`,
-    ]);
+    openssl(
+      this.dir,
+      [
+        'req',
+        '-new',
+        ...keyArgs(opts.key ?? 'ec:P-256'),
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${opts.subject ?? name}`,
+      ],
+      this.at,
+    );
     writeFileSync(join(this.dir, `${name}.ext`), `${opts.ext.join('\n')}\n`);
-    openssl(this.dir, [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      issuer.certPath,
-      '-CAkey',
-      issuer.keyPath,
-      '-set_serial',
-      String(this.serial++),
-      '-out',
-      `${name}.pem`,
-      '-days',
-      String(opts.days ?? 365),
-      '-sha256',
-      '-extfile',
-      `${name}.ext`,
-    ]);
+    openssl(
+      this.dir,
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        issuer.certPath,
+        '-CAkey',
+        issuer.keyPath,
+        '-set_serial',
+        String(this.serial++),
+        '-out',
+        `${name}.pem`,
+        '-days',
+        String(opts.days ?? 365),
+        '-sha256',
+        '-extfile',
+        `${name}.ext`,
+      ],
+      this.at,
+    );
     return this.read(name);
   }
 
