@@ -386,4 +386,11 @@ export {
   type OmsSerializationOptions,
   type OmsDiff,
   type HashOmsOptions,
+  verifyTimestampToken,
+  timestampRequest,
+  timestampTokenFromResponse,
+  type TimestampSuccess,
+  type TimestampFailure,
 } from './interop/index.js';
+export { sigstoreBundleLine, type LineMaterial } from './bundle/sigstore-line.js';
+export type { SigstoreLineVerifier, SigstoreLineResult } from './verify/certificate-signers.js';

@@ -24,6 +24,8 @@ import { canonicalJson } from '../json/canonical.js';
 import type { JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { sha256Hex } from '../digest/index.js';
+import { parseJson } from '../json/strict.js';
+import { isSigstoreLine, MAX_SIGNATURE_MATERIALS, readSigstoreLine, type SignatureMaterial } from './sigstore-line.js';
 
 /** Array.isArray without narrowing a typed array parameter to `any[]`. */
 const isArray: (value: unknown) => boolean = Array.isArray;
@@ -38,6 +40,35 @@ export interface BundleEntry {
   lines: number[];
   /** For each signature of `envelope`, the lines it appears on, ascending. */
   signatureLines: number[][];
+  /**
+   * For each signature of `envelope`, the distinct verification material Sigstore bundle lines
+   * carry for it (certificates, RFC 3161 tokens), with their lines; absent when no line did.
+   */
+  materials?: Array<Array<{ material: SignatureMaterial; lines: number[] }>>;
+}
+
+/** One signature as read so far: its bytes, lines and material. */
+interface SignatureSlot {
+  sig: DecodedEnvelope['signatures'][number];
+  lines: number[];
+  materials: Map<string, { material: SignatureMaterial; lines: number[] }>;
+}
+
+/** Parse one line: a DSSE envelope, or a Sigstore bundle wrapping one (with its signature's material). */
+function parseLine(
+  value: Uint8Array | string | JsonValue | Envelope,
+  limits: Limits,
+  what: string,
+): { env: DecodedEnvelope; material?: SignatureMaterial } {
+  const parsed =
+    typeof value === 'string' || value instanceof Uint8Array
+      ? parseJson(value, { what, maxBytes: limits.envelopeBytes, maxDepth: limits.jsonDepth })
+      : value;
+  if (isSigstoreLine(parsed)) {
+    const { envelope, material } = readSigstoreLine(parsed, limits, what);
+    return { env: envelope, material };
+  }
+  return { env: parseEnvelope(parsed, { limits, what }) };
 }
 
 /** A line that could not be read. */
@@ -70,28 +101,39 @@ function keyidRank(keyid: string | undefined): string {
   return keyid === undefined ? '\uffff' : keyid;
 }
 
-/**
- * Read a bundle from `.intoto.jsonl` text or bytes, or from an array of envelopes (any form
- * {@link parseEnvelope} takes). Never throws for untrusted content: unreadable lines are listed
- * in `errors` with their line numbers; the caller decides (chain verification fails on them).
- * @throws {TypeError} when `input` is none of the accepted types (misuse)
- */
-export function readBundle(
+/** A line adding material past {@link MAX_SIGNATURE_MATERIALS} for one signature fails (naming the line). */
+function addMaterialProblem(
+  sigs: Map<string, SignatureSlot>,
+  sig: DecodedEnvelope['signatures'][number],
+  material: SignatureMaterial,
+  line: number,
+  what: string,
+): BundleLineError | undefined {
+  const seen = sigs.get(signatureKey(sig));
+  if (!seen || seen.materials.has(material.id) || seen.materials.size < MAX_SIGNATURE_MATERIALS) return undefined;
+  return {
+    line,
+    code: 'LIMIT_EXCEEDED',
+    message: `line ${line}: ${what}: more than ${MAX_SIGNATURE_MATERIALS} distinct pieces of verification material for one signature`,
+  };
+}
+
+type BundleItem = { line: number; value: Uint8Array | string | JsonValue | Envelope };
+
+/** The non-blank lines (or array items) of a bundle input, numbered from 1; or the error that stops reading it. */
+function bundleItems(
   input: string | Uint8Array | ReadonlyArray<Uint8Array | string | JsonValue | Envelope>,
-  options: ReadBundleOptions = {},
-): Bundle {
-  const limits = resolveLimits(options.limits);
-  const what = options.what ?? 'bundle';
-  const errors: BundleLineError[] = [];
-  let items: Array<{ line: number; value: Uint8Array | string | JsonValue | Envelope }>;
+  limits: ReturnType<typeof resolveLimits>,
+  what: string,
+): { items: BundleItem[] } | { error: BundleLineError } {
+  let items: BundleItem[];
   if (typeof input === 'string' || input instanceof Uint8Array) {
     let text: string;
     try {
       text = typeof input === 'string' ? input : fromUtf8(input, what);
     } catch (e) {
       return {
-        entries: [],
-        errors: [{ line: 0, code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message }],
+        error: { line: 0, code: e instanceof LineproofError ? e.code : 'INTERNAL', message: (e as Error).message },
       };
     }
     items = [];
@@ -105,26 +147,39 @@ export function readBundle(
   } else {
     throw new TypeError('"bundle" expected .intoto.jsonl text or bytes, or an array of envelopes');
   }
-  if (items.length > limits.envelopesPerBundle) {
+  if (items.length > limits.envelopesPerBundle)
     return {
-      entries: [],
-      errors: [
-        {
-          line: 0,
-          code: 'LIMIT_EXCEEDED',
-          message: `${what}: ${items.length} envelopes is more than the limit of ${limits.envelopesPerBundle}`,
-        },
-      ],
+      error: {
+        line: 0,
+        code: 'LIMIT_EXCEEDED',
+        message: `${what}: ${items.length} envelopes is more than the limit of ${limits.envelopesPerBundle}`,
+      },
     };
-  }
-  const byPayload = new Map<
-    string,
-    { entry: BundleEntry; sigs: Map<string, { sig: DecodedEnvelope['signatures'][number]; lines: number[] }> }
-  >();
+  return { items };
+}
+
+/**
+ * Read a bundle from `.intoto.jsonl` text or bytes, or from an array of envelopes (any form
+ * {@link parseEnvelope} takes). Never throws for untrusted content: unreadable lines are listed
+ * in `errors` with their line numbers; the caller decides (chain verification fails on them).
+ * @throws {TypeError} when `input` is none of the accepted types (misuse)
+ */
+export function readBundle(
+  input: string | Uint8Array | ReadonlyArray<Uint8Array | string | JsonValue | Envelope>,
+  options: ReadBundleOptions = {},
+): Bundle {
+  const limits = resolveLimits(options.limits);
+  const what = options.what ?? 'bundle';
+  const errors: BundleLineError[] = [];
+  const read = bundleItems(input, limits, what);
+  if ('error' in read) return { entries: [], errors: [read.error] };
+  const items = read.items;
+  const byPayload = new Map<string, { entry: BundleEntry; sigs: Map<string, SignatureSlot> }>();
   for (const { line, value } of items) {
     let env: DecodedEnvelope;
+    let material: SignatureMaterial | undefined;
     try {
-      env = parseEnvelope(value, { limits, what: `${what} line ${line}` });
+      ({ env, material } = parseLine(value, limits, `${what} line ${line}`));
     } catch (e) {
       errors.push({
         line,
@@ -152,24 +207,38 @@ export function readBundle(
       errors.push({ line, code: 'INTERNAL', message: `line ${line}: payload digest collision` });
       continue;
     }
+    const sigs = slot.sigs;
+    const first = material && addMaterialProblem(sigs, env.signatures[0]!, material, line, what);
+    if (first) {
+      errors.push(first);
+      continue;
+    }
     // Lines arrive in ascending order, so a repeat can only be the last one.
     if (slot.entry.lines[slot.entry.lines.length - 1] !== line) slot.entry.lines.push(line);
     for (const s of env.signatures) {
       const id = signatureKey(s);
-      const seen = slot.sigs.get(id);
-      if (!seen) slot.sigs.set(id, { sig: s, lines: [line] });
+      let seen = sigs.get(id);
+      if (!seen) sigs.set(id, (seen = { sig: s, lines: [line], materials: new Map() }));
       else {
         if (seen.lines[seen.lines.length - 1] !== line) seen.lines.push(line);
         if (keyidRank(s.keyid) < keyidRank(seen.sig.keyid)) seen.sig = s;
+      }
+      if (material) {
+        const m = seen.materials.get(material.id);
+        if (!m) seen.materials.set(material.id, { material, lines: [line] });
+        else if (m.lines[m.lines.length - 1] !== line) m.lines.push(line);
       }
     }
   }
   const slots = [...byPayload.values()];
   for (const { entry, sigs } of slots) {
-    for (const { sig, lines: at } of sigs.values()) {
+    const materials: NonNullable<BundleEntry['materials']> = [];
+    for (const { sig, lines: at, materials: m } of sigs.values()) {
       entry.envelope.signatures.push(sig);
       entry.signatureLines.push(at);
+      materials.push([...m.values()]);
     }
+    if (materials.some((m) => m.length > 0)) entry.materials = materials;
   }
   return { entries: slots.map((s) => s.entry), errors };
 }

@@ -18,7 +18,7 @@ export {
   type EcCurveInfo,
   type EcPublicKey,
   type EcPrivateKey,
-} from './ec.js';
+} from '../pki/ec.js';
 export {
   ecPrivateKeyFromScalar,
   generateEcPrivateKey,
@@ -26,7 +26,7 @@ export {
   parseEcPrivateKey,
   ecPrivateKeyToPkcs8Der,
   ecPrivateKeyToPem,
-} from './ec-private.js';
+} from '../pki/ec-private.js';
 export {
   parseEcdsaSignature,
   verifyEcdsa,
@@ -35,7 +35,7 @@ export {
   ecdsaVerifier,
   type EcdsaSignatureParts,
   type EcdsaSigner,
-} from './ecdsa.js';
+} from '../pki/ecdsa.js';
 export {
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
   SIGSTORE_BUNDLE_V03_LEGACY_MEDIA_TYPE,
@@ -91,4 +91,15 @@ export {
   type CertificatePathInput,
   type PathSuccess,
   type PathFailure,
-} from './x509.js';
+} from '../pki/x509.js';
+export {
+  verifyTimestampToken,
+  timestampRequest,
+  timestampTokenFromResponse,
+  MAX_TIMESTAMP_TOKEN_BYTES,
+  type TimestampInput,
+  type TimestampSuccess,
+  type TimestampFailure,
+  type TimestampRequestOptions,
+  type ImprintHash,
+} from '../pki/rfc3161.js';

@@ -18,11 +18,17 @@
  * The hint is unauthenticated: it never selects or vouches for a key.
  */
 import { fromUtf8, isBytes, toBase64 } from '../bytes/index.js';
-import { omsKeyHint, parseEcPublicKey } from './ec.js';
+import { omsKeyHint, parseEcPublicKey } from '../pki/ec.js';
 import { LineproofError, describeType } from '../errors.js';
 import { isJsonObject, parseJson, type JsonValue } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { allowOnly, bundleReader, readKeyMaterial, type BundleKeyMaterial, type BundleReader } from './bundle-read.js';
+import {
+  allowOnly,
+  bundleReader,
+  readKeyMaterial,
+  type BundleKeyMaterial,
+  type BundleReader,
+} from '../pki/bundle-read.js';
 import { parseEnvelope, encodeEnvelope, type DecodedEnvelope, type Envelope } from '../dsse/envelope.js';
 import { verifyEnvelope, type EnvelopeVerification, type VerifyEnvelopeOptions } from '../dsse/verify.js';
 import { ReportBuilder } from '../report/index.js';

@@ -6,9 +6,9 @@ import { statSync } from 'node:fs';
 import { LineproofError } from '../errors.js';
 import { MAX_KEY_FILE_BYTES } from '../keys/keys.js';
 import { decodePem } from '../keys/pem.js';
-import { parseEcPublicKey, type EcPrivateKey, type EcPublicKey } from '../interop/ec.js';
-import { ecPrivateKeyFromDer, parseEcPrivateKey } from '../interop/ec-private.js';
-import { certificatesFromPem, parseCertificate, type Certificate } from '../interop/x509.js';
+import { parseEcPublicKey, type EcPrivateKey, type EcPublicKey } from '../pki/ec.js';
+import { ecPrivateKeyFromDer, parseEcPrivateKey } from '../pki/ec-private.js';
+import { certificatesFromPem, parseCertificate, type Certificate } from '../pki/x509.js';
 import { readFileLimited } from './fs.js';
 import { isReadableByOthers, openEncryptedPem } from './keys.js';
 

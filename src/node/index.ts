@@ -74,6 +74,7 @@ export {
   type SigstoreOmsVerifierOptions,
   type VerifyOmsSigstoreModelPathOptions,
 } from './oms-sigstore.js';
+export { sigstoreLineVerifier } from './sigstore-lines.js';
 export {
   hashOmsModel,
   type HashOmsModelOptions,

@@ -18,7 +18,15 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { PolicyError, VerificationError, Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
+import {
+  PolicyError,
+  VerificationError,
+  Verifier,
+  toSignedEntity,
+  toTrustMaterial,
+  type SignedEntity,
+} from '@sigstore/verify';
+import { sha256Hex } from '../digest/index.js';
 import { pae } from '../dsse/pae.js';
 import { LineproofError, isLineproofError, type ErrorCode } from '../errors.js';
 import { isJsonObject, parseJson, type JsonValue } from '../json/strict.js';
@@ -26,7 +34,7 @@ import { resolveLimits, type Limits } from '../limits.js';
 import { payloadDigest } from '../statements/statement.js';
 import { ReportBuilder } from '../report/index.js';
 import type { OmsExternalSignature } from '../interop/oms/verify.js';
-import { parseCertificate, type Certificate } from '../interop/x509.js';
+import { parseCertificate, type Certificate } from '../pki/x509.js';
 import { readFileLimited } from './fs.js';
 import { verifyOmsModelPath, type VerifyOmsModelPathOptions } from './oms.js';
 import type { OmsModelVerification } from '../interop/oms/verify.js';
@@ -45,6 +53,8 @@ const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 export interface SigstoreTrustedRoot {
   root: ReturnType<typeof TrustedRoot.fromJSON>;
   what: string;
+  /** `sha256:` of the file's bytes, which a policy's `trustedRootDigest` pins (set when read from a file). */
+  digest?: string;
 }
 
 /**
@@ -74,7 +84,7 @@ export function loadSigstoreTrustedRoot(path = DEFAULT_TRUSTED_ROOT_PATH, what =
   try {
     const root = TrustedRoot.fromJSON(body);
     if (root.certificateAuthorities.length === 0) throw bad('no certificate authority');
-    return { root, what };
+    return { root, what, digest: `sha256:${sha256Hex(bytes)}` };
   } catch (e) {
     if (isLineproofError(e)) throw e;
     throw bad(`not a trusted root (${(e as Error).message.slice(0, 120)})`);
@@ -102,7 +112,37 @@ const CHECK_OF: Record<string, { id: string; code: ErrorCode }> = {
   SIGNATURE_ERROR: { id: 'oms.signature', code: 'OMS_SIGNATURE_INVALID' },
 };
 
-function messageOf(e: unknown): string {
+/** Which check and code a @sigstore/verify error is (by its own classification). */
+export function sigstoreFailure(e: unknown): { id: string; code: ErrorCode } {
+  const code = e instanceof VerificationError || e instanceof PolicyError ? e.code : 'UNKNOWN';
+  return CHECK_OF[code] ?? { id: 'oms.sigstore', code: 'SIGSTORE_VERIFICATION_FAILED' };
+}
+
+/**
+ * The bundle's signed entity for @sigstore/verify, its DSSE signature checked with the hash of the
+ * leaf's curve (SHA-384 for P-384, SHA-512 for P-521) instead of always SHA-256.
+ */
+export function routedEntity(bundle: ReturnType<typeof bundleFromJSON>): SignedEntity {
+  const entity = toSignedEntity(bundle);
+  if (bundle.content.$case !== 'dsseEnvelope') return entity;
+  const env = bundle.content.dsseEnvelope;
+  const sig = entity.signature;
+  const message = pae(env.payloadType, new Uint8Array(env.payload));
+  const rawSig = new Uint8Array(env.signatures[0]!.sig);
+  entity.signature = Object.assign(Object.create(sig) as typeof sig, {
+    verifySignature: (key: KeyObject): boolean => {
+      try {
+        return cryptoVerify(hashFor(key), message, key, rawSig);
+      } catch {
+        return false;
+      }
+    },
+  });
+  return entity;
+}
+
+/** An error's message and its cause's, bounded (for reports). */
+export function messageOf(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
   return `${m}${cause}`.slice(0, 300);
@@ -263,25 +303,12 @@ export function sigstoreOmsVerifier(
       );
       return out();
     }
-    const entity = toSignedEntity(bundle);
-    const sig = entity.signature;
-    const message = pae(env.payloadType, payload);
-    const rawSig = new Uint8Array(env.signatures[0]!.sig);
-    entity.signature = Object.assign(Object.create(sig) as typeof sig, {
-      verifySignature: (key: KeyObject): boolean => {
-        try {
-          return cryptoVerify(hashFor(key), message, key, rawSig);
-        } catch {
-          return false;
-        }
-      },
-    });
+    const entity = routedEntity(bundle);
     let signer;
     try {
       signer = new Verifier(toTrustMaterial(options.trustedRoot.root)).verify(entity);
     } catch (e) {
-      const code = e instanceof VerificationError || e instanceof PolicyError ? e.code : 'UNKNOWN';
-      const to = CHECK_OF[code] ?? { id: 'oms.sigstore', code: 'SIGSTORE_VERIFICATION_FAILED' as ErrorCode };
+      const to = sigstoreFailure(e);
       rb.fail(to.id, to.code, subject, `@sigstore/verify: ${messageOf(e)} (trusted root ${options.trustedRoot.what})`);
       return out();
     }

@@ -15,12 +15,26 @@ import { sha256Hex } from '../digest/index.js';
 import { parseTimestamp } from '../time/index.js';
 import type { PolicyTrust } from './signed.js';
 import { policySchema, ROLES, type PolicyDocument, type PolicyKey, type Role, type RiskTier } from './schema.js';
+import { resolveCertificateTrust, type CertificateTrust } from './certificates.js';
+
+/** A certificate a signature was verified with (its signer is then a certificate identity). */
+export interface SignerCertificate {
+  /** The policy's certificate authority that vouches for it. */
+  authority: string;
+  /** SHA-256 of the leaf's DER, hex. */
+  fingerprint: string;
+  /** The subjectAltName the policy identity matched, and the OIDC issuer, when the certificate has one. */
+  subject: string;
+  issuer?: string;
+  /** The leaf's subject name (`CN=…`), for reports. */
+  name: string;
+}
 
 /** A trusted key as resolved from the policy. */
 export interface ResolvedKey {
   /** The key's name in the policy. */
   name: string;
-  /** Raw 32-byte Ed25519 public key. */
+  /** Raw 32-byte Ed25519 public key; for a certificate signer, the leaf's SubjectPublicKeyInfo DER. */
   publicKey: Uint8Array;
   /** Lowercase hex of the public key (its identity for deduplication). */
   publicKeyHex: string;
@@ -28,11 +42,14 @@ export interface ResolvedKey {
   identity: string;
   /** Roles of that identity. */
   roles: Role[];
-  spec: PolicyKey;
+  /** The key's policy entry; for a certificate signer, its validity window is the leaf's. */
+  spec: Omit<PolicyKey, 'type'> & { type: PolicyKey['type'] | 'certificate' };
+  /** Set for a certificate signer (not a policy key: made when its signature verified). */
+  certificate?: SignerCertificate;
 }
 
 /** A loaded, cross-checked policy. */
-export interface Policy {
+export interface Policy extends CertificateTrust {
   document: PolicyDocument;
   /** `sha256:<hex>` of the JCS bytes of the policy as written. */
   digest: string;
@@ -153,6 +170,7 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   // 5.
   const { keys, keyByName } = resolveKeys(document, decode, identityOfKey, rolesOf, what);
   checkAdmins(document, keyByName, what);
+  const certificateTrust = resolveCertificateTrust(document, rolesOf, what);
   // 6.
   const sub = document.baseModels?.policy;
   const baseModelPolicy = sub === undefined ? undefined : loadBaseModelPolicy(sub as JsonValue, options, what);
@@ -162,6 +180,7 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
     keys,
     keyByName,
     rolesOf,
+    ...certificateTrust,
     ...(baseModelPolicy ? { baseModelPolicy } : {}),
     tierOf(useCase: string) {
       if (!Object.hasOwn(document.useCases, useCase)) return undefined;
@@ -175,7 +194,7 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
 function checkIdentities(document: PolicyDocument, what: string): Map<string, string> {
   const identityOfKey = new Map<string, string>();
   for (const [id, identity] of Object.entries(document.identities)) {
-    for (const k of identity.keys) {
+    for (const k of identity.keys ?? []) {
       if (!Object.hasOwn(document.keys, k))
         invalid(
           'POLICY_REFERENCE_UNKNOWN',

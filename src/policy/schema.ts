@@ -85,18 +85,69 @@ const keySchema = z.strictObject({
   description: z.string().optional(),
 });
 
-const identitySchema = z.strictObject({
-  /** Names of keys in `keys` held by this identity. */
-  keys: z.array(name).min(1),
-  description: z.string().optional(),
+/**
+ * A certificate identity (spec/policy.md): whoever holds a certificate from `authority` naming
+ * `subject` among its subjectAltNames (email, URI or DNS name, compared exactly) and, when given,
+ * `issuer` as its OIDC issuer extension (Fulcio's 1.3.6.1.4.1.57264.1.8, else .1.1).
+ */
+const certificateIdentitySchema = z.strictObject({
+  /** A name in `certificateAuthorities`. */
+  authority: name,
+  subject: z.string().min(1).max(1024),
+  issuer: z.string().min(1).max(1024).optional(),
 });
+
+const identitySchema = z
+  .strictObject({
+    /** Names of keys in `keys` held by this identity. */
+    keys: z.array(name).min(1).optional(),
+    /** Instead of keys: a certificate identity (short-lived CI certificates, a private CA). */
+    certificate: certificateIdentitySchema.optional(),
+    description: z.string().optional(),
+  })
+  .refine((i) => (i.keys === undefined) !== (i.certificate === undefined), {
+    message: 'an identity holds either keys or a certificate identity (exactly one of them)',
+  });
 
 const roleSchema = z.strictObject({
   /** Identities allowed to act in this role. */
   identities: z.array(name).min(1),
   /** Distinct identities (each with a distinct key) needed for one attestation of this role. */
   threshold: z.number().int().min(1).default(1),
+  /**
+   * Signatures of this role count only with a trusted RFC 3161 timestamp (from `timestampAuthorities`);
+   * key windows, certificate validity and retired/superseded revocations are then judged at the
+   * token's time (TIMESTAMP_MISSING).
+   */
+  requireTimestamp: z.boolean().default(false),
 });
+
+/** PEM text of one or more CA certificates: the trust anchors of an authority. */
+const pemCertificates = z
+  .string()
+  .min(1)
+  .max(256 * 1024);
+
+/** An authority that issues certificate identities. */
+const certificateAuthoritySchema = z.discriminatedUnion('type', [
+  /** A private CA: its root certificates (PEM); bundles carry the leaf and intermediates. */
+  z.strictObject({ type: z.literal('x509'), certificates: pemCertificates, description: z.string().optional() }),
+  /**
+   * Sigstore (Fulcio certificates, Rekor entries): the trusted root the verifier is given
+   * (`--trusted-root`), pinned by digest when `trustedRootDigest` is set.
+   */
+  z.strictObject({
+    type: z.literal('sigstore'),
+    trustedRootDigest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/)
+      .optional(),
+    description: z.string().optional(),
+  }),
+]);
+
+/** An RFC 3161 timestamp authority: its root certificates (PEM). */
+const timestampAuthoritySchema = z.strictObject({ certificates: pemCertificates, description: z.string().optional() });
 
 const metricGateSchema = z
   .strictObject({
@@ -216,6 +267,10 @@ export const policySchema = z.strictObject({
   description: z.string().optional(),
   keys: nameMap(z.record(name, keySchema)),
   identities: nameMap(z.record(name, identitySchema)),
+  /** Authorities of certificate identities, by name. */
+  certificateAuthorities: nameMap(z.record(name, certificateAuthoritySchema)).optional(),
+  /** RFC 3161 timestamp authorities whose tokens give trusted time, by name. */
+  timestampAuthorities: nameMap(z.record(name, timestampAuthoritySchema)).optional(),
   roles: nameMap(z.partialRecord(z.enum(ROLES), roleSchema)),
   separationOfDuties: z
     .strictObject({
@@ -272,3 +327,5 @@ export type PolicyDocument = z.output<typeof policySchema>;
 export type PolicyKey = z.output<typeof keySchema>;
 export type RiskTier = z.output<typeof tierSchema>;
 export type Revocation = z.output<typeof revocationSchema>;
+export type CertificateIdentitySpec = z.output<typeof certificateIdentitySchema>;
+export type CertificateAuthoritySpec = z.output<typeof certificateAuthoritySchema>;

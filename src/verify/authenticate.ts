@@ -28,12 +28,25 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
 import { parseAttestationPayload, type ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { parseTimestamp } from '../time/index.js';
 import type { Stage } from '../statements/predicates/common.js';
+import type { SignatureMaterial } from '../bundle/sigstore-line.js';
+import { certificateSigner, trustedTime, type SigstoreLineVerifier, type TrustedTime } from './certificate-signers.js';
 
 /** A signer of one attestation, resolved against the policy. */
 export interface Signer {
+  /** The policy key, or for a certificate signer the leaf's key (`key.certificate` set). */
   key: ResolvedKey;
   /** Why the key does not count, when it does not. */
   rejected?: { code: ErrorCode; message: string };
+  /** The signature's trusted time (an RFC 3161 token of a trusted authority, or a Sigstore log's time). */
+  time?: TrustedTime;
+  /** Why the signature's tokens gave no trusted time, when it carries tokens that did not verify. */
+  timeProblems?: Array<{ code: ErrorCode; message: string }>;
+}
+
+/** Options of {@link authenticateBundle}. */
+export interface AuthenticateOptions {
+  /** Verifies Sigstore bundle lines for a `sigstore` certificate authority (the Node adapter's). */
+  sigstoreVerifier?: SigstoreLineVerifier;
 }
 
 interface NodeBase {
@@ -44,7 +57,8 @@ interface NodeBase {
   /** The policy keys whose signatures verify (empty when untrusted). */
   signers: Signer[];
   /** Signatures no policy key verifies (skipped, never counted), with the lines they are on. */
-  unverified: Array<{ code: ErrorCode; lines: number[] }>;
+  /** Signatures no trusted key or certificate verified; `message` says why a certificate did not count. */
+  unverified: Array<{ code: ErrorCode; lines: number[]; message?: string }>;
 }
 
 /** An in-toto envelope no policy key signed: never part of the lineage graph. */
@@ -174,6 +188,7 @@ export async function authenticateBundle(
   verifier: SignatureVerifier,
   budget: AuthenticationBudget,
   limits: Limits,
+  options: AuthenticateOptions = {},
 ): Promise<Authentication> {
   const nodes = new Map<string, Node>();
   const others: BundleEntry[] = [];
@@ -193,8 +208,8 @@ export async function authenticateBundle(
     };
     const trustedNow =
       !budget.exceeded &&
-      trusted.length > 0 &&
-      (await authenticateNode(base, entry, trusted, keyByHex, verifier, budget));
+      (trusted.length > 0 || entry.materials !== undefined) &&
+      (await authenticateNode(base, entry, { policy, trusted, keyByHex, verifier, budget, options }));
     nodes.set(
       base.digest,
       trustedNow ? parseNode(base, entry.envelope.payload, limits) : { ...base, state: 'untrusted' },
@@ -219,46 +234,94 @@ function parseNode(base: NodeBase, payload: Uint8Array, limits: Limits): ParsedN
   }
 }
 
-/** Step 3 for one envelope: its signers and unverified signatures; whether a policy key signed it. */
-async function authenticateNode(
-  node: NodeBase,
-  entry: BundleEntry,
-  trusted: readonly TrustedKey[],
-  keyByHex: Map<string, ResolvedKey>,
-  verifier: SignatureVerifier,
-  budget: AuthenticationBudget,
-): Promise<boolean> {
+/** What authenticating one envelope needs. */
+interface NodeContext {
+  policy: Policy;
+  trusted: readonly TrustedKey[];
+  keyByHex: Map<string, ResolvedKey>;
+  verifier: SignatureVerifier;
+  budget: AuthenticationBudget;
+  options: AuthenticateOptions;
+}
+
+/** One signature of an envelope, with its lines and material. */
+interface SignatureItem {
+  sig: Uint8Array;
+  keyid?: string;
+  hex: string;
+  lines: number[];
+  materials: Array<{ material: SignatureMaterial; lines: number[] }>;
+}
+
+/** Step 3 for one envelope: its signers and unverified signatures; whether a policy key or certificate signed it. */
+async function authenticateNode(node: NodeBase, entry: BundleEntry, ctx: NodeContext): Promise<boolean> {
+  const { trusted, keyByHex, budget } = ctx;
   const message = pae(entry.envelope.payloadType, entry.envelope.payload);
-  const signatures = entry.envelope.signatures.map((s, i) => ({
+  const signatures: SignatureItem[] = entry.envelope.signatures.map((s, i) => ({
     ...s,
     hex: toHex(s.sig),
     lines: entry.signatureLines[i] ?? entry.lines,
+    materials: entry.materials?.[i] ?? [],
   }));
   signatures.sort((a, b) => (a.hex < b.hex ? -1 : a.hex > b.hex ? 1 : 0));
   const counted = new Set<string>();
   for (const s of signatures) {
     const counter = { tries: 0 };
-    const memo = memoVerifier(verifier, budget.memo, `${entry.payloadDigest}:${s.hex}:`, counter);
-    const outcome = await checkSignature(memo, trusted, message, s.sig, s.keyid);
-    if (outcome.keyIndex >= 0) {
-      const hex = trusted[outcome.keyIndex]!.hex;
-      const key = keyByHex.get(hex);
-      if (key && !counted.has(hex)) {
-        counted.add(hex);
-        node.signers.push({ key });
-      }
-      continue;
+    const found: Signer[] = [];
+    if (trusted.length > 0) {
+      const memo = memoVerifier(ctx.verifier, budget.memo, `${entry.payloadDigest}:${s.hex}:`, counter);
+      const outcome = await checkSignature(memo, trusted, message, s.sig, s.keyid);
+      const key = outcome.keyIndex >= 0 ? keyByHex.get(trusted[outcome.keyIndex]!.hex) : undefined;
+      if (key) found.push({ key });
+      else node.unverified.push({ code: outcome.failure!.code, lines: s.lines });
     }
-    node.unverified.push({ code: outcome.failure!.code, lines: s.lines });
+    const certified = s.materials.filter((m) => m.material.certificates !== undefined);
+    if (found.length > 0 || certified.length > 0) {
+      const time = s.materials.some((m) => m.material.timestamps.length > 0)
+        ? await trustedTime(ctx.policy, s.sig, s.materials)
+        : undefined;
+      for (const { material, lines } of certified) {
+        const r = await certificateSigner(
+          ctx.policy,
+          material,
+          message,
+          s.sig,
+          time?.time,
+          ctx.verifier,
+          ctx.options.sigstoreVerifier,
+        );
+        if (r.ok) found.push({ key: r.key, ...(r.time ? { time: r.time } : {}) });
+        else {
+          node.unverified.push({ code: r.code, lines, message: r.message });
+          counter.tries += 1 + (material.certificates?.length ?? 0);
+        }
+      }
+      for (const f of found) {
+        if (time?.time && (!f.time || time.time.nanos < f.time.nanos)) f.time = time.time;
+        if (time && time.problems.length > 0) f.timeProblems = time.problems;
+      }
+      if (found.length === 0) counter.tries += time?.spent ?? 0;
+    }
+    for (const f of found) {
+      if (counted.has(f.key.publicKeyHex)) continue;
+      counted.add(f.key.publicKeyHex);
+      node.signers.push(f);
+    }
+    if (found.length > 0) continue;
     budget.spent += counter.tries;
     if (budget.spent > budget.limit) {
       budget.exceeded = { lines: s.lines, digest: entry.payloadDigest };
       break;
     }
   }
-  // Signers in policy order, so the report does not depend on signature order.
+  // Signers in policy order (certificate signers after, by fingerprint), so the report does not depend on signature order.
   const order = new Map([...keyByHex.keys()].map((h, i) => [h, i] as const));
-  node.signers.sort((a, b) => order.get(a.key.publicKeyHex)! - order.get(b.key.publicKeyHex)!);
+  const rank = (k: ResolvedKey) => order.get(k.publicKeyHex) ?? order.size;
+  node.signers.sort(
+    (a, b) =>
+      rank(a.key) - rank(b.key) ||
+      (a.key.publicKeyHex < b.key.publicKeyHex ? -1 : a.key.publicKeyHex > b.key.publicKeyHex ? 1 : 0),
+  );
   return node.signers.length > 0 && !budget.exceeded;
 }
 

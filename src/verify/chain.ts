@@ -150,7 +150,9 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   if (!entries) return finish(level, [], []);
   // 3. Authenticate, 4. parse
   const verifier = input.verifier ?? strictEd25519Verifier;
-  const { nodes, others } = await authenticateBundle(entries, policy, verifier, budget, limits);
+  const { nodes, others } = await authenticateBundle(entries, policy, verifier, budget, limits, {
+    ...(input.sigstoreVerifier ? { sigstoreVerifier: input.sigstoreVerifier } : {}),
+  });
   if (reportBudget(level.report, budget)) return finish(level, [], []);
   // 5. Revocations (signed lists first)
   const list = inner ? undefined : await checkRevocationLists(level, input.revocations, verifier);

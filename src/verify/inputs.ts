@@ -9,6 +9,7 @@ import type { Policy } from '../policy/policy.js';
 import { ReportBuilder } from '../report/index.js';
 import type { Envelope } from '../dsse/envelope.js';
 import type { SignatureVerifier } from '../keys/types.js';
+import type { SigstoreLineVerifier } from './certificate-signers.js';
 import type { RevocationListInput } from './revocation-lists.js';
 import { nanos, type LevelContext, type Requirements, type Tier } from './context.js';
 
@@ -26,6 +27,11 @@ export interface VerifyChainInput {
   asOf: string | Date;
   /** Signature verifier (default: strict Ed25519 of the core). */
   verifier?: SignatureVerifier;
+  /**
+   * Verifies Sigstore bundle lines for a `sigstore` certificate authority of the policy (the Node
+   * adapter's `sigstoreLineVerifier`, @sigstore/verify); without it such signatures are skipped.
+   */
+  sigstoreVerifier?: SigstoreLineVerifier;
   limits?: Partial<Limits>;
   /** Names the subject in the report (default: its digest text). */
   subjectName?: string;

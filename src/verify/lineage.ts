@@ -110,7 +110,11 @@ function linkOf(node: ParsedNode): ChainLink {
     predicateType: p.predicateType,
     signers: node.signers
       .filter((s) => !s.rejected)
-      .map((s) => ({ keyid: keyidOf(s.key.publicKey), identity: s.key.identity, role: ROLE_OF_STAGE[p.stage] })),
+      .map((s) => ({
+        keyid: s.key.certificate ? `certificate:sha256:${s.key.certificate.fingerprint}` : keyidOf(s.key.publicKey),
+        identity: s.key.identity,
+        role: ROLE_OF_STAGE[p.stage],
+      })),
     issuedAt: p.issuedAt,
     references: p.references.map((r) => r.digest),
   };

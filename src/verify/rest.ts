@@ -28,14 +28,16 @@ export function listRest(
       );
     }
     if (used.has(node.digest)) continue;
-    if (node.state === 'untrusted')
+    if (node.state === 'untrusted') {
+      // why each certificate on the envelope's lines did not count, so the auditor sees it
+      const why = node.unverified.filter((u) => u.message !== undefined).map((u) => `${u.code}: ${u.message}`);
       report.skip(
         'bundle.untrusted',
         'UNTRUSTED_SIGNER',
         where,
-        'signed by no key the policy trusts; not part of the lineage graph',
+        `signed by no key the policy trusts${why.length > 0 ? ` (certificate ${why.join('; ')})` : ''}; not part of the lineage graph`,
       );
-    else if (node.state === 'invalid')
+    } else if (node.state === 'invalid')
       report.skip('bundle.unreferenced', node.error.code, where, `not referenced by the chain: ${node.error.message}`);
     else
       report.skip(

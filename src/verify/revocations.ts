@@ -15,7 +15,8 @@ import { spkiDer } from '../keys/der.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { parseTimestamp } from '../time/index.js';
 import { isStage, type Node } from './authenticate.js';
-import { addKeyRevocation, keyStanding, policyKeyRevocations, type KeyRevocations } from '../policy/key-standing.js';
+import { addKeyRevocation, policyKeyRevocations, type KeyRevocations } from '../policy/key-standing.js';
+import { signerRejection } from './signers.js';
 import type { AcceptedRevocationList } from '../policy/revocation-list.js';
 
 /** A revoked digest and why (the reason is reported as the failed check's `actual`). */
@@ -34,9 +35,9 @@ export interface Revoked {
   keys: KeyRevocations;
 }
 
-/** Key revocation statements name a key by sha256 of its SPKI DER. */
+/** Key revocation statements name a key by sha256 of its SPKI DER (a certificate signer's key is one). */
 function spkiDigest(key: ResolvedKey): string {
-  return sha256Hex(spkiDer(key.publicKey));
+  return sha256Hex(key.certificate ? key.publicKey : spkiDer(key.publicKey));
 }
 
 function nanos(text: string): bigint {
@@ -94,10 +95,7 @@ export function collectRevocations(
     // The revoker threshold: distinct identities holding the role, each with a key that counts.
     const revokers = new Set(
       node.signers
-        .filter(
-          (s) =>
-            keyStanding(policy, s.key, { role: 'revoker', at: node.issuedAtNanos, revocations: policyKeys }).counts,
-        )
+        .filter((s) => s.key.roles.includes('revoker') && !signerRejection(policy, node, s, 'revoker', policyKeys))
         .map((s) => s.key.identity),
     );
     if (revokers.size < needed) continue;

@@ -1,18 +1,65 @@
 /**
  * Step 6 of chain verification (spec/verification.md): resolve each trusted attestation's
- * signers — whether each verifying key counts at the statement's issuedAt (one `keyStanding`).
+ * signers — whether each verifying key counts at the time its signature is judged at (one
+ * `keyStanding`), and whether a signature of a role that requires a trusted timestamp has one.
+ *
+ * The time a signature is judged at is its trusted time when it has one (an RFC 3161 token of a
+ * timestamp authority of the policy, or a Sigstore log's time: the signature existed then), else
+ * the statement's self-asserted `issuedAt`. A statement may not claim an `issuedAt` later than its
+ * signature's trusted time plus the 300 s skew (TIMESTAMP_INCONSISTENT).
  */
-import type { Node } from './authenticate.js';
-import { keyStanding, type KeyRevocations } from '../policy/key-standing.js';
+import type { Node, ParsedNode, Signer } from './authenticate.js';
+import { keyStanding, type KeyRejection, type KeyRevocations } from '../policy/key-standing.js';
 import type { Policy } from '../policy/policy.js';
+import { ROLE_OF_STAGE } from '../policy/roles.js';
+import type { Role } from '../policy/schema.js';
 
-/** Step 6: mark the signers whose keys do not count (compromised, revoked, outside the window). */
+/** The clock skew decisions §7 allows, in nanoseconds. */
+const SKEW_NANOS = 300n * 1_000_000_000n;
+
+/** The time a signer's signature is judged at: its trusted time, else the claimed issuedAt. */
+export function judgedAt(signer: Signer, issuedAtNanos: bigint | undefined): bigint | undefined {
+  return signer.time?.nanos ?? issuedAtNanos;
+}
+
+/**
+ * Why `signer` of `node` does not count for `role` (undefined: it counts, role membership aside).
+ * @param policy the policy (its roles' requireTimestamp)
+ * @param node the attestation (parsed or invalid)
+ * @param signer one of its signers
+ * @param role the role it signs for
+ * @param revocations the key revocations in force
+ */
+export function signerRejection(
+  policy: Policy,
+  node: Node,
+  signer: Signer,
+  role: Role | undefined,
+  revocations: KeyRevocations,
+): KeyRejection | undefined {
+  const issuedAt = node.state === 'parsed' ? node.issuedAtNanos : undefined;
+  if (role !== undefined && policy.document.roles[role]?.requireTimestamp && !signer.time) {
+    const why = signer.timeProblems?.map((p) => `${p.code}: ${p.message}`).join('; ');
+    return {
+      code: 'TIMESTAMP_MISSING',
+      message: `the policy requires a trusted RFC 3161 timestamp on ${role} signatures; the signature by ${signer.key.identity} (${signer.key.name}) has ${why ? `none that verifies (${why})` : 'none'}`,
+    };
+  }
+  if (signer.time && issuedAt !== undefined && issuedAt > signer.time.nanos + SKEW_NANOS)
+    return {
+      code: 'TIMESTAMP_INCONSISTENT',
+      message: `the statement claims issuedAt ${(node as ParsedNode).parsed.issuedAt}, after its signature's trusted time ${signer.time.at} (${signer.time.authority}) plus 300 s`,
+    };
+  return keyStanding(policy, signer.key, { at: judgedAt(signer, issuedAt), revocations }).rejected;
+}
+
+/** Step 6: mark the signers whose keys do not count (compromised, revoked, outside the window, no required timestamp). */
 export function resolveSigners(policy: Policy, nodes: Iterable<Node>, keyRevocations: KeyRevocations): void {
   for (const node of nodes) {
     if (node.state === 'untrusted') continue;
-    const at = node.state === 'parsed' ? node.issuedAtNanos : undefined;
+    const role = node.state === 'parsed' ? ROLE_OF_STAGE[node.parsed.stage] : undefined;
     for (const s of node.signers) {
-      const { rejected } = keyStanding(policy, s.key, { at, revocations: keyRevocations });
+      const rejected = signerRejection(policy, node, s, role, keyRevocations);
       if (rejected) s.rejected = rejected;
     }
   }

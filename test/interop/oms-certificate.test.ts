@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../../src/bytes/index.js';
-import { ecdsaSigner } from '../../src/interop/ecdsa.js';
+import { ecdsaSigner } from '../../src/pki/ecdsa.js';
 import { signOmsManifest } from '../../src/interop/oms/sign.js';
 import { verifyOmsSignature } from '../../src/interop/oms/verify.js';
 import {
@@ -19,7 +19,7 @@ import {
   parseCertificate,
   verifyCertificatePath,
   MAX_SIGNATURE_CHECKS,
-} from '../../src/interop/x509.js';
+} from '../../src/pki/x509.js';
 import { loadCertificates, loadEcPrivateKey } from '../../src/node/ec-keys.js';
 import { hashOmsModel, verifyOmsModelPath } from '../../src/node/oms.js';
 import type { Report } from '../../src/report/index.js';

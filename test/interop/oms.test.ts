@@ -19,7 +19,7 @@ import {
   type EcPublicKey,
 } from '../../src/index.js';
 import { verifyOmsModelPath, loadEcPublicKey } from '../../src/node/index.js';
-import { parseEcdsaSignature } from '../../src/interop/ecdsa.js';
+import { parseEcdsaSignature } from '../../src/pki/ecdsa.js';
 import { derTlv, derUnsignedInteger } from '../../src/interop/der.js';
 import type { Report } from '../../src/report/index.js';
 import { fixturePath, readFixture, readFixtureText } from '../helpers/fixtures.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as keysDer from '../../src/keys/der.js';
 import * as interopDer from '../../src/interop/der.js';
-import { parseEcdsaSignature } from '../../src/interop/ecdsa.js';
+import { parseEcdsaSignature } from '../../src/pki/ecdsa.js';
 import { LineproofError } from '../../src/errors.js';
 
 const { DerReader, TAG, derTlv, parsePkcs8Der, parseSpkiDer, pkcs8Der, spkiDer } = keysDer;

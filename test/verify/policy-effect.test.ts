@@ -33,6 +33,22 @@ import {
   type World,
 } from '../helpers/world.js';
 import { goldenReports } from '../helpers/golden-reports.js';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { fromBase64 } from '../../src/bytes/index.js';
+import { sha256Hex } from '../../src/digest/index.js';
+import { IN_TOTO_PAYLOAD_TYPE } from '../../src/statements/statement.js';
+import { sigstoreLineVerifier } from '../../src/node/sigstore-lines.js';
+import type { SigstoreLineVerifier } from '../../src/verify/certificate-signers.js';
+import {
+  certificateLine,
+  certificatePolicy,
+  ciAuthorities,
+  stampedLines,
+  swap,
+  timestampPolicy,
+  trustTsa,
+} from '../helpers/certificates.js';
+import { KEYLESS_CLOCK, keylessTrainerPolicy, privateSigstore } from '../helpers/sigstore.js';
 
 const expectGolden = goldenReports(import.meta.url);
 
@@ -46,7 +62,7 @@ function fieldPaths(schema: JsonSchema, prefix = '', skip?: string): string[] {
   const join = (p: string, k: string) => (p === '' ? k : `${p}.${k}`);
   if (schema.$ref !== undefined) return [prefix];
   const variants = (schema.oneOf ?? schema.anyOf) as JsonSchema[] | undefined;
-  if (variants) return variants.flatMap((v) => fieldPaths(v, prefix));
+  if (variants) return taggedPaths(variants, prefix) ?? variants.flatMap((v) => fieldPaths(v, prefix));
   if (schema.type === 'object' && (schema.properties || typeof schema.additionalProperties === 'object')) {
     const out: string[] = [];
     for (const [k, v] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>))
@@ -60,16 +76,20 @@ function fieldPaths(schema: JsonSchema, prefix = '', skip?: string): string[] {
   if (schema.type === 'array' && schema.items && typeof schema.items === 'object') {
     const items = schema.items as JsonSchema;
     const tagged = (items.oneOf ?? items.anyOf) as JsonSchema[] | undefined;
-    if (tagged) {
-      // A discriminated union: the property every variant fixes with a const names the variant.
-      const tag = Object.keys(tagged[0]!.properties ?? {}).find((k) =>
-        tagged.every((v) => v.properties?.[k]?.const !== undefined),
-      );
-      if (tag) return tagged.flatMap((v) => fieldPaths(v, `${prefix}[${tag}=${v.properties[tag].const}]`, tag));
-    }
+    const paths = tagged && taggedPaths(tagged, prefix);
+    if (paths) return paths;
     if (items.type === 'object') return fieldPaths(items, `${prefix}[]`);
   }
   return [prefix];
+}
+
+/** A discriminated union's paths: the property every variant fixes with a const names the variant. */
+function taggedPaths(variants: JsonSchema[], prefix: string): string[] | undefined {
+  const tag = Object.keys(variants[0]!.properties ?? {}).find((k) =>
+    variants.every((v) => v.properties?.[k]?.const !== undefined),
+  );
+  if (!tag) return undefined;
+  return variants.flatMap((v) => fieldPaths(v, `${prefix}[${tag}=${v.properties[tag].const}]`, tag));
 }
 
 const SCHEMA_PATHS = fieldPaths(z.toJSONSchema(policySchema, { io: 'input', cycles: 'ref', unrepresentable: 'any' }));
@@ -84,6 +104,10 @@ interface Chain {
   asOf?: string;
   /** verifyChain's minTier (needs the tiers' ranks). */
   minTier?: string;
+  /** The Sigstore line verifier (a keyless chain). */
+  sigstoreVerifier?: SigstoreLineVerifier;
+  /** Hex made fresh by each run (certificate fingerprints), replaced before the golden pin. */
+  random?: string[];
 }
 
 const memo = <T>(f: () => Promise<T>) => {
@@ -200,6 +224,33 @@ const chains = {
       }),
     }),
   })),
+  /** The training step signed with a CI certificate of a private CA (Sigstore bundle line). */
+  certificateTrainer: memo(async (): Promise<Chain> => {
+    const w = await buildWorld({ policy: certificatePolicy });
+    const cert = ciAuthorities().trainerCert;
+    return { world: w, bundle: swap(w, 'training', await certificateLine(w, cert)), random: [sha256Hex(cert.der)] };
+  }),
+  /** The training step signed keyless on a private Sigstore, its trusted root pinned by digest. */
+  keylessTrainer: memo(async (): Promise<Chain> => {
+    const s = await privateSigstore('P-256', KEYLESS_CLOCK);
+    const rootBytes = new TextEncoder().encode(JSON.stringify(s.root));
+    const digest = `sha256:${sha256Hex(rootBytes)}`;
+    const w = await buildWorld({ policy: keylessTrainerPolicy(digest) });
+    const b = await s.keyless(IN_TOTO_PAYLOAD_TYPE, w.steps.training.payload);
+    const leaf = fromBase64(b.verificationMaterial.certificate.rawBytes);
+    return {
+      world: w,
+      bundle: swap(w, 'training', `${JSON.stringify(b)}\n`),
+      sigstoreVerifier: sigstoreLineVerifier({ root: TrustedRoot.fromJSON(s.root), what: 'the private root', digest }),
+      random: [sha256Hex(leaf), digest.slice(7)],
+    };
+  }),
+  /** Approvals stamped by the trusted timestamp authority (openssl ts), which the approver role requires. */
+  stampedApprovals: memo(async (): Promise<Chain> => {
+    const w = await buildWorld({ policy: timestampPolicy });
+    const lines = stampedLines(w.steps.approval.envelope, ciAuthorities().tsa, '2026-01-14T17:00:00Z');
+    return { world: w, bundle: swap(w, 'approval', lines) };
+  }),
   fineTune: memo(async (): Promise<Chain> => ({
     world: await buildWorld({ training: (i) => ({ ...i, baseModel: { name: 'base', digest: BASE } }) }),
   })),
@@ -450,6 +501,141 @@ const TABLE: Record<string, Entry[]> = {
     meta('prose', (d) => {
       d.identities[IDENTITY.trainer].description = 'the training pipeline';
     }),
+  ],
+  'identities.*.certificate.authority': [
+    {
+      why: 'a certificate identity counts only under the authority it names',
+      chain: chains.certificateTrainer,
+      neutral: (d) => {
+        d.certificateAuthorities.other = { type: 'x509', certificates: ciAuthorities().otherCa.pem };
+      },
+      biting: (d) => {
+        d.identities[IDENTITY.trainer].certificate.authority = 'other';
+      },
+      code: 'REFERENCE_UNRESOLVED',
+    },
+  ],
+  'identities.*.certificate.subject': [
+    {
+      why: 'a certificate speaks for the identity whose subject is one of its subjectAltNames (exact)',
+      chain: chains.certificateTrainer,
+      biting: (d) => {
+        d.identities[IDENTITY.trainer].certificate.subject = 'https://ci.example.com/train/';
+      },
+      code: 'REFERENCE_UNRESOLVED',
+    },
+  ],
+  'identities.*.certificate.issuer': [
+    {
+      why: "a Sigstore certificate speaks for the identity only when its OIDC issuer extension is the identity's issuer",
+      chain: chains.keylessTrainer,
+      biting: (d) => {
+        d.identities[IDENTITY.trainer].certificate.issuer = 'https://accounts.example.com';
+      },
+      code: 'REFERENCE_UNRESOLVED',
+    },
+  ],
+  'certificateAuthorities.*[type=x509].certificates': [
+    {
+      why: "only certificates that chain to the authority's roots count",
+      chain: chains.certificateTrainer,
+      biting: (d) => {
+        d.certificateAuthorities.ci.certificates = ciAuthorities().otherCa.pem;
+      },
+      code: 'REFERENCE_UNRESOLVED',
+    },
+  ],
+  'certificateAuthorities.*[type=x509].description': [
+    meta(
+      'prose',
+      (d) => {
+        d.certificateAuthorities.ci.description = 'the CI certificate authority';
+      },
+      { chain: chains.certificateTrainer },
+    ),
+  ],
+  'certificateAuthorities.*[type=sigstore].trustedRootDigest': [
+    {
+      why: 'a pinned trusted root: lines verify only under the root of that digest',
+      chain: chains.keylessTrainer,
+      biting: (d) => {
+        d.certificateAuthorities['public-good'].trustedRootDigest = `sha256:${'00'.repeat(32)}`;
+      },
+      code: 'REFERENCE_UNRESOLVED',
+    },
+  ],
+  'certificateAuthorities.*[type=sigstore].description': [
+    meta(
+      'prose',
+      (d) => {
+        d.certificateAuthorities['public-good'].description = 'Sigstore public-good';
+      },
+      { chain: chains.keylessTrainer },
+    ),
+  ],
+  'timestampAuthorities.*.certificates': [
+    {
+      why: "only tokens that chain to a timestamp authority's roots give trusted time",
+      chain: chains.stampedApprovals,
+      biting: (d) => {
+        d.timestampAuthorities.tsa.certificates = ciAuthorities().rogue.root.pem;
+      },
+      code: 'APPROVAL_THRESHOLD_NOT_MET',
+    },
+  ],
+  'timestampAuthorities.*.description': [
+    meta(
+      'prose',
+      (d) => {
+        d.timestampAuthorities.tsa.description = 'the private TSA';
+      },
+      { chain: chains.stampedApprovals },
+    ),
+  ],
+  ...Object.fromEntries(
+    (['data-steward', 'trainer', 'evaluator', 'approver', 'deployer', 'registrar'] as const).map((role) => [
+      `roles.${role}.requireTimestamp`,
+      [
+        {
+          why: `${role} signatures count only with a trusted timestamp (the chain's have none)`,
+          ...(role === 'registrar' ? { chain: chains.registered } : {}),
+          neutral: trustTsa,
+          biting: (d: Doc) => {
+            d.roles[role].requireTimestamp = true;
+          },
+          code: 'TIMESTAMP_MISSING',
+        },
+      ],
+    ]),
+  ),
+  'roles.revoker.requireTimestamp': [
+    {
+      why: 'an unstamped revocation statement does not count when the revoker role requires a timestamp (neutral: required, so the revocation is ignored; biting: not required, it revokes)',
+      chain: chains.modelRevokedByRevoker,
+      neutral: (d) => {
+        trustTsa(d);
+        d.roles.revoker = { identities: [IDENTITY.revoker], requireTimestamp: true };
+      },
+      biting: (d) => {
+        d.roles.revoker.requireTimestamp = false;
+      },
+      code: 'REVOKED',
+    },
+  ],
+  'roles.verifier.requireTimestamp': [
+    meta(
+      'a verification summary is one DSSE envelope with no timestamp material, so the policy refuses requireTimestamp on the verifier role at load',
+      (d) => {
+        d.roles.verifier = { identities: [IDENTITY.carol], requireTimestamp: false };
+      },
+      {
+        also: ({ doc }) => {
+          const d = structuredClone(doc);
+          d.roles.verifier = { identities: [IDENTITY.carol], requireTimestamp: true };
+          expect(failure(() => parsePolicy(d))?.code).toBe('POLICY_INVALID');
+        },
+      },
+    ),
   ],
   'roles.data-steward.identities': [notInRole('data-steward', IDENTITY.evaluator)],
   'roles.trainer.identities': [notInRole('trainer', IDENTITY.evaluator)],
@@ -941,9 +1127,15 @@ async function verifyWith(c: Chain, policy: Policy) {
     useCase: c.useCase ?? 'support-chat',
     asOf: c.asOf ?? T.asOf,
     ...(c.minTier === undefined ? {} : { minTier: c.minTier }),
+    ...(c.sigstoreVerifier ? { sigstoreVerifier: c.sigstoreVerifier } : {}),
   });
   expectStepOrder(out.report);
-  expectGolden(out.report);
+  let pinned = JSON.stringify(out.report);
+  // certificates (or a trusted root's digest) in the policy are made by this run: so is its digest
+  const made = c.random !== undefined || JSON.stringify(policy.document).includes('BEGIN CERTIFICATE');
+  const fresh = made ? [policy.digest.slice(7)] : [];
+  for (const r of [...(c.random ?? []), ...fresh]) pinned = pinned.replaceAll(r, 'R'.repeat(r.length));
+  expectGolden(JSON.parse(pinned) as typeof out.report);
   return out;
 }
 const failedCodes = (r: Awaited<ReturnType<typeof verifyChain>>) =>

@@ -1,4 +1,4 @@
-import { ecCurveInfo } from '../../interop/ec.js';
+import { ecCurveInfo } from '../../pki/ec.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { OMS_DEFAULT_SHARD_SIZE, type OmsMethod } from '../../interop/oms/serialization.js';
 import { loadEcPrivateKey } from '../../node/ec-keys.js';

@@ -4,6 +4,8 @@ import { LineproofError } from '../../errors.js';
 import { readFileLimited } from '../../node/fs.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { hashPath } from '../../node/hash-tree.js';
+import { loadSigstoreTrustedRoot } from '../../node/oms-sigstore.js';
+import { sigstoreLineVerifier } from '../../node/sigstore-lines.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { verifyChain, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
 import type { Policy } from '../../policy/policy.js';
@@ -18,7 +20,7 @@ const HELP = `Usage: lineproof verify --chain BUNDLE --policy POLICY [--policy P
                         [--min-policy-version N] (--artifact PATH | --digest ALG:HEX)
                         (--use-case ID | --any-use-case) [--stage S] [--environment E] [--min-tier T]
                         [--revocations LIST ...] [--min-revocation-sequence N] [--at TIME]
-                        [--max-untrusted-checks N] [--json]
+                        [--max-untrusted-checks N] [--trusted-root FILE] [--json]
                         [--vsa-key KEY (--vsa-out FILE | --vsa-append) [--vsa-resource-uri URI]]
 
 Verify, offline, that an artifact (a model directory or file) is traceable through a trusted chain
@@ -51,6 +53,11 @@ ${POLICY_OPTIONS_HELP}
                      (default ${DEFAULT_LIMITS.untrustedSignatureChecks}; each is one check per policy key). Past it the
                      verification fails closed (VERIFY_BUDGET_EXCEEDED); raise it for a bundle
                      that aggregates many signers the policy does not know
+  --trusted-root FILE
+                     the Sigstore trusted_root.json that lines signed keyless are verified under,
+                     offline, when the policy has a certificate authority of type sigstore
+                     (default: the public-good root shipped in this package; trust/README.md says
+                     how to refresh it; a policy may pin it with trustedRootDigest)
   --json             print the verification report (JSON, spec/report.md) instead of the summary
 ${VSA_OPTIONS_HELP}
 
@@ -69,6 +76,16 @@ Example:
   lineproof verify --chain model.intoto.jsonl --policy policy.json --artifact ./model \\
     --use-case customer-support-chat --vsa-key keys/gate.key --vsa-out model.vsa.json --vsa-append
 `;
+
+/** The Sigstore line verifier, when the policy has a sigstore authority (or a root was given). */
+async function sigstoreVerifierFor(ctx: CliContext, policy: Policy, rootArg: string | undefined) {
+  const needed = [...policy.authorities.values()].some((a) => a.type === 'sigstore');
+  if (!needed && rootArg === undefined) return undefined;
+  const root = await asExit(EXIT.USAGE, () =>
+    rootArg === undefined ? loadSigstoreTrustedRoot() : loadSigstoreTrustedRoot(resolvePath(ctx, rootArg), rootArg),
+  );
+  return sigstoreLineVerifier(root);
+}
 
 function summary(ctx: CliContext, report: Report): void {
   const out: string[] = [];
@@ -198,6 +215,7 @@ export const verifyCommand: Command = {
       'min-revocation-sequence': { type: 'string' },
       at: { type: 'string' },
       'max-untrusted-checks': { type: 'string' },
+      'trusted-root': { type: 'string' },
       json: { type: 'boolean' },
       ...VSA_OPTIONS,
     });
@@ -242,6 +260,7 @@ export const verifyCommand: Command = {
     const bundle = await asExit(EXIT.USAGE, () =>
       readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
     );
+    const sigstoreVerifier = await sigstoreVerifierFor(ctx, policy, values['trusted-root']);
     if (values.artifact !== undefined) subject = await hashArtifact(ctx, values.artifact, policy);
     let verification: ChainVerification;
     try {
@@ -256,6 +275,7 @@ export const verifyCommand: Command = {
         subjectName: values.artifact ?? values.digest!,
         ...requirements,
         ...(revocations ? { revocations } : {}),
+        ...(sigstoreVerifier ? { sigstoreVerifier } : {}),
       });
     } catch (e) {
       if (e instanceof LineproofError) throw usage(`verify: ${e.code}: ${e.message}`);

@@ -9,8 +9,8 @@
  */
 import { LineproofError, isLineproofError } from '../../errors.js';
 import type { ReportBuilder } from '../../report/index.js';
-import { ecPublicKeyFromSpki, equalEcPublicKeys, type EcPublicKey } from '../ec.js';
-import { parseCertificate, signingUsageProblem, verifyCertificatePath, type Certificate } from '../x509.js';
+import { ecPublicKeyFromSpki, equalEcPublicKeys, type EcPublicKey } from '../../pki/ec.js';
+import { parseCertificate, signingUsageProblem, verifyCertificatePath, type Certificate } from '../../pki/x509.js';
 
 /** The leaf's EC key, or the failed check. */
 function leafKey(rb: ReportBuilder, leaf: Certificate, subject: string): EcPublicKey | undefined {

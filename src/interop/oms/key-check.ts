@@ -14,8 +14,8 @@ import {
   omsKeyHints,
   parseEcPublicKey,
   type EcPublicKey,
-} from '../ec.js';
-import type { BundleKeyMaterial } from '../bundle-read.js';
+} from '../../pki/ec.js';
+import type { BundleKeyMaterial } from '../../pki/bundle-read.js';
 
 function keyFromRawBytes(raw: Uint8Array, what: string): EcPublicKey {
   // model_signing 1.0.x stored the PEM text here (protobuf-specs means DER): accept either.

@@ -8,8 +8,8 @@ import { pae } from '../../dsse/pae.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../../statements/statement.js';
 import type { OmsManifest } from './serialization.js';
 import { omsStatement, parseOmsStatement } from './statement.js';
-import { omsKeyHint } from '../ec.js';
-import { verifyEcdsa, type EcdsaSigner } from '../ecdsa.js';
+import { omsKeyHint } from '../../pki/ec.js';
+import { verifyEcdsa, type EcdsaSigner } from '../../pki/ecdsa.js';
 import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE, type SigstoreBundle } from '../sigstore.js';
 
 /**

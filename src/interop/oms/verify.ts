@@ -13,10 +13,10 @@ import type { OmsManifest, OmsSerialization } from './serialization.js';
 import { parseOmsStatement } from './statement.js';
 import { OMS_COMPAT_PREDICATE_TYPE, omsCompatPae, parseOmsCompatStatement, payloadPredicateType } from './compat.js';
 import { verifyOmsManifest, type OmsDiff } from './compare.js';
-import { ecCurveInfo, type EcPublicKey } from '../ec.js';
-import { verifyEcdsa } from '../ecdsa.js';
+import { ecCurveInfo, type EcPublicKey } from '../../pki/ec.js';
+import { verifyEcdsa } from '../../pki/ecdsa.js';
 import { readKeyBundle, type ReadKeyBundle } from '../sigstore.js';
-import type { Certificate } from '../x509.js';
+import type { Certificate } from '../../pki/x509.js';
 import { checkKey } from './key-check.js';
 import { checkCertificateChain, checkLeafHoldsKey } from './certificate-check.js';
 
