@@ -5,7 +5,9 @@
  *
  * The time a signature is judged at is its trusted time when it has one (an RFC 3161 token of a
  * timestamp authority of the policy, or a Sigstore log's time: the signature existed then), else
- * the statement's self-asserted `issuedAt`. A statement may not claim an `issuedAt` later than its
+ * the statement's self-asserted `issuedAt`. A token bounds the signing time only from above and
+ * anyone may stamp a genuine signature late, so for a role that does not require a timestamp a
+ * signature counts when its key stands at either time: an appended late token never removes it. A statement may not claim an `issuedAt` later than its
  * signature's trusted time plus the 300 s skew (TIMESTAMP_INCONSISTENT).
  */
 import type { Node, ParsedNode, Signer } from './authenticate.js';
@@ -50,7 +52,12 @@ export function signerRejection(
       code: 'TIMESTAMP_INCONSISTENT',
       message: `the statement claims issuedAt ${(node as ParsedNode).parsed.issuedAt}, after its signature's trusted time ${signer.time.at} (${signer.time.authority}) plus 300 s`,
     };
-  return keyStanding(policy, signer.key, { at: judgedAt(signer, issuedAt), revocations }).rejected;
+  const required = role !== undefined && policy.document.roles[role]?.requireTimestamp === true;
+  const atBest = keyStanding(policy, signer.key, { at: judgedAt(signer, issuedAt), revocations }).rejected;
+  if (!atBest || required || !signer.time) return atBest;
+  // A token only bounds the signing time from above, and anyone may stamp a signature late: where
+  // no timestamp is required, a token may help a signature count but never stop it counting.
+  return keyStanding(policy, signer.key, { at: issuedAt, revocations }).rejected ? atBest : undefined;
 }
 
 /** Step 6: mark the signers whose keys do not count (compromised, revoked, outside the window, no required timestamp). */

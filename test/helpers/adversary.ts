@@ -6,7 +6,10 @@
  * (keeping the genuine signature bytes, which then sign nothing), sign anything with its own keys
  * (pre-generated, not in the policy), add junk signatures (random bytes, or "structurally valid"
  * ones: canonical S < L and R a curve point, with keyids naming no key or naming policy keys),
- * add blank lines and CRLF line ends, and — when the file is rewritten — change the line order.
+ * add blank lines and CRLF line ends, wrap a genuine signature in a Sigstore bundle line with
+ * material of its own (junk, its own CA's certificate, its own timestamp authority's tokens, or the
+ * policy's authority's tokens made late: anyone may stamp a signature), and — when the file is
+ * rewritten — change the line order.
  *
  * Signing is the slow part, so {@link buildPool} builds everything once per test file: a pool of
  * signed chains ({@link Variant}: some verify, some fail for a policy reason), envelopes the
@@ -38,6 +41,13 @@ import {
 } from '../../src/statements/builders.js';
 import { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE_V1 } from '../../src/statements/statement.js';
 import { verifyChain, type ChainVerification } from '../../src/verify/chain.js';
+import { fromBase64 } from '../../src/bytes/index.js';
+import { sigstoreBundleLine } from '../../src/bundle/sigstore-line.js';
+import { parseEcPrivateKey } from '../../src/pki/ec-private.js';
+import { ecdsaSigner } from '../../src/pki/ecdsa.js';
+import { readFileSync } from 'node:fs';
+import { ciAuthorities, leafExt } from './certificates.js';
+import { Pki, type MadeCert } from './pki.js';
 import {
   buildRevocationStatement,
   buildWorld,
@@ -134,6 +144,8 @@ export interface Pool {
   policyKeyCount: number;
   /** The verifier every property uses: nodeEd25519Verifier, memoized (see {@link memoVerifier}). */
   verifier: SignatureVerifier;
+  /** The attacker's ECDSA signature (its own CA's leaf) over each genuine payload, by payload digest. */
+  rogueSigned: Map<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,8 +225,16 @@ export function verifyVariant(
 // The pool
 
 const ALL_STAGES = ['dataset', 'training', 'evaluation', 'approval', 'promotion'];
+/** The CI bot's certificate identity (in no role): certificate material is judged against a real CA. */
+export const CI_BOT = 'https://ci.example.com/bot';
 const requireAll = (d: Record<string, any>) => {
   d.requiredStages = [...ALL_STAGES];
+  // Every policy trusts a private CA and a timestamp authority (no role requires a timestamp):
+  // lines carrying certificates and tokens are judged against real trust anchors.
+  const ca = ciAuthorities();
+  d.certificateAuthorities = { ci: { type: 'x509', certificates: ca.ca.pem } };
+  d.identities[CI_BOT] = { certificate: { authority: 'ci', subject: CI_BOT } };
+  d.timestampAuthorities = { tsa: { certificates: ca.tsa.root.pem } };
 };
 
 /** payloadTypes to copy payloads under; those the parser refuses are dropped when the pool is built. */
@@ -383,6 +403,12 @@ export async function buildPool(): Promise<Pool> {
   });
   const registered = await chainOf({ registration: (i) => i, evaluation: findings(0), policy: governed });
   const overCap = await chainOf({ registration: (i) => i, evaluation: findings(1), policy: governed });
+  // alice's key expires after she approved: a token made later must not unmake her signature
+  const expiring = await chainOf({
+    policy: (d) => {
+      d.keys.alice.validUntil = '2026-01-20T00:00:00Z';
+    },
+  });
   const compromised = await chainOf({
     policy: (d) => {
       d.keys.bob.status = 'compromised';
@@ -535,6 +561,13 @@ export async function buildPool(): Promise<Pool> {
       world: overCap.world,
       ...base,
       lines: overCap.lines,
+    },
+    {
+      name: 'valid, an approver key expiring after the approval',
+      expectOk: true,
+      world: expiring.world,
+      ...base,
+      lines: expiring.lines,
     },
     {
       name: 'approver key compromised (policy)',
@@ -737,6 +770,7 @@ export async function buildPool(): Promise<Pool> {
     keyNameByKeyid,
     policyKeyCount: Math.max(...variants.map((v) => v.policy.keys.length)),
     verifier: memoVerifier(),
+    rogueSigned: await rogueSignatures(variants.flatMap((v) => v.lines)),
   };
   for (const v of variants) {
     const { report } = await verifyVariant(pool, v, joinLines(v.lines.map((l) => ({ text: l.text, eol: '\n' }))));
@@ -803,7 +837,19 @@ export type Move =
   /** An envelope the attacker signed (a payload of its own), plus junk. */
   | { op: 'forged'; f: number; junk: Junk[]; enc: Encoding }
   /** A blank line. */
-  | { op: 'blank'; text: string; eol: '\n' | '\r\n' };
+  | { op: 'blank'; text: string; eol: '\n' | '\r\n' }
+  /** A genuine signature (or the attacker's, under its own CA's certificate) as a Sigstore bundle line with material. */
+  | { op: 'sigstore'; src: number; sig: number; material: SigstoreMaterial };
+
+/**
+ * Material on a Sigstore line. On a genuine signature: `junkCert` (bytes that are no certificate,
+ * a junk token), `rogueCert` (a leaf of the attacker's CA naming the CI bot, a token of the
+ * attacker's authority), `rogueToken` (a token of the attacker's authority), `lateToken` (a token
+ * of the policy's own authority, made late: anyone may stamp a signature); at most four distinct
+ * pieces a signature, the bundle limit. `rogueSigned`: the attacker's own ECDSA signature under its
+ * CA's leaf naming the CI bot.
+ */
+export type SigstoreMaterial = 'junkCert' | 'rogueCert' | 'rogueToken' | 'lateToken' | 'rogueSigned';
 
 /** Something that takes the bundle past a limit. */
 export type Breaker =
@@ -882,6 +928,15 @@ export const moveArb: fc.Arbitrary<Move> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.record({ op: fc.constant('forged' as const), f: fc.nat(63), junk: junkList(3), enc: encArb }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('sigstore' as const),
+      src: srcArb,
+      sig: fc.nat(7),
+      material: fc.constantFrom<SigstoreMaterial>('junkCert', 'rogueCert', 'rogueToken', 'lateToken', 'rogueSigned'),
+    }),
   },
   {
     weight: 1,
@@ -1044,6 +1099,7 @@ function fit(genuine: WireSignature[], junk: WireSignature[], max: number): Wire
 /** The line a move appends. Within the limits: at most 16 signatures. */
 export function moveLine(pool: Pool, v: Variant, m: Move): Line {
   if (m.op === 'blank') return { text: m.text, eol: m.eol };
+  if (m.op === 'sigstore') return { text: sigstoreLine(pool, v.lines[m.src % v.lines.length]!, m), eol: '\n' };
   if (m.op === 'forged') {
     const f = pool.forged[m.f % pool.forged.length]!;
     return encodeLine(
@@ -1107,6 +1163,71 @@ export function moveLine(pool: Pool, v: Variant, m: Move): Line {
       const never: never = m;
       throw new TypeError(`unknown move ${JSON.stringify(never)}`);
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sigstore lines (certificates and timestamps the attacker can make)
+
+let rogueLeaf: MadeCert | undefined;
+/** The attacker's own CA's leaf naming the CI bot (with its key). */
+function rogueCert(): MadeCert {
+  if (rogueLeaf) return rogueLeaf;
+  const pki = new Pki('2026-01-01T00:00:00Z');
+  const root = new Pki('2025-12-01T00:00:00Z').root('adversary-ca', { key: 'ec:P-256' });
+  rogueLeaf = pki.issue('adversary-bot', root, { ext: leafExt(`URI:${CI_BOT}`), days: 365 });
+  return rogueLeaf;
+}
+
+/** The attacker's ECDSA signatures, under its leaf, over each genuine payload (base64 by payload digest). */
+async function rogueSignatures(lines: readonly GenuineLine[]): Promise<Map<string, string>> {
+  const s = ecdsaSigner(parseEcPrivateKey(readFileSync(rogueCert().keyPath, 'utf8')));
+  const out = new Map<string, string>();
+  for (const g of lines)
+    if (!out.has(g.digest)) out.set(g.digest, toBase64(await s.sign(pae(g.payloadType, g.payload))));
+  return out;
+}
+
+const stamps = new Map<string, Uint8Array>();
+/** A token over `sig` by the policy's authority (late) or the attacker's, made once. */
+function tokenOf(sig: Uint8Array, by: 'policy' | 'rogue'): Uint8Array {
+  const id = `${by}|${toBase64(sig)}`;
+  let t = stamps.get(id);
+  if (!t) {
+    const a = ciAuthorities();
+    // late: after every statement of the pool, one of two times (by the signature), some after asOf
+    const late = sha256(sig)[0]! % 2 === 0 ? '2026-01-31T00:00:00Z' : '2027-06-01T00:00:00Z';
+    t = (by === 'policy' ? a.tsa : a.rogue).stamp(sig, { at: late }).token;
+    stamps.set(id, t);
+  }
+  return t;
+}
+
+function sigstoreLine(pool: Pool, g: GenuineLine, m: Extract<Move, { op: 'sigstore' }>): string {
+  const env = { payloadType: g.payloadType, payload: toBase64(g.payload) };
+  if (m.material === 'rogueSigned') {
+    const sig = pool.rogueSigned.get(g.digest)!;
+    return sigstoreBundleLine(
+      { ...env, signatures: [{ sig, keyid: '' }] },
+      { certificates: [rogueCert().der] },
+    ).trimEnd();
+  }
+  const s = g.sigs[m.sig % g.sigs.length]!;
+  const one = { ...env, signatures: [{ sig: s.sig, keyid: s.keyid }] };
+  const raw = fromBase64(s.sig);
+  const junk = sha256(utf8(`junk material ${s.sig}`));
+  switch (m.material) {
+    case 'junkCert':
+      return sigstoreBundleLine(one, { certificates: [junk], timestamps: [junk] }).trimEnd();
+    case 'rogueCert':
+      return sigstoreBundleLine(one, {
+        certificates: [rogueCert().der],
+        timestamps: [tokenOf(raw, 'rogue')],
+      }).trimEnd();
+    case 'rogueToken':
+      return sigstoreBundleLine(one, { timestamps: [tokenOf(raw, 'rogue')] }).trimEnd();
+    default:
+      return sigstoreBundleLine(one, { timestamps: [tokenOf(raw, 'policy')] }).trimEnd();
   }
 }
 
@@ -1193,7 +1314,8 @@ export async function trustedMaterialAdded(
   const own = new Set(v.lines.map((l) => l.text));
   for (const line of lines) {
     if (line.text.trim() === '' || own.has(line.text)) continue;
-    const env = JSON.parse(line.text) as WireEnvelope;
+    const parsed = JSON.parse(line.text) as WireEnvelope & { mediaType?: string; dsseEnvelope?: WireEnvelope };
+    const env = parsed.mediaType !== undefined ? parsed.dsseEnvelope! : parsed;
     const payload = new Uint8Array(Buffer.from(env.payload, 'base64'));
     const digest = `sha256:${sha256Hex(payload)}`;
     const message = pae(env.payloadType, payload);
@@ -1250,6 +1372,10 @@ export function describeMove(pool: Pool, v: Variant, m: Move): string {
       return `${pool.forged[m.f % pool.forged.length]!.name}${describeJunk(m.junk)} (${m.enc})`;
     case 'blank':
       return `blank line ${JSON.stringify(m.text + m.eol)}`;
+    case 'sigstore':
+      return m.material === 'rogueSigned'
+        ? `the ${src(m.src)} payload signed by the attacker's CA certificate naming the CI bot, as a Sigstore line`
+        : `signature #${m.sig} of the ${src(m.src)} line as a Sigstore line with ${m.material}`;
     default:
       return JSON.stringify(m);
   }

@@ -18,6 +18,7 @@ import {
   stampedLines,
   swap,
   timestampPolicy,
+  trustTsa,
 } from '../helpers/certificates.js';
 
 const { pki, trainerCert, otherCert, tsa, rogue } = ciAuthorities();
@@ -119,5 +120,44 @@ describe('trusted time (RFC 3161, openssl ts)', () => {
     );
     expect(failed.length).toBeGreaterThan(0);
     expect(JSON.stringify(report)).toContain('TIMESTAMP_INCONSISTENT');
+  });
+
+  it('a late token an attacker adds to a signature of a role that requires none never stops it counting (key and certificate)', async () => {
+    // alice's key expires at 17:00; the approval says 16:45; anyone may stamp it at 18:00
+    const until = (doc: Record<string, any>) => {
+      trustTsa(doc);
+      doc.keys.alice.validUntil = '2026-01-14T17:00:00Z';
+    };
+    const w = await buildWorld({ policy: until });
+    const late = await verifyWorld(w, w.bundle + stampedApproval(w, tsa, '2026-01-14T18:00:00Z'));
+    expect(late.failed).toEqual([]);
+    // the CI certificate expired at the end of January; a stamp in March changes nothing either
+    const c = await buildWorld({
+      policy: (doc) => {
+        certificatePolicy(doc);
+        trustTsa(doc);
+      },
+    });
+    const line = await certificateLine(c, trainerCert);
+    const env = JSON.parse(line).dsseEnvelope;
+    const stamped = stampedLines(env, tsa, '2026-03-01T00:00:00Z');
+    const r = await verifyWorld(c, swap(c, 'training', line + stamped));
+    expect(r.failed).toEqual([]);
+    // where the trainer role requires a timestamp, the March stamp is the only proof: it is too late
+    const required = await buildWorld({
+      policy: (doc) => {
+        certificatePolicy(doc);
+        trustTsa(doc);
+        doc.roles.trainer.requireTimestamp = true;
+      },
+    });
+    const line2 = await certificateLine(required, trainerCert);
+    const stamped2 = stampedLines(JSON.parse(line2).dsseEnvelope, tsa, '2026-03-01T00:00:00Z');
+    const r2 = await verifyWorld(required, swap(required, 'training', line2 + stamped2));
+    expect(r2.failed).toContain('IDENTITY_MISMATCH');
+    expect(JSON.stringify(r2.report)).toContain('KEY_OUTSIDE_VALIDITY');
+    // and in time it counts
+    const early = stampedLines(JSON.parse(line2).dsseEnvelope, tsa, '2026-01-11T02:20:00Z');
+    expect((await verifyWorld(required, swap(required, 'training', line2 + early))).failed).toEqual([]);
   });
 });

@@ -156,7 +156,21 @@ const monotoneExamples = (): MonoCase[] => {
       tight: false,
     },
   });
+  // every kind of Sigstore material on each approval signature
+  const sigstore = (variant: string): MonoCase => ({
+    v: variantIndex(variant),
+    adv: {
+      moves: (['junkCert', 'rogueCert', 'rogueToken', 'lateToken', 'rogueSigned'] as const).flatMap((material) =>
+        [0, 1].map((sig) => ({ op: 'sigstore' as const, src: lineIndex(variant, 'approval'), sig, material })),
+      ),
+      order: null,
+      tight: false,
+    },
+  });
   return [
+    sigstore('valid, an approver key expiring after the approval'),
+    sigstore('valid'),
+    sigstore('under-approved (one approver, tier needs two)'),
     retype('evaluation revoked by a revoker statement', 'revocation'),
     retype('valid', 'approval'),
     {
