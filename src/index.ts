@@ -389,8 +389,15 @@ export {
   verifyTimestampToken,
   timestampRequest,
   timestampTokenFromResponse,
+  timestampTokenCovers,
   type TimestampSuccess,
   type TimestampFailure,
 } from './interop/index.js';
 export { sigstoreBundleLine, type LineMaterial } from './bundle/sigstore-line.js';
+export {
+  attachTimestamps,
+  bundleSignatures,
+  type AttachedTimestamps,
+  type BundleSignature,
+} from './bundle/timestamps.js';
 export type { SigstoreLineVerifier, SigstoreLineResult } from './verify/certificate-signers.js';

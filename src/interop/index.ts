@@ -96,6 +96,7 @@ export {
   verifyTimestampToken,
   timestampRequest,
   timestampTokenFromResponse,
+  timestampTokenCovers,
   MAX_TIMESTAMP_TOKEN_BYTES,
   type TimestampInput,
   type TimestampSuccess,

@@ -289,6 +289,21 @@ export async function verifyTimestampToken(input: TimestampInput): Promise<Outco
   }
 }
 
+/**
+ * Whether a token's messageImprint is of `signature` — only to place a token beside its signature
+ * (`lineproof bundle timestamp-attach`): nothing about the token is verified, its time and authority
+ * count only through {@link verifyTimestampToken}. Never throws.
+ * @param token the token (DER ContentInfo)
+ * @param signature the signature bytes
+ */
+export function timestampTokenCovers(token: Uint8Array, signature: Uint8Array): boolean {
+  const p = parseToken(token, 'timestamp token');
+  if ('ok' in p) return false;
+  const h = HASHES[p.tst.messageImprint.hashAlgorithm.algorithmId];
+  if (!h) return false;
+  return equalBytes(new Uint8Array(p.tst.messageImprint.hashedMessage.valueBlock.valueHexView), h.fn(signature));
+}
+
 /** Options of {@link timestampRequest}. */
 export interface TimestampRequestOptions {
   /** The imprint hash (default sha256). */

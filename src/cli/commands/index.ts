@@ -26,6 +26,7 @@ import { inspectCommand } from './inspect.js';
 import { omsSignCommand } from './oms.js';
 import { omsVerifyCommand } from './oms-verify.js';
 import { bundleFromSigstoreCommand, bundleToSigstoreCommand } from './bundle-sigstore.js';
+import { bundleTimestampAttachCommand, bundleTimestampQueryCommand } from './bundle-timestamp.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
@@ -58,4 +59,6 @@ export const COMMANDS: Command[] = [
   omsSignCommand,
   bundleToSigstoreCommand,
   bundleFromSigstoreCommand,
+  bundleTimestampQueryCommand,
+  bundleTimestampAttachCommand,
 ];
