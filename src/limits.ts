@@ -61,6 +61,8 @@ export const LIMIT_BOUNDS: Readonly<Record<keyof Limits, readonly [number, numbe
  * @throws {RangeError} a value outside {@link LIMIT_BOUNDS}
  */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  // a result of this function passed on again (per envelope of a bundle) is checked already
+  if (RESOLVED.has(overrides)) return overrides as Limits;
   const out: Limits = { ...DEFAULT_LIMITS };
   for (const [name, value] of Object.entries(overrides)) {
     if (!(name in LIMIT_BOUNDS)) throw new TypeError(`"limits.${name}" is not a known limit`);
@@ -71,5 +73,10 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
     if (value < lo || value > hi) throw new RangeError(`"limits.${name}" expected ${lo}..${hi}, got ${value}`);
     out[name as keyof Limits] = value;
   }
+  Object.freeze(out);
+  RESOLVED.add(out);
   return out;
 }
+
+/** Limits objects {@link resolveLimits} made (frozen, so they stay checked). */
+const RESOLVED = new WeakSet<object>();

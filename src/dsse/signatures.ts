@@ -5,8 +5,9 @@
  * - trusted keys are deduplicated by their public-key bytes;
  * - a signature is first checked for what needs no key (length, S < L, R's encoding): a refused
  *   one costs no key check;
- * - then against every trusted key, a keyid hint only deciding the order (the hinted key first):
- *   a correct hint saves the other tries, a wrong or missing one changes nothing but the cost;
+ * - then against every trusted key, a keyid hint only deciding the order (the hinted key first,
+ *   then the keys the caller prefers — chain verification: those that verified recently): a
+ *   correct hint saves the other tries, a wrong or missing one changes nothing but the cost;
  * - a signature counts for at most one key, and each (signature, key) pair is tried once.
  */
 import { equalBytes, isBytes, toHex } from '../bytes/index.js';
@@ -86,11 +87,13 @@ export function trustedKeySet(keys: ReadonlyArray<PublicKey | Uint8Array>, what 
  * The order in which to try the keys for a signature with this keyid hint: keys the hint names
  * first, then the others, each once.
  */
-function tryOrder(trusted: readonly TrustedKey[], keyid: string | undefined): number[] {
-  const order = [...trusted.keys()];
-  if (keyid === undefined || keyid === '') return order;
-  const named = order.filter((k) => trusted[k]!.ids.includes(keyid));
-  return named.length === 0 ? order : [...named, ...order.filter((k) => !trusted[k]!.ids.includes(keyid))];
+function tryOrder(trusted: readonly TrustedKey[], keyid: string | undefined, preferred: readonly number[]): number[] {
+  const all = [...trusted.keys()];
+  const named = keyid === undefined || keyid === '' ? [] : all.filter((k) => trusted[k]!.ids.includes(keyid));
+  if (named.length === 0 && preferred.length === 0) return all;
+  const first = [...named, ...preferred.filter((k) => k >= 0 && k < trusted.length && !named.includes(k))];
+  const seen = new Set(first);
+  return [...first, ...all.filter((k) => !seen.has(k))];
 }
 
 /**
@@ -101,6 +104,8 @@ function tryOrder(trusted: readonly TrustedKey[], keyid: string | undefined): nu
  * @param message the exact signed bytes (for DSSE, the PAE)
  * @param sig the raw signature
  * @param keyid the signature's keyid hint, if any
+ * @param preferred key indexes to try next after the hinted ones (e.g. the keys that verified the
+ *   envelopes before): like the hint, it only decides the order
  * @returns the key it verifies under (or -1), the key checks spent, and why it failed
  * @example
  * ```ts
@@ -113,13 +118,14 @@ export async function checkSignature(
   message: Uint8Array,
   sig: Uint8Array,
   keyid: string | undefined,
+  preferred: readonly number[] = [],
 ): Promise<SignatureOutcome> {
   const structural = ed25519SignaturePrecheck(sig);
   if (structural) return { keyIndex: -1, tries: 0, failure: { code: structural.code, reason: structural.reason } };
   const codes = new Set<SignatureFailureCode>();
   let first: { code: SignatureFailureCode; reason: string } | undefined;
   let tries = 0;
-  for (const k of tryOrder(trusted, keyid)) {
+  for (const k of tryOrder(trusted, keyid, preferred)) {
     let check: SignatureCheck;
     tries++;
     try {

@@ -117,8 +117,17 @@ export function isNonCanonicalEncoding(point: Uint8Array): boolean {
  */
 export function isScalarNonCanonical(s: Uint8Array): boolean {
   assertBytes(s, 's', 32);
-  return leToBigint(s, 0, 32) >= L;
+  // compare with L from the most significant byte (little-endian): no bigint per signature
+  for (let i = 31; i >= 0; i--) {
+    const a = s[i]!;
+    const b = L_BYTES[i]!;
+    if (a !== b) return a > b;
+  }
+  return true;
 }
+
+/** L, little-endian. */
+const L_BYTES = bigintToLe32(L);
 
 /** A failed check: its code and a reason naming the part of the signature or key. */
 type PrecheckFailure = { valid: false; code: ErrorCode; reason: string };

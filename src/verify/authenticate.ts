@@ -142,8 +142,9 @@ function policyTrustedKeys(policy: Policy): TrustedKey[] {
 
 /** Entries in an order fixed by their content: payload digest, then payloadType. */
 function byContent(entries: readonly BundleEntry[]): BundleEntry[] {
-  const key = (e: BundleEntry) => `${e.payloadDigest}\u0000${e.envelope.payloadType}`;
-  return [...entries].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const keyed = entries.map((e) => [`${e.payloadDigest}\u0000${e.envelope.payloadType}`, e] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map(([, e]) => e);
 }
 
 /**
@@ -194,6 +195,9 @@ export async function authenticateBundle(
   const others: BundleEntry[] = [];
   const trusted = policyTrustedKeys(policy);
   const keyByHex = new Map(policy.keys.map((k) => [k.publicKeyHex, k] as const));
+  // Bundles are mostly signed by a few keys, often with no keyid: trying the key that verified last
+  // first makes a valid envelope cost one check (the order never changes which key verifies).
+  const recent: number[] = [];
   for (const entry of byContent(entries)) {
     if (entry.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
       others.push(entry);
@@ -209,7 +213,7 @@ export async function authenticateBundle(
     const trustedNow =
       !budget.exceeded &&
       (trusted.length > 0 || entry.materials !== undefined) &&
-      (await authenticateNode(base, entry, { policy, trusted, keyByHex, verifier, budget, options }));
+      (await authenticateNode(base, entry, { policy, trusted, recent, keyByHex, verifier, budget, options }));
     nodes.set(
       base.digest,
       trustedNow ? parseNode(base, entry.envelope.payload, limits) : { ...base, state: 'untrusted' },
@@ -238,6 +242,8 @@ function parseNode(base: NodeBase, payload: Uint8Array, limits: Limits): ParsedN
 interface NodeContext {
   policy: Policy;
   trusted: readonly TrustedKey[];
+  /** Indexes of trusted keys, the one that verified most recently first (the try order after a keyid hint). */
+  recent: number[];
   keyByHex: Map<string, ResolvedKey>;
   verifier: SignatureVerifier;
   budget: AuthenticationBudget;
@@ -270,8 +276,15 @@ async function authenticateNode(node: NodeBase, entry: BundleEntry, ctx: NodeCon
     const found: Signer[] = [];
     if (trusted.length > 0) {
       const memo = memoVerifier(ctx.verifier, budget.memo, `${entry.payloadDigest}:${s.hex}:`, counter);
-      const outcome = await checkSignature(memo, trusted, message, s.sig, s.keyid);
+      const outcome = await checkSignature(memo, trusted, message, s.sig, s.keyid, ctx.recent);
       const key = outcome.keyIndex >= 0 ? keyByHex.get(trusted[outcome.keyIndex]!.hex) : undefined;
+      if (outcome.keyIndex >= 0) {
+        const at = ctx.recent.indexOf(outcome.keyIndex);
+        if (at !== 0) {
+          if (at > 0) ctx.recent.splice(at, 1);
+          ctx.recent.unshift(outcome.keyIndex);
+        }
+      }
       if (key) found.push({ key });
       else node.unverified.push({ code: outcome.failure!.code, lines: s.lines });
     }

@@ -253,6 +253,16 @@ describe('strict Ed25519 (core, @noble/ed25519 zip215:false + decisions §4 pre-
       expect(isScalarNonCanonical(le32(L - 1n))).toBe(false);
       expect(isScalarNonCanonical(le32((1n << 256n) - 1n))).toBe(true);
     });
+    it('finds S >= L as the integer comparison does, near L and anywhere (bytes compared, no bigint)', () => {
+      const near = fc.bigInt({ min: L - 1000n, max: L + 1000n });
+      const any = fc.bigInt({ min: 0n, max: (1n << 256n) - 1n });
+      fc.assert(
+        fc.property(fc.oneof(near, any), (s) => {
+          expect(isScalarNonCanonical(le32(s))).toBe(s >= L);
+        }),
+        { numRuns: 2000 },
+      );
+    });
     it('reports S >= L even on a valid signature made malleable (S + L)', async () => {
       const c = rfc8032Cases()[0]!;
       const s = BigInt('0x' + toHex(Uint8Array.from(c.signature.subarray(32)).reverse()));
