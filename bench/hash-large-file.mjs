@@ -78,6 +78,23 @@ const both = await measure(runs, async () => {
 });
 results['ours tree + sha256 from one read'] = figure(size, both);
 
+// The paths a user takes: the CLI as a fresh process (start-up included), as openssl runs.
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const cliTree = await measure(
+  runs,
+  () =>
+    runPeer(process.execPath, [CLI, 'hash', path, '--alg', 'sha256-tree', '--leaf-bytes', String(leafBytes)])
+      .trim()
+      .split(/\s+/)[0]
+      .split(':')[1],
+);
+results['lineproof hash --alg sha256-tree (CLI process)'] = figure(size, cliTree);
+const cliBoth = await measure(runs, () =>
+  runPeer(process.execPath, [CLI, 'hash', path, '--tree', '--leaf-bytes', String(leafBytes)]),
+);
+results['lineproof hash --tree (CLI process, sha256 + tree)'] = figure(size, cliBoth);
+if (cliTree.last !== tree.last) throw new Error(`CLI tree root disagrees: ${cliTree.last} vs ${tree.last}`);
+
 for (const [name, r] of [
   ['pool', tree.last],
   ['one worker', tree1.last],
@@ -125,6 +142,12 @@ const targets = [
   target(
     `tree on all cores vs openssl dgst -sha256`,
     f(`ours tree all cores (${workers} workers)`),
+    f('openssl dgst -sha256'),
+    1.8,
+  ),
+  target(
+    'lineproof hash --alg sha256-tree (CLI process) vs openssl dgst -sha256',
+    f('lineproof hash --alg sha256-tree (CLI process)'),
     f('openssl dgst -sha256'),
     1.8,
   ),

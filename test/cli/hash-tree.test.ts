@@ -55,3 +55,55 @@ describe('lineproof hash --tree', () => {
     expect((await cli(['hash', join(dir, 'weights.bin'), ...extra])).code).toBe(2);
   });
 });
+
+describe('lineproof hash --alg sha256-tree (the tree alone)', () => {
+  const root = toHex(treeRoot(bytes, L));
+  it('a file: the chunk-tree digest is the subject digest, no whole-file sha256', async () => {
+    const r = await cli([
+      'hash',
+      join(dir, 'weights.bin'),
+      '--alg',
+      'sha256-tree',
+      '--leaf-bytes',
+      String(L),
+      '--workers',
+      '2',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.digest).toBe(`sha256-tree-v1-${L}:${root}`);
+    expect(out.subject.digest).toEqual({ [`sha256-tree-v1-${L}`]: root });
+    // the same on one thread and with the default worker count
+    for (const w of ['0', '1']) {
+      const one = await cli([
+        'hash',
+        join(dir, 'weights.bin'),
+        '--alg',
+        'sha256-tree',
+        '--leaf-bytes',
+        String(L),
+        '--workers',
+        w,
+      ]);
+      expect(one.stdout.split(/\s+/)[0]).toBe(`sha256-tree-v1-${L}:${root}`);
+    }
+  });
+  it('a directory: its manifest lists the tree digest of every file, and only it', async () => {
+    const r = await cli(['hash', join(dir, 'model'), '--alg', 'sha256-tree', '--leaf-bytes', String(L), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.manifest.hashing.algorithms).toEqual([`sha256-tree-v1-${L}`]);
+    const w = out.manifest.items.find((i: { path: string }) => i.path === 'weights.bin');
+    expect(w.digest).toEqual({ [`sha256-tree-v1-${L}`]: root });
+  });
+  it('refuses --tree with it, the oms formats, and an unknown --alg naming the choices', async () => {
+    const both = await cli(['hash', join(dir, 'weights.bin'), '--alg', 'sha256-tree', '--tree']);
+    expect(both.code).toBe(2);
+    const oms = await cli(['hash', join(dir, 'model'), '--alg', 'sha256-tree', '--format', 'oms-files']);
+    expect(oms.code).toBe(2);
+    const bad = await cli(['hash', join(dir, 'weights.bin'), '--alg', 'md5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('sha256-tree');
+  });
+});

@@ -318,3 +318,44 @@ describe('lineproof verify --stage, --environment, --min-tier', () => {
     }
   });
 });
+
+describe('lineproof verify --artifact with a chunk-tree policy', () => {
+  it('computes sha256-tree-v1-N when the policy names it (on all cores), and a changed byte fails', async () => {
+    const { treeRoot } = await import('../../src/hashing/tree.js');
+    const { toHex } = await import('../../src/bytes/index.js');
+    const L = 65536;
+    const bytes = new Uint8Array(6 * L + 5).map((_, i) => (i * 7 + 3) % 251);
+    const digest = `sha256-tree-v1-${L}:${toHex(treeRoot(bytes, L))}`;
+    const about = { name: 'weights.bin', digest };
+    const w = await buildWorld({
+      training: (i) => ({ ...i, subject: about }),
+      evaluation: (i) => ({ ...i, subject: about }),
+      approval: (i) => ({ ...i, subject: about }),
+      promotion: (i) => ({ ...i, subject: about }),
+      policy: (d) => {
+        d.digestAlgorithms = [`sha256-tree-v1-${L}`];
+      },
+    });
+    const d = mkdtempSync(join(tmpdir(), 'lineproof-verify-tree-'));
+    writeFileSync(join(d, 'policy.json'), JSON.stringify(w.doc));
+    writeFileSync(join(d, 'chain.intoto.jsonl'), w.bundle);
+    writeFileSync(join(d, 'weights.bin'), bytes);
+    const args = [
+      'verify',
+      '--chain',
+      join(d, 'chain.intoto.jsonl'),
+      '--policy',
+      join(d, 'policy.json'),
+      '--at',
+      T.asOf,
+    ];
+    const ok = await cli([...args, '--artifact', join(d, 'weights.bin'), '--use-case', 'support-chat']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    bytes[3 * L] = bytes[3 * L]! ^ 1;
+    writeFileSync(join(d, 'weights.bin'), bytes);
+    const bad = await cli([...args, '--artifact', join(d, 'weights.bin'), '--use-case', 'support-chat']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('SUBJECT_NOT_APPROVED');
+  });
+});

@@ -1,7 +1,7 @@
 /** `lineproof hash`: its flags read into a run, and the run hashed (a file tree, a directory, an OpenSSF model). */
 import { LineproofError } from '../../errors.js';
-import { assertHashAlgorithm } from '../../hashing/engines.js';
-import type { HashAlgorithm } from '../../hashing/types.js';
+import { isHashAlgorithm } from '../../hashing/engines.js';
+import { HASH_ALGORITHMS, type HashAlgorithm } from '../../hashing/types.js';
 import { manifestBytes } from '../../manifest/build.js';
 import { type OmsHashType } from '../../interop/oms/serialization.js';
 import { OMS_GIT_IGNORE_PATHS } from '../../interop/oms/ignore.js';
@@ -25,6 +25,8 @@ export interface HashRun {
   path: string;
   format: Format;
   alg: HashAlgorithm;
+  /** --alg sha256-tree: the chunk-tree digest alone is the subject digest. */
+  treeOnly: boolean;
   tree: boolean;
   leafBytes: number | undefined;
   workers: number | undefined;
@@ -47,7 +49,7 @@ export interface Hashed {
 
 type Bar = ReturnType<typeof hashProgress>;
 
-export async function parseHashRun(args: string[], ctx: CliContext): Promise<HashRun> {
+export function parseHashRun(args: string[], ctx: CliContext): HashRun {
   const { values, positionals } = parseCommandArgs(
     'hash',
     args,
@@ -71,8 +73,12 @@ export async function parseHashRun(args: string[], ctx: CliContext): Promise<Has
   );
   const leafBytes = intOption('hash', 'leaf-bytes', values['leaf-bytes'], 65536, 67108864);
   const workers = intOption('hash', 'workers', values.workers, 0, 256);
-  if ((leafBytes !== undefined || workers !== undefined) && !values.tree)
-    throw usage('hash: --leaf-bytes and --workers apply with --tree only');
+  const treeOnly = values.alg === 'sha256-tree';
+  if (treeOnly && values.tree) throw usage('hash: --alg sha256-tree is the tree alone; drop --tree');
+  if (treeOnly && values.format !== undefined && values.format !== 'lineproof')
+    throw usage('hash: --alg sha256-tree applies to --format lineproof only (model_signing has no chunk trees)');
+  if ((leafBytes !== undefined || workers !== undefined) && !values.tree && !treeOnly)
+    throw usage('hash: --leaf-bytes and --workers apply with --tree or --alg sha256-tree only');
   if (leafBytes !== undefined && !parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`))
     throw usage(`hash: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
   if (values.tree && values.format !== undefined && values.format !== 'lineproof')
@@ -82,8 +88,13 @@ export async function parseHashRun(args: string[], ctx: CliContext): Promise<Has
   const format = (values.format ?? 'lineproof') as Format;
   if (!FORMATS.includes(format))
     throw usage(`hash: --format expected one of ${FORMATS.join(', ')}, got ${JSON.stringify(values.format)}`);
-  const alg = (values.alg ?? 'sha256') as HashAlgorithm;
-  await asExit(EXIT.USAGE, () => assertHashAlgorithm(alg, '--alg'));
+  const alg = (treeOnly ? 'sha256' : (values.alg ?? 'sha256')) as HashAlgorithm;
+  if (!treeOnly && !isHashAlgorithm(alg))
+    throw new CliError(
+      EXIT.USAGE,
+      `HASH_ALGORITHM_UNSUPPORTED: --alg: expected one of ${[...HASH_ALGORITHMS, 'sha256-tree'].join(', ')}, got ${JSON.stringify(String(alg)).slice(0, 80)}`,
+      'HASH_ALGORITHM_UNSUPPORTED',
+    );
   const shardSize = intOption('hash', 'shard-size', values['shard-size'], 1, Number.MAX_SAFE_INTEGER);
   if (shardSize !== undefined && format !== 'oms-shards')
     throw usage('hash: --shard-size applies to --format oms-shards only');
@@ -97,7 +108,8 @@ export async function parseHashRun(args: string[], ctx: CliContext): Promise<Has
     path,
     format,
     alg,
-    tree: values.tree ?? false,
+    treeOnly,
+    tree: (values.tree ?? false) || treeOnly,
     leafBytes,
     workers,
     shardSize,
@@ -125,13 +137,16 @@ function isFilePath(r: HashRun): Promise<boolean> {
   });
 }
 
-/** A file with --tree and sha256: one read, all cores, the whole-file sha256 and the chunk tree together. */
+/**
+ * A file with --tree and sha256: one read, all cores, the whole-file sha256 and the chunk tree
+ * together; with --alg sha256-tree the tree alone, its leaves read and hashed by every core.
+ */
 async function hashTreeFile(r: HashRun, bar: Bar): Promise<Hashed> {
   const onProgress = bar.onProgress;
   const t = await asExit(EXIT.USAGE, () =>
     hashFileTree(r.path, {
       leafBytes: r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES,
-      sha256: true,
+      sha256: !r.treeOnly,
       ...(r.workers !== undefined ? { workers: r.workers } : {}),
       ...(onProgress
         ? {
@@ -147,9 +162,9 @@ async function hashTreeFile(r: HashRun, bar: Bar): Promise<Hashed> {
       path: r.given,
       kind: 'file',
       format: r.format,
-      digest: `sha256:${t.sha256}`,
+      digest: t.sha256 !== undefined ? `sha256:${t.sha256}` : `${t.algorithm}:${t.root}`,
       treeDigest: `${t.algorithm}:${t.root}`,
-      subject: { name, digest: { sha256: t.sha256, [t.algorithm]: t.root } },
+      subject: { name, digest: { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root } },
       size: t.totalLength,
       files: 1,
       manifest: null,
@@ -159,7 +174,8 @@ async function hashTreeFile(r: HashRun, bar: Bar): Promise<Hashed> {
 }
 
 async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
-  const engines = r.tree ? [r.alg, treeHashEngine(r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES)] : [r.alg];
+  const treeEngine = treeHashEngine(r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES);
+  const engines = r.treeOnly ? [treeEngine] : r.tree ? [r.alg, treeEngine] : [r.alg];
   const h = await asExit(EXIT.USAGE, () =>
     hashPath(r.path, {
       algorithms: engines,

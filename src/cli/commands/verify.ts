@@ -4,6 +4,10 @@ import { LineproofError } from '../../errors.js';
 import { readFileLimited } from '../../node/fs.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { hashPath } from '../../node/hash-tree.js';
+import { hashFileTree } from '../../node/tree-pool.js';
+import { isHashAlgorithm } from '../../hashing/engines.js';
+import { parseTreeAlgorithm, treeHashEngine } from '../../hashing/tree.js';
+import { statSync } from 'node:fs';
 import { loadSigstoreTrustedRoot } from '../../node/oms-sigstore.js';
 import { sigstoreLineVerifier } from '../../node/sigstore-lines.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
@@ -136,14 +140,44 @@ function readBudget(text: string | undefined): number {
 }
 
 /** The artifact's digest set, hashed now with the policy's algorithms (exit 2 for a bad path). */
+/**
+ * The artifact's digests as the policy names them. A file: every algorithm of digestAlgorithms
+ * Lineproof computes, a chunk tree (sha256-tree-v1-N) on all cores — with the whole-file sha256
+ * from the same read when the policy lists it too. A directory: its manifest with the policy's
+ * hashing.algorithms when set (the items must be hashed as the producer hashed them), else the
+ * plain digest algorithms (sha256, sha512, blake2b).
+ */
 async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Promise<DigestSet> {
-  const algorithms = policy.document.digestAlgorithms.filter(
-    (a) => a === 'sha256' || a === 'sha512' || a === 'blake2b',
-  );
+  const abs = resolvePath(ctx, path);
+  const doc = policy.document;
+  const isFile = await asExit(EXIT.USAGE, () => {
+    try {
+      return statSync(abs).isFile();
+    } catch (cause) {
+      throw new LineproofError(
+        'IO_ERROR',
+        `${path}: cannot stat (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+        {
+          path,
+          cause,
+        },
+      );
+    }
+  });
+  // a directory without hashing.algorithms: its items by the plain digest algorithms, as before
+  const required = isFile ? doc.digestAlgorithms : doc.hashing?.algorithms;
+  const names = required ?? doc.digestAlgorithms.filter((a) => a === 'sha256' || a === 'sha512' || a === 'blake2b');
+  const plain = names.filter(isHashAlgorithm);
+  const trees = required ? names.flatMap((n) => parseTreeAlgorithm(n) ?? []) : [];
+  if (isFile && trees.length === 1 && plain.every((a) => a === 'sha256')) {
+    const t = await asExit(EXIT.USAGE, () =>
+      hashFileTree(abs, { leafBytes: trees[0]!.leafBytes, sha256: plain.includes('sha256') }),
+    );
+    return { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root };
+  }
+  const engines = [...plain, ...trees.map((t) => treeHashEngine(t.leafBytes))];
   const hashed = await asExit(EXIT.USAGE, () =>
-    hashPath(resolvePath(ctx, path), {
-      algorithms: algorithms.length > 0 ? (algorithms as Array<'sha256'>) : ['sha256'],
-    }),
+    hashPath(abs, { algorithms: engines.length > 0 ? engines : ['sha256'] }),
   );
   return hashed.subject.digest;
 }
