@@ -9,6 +9,7 @@ import { omsStatement } from '../../interop/oms/statement.js';
 import { defaultTreeIgnore, hashPath } from '../../node/hash-tree.js';
 import { hashOmsModel } from '../../node/oms.js';
 import { hashFileTree } from '../../node/tree-pool.js';
+import { hashDirectoryCached } from '../../node/hash-cache.js';
 import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../../hashing/tree.js';
 import { statSync } from 'node:fs';
 import { intOption, parseCommandArgs, resolvePath } from '../args.js';
@@ -38,6 +39,8 @@ export interface HashRun {
   hfCache: 'auto' | boolean;
   cid: boolean;
   out: string | undefined;
+  /** --cache FILE: the re-hash cache (directories, lineproof format). */
+  cache: string | undefined;
   json: boolean;
 }
 
@@ -68,6 +71,7 @@ export function parseHashRun(args: string[], ctx: CliContext): HashRun {
       cid: { type: 'boolean' },
       'leaf-bytes': { type: 'string' },
       workers: { type: 'string' },
+      cache: { type: 'string' },
     },
     { min: 1, max: 1 },
   );
@@ -81,6 +85,8 @@ export function parseHashRun(args: string[], ctx: CliContext): HashRun {
     throw usage('hash: --leaf-bytes and --workers apply with --tree or --alg sha256-tree only');
   if (leafBytes !== undefined && !parseTreeAlgorithm(`sha256-tree-v1-${leafBytes}`))
     throw usage(`hash: --leaf-bytes must be a power of two from 65536 to 67108864, got ${leafBytes}`);
+  if (values.cache !== undefined && (values.tree || treeOnly || (values.format ?? 'lineproof') !== 'lineproof'))
+    throw usage('hash: --cache applies to --format lineproof without chunk trees (--tree, --alg sha256-tree)');
   if (values.tree && values.format !== undefined && values.format !== 'lineproof')
     throw usage('hash: --tree applies to --format lineproof only (model_signing has no chunk trees)');
   const given = positionals[0]!;
@@ -119,6 +125,7 @@ export function parseHashRun(args: string[], ctx: CliContext): HashRun {
     hfCache: values['hf-cache'] ? true : values['no-hf-cache'] ? false : 'auto',
     cid: values.cid ?? false,
     out: values.out,
+    cache: values.cache === undefined ? undefined : resolvePath(ctx, values.cache),
     json: values.json ?? false,
   };
 }
@@ -173,7 +180,36 @@ async function hashTreeFile(r: HashRun, bar: Bar): Promise<Hashed> {
   };
 }
 
+/** A directory with --cache: only what changed since the cached manifest is read. */
+async function hashCached(r: HashRun, bar: Bar): Promise<Hashed> {
+  if (await isFilePath(r)) throw usage('hash: --cache applies to a directory');
+  const { tree, cache } = await asExit(EXIT.USAGE, () =>
+    hashDirectoryCached(r.path, r.cache!, {
+      algorithms: [r.alg],
+      ignore: [...(r.defaults ? defaultTreeIgnore(r.path) : []), ...r.extraIgnore],
+      allowSymlinks: r.allowSymlinks,
+      hfCache: r.hfCache,
+      ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+    }),
+  );
+  return {
+    ...(r.out !== undefined ? { written: manifestBytes(tree.manifest) } : {}),
+    out: {
+      path: r.given,
+      kind: 'directory',
+      format: r.format,
+      digest: tree.digest,
+      subject: tree.subject,
+      size: tree.manifest.items.reduce((n, i) => n + i.size, 0),
+      files: tree.files,
+      manifest: tree.manifest,
+      cache,
+    },
+  };
+}
+
 async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
+  if (r.cache !== undefined) return hashCached(r, bar);
   const treeEngine = treeHashEngine(r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES);
   const engines = r.treeOnly ? [treeEngine] : r.tree ? [r.alg, treeEngine] : [r.alg];
   const h = await asExit(EXIT.USAGE, () =>
@@ -202,7 +238,7 @@ async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
     };
   }
   return {
-    written: manifestBytes(h.manifest),
+    ...(r.out !== undefined ? { written: manifestBytes(h.manifest) } : {}),
     out: {
       path: r.given,
       kind: 'directory',

@@ -13,7 +13,7 @@ import { hashRun, parseHashRun, type HashRun } from './hash-run.js';
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3|sha256-tree] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
                       [--hf-cache | --no-hf-cache]
-                      [--tree [--leaf-bytes N] [--workers N]] [--cid] [--out FILE] [--json]
+                      [--tree [--leaf-bytes N] [--workers N]] [--cache FILE] [--cid] [--out FILE] [--json]
 
 Hash a file or a directory and print its subject digest, in the form --digest takes (sha256:<hex>).
 
@@ -54,6 +54,14 @@ Options:
                        'lineproof hash prove'.
   --leaf-bytes N       tree leaf size, a power of two from 65536 to 67108864 (default ${TREE_DEFAULT_LEAF_BYTES})
   --workers N          worker threads for a file's tree (default: one per core)
+  --cache FILE         a directory: keep a re-hash cache in FILE (created when missing) and read
+                       again only the files whose size, mtime, ctime, inode or device changed since
+                       the manifest it records; a file rewritten with its mtime restored still
+                       changes its ctime. For the producer's own disk: a cache of another
+                       directory, other algorithms or ignores, or one that does not digest to its
+                       manifest means a full hash (the reason is printed); verify never reads one.
+                       It pays where bytes dominate (large files); on many small files reading
+                       the cache costs more than it saves today (README, Speed)
   --cid                also print the digest as a CID (CIDv1, raw codec, base32: bafkrei… for sha256),
                        the name a content-addressed store gives the bytes it is over (the file, or the
                        manifest --out writes); 'verify --digest' accepts it
@@ -94,6 +102,14 @@ function humanLines(r: HashRun, out: Record<string, unknown>): string[] {
   if (hf)
     lines.push(
       `  Hugging Face hub-cache snapshot of ${hf.repoType} ${hf.repoId} at ${hf.revision}: links followed within its cache folder; ${hf.lfsChecked} LFS blob name${hf.lfsChecked === 1 ? '' : 's'} checked`,
+    );
+  const cache = out.cache as
+    { used: true; reused: number; hashed: number; removed: number } | { used: false; reason: string } | undefined;
+  if (cache)
+    lines.push(
+      cache.used
+        ? `  cache: ${cache.hashed} file${cache.hashed === 1 ? '' : 's'} hashed, ${cache.reused} unchanged (stat), ${cache.removed} removed`
+        : `  cache: not used (${cache.reason}); every file hashed, cache written`,
     );
   if (r.out !== undefined) lines.push(`  manifest written to ${r.out}`);
   return lines;
