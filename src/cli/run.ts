@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { LineproofError } from '../errors.js';
-import { COMMANDS } from './commands/index.js';
 import { CliError } from './errors.js';
 import { cliVersion } from './version.js';
 import { EXIT, type CliContext, type CliIo, type Command, type ExitCode } from './types.js';
@@ -15,7 +15,58 @@ export function nodeIo(): CliIo {
   };
 }
 
-function topHelp(): string {
+/** A command as the table knows it: its texts, and its module loaded only to run it. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  help: string;
+  load(): Promise<Command>;
+}
+
+interface TableRow {
+  name: string;
+  summary: string;
+  help: string;
+  module: string;
+  export: string;
+}
+
+let table: CommandEntry[] | undefined;
+
+/**
+ * The commands: from the table the build writes beside the command modules (dist/cli/commands/
+ * table.json, scripts/postbuild.mjs), so start-up loads no command module; from the modules
+ * themselves where there is no table (the sources, as the tests run them).
+ */
+async function commands(): Promise<CommandEntry[]> {
+  if (table) return table;
+  let rows: TableRow[] | undefined;
+  try {
+    rows = JSON.parse(readFileSync(new URL('./commands/table.json', import.meta.url), 'utf8')) as TableRow[];
+  } catch {
+    rows = undefined;
+  }
+  if (rows)
+    table = rows.map((r) => ({
+      name: r.name,
+      summary: r.summary,
+      help: r.help,
+      load: async () => {
+        const m = (await import(new URL(r.module, new URL('./commands/', import.meta.url)).href)) as Record<
+          string,
+          Command
+        >;
+        return m[r.export]!;
+      },
+    }));
+  else {
+    const { COMMANDS } = await import('./commands/index.js');
+    table = COMMANDS.map((c) => ({ name: c.name, summary: c.summary, help: c.help, load: () => Promise.resolve(c) }));
+  }
+  return table;
+}
+
+function topHelp(COMMANDS: readonly CommandEntry[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
     'lineproof — a cryptographic trust chain for ML models, checkable offline.',
@@ -35,7 +86,7 @@ function topHelp(): string {
   ].join('\n');
 }
 
-function groupHelp(prefix: string, cmds: Command[]): string {
+function groupHelp(prefix: string, cmds: readonly CommandEntry[]): string {
   const width = Math.max(...cmds.map((c) => c.name.length));
   return [
     `Usage: lineproof ${prefix} <command> [options]`,
@@ -47,8 +98,8 @@ function groupHelp(prefix: string, cmds: Command[]): string {
 }
 
 /** Find the command whose words are the longest prefix of `argv`. */
-function select(argv: string[]): { cmd: Command; rest: string[] } | undefined {
-  let best: { cmd: Command; rest: string[] } | undefined;
+function select(COMMANDS: readonly CommandEntry[], argv: string[]): { cmd: CommandEntry; rest: string[] } | undefined {
+  let best: { cmd: CommandEntry; rest: string[] } | undefined;
   for (const cmd of COMMANDS) {
     const words = cmd.name.split(' ');
     if (words.every((w, i) => argv[i] === w) && (!best || words.length > best.cmd.name.split(' ').length)) {
@@ -67,15 +118,16 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
   const args = argv.filter((a) => a !== '--debug');
   const ctx: CliContext = { io, debug };
   try {
+    const COMMANDS = await commands();
     if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
-      io.stdout(topHelp());
+      io.stdout(topHelp(COMMANDS));
       return args.length === 0 ? EXIT.USAGE : EXIT.OK;
     }
     if (args[0] === '--version' || args[0] === '-V') {
       io.stdout(`${cliVersion()}\n`);
       return EXIT.OK;
     }
-    const found = select(args);
+    const found = select(COMMANDS, args);
     if (!found) {
       const group = COMMANDS.filter((c) => c.name.startsWith(`${args[0]} `));
       if (group.length > 0) {
@@ -91,7 +143,7 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       io.stdout(found.cmd.help.endsWith('\n') ? found.cmd.help : `${found.cmd.help}\n`);
       return EXIT.OK;
     }
-    return await found.cmd.run(found.rest, ctx);
+    return await (await found.cmd.load()).run(found.rest, ctx);
   } catch (e) {
     if (e instanceof CliError) {
       io.stderr(`lineproof: ${e.message}\n`);

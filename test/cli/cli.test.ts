@@ -25,6 +25,23 @@ describe('lineproof CLI', () => {
     expect(r.stderr).toMatch(/unknown command 'frobnicate'/);
     expect(r.stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
   });
+  it('the built command table (start-up loads no command module) is the commands, in order, and runs them', async () => {
+    // npm test builds first (pretest); the table is what the installed bin reads
+    const { COMMANDS } = await import('../../src/cli/commands/index.js');
+    const { existsSync, readFileSync } = await import('node:fs');
+    const { repoPath } = await import('../helpers/fixtures.js');
+    const path = repoPath('dist', 'cli', 'commands', 'table.json');
+    expect(existsSync(path), 'dist/cli/commands/table.json: run npm run build').toBe(true);
+    const rows = JSON.parse(readFileSync(path, 'utf8')) as Array<Record<string, string>>;
+    expect(rows.map((r) => [r.name, r.summary, r.help])).toEqual(COMMANDS.map((c) => [c.name, c.summary, c.help]));
+    const { spawnSync } = await import('node:child_process');
+    const bin = repoPath('dist', 'cli', 'main.js');
+    const help = spawnSync(process.execPath, [bin, 'verify', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(COMMANDS.find((c) => c.name === 'verify')!.help);
+    const run = spawnSync(process.execPath, [bin, 'canonical', '-'], { input: '{"b":1,"a":2}', encoding: 'utf8' });
+    expect(run.stdout).toBe('{"a":2,"b":1}');
+  });
   it('every command has --help', async () => {
     const { COMMANDS } = await import('../../src/cli/commands/index.js');
     for (const c of COMMANDS) {
