@@ -32,6 +32,14 @@ const sha256sum = await measure(runs, () => sha(runPeer('sha256sum', [path])));
 results.sha256sum = figure(size, sha256sum);
 const b3 = await measure(runs, () => runPeer('b3sum', ['--no-names', path]).trim());
 results.b3sum = figure(size, b3);
+const b3one = await measure(runs, () => runPeer('b3sum', ['--no-names', '--num-threads', '1', path]).trim());
+results['b3sum --num-threads 1'] = figure(size, b3one);
+const ours3 = await measure(runs, async () => (await hashFile(path, { algorithms: ['blake3'] })).digests.blake3);
+results['ours blake3 one thread (native, @napi-rs/blake-hash)'] = figure(size, ours3);
+if (ours3.last !== b3.last) throw new Error(`blake3 disagrees with b3sum: ${ours3.last} vs ${b3.last}`);
+const CLI3 = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const cli3 = await measure(runs, () => runPeer(process.execPath, [CLI3, 'hash', path, '--alg', 'blake3']));
+results['lineproof hash --alg blake3 (CLI process)'] = figure(size, cli3);
 
 const whole = await measure(runs, async () => (await hashFile(path)).digests.sha256);
 results['ours sha256 one thread'] = figure(size, whole);
@@ -79,7 +87,7 @@ const both = await measure(runs, async () => {
 results['ours tree + sha256 from one read'] = figure(size, both);
 
 // The paths a user takes: the CLI as a fresh process (start-up included), as openssl runs.
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = CLI3;
 const cliTree = await measure(
   runs,
   () =>
@@ -138,6 +146,12 @@ const targets = [
     f('ours sha256 one thread'),
     f('openssl dgst -sha256'),
     0.95,
+  ),
+  target(
+    'blake3 one thread (native) vs b3sum --num-threads 1',
+    f('ours blake3 one thread (native, @napi-rs/blake-hash)'),
+    f('b3sum --num-threads 1'),
+    0.8,
   ),
   target(
     `tree on all cores vs openssl dgst -sha256`,

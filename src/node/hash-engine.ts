@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { hashEngine, assertHashAlgorithm } from '../hashing/engines.js';
 import type { HashAlgorithm, HashEngine, Hasher } from '../hashing/types.js';
 
@@ -13,9 +14,76 @@ const OUTPUT_LEN: Record<HashAlgorithm, number> = { sha256: 32, sha512: 64, blak
 
 const cache = new Map<HashAlgorithm, HashEngine>();
 
+interface NativeBlake3 {
+  update(input: Buffer): unknown;
+  digestBuffer(): Buffer;
+}
+type NativeBlake3Module = { Blake3Hasher: new () => NativeBlake3 };
+let nativeBlake3: NativeBlake3Module | null | undefined;
+
+/**
+ * Where native BLAKE3 may come from, in order: the @napi-rs/blake-hash wrapper when the user
+ * installed it (it picks its prebuilt package for any platform), then the prebuilt Linux x64
+ * packages this package lists as optional dependencies (npm installs the one that fits; nothing is
+ * downloaded or built at install time). Each is the official Rust blake3 crate with its SIMD
+ * back-ends, as b3sum.
+ */
+const NATIVE_BLAKE3 = [
+  '@napi-rs/blake-hash',
+  '@napi-rs/blake-hash-linux-x64-gnu',
+  '@napi-rs/blake-hash-linux-x64-musl',
+];
+
+/** The native BLAKE3 binding, or null where none loads (the portable engine is used instead). */
+function loadNativeBlake3(): NativeBlake3Module | null {
+  if (nativeBlake3 !== undefined) return nativeBlake3;
+  nativeBlake3 = null;
+  const req = createRequire(import.meta.url);
+  for (const name of NATIVE_BLAKE3) {
+    try {
+      const m = req(name) as Partial<NativeBlake3Module>;
+      if (typeof m.Blake3Hasher === 'function') {
+        nativeBlake3 = m as NativeBlake3Module;
+        break;
+      }
+    } catch {
+      // not installed, or not for this platform: try the next
+    }
+  }
+  return nativeBlake3;
+}
+
+/** Whether `blake3` runs in native code here (see {@link nodeHashEngine}). */
+export function nativeBlake3Available(): boolean {
+  return loadNativeBlake3() !== null;
+}
+
+function blake3Engine(): HashEngine {
+  const native = loadNativeBlake3();
+  if (!native) return hashEngine('blake3');
+  return Object.freeze({
+    algorithm: 'blake3' as const,
+    outputLen: 32,
+    create(): Hasher {
+      const h = new native.Blake3Hasher();
+      return {
+        // hashed synchronously in native code before returning: the caller may reuse its buffer
+        update(chunk: Uint8Array): void {
+          h.update(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        },
+        digest(): Uint8Array {
+          const d = h.digestBuffer();
+          return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
+        },
+      };
+    },
+  });
+}
+
 /**
  * A {@link HashEngine} on node:crypto (OpenSSL: SHA-NI / AVX2 where the CPU has them, about ten
- * times noble's speed for SHA-256). OpenSSL has no BLAKE3, so `blake3` returns the pure-JS engine.
+ * times noble's speed for SHA-256). OpenSSL has no BLAKE3: `blake3` runs in native code from
+ * @napi-rs/blake-hash's prebuilt packages where one loads (one thread), else the pure-JS engine.
  * Digests are returned as plain Uint8Arrays, never Buffers.
  * @param algorithm `sha256`, `sha512`, `blake2b` or `blake3`
  * @throws {LineproofError} HASH_ALGORITHM_UNSUPPORTED
@@ -29,10 +97,15 @@ const cache = new Map<HashAlgorithm, HashEngine>();
  */
 export function nodeHashEngine(algorithm: HashAlgorithm): HashEngine {
   assertHashAlgorithm(algorithm);
-  const name = OPENSSL_NAME[algorithm];
-  if (name === undefined) return hashEngine(algorithm);
   let e = cache.get(algorithm);
-  if (!e) {
+  if (e) return e;
+  const name = OPENSSL_NAME[algorithm];
+  if (name === undefined) {
+    e = algorithm === 'blake3' ? blake3Engine() : hashEngine(algorithm);
+    cache.set(algorithm, e);
+    return e;
+  }
+  {
     e = Object.freeze({
       algorithm,
       outputLen: OUTPUT_LEN[algorithm],
