@@ -3,13 +3,12 @@ import { digestSetFromText, type DigestSet } from '../../digest/index.js';
 import { LineproofError } from '../../errors.js';
 import { readFileLimited } from '../../node/fs.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
+import { nodeVerifyEcdsa } from '../../node/ecdsa.js';
 import { hashPath } from '../../node/hash-tree.js';
 import { hashFileTree } from '../../node/tree-pool.js';
 import { isHashAlgorithm } from '../../hashing/engines.js';
 import { parseTreeAlgorithm, treeHashEngine } from '../../hashing/tree.js';
 import { statSync } from 'node:fs';
-import { loadSigstoreTrustedRoot } from '../../node/oms-sigstore.js';
-import { sigstoreLineVerifier } from '../../node/sigstore-lines.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { verifyChain, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
 import type { Policy } from '../../policy/policy.js';
@@ -85,6 +84,11 @@ Example:
 async function sigstoreVerifierFor(ctx: CliContext, policy: Policy, rootArg: string | undefined) {
   const needed = [...policy.authorities.values()].some((a) => a.type === 'sigstore');
   if (!needed && rootArg === undefined) return undefined;
+  // @sigstore/verify and its protobuf types load only for a policy that needs them (start-up)
+  const [{ loadSigstoreTrustedRoot }, { sigstoreLineVerifier }] = await Promise.all([
+    import('../../node/oms-sigstore.js'),
+    import('../../node/sigstore-lines.js'),
+  ]);
   const root = await asExit(EXIT.USAGE, () =>
     rootArg === undefined ? loadSigstoreTrustedRoot() : loadSigstoreTrustedRoot(resolvePath(ctx, rootArg), rootArg),
   );
@@ -305,6 +309,7 @@ export const verifyCommand: Command = {
         useCase: values['any-use-case'] ? { any: true } : values['use-case'],
         asOf,
         verifier: nodeEd25519Verifier,
+        ecdsaVerify: nodeVerifyEcdsa,
         limits: { untrustedSignatureChecks },
         subjectName: values.artifact ?? values.digest!,
         ...requirements,
