@@ -32,6 +32,7 @@ for (const curve of lp.EC_CURVES) {
   const ko = createPublicKey(lp.ecPublicKeyToPem(key.publicKey));
   const openssl = time(N * 4, () => opensslVerify(info.hash, msg, ko, sig));
   const noble = time(N, () => lp.verifyEcdsa(key.publicKey, msg, sig));
+  const viaNode = time(N * 4, () => lp.nodeVerifyEcdsa(key.publicKey, msg, sig));
   const hashed = await lp.hashOmsEntries(
     [{ path: 'w.bin', size: 4, source: lp.utf8('abcd') }],
     lp.omsSerialization({ method: 'files' }),
@@ -47,6 +48,7 @@ for (const curve of lp.EC_CURVES) {
   results.push(
     row(`${curve} openssl verify (native peer)`, openssl),
     row(`${curve} noble verifyEcdsa`, noble),
+    row(`${curve} nodeVerifyEcdsa (OpenSSL behind the strict DER checks; the adapter's)`, viaNode),
     row(`${curve} verifyOmsSignature (bundle, key, signature, statement)`, oms),
   );
 }

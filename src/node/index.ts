@@ -75,6 +75,7 @@ export {
   type VerifyOmsSigstoreModelPathOptions,
 } from './oms-sigstore.js';
 export { sigstoreLineVerifier } from './sigstore-lines.js';
+export { nodeVerifyEcdsa } from './ecdsa.js';
 export { hashDirectoryCached, MAX_HASH_CACHE_BYTES, type CachedHash, type HashCacheOptions } from './hash-cache.js';
 export {
   hashOmsModel,

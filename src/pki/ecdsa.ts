@@ -117,6 +117,12 @@ export function verifyEcdsa(
 }
 
 /**
+ * The shape of {@link verifyEcdsa}: verifiers that can stand for it (the Node adapter's
+ * `nodeVerifyEcdsa`, OpenSSL behind the same strict pre-checks) give the same outcome on every input.
+ */
+export type EcdsaVerify = typeof verifyEcdsa;
+
+/**
  * Sign `message` with ECDSA (the curve's hash; RFC 6979 deterministic nonce; low S), DER-encoded.
  * @param key the private key
  * @param message the bytes to sign

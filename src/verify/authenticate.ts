@@ -30,6 +30,7 @@ import { parseTimestamp } from '../time/index.js';
 import type { Stage } from '../statements/predicates/common.js';
 import type { SignatureMaterial } from '../bundle/sigstore-line.js';
 import { certificateSigner, trustedTime, type SigstoreLineVerifier, type TrustedTime } from './certificate-signers.js';
+import type { EcdsaVerify } from '../pki/ecdsa.js';
 
 /** A signer of one attestation, resolved against the policy. */
 export interface Signer {
@@ -47,6 +48,8 @@ export interface Signer {
 export interface AuthenticateOptions {
   /** Verifies Sigstore bundle lines for a `sigstore` certificate authority (the Node adapter's). */
   sigstoreVerifier?: SigstoreLineVerifier;
+  /** ECDSA verification of certificate signatures (default: the core's verifyEcdsa). */
+  ecdsaVerify?: EcdsaVerify;
 }
 
 interface NodeBase {
@@ -300,7 +303,7 @@ async function authenticateNode(node: NodeBase, entry: BundleEntry, ctx: NodeCon
           message,
           s.sig,
           time?.time,
-          ctx.verifier,
+          { ed25519: ctx.verifier, ...(ctx.options.ecdsaVerify ? { ecdsa: ctx.options.ecdsaVerify } : {}) },
           ctx.options.sigstoreVerifier,
         );
         if (r.ok) found.push({ key: r.key, ...(r.time ? { time: r.time } : {}) });

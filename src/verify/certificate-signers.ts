@@ -28,7 +28,7 @@ import { parseSpkiDer } from '../keys/der.js';
 import { matchCertificateIdentity } from '../policy/certificates.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { ecPublicKeyFromSpki } from '../pki/ec.js';
-import { verifyEcdsa } from '../pki/ecdsa.js';
+import { verifyEcdsa, type EcdsaVerify } from '../pki/ecdsa.js';
 import { parseCertificate, signingUsageProblem, verifyCertificatePath, type Certificate } from '../pki/x509.js';
 import { verifyTimestampToken } from '../pki/rfc3161.js';
 import { formatTimestamp } from '../time/index.js';
@@ -137,12 +137,20 @@ function subjectsOf(leaf: Certificate): string[] {
 }
 
 /** Whether `sig` over `message` verifies under the leaf's key (ECDSA with its curve's hash, or Ed25519). */
+/** The signature verifiers a certificate's key may need. */
+export interface LeafVerifiers {
+  ed25519: SignatureVerifier;
+  /** Default: the core's verifyEcdsa. */
+  ecdsa?: EcdsaVerify;
+}
+
 async function leafSigned(
   leaf: Certificate,
   message: Uint8Array,
   sig: Uint8Array,
-  ed25519: SignatureVerifier,
+  verifiers: LeafVerifiers,
 ): Promise<string | null> {
+  const { ed25519 } = verifiers;
   if (leaf.keyAlgorithm === 'ec') {
     let key;
     try {
@@ -150,7 +158,7 @@ async function leafSigned(
     } catch {
       return `${leaf.subject} holds an EC key of a curve Lineproof does not verify (P-256, P-384, P-521)`;
     }
-    const check = verifyEcdsa(key, message, sig);
+    const check = (verifiers.ecdsa ?? verifyEcdsa)(key, message, sig);
     return check.valid
       ? null
       : `the signature does not verify under ${leaf.subject}'s ${key.curve} key (${check.reason})`;
@@ -230,7 +238,7 @@ function identityOf(
  * @param message the PAE the signature is over
  * @param sig the signature
  * @param at the signature's trusted time, when it has one
- * @param ed25519 the Ed25519 verifier (for an Ed25519 leaf)
+ * @param verifiers the Ed25519 verifier (for an Ed25519 leaf) and the ECDSA one
  * @param sigstore the Sigstore verifier, when the caller gave one
  */
 export async function certificateSigner(
@@ -239,7 +247,7 @@ export async function certificateSigner(
   message: Uint8Array,
   sig: Uint8Array,
   at: TrustedTime | undefined,
-  ed25519: SignatureVerifier,
+  verifiers: LeafVerifiers,
   sigstore: SigstoreLineVerifier | undefined,
 ): Promise<CertificateOutcome> {
   let chain: Certificate[];
@@ -282,7 +290,7 @@ export async function certificateSigner(
         );
         continue;
       }
-      const wrongSig = await leafSigned(leaf, message, sig, ed25519);
+      const wrongSig = await leafSigned(leaf, message, sig, verifiers);
       if (wrongSig) return fail('DSSE_SIGNATURE_UNVERIFIED', wrongSig);
       const time: TrustedTime = {
         nanos: BigInt(r.time.getTime()) * 1_000_000n,
@@ -307,7 +315,7 @@ export async function certificateSigner(
     }
     const usage = signingUsageProblem(leaf);
     if (usage) return fail('CERTIFICATE_USAGE_INVALID', usage);
-    const wrong = await leafSigned(leaf, message, sig, ed25519);
+    const wrong = await leafSigned(leaf, message, sig, verifiers);
     if (wrong) return fail('DSSE_SIGNATURE_UNVERIFIED', wrong);
     const found = identityOf(policy, leaf, authority.name, subjectsOf(leaf), oidcIssuer(leaf), at);
     if (found.ok) return found;

@@ -152,6 +152,7 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   const verifier = input.verifier ?? strictEd25519Verifier;
   const { nodes, others } = await authenticateBundle(entries, policy, verifier, budget, limits, {
     ...(input.sigstoreVerifier ? { sigstoreVerifier: input.sigstoreVerifier } : {}),
+    ...(input.ecdsaVerify ? { ecdsaVerify: input.ecdsaVerify } : {}),
   });
   if (reportBudget(level.report, budget)) return finish(level, [], []);
   // 5. Revocations (signed lists first)

@@ -10,6 +10,7 @@ import { ReportBuilder } from '../report/index.js';
 import type { Envelope } from '../dsse/envelope.js';
 import type { SignatureVerifier } from '../keys/types.js';
 import type { SigstoreLineVerifier } from './certificate-signers.js';
+import type { EcdsaVerify } from '../pki/ecdsa.js';
 import type { RevocationListInput } from './revocation-lists.js';
 import { nanos, type LevelContext, type Requirements, type Tier } from './context.js';
 
@@ -32,6 +33,11 @@ export interface VerifyChainInput {
    * adapter's `sigstoreLineVerifier`, @sigstore/verify); without it such signatures are skipped.
    */
   sigstoreVerifier?: SigstoreLineVerifier;
+  /**
+   * ECDSA verification for certificate signatures (default: the core's `verifyEcdsa`, noble; the
+   * Node adapter's `nodeVerifyEcdsa` runs OpenSSL behind the same strict checks, with the same outcomes).
+   */
+  ecdsaVerify?: EcdsaVerify;
   limits?: Partial<Limits>;
   /** Names the subject in the report (default: its digest text). */
   subjectName?: string;

@@ -14,7 +14,7 @@ import { parseOmsStatement } from './statement.js';
 import { OMS_COMPAT_PREDICATE_TYPE, omsCompatPae, parseOmsCompatStatement, payloadPredicateType } from './compat.js';
 import { verifyOmsManifest, type OmsDiff } from './compare.js';
 import { ecCurveInfo, type EcPublicKey } from '../../pki/ec.js';
-import { verifyEcdsa } from '../../pki/ecdsa.js';
+import { verifyEcdsa, type EcdsaVerify } from '../../pki/ecdsa.js';
 import { readKeyBundle, type ReadKeyBundle } from '../sigstore.js';
 import type { Certificate } from '../../pki/x509.js';
 import { checkKey } from './key-check.js';
@@ -51,6 +51,11 @@ export interface VerifyOmsSignatureOptions {
    * adapter's Sigstore keyless verification with @sigstore/verify; steps 4-7 stay here.
    */
   signatureVerifier?: OmsSignatureVerifier;
+  /**
+   * ECDSA verification (default: the core's verifyEcdsa, noble; the Node adapter passes
+   * `nodeVerifyEcdsa`, OpenSSL behind the same strict checks, with the same outcomes).
+   */
+  ecdsaVerify?: EcdsaVerify;
   /** Size and depth limits for the bundle (its size limit is `envelopeBytes`). */
   limits?: Partial<Limits>;
   /** Names the signature file in the report (default `model.sig`). */
@@ -161,7 +166,7 @@ async function checkSignature(
 
   // 3. ECDSA over PAE(payloadType, exact payload bytes) — or, for a v0.2 statement only, over
   //    v0.2's faulty PAE (compat.ts), hashed with SHA-256 for a certificate as model_signing did
-  checkEcdsaSignature(rb, key, b.envelope, subject, anchors !== undefined);
+  checkEcdsaSignature(rb, key, b.envelope, subject, anchors !== undefined, options.ecdsaVerify ?? verifyEcdsa);
 
   return { subject, shape, ...checkStatement(rb, b.envelope.payloadType, b.envelope.payload, subject) };
 }
@@ -173,11 +178,12 @@ function checkEcdsaSignature(
   env: ReadKeyBundle['envelope'],
   subject: string,
   byCertificate: boolean,
+  verify: EcdsaVerify,
 ): void {
   const sig = env.signatures[0]!.sig;
   const hash = ecCurveInfo(key.curve).hashName;
   const whose = byCertificate ? "the signing certificate's key" : 'the given key';
-  let check = verifyEcdsa(key, pae(env.payloadType, env.payload), sig);
+  let check = verify(key, pae(env.payloadType, env.payload), sig);
   if (check.valid) {
     rb.pass(
       'oms.signature',
@@ -188,7 +194,7 @@ function checkEcdsaSignature(
   }
   if (check.code !== 'ECDSA_SIGNATURE_MALFORMED' && payloadPredicateType(env.payload) === OMS_COMPAT_PREDICATE_TYPE) {
     const compatHash = byCertificate ? 'P-256' : key.curve;
-    check = verifyEcdsa(key, omsCompatPae(env.payload), sig, compatHash);
+    check = verify(key, omsCompatPae(env.payload), sig, compatHash);
     if (check.valid) {
       rb.pass(
         'oms.signature',
