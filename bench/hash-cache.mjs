@@ -8,21 +8,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DATA, flags, machine, round, ROOT } from './lib.mjs';
+import { DATA, flags, machine, round, ROOT, smallFilesDir } from './lib.mjs';
 
 const opts = flags({ files: 100000, size: 4096, runs: 3, 'model-files': 8, 'model-mib': 256 });
-const dir = join(DATA, `small-${opts.files}x${opts.size}`);
-if (!existsSync(join(dir, '.complete'))) {
-  mkdirSync(dir, { recursive: true });
-  const buf = new Uint8Array(opts.size);
-  for (let i = 0; i < opts.files; i++) {
-    const sub = join(dir, `d${Math.floor(i / 1000)}`);
-    if (i % 1000 === 0) mkdirSync(sub, { recursive: true });
-    for (let j = 0; j < buf.length; j += 4) new DataView(buf.buffer).setUint32(j, (i * 2654435761 + j) >>> 0);
-    writeFileSync(join(sub, `f${i}.bin`), buf);
-  }
-  writeFileSync(join(dir, '.complete'), '');
-}
+const dir = smallFilesDir(opts.files, opts.size);
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const cache = join(DATA, `small-${opts.files}x${opts.size}.cache.json`);
 spawnSync('sh', ['-c', `find ${JSON.stringify(dir)} -type f -print0 | xargs -0 cat > /dev/null`]);
@@ -43,10 +32,13 @@ for (let i = 0; i < opts.runs; i++) {
   full.push(r.s);
   fullDigest = JSON.parse(r.out).digest;
 }
+// files changed within the last 2 s get no stat hint (racy): let a fresh dataset age first
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
 // seed the cache (a full hash that also writes it)
 rmSync(cache, { force: true });
 run(process.execPath, [CLI, 'hash', dir, '--cache', cache]);
-const target = join(dir, 'd7', 'f7000.bin');
+const mid = Math.floor(opts.files / 2);
+const target = join(dir, `d${Math.floor(mid / 1000)}`, `f${mid}.bin`);
 const cached = [];
 let last;
 for (let i = 0; i < opts.runs; i++) {
@@ -85,6 +77,7 @@ spawnSync('sh', ['-c', `cat ${JSON.stringify(model)}/* > /dev/null`]);
 const modelCache = `${model}.cache.json`;
 const mFull = [];
 for (let i = 0; i < opts.runs; i++) mFull.push(run(process.execPath, [CLI, 'hash', model]).s);
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
 rmSync(modelCache, { force: true });
 run(process.execPath, [CLI, 'hash', model, '--cache', modelCache]);
 const shard = join(model, 'shard-0.safetensors');

@@ -3,24 +3,13 @@
 // Ours: hashDirectory (safe walk, node:crypto, manifest) in a child process, versus
 // `find DIR -type f -print0 | xargs -0 -P2 sha256sum`, both with peak RSS (GNU time).
 // Usage: npm run bench -- hash-small-files [--files 100000] [--size 4096] [--runs 5]
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DATA, flags, machine, round, ROOT } from './lib.mjs';
+import { flags, machine, round, ROOT, smallFilesDir } from './lib.mjs';
 
 const opts = flags({ files: 100000, size: 4096, runs: 5 });
-const dir = join(DATA, `small-${opts.files}x${opts.size}`);
-if (!existsSync(join(dir, '.complete'))) {
-  mkdirSync(dir, { recursive: true });
-  const buf = new Uint8Array(opts.size);
-  for (let i = 0; i < opts.files; i++) {
-    const sub = join(dir, `d${Math.floor(i / 1000)}`);
-    if (i % 1000 === 0) mkdirSync(sub, { recursive: true });
-    for (let j = 0; j < buf.length; j += 4) new DataView(buf.buffer).setUint32(j, (i * 2654435761 + j) >>> 0);
-    writeFileSync(join(sub, `f${i}.bin`), buf);
-  }
-  writeFileSync(join(dir, '.complete'), '');
-}
+const dir = smallFilesDir(opts.files, opts.size);
 const fileCount = readdirSync(dir)
   .filter((d) => d.startsWith('d'))
   .reduce((n, d) => n + readdirSync(join(dir, d)).length, 0);

@@ -1,7 +1,7 @@
 // Shared helpers for the benchmarks: one script per question, JSON on stdout, every figure the
 // median of N runs (with min and max) and a ratio against a native peer measured in the same run.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,4 +144,21 @@ export function figure(bytes, m) {
 export function target(name, ours, peer, goal) {
   const ratio = round(ours.gbPerSecond / peer.gbPerSecond, 3);
   return { name, ratio, goal, met: ratio >= goal };
+}
+
+/** A dataset of `files` small files of `size` bytes (1,000 a folder), created once under DATA. */
+export function smallFilesDir(files, size) {
+  const dir = join(DATA, `small-${files}x${size}`);
+  if (!existsSync(join(dir, '.complete'))) {
+    mkdirSync(dir, { recursive: true });
+    const buf = new Uint8Array(size);
+    for (let i = 0; i < files; i++) {
+      const sub = join(dir, `d${Math.floor(i / 1000)}`);
+      if (i % 1000 === 0) mkdirSync(sub, { recursive: true });
+      for (let j = 0; j < buf.length; j += 4) new DataView(buf.buffer).setUint32(j, (i * 2654435761 + j) >>> 0);
+      writeFileSync(join(sub, `f${i}.bin`), buf);
+    }
+    writeFileSync(join(dir, '.complete'), '');
+  }
+  return dir;
 }

@@ -17,110 +17,14 @@ import { join } from 'node:path';
 import * as ed from '@noble/ed25519';
 import * as lp from '../dist/node/index.js';
 import { flags, machine, ROOT } from './lib.mjs';
+import { benchChain, NAMES } from './chain.mjs';
 
 const opt = flags({ runs: 5, 'past-lines': 2000 });
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'lineproof-bench-budget-'));
 
-const names = ['steward', 'trainer', 'evaluator', 'alice', 'bob', 'deployer', 'revoker'];
-const id = Object.fromEntries(names.map((n) => [n, `mailto:${n}@example.com`]));
-const keys = {};
-for (const n of names) keys[n] = await lp.generateKeyPair();
-const model = `sha256:${lp.sha256Hex(lp.utf8('bench model manifest'))}`;
-const at = (d) => new Date(`2026-01-${String(d).padStart(2, '0')}T12:00:00Z`);
-async function sign(statement, who) {
-  const payload = lp.canonicalBytes(statement);
-  const envelope = await lp.signEnvelope(payload, lp.IN_TOTO_PAYLOAD_TYPE, [lp.ed25519Signer(keys[who])]);
-  return { payload, envelope, line: lp.bundleLine(envelope) };
-}
-const dataset = await sign(
-  lp.buildDatasetStatement({
-    subject: { name: 'd', digest: `sha256:${lp.sha256Hex(lp.utf8('d'))}` },
-    name: 'd',
-    version: '1',
-    owner: 'o',
-    license: 'MIT',
-    classification: { sensitivity: 'internal', pii: false },
-    sources: [],
-    attester: id.steward,
-    now: at(5),
-  }),
-  'steward',
-);
-const training = await sign(
-  lp.buildTrainingStatement({
-    subject: { name: 'model', digest: model },
-    builder: { id: id.trainer },
-    startedOn: '2026-01-09T00:00:00Z',
-    finishedOn: '2026-01-10T00:00:00Z',
-    code: { uri: 'git+https://example.com/t', digest: { gitCommit: 'a'.repeat(40) } },
-    hyperparameters: { epochs: 1 },
-    datasets: [dataset.payload],
-    attester: id.trainer,
-    now: at(10),
-  }),
-  'trainer',
-);
-const evaluation = await sign(
-  lp.buildEvaluationStatement({
-    subject: { name: 'model', digest: model },
-    suite: { name: 's', version: '1' },
-    evaluator: { name: 'e', version: '1' },
-    training: training.payload,
-    datasets: [{ name: 'h', digest: `sha256:${lp.sha256Hex(lp.utf8('h'))}` }],
-    metrics: [{ name: 'acc', category: 'accuracy', value: 0.95, higherIsBetter: true, threshold: 0.9, dataset: 'h' }],
-    result: 'PASSED',
-    attester: id.evaluator,
-    now: at(11),
-  }),
-  'evaluator',
-);
-const approval = await sign(
-  lp.buildApprovalStatement({
-    subject: { name: 'model', digest: model },
-    decision: 'APPROVED',
-    stage: 'production',
-    useCase: { id: 'chat', description: 'c' },
-    riskTier: 'low',
-    training: training.payload,
-    evaluations: [evaluation.payload],
-    conditions: [],
-    runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-    notBefore: '2026-01-12T00:00:00Z',
-    expires: '2026-07-01T00:00:00Z',
-    attester: id.alice,
-    now: at(12),
-  }),
-  'alice',
-);
-const promotion = await sign(
-  lp.buildPromotionStatement({
-    subject: { name: 'model', digest: model },
-    approval: approval.payload,
-    stage: 'production',
-    environment: 'prod',
-    attester: id.deployer,
-    now: at(13),
-  }),
-  'deployer',
-);
-const chain = [dataset, training, evaluation, approval, promotion].map((s) => s.line).join('');
-const policy = {
-  id: 'https://example.com/policies/bench',
-  version: 1,
-  keys: Object.fromEntries(names.map((n) => [n, { publicKey: lp.publicKeyToHex(keys[n].publicKey) }])),
-  identities: Object.fromEntries(names.map((n) => [id[n], { keys: [n] }])),
-  roles: {
-    'data-steward': { identities: [id.steward] },
-    trainer: { identities: [id.trainer] },
-    evaluator: { identities: [id.evaluator] },
-    approver: { identities: [id.alice, id.bob] },
-    deployer: { identities: [id.deployer] },
-    revoker: { identities: [id.revoker] },
-  },
-  riskTiers: { low: { requiredEvaluationCategories: ['accuracy'], approvers: 1, maxApprovalAgeDays: 180 } },
-  useCases: { chat: { riskTier: 'low' } },
-};
+const { keys, model, approval, chain, policy } = await benchChain();
+const names = NAMES;
 writeFileSync(join(dir, 'policy.json'), JSON.stringify(policy));
 
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;

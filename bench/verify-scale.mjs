@@ -11,6 +11,7 @@ import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'nod
 import { fileURLToPath } from 'node:url';
 import * as lp from '../dist/node/index.js';
 import { flags, machine } from './lib.mjs';
+import { benchChain } from './chain.mjs';
 
 const opt = flags({ envelopes: 100000, runs: 1, only: -1 });
 const SCENARIOS = ['keyids present, signers mixed', 'no keyids, every signature by the last policy key'];
@@ -40,39 +41,11 @@ if (opt.only < 0) {
   console.log(JSON.stringify({ ...head, results }, null, 2));
   process.exit(0);
 }
-const names = ['steward', 'trainer', 'evaluator', 'alice', 'bob', 'deployer', 'revoker'];
-const id = Object.fromEntries(names.map((n) => [n, `mailto:${n}@example.com`]));
-const keys = {};
-for (const n of names) keys[n] = await lp.generateKeyPair();
-const model = `sha256:${lp.sha256Hex(lp.utf8('bench model'))}`;
-
-const policy = lp.parsePolicy({
-  id: 'urn:bench:scale',
-  version: 1,
-  keys: Object.fromEntries(names.map((n) => [n, { publicKey: lp.publicKeyToHex(keys[n].publicKey) }])),
-  identities: Object.fromEntries(names.map((n) => [id[n], { keys: [n] }])),
-  roles: {
-    'data-steward': { identities: [id.steward, id.revoker] },
-    trainer: { identities: [id.trainer] },
-    evaluator: { identities: [id.evaluator] },
-    approver: { identities: [id.alice, id.bob] },
-    deployer: { identities: [id.deployer] },
-    revoker: { identities: [id.revoker] },
-  },
-  riskTiers: { low: { requiredEvaluationCategories: ['accuracy'], approvers: 1, maxApprovalAgeDays: 180 } },
-  useCases: { chat: { riskTier: 'low' } },
-});
-
-async function sign(statement, who, keyid = true) {
-  const base = lp.nodeEd25519Signer(keys[who]);
-  const signer = keyid ? base : { ...base, keyid: '' };
-  const payload = lp.canonicalBytes(statement);
-  const envelope = await lp.signEnvelope(payload, lp.IN_TOTO_PAYLOAD_TYPE, [signer], {
-    verifier: lp.nodeEd25519Verifier,
-  });
-  return { payload, line: lp.bundleLine(envelope) };
-}
-const at = (d) => new Date(`2026-01-${String(d).padStart(2, '0')}T12:00:00Z`);
+const base = await benchChain({ model: `sha256:${lp.sha256Hex(lp.utf8('bench model'))}` });
+const { id, model, at, sign, chain } = base;
+// the steward and the revoker both sign datasets here
+base.policy.roles['data-steward'].identities.push(id.revoker);
+const policy = lp.parsePolicy(base.policy);
 const datasetOf = (i, who) =>
   lp.buildDatasetStatement({
     subject: { name: `shard-${i}`, digest: `sha256:${lp.sha256Hex(lp.utf8(`shard ${i}`))}` },
@@ -85,67 +58,6 @@ const datasetOf = (i, who) =>
     attester: id[who],
     now: at(5),
   });
-
-// the chain the bundle must verify
-const dataset = await sign(datasetOf('chain', 'steward'), 'steward');
-const training = await sign(
-  lp.buildTrainingStatement({
-    subject: { name: 'model', digest: model },
-    builder: { id: id.trainer },
-    startedOn: '2026-01-09T00:00:00Z',
-    finishedOn: '2026-01-10T00:00:00Z',
-    code: { uri: 'git+https://example.com/t', digest: { gitCommit: 'a'.repeat(40) } },
-    hyperparameters: { epochs: 1 },
-    datasets: [dataset.payload],
-    attester: id.trainer,
-    now: at(10),
-  }),
-  'trainer',
-);
-const evaluation = await sign(
-  lp.buildEvaluationStatement({
-    subject: { name: 'model', digest: model },
-    suite: { name: 's', version: '1' },
-    evaluator: { name: 'e', version: '1' },
-    training: training.payload,
-    datasets: [{ name: 'h', digest: `sha256:${lp.sha256Hex(lp.utf8('h'))}` }],
-    metrics: [{ name: 'acc', category: 'accuracy', value: 0.95, higherIsBetter: true, threshold: 0.9, dataset: 'h' }],
-    result: 'PASSED',
-    attester: id.evaluator,
-    now: at(11),
-  }),
-  'evaluator',
-);
-const approval = await sign(
-  lp.buildApprovalStatement({
-    subject: { name: 'model', digest: model },
-    decision: 'APPROVED',
-    stage: 'production',
-    useCase: { id: 'chat', description: 'c' },
-    riskTier: 'low',
-    training: training.payload,
-    evaluations: [evaluation.payload],
-    conditions: [],
-    runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-    notBefore: '2026-01-12T00:00:00Z',
-    expires: '2026-07-01T00:00:00Z',
-    attester: id.alice,
-    now: at(12),
-  }),
-  'alice',
-);
-const promotion = await sign(
-  lp.buildPromotionStatement({
-    subject: { name: 'model', digest: model },
-    approval: approval.payload,
-    stage: 'production',
-    environment: 'prod',
-    attester: id.deployer,
-    now: at(13),
-  }),
-  'deployer',
-);
-const chain = [dataset, training, evaluation, approval, promotion].map((s) => s.line).join('');
 
 // one native verification of a PAE of the typical envelope's size
 const sample = await sign(datasetOf(0, 'steward'), 'steward');
@@ -162,7 +74,7 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 
 async function scenario(name, who, keyid) {
   const lines = [];
-  for (let i = 0; i < opt.envelopes; i++) lines.push((await sign(datasetOf(i, who(i)), who(i), keyid)).line);
+  for (let i = 0; i < opt.envelopes; i++) lines.push((await sign(datasetOf(i, who(i)), who(i), { keyid })).line);
   const bundle = lines.join('') + chain;
   lines.length = 0;
   const bytes = Buffer.byteLength(bundle);
