@@ -140,6 +140,9 @@ export function treeRootFromLeafHashes(
  * Streaming chunk-tree hasher: feed bytes in any split, get the root. Memory is one leaf buffer
  * plus O(log n) hashes.
  */
+/** A leaf's hash, `SHA-256(0x00 || chunk)` (an adapter may compute it natively). */
+export type LeafHashFn = (chunk: Uint8Array) => Uint8Array;
+
 export class TreeHasher {
   private readonly core = new TreeBuilderCore();
   private readonly buf: Uint8Array;
@@ -147,7 +150,15 @@ export class TreeHasher {
   private total = 0;
   private done = false;
 
-  constructor(readonly leafBytes: number = TREE_DEFAULT_LEAF_BYTES) {
+  /**
+   * @param leafBytes the leaf size
+   * @param leaf the leaf hash (default: noble's SHA-256 of 0x00 || chunk; the Node adapter passes
+   *   node:crypto's, the same function)
+   */
+  constructor(
+    readonly leafBytes: number = TREE_DEFAULT_LEAF_BYTES,
+    private readonly leaf: LeafHashFn = leafHash,
+  ) {
     assertLeafBytes(leafBytes);
     this.buf = new Uint8Array(leafBytes);
   }
@@ -160,12 +171,12 @@ export class TreeHasher {
       const take = Math.min(this.leafBytes - this.fill, data.length - off);
       if (this.fill === 0 && take === this.leafBytes) {
         // A whole leaf straight from the input, no copy.
-        this.core.push(leafHash(data.subarray(off, off + take)));
+        this.core.push(this.leaf(data.subarray(off, off + take)));
       } else {
         this.buf.set(data.subarray(off, off + take), this.fill);
         this.fill += take;
         if (this.fill === this.leafBytes) {
-          this.core.push(leafHash(this.buf));
+          this.core.push(this.leaf(this.buf));
           this.fill = 0;
         }
       }
@@ -179,7 +190,7 @@ export class TreeHasher {
   digest(): Uint8Array {
     if (this.done) throw new TypeError('TreeHasher: digest() called twice');
     this.done = true;
-    if (this.fill > 0) this.core.push(leafHash(this.buf.subarray(0, this.fill)));
+    if (this.fill > 0) this.core.push(this.leaf(this.buf.subarray(0, this.fill)));
     return rootHash(this.core.mth(), this.total, this.leafBytes);
   }
 
@@ -198,9 +209,9 @@ export class TreeHasher {
  * const h = treeHashEngine(1 << 20).create(); h.update(bytes); h.digest();
  * ```
  */
-export function treeHashEngine(leafBytes: number = TREE_DEFAULT_LEAF_BYTES): HashEngine {
+export function treeHashEngine(leafBytes: number = TREE_DEFAULT_LEAF_BYTES, leaf?: LeafHashFn): HashEngine {
   const algorithm = treeAlgorithm(leafBytes);
-  return Object.freeze({ algorithm, outputLen: 32, create: () => new TreeHasher(leafBytes) });
+  return Object.freeze({ algorithm, outputLen: 32, create: () => new TreeHasher(leafBytes, leaf) });
 }
 
 /** Root of the chunk tree of `data` (whole input in memory; see {@link TreeHasher} for streams). */

@@ -7,11 +7,11 @@ import { availableParallelism } from 'node:os';
 import { ERROR_CODES, LineproofError, type ErrorCode } from '../errors.js';
 import { isHashAlgorithm } from '../hashing/engines.js';
 import { StreamDigest } from '../hashing/stream.js';
-import { parseTreeAlgorithm, treeHashEngine } from '../hashing/tree.js';
+import { parseTreeAlgorithm } from '../hashing/tree.js';
 import type { HashEngine } from '../hashing/types.js';
 import type { ManifestItemInput } from '../manifest/build.js';
 import type { StatHint } from '../manifest/types.js';
-import { nodeHashEngine } from './hash-engine.js';
+import { nodeHashEngine, nodeTreeHashEngine } from './hash-engine.js';
 import { READ_BUFFER_BYTES, readFileChunks } from './hash-file.js';
 import type { WalkFile } from './walk.js';
 import { WorkerTaskError, builtModuleUrl, startWorkerPool, type WorkerTaskFailure } from './worker-pool.js';
@@ -51,7 +51,7 @@ type Hashed = { item: ManifestItemInput; hint: StatHint | null };
 function enginesByName(algorithms: readonly string[]): HashEngine[] {
   return algorithms.map((a) => {
     const tree = parseTreeAlgorithm(a);
-    if (tree) return treeHashEngine(tree.leafBytes);
+    if (tree) return nodeTreeHashEngine(tree.leafBytes);
     if (!isHashAlgorithm(a)) throw new TypeError(`"algorithms" has unknown algorithm ${JSON.stringify(a)}`);
     return nodeHashEngine(a);
   });
@@ -110,8 +110,12 @@ export interface HashFilesResult {
   size: number;
 }
 
-/** Trees with fewer files than this are hashed on the calling thread (a worker costs ~30 ms). */
+/** Trees with fewer files than this are hashed on the calling thread (a worker costs ~30 ms)… */
 const PARALLEL_MIN_FILES = 512;
+/** …unless they hold this many bytes in two files or more (a model of a few large files). */
+const PARALLEL_MIN_BYTES = 256 * 1024 * 1024;
+/** A worker's batch closes at this many bytes, so large files spread over the workers. */
+const BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Hash walked files into manifest items, on worker threads when there are many (and the engines
@@ -151,7 +155,8 @@ export async function hashFiles(
   );
   const workers = options.workers ?? availableParallelism();
   let results: Hashed[] | undefined;
-  if (tasks.length >= PARALLEL_MIN_FILES && workers > 1 && transferable) {
+  const worthThreads = tasks.length >= PARALLEL_MIN_FILES || (tasks.length >= 2 && bytesTotal >= PARALLEL_MIN_BYTES);
+  if (worthThreads && workers > 1 && transferable) {
     results = await hashFilesParallel(tasks, batch, Math.min(workers, 16), options, (n, f) => {
       bytesDone += n;
       filesDone += f;
@@ -204,7 +209,18 @@ async function hashFilesParallel(
   if (options.signal?.aborted) throw new LineproofError('ABORTED', 'hashing aborted');
   const per = Math.max(16, Math.min(256, Math.ceil(tasks.length / (workers * 8))));
   const batches: FileTask[][] = [];
-  for (let i = 0; i < tasks.length; i += per) batches.push(tasks.slice(i, i + per));
+  let batch: FileTask[] = [];
+  let bytes = 0;
+  for (const t of tasks) {
+    batch.push(t);
+    bytes += t.size;
+    if (batch.length >= per || bytes >= BATCH_MAX_BYTES) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
   const results: Hashed[][] = [];
   const pool = startWorkerPool<{ files: FileTask[] }, Hashed[]>({
     job: 'file-batch',

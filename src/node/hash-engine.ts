@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { hashEngine, assertHashAlgorithm } from '../hashing/engines.js';
+import { treeHashEngine } from '../hashing/tree.js';
 import type { HashAlgorithm, HashEngine, Hasher } from '../hashing/types.js';
 
 const OPENSSL_NAME: Partial<Record<HashAlgorithm, string>> = {
@@ -125,6 +126,35 @@ export function nodeHashEngine(algorithm: HashAlgorithm): HashEngine {
       },
     });
     cache.set(algorithm, e);
+  }
+  return e;
+}
+
+const LEAF_PREFIX = new Uint8Array([0x00]);
+const trees = new Map<number, HashEngine>();
+
+/**
+ * The chunk tree `sha256-tree-v1-<leafBytes>` as a streaming engine whose leaves are hashed by
+ * node:crypto (the same function as the core's `treeHashEngine`, at OpenSSL's speed; one thread:
+ * `hashFileTree` puts one file's leaves on every core).
+ * @param leafBytes the leaf size
+ * @returns the engine (cached per leaf size)
+ * @example
+ * ```ts
+ * const h = nodeTreeHashEngine(1 << 20).create(); h.update(bytes); h.digest();
+ * ```
+ */
+export function nodeTreeHashEngine(leafBytes: number): HashEngine {
+  let e = trees.get(leafBytes);
+  if (!e) {
+    e = treeHashEngine(leafBytes, (chunk) => {
+      const h = createHash('sha256');
+      h.update(LEAF_PREFIX);
+      h.update(chunk);
+      const d = h.digest();
+      return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength));
+    });
+    trees.set(leafBytes, e);
   }
   return e;
 }

@@ -21,7 +21,7 @@ export {
   type PrivateKeyOptions,
   type WrittenKeyPair,
 } from './keys.js';
-export { nativeBlake3Available, nodeHashEngine, nodeHashEngines } from './hash-engine.js';
+export { nativeBlake3Available, nodeHashEngine, nodeHashEngines, nodeTreeHashEngine } from './hash-engine.js';
 export { walkTree, type SymlinkPolicy, type WalkOptions, type WalkFile, type WalkResult } from './walk.js';
 export {
   hashFile,

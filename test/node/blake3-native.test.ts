@@ -3,6 +3,7 @@
  * `nodeHashEngine('blake3')` runs on this platform (a missing prebuilt package here is a failure,
  * never a silent fall-back), and it agrees with the portable engine (noble, pure JS) on any input
  * cut into any chunks, and with b3sum on files (test/node/peers.test.ts compares hashFile to b3sum).
+ * Also the Node adapter's chunk-tree engine (leaves on node:crypto) against the core's.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -63,5 +64,24 @@ describe('native BLAKE3 (@napi-rs/blake-hash)', () => {
     want.update(new Uint8Array(4096).fill(1));
     want.update(new Uint8Array(4096).fill(2));
     expect(hex(h.digest())).toBe(hex(want.digest()));
+  });
+});
+
+describe('nodeTreeHashEngine (leaves on node:crypto)', () => {
+  it('gives the core tree engine’s root on any input in any chunks', async () => {
+    const { treeHashEngine } = await import('../../src/hashing/tree.js');
+    const { nodeTreeHashEngine } = await import('../../src/node/hash-engine.js');
+    const L = 65536;
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 0, max: 5 * L + 3 })
+          .chain((n) => fc.tuple(fc.uint8Array({ minLength: n, maxLength: n }), fc.array(fc.nat(), { maxLength: 5 }))),
+        ([data, cuts]) => {
+          expect(digestIn(nodeTreeHashEngine(L), data, cuts)).toBe(digestIn(treeHashEngine(L), data, []));
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

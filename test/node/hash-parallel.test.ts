@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashDirectory } from '../../src/node/hash-tree.js';
 import { LineproofError } from '../../src/errors.js';
+import { treeHashEngine } from '../../src/hashing/tree.js';
 
 // Trees of 512 files or more are hashed on worker threads running the same per-file routine.
 const dir = mkdtempSync(join(tmpdir(), 'lineproof-parallel-'));
@@ -69,5 +70,33 @@ describe('when workers cannot load the adapter (e.g. it was bundled)', () => {
     const fallback = await hashDirectory(dir, { workers: 2, workerModule: 'file:///nonexistent/lineproof-node.js' });
     expect(fallback.digest).toBe(direct.digest);
     expect(fallback.files).toBe(direct.files);
+  });
+});
+
+describe('hashDirectory on worker threads (a few large files)', () => {
+  it('a model of a few large files is hashed file by file on the workers, the same as on one thread', async () => {
+    const { openSync, ftruncateSync, closeSync, writeSync } = await import('node:fs');
+    const model = mkdtempSync(join(tmpdir(), 'lineproof-parallel-large-'));
+    try {
+      // 3 x 100 MiB, sparse but for a marker each: past the 256 MiB that makes threads worth it
+      for (let i = 0; i < 3; i++) {
+        const fd = openSync(join(model, `shard-${i}.bin`), 'w');
+        ftruncateSync(fd, 100 * 1024 * 1024);
+        writeSync(fd, `shard ${i}`, 50 * 1024 * 1024);
+        closeSync(fd);
+      }
+      writeFileSync(join(model, 'config.json'), '{}');
+      let progress = 0;
+      const two = await hashDirectory(model, { workers: 2, racyWindowMs: 0, onProgress: () => void progress++ });
+      const one = await hashDirectory(model, { workers: 1, racyWindowMs: 0 });
+      expect(two.digest).toBe(one.digest);
+      expect(two.hints).toEqual(one.hints);
+      expect(progress).toBeGreaterThan(0);
+      const tree = await hashDirectory(model, { workers: 2, algorithms: [treeHashEngine(1048576)] });
+      const treeOne = await hashDirectory(model, { workers: 1, algorithms: [treeHashEngine(1048576)] });
+      expect(tree.digest).toBe(treeOne.digest);
+    } finally {
+      rmSync(model, { recursive: true, force: true });
+    }
   });
 });

@@ -10,7 +10,8 @@ import { defaultTreeIgnore, hashPath } from '../../node/hash-tree.js';
 import { hashOmsModel } from '../../node/oms.js';
 import { hashFileTree } from '../../node/tree-pool.js';
 import { hashDirectoryCached } from '../../node/hash-cache.js';
-import { TREE_DEFAULT_LEAF_BYTES, treeHashEngine, parseTreeAlgorithm } from '../../hashing/tree.js';
+import { TREE_DEFAULT_LEAF_BYTES, parseTreeAlgorithm } from '../../hashing/tree.js';
+import { nodeTreeHashEngine } from '../../node/hash-engine.js';
 import { statSync } from 'node:fs';
 import { intOption, parseCommandArgs, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
@@ -210,7 +211,7 @@ async function hashCached(r: HashRun, bar: Bar): Promise<Hashed> {
 
 async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
   if (r.cache !== undefined) return hashCached(r, bar);
-  const treeEngine = treeHashEngine(r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES);
+  const treeEngine = nodeTreeHashEngine(r.leafBytes ?? TREE_DEFAULT_LEAF_BYTES);
   const engines = r.treeOnly ? [treeEngine] : r.tree ? [r.alg, treeEngine] : [r.alg];
   const h = await asExit(EXIT.USAGE, () =>
     hashPath(r.path, {

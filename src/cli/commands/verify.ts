@@ -7,7 +7,8 @@ import { nodeVerifyEcdsa } from '../../node/ecdsa.js';
 import { hashPath } from '../../node/hash-tree.js';
 import { hashFileTree } from '../../node/tree-pool.js';
 import { isHashAlgorithm } from '../../hashing/engines.js';
-import { parseTreeAlgorithm, treeHashEngine } from '../../hashing/tree.js';
+import { parseTreeAlgorithm } from '../../hashing/tree.js';
+import { nodeTreeHashEngine } from '../../node/hash-engine.js';
 import { statSync } from 'node:fs';
 import { ReportBuilder, type Report } from '../../report/index.js';
 import { verifyChain, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
@@ -179,7 +180,7 @@ async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Prom
     );
     return { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root };
   }
-  const engines = [...plain, ...trees.map((t) => treeHashEngine(t.leafBytes))];
+  const engines = [...plain, ...trees.map((t) => nodeTreeHashEngine(t.leafBytes))];
   const hashed = await asExit(EXIT.USAGE, () =>
     hashPath(abs, { algorithms: engines.length > 0 ? engines : ['sha256'] }),
   );
