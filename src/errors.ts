@@ -306,6 +306,8 @@ export const ERROR_CODES = {
     "A Sigstore keyless signature's identity was vouched for by another OIDC issuer than the one given (the certificate's issuer extension compared exactly).",
   SIGSTORE_TRUSTED_ROOT_INVALID:
     'A Sigstore trusted root file (trusted_root.json, or a ClientTrustConfig holding one) cannot be read as one.',
+  CERTIFICATE_IDENTITY_AMBIGUOUS:
+    'A certificate names several identities of the policy (subjectAltNames of more than one): it counts for none, never for whichever comes first.',
   SIGSTORE_TRUSTED_ROOT_MISMATCH:
     "The Sigstore trusted root the verifier was given is not the one the policy pins (a certificate authority's trustedRootDigest, the sha256 of the file).",
   SIGSTORE_CERTIFICATE_UNTRUSTED:
@@ -324,7 +326,7 @@ export const ERROR_CODES = {
   TIMESTAMP_MISSING:
     'The policy requires a trusted RFC 3161 timestamp on the signatures of this role, and the signature carries none from a timestamp authority it trusts.',
   TIMESTAMP_INCONSISTENT:
-    'A statement claims an issuedAt later than the trusted timestamp over its signature (beyond the 300 s skew): the statement cannot postdate its own signature.',
+    'A statement claims an issuedAt later than the trusted timestamp over its signature (beyond the 300 s skew), in a role that requires a timestamp: the statement cannot postdate its own signature.',
   CERTIFICATE_IDENTITY_UNKNOWN:
     'A certificate signature verifies and chains to an authority the policy trusts, but its identity (subjectAltName, OIDC issuer) is no identity of the policy: it is skipped, never counted.',
 } as const;

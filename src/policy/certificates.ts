@@ -153,17 +153,18 @@ export function resolveCertificateTrust(
 }
 
 /**
- * The policy identities a certificate's identity matches: an identity of `authority` whose subject
- * is one of the certificate's subjectAltNames and, when it names an issuer, whose issuer is the
- * certificate's OIDC issuer.
+ * The policy identities a certificate's identity matches: each identity of `authority` whose
+ * subject is one of the certificate's subjectAltNames and, when it names an issuer, whose issuer is
+ * the certificate's OIDC issuer. More than one means the certificate is ambiguous (a CA issued it
+ * several SANs): the caller refuses it rather than pick one.
  */
-export function matchCertificateIdentity(
+export function matchCertificateIdentities(
   identities: readonly CertificateIdentity[],
   authority: string,
   sans: readonly string[],
   oidcIssuer: string | undefined,
-): CertificateIdentity | undefined {
-  return identities.find(
+): CertificateIdentity[] {
+  return identities.filter(
     (i) =>
       i.authority === authority &&
       sans.includes(i.subject) &&

@@ -25,7 +25,7 @@ import type { SignatureMaterial } from '../bundle/sigstore-line.js';
 import type { JsonObject } from '../json/strict.js';
 import type { SignatureVerifier } from '../keys/types.js';
 import { parseSpkiDer } from '../keys/der.js';
-import { matchCertificateIdentity } from '../policy/certificates.js';
+import { matchCertificateIdentities } from '../policy/certificates.js';
 import type { Policy, ResolvedKey } from '../policy/policy.js';
 import { ecPublicKeyFromSpki } from '../pki/ec.js';
 import { verifyEcdsa, type EcdsaVerify } from '../pki/ecdsa.js';
@@ -217,7 +217,13 @@ function identityOf(
   issuer: string | undefined,
   time: TrustedTime | undefined,
 ): CertificateOutcome {
-  const match = matchCertificateIdentity(policy.certificateIdentities, authority, subjects, issuer);
+  const matches = matchCertificateIdentities(policy.certificateIdentities, authority, subjects, issuer);
+  if (matches.length > 1)
+    return fail(
+      'CERTIFICATE_IDENTITY_AMBIGUOUS',
+      `${leaf.subject} (${subjects.join(', ')}) names ${matches.length} identities of the policy under authority ${authority} (${matches.map((m) => m.identity).join(', ')}): it counts for none`,
+    );
+  const match = matches[0];
   if (!match)
     return fail(
       'CERTIFICATE_IDENTITY_UNKNOWN',

@@ -53,6 +53,29 @@ describe('a policy identity bound to a certificate identity (private CA)', () =>
     expect(JSON.stringify(report)).toContain('CERTIFICATE_UNTRUSTED');
   });
 
+  it('a certificate whose SANs name two identities of the policy counts for neither (CERTIFICATE_IDENTITY_AMBIGUOUS)', async () => {
+    const both = pki.issue('ci-both', ciAuthorities().ca, {
+      ext: leafExt('URI:https://ci.example.com/train,URI:https://ci.example.com/eval'),
+      days: 30,
+    });
+    const w = await buildWorld({
+      policy: (doc) => {
+        certificatePolicy(doc);
+        delete doc.keys.evaluator;
+        doc.identities[IDENTITY.evaluator] = {
+          certificate: { authority: 'ci', subject: 'https://ci.example.com/eval' },
+        };
+      },
+    });
+    const { report, failed } = await verifyWorld(w, swap(w, 'training', await certificateLine(w, both)));
+    expect(failed.length).toBeGreaterThan(0);
+    expect(JSON.stringify(report)).toContain('CERTIFICATE_IDENTITY_AMBIGUOUS');
+    // the same chain with a one-SAN certificate passes the training step
+    const single = await verifyWorld(w, swap(w, 'training', await certificateLine(w, trainerCert)));
+    expect(JSON.stringify(single.report)).not.toContain('CERTIFICATE_IDENTITY_AMBIGUOUS');
+    expect(single.report.results[0]!.chain.some((c) => c.stage === 'training')).toBe(true);
+  });
+
   it('policy load refuses an unknown authority and a duplicate certificate identity', () => {
     const base = (f: (d: Record<string, any>) => void) => async () => {
       const w = await buildWorld({ policy: certificatePolicy });
@@ -159,5 +182,26 @@ describe('trusted time (RFC 3161, openssl ts)', () => {
     // and in time it counts
     const early = stampedLines(JSON.parse(line2).dsseEnvelope, tsa, '2026-01-11T02:20:00Z');
     expect((await verifyWorld(required, swap(required, 'training', line2 + early))).failed).toEqual([]);
+  });
+
+  it('a token contradicting issuedAt is not used where no timestamp is required (the signature still counts)', async () => {
+    // the approval claims 16:45; a trusted token says its signature existed at 16:00
+    const w = await buildWorld({ policy: trustTsa });
+    const early = await verifyWorld(w, w.bundle + stampedApproval(w, tsa, '2026-01-14T16:00:00Z'));
+    expect(early.failed).toEqual([]);
+    // where the approver role requires one, the same token is TIMESTAMP_INCONSISTENT (test above)
+  });
+
+  it('policy load refuses requireTimestamp with no authority that gives time, and on the verifier role', async () => {
+    const w = await buildWorld();
+    const none = structuredClone(w.doc);
+    none.roles.approver.requireTimestamp = true;
+    expect(() => parsePolicy(none)).toThrow(/no timestamp authority/);
+    const verifier = structuredClone(w.doc);
+    trustTsa(verifier);
+    verifier.roles.verifier = { identities: [IDENTITY.carol], requireTimestamp: true };
+    expect(() => parsePolicy(verifier)).toThrow(/verifier role cannot require a timestamp/);
+    trustTsa(none);
+    expect(parsePolicy(none).document.roles.approver!.requireTimestamp).toBe(true);
   });
 });
