@@ -389,7 +389,7 @@ export {
   verifyTimestampToken,
   timestampRequest,
   timestampTokenFromResponse,
-  timestampTokenCovers,
+  timestampTokenImprint,
   type TimestampSuccess,
   type TimestampFailure,
 } from './interop/index.js';

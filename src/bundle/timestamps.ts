@@ -13,7 +13,7 @@ import { encodeEnvelope, parseEnvelope, serializeEnvelope, type DecodedEnvelope 
 import { canonicalJson } from '../json/canonical.js';
 import { isJsonObject, parseJson, type JsonObject } from '../json/strict.js';
 import { resolveLimits, type Limits } from '../limits.js';
-import { timestampTokenCovers } from '../pki/rfc3161.js';
+import { timestampTokenImprint } from '../pki/rfc3161.js';
 import { payloadDigest } from '../statements/statement.js';
 import { isSigstoreLine, MAX_LINE_TIMESTAMPS, readSigstoreLine, sigstoreBundleLine } from './sigstore-line.js';
 
@@ -81,7 +81,7 @@ export interface AttachedTimestamps {
   /** The bundle with the tokens in place (its newline-terminated lines). */
   bundle: string;
   /** Each token placed: its index among the tokens given, and the signature's line and index. */
-  attached: Array<{ token: number; line: number; index: number; payloadDigest: string }>;
+  attached: Array<{ token: number; line: number; index: number; payloadDigest: string; signature: Uint8Array }>;
   /** Indexes of tokens over no signature of the bundle. */
   unmatched: number[];
 }
@@ -124,13 +124,15 @@ export function attachTimestamps(
   const l = resolveLimits(limits);
   const attached: AttachedTimestamps['attached'] = [];
   const used = new Set<number>();
+  // each token parsed once, not once per signature
+  const imprints = tokens.map((t) => timestampTokenImprint(t));
   const tokensFor = (sig: Uint8Array, line: number, index: number, digest: string): Uint8Array[] => {
     const mine: Uint8Array[] = [];
     tokens.forEach((t, k) => {
-      if (!timestampTokenCovers(t, sig)) return;
+      if (!imprints[k]?.covers(sig)) return;
       mine.push(t);
       used.add(k);
-      attached.push({ token: k, line, index, payloadDigest: digest });
+      attached.push({ token: k, line, index, payloadDigest: digest, signature: sig });
     });
     return mine;
   };

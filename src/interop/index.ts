@@ -96,7 +96,7 @@ export {
   verifyTimestampToken,
   timestampRequest,
   timestampTokenFromResponse,
-  timestampTokenCovers,
+  timestampTokenImprint,
   MAX_TIMESTAMP_TOKEN_BYTES,
   type TimestampInput,
   type TimestampSuccess,

@@ -49,6 +49,11 @@ export const MAX_TRUSTED_ROOT_BYTES = 4 << 20;
 
 const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 
+/** Whether a Fulcio leaf may sign: keyUsage digitalSignature and extKeyUsage codeSigning (as sigstore-python requires). */
+export function fulcioLeafMaySign(leaf: Certificate): boolean {
+  return leaf.keyUsage?.includes('digitalSignature') === true && leaf.extKeyUsage?.includes(CODE_SIGNING) === true;
+}
+
 /** A trusted root read from a file: the parsed TrustedRoot and where it came from. */
 export interface SigstoreTrustedRoot {
   root: ReturnType<typeof TrustedRoot.fromJSON>;
@@ -210,7 +215,7 @@ function checkLeaf(
   o: SigstoreOmsVerifierOptions,
   subject: string,
 ): void {
-  if (!leaf.keyUsage?.includes('digitalSignature') || !leaf.extKeyUsage?.includes(CODE_SIGNING))
+  if (!fulcioLeafMaySign(leaf))
     rb.fail(
       'oms.certificate',
       'CERTIFICATE_USAGE_INVALID',

@@ -17,9 +17,13 @@ import { Verifier, toTrustMaterial, type SignedEntity } from '@sigstore/verify';
 import type { JsonObject } from '../json/strict.js';
 import { parseCertificate, type Certificate } from '../pki/x509.js';
 import type { SigstoreLineResult, SigstoreLineVerifier } from '../verify/certificate-signers.js';
-import { messageOf, routedEntity, sigstoreFailure, type SigstoreTrustedRoot } from './oms-sigstore.js';
-
-const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
+import {
+  fulcioLeafMaySign,
+  messageOf,
+  routedEntity,
+  sigstoreFailure,
+  type SigstoreTrustedRoot,
+} from './oms-sigstore.js';
 
 const bad = (code: Extract<SigstoreLineResult, { ok: false }>['code'], message: string): SigstoreLineResult => ({
   ok: false,
@@ -100,7 +104,7 @@ export function sigstoreLineVerifier(trustedRoot: SigstoreTrustedRoot): Sigstore
     } catch (e) {
       return bad(sigstoreFailure(e).code, `@sigstore/verify: ${messageOf(e)} (trusted root ${trustedRoot.what})`);
     }
-    if (!leaf.keyUsage?.includes('digitalSignature') || !leaf.extKeyUsage?.includes(CODE_SIGNING))
+    if (!fulcioLeafMaySign(leaf))
       return bad(
         'CERTIFICATE_USAGE_INVALID',
         'the Fulcio certificate may not sign: keyUsage digitalSignature and extKeyUsage codeSigning are both required',

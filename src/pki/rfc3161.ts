@@ -290,18 +290,25 @@ export async function verifyTimestampToken(input: TimestampInput): Promise<Outco
 }
 
 /**
- * Whether a token's messageImprint is of `signature` — only to place a token beside its signature
+ * A token's messageImprint, read once, to place the token beside the signature it is over
  * (`lineproof bundle timestamp-attach`): nothing about the token is verified, its time and authority
  * count only through {@link verifyTimestampToken}. Never throws.
  * @param token the token (DER ContentInfo)
- * @param signature the signature bytes
+ * @returns whether a signature is the one imprinted, or undefined for what is not a token
+ * @example
+ * ```ts
+ * timestampTokenImprint(token)?.covers(signatureBytes); // true when the token is over it
+ * ```
  */
-export function timestampTokenCovers(token: Uint8Array, signature: Uint8Array): boolean {
+export function timestampTokenImprint(
+  token: Uint8Array,
+): { hash: ImprintHash; covers(signature: Uint8Array): boolean } | undefined {
   const p = parseToken(token, 'timestamp token');
-  if ('ok' in p) return false;
+  if ('ok' in p) return undefined;
   const h = HASHES[p.tst.messageImprint.hashAlgorithm.algorithmId];
-  if (!h) return false;
-  return equalBytes(new Uint8Array(p.tst.messageImprint.hashedMessage.valueBlock.valueHexView), h.fn(signature));
+  if (!h) return undefined;
+  const imprint = new Uint8Array(p.tst.messageImprint.hashedMessage.valueBlock.valueHexView);
+  return { hash: h.name, covers: (signature) => equalBytes(imprint, h.fn(signature)) };
 }
 
 /** Options of {@link timestampRequest}. */

@@ -171,18 +171,14 @@ export const bundleTimestampAttachCommand: Command = {
         'TIMESTAMP_MISMATCH',
       );
     if (anchors) {
-      const sigs = bundleSignatures(bundle);
       for (const a of result.attached) {
-        const sig = sigs.find((s) => s.line === a.line && s.index === a.index)?.sig;
-        const v =
-          sig &&
-          (await verifyTimestampToken({ token: tokens[a.token]!, signature: sig, anchors, what: responses[a.token]! }));
-        if (!v || !v.ok)
-          throw new CliError(
-            EXIT.FAIL,
-            v ? `${v.code}: ${v.message}` : `${responses[a.token]}: no signature`,
-            v ? v.code : 'TIMESTAMP_MISMATCH',
-          );
+        const v = await verifyTimestampToken({
+          token: tokens[a.token]!,
+          signature: a.signature,
+          anchors,
+          what: responses[a.token]!,
+        });
+        if (!v.ok) throw new CliError(EXIT.FAIL, `${v.code}: ${v.message}`, v.code);
       }
     }
     if (values.out === undefined || values.out === '-') ctx.io.stdout(result.bundle);
