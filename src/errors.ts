@@ -213,6 +213,14 @@ export const ERROR_CODES = {
   // ---- hashing / manifests ------------------------------------------------------------------
   HASH_ALGORITHM_UNSUPPORTED: 'A hash algorithm name is not one Lineproof computes (sha256, sha512, blake2b, blake3).',
   HASH_SIZE_MISMATCH: 'A byte source produced more or fewer bytes than expected (truncated or extended).',
+  HASH_PART_INVALID: 'A hash part document is malformed (a field missing, of the wrong type or out of range).',
+  HASH_PART_MISSING: 'Hash parts to merge leave out a part number (or none was given).',
+  HASH_PART_DUPLICATE: 'Two hash parts to merge carry the same part number.',
+  HASH_PART_MISMATCH:
+    'Hash parts to merge differ in configuration or listing, or give one file two sizes: parts of different hashes.',
+  HASH_PART_OVERLAP: 'Two hash parts to merge both cover the same file, leaf or shard.',
+  HASH_PART_INCOMPLETE: 'Hash parts to merge do not cover every file, leaf or shard of the listing they were cut from.',
+  HASH_PART_SIGNATURE_INVALID: 'A hash part is not signed by one of the worker keys the merge was given.',
   MANIFEST_PATH_EMPTY: 'A manifest path is empty.',
   MANIFEST_PATH_ABSOLUTE: 'A manifest path is absolute (starts with "/"); paths are relative to the root.',
   MANIFEST_PATH_ESCAPE: 'A manifest path has a ".." segment, which could escape the root.',

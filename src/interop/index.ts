@@ -104,3 +104,22 @@ export {
   type TimestampRequestOptions,
   type ImprintHash,
 } from '../pki/rfc3161.js';
+export {
+  HASH_PART_VERSION,
+  HASH_PART_PAYLOAD_TYPE,
+  HASH_PART_MAX_PARTS,
+  parseHashPart,
+  planPart,
+  listingDigest,
+  sortListing,
+  partOfOffset,
+  unitShape,
+  type HashPart,
+  type HashPartConfig,
+  type HashPartEntry,
+  type HashPartFormat,
+  type ListedFile,
+  type PlannedEntry,
+  type UnitShape,
+} from './parts/part.js';
+export { mergeHashParts, type MergedHash } from './parts/merge.js';

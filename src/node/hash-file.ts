@@ -58,6 +58,12 @@ export interface ReadFileOptions {
    * read a file outside the root (SYMLINK_OUTSIDE_ROOT).
    */
   within?: string;
+  /**
+   * Read only bytes `[start, end)` (a part of a file: leaves or shards), with every other check
+   * unchanged; growth is seen only when `end` is the file's size, a change anywhere by the stat
+   * after the read.
+   */
+  range?: { start: number; end: number };
 }
 
 /** The path an open descriptor refers to (Linux), else the real path of `path`. */
@@ -120,11 +126,16 @@ export async function readFileChunks(
     checkOpened(fd, path, what, options, before);
     const startNs = BigInt(Date.now()) * 1_000_000n;
     const size = Number(before.size);
-    let pos = 0;
+    const range = options.range;
+    if (range && !(range.start >= 0 && range.start <= range.end && range.end <= size))
+      throw changed(what, `range [${range.start}, ${range.end}) is not within its ${size} bytes`);
+    const stop = range?.end ?? size;
+    let pos = range?.start ?? 0;
     let sinceYield = 0;
     for (;;) {
+      if (stop < size && pos === stop) break;
       // Ask for one byte more than remains, so growth is seen.
-      const want = Math.min(buf.length, size - pos + 1);
+      const want = Math.min(buf.length, stop - pos + (stop === size ? 1 : 0));
       let n: number;
       try {
         n = readSync(fd, buf, 0, want, pos);
@@ -154,7 +165,7 @@ export async function readFileChunks(
         abort();
       }
     }
-    if (pos !== size)
+    if (pos !== stop)
       throw changed(what, `shrank while it was hashed (${pos} of ${size} bytes)`, `${size} bytes`, `${pos} bytes`);
     const after: BigIntStats = fstatSync(fd, { bigint: true });
     if (after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs) {

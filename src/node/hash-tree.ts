@@ -168,11 +168,13 @@ function snapshotOf(root: string, options: HashTreeOptions): HfSnapshot | null {
   return mode === true ? requireHfSnapshot(root, real) : detectHfSnapshot(real);
 }
 
-interface ManifestWalk extends WalkResult {
+/** @internal */
+export interface ManifestWalk extends WalkResult {
   snapshot: HfSnapshot | null;
 }
 
-async function walkForManifest(
+/** @internal The walk of a manifest hash (hash parts cut the same walk). */
+export async function walkForManifest(
   root: string,
   ignore: readonly string[],
   options: HashTreeOptions,

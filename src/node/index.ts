@@ -76,6 +76,7 @@ export {
 } from './oms-sigstore.js';
 export { sigstoreLineVerifier } from './sigstore-lines.js';
 export { nodeVerifyEcdsa } from './ecdsa.js';
+export { hashPart, type HashPartOptions } from './hash-part.js';
 export { hashDirectoryCached, MAX_HASH_CACHE_BYTES, type CachedHash, type HashCacheOptions } from './hash-cache.js';
 export {
   hashOmsModel,

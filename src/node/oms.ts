@@ -22,6 +22,7 @@ import {
   type OmsItem,
   type OmsManifest,
   type OmsMethod,
+  type OmsSerialization,
   type OmsSerializationOptions,
 } from '../interop/oms/serialization.js';
 import { signOmsManifest } from '../interop/oms/sign.js';
@@ -32,7 +33,7 @@ import { readFileLimited } from './fs.js';
 import { nodeVerifyEcdsa } from './ecdsa.js';
 import { nodeHashEngine } from './hash-engine.js';
 import { READ_BUFFER_BYTES, readFileChunks } from './hash-file.js';
-import { walkTree } from './walk.js';
+import { walkTree, type WalkResult } from './walk.js';
 
 /** Options of {@link hashOmsModel}. */
 export interface HashOmsModelOptions extends OmsSerializationOptions {
@@ -62,6 +63,29 @@ export interface HashedOmsModel {
 }
 
 /**
+ * Walk a model as model_signing does (its symlink rules, lenient path rules, ignore paths,
+ * `onlyFiles`): the walk {@link hashOmsModel} hashes, and hash parts (hash-part.ts) cut.
+ * @internal
+ */
+export function walkOmsModel(
+  path: string,
+  serialization: OmsSerialization,
+  options: Pick<HashOmsModelOptions, 'onlyFiles' | 'signal'>,
+): Promise<WalkResult> {
+  const ignorePaths = serialization.ignore_paths ?? [];
+  const only = options.onlyFiles;
+  const onlyDirs = only ? parentFolders(only) : undefined;
+  return walkTree(path, {
+    symlinks: serialization.allow_symlinks ? 'oms' : 'refuse',
+    rootSymlink: serialization.allow_symlinks ? 'follow' : 'refuse',
+    pathRules: 'lenient',
+    ignore: (p, isDir) =>
+      omsIgnores(ignorePaths, p) || (only !== undefined && (isDir ? !onlyDirs!.has(p) : !only.has(p))),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/**
  * Hash a model exactly as OpenSSF model_signing does (`files` or `shards`), giving its manifest
  * and root digest — the subject digest of its signature.
  *
@@ -85,17 +109,7 @@ export interface HashedOmsModel {
  */
 export async function hashOmsModel(path: string, options: HashOmsModelOptions): Promise<HashedOmsModel> {
   const serialization = omsSerialization(options);
-  const ignorePaths = serialization.ignore_paths ?? [];
-  const only = options.onlyFiles;
-  const onlyDirs = only ? parentFolders(only) : undefined;
-  const walk = await walkTree(path, {
-    symlinks: serialization.allow_symlinks ? 'oms' : 'refuse',
-    rootSymlink: serialization.allow_symlinks ? 'follow' : 'refuse',
-    pathRules: 'lenient',
-    ignore: (p, isDir) =>
-      omsIgnores(ignorePaths, p) || (only !== undefined && (isDir ? !onlyDirs!.has(p) : !only.has(p))),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const walk = await walkOmsModel(path, serialization, options);
   const engine = nodeHashEngine(serialization.hash_type);
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
   const items: OmsItem[] = [];

@@ -12,16 +12,16 @@ import { repoPath } from './fixtures.js';
 /** The securesystemslib DSSE helper script. */
 export const SSLIB_HELPER = repoPath('test', 'interop', 'sslib_dsse.py');
 
-function canImport(python: string): boolean {
-  const r = spawnSync(python, ['-c', 'import securesystemslib, nacl'], { encoding: 'utf8', timeout: 30_000 });
+function canImport(python: string, modules: string): boolean {
+  const r = spawnSync(python, ['-c', `import ${modules}`], { encoding: 'utf8', timeout: 30_000 });
   return r.status === 0;
 }
 
 /** $PYTHON, else the first python3 on PATH that can import securesystemslib and nacl, else /usr/bin/python3. */
-export function findPython(): { python?: string; tried: string[] } {
+export function findPython(modules = 'securesystemslib, nacl'): { python?: string; tried: string[] } {
   const tried: string[] = [];
   const fromEnv = process.env.PYTHON;
-  if (fromEnv) return canImport(fromEnv) ? { python: fromEnv, tried: [fromEnv] } : { tried: [fromEnv] };
+  if (fromEnv) return canImport(fromEnv, modules) ? { python: fromEnv, tried: [fromEnv] } : { tried: [fromEnv] };
   const candidates = (process.env.PATH ?? '')
     .split(delimiter)
     .filter(Boolean)
@@ -35,7 +35,7 @@ export function findPython(): { python?: string; tried: string[] } {
     }
     if (tried.includes(c)) continue;
     tried.push(c);
-    if (canImport(c)) return { python: c, tried };
+    if (canImport(c, modules)) return { python: c, tried };
   }
   return { tried };
 }

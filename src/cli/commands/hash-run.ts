@@ -6,8 +6,8 @@ import { manifestBytes } from '../../manifest/build.js';
 import { type OmsHashType } from '../../interop/oms/serialization.js';
 import { OMS_GIT_IGNORE_PATHS } from '../../interop/oms/ignore.js';
 import { omsStatement } from '../../interop/oms/statement.js';
-import { defaultTreeIgnore, hashPath } from '../../node/hash-tree.js';
-import { hashOmsModel } from '../../node/oms.js';
+import { defaultTreeIgnore, hashPath, type HashedTree } from '../../node/hash-tree.js';
+import { hashOmsModel, type HashedOmsModel } from '../../node/oms.js';
 import { hashFileTree } from '../../node/tree-pool.js';
 import { hashDirectoryCached } from '../../node/hash-cache.js';
 import { TREE_DEFAULT_LEAF_BYTES, parseTreeAlgorithm } from '../../hashing/tree.js';
@@ -17,6 +17,7 @@ import { intOption, parseCommandArgs, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
 import { EXIT, type CliContext } from '../types.js';
 import { hashProgress } from '../progress.js';
+import { parsePartOption } from './hash-part.js';
 
 const FORMATS = ['lineproof', 'oms-files', 'oms-shards'] as const;
 type Format = (typeof FORMATS)[number];
@@ -42,6 +43,10 @@ export interface HashRun {
   out: string | undefined;
   /** --cache FILE: the re-hash cache (directories, lineproof format). */
   cache: string | undefined;
+  /** --part I/N: hash this share only and write a part document. */
+  part: { part: number; parts: number } | undefined;
+  /** --key KEY: sign the part with this worker key. */
+  key: string | undefined;
   json: boolean;
 }
 
@@ -73,9 +78,17 @@ export function parseHashRun(args: string[], ctx: CliContext): HashRun {
       'leaf-bytes': { type: 'string' },
       workers: { type: 'string' },
       cache: { type: 'string' },
+      part: { type: 'string' },
+      key: { type: 'string' },
     },
     { min: 1, max: 1 },
   );
+  const part = values.part === undefined ? undefined : parsePartOption(values.part);
+  if (part && (values.tree || values.cache !== undefined || values.cid || values['hf-cache'] || values.json))
+    throw usage(
+      'hash: --part writes a part document; --tree (use --alg sha256-tree), --cache, --cid, --hf-cache and --json do not apply (hash merge prints the result)',
+    );
+  if (values.key !== undefined && !part) throw usage('hash: --key signs a part; it applies with --part only');
   const leafBytes = intOption('hash', 'leaf-bytes', values['leaf-bytes'], 65536, 67108864);
   const workers = intOption('hash', 'workers', values.workers, 0, 256);
   const treeOnly = values.alg === 'sha256-tree';
@@ -127,6 +140,8 @@ export function parseHashRun(args: string[], ctx: CliContext): HashRun {
     cid: values.cid ?? false,
     out: values.out,
     cache: values.cache === undefined ? undefined : resolvePath(ctx, values.cache),
+    part,
+    key: values.key,
     json: values.json ?? false,
   };
 }
@@ -164,19 +179,76 @@ async function hashTreeFile(r: HashRun, bar: Bar): Promise<Hashed> {
         : {}),
     }),
   );
-  const name = r.given.split('/').filter(Boolean).pop() ?? r.given;
+  return { out: treeFileOut(r.given, r.format, { ...t, size: t.totalLength }) };
+}
+
+/** The subject name of a file as `hash` gives it: the last segment of the path given. */
+export function givenName(given: string): string {
+  return given.split('/').filter(Boolean).pop() ?? given;
+}
+
+/** What `hash FILE --tree | --alg sha256-tree --json` prints (and `hash merge` of its parts). */
+export function treeFileOut(
+  given: string,
+  format: string,
+  t: { algorithm: string; root: string; sha256?: string; size: number },
+): Record<string, unknown> {
   return {
+    path: given,
+    kind: 'file',
+    format,
+    digest: t.sha256 !== undefined ? `sha256:${t.sha256}` : `${t.algorithm}:${t.root}`,
+    treeDigest: `${t.algorithm}:${t.root}`,
+    subject: {
+      name: givenName(given),
+      digest: { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root },
+    },
+    size: t.size,
+    files: 1,
+    manifest: null,
+  };
+}
+
+/** What `hash DIR --json` prints for a Lineproof manifest (and `hash merge` of its parts). */
+export function directoryOut(
+  given: string,
+  format: string,
+  h: Pick<HashedTree, 'digest' | 'subject' | 'size' | 'files' | 'manifest' | 'ignored' | 'hfSnapshot'>,
+): Record<string, unknown> {
+  return {
+    path: given,
+    kind: 'directory',
+    format,
+    digest: h.digest,
+    subject: h.subject,
+    size: h.size,
+    files: h.files,
+    manifest: h.manifest,
+    ignored: h.ignored,
+    ...(h.hfSnapshot ? { hfSnapshot: h.hfSnapshot } : {}),
+  };
+}
+
+/** What `hash PATH --format oms-* --json` prints (and `hash merge` of its parts), and what --out writes. */
+export function omsOut(
+  given: string,
+  format: string,
+  h: Pick<HashedOmsModel, 'manifest' | 'digest' | 'kind' | 'size' | 'files' | 'ignored' | 'skipped'>,
+): Hashed {
+  const statement = omsStatement(h.manifest);
+  return {
+    written: new TextEncoder().encode(`${JSON.stringify(statement, null, 2)}\n`),
     out: {
-      path: r.given,
-      kind: 'file',
-      format: r.format,
-      digest: t.sha256 !== undefined ? `sha256:${t.sha256}` : `${t.algorithm}:${t.root}`,
-      treeDigest: `${t.algorithm}:${t.root}`,
-      subject: { name, digest: { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root } },
-      size: t.totalLength,
-      files: 1,
-      manifest: null,
-      workers: t.workers,
+      path: given,
+      kind: h.kind,
+      format,
+      digest: h.digest,
+      subject: (statement.subject as unknown[])[0],
+      size: h.size,
+      files: h.files,
+      manifest: statement.predicate,
+      ignored: h.ignored,
+      skipped: h.skipped,
     },
   };
 }
@@ -240,18 +312,7 @@ async function hashLineproof(r: HashRun, bar: Bar): Promise<Hashed> {
   }
   return {
     ...(r.out !== undefined ? { written: manifestBytes(h.manifest) } : {}),
-    out: {
-      path: r.given,
-      kind: 'directory',
-      format: r.format,
-      digest: h.digest,
-      subject: h.subject,
-      size: h.size,
-      files: h.files,
-      manifest: h.manifest,
-      ignored: h.ignored,
-      ...(h.hfSnapshot ? { hfSnapshot: h.hfSnapshot } : {}),
-    },
+    out: directoryOut(r.given, r.format, h),
   };
 }
 
@@ -272,22 +333,7 @@ async function hashOms(r: HashRun, bar: Bar): Promise<Hashed> {
       ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
     }),
   );
-  const statement = omsStatement(h.manifest);
-  return {
-    written: new TextEncoder().encode(`${JSON.stringify(statement, null, 2)}\n`),
-    out: {
-      path: r.given,
-      kind: h.kind,
-      format: r.format,
-      digest: h.digest,
-      subject: (statement.subject as unknown[])[0],
-      size: h.size,
-      files: h.files,
-      manifest: statement.predicate,
-      ignored: h.ignored,
-      skipped: h.skipped,
-    },
-  };
+  return omsOut(r.given, r.format, h);
 }
 
 export async function hashRun(r: HashRun, ctx: CliContext): Promise<Hashed> {

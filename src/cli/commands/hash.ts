@@ -9,11 +9,13 @@ import { EXIT, type Command } from '../types.js';
 import { humanBytes } from '../progress.js';
 import { writeFileChecked } from '../../node/fs.js';
 import { hashRun, parseHashRun, type HashRun } from './hash-run.js';
+import { writeHashPart } from './hash-part.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3|sha256-tree] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
                       [--hf-cache | --no-hf-cache]
                       [--tree [--leaf-bytes N] [--workers N]] [--cache FILE] [--cid] [--out FILE] [--json]
+                      [--part I/N [--key KEY]]
 
 Hash a file or a directory and print its subject digest, in the form --digest takes (sha256:<hex>).
 
@@ -68,6 +70,15 @@ Options:
   --out FILE           write the manifest: the canonical v1 manifest (lineproof) or the unsigned
                        model_signing statement (oms-*)
   --json               print {path, kind, format, digest, [cid,] subject, size, files, manifest, ...}
+  --part I/N           hash only share I of N (1 <= I <= N) and write a part document (--out, default
+                       standard output) for 'lineproof hash merge', which prints what this command
+                       prints on one machine. Shares are cut over the sorted files by bytes: whole
+                       files, or chunk-tree leaves with --alg sha256-tree (so one large file spreads
+                       over machines), or model_signing shards with --format oms-shards. A single
+                       file splits only with --alg sha256-tree. Run one part per core or machine,
+                       e.g. a Kubernetes Indexed Job: --part $((JOB_COMPLETION_INDEX+1))/N
+  --key KEY            with --part: sign the part as a DSSE envelope with this worker key (merge
+                       --worker-key checks it)
 
 Exit codes: 0 hashed; 2 usage or input error (missing path, symbolic link or special file refused,
 a path rule broken, a file changed while hashed; the code is printed).
@@ -78,6 +89,7 @@ Examples:
   lineproof hash model/ --format oms-shards --shard-size 1000000000
   lineproof hash weights.safetensors --alg sha256-tree --leaf-bytes 4194304
   lineproof hash ~/.cache/huggingface/hub/models--org--name/snapshots/REV --hf-cache
+  lineproof hash dataset/ --alg sha256-tree --part 3/8 --out part-3.json
 `;
 
 function humanLines(r: HashRun, out: Record<string, unknown>): string[] {
@@ -121,6 +133,7 @@ export const hashCommand: Command = {
   help: HELP,
   async run(args, ctx) {
     const r = parseHashRun(args, ctx);
+    if (r.part) return writeHashPart(r, r.part, ctx, r.key);
     const hashed = await hashRun(r, ctx);
     const written = hashed.written;
     let out = hashed.out;

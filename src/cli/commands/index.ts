@@ -9,6 +9,7 @@ import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
 import { hashProveCommand } from './hash-proof.js';
+import { hashMergeCommand } from './hash-part.js';
 import { hashCheckProofCommand } from './hash-check-proof.js';
 import { verifyCommand } from './verify.js';
 import { vsaShowCommand, vsaVerifyCommand } from './vsa.js';
@@ -31,6 +32,7 @@ import { bundleTimestampAttachCommand, bundleTimestampQueryCommand } from './bun
 export const COMMANDS: Command[] = [
   keygenCommand,
   hashCommand,
+  hashMergeCommand,
   hashProveCommand,
   hashCheckProofCommand,
   verifyCommand,
