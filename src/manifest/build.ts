@@ -8,9 +8,10 @@
  */
 import { LineproofError, describeType } from '../errors.js';
 import { isJsonObject, parseJson, joinPath, type JsonValue } from '../json/strict.js';
-import { canonicalBytes } from '../json/canonical.js';
-import { isLowerHex } from '../bytes/index.js';
-import { digestLength, sha256Hex, type DigestSet } from '../digest/index.js';
+import { canonicalBytes, canonicalPieces } from '../json/canonical.js';
+import { isLowerHex, toHex, utf8 } from '../bytes/index.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { digestLength, type DigestSet } from '../digest/index.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { HASH_ALGORITHMS } from '../hashing/types.js';
 import { checkManifestPath, checkPathSet, comparePaths, compareCodePoints } from './path.js';
@@ -318,13 +319,28 @@ export function manifestDigest(manifest: Manifest): DigestSet {
   const m = checked(manifest);
   let hex = digestCache.get(m);
   if (hex === undefined) {
-    hex = sha256Hex(canonicalBytes(m));
+    hex = canonicalSha256(m);
     digestCache.set(m, hex); // checked manifests are deep-frozen, so the digest cannot go stale
   }
   return { sha256: hex };
 }
 
 const digestCache = new WeakMap<Manifest, string>();
+
+/** SHA-256 of the JCS bytes, hashed piece by piece (a manifest of a million files is never one string). */
+function canonicalSha256(value: unknown): string {
+  const h = nobleSha256.create();
+  let pending = '';
+  canonicalPieces(value, (p) => {
+    pending += p;
+    if (pending.length >= 65536) {
+      h.update(utf8(pending));
+      pending = '';
+    }
+  });
+  h.update(utf8(pending));
+  return toHex(h.digest());
+}
 
 /**
  * The manifest digest in text form `sha256:<hex>`, exactly as `--digest` takes it.

@@ -138,7 +138,8 @@ export async function hashFiles(
   let bytesDone = 0;
   let filesDone = 0;
   const racy = options.racyWindowNs;
-  const tasks: FileTask[] = files.map((f) => ({
+  // Tasks are made batch by batch (a million files need no second million-entry list).
+  const toTask = (f: WalkFile): FileTask => ({
     path: f.path,
     absPath: f.absPath,
     what: what(f),
@@ -146,7 +147,7 @@ export async function hashFiles(
     ino: f.hint.ino,
     dev: f.hint.dev,
     viaSymlink: f.viaSymlink,
-  }));
+  });
   const batch: FileBatchOptions = { algorithms: engines.map((e) => e.algorithm), within };
   if (racy !== undefined) batch.racyWindowNs = racy;
   // Engines given by name can be rebuilt in a worker; a caller's own engine object cannot.
@@ -155,16 +156,16 @@ export async function hashFiles(
   );
   const workers = options.workers ?? availableParallelism();
   let results: Hashed[] | undefined;
-  const worthThreads = tasks.length >= PARALLEL_MIN_FILES || (tasks.length >= 2 && bytesTotal >= PARALLEL_MIN_BYTES);
+  const worthThreads = files.length >= PARALLEL_MIN_FILES || (files.length >= 2 && bytesTotal >= PARALLEL_MIN_BYTES);
   if (worthThreads && workers > 1 && transferable) {
-    results = await hashFilesParallel(tasks, batch, Math.min(workers, 16), options, (n, f) => {
+    results = await hashFilesParallel(files, toTask, batch, Math.min(workers, 16), options, (n, f) => {
       bytesDone += n;
       filesDone += f;
       options.onProgress?.({ path: '', bytesDone, bytesTotal, filesDone, filesTotal: files.length });
     });
     // undefined: the workers could not load the adapter (e.g. it was bundled); hash here instead.
   }
-  results ??= await hashFileBatch(tasks, {
+  results ??= await hashFileBatch(files.map(toTask), {
     ...batch,
     engines,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -200,27 +201,28 @@ function taskError(f: WorkerTaskFailure): LineproofError {
  * more); each worker runs {@link hashFileBatch}. Undefined when the workers cannot load.
  */
 async function hashFilesParallel(
-  tasks: FileTask[],
+  files: readonly WalkFile[],
+  toTask: (f: WalkFile) => FileTask,
   batchOptions: FileBatchOptions,
   workers: number,
   options: FilePoolOptions,
   progress: (bytes: number, files: number) => void,
 ): Promise<Hashed[] | undefined> {
   if (options.signal?.aborted) throw new LineproofError('ABORTED', 'hashing aborted');
-  const per = Math.max(16, Math.min(256, Math.ceil(tasks.length / (workers * 8))));
-  const batches: FileTask[][] = [];
-  let batch: FileTask[] = [];
+  const per = Math.max(16, Math.min(256, Math.ceil(files.length / (workers * 8))));
+  // Batches as [start, end) ranges of the files; each made into tasks when it is sent.
+  const batches: [number, number][] = [];
+  let start = 0;
   let bytes = 0;
-  for (const t of tasks) {
-    batch.push(t);
-    bytes += t.size;
-    if (batch.length >= per || bytes >= BATCH_MAX_BYTES) {
-      batches.push(batch);
-      batch = [];
+  for (let i = 0; i < files.length; i++) {
+    bytes += files[i]!.size;
+    if (i + 1 - start >= per || bytes >= BATCH_MAX_BYTES) {
+      batches.push([start, i + 1]);
+      start = i + 1;
       bytes = 0;
     }
   }
-  if (batch.length > 0) batches.push(batch);
+  if (start < files.length) batches.push([start, files.length]);
   const results: Hashed[][] = [];
   const pool = startWorkerPool<{ files: FileTask[] }, Hashed[]>({
     job: 'file-batch',
@@ -239,7 +241,8 @@ async function hashFilesParallel(
         while (!stop && next < batches.length) {
           const id = next++;
           try {
-            results[id] = await pool.run(w, { files: batches[id]! });
+            const [from, to] = batches[id]!;
+            results[id] = await pool.run(w, { files: files.slice(from, to).map(toTask) });
           } catch (e) {
             stop = true;
             throw e instanceof WorkerTaskError ? taskError(e.failure) : e;

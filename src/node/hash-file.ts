@@ -157,6 +157,9 @@ export async function readFileChunks(
       sink(n === buf.length ? buf : buf.subarray(0, n));
       pos += n;
       options.onBytes?.(n);
+      // A short read that reaches the size is the end of the file: the byte asked for past the
+      // size did not exist (growth would have returned it), so no read of zero bytes is needed.
+      if (pos === stop && n < want) break;
       sinceYield += n;
       if (signal?.aborted) abort();
       if (sinceYield >= YIELD_BYTES) {

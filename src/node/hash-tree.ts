@@ -250,6 +250,10 @@ async function hashWalked(
 ): Promise<HashedTree> {
   const { items, hints, size } = await hashFiles(walk.files, engines, poolOptions(options), (f) => f.path, walk.root);
   const hf = checkSnapshot(walk, items);
+  const files = walk.files.length;
+  // The walk's file list is no longer needed: let it go before the manifest is built (a million
+  // files' entries are a third of a GiB). The walk is this function's own (hashDirectory, hashPath).
+  (walk as { files: unknown[] }).files = [];
   const manifest = buildManifest(items, {
     algorithms: engines.map((e) => e.algorithm),
     ignore,
@@ -263,7 +267,7 @@ async function hashWalked(
     digest: manifestDigestText(manifest),
     subject: manifestSubject(manifest, walk.name),
     size,
-    files: walk.files.length,
+    files,
     ignored: walk.ignored,
     ...(hf ? { hfSnapshot: hf } : {}),
   };

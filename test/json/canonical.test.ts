@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalBytes, canonicalJson } from '../../src/json/canonical.js';
+import { canonicalBytes, canonicalJson, canonicalPieces } from '../../src/json/canonical.js';
 import { parseJson } from '../../src/json/strict.js';
 import { LineproofError } from '../../src/errors.js';
 import { listFixtures, readFixture } from '../helpers/fixtures.js';
@@ -83,5 +83,31 @@ describe('canonicalJson (RFC 8785)', () => {
     o.b = -0;
     o.a = 'x';
     expect(canonicalJson(o)).toBe('{"a":"x","b":0}');
+  });
+});
+
+describe('canonicalPieces (streamed canonical JSON)', () => {
+  const joined = (v: unknown): string => {
+    let t = '';
+    canonicalPieces(v, (p) => (t += p));
+    return t;
+  };
+  it('concatenates to exactly canonicalJson, for any JSON value (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(joined(v)).toBe(canonicalJson(v));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ maxDepth: 2 })), (o) => {
+        expect(joined(o)).toBe(canonicalJson(o));
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('refuses what canonicalJson refuses', () => {
+    expect(() => joined({ a: Number.NaN })).toThrow(LineproofError);
+    expect(() => joined({ a: undefined })).toThrow();
   });
 });
