@@ -29,20 +29,6 @@ import { directoryOut, omsOut, treeFileOut, type HashRun } from './hash-run.js';
 /** The most bytes of one part file `hash merge` reads. */
 export const HASH_PART_MAX_BYTES = 256 * 1024 * 1024;
 
-/**
- * Read `--part I/N`.
- * @param text the option's value
- * @returns part and parts
- */
-export function parsePartOption(text: string): { part: number; parts: number } {
-  const m = /^([1-9][0-9]{0,4})\/([1-9][0-9]{0,4})$/.exec(text);
-  const part = m ? Number(m[1]) : NaN;
-  const parts = m ? Number(m[2]) : NaN;
-  if (!m || part > parts || parts > 65536)
-    throw usage(`hash: --part expected I/N with 1 <= I <= N <= 65536 (e.g. --part 2/8), got ${JSON.stringify(text)}`);
-  return { part, parts };
-}
-
 /** `hash PATH --part I/N [--key KEY] [--out FILE]`: hash this machine's share and write the part. */
 export async function writeHashPart(r: HashRun, share: { part: number; parts: number }, ctx: CliContext, key?: string) {
   const bar = hashProgress(ctx);

@@ -17,7 +17,6 @@ import { intOption, parseCommandArgs, resolvePath } from '../args.js';
 import { CliError, asExit, usage } from '../errors.js';
 import { EXIT, type CliContext } from '../types.js';
 import { hashProgress } from '../progress.js';
-import { parsePartOption } from './hash-part.js';
 
 const FORMATS = ['lineproof', 'oms-files', 'oms-shards'] as const;
 type Format = (typeof FORMATS)[number];
@@ -57,6 +56,20 @@ export interface Hashed {
 }
 
 type Bar = ReturnType<typeof hashProgress>;
+
+/**
+ * Read `--part I/N`.
+ * @param text the option's value
+ * @returns part and parts
+ */
+export function parsePartOption(text: string): { part: number; parts: number } {
+  const m = /^([1-9][0-9]{0,4})\/([1-9][0-9]{0,4})$/.exec(text);
+  const part = m ? Number(m[1]) : NaN;
+  const parts = m ? Number(m[2]) : NaN;
+  if (!m || part > parts || parts > 65536)
+    throw usage(`hash: --part expected I/N with 1 <= I <= N <= 65536 (e.g. --part 2/8), got ${JSON.stringify(text)}`);
+  return { part, parts };
+}
 
 export function parseHashRun(args: string[], ctx: CliContext): HashRun {
   const { values, positionals } = parseCommandArgs(

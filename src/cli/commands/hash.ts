@@ -9,7 +9,6 @@ import { EXIT, type Command } from '../types.js';
 import { humanBytes } from '../progress.js';
 import { writeFileChecked } from '../../node/fs.js';
 import { hashRun, parseHashRun, type HashRun } from './hash-run.js';
-import { writeHashPart } from './hash-part.js';
 
 const HELP = `Usage: lineproof hash PATH [--alg sha256|sha512|blake2b|blake3|sha256-tree] [--format lineproof|oms-files|oms-shards]
                       [--shard-size N] [--ignore P ...] [--no-default-ignore] [--allow-symlinks]
@@ -133,7 +132,8 @@ export const hashCommand: Command = {
   help: HELP,
   async run(args, ctx) {
     const r = parseHashRun(args, ctx);
-    if (r.part) return writeHashPart(r, r.part, ctx, r.key);
+    // Loaded only for --part: signing and the part format stay out of a plain hash's start-up.
+    if (r.part) return (await import('./hash-part.js')).writeHashPart(r, r.part, ctx, r.key);
     const hashed = await hashRun(r, ctx);
     const written = hashed.written;
     let out = hashed.out;
