@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const all = readdirSync(here)
-  .filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs'].includes(f))
+  // lib.mjs and chain.mjs are shared modules, not benchmarks.
+  .filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs', 'chain.mjs'].includes(f))
   .map((f) => f.slice(0, -4));
 const [name, ...rest] = process.argv.slice(2);
 if (name === '--help' || name === '-h') {
@@ -34,7 +35,44 @@ for (const b of chosen) {
     out[b] = { error: `exit ${r.status}` };
     continue;
   }
-  out[b] = JSON.parse(r.stdout);
+  try {
+    out[b] = JSON.parse(r.stdout);
+  } catch {
+    failed = true;
+    out[b] = { error: 'no JSON on standard output' };
+  }
 }
-console.log(JSON.stringify(out, null, 2));
+console.log(JSON.stringify({ ...out, summary: summary(out) }, null, 2));
 process.exit(failed ? 1 : 0);
+
+/**
+ * Every target of every benchmark, in one list: {bench, name, ratio | value, goal, met}. A
+ * benchmark states a target either in a `targets` array or on a result row (`target`, `met`).
+ */
+function summary(all) {
+  const rows = [];
+  for (const [bench, r] of Object.entries(all)) {
+    if (r.error) {
+      rows.push({ bench, name: 'benchmark failed', value: r.error, met: false });
+      continue;
+    }
+    const targets = Array.isArray(r.targets)
+      ? r.targets
+      : Object.entries(r.targets ?? {}).map(([name, v]) =>
+          typeof v === 'boolean' ? { name, met: v } : { name, ratio: v },
+        );
+    for (const t of targets)
+      rows.push({ bench, name: t.name, ratio: t.ratio, value: t.value, goal: t.goal ?? t.target, met: t.met });
+    const results = Array.isArray(r.results) ? r.results : [];
+    for (const x of results)
+      if (x.target !== undefined || x.met !== undefined)
+        rows.push({
+          bench,
+          name: x.name,
+          ratio: x.ratioToOpenssl ?? x.ratioToNode ?? x.ratioToNativeVerify ?? x.ratio,
+          goal: x.target,
+          met: x.met,
+        });
+  }
+  return rows;
+}

@@ -106,6 +106,8 @@ async function scenario(name, who, keyid) {
     msPerEnvelope: Number(per.toFixed(4)),
     ratioToNativeVerify: Number((per / nativeMs).toFixed(2)),
     peakRssMiB: Math.round(peakRss / 2 ** 20),
+    target: 3,
+    met: ok && per / nativeMs <= 3,
   };
 }
 
