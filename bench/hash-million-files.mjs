@@ -5,7 +5,7 @@
 // is large), peak RSS by GNU time. Target: peak RSS < 1 GiB.
 // Usage: npm run bench -- hash-million-files [--files 1000000] [--size 64]
 import { spawnSync } from 'node:child_process';
-import { flags, machine, round, ROOT, smallFilesDir } from './lib.mjs';
+import { flags, machine, round, ROOT, smallFilesDir, timedRss } from './lib.mjs';
 
 const opts = flags({ files: 1000000, size: 64 });
 const t0 = process.hrtime.bigint();
@@ -14,16 +14,8 @@ const madeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 spawnSync('sh', ['-c', `find ${JSON.stringify(dir)} -type f -print0 | xargs -0 cat > /dev/null`]);
 
 function timed(cmd, args) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
-  return {
-    seconds: round(s, 2),
-    filesPerSecond: Math.round(opts.files / s),
-    peakRssMiB: Math.round(Number(r.stderr.trim().split('\n').pop()) / 1024),
-  };
+  const r = timedRss(cmd, args);
+  return { seconds: round(r.s, 2), filesPerSecond: Math.round(opts.files / r.s), peakRssMiB: r.rssMiB };
 }
 
 const ours = timed(process.execPath, [

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { flags, machine, round, ROOT, smallFilesDir } from './lib.mjs';
+import { flags, machine, round, ROOT, smallFilesDir, timedRss } from './lib.mjs';
 
 const opts = flags({ files: 100000, size: 4096, runs: 5 });
 const dir = smallFilesDir(opts.files, opts.size);
@@ -16,17 +16,8 @@ const fileCount = readdirSync(dir)
 // Warm the page cache and the dentry cache.
 spawnSync('sh', ['-c', `find ${JSON.stringify(dir)} -type f -print0 | xargs -0 cat > /dev/null`]);
 
-function timed(cmd, args) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
-  const rss = Number(r.stderr.trim().split('\n').pop());
-  return { s, rssMiB: Math.round(rss / 1024) };
-}
 function series(cmd, args) {
-  const rs = Array.from({ length: opts.runs }, () => timed(cmd, args)).sort((a, b) => a.s - b.s);
+  const rs = Array.from({ length: opts.runs }, () => timedRss(cmd, args)).sort((a, b) => a.s - b.s);
   const mid = rs[Math.floor(rs.length / 2)];
   return {
     seconds: { median: round(mid.s, 3), min: round(rs[0].s, 3), max: round(rs.at(-1).s, 3) },

@@ -162,3 +162,13 @@ export function smallFilesDir(files, size) {
   }
   return dir;
 }
+
+/** Run a command once under GNU time: wall seconds and peak RSS (MiB); throws when it fails. */
+export function timedRss(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
+  return { s, rssMiB: Math.round(Number(r.stderr.trim().split('\n').pop()) / 1024) };
+}
