@@ -5,7 +5,7 @@
  * doubled, foreign or overlapping part is refused with its code; signed parts are checked
  * against the worker keys given.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
@@ -72,6 +72,20 @@ describe('lineproof hash --part / hash merge', () => {
     const r = await cli(['hash', file, '--part', '1/2', '--out', join(dir, 'x.json')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/splits into parts only by chunk-tree leaves/);
+  });
+
+  it('parts hashed at different mount points merge (the listing is the same); part 1 names the path', async () => {
+    const dir = tempDir();
+    const root = model();
+    const copy = join(dir, 'elsewhere', 'model');
+    cpSync(root, copy, { recursive: true });
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    expect((await cli(['hash', copy, '--part', '2/2', '--out', b])).code).toBe(0);
+    expect((await cli(['hash', root, '--part', '1/2', '--out', a])).code).toBe(0);
+    const merged = await cli(['hash', 'merge', b, a, '--json']);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe((await cli(['hash', root, '--json'])).stdout);
   });
 
   it('merge --out writes the same manifest hash --out writes', async () => {

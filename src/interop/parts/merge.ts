@@ -35,9 +35,13 @@ function fail(code: string, message: string, path?: string): LineproofError {
   return new LineproofError(code as 'HASH_PART_MISMATCH', message, path === undefined ? {} : { path });
 }
 
-/** The first field in which two configurations differ. */
+/**
+ * The first field in which two configurations differ. `path` is left out: machines mount the same
+ * data at different places, and the listing digest already says the files are the same.
+ */
 function firstDifference(a: HashPartConfig, b: HashPartConfig): string {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('path');
   for (const k of keys) if (canonicalJson((a as never)[k] ?? null) !== canonicalJson((b as never)[k] ?? null)) return k;
   return '';
 }
@@ -68,7 +72,8 @@ function checkParts(parts: readonly HashPart[], names: readonly string[]): HashP
       `merge: part${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${missing.length === 10 ? ', …' : ''} of ${config.parts} missing`,
       'part',
     );
-  return config;
+  // Part 1's configuration (its path is the one printed).
+  return parts.find((p) => p.part === 1)!.config;
 }
 
 interface FileUnits {
