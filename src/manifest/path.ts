@@ -136,44 +136,50 @@ const nfc = (s: string): string => (ASCII.test(s) ? s : s.normalize('NFC'));
  * ```
  */
 export function checkPathSet(paths: Iterable<string>, what = 'items'): void {
-  // key: NFC form of a prefix; value: the raw prefix and whether it is a file.
-  const seen = new Map<string, { raw: string; file: boolean }>();
+  // key: NFC form of a prefix -> the raw prefix; `files`: the keys that are files. An ASCII path
+  // is its own key (NFC changes no ASCII), so a million files add no string of their own.
+  const seen = new Map<string, string>();
+  const files = new Set<string>();
   for (const p of paths) {
-    const parts = p.split('/');
-    let raw = '';
+    const ascii = ASCII.test(p);
+    let start = 0;
     let key = '';
-    for (let k = 0; k < parts.length; k++) {
-      const seg = parts[k]!;
-      raw = k === 0 ? seg : `${raw}/${seg}`;
-      key = k === 0 ? nfc(seg) : `${key}/${nfc(seg)}`;
-      const file = k === parts.length - 1;
+    for (;;) {
+      const slash = p.indexOf('/', start);
+      const file = slash < 0;
+      const raw = file ? p : p.slice(0, slash);
+      if (ascii) key = raw;
+      else {
+        const seg = nfc(p.slice(start, file ? p.length : slash));
+        key = start === 0 ? seg : `${key}/${seg}`;
+      }
       const prev = seen.get(key);
       if (prev === undefined) {
-        seen.set(key, { raw, file });
-        continue;
-      }
-      if (prev.raw !== raw) {
-        throw new LineproofError(
-          'MANIFEST_NFC_COLLISION',
-          `${what}: ${JSON.stringify(prev.raw)} and ${JSON.stringify(raw)} are the same name after NFC normalization`,
-          {
+        seen.set(key, raw);
+        if (file) files.add(key);
+      } else {
+        if (prev !== raw) {
+          throw new LineproofError(
+            'MANIFEST_NFC_COLLISION',
+            `${what}: ${JSON.stringify(prev)} and ${JSON.stringify(raw)} are the same name after NFC normalization`,
+            { path: p, expected: prev, actual: raw },
+          );
+        }
+        const prevFile = files.has(key);
+        if (file && prevFile)
+          throw new LineproofError('MANIFEST_DUPLICATE_PATH', `${what}: ${JSON.stringify(p)} is listed twice`, {
             path: p,
-            expected: prev.raw,
-            actual: raw,
-          },
-        );
+          });
+        if (file !== prevFile) {
+          throw new LineproofError(
+            'MANIFEST_PATH_CONFLICT',
+            `${what}: ${JSON.stringify(raw)} is both a file and a directory`,
+            { path: raw },
+          );
+        }
       }
-      if (file && prev.file)
-        throw new LineproofError('MANIFEST_DUPLICATE_PATH', `${what}: ${JSON.stringify(p)} is listed twice`, {
-          path: p,
-        });
-      if (file !== prev.file) {
-        throw new LineproofError(
-          'MANIFEST_PATH_CONFLICT',
-          `${what}: ${JSON.stringify(raw)} is both a file and a directory`,
-          { path: raw },
-        );
-      }
+      if (file) break;
+      start = slash + 1;
     }
   }
 }

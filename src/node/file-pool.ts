@@ -242,7 +242,15 @@ async function hashFilesParallel(
           const id = next++;
           try {
             const [from, to] = batches[id]!;
-            results[id] = await pool.run(w, { files: files.slice(from, to).map(toTask) });
+            const got = await pool.run(w, { files: files.slice(from, to).map(toTask) });
+            // Keep the walk's path strings, not the copies the message made (a million files).
+            got.forEach((r, k) => {
+              const f = files[from + k];
+              if (got.length !== to - from || f?.path !== r.item.path)
+                throw new LineproofError('INTERNAL', 'a hashing worker answered for other files than it was given');
+              r.item.path = f.path;
+            });
+            results[id] = got;
           } catch (e) {
             stop = true;
             throw e instanceof WorkerTaskError ? taskError(e.failure) : e;

@@ -125,3 +125,49 @@ describe('checkPathSet', () => {
     expect(codeOf(() => checkPathSet(['a/b/c', 'a/b']))).toBe('MANIFEST_PATH_CONFLICT');
   });
 });
+
+describe('checkPathSet against a reference (one string per prefix, NFC per segment)', () => {
+  function reference(paths: string[]): string {
+    const seen = new Map<string, { raw: string; file: boolean }>();
+    for (const p of paths) {
+      const parts = p.split('/');
+      for (let k = 0; k < parts.length; k++) {
+        const raw = parts.slice(0, k + 1).join('/');
+        const key = parts
+          .slice(0, k + 1)
+          .map((s) => s.normalize('NFC'))
+          .join('/');
+        const file = k === parts.length - 1;
+        const prev = seen.get(key);
+        if (!prev) seen.set(key, { raw, file });
+        else if (prev.raw !== raw) return 'MANIFEST_NFC_COLLISION';
+        else if (file && prev.file) return 'MANIFEST_DUPLICATE_PATH';
+        else if (file !== prev.file) return 'MANIFEST_PATH_CONFLICT';
+      }
+    }
+    return 'OK';
+  }
+  const outcome = (paths: string[]): string => {
+    try {
+      checkPathSet(paths);
+      return 'OK';
+    } catch (e) {
+      return (e as { code: string }).code;
+    }
+  };
+  it('gives the same verdict on any set of paths (property)', () => {
+    const seg = fc.constantFrom('a', 'b', 'é', 'e\u0301', 'x.bin', 'A');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(seg, { minLength: 1, maxLength: 3 }).map((s) => s.join('/')),
+          { maxLength: 8 },
+        ),
+        (ps) => {
+          expect(outcome(ps)).toBe(reference(ps));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
