@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests for `npm run test:mutation` (Stryker, stryker.config.json): only the suites that exercise
-// src/{verify,policy,dsse,bundle} in-process. Stryker's vitest runner runs them in one worker
+// src/{verify,policy,dsse,bundle} and src/interop/parts in-process. Stryker's vitest runner runs them in one worker
 // thread and, with perTest coverage, only the tests that reach a mutant; suites that spawn
 // processes or need Python peers cannot see a mutant and only slow the dry run. Not part of
 // `npm test`.
@@ -16,6 +16,8 @@ export default defineConfig({
       'test/cli/keys-dsse.test.ts',
       'test/cli/attest.test.ts',
       'test/interop/sigstore.test.ts',
+      'test/interop/parts.test.ts',
+      'test/cli/hash-part.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
