@@ -20,6 +20,28 @@ function pathOf(issue: z.core.$ZodIssue): string {
 }
 
 /**
+ * The path of the first own `__proto__` key in a JSON value, if any. The strict parser keeps such a
+ * key as an ordinary own property, but zod's records skip it: `{"sha256": "…", "__proto__": false}`
+ * would pass as a digest set holding a non-string value. Refused everywhere, before the schema.
+ */
+function protoKeyPath(v: unknown, path: string): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = protoKeyPath(v[i], joinPath(path, i));
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (Object.hasOwn(v, '__proto__')) return joinPath(path, '__proto__');
+  for (const [k, x] of Object.entries(v)) {
+    const p = protoKeyPath(x, joinPath(path, k));
+    if (p !== undefined) return p;
+  }
+  return undefined;
+}
+
+/**
  * Validate `value` against `schema`.
  * @param what names the document in messages, e.g. `statement` or `policy.json`
  * @param code the error code to throw (default SCHEMA_INVALID)
@@ -32,6 +54,13 @@ export function parseWithSchema<S extends z.ZodType>(
   what: string,
   code: ErrorCode = 'SCHEMA_INVALID',
 ): z.output<S> {
+  const proto = protoKeyPath(value, '');
+  if (proto !== undefined)
+    throw new LineproofError(
+      code,
+      `${what}: ${proto}: a field named __proto__ is refused (validators skip it, so it could pass unchecked)`,
+      { path: proto },
+    );
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues;

@@ -122,6 +122,28 @@ describe('lifecycle predicates', () => {
         { numRuns: 300 },
       );
     });
+    it('a field named __proto__ is refused anywhere, even where unknown fields are allowed (found by the property above)', () => {
+      const training = clone(chain.training.statement) as Record<string, any>;
+      for (const [where, put] of [
+        ['a digest set', (st: Record<string, any>) => st['subject'][0]['digest']],
+        ['a resource descriptor', (st: Record<string, any>) => st['predicate']['runDetails']['byproducts'][0]],
+        ['the Statement', (st: Record<string, any>) => st],
+        [
+          'free hyperparameters',
+          (st: Record<string, any>) => st['predicate']['buildDefinition']['externalParameters']['hyperparameters'],
+        ],
+      ] as const) {
+        const st = clone(training);
+        Object.defineProperty(put(st), '__proto__', {
+          value: false,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
+        const f = failure(() => readBack(st));
+        expect(f?.path, where).toMatch(/__proto__/);
+      }
+    });
     it('an unknown field in the Statement or a subject is ignored (in-toto rule, property)', () => {
       fc.assert(
         fc.property(
@@ -134,6 +156,7 @@ describe('lifecycle predicates', () => {
             const obj = inSubject ? st['subject'][0] : st;
             fc.pre(
               !Object.hasOwn(obj, key) &&
+                key !== '__proto__' && // refused everywhere (next test)
                 ![
                   '_type',
                   'subject',
@@ -169,7 +192,8 @@ describe('lifecycle predicates', () => {
         .decode(chain.promotion.payload)
         .replace('"predicate":{', '"predicate":{"__proto__":{"endpoint":"https://evil.example"},');
       const f = failure(() => parseAttestationPayload(utf8(text)));
-      expect(f).toEqual({ code: 'PREDICATE_INVALID', path: 'predicate.__proto__' });
+      // Refused as the Statement is read, before the predicate: a __proto__ field anywhere is refused.
+      expect(f).toEqual({ code: 'STATEMENT_INVALID', path: 'predicate.__proto__' });
     });
     it('null is not absent: an optional field set to null fails', () => {
       const st = clone(chain.promotion.statement) as any;
