@@ -76,9 +76,16 @@ interface Walked {
   name: (f: WalkFile) => string;
   within: string | undefined;
   follow: (f: WalkFile) => boolean;
+  /** oms-shards: the shard size the serialization settled on. */
+  shardSize?: number;
 }
 
-async function walkFor(path: string, format: HashPartFormat, algorithm: string, options: HashPartOptions) {
+async function walkFor(
+  path: string,
+  format: HashPartFormat,
+  algorithm: string,
+  options: HashPartOptions,
+): Promise<Walked> {
   if (format === 'lineproof') {
     if (!isHashAlgorithm(algorithm) && !parseTreeAlgorithm(algorithm))
       throw new LineproofError(
@@ -121,7 +128,8 @@ async function walkFor(path: string, format: HashPartFormat, algorithm: string, 
     within: serialization.allow_symlinks || walk.kind === 'file' ? undefined : walk.root,
     follow: (f) => f.viaSymlink || walk.kind === 'file',
   };
-  return { ...w, shardSize: serialization.shard_size };
+  if (serialization.shard_size !== undefined) w.shardSize = serialization.shard_size;
+  return w;
 }
 
 /** Digests of consecutive units of `bytes` (the last one shorter), each `H(prefix || unit)`. */
@@ -193,7 +201,7 @@ export async function hashPart(path: string, options: HashPartOptions): Promise<
     kind: w.walk.kind,
     format,
     algorithm,
-    ...('shardSize' in w && w.shardSize !== undefined ? { shardSize: w.shardSize } : {}),
+    ...(w.shardSize !== undefined ? { shardSize: w.shardSize } : {}),
     ignore: w.ignore,
     allowSymlinks: options.allowSymlinks ?? false,
     ignored: w.walk.ignored,

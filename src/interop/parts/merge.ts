@@ -5,7 +5,7 @@
  * configuration and one listing, never that a digest is the digest of the bytes (sign parts with
  * a worker key, and give merge those keys, to know who vouched for each part).
  */
-import { LineproofError } from '../../errors.js';
+import { LineproofError, type ErrorCode } from '../../errors.js';
 import { fromHex, toHex } from '../../bytes/index.js';
 import { canonicalJson } from '../../json/canonical.js';
 import { treeAlgorithm, treeRootFromLeafHashes, parseTreeAlgorithm } from '../../hashing/tree.js';
@@ -31,8 +31,10 @@ export type MergedHash = { config: HashPartConfig; files: ListedFile[] } & (
   | { result: 'oms'; manifest: OmsManifest }
 );
 
-function fail(code: string, message: string, path?: string): LineproofError {
-  return new LineproofError(code as 'HASH_PART_MISMATCH', message, path === undefined ? {} : { path });
+type PartCode = Extract<ErrorCode, `HASH_PART_${string}`>;
+
+function fail(code: PartCode, message: string, path?: string): LineproofError {
+  return new LineproofError(code, message, path === undefined ? {} : { path });
 }
 
 /**
