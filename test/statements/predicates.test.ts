@@ -112,7 +112,11 @@ describe('lifecycle predicates', () => {
             const st = clone(step.statement) as Record<string, unknown>;
             const targets = strictObjects(stage, st['predicate'], 'predicate');
             const target = targets[pick % targets.length]!;
-            fc.pre(!Object.hasOwn(target.obj, key));
+            // A __proto__ field, as the key or inside the value, is refused before the predicate is
+            // read (STATEMENT_INVALID, src/json/schema.ts; tested on its own below).
+            fc.pre(
+              !Object.hasOwn(target.obj, key) && key !== '__proto__' && !JSON.stringify(value).includes('"__proto__"'),
+            );
             Object.defineProperty(target.obj, key, { value, enumerable: true, configurable: true, writable: true });
             const f = failure(() => readBack(st));
             expect(f?.code).toBe('PREDICATE_INVALID');
@@ -156,7 +160,9 @@ describe('lifecycle predicates', () => {
             const obj = inSubject ? st['subject'][0] : st;
             fc.pre(
               !Object.hasOwn(obj, key) &&
-                key !== '__proto__' && // refused everywhere (next test)
+                // A __proto__ field, as the key or inside the value, is refused everywhere (the test above).
+                key !== '__proto__' &&
+                !JSON.stringify(value).includes('"__proto__"') &&
                 ![
                   '_type',
                   'subject',
