@@ -1,6 +1,7 @@
 // The public API report: every name exported by the package's entry points (`lineproof`,
-// `lineproof/node`), with its kind and declaration, read with the TypeScript compiler API from the
-// built declaration files (dist/index.d.ts, dist/node/index.d.ts), so it depends only on what the
+// `lineproof/node`, `lineproof/inventory`), with its kind and declaration, read with the TypeScript
+// compiler API from the built declaration files (dist/index.d.ts, dist/node/index.d.ts,
+// dist/inventory/index.d.ts), so it depends only on what the
 // package exposes, never on which internal file a name lives in.
 //
 //   node scripts/api-report.mjs           print the report
@@ -20,6 +21,7 @@ export const REPORT_PATH = join(ROOT, 'api', 'lineproof.api.md');
 const ENTRIES = [
   { name: 'lineproof', file: join(ROOT, 'dist', 'index.d.ts') },
   { name: 'lineproof/node', file: join(ROOT, 'dist', 'node', 'index.d.ts') },
+  { name: 'lineproof/inventory', file: join(ROOT, 'dist', 'inventory', 'index.d.ts') },
 ];
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });

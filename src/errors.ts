@@ -337,6 +337,17 @@ export const ERROR_CODES = {
     'A statement claims an issuedAt later than the trusted timestamp over its signature (beyond the 300 s skew), in a role that requires a timestamp: the statement cannot postdate its own signature.',
   CERTIFICATE_IDENTITY_UNKNOWN:
     'A certificate signature verifies and chains to an authority the policy trusts, but its identity (subjectAltName, OIDC issuer) is no identity of the policy: it is skipped, never counted.',
+
+  // ---- inventory (decisions §16) ----------------------------------------------------------
+  INVENTORY_DB_ERROR:
+    'The inventory database failed (connection, query, disk); the message names the database and the step. An ingest that fails stores nothing.',
+  INVENTORY_SCHEMA_NEWER:
+    'The inventory database was written by a newer Lineproof (a higher schema version); it is not read, so it cannot be misread.',
+  INVENTORY_LOCKED:
+    "The embedded inventory's data directory is held by another live process (PGlite allows one connection); nothing was read or written.",
+  INVENTORY_POLICY_UNKNOWN:
+    'An inventory question needs a policy whose trust was recorded, and none (or not the one asked for) was ingested.',
+  INVENTORY_KEY_UNKNOWN: 'The key an inventory question names is not a key of the policy (by name or public key).',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

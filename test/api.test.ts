@@ -90,6 +90,8 @@ describe('the public API', () => {
     const root = readFileSync(repoPath('src', 'index.ts'), 'utf8');
     const node = readFileSync(repoPath('src', 'node', 'index.ts'), 'utf8');
     expect(root.match(/^export \*.*$/gm) ?? []).toEqual([]);
+    const inventory = readFileSync(repoPath('src', 'inventory', 'index.ts'), 'utf8');
+    expect(inventory.match(/^export \*.*$/gm) ?? []).toEqual([]);
     expect(node.match(/^export \*.*$/gm) ?? []).toEqual(["export * from '../index.js';"]);
   });
 

@@ -88,3 +88,10 @@ export {
   type SignOmsModelPathOptions,
   type SignedOmsModel,
 } from './oms.js';
+export {
+  openInventory,
+  isPostgresUrl,
+  INVENTORY_LOCK_FILE,
+  type Inventory,
+  type OpenInventoryOptions,
+} from './inventory.js';

@@ -51,6 +51,11 @@ export interface ResolvedKey {
 /** A loaded, cross-checked policy. */
 export interface Policy extends CertificateTrust {
   document: PolicyDocument;
+  /**
+   * The policy as written (before defaults were filled in): the JSON {@link Policy.digest} is
+   * over, so that a stored copy reloads to the same digest. Set by {@link parsePolicy}.
+   */
+  raw?: JsonValue;
   /** `sha256:<hex>` of the JCS bytes of the policy as written. */
   digest: string;
   /** Trusted keys, one per distinct public key. */
@@ -176,6 +181,7 @@ export function parsePolicy(input: Uint8Array | string | JsonValue, options: Par
   const baseModelPolicy = sub === undefined ? undefined : loadBaseModelPolicy(sub as JsonValue, options, what);
   return {
     document,
+    raw,
     digest,
     keys,
     keyByName,

@@ -28,6 +28,13 @@ import { omsSignCommand } from './oms.js';
 import { omsVerifyCommand } from './oms-verify.js';
 import { bundleFromSigstoreCommand, bundleToSigstoreCommand } from './bundle-sigstore.js';
 import { bundleTimestampAttachCommand, bundleTimestampQueryCommand } from './bundle-timestamp.js';
+import { inventoryDownstreamCommand, inventoryIngestCommand, inventoryUpstreamCommand } from './inventory.js';
+import {
+  inventoryExpiringCommand,
+  inventoryFailingCommand,
+  inventoryUnapprovedCommand,
+  inventoryUnevidencedCommand,
+} from './inventory-questions.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
@@ -54,6 +61,13 @@ export const COMMANDS: Command[] = [
   attestRevocationCommand,
   attestCosignCommand,
   inspectCommand,
+  inventoryIngestCommand,
+  inventoryUpstreamCommand,
+  inventoryDownstreamCommand,
+  inventoryUnapprovedCommand,
+  inventoryExpiringCommand,
+  inventoryUnevidencedCommand,
+  inventoryFailingCommand,
   dsseSignCommand,
   dsseVerifyCommand,
   canonicalCommand,
