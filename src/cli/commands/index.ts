@@ -28,6 +28,7 @@ import { omsSignCommand } from './oms.js';
 import { omsVerifyCommand } from './oms-verify.js';
 import { bundleFromSigstoreCommand, bundleToSigstoreCommand } from './bundle-sigstore.js';
 import { bundleTimestampAttachCommand, bundleTimestampQueryCommand } from './bundle-timestamp.js';
+import { ociPullCommand, ociPushCommand } from './oci.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
@@ -63,4 +64,6 @@ export const COMMANDS: Command[] = [
   bundleFromSigstoreCommand,
   bundleTimestampQueryCommand,
   bundleTimestampAttachCommand,
+  ociPushCommand,
+  ociPullCommand,
 ];
