@@ -72,7 +72,7 @@ export async function listReferrers(
   const query = `?artifactType=${encodeURIComponent(LINEPROOF_ATTESTATION_ARTIFACT_TYPE)}`;
   let target: string | undefined = client.path(`referrers/${client.ref.digest}${query}`);
   const out: ListedReferrers = { source: 'api', filterApplied: true, descriptors: [], problems: [] };
-  const seenPages = new Set<string>();
+  const seenPages = new Set<string>([new URL(target, client.base).href]);
   for (let page = 0; target !== undefined; page++) {
     const what = `referrers page ${page + 1}`;
     if (page >= limits.maxPages)
