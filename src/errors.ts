@@ -348,6 +348,30 @@ export const ERROR_CODES = {
   INVENTORY_POLICY_UNKNOWN:
     'An inventory question needs a policy whose trust was recorded, and none (or not the one asked for) was ingested.',
   INVENTORY_KEY_UNKNOWN: 'The key an inventory question names is not a key of the policy (by name or public key).',
+  // ---- OCI registries (lineproof oci push / pull, spec/oci.md) -------------------------------
+  OCI_REFERENCE_INVALID:
+    'An OCI reference is not REGISTRY[:PORT]/REPOSITORY@sha256:<64 lowercase hex> (the repository name of the distribution spec).',
+  OCI_CREDENTIALS_INVALID: 'A Docker config file or its auths entry for the registry cannot be read.',
+  OCI_REGISTRY_UNREACHABLE: 'The registry could not be reached (connection refused, name not resolved, TLS failure).',
+  OCI_REGISTRY_ERROR: 'The registry answered with a status the protocol does not allow for the request.',
+  OCI_UNAUTHORIZED:
+    'The registry refused the credentials (or there were none), or its token service did not issue a token.',
+  OCI_TIMEOUT: 'A registry request, or the whole operation, ran past its time limit.',
+  OCI_RESPONSE_TOO_LARGE:
+    'A registry response body is larger than the limit for what was asked (manifest, index, blob).',
+  OCI_LIMIT_EXCEEDED: 'A registry listed more referrers, pages or bytes in all than the limits allow.',
+  OCI_DIGEST_MISMATCH:
+    'Content from the registry does not have the digest or size it was asked for by (or that a descriptor names).',
+  OCI_MANIFEST_INVALID:
+    'An OCI manifest, index or descriptor does not have the shape the image spec requires, or is not an attestation artifact of the layout spec/oci.md gives.',
+  OCI_REFERRERS_INVALID:
+    'A referrers list (from the referrers API or the referrers tag) is not an OCI image index, or its Link header is unusable.',
+  OCI_SUBJECT_NOT_FOUND: 'The model manifest named by the reference is not in the repository.',
+  OCI_SUBJECT_MISMATCH: "A referrer's subject is another manifest than the one asked about.",
+  OCI_CHAIN_NOT_ABOUT_SUBJECT:
+    'oci push: no in-toto statement of the chain has the manifest digest as a subject sha256, so the chain would not verify for it.',
+  OCI_CHAIN_UNSUPPORTED:
+    'oci push: the chain holds what one OCI artifact per envelope cannot carry (a line that cannot be read, or Sigstore verification material).',
 } as const;
 
 /** A stable error or check code. See `spec/errors.md`. */

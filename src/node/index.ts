@@ -95,3 +95,39 @@ export {
   type Inventory,
   type OpenInventoryOptions,
 } from './inventory.js';
+export {
+  ociPushChain,
+  ociPullChain,
+  DEFAULT_OCI_MAX_REFERRERS,
+  DEFAULT_OCI_MAX_PAGES,
+  DEFAULT_OCI_MAX_TOTAL_BYTES,
+  type OciPushOptions,
+  type OciPushResult,
+  type OciPushedArtifact,
+  type OciPullOptions,
+  type OciPullResult,
+  type OciPulledArtifact,
+  type ReferrerProblem,
+} from './oci.js';
+export {
+  DEFAULT_OCI_TIMEOUT_MS,
+  DEFAULT_OCI_DEADLINE_MS,
+  type OciClientOptions,
+  type OciCredentials,
+} from './oci-http.js';
+export {
+  loadDockerCredentials,
+  type LoadDockerCredentialsOptions,
+  type DockerCredentialsResult,
+} from './oci-credentials.js';
+export {
+  parseOciReference,
+  formatOciReference,
+  LINEPROOF_ATTESTATION_ARTIFACT_TYPE,
+  DSSE_ENVELOPE_MEDIA_TYPE,
+  buildAttestationArtifact,
+  referrersTag,
+  type OciReference,
+  type OciDescriptor,
+  type AttestationArtifact,
+} from '../interop/oci/index.js';

@@ -35,6 +35,7 @@ import {
   inventoryUnapprovedCommand,
   inventoryUnevidencedCommand,
 } from './inventory-questions.js';
+import { ociPullCommand, ociPushCommand } from './oci.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
@@ -77,4 +78,6 @@ export const COMMANDS: Command[] = [
   bundleFromSigstoreCommand,
   bundleTimestampQueryCommand,
   bundleTimestampAttachCommand,
+  ociPushCommand,
+  ociPullCommand,
 ];
