@@ -5,7 +5,7 @@ export declare const ROLES: Record<
   'steward' | 'trainer' | 'registrar' | 'evaluator' | 'alice' | 'deployer' | 'mallory',
   string
 >;
-export declare function keyOf(name: string): { privateKey: KeyObject; publicKeyHex: string };
+export declare function keyOf(name: string): { privateKey: KeyObject; publicKeyHex: string; keyid: string };
 export declare function signStatement(
   statement: unknown,
   names: string[],

@@ -17,6 +17,8 @@ import {
   buildRegistrationStatement,
   buildTrainingStatement,
   canonicalBytes,
+  fromHex,
+  keyidOf,
   toBase64,
 } from '../dist/index.js';
 
@@ -35,7 +37,7 @@ export const ROLES = {
 };
 
 const keys = new Map();
-/** A deterministic Ed25519 key by name: { privateKey (KeyObject), publicKeyHex }. */
+/** A deterministic Ed25519 key by name: { privateKey (KeyObject), publicKeyHex, keyid (as Lineproof's signers write it) }. */
 export function keyOf(name) {
   let k = keys.get(name);
   if (!k) {
@@ -46,7 +48,8 @@ export function keyOf(name) {
       type: 'pkcs8',
     });
     const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-    k = { privateKey, publicKeyHex: Buffer.from(spki.subarray(spki.length - 32)).toString('hex') };
+    const publicKeyHex = Buffer.from(spki.subarray(spki.length - 32)).toString('hex');
+    k = { privateKey, publicKeyHex, keyid: keyidOf(fromHex(publicKeyHex)) };
     keys.set(name, k);
   }
   return k;
@@ -66,7 +69,10 @@ function pae(type, payload) {
 export function signStatement(statement, names) {
   const payload = canonicalBytes(statement);
   const message = pae(IN_TOTO_PAYLOAD_TYPE, payload);
-  const signatures = names.map((n) => ({ sig: toBase64(edSign(null, message, keyOf(n).privateKey)) }));
+  const signatures = names.map((n) => ({
+    keyid: keyOf(n).keyid,
+    sig: toBase64(edSign(null, message, keyOf(n).privateKey)),
+  }));
   const line = `${JSON.stringify({ payloadType: IN_TOTO_PAYLOAD_TYPE, payload: toBase64(payload), signatures })}\n`;
   return { payload, digest: `sha256:${createHash('sha256').update(payload).digest('hex')}`, line };
 }

@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const all = readdirSync(here)
-  // lib.mjs and chain.mjs are shared modules, not benchmarks.
-  .filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs', 'chain.mjs'].includes(f))
+  // shared modules, not benchmarks
+  .filter(
+    (f) =>
+      f.endsWith('.mjs') && !['lib.mjs', 'run.mjs', 'chain.mjs', 'inventory-world.mjs', 'postgres.mjs'].includes(f),
+  )
   .map((f) => f.slice(0, -4));
 const [name, ...rest] = process.argv.slice(2);
 if (name === '--help' || name === '-h') {

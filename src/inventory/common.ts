@@ -81,22 +81,49 @@ export function isoOf(v: unknown): string {
 
 /** Trusted rows of one stage whose signers include an identity holding the stage's role. */
 export async function stageRows(db: SqlClient, policy: Policy, stage: Stage): Promise<StageRow[]> {
-  const { rows } = await db.query(
-    `select e.envelope_id, e.payload_digest, e.issued_at, e.use_case, e.decision, e.deploy_stage, e.environment,
-            e.risk_tier, e.not_before, e.expires, e.model_name, e.model_version,
-            (select array_agg(distinct t.identity) from lineproof_signers t where t.envelope_id = e.envelope_id and t.policy_digest = $2) as identities,
-            (select array_agg(s.alg || ':' || s.value) from lineproof_subjects s where s.envelope_id = e.envelope_id) as subjects,
-            (select array_agg(r.target) from lineproof_refs r where r.envelope_id = e.envelope_id and r.role = 'approval') as approval_refs
-       from lineproof_envelopes e
-      where e.stage = $1 and exists (select 1 from lineproof_signers t where t.envelope_id = e.envelope_id and t.policy_digest = $2)`,
-    [stage, policy.digest],
-  );
+  // Three flat queries grouped here: correlated sub-selects per row cost seconds at 100,000 envelopes.
+  const [envelopes, signers, subjects, refs] = await Promise.all([
+    db.query(
+      `select e.envelope_id, e.payload_digest, e.issued_at, e.use_case, e.decision, e.deploy_stage, e.environment,
+              e.not_before, e.expires, e.model_name, e.model_version
+         from lineproof_envelopes e where e.stage = $1`,
+      [stage],
+    ),
+    db.query<{ envelope_id: string; identity: string }>(
+      `select t.envelope_id, t.identity from lineproof_signers t join lineproof_envelopes e on e.envelope_id = t.envelope_id
+        where e.stage = $1 and t.policy_digest = $2`,
+      [stage, policy.digest],
+    ),
+    db.query<{ envelope_id: string; digest: string }>(
+      `select s.envelope_id, s.alg || ':' || s.value as digest from lineproof_subjects s
+         join lineproof_envelopes e on e.envelope_id = s.envelope_id where e.stage = $1`,
+      [stage],
+    ),
+    db.query<{ envelope_id: string; target: string }>(
+      `select r.envelope_id, r.target from lineproof_refs r join lineproof_envelopes e on e.envelope_id = r.envelope_id
+        where e.stage = $1 and r.role = 'approval'`,
+      [stage],
+    ),
+  ]);
+  const group = (rows: Array<{ envelope_id: string }>, value: (r: never) => string) => {
+    const m = new Map<string, string[]>();
+    for (const r of rows) {
+      const list = m.get(r.envelope_id);
+      if (list) list.push(value(r as never));
+      else m.set(r.envelope_id, [value(r as never)]);
+    }
+    return m;
+  };
+  const identitiesOf = group(signers.rows, (r: { identity: string }) => r.identity);
+  const subjectsOf = group(subjects.rows, (r: { digest: string }) => r.digest);
+  const refsOf = group(refs.rows, (r: { target: string }) => r.target);
   const role = ROLE_OF_STAGE[stage];
-  return rows
-    .filter((r) =>
-      ((r.identities as string[] | null) ?? []).some((id) => (policy.rolesOf.get(id) ?? []).includes(role)),
-    )
-    .map((r) => ({
+  const out: StageRow[] = [];
+  for (const r of envelopes.rows) {
+    const id = r.envelope_id as string;
+    const identities = identitiesOf.get(id) ?? [];
+    if (!identities.some((who) => (policy.rolesOf.get(who) ?? []).includes(role))) continue;
+    out.push({
       payloadDigest: r.payload_digest as string,
       issuedAt: isoOf(r.issued_at),
       useCase: (r.use_case as string | null) ?? undefined,
@@ -107,9 +134,11 @@ export async function stageRows(db: SqlClient, policy: Policy, stage: Stage): Pr
       expires: r.expires == null ? undefined : isoOf(r.expires),
       modelName: (r.model_name as string | null) ?? undefined,
       modelVersion: (r.model_version as string | null) ?? undefined,
-      subjects: [...new Set((r.subjects as string[] | null) ?? [])].sort(),
-      approvalRefs: (r.approval_refs as string[] | null) ?? [],
-    }));
+      subjects: [...new Set(subjectsOf.get(id) ?? [])].sort(),
+      approvalRefs: refsOf.get(id) ?? [],
+    });
+  }
+  return out;
 }
 
 export interface StageRow {

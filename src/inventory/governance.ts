@@ -241,6 +241,8 @@ export interface FailingOptions {
   now: Date;
   verifier?: SignatureVerifier;
   limits?: Partial<Limits>;
+  /** Check only these models (`alg:hex` of each; default: every promoted or registered model). */
+  subjects?: readonly string[];
   /** Called after each model is checked. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -305,6 +307,10 @@ export async function failing(db: SqlClient, options: FailingOptions): Promise<F
           targets.push({ subject, useCase, from: r.payloadDigest });
         }
       }
+    }
+    if (options.subjects !== undefined) {
+      const wanted = new Set(options.subjects.map((d) => digestArgument(d).text));
+      targets.splice(0, targets.length, ...targets.filter((t) => wanted.has(t.subject)));
     }
     const revocations = await db.query<{ line: string; payload_type: string }>(
       `select l.line, e.payload_type from lineproof_lines l join lineproof_envelopes e on e.envelope_id = l.envelope_id

@@ -16,7 +16,6 @@
  * @module
  */
 import { readBundle, type BundleEntry } from '../bundle/jsonl.js';
-import { resolveSignatures } from '../bundle/lookup.js';
 import { utf8 } from '../bytes/index.js';
 import { sha256Hex } from '../digest/index.js';
 import { pae } from '../dsse/pae.js';
@@ -28,7 +27,8 @@ import { resolveLimits, type Limits } from '../limits.js';
 import type { Policy } from '../policy/policy.js';
 import { parseAttestationPayload, type ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../statements/statement.js';
-import { dbCall, type SqlClient, type SqlQueryable } from './db.js';
+import { dbCall, refreshStatistics, type SqlClient, type SqlQueryable } from './db.js';
+import { signerRows, trustContext } from './trust.js';
 
 /** Lines read and written per batch (bounded memory whatever the bundle's size). */
 const BATCH_LINES = 2000;
@@ -236,33 +236,6 @@ async function recordPolicy(tx: SqlQueryable, policy: Policy, now: Date): Promis
   );
 }
 
-/** The signers rows of entries under a policy. */
-async function signerRows(
-  entries: readonly BundleEntry[],
-  policy: Policy,
-  verifier: SignatureVerifier,
-): Promise<{ rows: Array<Record<string, string>>; trusted: Set<string> }> {
-  const rows: Array<Record<string, string>> = [];
-  const trusted = new Set<string>();
-  for (const entry of entries) {
-    const id = envelopeId(entry.envelope.payloadType, entry.envelope.payload);
-    const seen = new Set<string>();
-    for (const s of await resolveSignatures(entry.envelope, policy.keys, verifier)) {
-      if (!s.key || seen.has(s.key.name)) continue;
-      seen.add(s.key.name);
-      trusted.add(id);
-      rows.push({
-        envelope_id: id,
-        policy_digest: policy.digest,
-        key_name: s.key.name,
-        identity: s.key.identity,
-        public_key_hex: s.key.publicKeyHex,
-      });
-    }
-  }
-  return { rows, trusted };
-}
-
 /**
  * Ingest one bundle: every readable line, its envelope, the statement's subjects and references,
  * the source, and (with a policy) which policy keys verify each envelope. Never throws for bundle
@@ -281,11 +254,7 @@ async function signerRows(
 export async function ingestBundle(db: SqlClient, bundle: string, options: IngestOptions): Promise<IngestResult> {
   const limits = resolveLimits(options.limits);
   const verifier = options.verifier ?? strictEd25519Verifier;
-  const lines: Array<{ line: number; text: string }> = [];
-  bundle.split('\n').forEach((raw, i) => {
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (text.trim() !== '') lines.push({ line: i + 1, text });
-  });
+  const lines = nonBlankLines(bundle);
   const result: IngestResult = {
     source: options.source,
     lines: lines.length,
@@ -298,6 +267,7 @@ export async function ingestBundle(db: SqlClient, bundle: string, options: Inges
   const seenEnvelopes = new Set<string>();
   const trustedEnvelopes = new Set<string>();
   const now = options.now.toISOString();
+  const trust = options.policy ? trustContext(options.policy, verifier) : undefined;
   return dbCall(db, `ingest ${options.source}`, () =>
     db.transaction(async (tx) => {
       if (options.policy) await recordPolicy(tx, options.policy, options.now);
@@ -356,7 +326,7 @@ export async function ingestBundle(db: SqlClient, bundle: string, options: Inges
           envelopeRows.map((r) => ({ envelope_id: r.row.envelope_id, source: options.source, first_seen: now })),
         );
         if (options.policy) {
-          const { rows, trusted } = await signerRows(read.entries, options.policy, verifier);
+          const { rows, trusted } = await signerRows(read.entries, trust!);
           for (const id of trusted) trustedEnvelopes.add(id);
           rows.sort(byKey((r) => `${r.envelope_id}\u0000${r.key_name}`));
           await insertRows(
@@ -368,13 +338,27 @@ export async function ingestBundle(db: SqlClient, bundle: string, options: Inges
         }
       }
       result.envelopes = seenEnvelopes.size;
-      if (options.policy) {
-        result.trusted = trustedEnvelopes.size;
-        result.untrusted = seenEnvelopes.size - trustedEnvelopes.size;
-      }
+      if (options.policy)
+        Object.assign(result, {
+          trusted: trustedEnvelopes.size,
+          untrusted: seenEnvelopes.size - trustedEnvelopes.size,
+        });
       return result;
     }),
-  );
+  ).then(async (r) => {
+    await refreshStatistics(db, r.newEnvelopes);
+    return r;
+  });
+}
+
+/** The non-blank lines of a bundle, numbered from 1 (a CR before the LF dropped). */
+function nonBlankLines(bundle: string): Array<{ line: number; text: string }> {
+  const lines: Array<{ line: number; text: string }> = [];
+  bundle.split('\n').forEach((raw, i) => {
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text.trim() !== '') lines.push({ line: i + 1, text });
+  });
+  return lines;
 }
 
 /** Rows with distinct values of `key` (the first kept); a multi-row insert may not touch a key twice. */
@@ -404,6 +388,7 @@ export async function indexTrust(
 ): Promise<IndexTrustResult> {
   const verifier = options.verifier ?? strictEd25519Verifier;
   const limits = resolveLimits(options.limits);
+  const trust = trustContext(policy, verifier);
   return dbCall(db, 'index trust', () =>
     db.transaction(async (tx) => {
       await recordPolicy(tx, policy, options.now);
@@ -426,7 +411,7 @@ export async function indexTrust(
           lines.rows.map((l) => l.line),
           { limits: { ...limits, envelopesPerBundle: 10_000_000 } },
         );
-        const { rows: signers, trusted: t } = await signerRows(read.entries, policy, verifier);
+        const { rows: signers, trusted: t } = await signerRows(read.entries, trust);
         signers.sort(byKey((r) => `${r.envelope_id}\u0000${r.key_name}`));
         await insertRows(
           tx,
@@ -439,5 +424,8 @@ export async function indexTrust(
       }
       return { policyDigest: policy.digest, envelopes, trusted };
     }),
-  );
+  ).then(async (r) => {
+    await refreshStatistics(db, r.trusted);
+    return r;
+  });
 }

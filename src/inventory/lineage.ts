@@ -291,8 +291,13 @@ function summarise(lineage: Lineage): { models: AffectedModel[]; environments: s
     if (!m) models.set(s.digest, (m = { subject: s, trainings: [], promotions: [] }));
     return m;
   };
+  // Every attestation about a model (all but datasets and revocations) makes its subject affected.
   for (const n of lineage.nodes) {
-    if (n.stage === 'training') for (const s of n.subjects) model(s).trainings.push(n.payloadDigest);
+    if (n.stage === 'dataset' || n.stage === 'revocation') continue;
+    for (const s of n.subjects) {
+      const m = model(s);
+      if (n.stage === 'training') m.trainings.push(n.payloadDigest);
+    }
   }
   const environments = new Set<string>();
   for (const n of lineage.nodes) {

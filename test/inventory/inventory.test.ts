@@ -27,6 +27,7 @@ import {
   ENVIRONMENTS,
   datasetDigest,
   generateInventory,
+  keyOf,
   modelDigest,
   signStatement,
   sourceDigest,
@@ -144,6 +145,20 @@ describe.each(backends)('inventory on %s', (_name, open) => {
     expect(extras).toMatchObject({ envelopes: 2, trusted: 1, untrusted: 1, errors: [] });
   });
 
+  it('a keyid hint names no key: the key that verifies is recorded, whatever the hint says', async () => {
+    const other = await fresh();
+    try {
+      const line = JSON.parse(world.models[2]!.lines[1]!) as { signatures: Array<{ keyid?: string; sig: string }> };
+      line.signatures[0]!.keyid = keyOf('evaluator').keyid; // a trainer's signature claiming to be the evaluator's
+      const r = await ingestBundle(other.db, `${JSON.stringify(line)}\n`, { source: 'hint', now, policy });
+      expect(r).toMatchObject({ trusted: 1, untrusted: 0 });
+      const { rows } = await other.db.query<{ key_name: string }>('select key_name from lineproof_signers');
+      expect(rows.map((x) => x.key_name)).toEqual(['trainer']);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('upstream of a fine-tune reaches its base model, their datasets and the shared source', async () => {
     const up = await upstream(inv.db, modelDigest(4));
     expect(names(up, 'training')).toEqual(['model-3', 'model-4']);
@@ -181,6 +196,8 @@ describe.each(backends)('inventory on %s', (_name, open) => {
     const hit = await downstream(inv.db, { key: 'trainer' });
     expect(hit.models).toHaveLength(MODELS);
     expect(hit.roots).toHaveLength(MODELS);
+    const evaluator = await downstream(inv.db, { key: 'evaluator' });
+    expect(evaluator.models.map((m) => m.subject.digest).sort()).toEqual(world.models.map((m) => m.digest).sort());
     const byHex = await downstream(inv.db, { key: policy.keyByName.get('trainer')!.publicKeyHex });
     expect(byHex.nodes.length).toBe(hit.nodes.length);
     await expect(downstream(inv.db, { key: 'mallory' })).rejects.toMatchObject({ code: 'INVENTORY_KEY_UNKNOWN' });

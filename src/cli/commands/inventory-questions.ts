@@ -125,13 +125,13 @@ export const inventoryUnevidencedCommand: Command = {
   },
 };
 
-const FAILING_HELP = `Usage: lineproof inventory failing [--at TIME] [--policy POLICY ...] [--db DIR|URL] [--json]
+const FAILING_HELP = `Usage: lineproof inventory failing [DIGEST...] [--at TIME] [--policy POLICY ...] [--db DIR|URL] [--json]
 
 What fails the policy now: every promoted model (for its approval's use case, the promotion's
 stage and environment) and every registered model not promoted (for each registered use case),
 verified as 'lineproof verify --digest' would, over its chain rebuilt from the inventory (every
 envelope about the model and its base models, what they refer to, every revocation). Prints each
-failure with the verifier's codes.
+failure with the verifier's codes. Given DIGESTs (alg:hex), only those models are checked.
 
 Options:
   --at TIME          verify as of this time (default now)
@@ -152,11 +152,12 @@ export const inventoryFailingCommand: Command = {
   summary: 'what fails the current policy now, and why (the verifier’s codes)',
   help: FAILING_HELP,
   async run(args, ctx) {
-    const { values } = parseCommandArgs('inventory failing', args, {
-      ...DB_OPTION,
-      ...POLICY_OPTIONS,
-      at: { type: 'string' },
-    });
+    const { values, positionals } = parseCommandArgs(
+      'inventory failing',
+      args,
+      { ...DB_OPTION, ...POLICY_OPTIONS, at: { type: 'string' } },
+      { min: 0, max: Infinity },
+    );
     const at = atOption('inventory failing', values.at);
     let policy: Policy | undefined;
     if ((values.policy ?? []).length > 0) {
@@ -177,6 +178,7 @@ export const inventoryFailingCommand: Command = {
         now: new Date(at),
         verifier: nodeEd25519Verifier,
         ...(policy ? { policy } : {}),
+        ...(positionals.length > 0 ? { subjects: positionals } : {}),
         ...(tty
           ? {
               onProgress: (done: number, total: number) =>
