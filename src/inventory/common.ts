@@ -7,7 +7,7 @@ import { formatDigest, parseDigest } from '../digest/index.js';
 import { LineproofError } from '../errors.js';
 import { parsePolicy, type Policy } from '../policy/policy.js';
 import { ROLE_OF_STAGE } from '../policy/roles.js';
-import type { Stage } from '../statements/predicates/common.js';
+import { STAGES, type Stage } from '../statements/predicates/common.js';
 import type { SqlClient } from './db.js';
 
 /** Options every question takes. */
@@ -55,15 +55,8 @@ export function digestArgument(text: string): { alg: string; hex: string; text: 
   return { alg, hex, text: formatDigest(alg, hex) };
 }
 
-export const STAGE_ORDER: readonly Stage[] = [
-  'dataset',
-  'training',
-  'registration',
-  'evaluation',
-  'approval',
-  'promotion',
-  'revocation',
-];
+/** Stages in chain order (the predicates' own list). */
+export const STAGE_ORDER: readonly Stage[] = STAGES;
 
 export function sortBy<T>(list: T[], key: (t: T) => string): T[] {
   return list

@@ -39,7 +39,7 @@ export function isPostgresUrl(target: string): boolean {
 }
 
 /** A URL without its password, for messages. */
-function redact(url: string): string {
+export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
@@ -157,7 +157,7 @@ async function openPostgres(url: string): Promise<{ db: SqlClient; close: () => 
         client.release();
       }
     },
-    description: redact(url),
+    description: redactUrl(url),
   };
   return { db, close: () => pool.end() };
 }

@@ -13,7 +13,7 @@ import {
 } from '../../inventory/index.js';
 import { nodeEd25519Verifier } from '../../node/ed25519.js';
 import { readFileLimited } from '../../node/fs.js';
-import { openInventory, isPostgresUrl, type Inventory } from '../../node/inventory.js';
+import { openInventory, isPostgresUrl, redactUrl, type Inventory } from '../../node/inventory.js';
 import { fromUtf8 } from '../../bytes/index.js';
 import type { Policy } from '../../policy/policy.js';
 import { parseCommandArgs, resolvePath } from '../args.js';
@@ -155,14 +155,7 @@ export const inventoryIngestCommand: Command = {
 
 function describeDb(ctx: CliContext, db: string | undefined): string {
   const t = dbTarget(ctx, db);
-  if (!isPostgresUrl(t)) return t;
-  try {
-    const u = new URL(t);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
+  return isPostgresUrl(t) ? redactUrl(t) : t;
 }
 
 async function readStdin(): Promise<Uint8Array> {
