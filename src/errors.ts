@@ -161,6 +161,11 @@ export const ERROR_CODES = {
     "A verification summary's verificationResult is not the one required (PASSED unless the consumer asks for FAILED).",
   VSA_LEVEL_MISSING:
     "A verification summary's verifiedLevels lacks the level required (LINEPROOF_CHAIN_V1 for a pass).",
+  AUDIT_PAGE_INVALID:
+    'An HTML audit page holds no embedded audit document, more than one, or one that is not valid JSON; or its marked verdict, artifact or attestations are missing or ambiguous.',
+  AUDIT_PAGE_MISMATCH:
+    'What an HTML audit page shows (verdict, artifact, attestations relied on, policy) differs from its embedded document or from the verification summary it carries.',
+  AUDIT_PAGE_NO_SUMMARY: 'An HTML audit page carries no signed verification summary to check.',
   VSA_STALE:
     'A verification summary is older than the maximum age the consumer allows (timeVerified before asOf minus the age), or says no timeVerified when an age is required.',
 

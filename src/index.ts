@@ -419,3 +419,20 @@ export {
   type BundleSignature,
 } from './bundle/timestamps.js';
 export type { SigstoreLineVerifier, SigstoreLineResult } from './verify/certificate-signers.js';
+/** The audit report (spec/audit.md): its document, the HTML, Markdown, DOT and Mermaid renderers, the page check. */
+export {
+  buildAudit,
+  renderAuditHtml,
+  renderAuditMarkdown,
+  renderLineageDot,
+  renderLineageMermaid,
+  readAuditPage,
+  verifyAuditPage,
+  AUDIT_CSP,
+  AUDIT_VERSION,
+  type Audit,
+  type AuditCard,
+  type AuditNode,
+  type BuildAuditInput,
+  type VerifyAuditPageOptions,
+} from './audit/index.js';

@@ -8,7 +8,7 @@ import { usage } from './errors.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** The parsed values: strings (or booleans) per option, arrays when `multiple`. */
-type ParsedValues<O extends Options> = {
+export type ParsedValues<O extends Options> = {
   [K in keyof O]?: O[K] extends { type: 'boolean' }
     ? O[K] extends { multiple: true }
       ? boolean[]

@@ -15,7 +15,8 @@ import { digestSetFromText, digestText, type DigestSet } from '../digest/index.j
 import { hashSource } from '../hashing/stream.js';
 import type { ByteSource, HashProgress } from '../hashing/types.js';
 import type { Report } from '../report/index.js';
-import type { RuntimeScope } from '../statements/predicates/approval.js';
+import type { ApprovalPredicate, RuntimeScope } from '../statements/predicates/approval.js';
+import type { Policy } from '../policy/policy.js';
 import { parseAttestationPayload, type ParsedAttestationPayload } from '../statements/predicates/index.js';
 import { formatTimestamp, parseTimestamp } from '../time/index.js';
 import { verifyChain, type VerifyChainInput } from './chain.js';
@@ -84,6 +85,21 @@ async function digestOf(input: CheckArtifactInput): Promise<DigestSet> {
   return { sha256: r.digests.sha256! };
 }
 
+/**
+ * When an approval lapses: the earlier of its `expires` and its `issuedAt` plus the maximum age
+ * of its use case's risk tier (the verifier's approval window, spec/verification.md).
+ * @param policy the policy the approval is judged under
+ * @param p the approval's predicate
+ * @returns an RFC 3339 timestamp
+ */
+export function approvalLapsesAt(policy: Policy, p: ApprovalPredicate): string {
+  const tier = policy.tierOf(p.useCase.id);
+  const maxAge = BigInt(Math.round((tier?.tier.maxApprovalAgeDays ?? 0) * 86_400)) * NS_PER_S;
+  const lapses = parseTimestamp(p.issuedAt).epochNanos + maxAge;
+  const expires = parseTimestamp(p.expires).epochNanos;
+  return expires <= lapses ? p.expires : formatTimestamp(Number(lapses / 1_000_000n));
+}
+
 /** The trusted payloads of the chain the verdict rests on, by payload digest. */
 function linkedPayloads(input: CheckArtifactInput, digests: readonly string[]): Map<string, ParsedAttestationPayload> {
   const wanted = new Set(digests);
@@ -132,16 +148,13 @@ export async function checkArtifact(input: CheckArtifactInput): Promise<Artifact
   }
   const p = approval.predicate;
   const tier = input.policy.tierOf(p.useCase.id);
-  const maxAge = BigInt(Math.round((tier?.tier.maxApprovalAgeDays ?? 0) * 86_400)) * NS_PER_S;
-  const lapses = parseTimestamp(p.issuedAt).epochNanos + maxAge;
-  const expires = parseTimestamp(p.expires).epochNanos;
   out.approval = {
     payloadDigest: approval.payloadDigest,
     useCase: p.useCase.id,
     tier: tier?.name ?? p.riskTier,
     stage: p.stage,
     notBefore: p.notBefore,
-    expires: expires <= lapses ? p.expires : formatTimestamp(Number(lapses / 1_000_000n)),
+    expires: approvalLapsesAt(input.policy, p),
     runtimeScope: {
       tools: [...p.runtimeScope.tools],
       dataClasses: [...p.runtimeScope.dataClasses],

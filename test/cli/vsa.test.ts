@@ -277,7 +277,7 @@ describe('lineproof vsa verify', () => {
   it('--help documents the command', async () => {
     const r = await cli(['vsa', 'verify', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: lineproof vsa verify SUMMARY/);
+    expect(r.stdout).toMatch(/^Usage: lineproof vsa verify \(SUMMARY \| --from-html PAGE\)/);
     expect((await cli(['vsa', 'show', '--help'])).stdout).toMatch(/^Usage: lineproof vsa show SUMMARY/);
     expect((await cli(['verify', '--help'])).stdout).toMatch(/--vsa-key KEY/);
   });

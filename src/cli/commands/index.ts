@@ -12,6 +12,7 @@ import { hashProveCommand } from './hash-proof.js';
 import { hashMergeCommand } from './hash-part.js';
 import { hashCheckProofCommand } from './hash-check-proof.js';
 import { verifyCommand } from './verify.js';
+import { reportCommand } from './report.js';
 import { vsaShowCommand, vsaVerifyCommand } from './vsa.js';
 import { revokeAddCommand, revokeShowCommand, revokeSignCommand } from './revoke.js';
 import { policyDiffCommand, policyShowCommand, policySignCommand, policyVerifyCommand } from './policy.js';
@@ -44,6 +45,7 @@ export const COMMANDS: Command[] = [
   hashProveCommand,
   hashCheckProofCommand,
   verifyCommand,
+  reportCommand,
   vsaVerifyCommand,
   vsaShowCommand,
   policySignCommand,

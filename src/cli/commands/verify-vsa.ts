@@ -56,20 +56,25 @@ export interface VsaPlan {
   resourceUri?: string;
 }
 
-/** The flags hang together (exit 2 otherwise); true when a summary is asked for. */
-export function vsaAsked(values: VsaValues, chainPath: string, ctx: CliContext): boolean {
+/**
+ * The flags hang together (exit 2 otherwise); true when a summary is asked for.
+ * @param embedded the command embeds the summary in its output (`report`): --vsa-key needs no destination
+ */
+export function vsaAsked(values: VsaValues, chainPath: string, ctx: CliContext, embedded = false): boolean {
+  const cmd = embedded ? 'report' : 'verify';
   const key = values['vsa-key'];
   const wants = values['vsa-out'] !== undefined || values['vsa-append'] === true;
   if (key === undefined) {
     if (wants || values['vsa-resource-uri'] !== undefined)
-      throw usage('verify: --vsa-out, --vsa-append and --vsa-resource-uri need --vsa-key KEY');
+      throw usage(`${cmd}: --vsa-out, --vsa-append and --vsa-resource-uri need --vsa-key KEY`);
     return false;
   }
-  if (!wants) throw usage('verify: --vsa-key needs --vsa-out FILE or --vsa-append (where the summary goes)');
+  if (!wants && !embedded)
+    throw usage('verify: --vsa-key needs --vsa-out FILE or --vsa-append (where the summary goes)');
   const out = values['vsa-out'];
   if (out !== undefined && resolve(resolvePath(ctx, out)) === resolve(resolvePath(ctx, chainPath)))
-    throw usage('verify: --vsa-out is the --chain bundle; use --vsa-append to add the summary to it');
-  if (values['vsa-resource-uri'] === '') throw usage('verify: --vsa-resource-uri expected a URI or name');
+    throw usage(`${cmd}: --vsa-out is the --chain bundle; use --vsa-append to add the summary to it`);
+  if (values['vsa-resource-uri'] === '') throw usage(`${cmd}: --vsa-resource-uri expected a URI or name`);
   return true;
 }
 
@@ -114,6 +119,16 @@ export interface VsaSource {
   asOf: string;
   chainPath: string;
   json: boolean;
+  /** Standard output carries a document (`report --format … ` without --out): say where on standard error. */
+  quietStdout?: boolean;
+}
+
+/** The summary signed: its envelope as written (one JSON line) and what it says. */
+export interface EmittedVsa {
+  envelope: string;
+  payloadDigest: string;
+  verificationResult: string;
+  resourceUri: string;
 }
 
 /**
@@ -121,7 +136,7 @@ export interface VsaSource {
  * (on standard output, or on standard error with --json, whose output stays exactly the report).
  * @throws {CliError} exit 2 when the summary cannot be written
  */
-export async function emitVsa(ctx: CliContext, plan: VsaPlan, src: VsaSource): Promise<void> {
+export async function emitVsa(ctx: CliContext, plan: VsaPlan, src: VsaSource): Promise<EmittedVsa> {
   const statement = buildVerificationSummary({
     verification: src.verification,
     policy: src.policy,
@@ -150,6 +165,14 @@ export async function emitVsa(ctx: CliContext, plan: VsaPlan, src: VsaSource): P
   const line =
     `verification summary ${statement.predicate.verificationResult} ${payloadDigest(fromBase64(envelope.payload))}` +
     ` signed by ${plan.signer.name} (${plan.signer.identity}); ${where.join(', ')}\n`;
-  if (src.json) ctx.io.stderr(`lineproof: ${line}`);
-  else ctx.io.stdout(line);
+  if (where.length > 0) {
+    if (src.json || src.quietStdout) ctx.io.stderr(`lineproof: ${line}`);
+    else ctx.io.stdout(line);
+  }
+  return {
+    envelope: serializeEnvelope(envelope),
+    payloadDigest: payloadDigest(fromBase64(envelope.payload)),
+    verificationResult: statement.predicate.verificationResult,
+    resourceUri: statement.predicate.resourceUri,
+  };
 }

@@ -1,24 +1,10 @@
-import { DEFAULT_LIMITS, LIMIT_BOUNDS } from '../../limits.js';
-import { digestSetFromText, type DigestSet } from '../../digest/index.js';
-import { LineproofError } from '../../errors.js';
-import { readFileLimited } from '../../node/fs.js';
-import { nodeEd25519Verifier } from '../../node/ed25519.js';
-import { nodeVerifyEcdsa } from '../../node/ecdsa.js';
-import { hashPath } from '../../node/hash-tree.js';
-import { hashFileTree } from '../../node/tree-pool.js';
-import { isHashAlgorithm } from '../../hashing/engines.js';
-import { parseTreeAlgorithm } from '../../hashing/tree.js';
-import { nodeTreeHashEngine } from '../../node/hash-engine.js';
-import { statSync } from 'node:fs';
-import { ReportBuilder, type Report } from '../../report/index.js';
-import { verifyChain, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
-import type { Policy } from '../../policy/policy.js';
-import { atOption, intOption, parseCommandArgs, required, resolvePath } from '../args.js';
-import { asExit, CliError, usage } from '../errors.js';
-import { EXIT, type CliContext, type Command, type ExitCode } from '../types.js';
-import type { PolicyResolution } from '../../policy/signed.js';
-import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, refusalExit } from './policy-load.js';
-import { emitVsa, planVsa, vsaAsked, VSA_OPTIONS, VSA_OPTIONS_HELP } from './verify-vsa.js';
+import type { Report } from '../../report/index.js';
+import { parseCommandArgs } from '../args.js';
+import { EXIT, type CliContext, type Command } from '../types.js';
+import { POLICY_OPTIONS_HELP } from './policy-load.js';
+import { emitVsa, VSA_OPTIONS_HELP } from './verify-vsa.js';
+import { DEFAULT_LIMITS } from '../../limits.js';
+import { runVerify, VERIFY_OPTIONS } from './verify-run.js';
 
 const HELP = `Usage: lineproof verify --chain BUNDLE --policy POLICY [--policy POLICY ...] [--policy-root ROOT]
                         [--min-policy-version N] (--artifact PATH | --digest ALG:HEX)
@@ -81,21 +67,6 @@ Example:
     --use-case customer-support-chat --vsa-key keys/gate.key --vsa-out model.vsa.json --vsa-append
 `;
 
-/** The Sigstore line verifier, when the policy has a sigstore authority (or a root was given). */
-async function sigstoreVerifierFor(ctx: CliContext, policy: Policy, rootArg: string | undefined) {
-  const needed = [...policy.authorities.values()].some((a) => a.type === 'sigstore');
-  if (!needed && rootArg === undefined) return undefined;
-  // @sigstore/verify and its protobuf types load only for a policy that needs them (start-up)
-  const [{ loadSigstoreTrustedRoot }, { sigstoreLineVerifier }] = await Promise.all([
-    import('../../node/oms-sigstore.js'),
-    import('../../node/sigstore-lines.js'),
-  ]);
-  const root = await asExit(EXIT.USAGE, () =>
-    rootArg === undefined ? loadSigstoreTrustedRoot() : loadSigstoreTrustedRoot(resolvePath(ctx, rootArg), rootArg),
-  );
-  return sigstoreLineVerifier(root);
-}
-
 function summary(ctx: CliContext, report: Report): void {
   const out: string[] = [];
   const failed = report.checks.filter((c) => c.status === 'fail');
@@ -118,214 +89,18 @@ function summary(ctx: CliContext, report: Report): void {
   ctx.io.stdout(`${out.join('\n')}\n`);
 }
 
-/** --revocations files, read (exit 2 when unreadable; their content is judged by verification). */
-async function readRevocationLists(
-  ctx: CliContext,
-  paths: string[] | undefined,
-  minText: string | undefined,
-): Promise<VerifyChainInput['revocations']> {
-  const minSequence = intOption('verify', 'min-revocation-sequence', minText, 0, Number.MAX_SAFE_INTEGER);
-  if ((paths ?? []).length === 0 && minSequence === undefined) return undefined;
-  const lists: Uint8Array[] = [];
-  for (const p of paths ?? [])
-    lists.push(await asExit(EXIT.USAGE, () => readFileLimited(resolvePath(ctx, p), DEFAULT_LIMITS.envelopeBytes, p)));
-  return { lists, what: paths ?? [], ...(minSequence === undefined ? {} : { minSequence }) };
-}
-
-/** --max-untrusted-checks N, within the limit's bounds (exit 2 otherwise). */
-function readBudget(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_LIMITS.untrustedSignatureChecks;
-  const [lo, hi] = LIMIT_BOUNDS.untrustedSignatureChecks;
-  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= lo && n <= hi))
-    throw usage(
-      `verify: --max-untrusted-checks expected a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`,
-    );
-  return n;
-}
-
-/** The artifact's digest set, hashed now with the policy's algorithms (exit 2 for a bad path). */
-/**
- * The artifact's digests as the policy names them. A file: every algorithm of digestAlgorithms
- * Lineproof computes, a chunk tree (sha256-tree-v1-N) on all cores — with the whole-file sha256
- * from the same read when the policy lists it too. A directory: its manifest with the policy's
- * hashing.algorithms when set (the items must be hashed as the producer hashed them), else the
- * plain digest algorithms (sha256, sha512, blake2b).
- */
-async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Promise<DigestSet> {
-  const abs = resolvePath(ctx, path);
-  const doc = policy.document;
-  const isFile = await asExit(EXIT.USAGE, () => {
-    try {
-      return statSync(abs).isFile();
-    } catch (cause) {
-      throw new LineproofError(
-        'IO_ERROR',
-        `${path}: cannot stat (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
-        {
-          path,
-          cause,
-        },
-      );
-    }
-  });
-  // a directory without hashing.algorithms: its items by the plain digest algorithms, as before
-  const required = isFile ? doc.digestAlgorithms : doc.hashing?.algorithms;
-  const names = required ?? doc.digestAlgorithms.filter((a) => a === 'sha256' || a === 'sha512' || a === 'blake2b');
-  const plain = names.filter(isHashAlgorithm);
-  const trees = required ? names.flatMap((n) => parseTreeAlgorithm(n) ?? []) : [];
-  if (isFile && trees.length === 1 && plain.every((a) => a === 'sha256')) {
-    const t = await asExit(EXIT.USAGE, () =>
-      hashFileTree(abs, { leafBytes: trees[0]!.leafBytes, sha256: plain.includes('sha256') }),
-    );
-    return { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root };
-  }
-  const engines = [...plain, ...trees.map((t) => nodeTreeHashEngine(t.leafBytes))];
-  const hashed = await asExit(EXIT.USAGE, () =>
-    hashPath(abs, { algorithms: engines.length > 0 ? engines : ['sha256'] }),
-  );
-  return hashed.subject.digest;
-}
-
-/** --stage, --environment, --min-tier, checked against the policy (exit 2 when they cannot apply). */
-function readRequirements(
-  values: { stage?: string | undefined; environment?: string | undefined; 'min-tier'?: string | undefined },
-  policy: Policy,
-): Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier'> {
-  const out: Pick<VerifyChainInput, 'stage' | 'environment' | 'minTier'> = {};
-  if (values.stage !== undefined) {
-    if (values.stage !== 'staging' && values.stage !== 'production')
-      throw usage(`verify: --stage expected staging or production, got ${JSON.stringify(values.stage)}`);
-    out.stage = values.stage;
-  }
-  if (values.environment !== undefined) {
-    if (values.environment === '') throw usage('verify: --environment expected a name');
-    out.environment = values.environment;
-  }
-  const t = values['min-tier'];
-  if (t !== undefined) {
-    const tiers = policy.document.riskTiers;
-    if (!Object.hasOwn(tiers, t))
-      throw usage(
-        `verify: --min-tier ${JSON.stringify(t)} is not a risk tier of the policy (${Object.keys(tiers).join(', ')})`,
-      );
-    if (tiers[t]!.rank === undefined)
-      throw usage(`verify: --min-tier ${JSON.stringify(t)}: the policy gives this tier no rank (riskTiers.${t}.rank)`);
-    out.minTier = t;
-  }
-  return out;
-}
-
-/** A policy refused by the rotation rule: exit 1 with a report holding the failed `policy.trust`; a bad file: exit 2. */
-function policyRefused(
-  ctx: CliContext,
-  resolved: Extract<PolicyResolution, { ok: false }>,
-  asOf: string,
-  subject: string,
-  json: boolean,
-): ExitCode {
-  if (refusalExit(resolved) === EXIT.USAGE)
-    throw new CliError(EXIT.USAGE, `${resolved.code}: ${resolved.message}`, resolved.code);
-  const refused = new ReportBuilder('chain', asOf, null);
-  refused.fail('policy.trust', resolved.code, resolved.path, resolved.message);
-  refused.result({ subject, ok: false, chain: [] });
-  const report = refused.build();
-  if (json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else summary(ctx, report);
-  return EXIT.FAIL;
-}
-
 export const verifyCommand: Command = {
   name: 'verify',
   summary: "verify a model's chain of attestations offline against a policy",
   help: HELP,
   async run(args, ctx) {
-    const { values } = parseCommandArgs('verify', args, {
-      chain: { type: 'string' },
-      ...POLICY_OPTIONS,
-      artifact: { type: 'string' },
-      digest: { type: 'string' },
-      'use-case': { type: 'string' },
-      'any-use-case': { type: 'boolean' },
-      stage: { type: 'string' },
-      environment: { type: 'string' },
-      'min-tier': { type: 'string' },
-      revocations: { type: 'string', multiple: true },
-      'min-revocation-sequence': { type: 'string' },
-      at: { type: 'string' },
-      'max-untrusted-checks': { type: 'string' },
-      'trusted-root': { type: 'string' },
-      json: { type: 'boolean' },
-      ...VSA_OPTIONS,
-    });
-    const chainPath = required('verify', values, 'chain');
-    const policyPaths = values.policy ?? [];
-    if (policyPaths.length === 0) throw usage(`verify: --policy is required (see 'lineproof verify --help')`);
-    if ((values.artifact === undefined) === (values.digest === undefined))
-      throw usage('verify: give exactly one of --artifact PATH or --digest ALG:HEX');
-    if (values['use-case'] !== undefined && values['any-use-case'])
-      throw usage('verify: give --use-case ID or --any-use-case, not both');
-    if (values['use-case'] === undefined && !values['any-use-case']) {
-      throw usage(
-        'verify: --use-case ID is required (USE_CASE_REQUIRED): an approval is for one use case; pass --any-use-case to accept any the policy allows',
-      );
-    }
-    const asOf = atOption('verify', values.at);
-    const wantsVsa = vsaAsked(values, chainPath, ctx);
-    const untrustedSignatureChecks = readBudget(values['max-untrusted-checks']);
-    let subject: DigestSet;
-    if (values.digest !== undefined) {
-      try {
-        subject = digestSetFromText(values.digest, '--digest', { cid: true });
-      } catch (e) {
-        throw usage(`verify: ${(e as Error).message}`);
-      }
-    }
-    const resolved = await loadPolicies(
-      'verify',
-      ctx,
-      policyPaths,
-      values['policy-root'],
-      values['min-policy-version'],
-    );
-    if (!resolved.ok) {
-      if (wantsVsa) ctx.io.stderr('lineproof: no verification summary written: the policy was refused\n');
-      return policyRefused(ctx, resolved, asOf, values.artifact ?? values.digest!, values.json === true);
-    }
-    const policy = resolved.policy;
-    const requirements = readRequirements(values, policy);
-    const vsa = wantsVsa ? await planVsa(ctx, values, policy, asOf) : undefined;
-    const revocations = await readRevocationLists(ctx, values.revocations, values['min-revocation-sequence']);
-    const bundle = await asExit(EXIT.USAGE, () =>
-      readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
-    );
-    const sigstoreVerifier = await sigstoreVerifierFor(ctx, policy, values['trusted-root']);
-    if (values.artifact !== undefined) subject = await hashArtifact(ctx, values.artifact, policy);
-    let verification: ChainVerification;
-    try {
-      verification = await verifyChain({
-        bundle,
-        policy,
-        subject: subject!,
-        useCase: values['any-use-case'] ? { any: true } : values['use-case'],
-        asOf,
-        verifier: nodeEd25519Verifier,
-        ecdsaVerify: nodeVerifyEcdsa,
-        limits: { untrustedSignatureChecks },
-        subjectName: values.artifact ?? values.digest!,
-        ...requirements,
-        ...(revocations ? { revocations } : {}),
-        ...(sigstoreVerifier ? { sigstoreVerifier } : {}),
-      });
-    } catch (e) {
-      if (e instanceof LineproofError) throw usage(`verify: ${e.code}: ${e.message}`);
-      throw e;
-    }
-    const { report } = verification;
+    const { values } = parseCommandArgs('verify', args, VERIFY_OPTIONS);
+    const outcome = await runVerify('verify', values, ctx);
+    const report = outcome.refused ?? outcome.report;
     if (values.json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else summary(ctx, report);
-    const json = values.json === true;
-    if (vsa) await emitVsa(ctx, vsa, { verification, policy, subject: subject!, asOf, chainPath, json });
+    if (outcome.refused === undefined && outcome.vsa)
+      await emitVsa(ctx, outcome.vsa, { ...outcome, json: values.json === true });
     return report.ok ? EXIT.OK : EXIT.FAIL;
   },
 };

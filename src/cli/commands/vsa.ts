@@ -17,6 +17,8 @@ import { readStdinLimited } from '../../node/stdin.js';
 import type { Policy } from '../../policy/policy.js';
 import type { PolicyResolution } from '../../policy/signed.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
+import { verifyAuditPage } from '../../audit/page.js';
+import { cliVersion } from '../version.js';
 import { parseStatement, payloadDigest } from '../../statements/statement.js';
 import { readVsaStatement, type VsaStatement } from '../../verify/vsa/predicate.js';
 import { verifyVerificationSummary, type VerifySummaryOptions } from '../../verify/vsa/verify.js';
@@ -25,7 +27,7 @@ import { asExit, CliError, usage } from '../errors.js';
 import { EXIT, type CliContext, type Command, type ExitCode } from '../types.js';
 import { loadPolicies, POLICY_OPTIONS, POLICY_OPTIONS_HELP, refusalExit } from './policy-load.js';
 
-const VERIFY_HELP = `Usage: lineproof vsa verify SUMMARY (--policy POLICY | --key PUB [--key PUB ...] [--threshold N])
+const VERIFY_HELP = `Usage: lineproof vsa verify (SUMMARY | --from-html PAGE) (--policy POLICY | --key PUB [--key PUB ...] [--threshold N])
                           [--resource sha256:HEX|NAME ...] [--policy-digest sha256:HEX]
                           [--expect-result PASSED|FAILED] [--max-age AGE] [--at TIME] [--json]
 
@@ -37,7 +39,14 @@ digest, or --policy-digest); the artifact (--resource); the result (PASSED unles
 and verifiedLevels LINEPROOF_CHAIN_V1; timeVerified not after --at (+300 s) and, with --max-age,
 not older. A summary is only as good as the verifier key: it does not replace verifying the chain.
 
+With --from-html PAGE (an audit page 'lineproof report --vsa-key' wrote), the summary embedded
+in the page is checked as above, for the artifact the page shows, and so is the page: one embedded
+audit document, whose verdict, artifact and attestations relied on are the ones the page marks
+and the summary signs (verificationResult, subject, inputAttestations, policy digest); a page
+naming this version of Lineproof must be exactly the rendering of its document (AUDIT_PAGE_*).
+
 Options:
+  --from-html PAGE   check the summary an HTML audit page embeds, and the page against it
 ${POLICY_OPTIONS_HELP}
   --key PUB          trust this public key instead of a policy (repeatable; PEM, sslib JSON, hex)
   --threshold N      with --key: distinct keys that must have signed (default 1)
@@ -54,8 +63,9 @@ Exit codes: 0 verified; 1 the summary fails (including one that cannot be parsed
 refused under --policy-root / --min-policy-version; 2 usage error, an unreadable or invalid policy
 or key file.
 
-Example:
+Examples:
   lineproof vsa verify model.vsa.json --policy policy.json --resource sha256:… --max-age 30d
+  lineproof vsa verify --from-html report.html --policy policy.json
 `;
 
 const SHOW_HELP = `Usage: lineproof vsa show SUMMARY [--json]
@@ -67,6 +77,9 @@ attestations (payload digests). Use 'lineproof vsa verify' to check it.
 Exit codes: 0 shown; 1 the file is not a verification summary envelope; 2 usage error, unreadable file.
 `;
 
+/** The largest audit page read by --from-html. */
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
+
 /** `--max-age N[dhms]` in seconds. */
 function maxAge(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -77,11 +90,10 @@ function maxAge(text: string | undefined): number | undefined {
 }
 
 /** Read the summary file (or standard input): exit 2 when unreadable; too large is evidence failing (exit 1). */
-async function readSummary(ctx: CliContext, path: string): Promise<Uint8Array | LineproofError> {
+async function readSummary(ctx: CliContext, path: string, max?: number): Promise<Uint8Array | LineproofError> {
+  const limit = max ?? DEFAULT_LIMITS.envelopeBytes;
   try {
-    return path === '-'
-      ? await readStdinLimited(DEFAULT_LIMITS.envelopeBytes)
-      : readFileLimited(resolvePath(ctx, path), DEFAULT_LIMITS.envelopeBytes, path);
+    return path === '-' ? await readStdinLimited(limit) : readFileLimited(resolvePath(ctx, path), limit, path);
   } catch (e) {
     if (e instanceof LineproofError && e.code === 'LIMIT_EXCEEDED') return e;
     return asExit(EXIT.USAGE, () => {
@@ -121,6 +133,9 @@ function printReport(ctx: CliContext, report: Report, name: string, summary: Vsa
     lines.push(
       `VERIFIED: ${name}: ${p.verificationResult} for ${p.resourceUri} (${summary.subject.length} subject(s)); policy ${String(p.policy.uri)}; verified at ${p.timeVerified ?? '(no time)'}; ${signer}${unmatched ? '; NOTE: not matched to an artifact (give --resource sha256:…)' : ''}`,
     );
+  } else if (report.ok && report.kind === 'audit-page') {
+    const said = report.checks.find((c) => c.id === 'audit.summary')?.message ?? '';
+    lines.push(`VERIFIED: ${name}: ${said}`);
   } else {
     const n = report.checks.filter((c) => c.status === 'fail').length;
     lines.push(`NOT VERIFIED: ${name} (${n} failed check${n === 1 ? '' : 's'}; as of ${report.asOf})`);
@@ -166,10 +181,16 @@ export const vsaVerifyCommand: Command = {
         'max-age': { type: 'string' },
         at: { type: 'string' },
         json: { type: 'boolean' },
+        'from-html': { type: 'string' },
       },
-      { min: 1, max: 1 },
+      { min: 0, max: 1 },
     );
-    const file = positionals[0]!;
+    const page = values['from-html'];
+    if ((positionals.length === 1) === (page !== undefined))
+      throw usage("vsa verify: give the SUMMARY file or --from-html PAGE (see 'lineproof vsa verify --help')");
+    if (page !== undefined && values.resource !== undefined)
+      throw usage('vsa verify: --from-html checks the artifact the page shows; --resource does not apply');
+    const file = page ?? positionals[0]!;
     const asOf = atOption('vsa verify', values.at);
     const maxAgeSeconds = maxAge(values['max-age']);
     const expect = values['expect-result'] ?? 'PASSED';
@@ -181,7 +202,8 @@ export const vsaVerifyCommand: Command = {
     const res = resources(values.resource);
     const trusted = await trust(ctx, values);
     if (threshold !== undefined && !('keys' in trusted)) throw usage('vsa verify: --threshold goes with --key');
-    const bytes = 'refused' in trusted ? undefined : await readSummary(ctx, file);
+    const bytes =
+      'refused' in trusted ? undefined : await readSummary(ctx, file, page === undefined ? undefined : MAX_PAGE_BYTES);
     let report: Report;
     let summary: VsaStatement | undefined;
     if ('refused' in trusted || bytes instanceof LineproofError) {
@@ -195,18 +217,22 @@ export const vsaVerifyCommand: Command = {
       const keys = 'keys' in trusted ? trusted.keys : undefined;
       if (keys && threshold !== undefined && threshold > new Set(keys.map((k) => toHex(k.bytes))).size)
         throw usage(`vsa verify: --threshold ${threshold} can never be met with ${keys.length} key(s)`);
-      const r = await verifyVerificationSummary(bytes!, {
+      const options = {
         ...('policy' in trusted ? { policy: trusted.policy } : { trustedKeys: keys!, threshold: threshold ?? 1 }),
-        ...res,
         ...(digest === undefined ? {} : { policyDigest: digest }),
         expectResult: expect,
         asOf,
         ...(maxAgeSeconds === undefined ? {} : { maxAgeSeconds }),
         verifier: nodeEd25519Verifier,
         what: file,
-      });
-      report = r.report;
-      summary = r.summary;
+      } as const;
+      if (page !== undefined) {
+        report = (await verifyAuditPage(bytes!, { ...options, generator: `lineproof ${cliVersion()}` })).report;
+      } else {
+        const r = await verifyVerificationSummary(bytes!, { ...options, ...res });
+        report = r.report;
+        summary = r.summary;
+      }
     }
     if (values.json) ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else printReport(ctx, report, file, summary);
