@@ -26,7 +26,7 @@ td code{white-space:nowrap}td.wrap code{white-space:normal}
 .verdict{display:inline-block;font-weight:700;font-size:18px;padding:4px 14px;border-radius:6px;color:#fff;margin:8px 0}
 .verdict.PASSED{background:#1a7f37}.verdict.FAILED{background:#cf222e}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f6f8fa}tr.fail td{background:#ffebe9}tr.skip td{color:#57606a}
+th{background:#f6f8fa}td:first-child,th:first-child{white-space:nowrap}tr.fail td{background:#ffebe9}tr.skip td{color:#57606a}
 dl.card{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dl.card dt{font-weight:600}dl.card dd{margin:0}
 .graph{overflow-x:auto;border:1px solid #d0d7de;border-radius:6px;padding:4px;background:#fafbfc}
 svg.lineage text{font:11px system-ui,sans-serif;fill:#1f2328}svg.lineage text.stage{font-weight:700}
