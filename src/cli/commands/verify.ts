@@ -11,7 +11,8 @@ import { parseTreeAlgorithm } from '../../hashing/tree.js';
 import { nodeTreeHashEngine } from '../../node/hash-engine.js';
 import { statSync } from 'node:fs';
 import { ReportBuilder, type Report } from '../../report/index.js';
-import { verifyChain, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
+import { verifyChain, type ArtifactTree, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
+import { sidecarReader } from '../../node/sidecar.js';
 import type { Policy } from '../../policy/policy.js';
 import { atOption, intOption, parseCommandArgs, required, resolvePath } from '../args.js';
 import { asExit, CliError, usage } from '../errors.js';
@@ -67,6 +68,9 @@ ${VSA_OPTIONS_HELP}
 
 Output: one line per failed check, then the verdict (and the chain when verified); with --vsa-key,
 a line naming the summary written (on standard error with --json, which prints only the report).
+When no trusted approval is about --artifact DIR, one line per changed, missing or extra file
+against the closest manifest a trusted training attests (inlined, or a sidecar next to BUNDLE),
+and their counts (spec/verification.md, step 13).
 
 Exit codes: 0 verified; 1 the evidence fails (chain, bundle, artifact, signatures), or the policy
 is refused under --policy-root / --min-policy-version (POLICY_* codes, check policy.trust); 2 usage
@@ -99,7 +103,13 @@ async function sigstoreVerifierFor(ctx: CliContext, policy: Policy, rootArg: str
 function summary(ctx: CliContext, report: Report): void {
   const out: string[] = [];
   const failed = report.checks.filter((c) => c.status === 'fail');
-  for (const c of failed) out.push(`FAIL ${c.code} ${c.id} (${c.subject}): ${c.message}`);
+  for (const c of report.checks) {
+    if (c.status === 'fail') out.push(`FAIL ${c.code} ${c.id} (${c.subject}): ${c.message}`);
+    // the file-level diff (verify --artifact): why none was possible, and its counts
+    else if (c.id.startsWith('artifact.') && c.code !== 'OK')
+      out.push(`SKIP ${c.code} ${c.id} (${c.subject}): ${c.message}`);
+    else if (c.id === 'artifact.diff') out.push(`  ${c.message}`);
+  }
   const result = report.results[0];
   if (report.ok && result) {
     for (const l of result.chain)
@@ -152,7 +162,11 @@ function readBudget(text: string | undefined): number {
  * hashing.algorithms when set (the items must be hashed as the producer hashed them), else the
  * plain digest algorithms (sha256, sha512, blake2b).
  */
-async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Promise<DigestSet> {
+async function hashArtifact(
+  ctx: CliContext,
+  path: string,
+  policy: Policy,
+): Promise<{ digest: DigestSet; files: Omit<ArtifactTree, 'readSidecar'> }> {
   const abs = resolvePath(ctx, path);
   const doc = policy.document;
   const isFile = await asExit(EXIT.USAGE, () => {
@@ -178,13 +192,16 @@ async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Prom
     const t = await asExit(EXIT.USAGE, () =>
       hashFileTree(abs, { leafBytes: trees[0]!.leafBytes, sha256: plain.includes('sha256') }),
     );
-    return { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root };
+    return {
+      digest: { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root },
+      files: { manifest: null },
+    };
   }
   const engines = [...plain, ...trees.map((t) => nodeTreeHashEngine(t.leafBytes))];
   const hashed = await asExit(EXIT.USAGE, () =>
     hashPath(abs, { algorithms: engines.length > 0 ? engines : ['sha256'] }),
   );
-  return hashed.subject.digest;
+  return { digest: hashed.subject.digest, files: { manifest: hashed.kind === 'directory' ? hashed.manifest : null } };
 }
 
 /** --stage, --environment, --min-tier, checked against the policy (exit 2 when they cannot apply). */
@@ -300,7 +317,12 @@ export const verifyCommand: Command = {
       readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
     );
     const sigstoreVerifier = await sigstoreVerifierFor(ctx, policy, values['trusted-root']);
-    if (values.artifact !== undefined) subject = await hashArtifact(ctx, values.artifact, policy);
+    let artifactTree: ArtifactTree | undefined;
+    if (values.artifact !== undefined) {
+      const hashed = await hashArtifact(ctx, values.artifact, policy);
+      subject = hashed.digest;
+      artifactTree = { ...hashed.files, readSidecar: sidecarReader(resolvePath(ctx, chainPath)) };
+    }
     let verification: ChainVerification;
     try {
       verification = await verifyChain({
@@ -316,6 +338,7 @@ export const verifyCommand: Command = {
         ...requirements,
         ...(revocations ? { revocations } : {}),
         ...(sigstoreVerifier ? { sigstoreVerifier } : {}),
+        ...(artifactTree ? { artifactTree } : {}),
       });
     } catch (e) {
       if (e instanceof LineproofError) throw usage(`verify: ${e.code}: ${e.message}`);
