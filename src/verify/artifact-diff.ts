@@ -207,30 +207,40 @@ async function readCandidates(
 }
 
 /** How close a candidate is to the local tree: files equal, then paths in common (higher is closer). */
-function closeness(c: Candidate, local: Manifest): { equal: number; common: number; diff?: ManifestDiff } {
+function closeness(c: Candidate, local: Manifest, localPaths: ReadonlySet<string>): { equal: number; common: number } {
   if (sameAlgorithms(c.manifest, local)) {
     const diff = diffManifests(c.manifest, local);
-    return { equal: diff.matched.length, common: diff.matched.length + diff.mismatched.length, diff };
+    return { equal: diff.matched.length, common: diff.matched.length + diff.mismatched.length };
   }
-  const paths = new Set(local.items.map((i) => i.path));
-  return { equal: 0, common: c.manifest.items.filter((i) => paths.has(i.path)).length };
+  return { equal: 0, common: c.manifest.items.filter((i) => localPaths.has(i.path)).length };
+}
+
+type Scored = { c: Candidate; equal: number; common: number };
+
+/** Negative when `a` is closer than `b`: more files equal, more paths in common, newer, smaller digest. */
+function compareScored(a: Scored, b: Scored): number {
+  const at = a.c.training.issuedAtNanos;
+  const bt = b.c.training.issuedAtNanos;
+  if (a.equal !== b.equal) return b.equal - a.equal;
+  if (a.common !== b.common) return b.common - a.common;
+  if (at !== bt) return at > bt ? -1 : 1;
+  return a.c.digest < b.c.digest ? -1 : a.c.digest > b.c.digest ? 1 : 0;
 }
 
 /**
- * The candidate closest to the local tree: most files equal (path, size, digests), then most
- * paths in common, then the newest training, then the smallest manifest digest.
+ * The candidate closest to the local tree (one diff held at a time) and its diff, undefined when
+ * its algorithms are not the local tree's.
  */
-function closest(candidates: readonly Candidate[], local: Manifest) {
-  const scored = candidates.map((c) => ({ c, ...closeness(c, local) }));
-  scored.sort(
-    (a, b) =>
-      b.equal - a.equal ||
-      b.common - a.common ||
-      (a.c.training.issuedAtNanos > b.c.training.issuedAtNanos ? -1 : 0) ||
-      (a.c.training.issuedAtNanos < b.c.training.issuedAtNanos ? 1 : 0) ||
-      (a.c.digest < b.c.digest ? -1 : a.c.digest > b.c.digest ? 1 : 0),
-  );
-  return scored[0];
+function closest(candidates: readonly Candidate[], local: Manifest): { c: Candidate; diff?: ManifestDiff } | undefined {
+  const localPaths = new Set(local.items.map((i) => i.path));
+  let best: Scored | undefined;
+  for (const c of candidates) {
+    const s = { c, ...closeness(c, local, localPaths) };
+    if (best === undefined || compareScored(s, best) < 0) best = s;
+  }
+  if (!best) return undefined;
+  const same = sameAlgorithms(best.c.manifest, local);
+  return { c: best.c, ...(same ? { diff: diffManifests(best.c.manifest, local) } : {}) };
 }
 
 const shortFacts = (f: ItemFacts): string =>
