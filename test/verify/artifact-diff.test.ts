@@ -35,7 +35,7 @@ const MODEL_TREE: Tree = {
 /** A world whose model is `tree`'s manifest, inlined in the training (or a sidecar `model.manifest.json`). */
 async function treeWorld(
   tree: Tree,
-  o: { inline?: boolean; trainingSigners?: KeyName[] } = {},
+  o: { inline?: boolean; trainingSigners?: KeyName[]; policy?: (doc: Record<string, any>) => void } = {},
 ): Promise<World & { model: string; manifest: Manifest; bytes: Uint8Array }> {
   const manifest = manifestOfTree(tree);
   const bytes = manifestBytes(manifest);
@@ -51,6 +51,7 @@ async function treeWorld(
     approval: (i) => ({ ...i, subject: about }),
     promotion: (i) => ({ ...i, subject: about }),
     ...(o.trainingSigners ? { signers: { training: o.trainingSigners } } : {}),
+    ...(o.policy ? { policy: o.policy } : {}),
   });
   return { ...w, model, manifest, bytes };
 }
@@ -235,6 +236,15 @@ describe('verifyChain step 13: the artifact diff', () => {
       const w = await treeWorld(MODEL_TREE, { trainingSigners });
       const r = await verifyTree(w, { ...MODEL_TREE, 'README.md': utf8('x') });
       expect(r.ok).toBe(false);
+      expect(r.checks.filter((c) => c.code.startsWith('MANIFEST_ITEM'))).toEqual([]);
+      expect(diffCheck(r)).toMatchObject({ status: 'skip', code: 'ARTIFACT_DIFF_UNAVAILABLE' });
+    });
+
+    it('never uses one signed only by a trainer key that does not count (compromised)', async () => {
+      const w = await treeWorld(MODEL_TREE, {
+        policy: (doc) => void Object.assign(doc.keys.trainer, { status: 'compromised', compromisedAt: T.dataset }),
+      });
+      const r = await verifyTree(w, { ...MODEL_TREE, 'README.md': utf8('x') });
       expect(r.checks.filter((c) => c.code.startsWith('MANIFEST_ITEM'))).toEqual([]);
       expect(diffCheck(r)).toMatchObject({ status: 'skip', code: 'ARTIFACT_DIFF_UNAVAILABLE' });
     });
