@@ -146,6 +146,8 @@ export const ERROR_CODES = {
     "The hashing configuration a chain subject was attested with (its manifest's hashing.algorithms, or a file subject's digest algorithms) lacks an algorithm the policy's hashing requires, or uses a chunk-tree leaf size other than the policy's.",
   HASHING_UNKNOWN:
     "The policy requires a hashing configuration, but the chain does not establish a subject's (a manifest subject whose manifest no trusted attestation of the chain inlines): fails closed.",
+  ARTIFACT_DIFF_UNAVAILABLE:
+    'No file-level diff of the artifact against an attested manifest was possible (a single-file artifact, no manifest a trusted training attests, or its sidecar absent); listed as skipped.',
 
   // ---- verification summaries (SLSA VSA, decisions §9) ---------------------------------------
   VSA_INVALID:

@@ -279,7 +279,7 @@ export {
   type ReadBundleOptions,
   type CosignResult,
 } from './bundle/jsonl.js';
-export { verifyChain, type VerifyChainInput, type ChainVerification } from './verify/chain.js';
+export { verifyChain, type VerifyChainInput, type ChainVerification, type ArtifactTree } from './verify/chain.js';
 export {
   checkArtifact,
   runtimeScopeAllows,

@@ -9,6 +9,7 @@ import { nodeEd25519Verifier } from './ed25519.js';
 import { MAX_BUNDLE_FILE_BYTES } from './bundle.js';
 import { readFileLimited } from './fs.js';
 import { hashPath, type HashTreeOptions } from './hash-tree.js';
+import { sidecarReader } from './sidecar.js';
 
 /** Options of {@link checkModelDirectory}. */
 export interface CheckModelOptions extends Omit<CheckArtifactInput, 'artifact' | 'bundle' | 'asOf' | 'onProgress'> {
@@ -24,7 +25,10 @@ export interface CheckModelOptions extends Omit<CheckArtifactInput, 'artifact' |
 
 /**
  * Check a model on disk before loading it: hash the directory (or file), verify its chain for the
- * use case, and return the verdict with what the approval grants (see `checkArtifact`).
+ * use case, and return the verdict with what the approval grants (see `checkArtifact`). When no
+ * trusted approval is about a directory, the report names each changed, missing and extra file
+ * against the closest manifest a trusted training attests (inlined, or a sidecar next to
+ * `bundlePath`; `artifact.file` checks, spec/verification.md step 13).
  * @param path the model directory (hashed to its manifest digest) or weights file
  * @param options the policy, the use case, the chain (`bundle` or `bundlePath`), `asOf`…
  * @returns the verdict, the report, and — only when ok — the approval's scope and the registered model
@@ -48,8 +52,14 @@ export async function checkModelDirectory(path: string, options: CheckModelOptio
     chain = readFileLimited(bundlePath, MAX_BUNDLE_FILE_BYTES, bundlePath);
   }
   const hashed = await hashPath(path, hashing ?? {});
+  // without a trusted approval of it, the report names each file that differs from the attested manifest
+  const artifactTree = {
+    manifest: hashed.kind === 'directory' ? hashed.manifest : null,
+    ...(typeof bundlePath === 'string' && bundle === undefined ? { readSidecar: sidecarReader(bundlePath) } : {}),
+  };
   return checkArtifact({
     verifier: nodeEd25519Verifier,
+    artifactTree,
     ...rest,
     artifact: { digest: hashed.digest },
     bundle: chain,

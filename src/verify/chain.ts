@@ -13,6 +13,7 @@ import { resolveLimits } from '../limits.js';
 import { strictEd25519Verifier } from '../keys/ed25519.js';
 import type { ChainLink, Report } from '../report/index.js';
 import { explainNoAnchor, findAnchors, reportVoided } from './anchor.js';
+import { diffArtifact } from './artifact-diff.js';
 import { authenticateBundle, authenticationBudget, reportBudget, type AuthenticationBudget } from './authenticate.js';
 import { verifyBaseModels, type BaseModelItem, type BaseModelLevel } from './base-models.js';
 import type { LevelContext } from './context.js';
@@ -27,6 +28,7 @@ import { resolveSigners } from './signers.js';
 export type { Node } from './authenticate.js';
 export { FUTURE_SKEW_SECONDS, ROLE_OF_STAGE } from './context.js';
 export type { VerifyChainInput } from './inputs.js';
+export type { ArtifactTree } from './artifact-diff.js';
 export { walkReferences } from './references.js';
 
 /** The outcome: the report (decisions §10) and the resolved chain. */
@@ -129,6 +131,13 @@ interface LevelInput extends VerifyChainInput {
  * 12. **The rest** of the bundle: unreferenced attestations, untrusted envelopes, envelopes of
  *    other payloadTypes and signatures no policy key verifies are listed as skipped, never
  *    failed. The verdict is ok when at least one check passed and none failed.
+ * 13. **Artifact diff**: with `artifactTree` (the artifact's files as hashed now), when no trusted
+ *    approval is about the artifact (SUBJECT_NOT_APPROVED), each changed, missing and extra file
+ *    against the closest manifest a trusted training attests (inlined, or a sidecar read by
+ *    `artifactTree.readSidecar`, its bytes hashing to the attested digest): `artifact.file`
+ *    (MANIFEST_ITEM_MISMATCH, MANIFEST_ITEM_SIZE_MISMATCH, MANIFEST_ITEM_MISSING,
+ *    MANIFEST_ITEM_EXTRA; the first 100 by path) and `artifact.diff` (the counts and the
+ *    attestation compared against, or why no diff was possible). It never changes a verdict.
  *
  * @returns the report and the resolved chain
  * @throws {TypeError} misuse: a missing policy, a malformed subject digest or `asOf`
@@ -183,6 +192,9 @@ export async function verifyChain(input: VerifyChainInput): Promise<ChainVerific
   for (const c of best?.gates ?? []) level.report.add(c);
   // 12. The rest of the bundle
   listRest(level.report, nodes, others, used);
+  // 13. The artifact's files against the closest trusted manifest, when no trusted approval is about it
+  if (!inner && input.artifactTree && anchors.candidates.length === 0)
+    await diffArtifact(level.report, nodes.values(), input.artifactTree, level.subjectName, limits);
   return finish(level, best?.chain ?? [], [...used]);
 }
 

@@ -12,6 +12,7 @@ import type { SignatureVerifier } from '../keys/types.js';
 import type { SigstoreLineVerifier } from './certificate-signers.js';
 import type { EcdsaVerify } from '../pki/ecdsa.js';
 import type { RevocationListInput } from './revocation-lists.js';
+import { checkArtifactTree, type ArtifactTree } from './artifact-diff.js';
 import { nanos, type LevelContext, type Requirements, type Tier } from './context.js';
 
 /** Inputs of `verifyChain`. */
@@ -55,6 +56,12 @@ export interface VerifyChainInput {
    * one's entries count as the policy's revocations (verify --revocations, --min-revocation-sequence).
    */
   revocations?: RevocationListInput;
+  /**
+   * The artifact's files (a directory's manifest as hashed now, and a reader of sidecar
+   * manifests): when no trusted approval is about the artifact, the report lists each file that
+   * differs from the closest manifest a trusted training attests (step 13).
+   */
+  artifactTree?: ArtifactTree;
 }
 
 /** The input's policy, or a TypeError when it is not a loaded one. */
@@ -202,6 +209,7 @@ export function readInputs(input: VerifyChainInput, policy: Policy, limits: Limi
   const { asOfNanos, asOfText } = readAsOf(input.asOf);
   const artifact = readSubject(input.subject);
   const subjectName = input.subjectName ?? digestText(artifact);
+  if (input.artifactTree !== undefined) checkArtifactTree(input.artifactTree);
   const report = new ReportBuilder('chain', asOfText, policy.digest);
   checkPolicyTrust(report, policy);
   const accepted = policy.document.digestAlgorithms;

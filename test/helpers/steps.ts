@@ -21,6 +21,7 @@ const STEP_OF: ReadonlyArray<[RegExp, number]> = [
   [/^baseModel\..+$/, 10],
   [/^(approval|evaluation)\..+$/, 11],
   [/^bundle\.(signature|untrusted|unreferenced|other)$/, 12],
+  [/^artifact\.(sidecar|file|diff)$/, 13],
 ];
 
 /**

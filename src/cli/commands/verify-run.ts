@@ -15,7 +15,8 @@ import { isHashAlgorithm } from '../../hashing/engines.js';
 import { parseTreeAlgorithm } from '../../hashing/tree.js';
 import { nodeTreeHashEngine } from '../../node/hash-engine.js';
 import { ReportBuilder, type Report } from '../../report/index.js';
-import { verifyChain, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
+import { verifyChain, type ArtifactTree, type ChainVerification, type VerifyChainInput } from '../../verify/chain.js';
+import { sidecarReader } from '../../node/sidecar.js';
 import type { Policy } from '../../policy/policy.js';
 import type { PolicyResolution } from '../../policy/signed.js';
 import { atOption, intOption, required, resolvePath, type ParsedValues } from '../args.js';
@@ -73,7 +74,11 @@ function readBudget(cmd: string, text: string | undefined): number {
  * hashing.algorithms when set (the items must be hashed as the producer hashed them), else the
  * plain digest algorithms (sha256, sha512, blake2b).
  */
-async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Promise<DigestSet> {
+async function hashArtifact(
+  ctx: CliContext,
+  path: string,
+  policy: Policy,
+): Promise<{ digest: DigestSet; files: Omit<ArtifactTree, 'readSidecar'> }> {
   const abs = resolvePath(ctx, path);
   const doc = policy.document;
   const isFile = await asExit(EXIT.USAGE, () => {
@@ -99,13 +104,16 @@ async function hashArtifact(ctx: CliContext, path: string, policy: Policy): Prom
     const t = await asExit(EXIT.USAGE, () =>
       hashFileTree(abs, { leafBytes: trees[0]!.leafBytes, sha256: plain.includes('sha256') }),
     );
-    return { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root };
+    return {
+      digest: { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root },
+      files: { manifest: null },
+    };
   }
   const engines = [...plain, ...trees.map((t) => nodeTreeHashEngine(t.leafBytes))];
   const hashed = await asExit(EXIT.USAGE, () =>
     hashPath(abs, { algorithms: engines.length > 0 ? engines : ['sha256'] }),
   );
-  return hashed.subject.digest;
+  return { digest: hashed.subject.digest, files: { manifest: hashed.kind === 'directory' ? hashed.manifest : null } };
 }
 
 /** --stage, --environment, --min-tier, checked against the policy (exit 2 when they cannot apply). */
@@ -236,7 +244,12 @@ export async function runVerify(
     readFileLimited(resolvePath(ctx, chainPath), 1024 * 1024 * 1024, chainPath),
   );
   const sigstoreVerifier = await sigstoreVerifierFor(ctx, policy, values['trusted-root']);
-  if (values.artifact !== undefined) subject = await hashArtifact(ctx, values.artifact, policy);
+  let artifactTree: ArtifactTree | undefined;
+  if (values.artifact !== undefined) {
+    const hashed = await hashArtifact(ctx, values.artifact, policy);
+    subject = hashed.digest;
+    artifactTree = { ...hashed.files, readSidecar: sidecarReader(resolvePath(ctx, chainPath)) };
+  }
   let verification: ChainVerification;
   try {
     verification = await verifyChain({
@@ -252,6 +265,7 @@ export async function runVerify(
       ...requirements,
       ...(revocations ? { revocations } : {}),
       ...(sigstoreVerifier ? { sigstoreVerifier } : {}),
+      ...(artifactTree ? { artifactTree } : {}),
     });
   } catch (e) {
     if (e instanceof LineproofError) throw usage(`${cmd}: ${e.code}: ${e.message}`);

@@ -53,6 +53,9 @@ ${VSA_OPTIONS_HELP}
 
 Output: one line per failed check, then the verdict (and the chain when verified); with --vsa-key,
 a line naming the summary written (on standard error with --json, which prints only the report).
+When no trusted approval is about --artifact DIR, one line per changed, missing or extra file
+against the closest manifest a trusted training attests (inlined, or a sidecar next to BUNDLE),
+and their counts (spec/verification.md, step 13).
 
 Exit codes: 0 verified; 1 the evidence fails (chain, bundle, artifact, signatures), or the policy
 is refused under --policy-root / --min-policy-version (POLICY_* codes, check policy.trust); 2 usage
@@ -70,7 +73,13 @@ Example:
 function summary(ctx: CliContext, report: Report): void {
   const out: string[] = [];
   const failed = report.checks.filter((c) => c.status === 'fail');
-  for (const c of failed) out.push(`FAIL ${c.code} ${c.id} (${c.subject}): ${c.message}`);
+  for (const c of report.checks) {
+    if (c.status === 'fail') out.push(`FAIL ${c.code} ${c.id} (${c.subject}): ${c.message}`);
+    // the file-level diff (verify --artifact): why none was possible, and its counts
+    else if (c.id.startsWith('artifact.') && c.code !== 'OK')
+      out.push(`SKIP ${c.code} ${c.id} (${c.subject}): ${c.message}`);
+    else if (c.id === 'artifact.diff') out.push(`  ${c.message}`);
+  }
   const result = report.results[0];
   if (report.ok && result) {
     for (const l of result.chain)
