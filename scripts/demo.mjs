@@ -306,6 +306,37 @@ robustness, fairness and safety evaluated, accuracy >= 0.9, nothing WARNED.`);
 
   say('12. The chain as a tree: who signed what, and what each step relies on.');
   lineproof(['inspect', '--chain', CHAIN, '--policy', 'policy.json'], { codes: ['OK: every line reads'] });
+
+  say(
+    "13. The verdict for auditors: one self-contained HTML page (lineage, AI card, every check), and\nthe tampered model's page, which names the file that changed.",
+  );
+  lineproof(
+    ['report', ...verify.slice(1), '--artifact', 'model', '--use-case', 'support-chat', '--html', 'report.html'],
+    {
+      codes: ['html report written to report.html'],
+    },
+  );
+  lineproof(
+    [
+      'report',
+      ...verify.slice(1),
+      '--artifact',
+      'model-tampered',
+      '--use-case',
+      'support-chat',
+      '--html',
+      'rejected.html',
+    ],
+    {
+      expect: 1,
+      codes: ['NOT VERIFIED'],
+    },
+  );
+  for (const [page, want] of [
+    ['report.html', 'data-lp-verdict="PASSED"'],
+    ['rejected.html', 'MANIFEST_ITEM_MISMATCH'],
+  ])
+    if (!readFileSync(join(dir, page), 'utf8').includes(want)) problems.push(`${page}: expected ${want} in the page`);
 } catch (e) {
   problems.push(`the demo stopped: ${e instanceof Error ? e.message : String(e)}`);
 } finally {
