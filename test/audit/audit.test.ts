@@ -15,7 +15,17 @@ import {
 } from '../../src/audit/index.js';
 import { checkArtifact } from '../../src/verify/check-artifact.js';
 import { verifyChain } from '../../src/verify/chain.js';
-import { buildWorld, MODEL, OTHER_MODEL, sign, T, type World, type WorldOptions } from '../helpers/world.js';
+import {
+  buildRevocationStatement,
+  buildWorld,
+  IDENTITY,
+  MODEL,
+  OTHER_MODEL,
+  sign,
+  T,
+  type World,
+  type WorldOptions,
+} from '../helpers/world.js';
 
 const registered: WorldOptions = { registration: (i) => i };
 
@@ -255,8 +265,60 @@ describe('renderers: no text from a chain becomes markup', () => {
   });
 });
 
-describe('base models', () => {
-  it('draws the chain of a signed step only once, with its signers', async () => {
+describe('base models and revocations', () => {
+  it("draws a fine-tune's base-model chain as ancestors, joined by the base-model reference", async () => {
+    const BASE = `sha256:${'b1'.repeat(32)}`;
+    const about = <T extends { subject: unknown }>(i: T): T => ({ ...i, subject: { name: 'base', digest: BASE } });
+    const baseWorld = await buildWorld({ training: about, evaluation: about, approval: about, promotion: about });
+    const fine = await buildWorld({
+      dataset: (i) => ({ ...i, version: 'fine-tune data' }),
+      training: (i) => ({
+        ...i,
+        baseModel: { name: 'base', digest: BASE, training: baseWorld.steps.training.payload },
+      }),
+      policy: (d) => {
+        d.baseModels = { policy: JSON.parse(JSON.stringify(baseWorld.doc)), useCase: 'support-chat' };
+      },
+    });
+    const audit = await auditOf(fine, { bundle: fine.bundle + baseWorld.bundle });
+    expect(audit.verdict).toBe('PASSED');
+    const base = audit.nodes.filter((n) => n.baseModel);
+    expect(base.map((n) => n.id).sort()).toEqual(
+      Object.values(baseWorld.steps)
+        .map((s) => s.digest)
+        .sort(),
+    );
+    expect(base.every((n) => n.status === 'verified' && n.signers.length > 0)).toBe(true);
+    expect(audit.edges).toContainEqual({
+      from: fine.steps.training.digest,
+      to: baseWorld.steps.training.digest,
+      role: 'base-model',
+    });
+    expect(renderAuditHtml(audit)).toContain('training (base model)');
+  });
+
+  it('marks a revoked model as revoked', async () => {
+    const world = await buildWorld();
+    const revocation = await sign(
+      buildRevocationStatement({
+        kind: 'attestation',
+        attestations: [world.steps.training.payload],
+        reason: 'legal',
+        description: 'takedown',
+        effectiveAt: '2026-01-20T00:00:00Z',
+        attester: IDENTITY.revoker,
+        now: new Date('2026-01-20T00:00:00Z'),
+      } as never),
+      ['revoker'],
+    );
+    const audit = await auditOf(world, { bundle: world.bundle + revocation.line });
+    expect(audit.verdict).toBe('FAILED');
+    const statuses = Object.fromEntries(audit.nodes.map((n) => [n.id, n.status]));
+    expect(statuses[world.steps.training.digest]).toBe('revoked');
+    expect(renderLineageDot(audit)).toMatch(/REVOKED/);
+  });
+
+  it('draws an attestation signed on several lines once', async () => {
     const world = await buildWorld(registered);
     const extra = await sign(world.steps.dataset.statement, ['steward']);
     const audit = await auditOf(world, { bundle: `${world.bundle}${extra.line}` });
