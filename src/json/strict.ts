@@ -38,6 +38,27 @@ export function joinPath(base: string, key: string | number): string {
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+/**
+ * Where character `offset` of `text` is, for humans: `line L, column C` (both from 1; columns count
+ * UTF-16 code units, as editors' "go to" does for the BMP), and the character offset.
+ */
+export function textPosition(text: string, offset: number): string {
+  const { line, column } = lineColumn(text, offset);
+  return `line ${line}, column ${column}; character ${offset}`;
+}
+
+/** The 1-based line and column of character `offset` of `text` (lines end at LF; CRLF counts once). */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  const end = Math.min(Math.max(offset, 0), text.length);
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: end - start + 1 };
+}
+
 class Parser {
   private i = 0;
   constructor(
@@ -52,7 +73,7 @@ class Parser {
     path: string,
   ): never {
     const where = path === '' ? this.what || '$' : this.what ? `${this.what}: ${path}` : path;
-    throw new LineproofError(code, `${where}: ${msg} (at character ${this.i})`, {
+    throw new LineproofError(code, `${where}: ${msg} (${textPosition(this.s, this.i)})`, {
       path: path === '' ? this.what || '$' : path,
     });
   }

@@ -268,7 +268,7 @@ describe('renderers: no text from a chain becomes markup', () => {
 describe('base models and revocations', () => {
   it("draws a fine-tune's base-model chain as ancestors, joined by the base-model reference", async () => {
     const BASE = `sha256:${'b1'.repeat(32)}`;
-    const about = <T extends { subject: unknown }>(i: T): T => ({ ...i, subject: { name: 'base', digest: BASE } });
+    const about = <T extends { subject?: unknown }>(i: T): T => ({ ...i, subject: { name: 'base', digest: BASE } });
     const baseWorld = await buildWorld({ training: about, evaluation: about, approval: about, promotion: about });
     const fine = await buildWorld({
       dataset: (i) => ({ ...i, version: 'fine-tune data' }),
