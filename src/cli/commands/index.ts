@@ -5,6 +5,8 @@
 import type { Command } from '../types.js';
 import { canonicalCommand } from './canonical.js';
 import { keygenCommand } from './keygen.js';
+import { keyInfoCommand } from './key-info.js';
+import { policyCheckCommand, policyInitCommand, policySchemaCommand } from './policy-author.js';
 import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
 import { hashCommand } from './hash.js';
@@ -40,6 +42,7 @@ import { ociPullCommand, ociPushCommand } from './oci.js';
 
 export const COMMANDS: Command[] = [
   keygenCommand,
+  keyInfoCommand,
   hashCommand,
   hashMergeCommand,
   hashProveCommand,
@@ -48,6 +51,9 @@ export const COMMANDS: Command[] = [
   reportCommand,
   vsaVerifyCommand,
   vsaShowCommand,
+  policyInitCommand,
+  policyCheckCommand,
+  policySchemaCommand,
   policySignCommand,
   policyVerifyCommand,
   policyShowCommand,
