@@ -158,6 +158,58 @@ describe('verifyAuditPage', () => {
     expect(failed(await check(swapped))).toContain('DSSE_NO_TRUSTED_SIGNATURE');
   });
 
+  it('names the check that fails: marks, document, summary', async () => {
+    const { html, audit } = await page();
+    const at = async (h: string, id: string, extra: Record<string, unknown> = {}) =>
+      (await check(h, extra)).report.checks.find((c) => c.id === id);
+    // visible text differs from its attribute
+    const text = html.replace('data-lp-verdict="PASSED">PASSED<', 'data-lp-verdict="PASSED">FAILED<');
+    expect(await at(text, 'audit.marks')).toMatchObject({ status: 'fail', code: 'AUDIT_PAGE_MISMATCH' });
+    // a second verdict mark
+    const twice = html.replace('<h2>Lineage</h2>', '<h2>Lineage</h2><p data-lp-verdict="PASSED">PASSED</p>');
+    expect(await at(twice, 'audit.marks')).toMatchObject({ status: 'fail', code: 'AUDIT_PAGE_INVALID' });
+    // no artifact mark
+    const d = audit.subject.digest;
+    const noSubject = html.replace(`<code data-lp-subject="${d}">${d}</code>`, `<code>${d}</code>`);
+    expect(await at(noSubject, 'audit.marks')).toMatchObject({ status: 'fail', code: 'AUDIT_PAGE_INVALID' });
+    // the artifact shown is not the document's
+    const other = `sha256:${'1'.repeat(64)}`;
+    const swapped = html.replace(`data-lp-subject="${d}">${d}<`, `data-lp-subject="${other}">${other}<`);
+    expect(await at(swapped, 'audit.marks', { generator: 'x' })).toMatchObject({
+      status: 'fail',
+      code: 'AUDIT_PAGE_MISMATCH',
+    });
+    // the document is not an audit document, version 1
+    const v2 = renderAuditHtml({ ...audit, auditVersion: 2 as 1 });
+    expect(await at(v2, 'audit.document')).toMatchObject({ status: 'fail', code: 'AUDIT_PAGE_INVALID' });
+    const notJson = html.replace('{"auditVersion"', '{auditVersion');
+    expect(await at(notJson, 'audit.document')).toMatchObject({ status: 'fail' });
+    // the summary signs another policy than the page shows
+    const policy = renderAuditHtml({ ...audit, policy: { ...audit.policy, digest: `sha256:${'2'.repeat(64)}` } });
+    expect(await at(policy, 'audit.summary', { generator: 'x' })).toMatchObject({
+      status: 'fail',
+      code: 'AUDIT_PAGE_MISMATCH',
+    });
+    // a good page: every audit check passes, the rendering included
+    for (const id of ['audit.document', 'audit.marks', 'audit.rendered', 'audit.summary'])
+      expect((await at(html, id))?.status, id).toBe('pass');
+    expect((await at(html, 'audit.rendered', { generator: 'x' }))?.status).toBe('skip');
+  });
+
+  it('reads marks only where attribute and text agree, and the embedded document as JSON', async () => {
+    const { html, audit } = await page();
+    const read = readAuditPage(html);
+    expect(read.verdicts).toEqual(['PASSED']);
+    expect(read.subjects).toEqual([audit.subject.digest]);
+    expect(read.inconsistent).toEqual([]);
+    expect(read.document).toEqual(JSON.parse(JSON.stringify(audit)));
+    const broken = readAuditPage(html.replace('data-lp-verdict="PASSED">PASSED', 'data-lp-verdict="PASSED" >PASSED'));
+    expect(broken.inconsistent).toEqual(['data-lp-verdict="PASSED"']);
+    expect(readAuditPage(new Uint8Array([0xc3, 0x28])).document).toBeInstanceOf(Error);
+    const unclosed = readAuditPage(html.slice(0, html.lastIndexOf('</script>')));
+    expect(unclosed.document).toBeInstanceOf(Error);
+  });
+
   it('property: any mutation never throws; a mutated page is a faithful rendering only if what it shows is unchanged', async () => {
     const { html } = await page();
     const block = html.indexOf('<script type="application/json"');

@@ -50,11 +50,11 @@ export const keyInfoCommand: Command = {
     if (values.private && values.public) throw usage('key info: give --private or --public, not both');
     const file = positionals[0]!;
     const bytes = await asExit(EXIT.USAGE, () => readFileLimited(resolvePath(ctx, file), 64 * 1024, file));
-    let text = '';
+    let text: string;
     try {
       text = fromUtf8(bytes, file);
     } catch {
-      text = '';
+      text = ''; // a binary (DER or raw) key: judged by --private/--public or the file name
     }
     const looksPrivate =
       /PRIVATE KEY-----/.test(text) || /"private"\s*:\s*"[0-9a-f]/i.test(text) || /\.key$/i.test(file);

@@ -182,6 +182,25 @@ async function buildInitPolicy(values: Record<string, string | string[] | boolea
     }),
   );
   const missing = (['data-steward', 'trainer', 'evaluator', 'approver'] as const).filter((r) => !roleMap.has(r));
+  const approvers = roleMap.get('approver')?.length ?? 0;
+  if (approvers === 0)
+    throw usage(
+      "policy init: no key holds the approver role, and every risk tier needs an approver: give --role approver=NAME (a key's name) or name a key approver",
+    );
+  const riskTiers = Object.fromEntries(
+    Object.entries(TIERS).map(([name, tier]) =>
+      tier.approvers <= approvers
+        ? [name, tier]
+        : [
+            name,
+            {
+              ...tier,
+              approvers,
+              description: `${tier.description} (Lowered to ${approvers} approver${approvers === 1 ? '' : 's'}: only ${approvers} identit${approvers === 1 ? 'y holds' : 'ies hold'} the approver role; add approvers and raise it.)`,
+            },
+          ],
+    ),
+  );
   return {
     policy: {
       id: (values.id as string | undefined) ?? 'urn:lineproof:policy:example',
@@ -191,7 +210,7 @@ async function buildInitPolicy(values: Record<string, string | string[] | boolea
       keys,
       identities,
       roles,
-      riskTiers: TIERS,
+      riskTiers,
       useCases,
     },
     missing,
