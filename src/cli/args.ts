@@ -32,8 +32,11 @@ export function parseCommandArgs<O extends Options>(
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: (positionals.max ?? 0) > 0 });
   } catch (e) {
+    const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+    const hint = unknown ? closestOption(unknown, Object.keys(options)) : undefined;
     throw usage(
-      `${command}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see 'lineproof ${command} --help')`,
+      `${command}: ${message}${hint ? `; did you mean '--${hint}'?` : ''} (see 'lineproof ${command} --help')`,
     );
   }
   const n = parsed.positionals.length;
@@ -43,6 +46,33 @@ export function parseCommandArgs<O extends Options>(
       `${command}: unexpected argument ${JSON.stringify(parsed.positionals[positionals.max ?? 0])} (see 'lineproof ${command} --help')`,
     );
   return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals };
+}
+
+/** The closest option name to a mistyped flag. */
+function closestOption(flag: string, names: readonly string[]): string | undefined {
+  return didYouMean(flag.replace(/^--?/, '').replace(/=.*$/, ''), names);
+}
+
+/** The closest of `names` to `word` (a typo: within a third of its length, at most 3 edits, or a prefix), if any. */
+export function didYouMean(word: string, names: readonly string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of names) {
+    const d = name.startsWith(word) && word.length >= 3 ? 0.5 : levenshtein(word, name);
+    if (!best || d < best.d) best = { name, d };
+  }
+  return best && best.d <= Math.min(3, Math.max(1, Math.ceil(word.length / 3))) ? best.name : undefined;
+}
+
+/** Edit distance between two short strings. */
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /** The value of a required string option, or a usage error naming it. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineproofError } from '../errors.js';
 import { CliError } from './errors.js';
+import { didYouMean } from './args.js';
 import { cliVersion } from './version.js';
 import { EXIT, type CliContext, type CliIo, type Command, type ExitCode } from './types.js';
 
@@ -80,6 +81,8 @@ function topHelp(COMMANDS: readonly CommandEntry[]): string {
     '  --help, -h     show help (also after any command)',
     '  --version      print the version',
     '  --debug        print stack traces of unexpected errors',
+    '  --quiet, -q    print nothing on standard output but --json; errors still on standard error',
+    '  --json         (most commands) the machine form; an error is then {"error": {code, message, exitCode}} on standard output',
     '',
     'Exit codes: 0 success / verified; 1 the evidence fails; 2 usage or input error.',
     '',
@@ -113,10 +116,21 @@ function select(COMMANDS: readonly CommandEntry[], argv: string[]): { cmd: Comma
  * Run the CLI with `argv` (without node and script) and return the exit code. Never throws and
  * never prints a stack trace unless `--debug` is given.
  */
-export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
+export async function run(argv: string[], rawIo: CliIo): Promise<ExitCode> {
   const debug = argv.includes('--debug');
-  const args = argv.filter((a) => a !== '--debug');
+  const quiet = argv.includes('--quiet') || argv.includes('-q');
+  const args = argv.filter((a) => a !== '--debug' && a !== '--quiet' && a !== '-q');
+  // --json: an error is a JSON object on standard output too (the exit code unchanged)
+  const json = args.includes('--json');
+  // --quiet: nothing on standard output but --json's, no progress; errors still on standard error
+  const io: CliIo =
+    quiet && !json ? { ...rawIo, stdout: () => {}, isTTY: false } : quiet ? { ...rawIo, isTTY: false } : rawIo;
   const ctx: CliContext = { io, debug };
+  const fail = (code: ExitCode, errorCode: string, message: string): ExitCode => {
+    io.stderr(`lineproof: ${message}\n`);
+    if (json) rawIo.stdout(`${JSON.stringify({ error: { code: errorCode, message, exitCode: code } }, null, 2)}\n`);
+    return code;
+  };
   try {
     const COMMANDS = await commands();
     if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
@@ -133,11 +147,25 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
       if (group.length > 0) {
         const wantsHelp = args.includes('--help') || args.includes('-h');
         io[wantsHelp ? 'stdout' : 'stderr'](groupHelp(args[0]!, group));
-        if (!wantsHelp && args[1] !== undefined) io.stderr(`lineproof: unknown command '${args[0]} ${args[1]}'\n`);
+        if (!wantsHelp && args[1] !== undefined) {
+          const hint = didYouMean(
+            args[1],
+            group.map((c) => c.name.slice(args[0]!.length + 1)),
+          );
+          return fail(
+            EXIT.USAGE,
+            'USAGE',
+            `unknown command '${args[0]} ${args[1]}'${hint ? `; did you mean '${args[0]} ${hint}'?` : ''}`,
+          );
+        }
         return wantsHelp ? EXIT.OK : EXIT.USAGE;
       }
-      io.stderr(`lineproof: unknown command '${args[0]}' (see 'lineproof --help')\n`);
-      return EXIT.USAGE;
+      const hint = didYouMean(args[0]!, [...new Set(COMMANDS.map((c) => c.name.split(' ')[0]!))]);
+      return fail(
+        EXIT.USAGE,
+        'USAGE',
+        `unknown command '${args[0]}'${hint ? `; did you mean '${hint}'?` : ''} (see 'lineproof --help')`,
+      );
     }
     if (found.rest.includes('--help') || found.rest.includes('-h')) {
       io.stdout(found.cmd.help.endsWith('\n') ? found.cmd.help : `${found.cmd.help}\n`);
@@ -145,19 +173,18 @@ export async function run(argv: string[], io: CliIo): Promise<ExitCode> {
     }
     return await (await found.cmd.load()).run(found.rest, ctx);
   } catch (e) {
-    if (e instanceof CliError) {
-      io.stderr(`lineproof: ${e.message}\n`);
-      return e.exitCode;
-    }
+    if (e instanceof CliError) return fail(e.exitCode, e.code, e.message);
     if (e instanceof LineproofError) {
-      io.stderr(`lineproof: ${e.code}: ${e.message}\n`);
+      const code = fail(EXIT.USAGE, e.code, `${e.code}: ${e.message}`);
       if (debug && e.stack) io.stderr(`${e.stack}\n`);
-      return EXIT.USAGE;
+      return code;
     }
-    io.stderr(
-      `lineproof: internal error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`,
+    const code = fail(
+      EXIT.USAGE,
+      'INTERNAL',
+      `internal error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}`,
     );
     if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
-    return EXIT.USAGE;
+    return code;
   }
 }

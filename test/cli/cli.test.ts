@@ -80,3 +80,35 @@ describe('lineproof CLI', () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe('a CLI that guides', () => {
+  it('suggests the command or flag meant, and says errors as JSON with --json (exit code unchanged)', async () => {
+    const typo = await cli(['verfy']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown command 'verfy'; did you mean 'verify'\?/);
+    const sub = await cli(['policy', 'chek', 'x']);
+    expect(sub.stderr).toMatch(/did you mean 'policy check'\?/);
+    const flag = await cli(['verify', '--chian', 'x']);
+    expect(flag.stderr).toMatch(/Unknown option '--chian'; did you mean '--chain'\?/);
+    expect((await cli(['verify', '--zzzzzzzz', 'x'])).stderr).not.toMatch(/did you mean/);
+    const json = await cli(['verify', '--chian', 'x', '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--chian/), exitCode: 2 },
+    });
+    const missing = await cli(['hash', 'no-such-file', '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout).error.code).toBe('IO_ERROR');
+  });
+
+  it('--quiet prints nothing on standard output (but --json), errors still on standard error', async () => {
+    const q = await cli(['hash', 'package.json', '--quiet']);
+    expect(q).toMatchObject({ code: 0, stdout: '' });
+    const qj = await cli(['hash', 'package.json', '--quiet', '--json']);
+    expect(JSON.parse(qj.stdout).digest).toMatch(/^sha256:/);
+    const bad = await cli(['hash', 'no-such-file', '-q']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/no-such-file/);
+  });
+});

@@ -231,7 +231,8 @@ describe('lineproof verify', () => {
           '--json',
         ]);
         expect(r.code).toBe(2);
-        expect(r.stdout).toBe('');
+        // --json: the error as JSON on standard output, the exit code unchanged
+        expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'POLICY_INVALID', exitCode: 2 } });
         expect(r.stderr).toMatch(/^lineproof: POLICY_INVALID: /);
         expect(r.stderr).toContain(`: ${path}: `);
       });
