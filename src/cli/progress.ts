@@ -1,4 +1,4 @@
-import type { TreeProgress } from '../node/hash-tree.js';
+import type { TreeProgress } from '../node/file-pool.js';
 import type { CliContext } from './types.js';
 
 /** Bytes in decimal units for humans: `1.5 GB`. */
@@ -13,29 +13,61 @@ export function humanBytes(bytes: number): string {
   return u === 0 ? `${bytes} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
+/** Seconds for humans: `42 s`, `3 min 5 s`, `1 h 2 min`. */
+export function humanSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** One progress line: percent, bytes done of total, throughput, time left, files, the file at hand. */
+export function progressLine(p: TreeProgress, elapsedMs: number): string {
+  const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
+  const rate = elapsedMs > 0 ? (p.bytesDone / elapsedMs) * 1000 : 0;
+  const eta = rate > 0 ? humanSeconds((p.bytesTotal - p.bytesDone) / rate) : '?';
+  const name = p.path.length > 32 ? `…${p.path.slice(-31)}` : p.path;
+  return `hashing ${String(pct).padStart(3)}%  ${humanBytes(p.bytesDone)} of ${humanBytes(p.bytesTotal)}  ${humanBytes(Math.round(rate))}/s  ${eta} left  ${p.filesDone}/${p.filesTotal} files  ${name}`;
+}
+
 /**
- * A progress line on stderr while hashing inputs of 64 MiB or more, drawn only when stderr is a
- * terminal (so pipes, CI logs and --json output stay clean), at most five times a second.
+ * A progress line on stderr while hashing inputs of 64 MiB or more (bytes, throughput, time
+ * left), drawn only when stderr is a terminal (so pipes, CI logs, --json and --quiet output stay
+ * clean), at most five times a second.
+ * @param clock milliseconds now (injected by tests)
  */
-export function hashProgress(ctx: CliContext): { onProgress?: (p: TreeProgress) => void; done(): void } {
+export function hashProgress(
+  ctx: CliContext,
+  clock: () => number = Date.now,
+): { onProgress?: (p: TreeProgress) => void; done(): void } {
   if (!ctx.io.isTTY) return { done() {} };
-  let last = 0;
+  const started = clock();
+  let last = -Infinity;
   let drawn = false;
   return {
     onProgress(p: TreeProgress): void {
       if (p.bytesTotal < 64 * 1024 * 1024) return;
-      const now = Date.now();
+      const now = clock();
       if (now - last < 200 && p.bytesDone < p.bytesTotal) return;
       last = now;
       drawn = true;
-      const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
-      const name = p.path.length > 40 ? `…${p.path.slice(-39)}` : p.path;
-      ctx.io.stderr(
-        `\rhashing ${String(pct).padStart(3)}%  ${humanBytes(p.bytesDone)} of ${humanBytes(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${name}\u001b[K`,
-      );
+      ctx.io.stderr(`\r${progressLine(p, now - started)}\u001b[K`);
     },
     done(): void {
       if (drawn) ctx.io.stderr('\r\u001b[K');
     },
   };
+}
+
+/** Run a hashing step with the progress line (on a terminal), cleared when it ends either way. */
+export async function withProgress<T>(
+  ctx: CliContext,
+  fn: (onProgress: ((p: TreeProgress) => void) | undefined) => Promise<T>,
+): Promise<T> {
+  const bar = hashProgress(ctx);
+  try {
+    return await fn(bar.onProgress);
+  } finally {
+    bar.done();
+  }
 }

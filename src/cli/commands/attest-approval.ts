@@ -20,6 +20,7 @@ import {
   mergeFields,
   one,
   oneSubject,
+  predecessorsFirst,
   policyTierOf,
   requireField,
   resolveRefs,
@@ -128,6 +129,7 @@ function registrationOf(env: AttestEnv, digest: DigestSet): Predecessor | undefi
 }
 
 async function makeApproval(env: AttestEnv): Promise<Made> {
+  predecessorsFirst(env, ['training', 'evaluation'], 'the evidence of the model');
   const subject = await oneSubject(env, 'model');
   const digest = subject.subject.digest;
   const { training, evaluations, registration } = evidence(env, digest);

@@ -13,6 +13,7 @@ import {
   mergeFields,
   one,
   oneSubject,
+  predecessorsFirst,
   requireField,
   resolveRefs,
   resolveSubject,
@@ -107,6 +108,7 @@ async function parseData(env: AttestEnv, spec: string): Promise<Record<string, u
 }
 
 async function makeEvaluation(env: AttestEnv): Promise<Made> {
+  predecessorsFirst(env, ['training'], 'the training of the model');
   const subject = await oneSubject(env, 'model');
   const refs = slotRefs(
     env,

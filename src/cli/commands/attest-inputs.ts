@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BundleAttestation } from '../../bundle/lookup.js';
-import { exactlyOne as oneOf, resolveReference, type Predecessor } from '../../bundle/predecessors.js';
+import { candidates, exactlyOne as oneOf, resolveReference, type Predecessor } from '../../bundle/predecessors.js';
 import { digestSetFromText, type DigestSet } from '../../digest/index.js';
 import { isJsonObject } from '../../json/strict.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
 import { manifestBytes } from '../../manifest/build.js';
+import { withProgress } from '../progress.js';
 import { hashPath } from '../../node/hash-tree.js';
 import { ROLE_OF_STAGE } from '../../policy/roles.js';
 import type { StatementManifestInput, SubjectInput } from '../../statements/builders.js';
@@ -109,7 +110,11 @@ export async function resolveSubject(
     const n = name ?? defaultName;
     return { subject: n === undefined ? { digest } : { name: n, digest }, from: text };
   }
-  const hashed = await asExit(EXIT.USAGE, () => hashPath(resolvePath(env.ctx, text), { algorithms: ['sha256'] }));
+  const hashed = await withProgress(env.ctx, (onProgress) =>
+    asExit(EXIT.USAGE, () =>
+      hashPath(resolvePath(env.ctx, text), { algorithms: ['sha256'], ...(onProgress ? { onProgress } : {}) }),
+    ),
+  );
   if (hashed.kind === 'directory') {
     const bytes = manifestBytes(hashed.manifest);
     const subject = {
@@ -210,6 +215,16 @@ export function slotRefs<K extends Stage>(
 export function one(env: AttestEnv, refs: Predecessor[], what: string): Predecessor | undefined {
   if (refs.length > 1) throw usage(`${env.cmd}: one --ref for ${what}, got ${refs.length}`);
   return refs[0];
+}
+
+/**
+ * Before hashing the subject (a model can be gigabytes): without --ref, the chain must hold at
+ * least one trusted attestation of each stage the step refers to, else PREDECESSOR_NOT_FOUND now.
+ */
+export function predecessorsFirst(env: AttestEnv, stages: readonly Stage[], what: string): void {
+  if ((list(env, 'ref') ?? []).length > 0) return;
+  for (const stage of stages)
+    if (candidates(env.lookup, stage).length === 0) exactlyOne(env, [], `${what} (a ${stage} attestation)`);
 }
 
 /** Exactly one candidate, or PREDECESSOR_NOT_FOUND / PREDECESSOR_AMBIGUOUS listing what was found. */

@@ -3,7 +3,17 @@ import { approvalsOf, payloadInput } from '../../bundle/predecessors.js';
 import { buildPromotionStatement } from '../../statements/builders.js';
 import { parseBuilderFields, promotionFieldsSchema } from '../../statements/inputs.js';
 import type { AttestEnv } from './attest-env.js';
-import { exactlyOne, fileText, one, oneSubject, requireField, resolveRefs, slotRefs, str } from './attest-inputs.js';
+import {
+  exactlyOne,
+  fileText,
+  one,
+  oneSubject,
+  predecessorsFirst,
+  requireField,
+  resolveRefs,
+  slotRefs,
+  str,
+} from './attest-inputs.js';
 import { build, refNote, stageCommand, type Made } from './attest-output.js';
 import { digestText } from './describe.js';
 
@@ -28,6 +38,7 @@ Example:
 `;
 
 async function makePromotion(env: AttestEnv): Promise<Made> {
+  predecessorsFirst(env, ['approval'], 'the approval it deploys under');
   const subject = await oneSubject(env, 'model');
   const digest = subject.subject.digest;
   const refs = slotRefs(env, resolveRefs(env), ['approval'], 'a promotion refers to the approval it deploys under');

@@ -90,7 +90,6 @@ function codeFields(env: AttestEnv): Record<string, unknown> {
 }
 
 async function makeTraining(env: AttestEnv): Promise<Made> {
-  const subject = await oneSubject(env, 'model');
   const refs = slotRefs(
     env,
     resolveRefs(env),
@@ -121,6 +120,8 @@ async function makeTraining(env: AttestEnv): Promise<Made> {
   requireField(env, code.digest, 'commit', 'code.digest');
   const image = str(env, 'image');
   const environment = image !== undefined ? mergeFields(fileField(env, 'environment'), { digest: image }) : undefined;
+  // the model is hashed last: a missing dataset or flag is said before gigabytes are read
+  const subject = await oneSubject(env, 'model');
   const statement = build(env, () => {
     const fields = parseBuilderFields(
       trainingFieldsSchema,

@@ -24,6 +24,7 @@ import { asExit, CliError, usage } from '../errors.js';
 import { EXIT, type CliContext } from '../types.js';
 import { loadPolicies, POLICY_OPTIONS, refusalExit } from './policy-load.js';
 import { planVsa, vsaAsked, VSA_OPTIONS, type VsaPlan } from './verify-vsa.js';
+import { withProgress } from '../progress.js';
 
 /** The Sigstore line verifier, when the policy has a sigstore authority (or a root was given). */
 async function sigstoreVerifierFor(ctx: CliContext, policy: Policy, rootArg: string | undefined) {
@@ -101,8 +102,19 @@ async function hashArtifact(
   const plain = names.filter(isHashAlgorithm);
   const trees = required ? names.flatMap((n) => parseTreeAlgorithm(n) ?? []) : [];
   if (isFile && trees.length === 1 && plain.every((a) => a === 'sha256')) {
-    const t = await asExit(EXIT.USAGE, () =>
-      hashFileTree(abs, { leafBytes: trees[0]!.leafBytes, sha256: plain.includes('sha256') }),
+    const t = await withProgress(ctx, (onProgress) =>
+      asExit(EXIT.USAGE, () =>
+        hashFileTree(abs, {
+          leafBytes: trees[0]!.leafBytes,
+          sha256: plain.includes('sha256'),
+          ...(onProgress
+            ? {
+                onProgress: (done: number, total: number) =>
+                  onProgress({ path, bytesDone: done, bytesTotal: total, filesDone: 0, filesTotal: 1 }),
+              }
+            : {}),
+        }),
+      ),
     );
     return {
       digest: { ...(t.sha256 !== undefined ? { sha256: t.sha256 } : {}), [t.algorithm]: t.root },
@@ -110,8 +122,10 @@ async function hashArtifact(
     };
   }
   const engines = [...plain, ...trees.map((t) => nodeTreeHashEngine(t.leafBytes))];
-  const hashed = await asExit(EXIT.USAGE, () =>
-    hashPath(abs, { algorithms: engines.length > 0 ? engines : ['sha256'] }),
+  const hashed = await withProgress(ctx, (onProgress) =>
+    asExit(EXIT.USAGE, () =>
+      hashPath(abs, { algorithms: engines.length > 0 ? engines : ['sha256'], ...(onProgress ? { onProgress } : {}) }),
+    ),
   );
   return { digest: hashed.subject.digest, files: { manifest: hashed.kind === 'directory' ? hashed.manifest : null } };
 }
