@@ -4,6 +4,7 @@
  */
 import type { Command } from '../types.js';
 import { canonicalCommand } from './canonical.js';
+import { demoCommand } from './demo.js';
 import { keygenCommand } from './keygen.js';
 import { dsseSignCommand } from './dsse-sign.js';
 import { dsseVerifyCommand } from './dsse-verify.js';
@@ -39,6 +40,7 @@ import {
 import { ociPullCommand, ociPushCommand } from './oci.js';
 
 export const COMMANDS: Command[] = [
+  demoCommand,
   keygenCommand,
   hashCommand,
   hashMergeCommand,
