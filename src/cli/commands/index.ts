@@ -4,6 +4,7 @@
  */
 import type { Command } from '../types.js';
 import { canonicalCommand } from './canonical.js';
+import { demoCommand } from './demo.js';
 import { keygenCommand } from './keygen.js';
 import { keyInfoCommand } from './key-info.js';
 import { policyCheckCommand, policyInitCommand, policySchemaCommand } from './policy-author.js';
@@ -41,6 +42,7 @@ import {
 import { ociPullCommand, ociPushCommand } from './oci.js';
 
 export const COMMANDS: Command[] = [
+  demoCommand,
   keygenCommand,
   keyInfoCommand,
   hashCommand,
