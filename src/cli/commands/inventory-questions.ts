@@ -104,6 +104,9 @@ ${DB_HELP}
   --json             print the list as JSON
 
 Exit codes: 0 none found; 1 some registered model lacks evidence; 2 usage error, database error.
+
+Example:
+  lineproof inventory unevidenced --db .lineproof/inventory --json
 `;
 
 export const inventoryUnevidencedCommand: Command = {

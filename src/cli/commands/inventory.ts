@@ -224,7 +224,7 @@ ${DB_HELP}
 Exit codes: 0 answered (an empty answer too); 2 usage error, unknown key, database error.
 
 Examples:
-  lineproof inventory downstream sha256:<poisoned dataset manifest digest>
+  lineproof inventory downstream sha256:…   # the poisoned dataset's manifest digest
   lineproof inventory downstream --key trainer --json
 `;
 

@@ -62,6 +62,9 @@ their holders, roles, risk tiers and use cases. Signatures are listed, not verif
 'lineproof policy verify').
 
 Exit codes: 0 shown; 2 usage error, unreadable or invalid policy.
+
+Example:
+  lineproof policy show policy-v2.signed.json
 `;
 
 const DIFF_HELP = `Usage: lineproof policy diff OLD NEW [--json]

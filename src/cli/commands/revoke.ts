@@ -57,6 +57,9 @@ Options:
   --out ENVELOPE     where to write (default: standard output)
 
 Exit codes: 0 signed; 2 usage error, unreadable or invalid list or key.
+
+Example:
+  lineproof revoke sign revocations.json --key keys/security.key --sequence 4 --expires +30d --out revocations-4.json
 `;
 
 const SHOW_HELP = `Usage: lineproof revoke show LIST [--json]
@@ -65,6 +68,9 @@ Print a revocation list (draft or signed): policy, sequence, issuedAt, expires, 
 signatures (listed, not verified: 'lineproof verify --revocations' judges them against the policy).
 
 Exit codes: 0 shown; 2 usage error, unreadable or invalid list.
+
+Example:
+  lineproof revoke show revocations-4.json
 `;
 
 /** A JSON value as text: strings and numbers as they are, the rest as JSON. */

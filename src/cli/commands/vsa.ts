@@ -75,6 +75,9 @@ subject, verifier, timeVerified, resourceUri, policy, result and levels, and the
 attestations (payload digests). Use 'lineproof vsa verify' to check it.
 
 Exit codes: 0 shown; 1 the file is not a verification summary envelope; 2 usage error, unreadable file.
+
+Example:
+  lineproof vsa show model.vsa.json --json
 `;
 
 /** The largest audit page read by --from-html. */
