@@ -2,7 +2,7 @@
 // runtime scope its approval grants. Run it after `npm ci`:
 //
 //   node examples/serve.mjs --model model/ --chain chain.intoto.jsonl --policy policy.json \
-//     --use-case support-chat [--port 8080] [--at 2026-02-01T00:00:00Z]
+//     --use-case support-chat [--port 8080] [--at 2026-02-01T00:00:00Z] [--check-only]
 //
 // It listens on 127.0.0.1 only. It refuses to start (exit 1, the failed checks on stderr) when the
 // weights are tampered with or not approved for the use case; once started it prints one line
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     'use-case': { type: 'string' },
     port: { type: 'string', default: '0' },
     at: { type: 'string' },
+    'check-only': { type: 'boolean' },
   },
 });
 for (const flag of ['model', 'chain', 'policy', 'use-case']) {
@@ -51,6 +52,11 @@ if (!check.ok) {
   process.exit(1);
 }
 const { approval, model } = check;
+if (values['check-only']) {
+  // --check-only: say what would be served, and exit (README's first step for services)
+  process.stdout.write(`${JSON.stringify({ ok: true, digest: check.digest, model, approval }, null, 2)}\n`);
+  process.exit(0);
+}
 const lapses = new Date(approval.expires);
 
 /** The first identifier of a call the approval does not grant, or undefined. */
