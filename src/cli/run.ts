@@ -171,7 +171,9 @@ export async function run(argv: string[], rawIo: CliIo): Promise<ExitCode> {
       io.stdout(found.cmd.help.endsWith('\n') ? found.cmd.help : `${found.cmd.help}\n`);
       return EXIT.OK;
     }
-    return await (await found.cmd.load()).run(found.rest, ctx);
+    const cmd = await found.cmd.load();
+    if (cmd.ownQuiet && quiet) return await cmd.run(found.rest, { io: rawIo, debug, quiet: true });
+    return await cmd.run(found.rest, ctx);
   } catch (e) {
     if (e instanceof CliError) return fail(e.exitCode, e.code, e.message);
     if (e instanceof LineproofError) {

@@ -17,6 +17,8 @@ export interface CliContext {
   io: CliIo;
   /** `--debug` was given: print stack traces of unexpected errors. */
   debug: boolean;
+  /** `--quiet` was given (and the command says it handles it: {@link Command.ownQuiet}). */
+  quiet?: boolean;
 }
 
 /** One command (or sub-command such as `dsse sign`). */
@@ -27,6 +29,11 @@ export interface Command {
   summary: string;
   /** Full `--help` text: usage, options, exit codes, examples. */
   help: string;
+  /**
+   * The command gives --quiet its own meaning (read from `ctx.quiet`) instead of the default: no
+   * standard output but --json's.
+   */
+  ownQuiet?: boolean;
   /** Runs with the arguments after the command words; returns the exit code. */
   run(args: string[], ctx: CliContext): Promise<ExitCode>;
 }

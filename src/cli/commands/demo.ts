@@ -106,17 +106,18 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'the whole lifecycle in a folder that stays: a model trained, attested, verified, attacks rejected',
   help: HELP,
+  ownQuiet: true,
   async run(args, ctx) {
     const { values } = parseCommandArgs('demo', args, {
       dir: { type: 'string' },
       force: { type: 'boolean' },
       json: { type: 'boolean' },
-      quiet: { type: 'boolean' },
     });
-    if (values.json && values.quiet) throw usage('demo: --json and --quiet: give one');
+    const quiet = ctx.quiet === true;
+    if (values.json && quiet) throw usage('demo: --json and --quiet: give one');
     const dir = resolvePath(ctx, values.dir ?? 'lineproof-demo');
     prepareDir(dir, values.force === true);
-    const verbose = !values.json && !values.quiet;
+    const verbose = !values.json && !quiet;
     const { r, made, rejected, seconds } = await runDemo(ctx, dir, verbose ? ctx.io.stdout : () => undefined);
     const ok = r.problems.length === 0;
     if (values.json) {
