@@ -1,85 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha512 } from '@noble/hashes/sha2.js';
-import { toHex, utf8 } from '../../src/bytes/index.js';
-import { sha256Hex } from '../../src/digest/index.js';
-import { buildManifest, manifestBytes, manifestDigestText } from '../../src/manifest/build.js';
-import type { Manifest } from '../../src/manifest/types.js';
-import type { Check, Report } from '../../src/report/index.js';
-import { LINEPROOF_MANIFEST_MEDIA_TYPE } from '../../src/statements/predicates/index.js';
+import { utf8 } from '../../src/bytes/index.js';
+import { manifestBytes, manifestDigestText } from '../../src/manifest/build.js';
 import { buildTrainingStatement } from '../../src/statements/builders.js';
-import { MAX_LISTED_FILES, type ArtifactTree } from '../../src/verify/artifact-diff.js';
+import { MAX_LISTED_FILES } from '../../src/verify/artifact-diff.js';
 import { verifyChain } from '../../src/verify/chain.js';
+import {
+  diffCheck,
+  files,
+  flip,
+  manifestOfTree,
+  MODEL_TREE,
+  trainingInput,
+  treeWorld,
+  verifyTree,
+  type Tree,
+} from '../helpers/artifact-tree.js';
 import { expectStepOrder } from '../helpers/steps.js';
-import { buildWorld, sign, T, type KeyName, type World } from '../helpers/world.js';
-
-type Tree = Record<string, Uint8Array>;
-
-function manifestOfTree(tree: Tree, algorithms: string[] = ['sha256']): Manifest {
-  return buildManifest(
-    Object.entries(tree).map(([path, bytes]) => ({
-      path,
-      size: bytes.length,
-      digest: Object.fromEntries(algorithms.map((a) => [a, a === 'sha512' ? toHex(sha512(bytes)) : sha256Hex(bytes)])),
-    })),
-    { algorithms },
-  );
-}
-
-const MODEL_TREE: Tree = {
-  'config.json': utf8('{"layers":2}\n'),
-  'weights.bin': new Uint8Array(4096).map((_, i) => (i * 31) & 0xff),
-  'tokenizer/vocab.txt': utf8('a\nb\nc\n'),
-};
-
-/** A world whose model is `tree`'s manifest, inlined in the training (or a sidecar `model.manifest.json`). */
-async function treeWorld(
-  tree: Tree,
-  o: { inline?: boolean; trainingSigners?: KeyName[]; policy?: (doc: Record<string, any>) => void } = {},
-): Promise<World & { model: string; manifest: Manifest; bytes: Uint8Array }> {
-  const manifest = manifestOfTree(tree);
-  const bytes = manifestBytes(manifest);
-  const model = manifestDigestText(manifest);
-  const about = { name: 'model', digest: model, mediaType: LINEPROOF_MANIFEST_MEDIA_TYPE };
-  const w = await buildWorld({
-    training: (i) => ({
-      ...i,
-      subject: undefined,
-      manifest: o.inline === false ? { bytes, inline: false, uri: 'model.manifest.json' } : { bytes },
-    }),
-    evaluation: (i) => ({ ...i, subject: about }),
-    approval: (i) => ({ ...i, subject: about }),
-    promotion: (i) => ({ ...i, subject: about }),
-    ...(o.trainingSigners ? { signers: { training: o.trainingSigners } } : {}),
-    ...(o.policy ? { policy: o.policy } : {}),
-  });
-  return { ...w, model, manifest, bytes };
-}
-
-async function verifyTree(w: World, local: Tree | null, extra: Partial<ArtifactTree> = {}, bundle = w.bundle) {
-  const manifest = local === null ? null : manifestOfTree(local);
-  const subject = manifest ? manifestDigestText(manifest) : `sha256:${'00'.repeat(32)}`;
-  const { report } = await verifyChain({
-    bundle,
-    policy: w.policy,
-    subject,
-    useCase: 'support-chat',
-    asOf: T.asOf,
-    subjectName: 'model',
-    artifactTree: { manifest, ...extra },
-  });
-  return report;
-}
-
-const files = (r: Report): Array<[string, string]> =>
-  r.checks.filter((c) => c.id === 'artifact.file').map((c) => [c.subject, c.code]);
-const diffCheck = (r: Report): Check | undefined => r.checks.find((c) => c.id === 'artifact.diff');
-
-const flip = (b: Uint8Array, at = 0): Uint8Array => {
-  const c = b.slice();
-  c[at] = c[at]! ^ 1;
-  return c;
-};
+import { sign, T, type KeyName } from '../helpers/world.js';
 
 describe('verifyChain step 13: the artifact diff', () => {
   describe('when the files are the attested ones', () => {
@@ -115,12 +53,19 @@ describe('verifyChain step 13: the artifact diff', () => {
       expect(weights.status).toBe('fail');
       expect(weights.expected).toMatch(/^sha256:[0-9a-f]{12}…, 4096 bytes$/);
       expect(weights.actual).not.toBe(weights.expected);
+      const fields = (path: string) => {
+        const c = r.checks.find((x) => x.id === 'artifact.file' && x.subject === path)!;
+        return [c.expected, c.actual];
+      };
+      expect(fields('config.json')).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{12}…, 13 bytes$/), 'absent']);
+      expect(fields('README.md')).toEqual(['absent', expect.stringMatching(/^sha256:[0-9a-f]{12}…, 5 bytes$/)]);
       const d = diffCheck(r)!;
       expect(d.status).toBe('skip');
       expect(d.code).toBe('OK');
       expect(d.message).toMatch(
         /^2 changed, 1 missing, 1 extra \(vs the manifest sha256:[0-9a-f]{12}… attested by training sha256:/,
       );
+      expect(d.message).not.toMatch(/no trusted approval/);
       expect(d.expected).toBe(w.model);
       expect(d.message).toContain(w.steps.training.digest.slice(0, 19));
     });
@@ -148,84 +93,27 @@ describe('verifyChain step 13: the artifact diff', () => {
       expect(listed[0]).toEqual(['extra/000.txt', 'MANIFEST_ITEM_EXTRA']);
       expect(diffCheck(r)!.message).toMatch(/^0 changed, 0 missing, 150 extra .*the first 100 of 150 listed/);
     });
-  });
 
-  describe('when the attested manifest is a sidecar', () => {
-    it('reads it through readSidecar and diffs against it', async () => {
-      const w = await treeWorld(MODEL_TREE, { inline: false });
-      const asked: string[] = [];
-      const r = await verifyTree(
-        w,
-        { ...MODEL_TREE, 'weights.bin': flip(MODEL_TREE['weights.bin']!) },
-        {
-          readSidecar: (uri) => {
-            asked.push(uri);
-            return w.bytes;
-          },
-        },
-      );
-      expect(asked).toEqual(['model.manifest.json']);
-      expect(files(r)).toEqual([['weights.bin', 'MANIFEST_ITEM_MISMATCH']]);
+    it(`says nothing of a cut when exactly ${MAX_LISTED_FILES} files differ`, async () => {
+      const w = await treeWorld(MODEL_TREE);
+      const local: Tree = { ...MODEL_TREE };
+      for (let i = 0; i < MAX_LISTED_FILES; i++) local[`extra/${String(i).padStart(3, '0')}.txt`] = utf8(String(i));
+      const r = await verifyTree(w, local);
+      expect(files(r).length).toBe(MAX_LISTED_FILES);
+      expect(diffCheck(r)!.message).toMatch(/^0 changed, 0 missing, 100 extra /);
+      expect(diffCheck(r)!.message).not.toMatch(/listed/);
     });
 
-    it('refuses sidecar bytes that do not hash to the attested digest (a skip, never a throw)', async () => {
-      const w = await treeWorld(MODEL_TREE, { inline: false });
-      const forged = manifestBytes(manifestOfTree({ ...MODEL_TREE, 'weights.bin': utf8('other') }));
-      const r = await verifyTree(w, { ...MODEL_TREE, 'weights.bin': utf8('other') }, { readSidecar: () => forged });
-      expect(files(r)).toEqual([]);
-      expect(r.checks.find((c) => c.id === 'artifact.sidecar')).toMatchObject({
-        status: 'skip',
-        code: 'MANIFEST_DIGEST_MISMATCH',
-      });
-      expect(diffCheck(r)).toMatchObject({ status: 'skip', code: 'ARTIFACT_DIFF_UNAVAILABLE' });
+    it('gives every digest of a file hashed with several algorithms', async () => {
+      const algorithms = ['sha256', 'sha512'];
+      const w = await treeWorld(MODEL_TREE, { algorithms });
+      const local = { ...MODEL_TREE, 'weights.bin': flip(MODEL_TREE['weights.bin']!) };
+      const r = await verifyTree(w, local, {}, w.bundle, { algorithms });
+      const c = r.checks.find((x) => x.id === 'artifact.file')!;
+      expect([c.subject, c.code]).toEqual(['weights.bin', 'MANIFEST_ITEM_MISMATCH']);
+      for (const f of [c.expected, c.actual])
+        expect(f).toMatch(/^sha256:[0-9a-f]{12}… sha512:[0-9a-f]{12}…, 4096 bytes$/);
     });
-
-    it.each([
-      ['absent', () => undefined, 'ARTIFACT_DIFF_UNAVAILABLE'],
-      [
-        'refused by the reader',
-        () => {
-          throw Object.assign(new Error('x'), { code: 'EACCES' });
-        },
-        'IO_ERROR',
-      ],
-    ])('says why when the sidecar is %s', async (_what, readSidecar, code) => {
-      const w = await treeWorld(MODEL_TREE, { inline: false });
-      const r = await verifyTree(w, { ...MODEL_TREE, 'a.txt': utf8('a') }, { readSidecar });
-      expect(files(r)).toEqual([]);
-      expect(r.checks.find((c) => c.id === 'artifact.sidecar')?.code).toBe(code);
-      expect(diffCheck(r)).toMatchObject({ status: 'skip', code: 'ARTIFACT_DIFF_UNAVAILABLE' });
-    });
-
-    it.each(['../model.manifest.json', '/etc/model.manifest.json', 'https://example.com/m.json', 'a/./b.json'])(
-      'never asks the reader for %s',
-      async (uri) => {
-        const w = await treeWorld(MODEL_TREE, { inline: false });
-        const manifest = manifestOfTree(MODEL_TREE);
-        const training = await sign(
-          buildTrainingStatement({
-            ...trainingInput(w),
-            manifest: { bytes: manifestBytes(manifest), inline: false, uri },
-          }),
-          ['trainer'],
-        );
-        const asked: string[] = [];
-        const r = await verifyTree(
-          w,
-          { ...MODEL_TREE, 'a.txt': utf8('a') },
-          {
-            readSidecar: (u) => {
-              asked.push(u);
-              return undefined;
-            },
-          },
-          w.bundle.replace(w.steps.training.line, training.line),
-        );
-        expect(asked).toEqual([]);
-        expect(files(r)).toEqual([]);
-        expect(r.checks.find((c) => c.id === 'artifact.sidecar')?.status).toBe('skip');
-      },
-    );
   });
 
   describe('when the manifest is carried only by material the policy does not trust', () => {
@@ -322,6 +210,28 @@ describe('verifyChain step 13: the artifact diff', () => {
       });
     });
 
+    it.each([
+      ['null', null, /"artifactTree" expected an object/],
+      ['a string', 'tree', /"artifactTree" expected an object/],
+      [
+        'a reader that is not a function',
+        { manifest: null, readSidecar: 'model.manifest.json' },
+        /"artifactTree.readSidecar"/,
+      ],
+    ])('refuses %s as artifactTree (misuse)', async (_what, artifactTree, named) => {
+      const w = await treeWorld(MODEL_TREE);
+      await expect(
+        verifyChain({
+          bundle: w.bundle,
+          policy: w.policy,
+          subject: w.model,
+          useCase: 'support-chat',
+          asOf: T.asOf,
+          artifactTree: artifactTree as never,
+        }),
+      ).rejects.toThrow(named);
+    });
+
     it('refuses a manifest that is not one of the library (misuse)', async () => {
       const w = await treeWorld(MODEL_TREE);
       await expect(
@@ -380,17 +290,3 @@ describe('verifyChain step 13: the artifact diff', () => {
     });
   });
 });
-
-/** A training input like the world's, for a second training of the same pipeline. */
-function trainingInput(w: World) {
-  return {
-    builder: { id: 'https://ci.example.com/train' },
-    startedOn: T.trainingStarted,
-    finishedOn: T.trainingFinished,
-    code: { uri: 'git+https://example.com/trainer', digest: { gitCommit: 'a'.repeat(40) } },
-    hyperparameters: { epochs: 3 },
-    datasets: [w.steps.dataset.payload],
-    attester: 'https://ci.example.com/train',
-    now: new Date(T.training),
-  };
-}
