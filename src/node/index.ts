@@ -1,3 +1,8 @@
+// The declarations below use Node's types (node:fs, node:crypto, node:worker_threads, and Buffer in
+// @sigstore's): say so in the emitted index.d.ts, so a consumer's compiler loads @types/node even
+// where it no longer includes @types by itself (TypeScript 7: `types` defaults to []). `preserve`
+// keeps the directive in the declaration output (TypeScript 5.5+). The core entry has none.
+/// <reference types="node" preserve="true" />
 /**
  * Lineproof Node adapter: files, threads, node:crypto and processes. Re-exports the core.
  *
