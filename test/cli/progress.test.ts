@@ -92,7 +92,7 @@ describe('progress', () => {
       'x.json',
     ];
     const a = await tty(attest, dir);
-    expect(a.stderr).toMatch(/hashing +\d+% .* MB\/s .* left/);
+    expect(a.stderr).toMatch(/hashing +\d+% .* (?:bytes|[KMGT]B)\/s .* left/);
     expect(a.stdout).not.toMatch(/hashing/);
     const piped = await tty(attest, dir, false);
     expect(piped.stderr).not.toMatch(/hashing/);
@@ -111,7 +111,7 @@ describe('progress', () => {
     ];
     const v = await tty(verify, dir);
     expect(v.code).toBe(1);
-    expect(v.stderr).toMatch(/hashing +\d+% .* MB\/s .* left/);
+    expect(v.stderr).toMatch(/hashing +\d+% .* (?:bytes|[KMGT]B)\/s .* left/);
     expect(v.stdout).not.toMatch(/hashing/);
   });
 
