@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,21 @@ describe('lineproof demo (dist/)', () => {
     expect(r.stdout).toMatch(/^demo OK/m);
     expect(r.status).toBe(0);
   }, 180_000);
+
+  it('prepare (scripts/build-if-stale.mjs) leaves a current dist/ alone, so npx lineproof in a clone starts at once', () => {
+    // npx links the clone into its cache and runs its prepare the first time; npm ci already built.
+    const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toBe('node scripts/build-if-stale.mjs');
+    const stamp = repoPath('dist', 'cli', 'commands', 'table.json');
+    const before = statSync(stamp).mtimeMs;
+    const r = spawnSync(process.execPath, [repoPath('scripts', 'build-if-stale.mjs')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/dist\/ is current: not rebuilt/);
+    expect(statSync(stamp).mtimeMs).toBe(before);
+  });
 });
 
 describe('the demo model (src/cli/demo/model.ts)', () => {
