@@ -1,4 +1,5 @@
 import type { TreeProgress } from '../node/file-pool.js';
+import { terminalSafe } from './terminal.js';
 import type { CliContext } from './types.js';
 
 /** Bytes in decimal units for humans: `1.5 GB`. */
@@ -26,7 +27,8 @@ export function progressLine(p: TreeProgress, elapsedMs: number): string {
   const pct = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone / p.bytesTotal) * 100);
   const rate = elapsedMs > 0 ? (p.bytesDone / elapsedMs) * 1000 : 0;
   const eta = rate > 0 ? humanSeconds((p.bytesTotal - p.bytesDone) / rate) : '?';
-  const name = p.path.length > 32 ? `…${p.path.slice(-31)}` : p.path;
+  const path = terminalSafe(p.path);
+  const name = path.length > 32 ? `…${path.slice(-31)}` : path;
   return `hashing ${String(pct).padStart(3)}%  ${humanBytes(p.bytesDone)} of ${humanBytes(p.bytesTotal)}  ${humanBytes(Math.round(rate))}/s  ${eta} left  ${p.filesDone}/${p.filesTotal} files  ${name}`;
 }
 
@@ -41,6 +43,7 @@ export function hashProgress(
   clock: () => number = Date.now,
 ): { onProgress?: (p: TreeProgress) => void; done(): void } {
   if (!ctx.io.isTTY) return { done() {} };
+  const draw = ctx.rawStderr ?? ctx.io.stderr;
   const started = clock();
   let last = -Infinity;
   let drawn = false;
@@ -51,10 +54,10 @@ export function hashProgress(
       if (now - last < 200 && p.bytesDone < p.bytesTotal) return;
       last = now;
       drawn = true;
-      ctx.io.stderr(`\r${progressLine(p, now - started)}\u001b[K`);
+      draw(`\r${progressLine(p, now - started)}\u001b[K`);
     },
     done(): void {
-      if (drawn) ctx.io.stderr('\r\u001b[K');
+      if (drawn) draw('\r\u001b[K');
     },
   };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineproofError } from '../errors.js';
 import { CliError } from './errors.js';
 import { didYouMean } from './args.js';
+import { terminalSafe } from './terminal.js';
 import { cliVersion } from './version.js';
 import { EXIT, type CliContext, type CliIo, type Command, type ExitCode } from './types.js';
 
@@ -13,6 +14,7 @@ export function nodeIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
   };
 }
 
@@ -116,16 +118,25 @@ function select(COMMANDS: readonly CommandEntry[], argv: string[]): { cmd: Comma
  * Run the CLI with `argv` (without node and script) and return the exit code. Never throws and
  * never prints a stack trace unless `--debug` is given.
  */
-export async function run(argv: string[], rawIo: CliIo): Promise<ExitCode> {
+export async function run(argv: string[], given: CliIo): Promise<ExitCode> {
   const debug = argv.includes('--debug');
   const quiet = argv.includes('--quiet') || argv.includes('-q');
   const args = argv.filter((a) => a !== '--debug' && a !== '--quiet' && a !== '-q');
   // --json: an error is a JSON object on standard output too (the exit code unchanged)
   const json = args.includes('--json');
+  // Untrusted text (file names, chain fields, messages quoting them) never draws on a terminal:
+  // stderr is always for people, so every control character there is escaped; stdout only when it
+  // is a terminal, since piped it may be data. Progress lines write their own sequences raw.
+  const rawStderr = given.stderr;
+  const rawIo: CliIo = {
+    ...given,
+    stderr: (t) => given.stderr(terminalSafe(t)),
+    ...(given.stdoutIsTTY ? { stdout: (t: string) => given.stdout(terminalSafe(t)) } : {}),
+  };
   // --quiet: nothing on standard output but --json's, no progress; errors still on standard error
   const io: CliIo =
     quiet && !json ? { ...rawIo, stdout: () => {}, isTTY: false } : quiet ? { ...rawIo, isTTY: false } : rawIo;
-  const ctx: CliContext = { io, debug };
+  const ctx: CliContext = { io, debug, rawStderr };
   const fail = (code: ExitCode, errorCode: string, message: string): ExitCode => {
     io.stderr(`lineproof: ${message}\n`);
     if (json) rawIo.stdout(`${JSON.stringify({ error: { code: errorCode, message, exitCode: code } }, null, 2)}\n`);
@@ -172,7 +183,7 @@ export async function run(argv: string[], rawIo: CliIo): Promise<ExitCode> {
       return EXIT.OK;
     }
     const cmd = await found.cmd.load();
-    if (cmd.ownQuiet && quiet) return await cmd.run(found.rest, { io: rawIo, debug, quiet: true });
+    if (cmd.ownQuiet && quiet) return await cmd.run(found.rest, { io: rawIo, debug, quiet: true, rawStderr });
     return await cmd.run(found.rest, ctx);
   } catch (e) {
     if (e instanceof CliError) return fail(e.exitCode, e.code, e.message);

@@ -6,6 +6,8 @@ export interface CliIo {
   cwd: string;
   /** True when stderr is a terminal (progress lines are drawn only then). */
   isTTY: boolean;
+  /** True when stdout is a terminal: its text is then made terminal-safe too (src/cli/terminal.ts). */
+  stdoutIsTTY?: boolean;
 }
 
 /** Exit codes (decisions §2). */
@@ -19,6 +21,11 @@ export interface CliContext {
   debug: boolean;
   /** `--quiet` was given (and the command says it handles it: {@link Command.ownQuiet}). */
   quiet?: boolean;
+  /**
+   * stderr as it is, for the progress lines' own `\r` and erase sequences; `io.stderr` escapes
+   * every control character (src/cli/terminal.ts), so untrusted text cannot draw on the terminal.
+   */
+  rawStderr?: (text: string) => void;
 }
 
 /** One command (or sub-command such as `dsse sign`). */

@@ -185,7 +185,7 @@ export const inventoryFailingCommand: Command = {
         ...(tty
           ? {
               onProgress: (done: number, total: number) =>
-                ctx.io.stderr(`\r  verified ${done}/${total}${done === total ? '\n' : ''}`),
+                (ctx.rawStderr ?? ctx.io.stderr)(`\r  verified ${done}/${total}${done === total ? '\n' : ''}`),
             }
           : {}),
       }),
