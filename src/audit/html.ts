@@ -37,6 +37,7 @@ svg.lineage .failing text.mark,svg.lineage .revoked text.mark{fill:#cf222e}svg.l
 svg.lineage .missing rect{stroke:#8c959f;stroke-dasharray:5 3}svg.lineage .outside rect{stroke:#8c959f;fill:#f6f8fa}
 svg.lineage .base rect{stroke-dasharray:8 3}svg.lineage path.edge{fill:none;stroke:#57606a;stroke-width:1.5}
 svg.lineage marker path{fill:#57606a}.legend span{margin-right:14px}.muted{color:#57606a}
+@media print{.graph{overflow:visible}svg.lineage{max-width:100%;height:auto}tr{break-inside:avoid}}
 `;
 
 const code = (s: string): string => `<code>${h(s)}</code>`;

@@ -168,4 +168,19 @@ describe('the HTML audit report in Chromium', () => {
     expect(served).not.toContain('/probe.png');
     await page.close();
   });
+
+  it('prints whole: on paper the lineage is scaled to the page rather than cut at its edge, and a PDF is made', async () => {
+    const { page } = await open('passing');
+    const svgWidth = () => page.$eval('svg.lineage', (e) => e.getBoundingClientRect().width);
+    const boxWidth = () => page.$eval('.graph', (e) => e.clientWidth);
+    await page.setViewportSize({ width: 700, height: 900 });
+    // On screen a lineage wider than the page scrolls inside its box.
+    expect(await svgWidth()).toBeGreaterThan(await boxWidth());
+    await page.emulateMedia({ media: 'print' });
+    expect(await svgWidth()).toBeLessThanOrEqual(await boxWidth());
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(new TextDecoder().decode(pdf.subarray(0, 5))).toBe('%PDF-');
+    writeFileSync(join(artifacts, 'report-passing.pdf'), pdf);
+    await page.close();
+  });
 });
