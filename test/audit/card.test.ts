@@ -7,9 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { auditCard, auditMetrics, buildAudit, type Audit } from '../../src/audit/index.js';
 import { parseAttestationPayload } from '../../src/statements/predicates/index.js';
-import { buildApprovalStatement } from '../../src/statements/builders.js';
 import { verifyChain } from '../../src/verify/chain.js';
-import { buildWorld, IDENTITY, MODEL, sign, T, type World } from '../helpers/world.js';
+import { approvalAt, buildWorld, IDENTITY, MODEL, T, verifyWorld, type World } from '../helpers/world.js';
 
 async function auditOf(world: World, bundle = world.bundle, useCase = 'support-chat'): Promise<Audit> {
   const v = await verifyChain({ bundle, policy: world.policy, subject: MODEL, useCase, asOf: T.asOf });
@@ -22,26 +21,7 @@ async function auditOf(world: World, bundle = world.bundle, useCase = 'support-c
   });
 }
 
-async function trainerApproval(world: World, at: string) {
-  return sign(
-    buildApprovalStatement({
-      subject: { name: 'model', digest: MODEL },
-      decision: 'APPROVED',
-      stage: 'production',
-      useCase: { id: 'support-chat', description: 'answers customers' },
-      riskTier: 'high',
-      training: world.steps.training.payload,
-      evaluations: [world.steps.evaluation.payload],
-      conditions: [],
-      runtimeScope: { tools: [], dataClasses: [], secretScopes: [] },
-      notBefore: T.notBefore,
-      expires: T.expires,
-      attester: IDENTITY.trainer,
-      now: new Date(at),
-    }),
-    ['trainer'],
-  );
-}
+const trainerApproval = (world: World, at: string) => approvalAt(world, 'APPROVED', at, ['trainer']);
 
 describe('the AI card', () => {
   it('says nothing of a model the chain does not register', async () => {
@@ -126,13 +106,7 @@ describe('the AI card', () => {
     const world = await buildWorld();
     const a1 = await trainerApproval(world, '2026-01-20T00:00:00Z');
     const a2 = await trainerApproval(world, '2026-01-21T00:00:00Z');
-    const v = await verifyChain({
-      bundle: world.bundle + a1.line + a2.line,
-      policy: world.policy,
-      subject: MODEL,
-      useCase: 'support-chat',
-      asOf: T.asOf,
-    });
+    const v = await verifyWorld(world, world.bundle + a1.line + a2.line);
     const parsed = [a1, a2, world.steps.evaluation].map((s) => parseAttestationPayload(s.payload));
     const noChain = { ...v.report, results: v.report.results.map((r) => ({ ...r, chain: [] })) };
     const card = auditCard(parsed, noChain, world.policy);
@@ -147,13 +121,7 @@ describe('the AI card', () => {
   });
   it('prefers the approval the chain links over a newer one; signers only for the linked one', async () => {
     const world = await buildWorld();
-    const v = await verifyChain({
-      bundle: world.bundle,
-      policy: world.policy,
-      subject: MODEL,
-      useCase: 'support-chat',
-      asOf: T.asOf,
-    });
+    const v = await verifyWorld(world);
     const newer = await trainerApproval(world, '2026-01-21T00:00:00Z');
     const [linked, unlinked] = [world.steps.approval, newer].map((s) => parseAttestationPayload(s.payload));
     const both = auditCard([linked!, unlinked!], v.report, world.policy);
@@ -168,13 +136,7 @@ describe('the AI card', () => {
 
   it('orders by issuedAt before digest: the later approval wins though its digest sorts higher', async () => {
     const world = await buildWorld();
-    const v = await verifyChain({
-      bundle: world.bundle,
-      policy: world.policy,
-      subject: MODEL,
-      useCase: 'support-chat',
-      asOf: T.asOf,
-    });
+    const v = await verifyWorld(world);
     const p = parseAttestationPayload((await trainerApproval(world, '2026-01-20T00:00:00Z')).payload);
     const q = parseAttestationPayload((await trainerApproval(world, '2026-01-21T00:00:00Z')).payload);
     const earlier = { ...p, payloadDigest: `sha256:${'0'.repeat(64)}` };
@@ -188,13 +150,7 @@ describe('the AI card', () => {
     const world = await buildWorld({ approval: (i) => ({ ...i, riskTier: 'low' }) });
     const { card } = await auditOf(world);
     expect(card.approval).toMatchObject({ useCase: 'support-chat', tier: 'high' });
-    const v = await verifyChain({
-      bundle: world.bundle,
-      policy: world.policy,
-      subject: MODEL,
-      useCase: 'support-chat',
-      asOf: T.asOf,
-    });
+    const v = await verifyWorld(world);
     const unknown = await buildWorld({
       approval: (i) => ({ ...i, useCase: { id: 'not-in-policy', description: 'x' }, riskTier: 'medium' }),
     });
@@ -214,13 +170,7 @@ describe('the metrics', () => {
         metrics: i.metrics.map((m) => (m.name === 'jailbreak_rate' ? { ...m, unit: 'ms' } : m)),
       }),
     });
-    const v = await verifyChain({
-      bundle: world.bundle,
-      policy: world.policy,
-      subject: MODEL,
-      useCase: 'support-chat',
-      asOf: T.asOf,
-    });
+    const v = await verifyWorld(world);
     const parsed = parseAttestationPayload(world.steps.evaluation.payload);
     const other = { ...parsed, payloadDigest: `sha256:${'0'.repeat(64)}` };
     const metrics = auditMetrics([parsed, other], v.report);
@@ -241,13 +191,7 @@ describe('the metrics', () => {
         metrics: i.metrics.map((m) => (m.name === 'accuracy' ? { ...m, value: 0.5 } : m)),
       }),
     });
-    const v = await verifyChain({
-      bundle: world.bundle,
-      policy: world.policy,
-      subject: MODEL,
-      useCase: 'support-chat',
-      asOf: T.asOf,
-    });
+    const v = await verifyWorld(world);
     const parsed = parseAttestationPayload(world.steps.evaluation.payload);
     const other = { ...parsed, payloadDigest: `sha256:${'0'.repeat(64)}` };
     const card = auditCard([parsed, other], v.report, world.policy);
